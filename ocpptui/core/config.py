@@ -1,0 +1,44 @@
+"""How the mini-CSMS behaves: the core's own settings object (the TOML file maps onto it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from ocpptui.protocol.versions import DEFAULT_SUBPROTOCOLS
+
+
+class ValidationPolicy(StrEnum):
+    """lenient: answer schema-invalid CALLs as if valid and flag them (real chargers break the
+    spec); strict: answer them with the CallError the specification names."""
+
+    LENIENT = "lenient"
+    STRICT = "strict"
+
+
+class BootAnswer(StrEnum):
+    ACCEPTED = "Accepted"
+    PENDING = "Pending"
+    REJECTED = "Rejected"
+
+
+@dataclass(slots=True)
+class CsmsConfig:
+    host: str = "0.0.0.0"
+    port: int = 9000
+    subprotocols: tuple[str, ...] = DEFAULT_SUBPROTOCOLS  # server preference order
+    heartbeat_interval: int = 60  # seconds, sent in an Accepted BootNotification answer
+    boot_answer: BootAnswer = BootAnswer.ACCEPTED
+    boot_retry_interval: int = 30  # seconds, sent with Pending/Rejected
+    boot_answers: dict[str, BootAnswer] = field(default_factory=dict)  # per identity
+    authorize_status: str = "Accepted"
+    data_transfer_status: str = "Accepted"
+    call_timeout: float = 30.0
+    validation: ValidationPolicy = ValidationPolicy.LENIENT
+    max_frame_bytes: int = 1024 * 1024
+    ping_interval: float | None = 30.0  # WebSocket pings; None turns them off
+    ping_timeout: float | None = 20.0
+    window_size: int = 100_000  # frames kept in memory per charger and for the whole hub
+
+    def boot_answer_for(self, identity: str) -> BootAnswer:
+        return self.boot_answers.get(identity, self.boot_answer)

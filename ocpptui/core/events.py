@@ -1,0 +1,70 @@
+"""Low-rate events the hub publishes (frames themselves are pulled from the frame windows)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class ServerStarted:
+    host: str
+    port: int
+    subprotocols: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ServerStopped:
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionRefused:
+    """A connection attempt that did not become a session, with a reason a technician can act on."""
+
+    peer: str
+    path: str
+    reason: str
+    offered_subprotocols: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ChargerConnected:
+    identity: str
+    session_id: str
+    subprotocol: str
+    peer: str
+    replaced: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ChargerDisconnected:
+    identity: str
+    session_id: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChargerUpdated:
+    """The charger's state changed (boot, status, heartbeat, meter values, ...)."""
+
+    identity: str
+    what: str
+
+
+@dataclass(frozen=True, slots=True)
+class LogProblem:
+    """The frame log of a session cannot be written to disk; it continues in memory."""
+
+    identity: str
+    message: str
+
+
+HubEvent = (
+    ServerStarted
+    | ServerStopped
+    | ConnectionRefused
+    | ChargerConnected
+    | ChargerDisconnected
+    | ChargerUpdated
+    | LogProblem
+)

@@ -1,0 +1,53 @@
+"""A bounded, append-only window of frames that the UI reads without copying."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator
+
+from ocpptui.core.frame import Frame
+
+
+class FrameWindow:
+    """The newest `maxlen` frames of a stream.
+
+    Positions are absolute: the n-th frame ever appended has position n-1, whether or not
+    it is still in the window, so a reader can remember where it was while old frames are
+    trimmed. `total` grows by one per append; the UI polls it to know when to repaint.
+    """
+
+    def __init__(self, maxlen: int = 100_000) -> None:
+        self._frames: deque[Frame] = deque(maxlen=maxlen)
+        self.maxlen = maxlen
+        self.total = 0
+
+    def append(self, frame: Frame) -> None:
+        self._frames.append(frame)
+        self.total += 1
+
+    def __len__(self) -> int:
+        return len(self._frames)
+
+    def __getitem__(self, index: int) -> Frame:
+        return self._frames[index]
+
+    def __iter__(self) -> Iterator[Frame]:
+        return iter(self._frames)
+
+    @property
+    def first_position(self) -> int:
+        """Absolute position of the oldest frame still held."""
+        return self.total - len(self._frames)
+
+    def at(self, position: int) -> Frame | None:
+        index = position - self.first_position
+        if 0 <= index < len(self._frames):
+            return self._frames[index]
+        return None
+
+    def since(self, position: int) -> Iterator[tuple[int, Frame]]:
+        """(position, frame) for every held frame at or after `position`."""
+        start = max(position, self.first_position)
+        offset = start - self.first_position
+        for index in range(offset, len(self._frames)):
+            yield self.first_position + index, self._frames[index]

@@ -1,0 +1,212 @@
+"""The Hub: every charger ocpp-tui knows, their sessions, the listening server, and events."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import itertools
+import logging
+import secrets
+from collections import deque
+from collections.abc import Callable
+from pathlib import Path
+
+from ocpptui.core.clock import Clock
+from ocpptui.core.config import CsmsConfig
+from ocpptui.core.events import (
+    ChargerConnected,
+    ChargerDisconnected,
+    ChargerUpdated,
+    HubEvent,
+    LogProblem,
+)
+from ocpptui.core.frame import Frame
+from ocpptui.core.frame_log import FrameLog
+from ocpptui.core.frame_window import FrameWindow
+from ocpptui.core.identity import file_safe
+from ocpptui.core.session import Session
+from ocpptui.core.state import ChargerState
+from ocpptui.protocol.versions import OcppVersion
+from ocpptui.transports.base import Transport
+
+log = logging.getLogger(__name__)
+
+
+class Charger:
+    """One charge point identity, across all its connections."""
+
+    def __init__(self, identity: str, window_size: int) -> None:
+        self.identity = identity
+        self.frames = FrameWindow(window_size)
+        self.sessions: list[Session] = []
+
+    @property
+    def session(self) -> Session | None:
+        """The newest session (connected or not)."""
+        return self.sessions[-1] if self.sessions else None
+
+    @property
+    def connected(self) -> bool:
+        session = self.session
+        return session is not None and session.connected
+
+    @property
+    def state(self) -> ChargerState | None:
+        session = self.session
+        return session.state if session is not None else None
+
+
+class Hub:
+    """Owns chargers and sessions, runs the server, and tells subscribers what happened."""
+
+    def __init__(
+        self,
+        config: CsmsConfig | None = None,
+        *,
+        sessions_dir: Path | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        self.config = config or CsmsConfig()
+        self.sessions_dir = sessions_dir
+        self.clock = clock or Clock()
+        self.chargers: dict[str, Charger] = {}
+        self.frames = FrameWindow(self.config.window_size)
+        self.events: deque[tuple[float, HubEvent]] = deque(maxlen=2000)
+        self.servers: list = []  # CsmsServer instances (import cycle avoided)
+        self._subscribers: list[Callable[[HubEvent], None]] = []
+        self._frame_listeners: list[Callable[[Frame], None]] = []
+        self._sequence = itertools.count(1).__next__
+        # Transaction ids start from the clock so a restarted tool does not reuse ids a
+        # charger may still hold from the previous run.
+        self._transaction_ids = itertools.count(int(self.clock.wall()) % 1_000_000 * 10 + 1).__next__
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    # ------------------------------------------------------------------- subscriptions
+
+    def subscribe(self, callback: Callable[[HubEvent], None]) -> Callable[[], None]:
+        """Call `callback` with every event; returns a function that unsubscribes."""
+        self._subscribers.append(callback)
+        return lambda: self._subscribers.remove(callback)
+
+    def add_frame_listener(self, callback: Callable[[Frame], None]) -> Callable[[], None]:
+        """Call `callback` for every frame of every session (keep it cheap: it is per frame)."""
+        self._frame_listeners.append(callback)
+        return lambda: self._frame_listeners.remove(callback)
+
+    def emit(self, event: HubEvent) -> None:
+        self.events.append((self.clock.wall(), event))
+        for callback in list(self._subscribers):
+            try:
+                callback(event)
+            except Exception:
+                log.exception("event subscriber failed on %r", event)
+
+    def _dispatch_frame(self, frame: Frame) -> None:
+        for callback in self._frame_listeners:
+            try:
+                callback(frame)
+            except Exception:
+                log.exception("frame listener failed")
+
+    # ------------------------------------------------------------------- sessions
+
+    def charger(self, identity: str) -> Charger:
+        found = self.chargers.get(identity)
+        if found is None:
+            found = self.chargers[identity] = Charger(identity, self.config.window_size)
+        return found
+
+    def _log_path(self, identity: str) -> tuple[str, Path | None]:
+        stamp = dt.datetime.fromtimestamp(self.clock.wall(), dt.UTC).strftime("%Y%m%d-%H%M%S")
+        session_id = f"{stamp}_{file_safe(identity)}_{secrets.token_hex(3)}"
+        if self.sessions_dir is None:
+            return session_id, None
+        return session_id, self.sessions_dir / session_id / "frames.jsonl"
+
+    def open_session(self, identity: str, version: OcppVersion, transport: Transport) -> Session:
+        """Create the session for a new connection; the caller runs `run_session()` on it."""
+        charger = self.charger(identity)
+        previous = charger.session
+        session_id, path = self._log_path(identity)
+        frame_log = FrameLog(
+            identity=identity,
+            session_id=session_id,
+            path=path,
+            windows=(charger.frames, self.frames),
+            sequence=self._sequence,
+            clock=self.clock,
+            listeners=(self._dispatch_frame,),
+            on_disk_error=lambda message: self.emit(LogProblem(identity, message)),
+        )
+        session = Session(
+            identity=identity,
+            version=version,
+            transport=transport,
+            frame_log=frame_log,
+            config=self.config,
+            clock=self.clock,
+            transaction_ids=self._transaction_ids,
+            on_update=self._session_updated,
+        )
+        if previous is not None:
+            # Keep what we learned about the charger until its new boot says otherwise.
+            session.validation = previous.validation
+        charger.sessions.append(session)
+        replaced = previous is not None and previous.connected
+        if replaced and previous is not None:
+            task = asyncio.ensure_future(
+                previous.close(f"replaced by a new connection from {transport.info.peer}")
+            )
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        self.emit(
+            ChargerConnected(
+                identity,
+                session_id,
+                transport.info.subprotocol or version.subprotocol,
+                transport.info.peer,
+                replaced,
+            )
+        )
+        return session
+
+    async def run_session(self, session: Session) -> None:
+        """Serve the session until its transport closes."""
+        await session.run()
+
+    def _session_updated(self, session: Session, what: str) -> None:
+        if what == "disconnected":
+            self.emit(
+                ChargerDisconnected(session.identity, session.session_id, session.close_reason or "")
+            )
+        else:
+            self.emit(ChargerUpdated(session.identity, what))
+
+    def session_for(self, identity: str) -> Session | None:
+        charger = self.chargers.get(identity)
+        return charger.session if charger is not None else None
+
+    def connected_sessions(self) -> list[Session]:
+        return [c.session for c in self.chargers.values() if c.session and c.session.connected]
+
+    # ------------------------------------------------------------------- server
+
+    async def start_server(self, host: str | None = None, port: int | None = None):
+        """Start listening for chargers (returns the CsmsServer; its `.port` is the bound port)."""
+        from ocpptui.core.server import CsmsServer
+
+        server = CsmsServer(self, host if host is not None else self.config.host,
+                            self.config.port if port is None else port)
+        await server.start()
+        self.servers.append(server)
+        return server
+
+    async def stop(self) -> None:
+        """Stop the servers and close every connection."""
+        for server in self.servers:
+            await server.stop()
+        self.servers.clear()
+        for session in self.connected_sessions():
+            await session.close("ocpp-tui is shutting down")
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
