@@ -1,0 +1,214 @@
+"""Settings: a commented TOML file in the user config folder, read into dataclasses.
+
+A bad value is reported with the file, the key and its line, so a technician can fix it.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ocpptui.core.config import BootAnswer, CsmsConfig, ValidationPolicy
+from ocpptui.protocol.versions import OcppVersion
+
+DEFAULT_SETTINGS_TOML = """\
+# ocpp-tui settings. Every key is optional; delete a line to get the default back.
+
+[server]
+# Address the mini-CSMS listens on ("0.0.0.0" = every interface, "127.0.0.1" = this laptop only).
+host = "0.0.0.0"
+port = 9000
+# Subprotocols offered, in order of preference.
+subprotocols = ["ocpp2.1", "ocpp2.0.1", "ocpp1.6"]
+# Frames larger than this close the connection (bytes).
+max_frame_bytes = 1048576
+# WebSocket ping interval in seconds; 0 turns pings off (some chargers drop on pings).
+ping_interval = 30
+
+[csms]
+# How the mini-CSMS answers BootNotification: "Accepted", "Pending" or "Rejected".
+boot_answer = "Accepted"
+# Heartbeat interval given to chargers in an Accepted boot answer (seconds).
+heartbeat_interval = 60
+# Retry interval given with Pending / Rejected (seconds).
+boot_retry_interval = 30
+# Answer to Authorize and transaction id tags.
+authorize_status = "Accepted"
+# Answer to DataTransfer from the charger.
+data_transfer_status = "Accepted"
+# Seconds to wait for a charger's answer to our calls.
+call_timeout = 30
+# "lenient": answer schema-invalid calls as if valid and flag them; "strict": CallError.
+validation = "lenient"
+
+[ui]
+theme = "textual-dark"
+# Frame table repaints per second (the frame log itself never drops a frame).
+refresh_hz = 10
+# Frames kept in memory per charger (all are on disk).
+frame_window = 100000
+"""
+
+
+class SettingsError(ValueError):
+    """A settings file problem, naming the file, the key and the line."""
+
+
+@dataclass(slots=True)
+class UiSettings:
+    theme: str = "textual-dark"
+    refresh_hz: float = 10.0
+
+
+@dataclass(slots=True)
+class Settings:
+    csms: CsmsConfig = field(default_factory=CsmsConfig)
+    ui: UiSettings = field(default_factory=UiSettings)
+    source: Path | None = None
+
+
+def _line_of(text: str, section: str, key: str) -> int | None:
+    """1-based line of `key` inside `[section]` (tomllib does not report positions)."""
+    current = ""
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        header = re.match(r"^\[([^\]]+)\]", stripped)
+        if header:
+            current = header.group(1).strip()
+            continue
+        if current == section and re.match(rf"^{re.escape(key)}\s*=", stripped):
+            return number
+    return None
+
+
+class _Reader:
+    def __init__(self, data: dict[str, Any], text: str, path: Path | None) -> None:
+        self.data = data
+        self.text = text
+        self.path = path
+
+    def fail(self, section: str, key: str, message: str) -> SettingsError:
+        where = str(self.path) if self.path else "settings"
+        line = _line_of(self.text, section, key)
+        position = f"{where}:{line}" if line else where
+        return SettingsError(f"{position}: [{section}] {key}: {message}")
+
+    def section(self, name: str) -> dict[str, Any]:
+        value = self.data.get(name, {})
+        if not isinstance(value, dict):
+            raise SettingsError(f"{self.path or 'settings'}: [{name}] must be a table")
+        return value
+
+    def get(self, section: str, key: str, kind: type | tuple[type, ...], default: Any) -> Any:
+        table = self.section(section)
+        if key not in table:
+            return default
+        value = table[key]
+        if isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,)):
+            raise self.fail(section, key, f"expected {_kind_name(kind)}, got a boolean")
+        if not isinstance(value, kind):
+            raise self.fail(section, key, f"expected {_kind_name(kind)}, got {value!r}")
+        return value
+
+    def number(self, section: str, key: str, default: float, minimum: float, maximum: float) -> Any:
+        value = self.get(section, key, (int, float), default)
+        if not minimum <= value <= maximum:
+            raise self.fail(section, key, f"must be between {minimum:g} and {maximum:g}")
+        return value
+
+    def choice(self, section: str, key: str, options: list[str], default: str) -> str:
+        value = self.get(section, key, str, default)
+        if value not in options:
+            raise self.fail(section, key, f"must be one of {', '.join(options)}; got {value!r}")
+        return value
+
+
+def _kind_name(kind: type | tuple[type, ...]) -> str:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    names = {int: "a number", float: "a number", str: "a string", list: "a list", bool: "true/false"}
+    return " or ".join(dict.fromkeys(names.get(k, k.__name__) for k in kinds))
+
+
+def parse_settings(text: str, path: Path | None = None) -> Settings:
+    """Read settings from TOML text; raises SettingsError naming the key and line."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"{path or 'settings'}: {exc}") from None
+    reader = _Reader(data, text, path)
+    known = {"server", "csms", "ui"}
+    for name in data:
+        if name not in known:
+            raise SettingsError(
+                f"{path or 'settings'}: unknown section [{name}] (known: {', '.join(sorted(known))})"
+            )
+
+    subprotocols = reader.get("server", "subprotocols", list, list(CsmsConfig().subprotocols))
+    for entry in subprotocols:
+        try:
+            OcppVersion.from_subprotocol(str(entry))
+        except ValueError:
+            raise reader.fail(
+                "server", "subprotocols", f"{entry!r} is not ocpp1.6, ocpp2.0.1 or ocpp2.1"
+            ) from None
+    if not subprotocols:
+        raise reader.fail("server", "subprotocols", "offer at least one subprotocol")
+    ping = reader.number("server", "ping_interval", 30, 0, 3600)
+
+    csms = CsmsConfig(
+        host=reader.get("server", "host", str, "0.0.0.0"),
+        port=int(reader.number("server", "port", 9000, 0, 65535)),
+        subprotocols=tuple(subprotocols),
+        max_frame_bytes=int(reader.number("server", "max_frame_bytes", 1 << 20, 1024, 1 << 30)),
+        ping_interval=float(ping) or None,
+        boot_answer=BootAnswer(
+            reader.choice("csms", "boot_answer", [b.value for b in BootAnswer], "Accepted")
+        ),
+        heartbeat_interval=int(reader.number("csms", "heartbeat_interval", 60, 1, 86400)),
+        boot_retry_interval=int(reader.number("csms", "boot_retry_interval", 30, 1, 86400)),
+        authorize_status=reader.choice(
+            "csms",
+            "authorize_status",
+            ["Accepted", "Blocked", "Expired", "Invalid", "ConcurrentTx"],
+            "Accepted",
+        ),
+        data_transfer_status=reader.choice(
+            "csms",
+            "data_transfer_status",
+            ["Accepted", "Rejected", "UnknownMessageId", "UnknownVendorId"],
+            "Accepted",
+        ),
+        call_timeout=float(reader.number("csms", "call_timeout", 30, 1, 3600)),
+        validation=ValidationPolicy(
+            reader.choice("csms", "validation", [v.value for v in ValidationPolicy], "lenient")
+        ),
+        window_size=int(reader.number("ui", "frame_window", 100_000, 1000, 10_000_000)),
+    )
+    ui = UiSettings(
+        theme=reader.get("ui", "theme", str, "textual-dark"),
+        refresh_hz=float(reader.number("ui", "refresh_hz", 10, 1, 60)),
+    )
+    return Settings(csms=csms, ui=ui, source=path)
+
+
+def load_settings(path: Path) -> Settings:
+    """Read the settings file; a missing file gives the defaults."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Settings()
+    except OSError as exc:
+        raise SettingsError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    return parse_settings(text, path)
+
+
+def write_default_settings(path: Path) -> bool:
+    """Create the commented default file if there is none; True when it was written."""
+    if path.exists():
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(DEFAULT_SETTINGS_TOML, encoding="utf-8")
+    return True
