@@ -128,7 +128,13 @@ class _Reader:
 
 def _kind_name(kind: type | tuple[type, ...]) -> str:
     kinds = kind if isinstance(kind, tuple) else (kind,)
-    names = {int: "a number", float: "a number", str: "a string", list: "a list", bool: "true/false"}
+    names = {
+        int: "a number",
+        float: "a number",
+        str: "a string",
+        list: "a list",
+        bool: "true/false",
+    }
     return " or ".join(dict.fromkeys(names.get(k, k.__name__) for k in kinds))
 
 
@@ -142,9 +148,8 @@ def parse_settings(text: str, path: Path | None = None) -> Settings:
     known = {"server", "csms", "ui"}
     for name in data:
         if name not in known:
-            raise SettingsError(
-                f"{path or 'settings'}: unknown section [{name}] (known: {', '.join(sorted(known))})"
-            )
+            known_list = ", ".join(sorted(known))
+            raise SettingsError(f"{path or 'settings'}: unknown section [{name}] (known: {known_list})")
 
     subprotocols = reader.get("server", "subprotocols", list, list(CsmsConfig().subprotocols))
     for entry in subprotocols:

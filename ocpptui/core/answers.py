@@ -147,7 +147,9 @@ def boot_16(ctx: AnswerContext, payload: Payload) -> Any:
     state = ctx.state
     state.vendor = _text(payload.get("chargePointVendor"))
     state.model = _text(payload.get("chargePointModel"))
-    state.serial = _text(payload.get("chargePointSerialNumber") or payload.get("chargeBoxSerialNumber"))
+    state.serial = _text(
+        payload.get("chargePointSerialNumber") or payload.get("chargeBoxSerialNumber")
+    )
     state.firmware = _text(payload.get("firmwareVersion"))
     state.boot_extra = {
         k: v
@@ -191,7 +193,9 @@ def start_transaction_16(ctx: AnswerContext, payload: Payload) -> Any:
         last_energy_wh=meter_start,
     )
     ctx.updated("transaction")
-    return ctx.results.StartTransaction(transaction_id=transaction_id, id_tag_info=_id_tag_info(ctx))
+    return ctx.results.StartTransaction(
+        transaction_id=transaction_id, id_tag_info=_id_tag_info(ctx)
+    )
 
 
 def stop_transaction_16(ctx: AnswerContext, payload: Payload) -> Any:

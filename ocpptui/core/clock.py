@@ -21,4 +21,7 @@ class Clock:
 
 def ocpp_timestamp(moment: dt.datetime) -> str:
     """RFC 3339 in UTC with milliseconds and a `Z`, as chargers parse most reliably."""
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return (
+        moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.")
+        + f"{moment.microsecond // 1000:03d}Z"
+    )

@@ -78,7 +78,9 @@ class Hub:
         self._sequence = itertools.count(1).__next__
         # Transaction ids start from the clock so a restarted tool does not reuse ids a
         # charger may still hold from the previous run.
-        self._transaction_ids = itertools.count(int(self.clock.wall()) % 1_000_000 * 10 + 1).__next__
+        self._transaction_ids = itertools.count(
+            int(self.clock.wall()) % 1_000_000 * 10 + 1
+        ).__next__
         self._tasks: set[asyncio.Task[None]] = set()
 
     # ------------------------------------------------------------------- subscriptions
@@ -177,7 +179,9 @@ class Hub:
     def _session_updated(self, session: Session, what: str) -> None:
         if what == "disconnected":
             self.emit(
-                ChargerDisconnected(session.identity, session.session_id, session.close_reason or "")
+                ChargerDisconnected(
+                    session.identity, session.session_id, session.close_reason or ""
+                )
             )
         else:
             self.emit(ChargerUpdated(session.identity, what))
@@ -195,8 +199,11 @@ class Hub:
         """Start listening for chargers (returns the CsmsServer; its `.port` is the bound port)."""
         from ocpptui.core.server import CsmsServer
 
-        server = CsmsServer(self, host if host is not None else self.config.host,
-                            self.config.port if port is None else port)
+        server = CsmsServer(
+            self,
+            host if host is not None else self.config.host,
+            self.config.port if port is None else port,
+        )
         await server.start()
         self.servers.append(server)
         return server

@@ -288,7 +288,9 @@ class Session:
 
         if info is None:
             await self._send_call_error(
-                parsed, ErrorCode.NOT_IMPLEMENTED, f"unknown action {action!r} in OCPP {self.version}"
+                parsed,
+                ErrorCode.NOT_IMPLEMENTED,
+                f"unknown action {action!r} in OCPP {self.version}",
             )
             return
         if not info.charger_initiated:

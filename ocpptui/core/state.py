@@ -91,7 +91,9 @@ class ChargerState:
 
     @property
     def sorted_connectors(self) -> list[ConnectorState]:
-        return [self.connectors[k] for k in sorted(self.connectors, key=lambda k: (k[0] or 0, k[1]))]
+        return [
+            self.connectors[k] for k in sorted(self.connectors, key=lambda k: (k[0] or 0, k[1]))
+        ]
 
     @property
     def active_transactions(self) -> list[TransactionState]:

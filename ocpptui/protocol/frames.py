@@ -213,7 +213,9 @@ def parse_frame(text: str, version: OcppVersion) -> ParsedFrame:
         )
     code, description, details = data[2], data[3], data[4]
     if not isinstance(code, str) or not isinstance(description, str):
-        raise FrameError("error code and description must be strings", rpc_code, message_id, type_id)
+        raise FrameError(
+            "error code and description must be strings", rpc_code, message_id, type_id
+        )
     if not isinstance(details, dict):
         raise FrameError("error details must be an object", format_code, message_id, type_id)
     return ParsedFrame(

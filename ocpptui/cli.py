@@ -1,0 +1,233 @@
+"""Command line: parse arguments, load paths and settings, start the TUI or a headless runner.
+
+Everything heavy (Textual, the `ocpp` package, websockets) is imported only by the command
+that needs it, so `--help`, `--version` and `--paths` answer at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ocpptui import __version__
+
+if TYPE_CHECKING:
+    from ocpptui.core.hub import Hub
+    from ocpptui.paths import Paths
+    from ocpptui.settings import Settings
+
+DESCRIPTION = """\
+Commission EV chargers over OCPP 1.6J, 2.0.1 and 2.1 from a terminal.
+Without a command, ocpp-tui opens the TUI with the mini-CSMS listening for chargers."""
+
+EPILOG = """\
+examples:
+  ocpp-tui                         TUI, mini-CSMS on 0.0.0.0:9000
+  ocpp-tui demo                    TUI with three simulated chargers
+  ocpp-tui serve --headless        mini-CSMS without UI, one line per frame
+  ocpp-tui simulate ws://127.0.0.1:9000/CP-1 --protocol ocpp1.6
+  ocpp-tui --paths                 where settings, logs and reports live"""
+
+
+def _add_server_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", help="address to listen on (default from settings: 0.0.0.0)")
+    parser.add_argument("--port", type=int, help="port to listen on (default 9000)")
+    parser.add_argument(
+        "--validation",
+        choices=["lenient", "strict"],
+        help="schema-invalid calls from chargers: answer and flag (lenient) or CallError (strict)",
+    )
+    parser.add_argument(
+        "--log-dir", type=Path, help="write the session frame logs under this folder"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ocpp-tui",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"ocpp-tui {__version__}")
+    parser.add_argument(
+        "--paths", action="store_true", help="print the config, data, log and report folders"
+    )
+    parser.add_argument("--settings", type=Path, help="settings file (default: in the config dir)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the mini-CSMS (TUI, or --headless)")
+    _add_server_options(serve)
+    serve.add_argument("--headless", action="store_true", help="no UI: print frames to stdout")
+    serve.add_argument("--jsonl", action="store_true", help="headless: print JSON lines")
+
+    demo = commands.add_parser("demo", help="TUI with simulated chargers on a loopback port")
+    demo.add_argument("--port", type=int, default=0, help="port (default: any free port)")
+
+    simulate = commands.add_parser("simulate", help="run the built-in charger simulator")
+    simulate.add_argument("url", help="CSMS URL ending in the identity, e.g. ws://host:9000/CP-1")
+    simulate.add_argument(
+        "--protocol", default="ocpp1.6", help="ocpp1.6 or ocpp2.0.1 (default ocpp1.6)"
+    )
+    simulate.add_argument("--vendor")
+    simulate.add_argument("--model")
+    simulate.add_argument("--serial")
+    simulate.add_argument("--firmware")
+    simulate.add_argument("--connectors", type=int, default=2)
+    simulate.add_argument(
+        "--transaction", action="store_true", help="start a charging session after boot"
+    )
+    return parser
+
+
+def _load(args: argparse.Namespace) -> tuple[Paths, Settings]:
+    from ocpptui.paths import Paths
+    from ocpptui.settings import load_settings, write_default_settings
+
+    paths = Paths.default()
+    settings_file = args.settings or paths.settings_file
+    if args.settings is None:
+        try:
+            write_default_settings(settings_file)
+        except OSError:
+            pass  # a read-only home still runs on defaults
+    settings = load_settings(settings_file)
+    return paths, settings
+
+
+def _apply_server_options(settings: Settings, args: argparse.Namespace) -> None:
+    from ocpptui.core.config import ValidationPolicy
+
+    if getattr(args, "host", None):
+        settings.csms.host = args.host
+    if getattr(args, "port", None) is not None:
+        settings.csms.port = args.port
+    if getattr(args, "validation", None):
+        settings.csms.validation = ValidationPolicy(args.validation)
+
+
+def _make_hub(settings: Settings, paths: Paths, log_dir: Path | None) -> Hub:
+    from ocpptui.core.hub import Hub
+
+    return Hub(settings.csms, sessions_dir=log_dir or paths.sessions_dir)
+
+
+def _configure_logging(paths: Paths, to_stderr: bool) -> None:
+    """Diagnostics go to a file while the TUI owns the terminal."""
+    import logging
+
+    if to_stderr:
+        logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+        return
+    try:
+        paths.log_dir.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.FileHandler(paths.app_log_file, encoding="utf-8")
+    except OSError:
+        handler = logging.NullHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
+def _run_tui(settings: Settings, paths: Paths, hub: Hub, **options) -> int:
+    from ocpptui.app import make_app
+
+    _configure_logging(paths, to_stderr=False)
+    app = make_app(settings, paths, hub, **options)
+    app.run()
+    return app.return_code or 0
+
+
+def _print_paths() -> int:
+    from ocpptui.paths import Paths
+
+    for name, path in Paths.default().describe():
+        print(f"{name:<9} {path}")
+    return 0
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    from ocpptui.protocol.versions import OcppVersion
+    from ocpptui.sim import SimulatorOptions, simulate
+
+    try:
+        protocol = OcppVersion.parse(args.protocol)
+    except ValueError as exc:
+        print(f"ocpp-tui simulate: {exc}", file=sys.stderr)
+        return 2
+    if protocol is OcppVersion.V21:
+        print("ocpp-tui simulate: the simulator speaks ocpp1.6 and ocpp2.0.1", file=sys.stderr)
+        return 2
+    identity = args.url.rstrip("/").rsplit("/", 1)[-1]
+    overrides = {
+        key: value
+        for key, value in (
+            ("vendor", args.vendor),
+            ("model", args.model),
+            ("serial", args.serial),
+            ("firmware", args.firmware),
+        )
+        if value
+    }
+    options = SimulatorOptions(
+        protocol=protocol.subprotocol,
+        identity=identity,
+        connectors=args.connectors,
+        auto_transaction=args.transaction,
+        **overrides,
+    )
+    _configure_logging_for_cli()
+    try:
+        asyncio.run(simulate(args.url, options))
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def _configure_logging_for_cli() -> None:
+    import logging
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.paths:
+        return _print_paths()
+    if args.command == "simulate":
+        return _simulate(args)
+
+    from ocpptui.settings import SettingsError
+
+    try:
+        paths, settings = _load(args)
+    except SettingsError as exc:
+        print(f"ocpp-tui: {exc}", file=sys.stderr)
+        return 2
+
+    if args.command == "demo":
+        from ocpptui.demo import demo_chargers
+
+        hub = _make_hub(settings, paths, None)
+        return _run_tui(
+            settings, paths, hub, host="127.0.0.1", port=args.port, after_start=[demo_chargers]
+        )
+
+    _apply_server_options(settings, args)
+    hub = _make_hub(settings, paths, getattr(args, "log_dir", None))
+    if args.command == "serve" and args.headless:
+        from ocpptui.headless import serve_headless
+
+        _configure_logging(paths, to_stderr=True)
+        return asyncio.run(serve_headless(hub, jsonl=args.jsonl))
+    return _run_tui(settings, paths, hub)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,133 @@
+"""The mini-CSMS without a UI: one line per frame on stdout, the same log files on disk."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import json
+import signal
+import sys
+from collections.abc import Callable
+from typing import TextIO
+
+from ocpptui.core.events import (
+    ChargerConnected,
+    ChargerDisconnected,
+    ConnectionRefused,
+    HubEvent,
+    LogProblem,
+    ServerStarted,
+)
+from ocpptui.core.frame import Frame
+from ocpptui.core.hub import Hub
+from ocpptui.services.network import charger_urls
+
+PAYLOAD_PREVIEW = 160
+
+
+def frame_line(frame: Frame) -> str:
+    """A one-line, human-readable rendering of a frame."""
+    moment = dt.datetime.fromtimestamp(frame.wall).strftime("%H:%M:%S.%f")[:-3]
+    parts = [moment, frame.identity, frame.direction.arrow, f"{frame.type_label:<6}"]
+    parts.append(frame.action or "-")
+    if frame.latency_ms is not None:
+        parts.append(f"{frame.latency_ms:.1f}ms")
+    if frame.error_code:
+        parts.append(f"[{frame.error_code}]")
+    if frame.problem:
+        parts.append(f"!! {frame.problem}")
+    if frame.violations:
+        parts.append(f"!! {len(frame.violations)} schema violation(s): {frame.violations[0]}")
+    if frame.flags:
+        parts.append("(" + ",".join(frame.flags) + ")")
+    payload = frame.raw if len(frame.raw) <= PAYLOAD_PREVIEW else frame.raw[:PAYLOAD_PREVIEW] + "…"
+    parts.append(payload)
+    return " ".join(parts)
+
+
+def event_line(event: HubEvent) -> str | None:
+    """A human-readable line for the events a technician must see; None for the rest."""
+    match event:
+        case ServerStarted(host=host, port=port, subprotocols=subprotocols):
+            urls = " ".join(url + "<identity>" for url in charger_urls(host, port))
+            return (
+                f"listening on {host}:{port} ({', '.join(subprotocols)}); point chargers at {urls}"
+            )
+        case ConnectionRefused(peer=peer, path=path, reason=reason):
+            return f"refused {peer} {path}: {reason}"
+        case ChargerConnected(identity=identity, subprotocol=sub, peer=peer, replaced=replaced):
+            note = " (replaced the previous connection)" if replaced else ""
+            return f"{identity} connected from {peer} with {sub}{note}"
+        case ChargerDisconnected(identity=identity, reason=reason):
+            return f"{identity} disconnected: {reason}"
+        case LogProblem(identity=identity, message=message):
+            return f"{identity}: frame log kept in memory only: {message}"
+    return None
+
+
+class HeadlessPrinter:
+    """Writes frames (text or JSON lines) to `out` and events to `err`."""
+
+    def __init__(self, out: TextIO, err: TextIO, jsonl: bool) -> None:
+        self.out, self.err, self.jsonl = out, err, jsonl
+
+    def frame(self, frame: Frame) -> None:
+        if self.jsonl:
+            self.out.write(json.dumps(frame.to_record(), ensure_ascii=False) + "\n")
+        else:
+            self.out.write(frame_line(frame) + "\n")
+        self.out.flush()
+
+    def event(self, event: HubEvent) -> None:
+        line = event_line(event)
+        if line is None:
+            return
+        # In JSONL mode stdout carries frames only, so events go to stderr.
+        stream = self.err if self.jsonl else self.out
+        stream.write(f"-- {line}\n")
+        stream.flush()
+
+
+async def serve_headless(
+    hub: Hub,
+    *,
+    host: str | None = None,
+    port: int | None = None,
+    jsonl: bool = False,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+    stop: asyncio.Event | None = None,
+    on_started: Callable[[int], None] | None = None,
+) -> int:
+    """Run the mini-CSMS until `stop` is set or SIGINT/SIGTERM arrives; returns an exit code."""
+    printer = HeadlessPrinter(out or sys.stdout, err or sys.stderr, jsonl)
+    unsubscribe_events = hub.subscribe(printer.event)
+    unsubscribe_frames = hub.add_frame_listener(printer.frame)
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    installed: list[signal.Signals] = []
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(signum, stop.set)  # not available on Windows
+            installed.append(signum)
+    try:
+        try:
+            server = await hub.start_server(host, port)
+        except OSError as exc:
+            where = f"{host or hub.config.host}:{hub.config.port if port is None else port}"
+            printer.err.write(
+                f"ocpp-tui: cannot listen on {where}: {exc.strerror or exc} "
+                "(is another server using the port? try --port)\n"
+            )
+            return 1
+        if on_started is not None:
+            on_started(server.port)
+        await stop.wait()
+        return 0
+    finally:
+        for signum in installed:
+            loop.remove_signal_handler(signum)
+        await hub.stop()
+        unsubscribe_frames()
+        unsubscribe_events()

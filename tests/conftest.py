@@ -1,0 +1,78 @@
+"""Shared fixtures: a real mini-CSMS on 127.0.0.1 and a raw WebSocket charger to poke it with."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from websockets.asyncio.client import ClientConnection, connect
+
+from ocpptui.core.config import CsmsConfig
+from ocpptui.core.hub import Hub
+
+
+@pytest.fixture(autouse=True)
+def _private_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Never let a test touch the technician's real settings or logs."""
+    monkeypatch.setenv("OCPP_TUI_HOME", str(tmp_path / "home"))
+
+
+class RawCharger:
+    """A hand-driven charger: sends exact frames and reads exactly what comes back."""
+
+    def __init__(self, connection: ClientConnection) -> None:
+        self.connection = connection
+        self._counter = 0
+
+    async def send_text(self, text: str) -> None:
+        await self.connection.send(text)
+
+    async def recv_json(self, timeout: float = 5) -> Any:
+        return json.loads(await asyncio.wait_for(self.connection.recv(), timeout))
+
+    async def call(self, action: str, payload: dict[str, Any], timeout: float = 5) -> list[Any]:
+        """Send a CALL and return the answer frame (as a list)."""
+        self._counter += 1
+        message_id = f"m{self._counter}"
+        await self.send_text(json.dumps([2, message_id, action, payload]))
+        answer = await self.recv_json(timeout)
+        assert answer[1] == message_id, answer
+        return answer
+
+    async def boot_16(self, vendor: str = "VendorX", model: str = "ModelY") -> list[Any]:
+        return await self.call(
+            "BootNotification",
+            {"chargePointVendor": vendor, "chargePointModel": model, "firmwareVersion": "1.0"},
+        )
+
+
+@pytest.fixture
+async def hub(tmp_path: Path) -> AsyncIterator[Hub]:
+    hub = Hub(CsmsConfig(port=0, call_timeout=5), sessions_dir=tmp_path / "sessions")
+    await hub.start_server("127.0.0.1", 0)
+    try:
+        yield hub
+    finally:
+        await hub.stop()
+
+
+def server_url(hub: Hub, identity: str = "CP-1", prefix: str = "/ocpp") -> str:
+    return f"ws://127.0.0.1:{hub.servers[0].port}{prefix}/{identity}"
+
+
+async def connect_raw(hub: Hub, identity: str = "CP-1", subprotocol: str = "ocpp1.6") -> RawCharger:
+    connection = await connect(server_url(hub, identity), subprotocols=[subprotocol])  # type: ignore[list-item]
+    return RawCharger(connection)
+
+
+async def wait_for(predicate, timeout: float = 5.0, interval: float = 0.01) -> None:
+    """Poll `predicate` until it is true (fails the test after `timeout`)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not predicate():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(interval)
