@@ -149,7 +149,9 @@ def parse_settings(text: str, path: Path | None = None) -> Settings:
     for name in data:
         if name not in known:
             known_list = ", ".join(sorted(known))
-            raise SettingsError(f"{path or 'settings'}: unknown section [{name}] (known: {known_list})")
+            raise SettingsError(
+                f"{path or 'settings'}: unknown section [{name}] (known: {known_list})"
+            )
 
     subprotocols = reader.get("server", "subprotocols", list, list(CsmsConfig().subprotocols))
     for entry in subprotocols:
