@@ -1,0 +1,162 @@
+"""The command line: headless server in a real subprocess, --paths, --version, bad settings."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from websockets.asyncio.client import connect
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_cli(*args: str, home: Path, timeout: float = 30) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "OCPP_TUI_HOME": str(home)}
+    return subprocess.run(
+        [sys.executable, "-m", "ocpptui", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        cwd=ROOT,
+    )
+
+
+def test_paths_and_version(tmp_path: Path) -> None:
+    result = run_cli("--paths", home=tmp_path)
+    assert result.returncode == 0
+    lines = dict(line.split(None, 1) for line in result.stdout.splitlines())
+    assert lines["settings"] == str(tmp_path / "config" / "settings.toml")
+    assert lines["sessions"] == str(tmp_path / "data" / "sessions")
+    assert {"config", "data", "log", "reports", "profiles"} <= set(lines)
+    version = run_cli("--version", home=tmp_path)
+    assert re.fullmatch(r"ocpp-tui \d+\.\d+\.\d+\n", version.stdout)
+
+
+def test_help_does_not_import_textual(tmp_path: Path) -> None:
+    code = "import sys; from ocpptui import cli\ntry:\n    cli.main(['--help'])\nexcept SystemExit:\n    pass\nprint('textual' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert "serve" in result.stdout and result.stdout.strip().endswith("False")
+
+
+def test_bad_settings_file_names_key_and_line(tmp_path: Path) -> None:
+    settings = tmp_path / "bad.toml"
+    settings.write_text('[server]\nport = 9000\n\n[csms]\nvalidation = "sloppy"\n')
+    result = run_cli("--settings", str(settings), "serve", "--headless", home=tmp_path)
+    assert result.returncode == 2
+    assert f"{settings}:5: [csms] validation" in result.stderr
+
+
+def test_default_settings_file_is_created_and_matches_the_defaults(tmp_path: Path) -> None:
+    from ocpptui.core.config import CsmsConfig
+    from ocpptui.settings import load_settings, write_default_settings
+
+    path = tmp_path / "config" / "settings.toml"
+    assert write_default_settings(path)
+    assert not write_default_settings(path)  # never overwrites the technician's file
+    assert load_settings(path).csms == CsmsConfig()
+
+
+async def test_headless_server_prints_frames_and_stops_on_sigterm(tmp_path: Path) -> None:
+    log_dir = tmp_path / "logs"
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "ocpptui",
+        "serve",
+        "--headless",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--log-dir",
+        str(log_dir),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env={**os.environ, "OCPP_TUI_HOME": str(tmp_path / "home")},
+        cwd=ROOT,
+    )
+    try:
+        assert process.stdout is not None
+        first = (await asyncio.wait_for(process.stdout.readline(), 20)).decode()
+        port = int(re.search(r"listening on 127\.0\.0\.1:(\d+)", first).group(1))
+        async with connect(f"ws://127.0.0.1:{port}/CP-7", subprotocols=["ocpp1.6"]) as ws:  # type: ignore[list-item]
+            await ws.send(
+                '[2,"b1","BootNotification",{"chargePointVendor":"V","chargePointModel":"M"}]'
+            )
+            answer = json.loads(await ws.recv())
+            assert answer[2]["status"] == "Accepted"
+        lines = [(await asyncio.wait_for(process.stdout.readline(), 5)).decode() for _ in range(3)]
+        assert "CP-7 connected" in lines[0]
+        assert "CP-7 →" in lines[1] and "BootNotification" in lines[1]
+        assert "CP-7 ←" in lines[2] and "RESULT" in lines[2] and "ms" in lines[2]
+        process.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(process.wait(), 10) == 0
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    logs = list(log_dir.rglob("frames.jsonl"))
+    assert len(logs) == 1
+    assert len(logs[0].read_text().splitlines()) == 2
+
+
+async def test_headless_jsonl_output(tmp_path: Path) -> None:
+    import io
+
+    from ocpptui.core.config import CsmsConfig
+    from ocpptui.core.hub import Hub
+    from ocpptui.headless import serve_headless
+
+    out, err = io.StringIO(), io.StringIO()
+    stop = asyncio.Event()
+    started: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+    hub = Hub(CsmsConfig(port=0), sessions_dir=tmp_path)
+    runner = asyncio.create_task(
+        serve_headless(
+            hub,
+            host="127.0.0.1",
+            port=0,
+            jsonl=True,
+            out=out,
+            err=err,
+            stop=stop,
+            on_started=started.set_result,
+        )
+    )
+    port = await asyncio.wait_for(started, 5)
+    async with connect(f"ws://127.0.0.1:{port}/CP-1", subprotocols=["ocpp2.0.1"]) as ws:  # type: ignore[list-item]
+        await ws.send('[2,"h","Heartbeat",{}]')
+        await ws.recv()
+    stop.set()
+    assert await runner == 0
+    records = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [r["dir"] for r in records] == ["in", "out"]
+    assert records[1]["request_seq"] == records[0]["seq"]
+    assert "CP-1 connected" in err.getvalue()
+
+
+async def test_headless_reports_a_busy_port(tmp_path: Path) -> None:
+    import io
+    import socket
+
+    from ocpptui.core.config import CsmsConfig
+    from ocpptui.core.hub import Hub
+    from ocpptui.headless import serve_headless
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        err = io.StringIO()
+        code = await serve_headless(
+            Hub(CsmsConfig()), host="127.0.0.1", port=port, out=io.StringIO(), err=err
+        )
+    assert code == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in err.getvalue()
