@@ -40,7 +40,15 @@ def test_paths_and_version(tmp_path: Path) -> None:
 
 
 def test_help_does_not_import_textual(tmp_path: Path) -> None:
-    code = "import sys; from ocpptui import cli\ntry:\n    cli.main(['--help'])\nexcept SystemExit:\n    pass\nprint('textual' in sys.modules)"
+    code = (
+        "import sys\n"
+        "from ocpptui import cli\n"
+        "try:\n"
+        "    cli.main(['--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('textual' in sys.modules)"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert "serve" in result.stdout and result.stdout.strip().endswith("False")
 
