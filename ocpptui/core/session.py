@@ -182,7 +182,8 @@ class Session:
         self._pending: _PendingCall | None = None
         self._call_lock = asyncio.Lock()
         self._calls_waiting = 0
-        self._waiters: list[tuple[str, Callable[[Frame], bool], asyncio.Future[Frame]]] = []
+        self._call_listeners: list[Callable[[Frame], None]] = []
+        self._frame_waiters: set[asyncio.Future[Frame]] = set()
         self._send_lock = asyncio.Lock()
         self.invalid_calls_answered = 0
 
@@ -240,10 +241,9 @@ class Session:
         pending = self._pending
         if pending is not None and not pending.future.done():
             pending.future.set_exception(ConnectionLost(pending.action, reason))
-        for _, _, future in self._waiters:
-            if not future.done():
-                future.cancel()
-        self._waiters.clear()
+        for waiter in self._frame_waiters:
+            if not waiter.done():
+                waiter.set_exception(ConnectionLost("the awaited message", reason))
         self.frame_log.close()
         self._on_update(self, "disconnected")
 
@@ -282,7 +282,7 @@ class Session:
             with contextlib.suppress(SchemaUnavailable):
                 violations = validate_payload(self.version, action, parsed.payload, is_request=True)
         frame = self.frame_log.record(Direction.IN, text, parsed, violations=violations)
-        self._wake_waiters(frame)
+        self._notify_call_listeners(frame)
         if parsed.message_type is MessageType.SEND:
             return  # 2.1 SEND: nothing is answered
 
@@ -329,7 +329,6 @@ class Session:
                     self.version, pending.action, parsed.payload, is_request=False
                 )
         frame = self.frame_log.record(Direction.IN, text, parsed, violations=violations)
-        self._wake_waiters(frame)
         if matches:
             assert pending is not None
             if not pending.future.done():
@@ -427,31 +426,42 @@ class Session:
             error_details=parsed.error_details,
         )
 
-    # ------------------------------------------------------------------- waiting for frames
+    # ------------------------------------------------------------------- watching frames
+
+    def subscribe_calls(self, callback: Callable[[Frame], None]) -> Callable[[], None]:
+        """Call `callback` with every CALL/SEND frame the charger sends (after it is logged)."""
+        self._call_listeners.append(callback)
+        return lambda: self._call_listeners.remove(callback)
 
     async def wait_for_frame(
         self, action: str, predicate: Callable[[Frame], bool] = lambda f: True, timeout: float = 30
     ) -> Frame:
         """Wait for the next CALL `action` from the charger that satisfies `predicate`."""
         future: asyncio.Future[Frame] = asyncio.get_running_loop().create_future()
-        entry = (action, predicate, future)
-        self._waiters.append(entry)
+
+        def check(frame: Frame) -> None:
+            if frame.action != action or future.done():
+                return
+            try:
+                if predicate(frame):
+                    future.set_result(frame)
+            except Exception as exc:  # a bad predicate fails its own waiter only
+                future.set_exception(exc)
+
+        unsubscribe = self.subscribe_calls(check)
+        self._frame_waiters.add(future)
         try:
             return await asyncio.wait_for(future, timeout)
         finally:
-            if entry in self._waiters:
-                self._waiters.remove(entry)
+            self._frame_waiters.discard(future)
+            unsubscribe()
 
-    def _wake_waiters(self, frame: Frame) -> None:
-        if not self._waiters or frame.message_type != MessageType.CALL:
-            return
-        for action, predicate, future in list(self._waiters):
-            if action == frame.action and not future.done():
-                try:
-                    if predicate(frame):
-                        future.set_result(frame)
-                except Exception as exc:  # a bad predicate fails its own waiter only
-                    future.set_exception(exc)
+    def _notify_call_listeners(self, frame: Frame) -> None:
+        for callback in list(self._call_listeners):
+            try:
+                callback(frame)
+            except Exception:
+                log.exception("%s: call listener failed", self.identity)
 
     async def close(self, reason: str = "closed by ocpp-tui") -> None:
         with contextlib.suppress(Exception):

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ocpptui.protocol.versions import OcppVersion
+
+if TYPE_CHECKING:
+    from ocpptui.core.configuration import ConfigurationTable
+    from ocpptui.core.device_model import DeviceModel
 
 
 @dataclass(slots=True)
@@ -81,6 +85,8 @@ class ChargerState:
     log_status: str | None = None
     security_events: list[tuple[str, str]] = field(default_factory=list)
     data_transfers: int = 0
+    configuration: ConfigurationTable | None = None  # 1.6, once read
+    device_model: DeviceModel | None = None  # 2.0.1 / 2.1, once read
 
     def connector(self, connector_id: int, evse_id: int | None = None) -> ConnectorState:
         key = (evse_id, connector_id)

@@ -1,0 +1,286 @@
+"""OCPP 1.6 configuration: read every key however the charger allows it, and change keys.
+
+Some chargers reject an empty GetConfiguration, some reject key lists, some never answer.
+Reading therefore tries, in order and visibly: all keys; then batches of known keys sized
+by GetConfigurationMaxKeys; then one key at a time — merging what each step returns and
+saying which method worked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from ocpptui.core.session import CallFailed, CallOutcome, CallTimeout, Session
+from ocpptui.protocol.keys_16 import KEYS_16, KeyInfo, check_value, key_info
+
+DEFAULT_BATCH = 10  # when the charger's GetConfigurationMaxKeys is not known yet
+
+
+@dataclass(slots=True)
+class ConfigEntry:
+    """One configuration key as the charger reported it, plus the outcome of our last edit."""
+
+    key: str
+    value: str | None
+    readonly: bool
+    info: KeyInfo | None = None
+    last_status: str | None = None  # Accepted / Rejected / RebootRequired / NotSupported / ...
+    last_detail: str | None = None
+
+    @property
+    def editable(self) -> bool:
+        return not self.readonly
+
+
+@dataclass(slots=True)
+class ConfigurationTable:
+    """What the charger told us about its configuration (1.6)."""
+
+    entries: dict[str, ConfigEntry] = field(default_factory=dict)
+    unknown_keys: set[str] = field(default_factory=set)
+    method: str = ""
+    steps: list[str] = field(default_factory=list)  # what was tried, for the technician
+    read_wall: float | None = None
+
+    def merge(self, outcome_payload: dict) -> list[str]:
+        """Merge a GetConfiguration answer; returns the keys it reported."""
+        seen: list[str] = []
+        for item in outcome_payload.get("configurationKey") or []:
+            if not isinstance(item, dict) or not isinstance(item.get("key"), str):
+                continue
+            key = item["key"]
+            value = item.get("value")
+            entry = self.entries.get(key)
+            readonly = bool(item.get("readonly", False))
+            if entry is None:
+                self.entries[key] = ConfigEntry(
+                    key, None if value is None else str(value), readonly, key_info(key)
+                )
+            else:
+                entry.value = None if value is None else str(value)
+                entry.readonly = readonly
+            self.unknown_keys.discard(key)
+            seen.append(key)
+        for key in outcome_payload.get("unknownKey") or []:
+            if isinstance(key, str) and key not in self.entries:
+                self.unknown_keys.add(key)
+        return seen
+
+    def value(self, key: str) -> str | None:
+        entry = self.entries.get(key)
+        return entry.value if entry is not None else None
+
+    @property
+    def max_keys(self) -> int | None:
+        try:
+            return int(self.value("GetConfigurationMaxKeys") or "")
+        except ValueError:
+            return None
+
+
+@dataclass(slots=True)
+class ChangeResult:
+    key: str
+    value: str
+    status: str  # Accepted, Rejected, RebootRequired, NotSupported, a CallError code, Timeout...
+    detail: str | None = None
+    confirmed_value: str | None = None  # the value read back after Accepted
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("Accepted", "RebootRequired")
+
+    @property
+    def confirmed(self) -> bool | None:
+        if self.status != "Accepted":
+            return None
+        return self.confirmed_value == self.value
+
+
+def failure_status(exc: CallFailed) -> str:
+    """A short status word for a call that got no answer."""
+    if isinstance(exc, CallTimeout):
+        return "Timeout"
+    return type(exc).__name__
+
+
+def configuration_of(session: Session) -> ConfigurationTable:
+    """The session's configuration table (created empty on first use)."""
+    table = session.state.configuration
+    if table is None:
+        table = session.state.configuration = ConfigurationTable()
+    return table
+
+
+async def _get(session: Session, keys: list[str] | None, timeout: float) -> CallOutcome:
+    payload = {"key": keys} if keys else {}
+    return await session.call_raw("GetConfiguration", payload, timeout=timeout)
+
+
+def _describe(outcome: CallOutcome) -> str:
+    if outcome.ok:
+        return "answered"
+    return f"{outcome.error_code}: {outcome.error_description or ''}".strip()
+
+
+async def read_configuration(
+    session: Session,
+    keys: Iterable[str] | None = None,
+    *,
+    timeout: float = 10.0,
+    progress: Callable[[str], None] = lambda step: None,
+) -> ConfigurationTable:
+    """Read the configuration (all keys, or `keys`), falling back step by step.
+
+    Raises CallFailed only when the connection is gone; a charger that refuses every method
+    leaves the table with its `steps` explaining what was tried.
+    """
+    table = configuration_of(session)
+    wanted = list(dict.fromkeys(keys)) if keys is not None else None
+    table.steps = []
+
+    def step(text: str) -> None:
+        table.steps.append(text)
+        progress(text)
+
+    if wanted is None:
+        try:
+            outcome = await _get(session, None, timeout)
+            if outcome.ok and table.merge(outcome.payload or {}):
+                table.method = "all keys"
+                step(f"GetConfiguration (all keys): {len(table.entries)} keys")
+                return _finish(session, table)
+            step(
+                f"GetConfiguration (all keys): {_describe(outcome) if not outcome.ok else 'empty'}"
+            )
+        except CallFailed as exc:
+            if not session.connected:
+                raise
+            step(f"GetConfiguration (all keys): {exc}")
+        candidates = list(dict.fromkeys([*KEYS_16, *table.entries, *table.unknown_keys]))
+    else:
+        candidates = wanted
+
+    batch = table.max_keys or DEFAULT_BATCH
+    if len(candidates) > 1 or wanted is not None:
+        answered = await _read_in_batches(session, table, candidates, batch, timeout, step)
+        if answered:
+            table.method = f"batches of {batch} keys" if batch > 1 else "single keys"
+            return _finish(session, table)
+
+    await _read_in_batches(session, table, candidates, 1, timeout, step)
+    table.method = "single keys"
+    return _finish(session, table)
+
+
+async def _read_in_batches(
+    session: Session,
+    table: ConfigurationTable,
+    candidates: list[str],
+    size: int,
+    timeout: float,
+    step: Callable[[str], None],
+) -> bool:
+    """Read `candidates` in batches of `size`; False as soon as the charger refuses a batch."""
+    label = "one key at a time" if size == 1 else f"batches of {size}"
+    reported = 0
+    timeouts_in_a_row = 0
+    for start in range(0, len(candidates), size):
+        chunk = candidates[start : start + size]
+        try:
+            outcome = await _get(session, chunk, timeout)
+        except CallFailed as exc:
+            if not session.connected:
+                raise
+            timeouts_in_a_row += 1
+            if size > 1 or timeouts_in_a_row >= 3:
+                step(f"GetConfiguration ({label}): {exc}")
+                return False
+            continue
+        timeouts_in_a_row = 0
+        if not outcome.ok:
+            if size > 1:
+                step(f"GetConfiguration ({label}): {_describe(outcome)}")
+                return False
+            table.unknown_keys.update(k for k in chunk if k not in table.entries)
+            continue
+        reported += len(table.merge(outcome.payload or {}))
+    step(f"GetConfiguration ({label}): {reported} keys reported")
+    return True
+
+
+def _finish(session: Session, table: ConfigurationTable) -> ConfigurationTable:
+    table.read_wall = session.clock.wall()
+    session.updated("configuration")
+    return table
+
+
+def check_change(table: ConfigurationTable | None, key: str, value: str) -> str | None:
+    """Why a change should not be sent (read-only, bad value), or None."""
+    entry = table.entries.get(key) if table is not None else None
+    if entry is not None and entry.readonly:
+        return f"{key} is read-only on this charger"
+    info = key_info(key)
+    if info is not None:
+        if not info.writable:
+            return f"{key} is read-only (OCPP 1.6)"
+        problem = check_value(info, value)
+        if problem is not None:
+            return f"{key} {problem}"
+    return None
+
+
+async def change_configuration(
+    session: Session,
+    key: str,
+    value: str,
+    *,
+    confirm: bool = True,
+    timeout: float | None = None,
+) -> ChangeResult:
+    """Send ChangeConfiguration; after Accepted read the key back to confirm it stuck."""
+    table = configuration_of(session)
+    try:
+        outcome = await session.call_raw(
+            "ChangeConfiguration", {"key": key, "value": value}, timeout=timeout
+        )
+    except CallFailed as exc:
+        result = ChangeResult(key, value, failure_status(exc), str(exc))
+        _remember(table, result)
+        return result
+    if not outcome.ok:
+        result = ChangeResult(
+            key, value, outcome.error_code or "CallError", outcome.error_description
+        )
+    else:
+        result = ChangeResult(key, value, outcome.status or "?")
+    if result.status == "Accepted" and confirm:
+        try:
+            reread = await _get(session, [key], timeout or session.config.call_timeout)
+            if reread.ok:
+                table.merge(reread.payload or {})
+            result.confirmed_value = table.value(key)
+            if result.confirmed_value != value:
+                result.detail = f"read back {result.confirmed_value!r}"
+        except CallFailed as exc:
+            result.detail = f"could not read back: {exc}"
+    elif result.status in ("Accepted", "RebootRequired") and key in table.entries:
+        table.entries[key].value = value
+    _remember(table, result)
+    session.updated("configuration")
+    return result
+
+
+def _remember(table: ConfigurationTable, result: ChangeResult) -> None:
+    entry = table.entries.get(result.key)
+    if entry is None:
+        if result.status == "NotSupported":
+            table.unknown_keys.add(result.key)
+        if not result.ok:
+            return  # never invent a key the charger did not accept
+        entry = table.entries[result.key] = ConfigEntry(
+            result.key, result.value, False, key_info(result.key)
+        )
+    entry.last_status = result.status
+    entry.last_detail = result.detail

@@ -1,0 +1,469 @@
+"""OCPP 2.0.1 / 2.1 device model: GetBaseReport → NotifyReport parts → a component tree,
+GetVariables to refresh it, SetVariables to change it, and "point the charger at its CSMS".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ocpptui.core.frame import Frame
+from ocpptui.core.session import CallFailed, Session
+
+ATTRIBUTE_TYPES = ("Actual", "Target", "MinSet", "MaxSet")
+REPORT_BASES = ("ConfigurationInventory", "FullInventory", "SummaryInventory")
+_request_ids = itertools.count(1000)
+
+
+@dataclass(frozen=True, slots=True)
+class VariableRef:
+    """Which variable of which component (optionally of an EVSE/connector, and instances)."""
+
+    component: str
+    variable: str
+    component_instance: str | None = None
+    variable_instance: str | None = None
+    evse_id: int | None = None
+    connector_id: int | None = None
+
+    @property
+    def component_label(self) -> str:
+        text = self.component
+        if self.component_instance:
+            text += f"[{self.component_instance}]"
+        if self.evse_id is not None:
+            text += f"@{self.evse_id}"
+            if self.connector_id is not None:
+                text += f"/{self.connector_id}"
+        return text
+
+    @property
+    def label(self) -> str:
+        text = f"{self.component_label}.{self.variable}"
+        if self.variable_instance:
+            text += f"[{self.variable_instance}]"
+        return text
+
+    def component_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"name": self.component}
+        if self.component_instance:
+            data["instance"] = self.component_instance
+        if self.evse_id is not None:
+            evse: dict[str, Any] = {"id": self.evse_id}
+            if self.connector_id is not None:
+                evse["connectorId"] = self.connector_id
+            data["evse"] = evse
+        return data
+
+    def variable_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"name": self.variable}
+        if self.variable_instance:
+            data["instance"] = self.variable_instance
+        return data
+
+    @classmethod
+    def from_json(cls, component: Any, variable: Any) -> VariableRef:
+        component = component if isinstance(component, dict) else {}
+        variable = variable if isinstance(variable, dict) else {}
+        evse = component.get("evse") if isinstance(component.get("evse"), dict) else {}
+        return cls(
+            component=str(component.get("name", "?")),
+            variable=str(variable.get("name", "?")),
+            component_instance=component.get("instance"),
+            variable_instance=variable.get("instance"),
+            evse_id=evse.get("id"),
+            connector_id=evse.get("connectorId"),
+        )
+
+    @classmethod
+    def parse(cls, text: str) -> VariableRef:
+        """Parse `Component[inst]@evse/connector.Variable[inst]` (brackets and @ optional)."""
+        match = _REF.fullmatch(text.strip())
+        if match is None:
+            raise ValueError(
+                f"{text!r} is not Component.Variable (optionally Component[instance]@evse/"
+                "connector.Variable[instance])"
+            )
+        return cls(
+            component=match["component"],
+            variable=match["variable"],
+            component_instance=match["cinst"],
+            variable_instance=match["vinst"],
+            evse_id=int(match["evse"]) if match["evse"] else None,
+            connector_id=int(match["connector"]) if match["connector"] else None,
+        )
+
+
+_REF = re.compile(
+    r"(?P<component>[A-Za-z0-9_*-]+)(?:\[(?P<cinst>[^\]]+)\])?"
+    r"(?:@(?P<evse>\d+)(?:/(?P<connector>\d+))?)?"
+    r"\.(?P<variable>[A-Za-z0-9_*-]+)(?:\[(?P<vinst>[^\]]+)\])?"
+)
+
+
+@dataclass(slots=True)
+class AttributeState:
+    value: str | None = None
+    mutability: str = "ReadWrite"
+    persistent: bool | None = None
+    constant: bool | None = None
+    last_status: str | None = None  # outcome of our last Get/SetVariables for this attribute
+    last_detail: str | None = None
+
+    @property
+    def writable(self) -> bool:
+        return self.mutability != "ReadOnly"
+
+
+@dataclass(slots=True)
+class VariableEntry:
+    ref: VariableRef
+    attributes: dict[str, AttributeState] = field(default_factory=dict)
+    characteristics: dict[str, Any] = field(default_factory=dict)
+
+    def attribute(self, attribute_type: str = "Actual") -> AttributeState:
+        found = self.attributes.get(attribute_type)
+        if found is None:
+            found = self.attributes[attribute_type] = AttributeState()
+        return found
+
+    @property
+    def data_type(self) -> str | None:
+        return self.characteristics.get("dataType")
+
+    @property
+    def values_list(self) -> list[str]:
+        raw = self.characteristics.get("valuesList")
+        return [v.strip() for v in raw.split(",")] if isinstance(raw, str) else []
+
+
+@dataclass(slots=True)
+class DeviceModel:
+    entries: dict[VariableRef, VariableEntry] = field(default_factory=dict)
+    report_base: str | None = None
+    parts: int = 0
+    complete: bool = False
+    method: str = ""
+    steps: list[str] = field(default_factory=list)
+    read_wall: float | None = None
+
+    def entry(self, ref: VariableRef) -> VariableEntry:
+        found = self.entries.get(ref)
+        if found is None:
+            found = self.entries[ref] = VariableEntry(ref)
+        return found
+
+    def merge_report(self, report_data: Any) -> int:
+        """Merge the `reportData` of one NotifyReport part; returns the entries it carried."""
+        count = 0
+        for item in report_data if isinstance(report_data, list) else []:
+            if not isinstance(item, dict):
+                continue
+            entry = self.entry(VariableRef.from_json(item.get("component"), item.get("variable")))
+            for attribute in item.get("variableAttribute") or []:
+                if not isinstance(attribute, dict):
+                    continue
+                state = entry.attribute(str(attribute.get("type", "Actual")))
+                value = attribute.get("value")
+                state.value = None if value is None else str(value)
+                state.mutability = str(attribute.get("mutability", "ReadWrite"))
+                state.persistent = attribute.get("persistent")
+                state.constant = attribute.get("constant")
+            characteristics = item.get("variableCharacteristics")
+            if isinstance(characteristics, dict):
+                entry.characteristics = dict(characteristics)
+            count += 1
+        return count
+
+    def find(self, component: str, variable: str) -> VariableEntry | None:
+        """The first entry with these names (any instance / EVSE)."""
+        for ref, entry in self.entries.items():
+            if ref.component == component and ref.variable == variable:
+                return entry
+        return None
+
+    def value(self, component: str, variable: str, attribute_type: str = "Actual") -> str | None:
+        entry = self.find(component, variable)
+        if entry is None or attribute_type not in entry.attributes:
+            return None
+        return entry.attributes[attribute_type].value
+
+    def components(self) -> dict[str, list[VariableEntry]]:
+        """Entries grouped by component label, both sorted."""
+        tree: dict[str, list[VariableEntry]] = {}
+        for ref in sorted(self.entries, key=lambda r: (r.component_label, r.label)):
+            tree.setdefault(ref.component_label, []).append(self.entries[ref])
+        return tree
+
+
+@dataclass(slots=True)
+class VariableResult:
+    ref: VariableRef
+    attribute_type: str
+    status: str  # Accepted, Rejected, RebootRequired, UnknownComponent, UnknownVariable, ...
+    value: str | None = None  # the value read (Get) or written (Set)
+    detail: str | None = None
+    confirmed_value: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("Accepted", "RebootRequired")
+
+
+def device_model_of(session: Session) -> DeviceModel:
+    model = session.state.device_model
+    if model is None:
+        model = session.state.device_model = DeviceModel()
+    return model
+
+
+def _status_info(result: dict[str, Any]) -> str | None:
+    info = result.get("attributeStatusInfo") or result.get("statusInfo")
+    if isinstance(info, dict):
+        return " ".join(str(info.get(k)) for k in ("reasonCode", "additionalInfo") if info.get(k))
+    return None
+
+
+async def get_base_report(
+    session: Session, report_base: str = "FullInventory", *, timeout: float = 30.0
+) -> DeviceModel:
+    """GetBaseReport, then collect every NotifyReport part (seqNo/tbc) into the model.
+
+    Raises CallFailed when the charger refuses or the parts do not all arrive in time; the
+    model keeps whatever arrived, and `steps` says what happened.
+    """
+    model = device_model_of(session)
+    request_id = next(_request_ids)
+    parts: dict[int, Frame] = {}
+    finished = asyncio.get_running_loop().create_future()
+
+    def collect(frame: Frame) -> None:
+        payload = frame.payload if isinstance(frame.payload, dict) else {}
+        if frame.action != "NotifyReport" or payload.get("requestId") != request_id:
+            return
+        seq_no = payload.get("seqNo")
+        parts[seq_no if isinstance(seq_no, int) else len(parts)] = frame
+        if not payload.get("tbc", False) and not finished.done():
+            finished.set_result(None)
+
+    unsubscribe = session.subscribe_calls(collect)  # before sending: parts may come fast
+    try:
+        outcome = await session.call_raw(
+            "GetBaseReport", {"requestId": request_id, "reportBase": report_base}
+        )
+        if outcome.status != "Accepted":
+            model.steps.append(f"GetBaseReport {report_base}: {outcome.status}")
+            raise ReportRefused(f"GetBaseReport {report_base}: {outcome.status}")
+        try:
+            await asyncio.wait_for(asyncio.shield(finished), timeout)
+        except TimeoutError:
+            model.steps.append(f"NotifyReport: {len(parts)} part(s) by the timeout")
+            raise ReportIncomplete(
+                f"the charger sent {len(parts)} NotifyReport part(s) but not the last one "
+                f"within {timeout:g} s"
+            ) from None
+    finally:
+        unsubscribe()
+        if not finished.done():
+            finished.cancel()
+    entries = 0
+    for seq_no in sorted(parts):
+        entries += model.merge_report(parts[seq_no].payload.get("reportData"))
+    missing = [n for n in range(max(parts) + 1) if n not in parts] if parts else []
+    model.report_base = report_base
+    model.parts = len(parts)
+    model.complete = not missing
+    model.method = f"GetBaseReport {report_base}"
+    model.steps.append(
+        f"GetBaseReport {report_base}: {entries} variables in {len(parts)} part(s)"
+        + (f", missing seqNo {missing}" if missing else "")
+    )
+    model.read_wall = session.clock.wall()
+    session.updated("device-model")
+    return model
+
+
+class ReportRefused(CallFailed):
+    """The charger answered GetBaseReport with something other than Accepted."""
+
+
+class ReportIncomplete(CallFailed):
+    """NotifyReport parts stopped arriving before the last one (tbc=false)."""
+
+
+def _batches(items: list, size: int | None) -> Iterable[list]:
+    step = size if size and size > 0 else len(items) or 1
+    for start in range(0, len(items), step):
+        yield items[start : start + step]
+
+
+def _items_per_message(model: DeviceModel, action: str) -> int | None:
+    for ref, entry in model.entries.items():
+        if (
+            ref.component == "DeviceDataCtrlr"
+            and ref.variable == "ItemsPerMessage"
+            and ref.variable_instance == action
+        ):
+            try:
+                return int(entry.attribute().value or "")
+            except ValueError:
+                return None
+    return None
+
+
+async def get_variables(
+    session: Session, refs: Iterable[VariableRef], attribute_type: str = "Actual"
+) -> list[VariableResult]:
+    """GetVariables for `refs` (batched by DeviceDataCtrlr.ItemsPerMessage); updates the model."""
+    model = device_model_of(session)
+    wanted = list(refs)
+    results: list[VariableResult] = []
+    for chunk in _batches(wanted, _items_per_message(model, "GetVariables")):
+        data = [
+            {
+                "attributeType": attribute_type,
+                "component": ref.component_json(),
+                "variable": ref.variable_json(),
+            }
+            for ref in chunk
+        ]
+        outcome = await session.call_raw("GetVariables", {"getVariableData": data})
+        if not outcome.ok:
+            results.extend(
+                VariableResult(ref, attribute_type, outcome.error_code or "CallError",
+                               detail=outcome.error_description)
+                for ref in chunk
+            )  # fmt: skip
+            continue
+        for item in (outcome.payload or {}).get("getVariableResult") or []:
+            if not isinstance(item, dict):
+                continue
+            ref = VariableRef.from_json(item.get("component"), item.get("variable"))
+            kind = str(item.get("attributeType", attribute_type))
+            status = str(item.get("attributeStatus"))
+            value = item.get("attributeValue")
+            result = VariableResult(
+                ref, kind, status, None if value is None else str(value), _status_info(item)
+            )
+            results.append(result)
+            if status == "Accepted":
+                model.entry(ref).attribute(kind).value = result.value
+            if ref in model.entries:
+                attribute = model.entries[ref].attribute(kind)
+                attribute.last_status, attribute.last_detail = status, result.detail
+    session.updated("device-model")
+    return results
+
+
+async def set_variables(
+    session: Session,
+    changes: Iterable[tuple[VariableRef, str, str]],
+    *,
+    confirm: bool = True,
+) -> list[VariableResult]:
+    """SetVariables for (ref, value, attribute type) triples; after Accepted, read each back."""
+    model = device_model_of(session)
+    wanted = list(changes)
+    results: list[VariableResult] = []
+    for chunk in _batches(wanted, _items_per_message(model, "SetVariables")):
+        data = [
+            {
+                "attributeType": kind,
+                "attributeValue": value,
+                "component": ref.component_json(),
+                "variable": ref.variable_json(),
+            }
+            for ref, value, kind in chunk
+        ]
+        values = {(ref, kind): value for ref, value, kind in chunk}
+        outcome = await session.call_raw("SetVariables", {"setVariableData": data})
+        if not outcome.ok:
+            results.extend(
+                VariableResult(ref, kind, outcome.error_code or "CallError", value,
+                               outcome.error_description)
+                for ref, value, kind in chunk
+            )  # fmt: skip
+            continue
+        for item in (outcome.payload or {}).get("setVariableResult") or []:
+            if not isinstance(item, dict):
+                continue
+            ref = VariableRef.from_json(item.get("component"), item.get("variable"))
+            kind = str(item.get("attributeType", "Actual"))
+            status = str(item.get("attributeStatus"))
+            result = VariableResult(ref, kind, status, values.get((ref, kind)), _status_info(item))
+            results.append(result)
+            attribute = model.entry(ref).attribute(kind)
+            attribute.last_status, attribute.last_detail = status, result.detail
+            if status == "RebootRequired":
+                attribute.value = result.value
+    accepted = [r for r in results if r.status == "Accepted"]
+    if confirm and accepted:
+        with contextlib.suppress(CallFailed):
+            by_key = {(r.ref, r.attribute_type): r for r in accepted}
+            for kind in sorted({r.attribute_type for r in accepted}):
+                refs = [r.ref for r in accepted if r.attribute_type == kind]
+                for read in await get_variables(session, refs, kind):
+                    target = by_key.get((read.ref, kind))
+                    if target is not None and read.status == "Accepted":
+                        target.confirmed_value = read.value
+                        if read.value != target.value:
+                            target.detail = f"read back {read.value!r}"
+    session.updated("device-model")
+    return results
+
+
+def ocpp_version_enum(session: Session, version_text: str | None = None) -> str:
+    """The OCPPVersionEnumType value for SetNetworkProfile."""
+    wanted = (version_text or session.version.value).replace(".", "")
+    mapping = {"16": "OCPP16", "20": "OCPP20", "201": "OCPP20", "21": "OCPP21"}
+    if session.version.value == "2.1":
+        mapping["201"] = "OCPP201"
+    return mapping.get(wanted, "OCPP20")
+
+
+async def point_to_csms(
+    session: Session,
+    csms_url: str,
+    *,
+    slot: int = 1,
+    security_profile: int = 0,
+    interface: str = "Wired0",
+    message_timeout: int = 30,
+    ocpp_version: str | None = None,
+    extra: dict[str, Any] | None = None,
+) -> list[str]:
+    """SetNetworkProfile into `slot`, then make it first in NetworkConfigurationPriority.
+
+    Returns the steps with their outcome; raises CallFailed if the profile is not accepted.
+    The charger uses the new profile after its next reconnect or reset.
+    """
+    connection = {
+        "ocppVersion": ocpp_version_enum(session, ocpp_version),
+        "ocppTransport": "JSON",
+        "ocppCsmsUrl": csms_url,
+        "messageTimeout": message_timeout,
+        "securityProfile": security_profile,
+        "ocppInterface": interface,
+        **(extra or {}),
+    }
+    steps: list[str] = []
+    outcome = await session.call_raw(
+        "SetNetworkProfile", {"configurationSlot": slot, "connectionData": connection}
+    )
+    steps.append(f"SetNetworkProfile slot {slot}: {outcome.status}")
+    if outcome.status != "Accepted":
+        raise ReportRefused(steps[-1])
+    model = device_model_of(session)
+    current = model.value("OCPPCommCtrlr", "NetworkConfigurationPriority") or ""
+    others = [s.strip() for s in current.split(",") if s.strip() and s.strip() != str(slot)]
+    priority = ",".join([str(slot), *others])
+    ref = VariableRef("OCPPCommCtrlr", "NetworkConfigurationPriority")
+    results = await set_variables(session, [(ref, priority, "Actual")])
+    status = results[0].status if results else "no result"
+    steps.append(f"NetworkConfigurationPriority = {priority}: {status}")
+    return steps
