@@ -29,6 +29,7 @@ examples:
   ocpp-tui                         TUI, mini-CSMS on 0.0.0.0:9000
   ocpp-tui demo                    TUI with three simulated chargers
   ocpp-tui serve --headless        mini-CSMS without UI, one line per frame
+  ocpp-tui run site.toml --json-out result.json   run a playbook headless
   ocpp-tui simulate ws://127.0.0.1:9000/CP-1 --protocol ocpp1.6
   ocpp-tui --paths                 where settings, logs and reports live"""
 
@@ -64,6 +65,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_server_options(serve)
     serve.add_argument("--headless", action="store_true", help="no UI: print frames to stdout")
     serve.add_argument("--jsonl", action="store_true", help="headless: print JSON lines")
+
+    run = commands.add_parser("run", help="run a playbook headless against the charger(s)")
+    run.add_argument("playbook", type=Path, help="playbook TOML file")
+    run.add_argument("--json-out", type=Path, help="write the results as JSON here")
+    _add_server_options(run)
 
     demo = commands.add_parser("demo", help="TUI with simulated chargers on a loopback port")
     demo.add_argument("--port", type=int, default=0, help="port (default: any free port)")
@@ -221,6 +227,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     _apply_server_options(settings, args)
     hub = _make_hub(settings, paths, getattr(args, "log_dir", None))
+    if args.command == "run":
+        from ocpptui.headless import run_playbook_headless
+
+        _configure_logging(paths, to_stderr=True)
+        return asyncio.run(
+            run_playbook_headless(
+                hub, args.playbook, host=args.host, port=args.port, json_out=args.json_out
+            )
+        )
     if args.command == "serve" and args.headless:
         from ocpptui.headless import serve_headless
 

@@ -9,6 +9,7 @@ import json
 import signal
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import TextIO
 
 from ocpptui.core.events import (
@@ -131,3 +132,58 @@ async def serve_headless(
         await hub.stop()
         unsubscribe_frames()
         unsubscribe_events()
+
+
+async def run_playbook_headless(
+    hub: Hub,
+    playbook_path: Path,
+    *,
+    host: str | None = None,
+    port: int | None = None,
+    json_out: Path | None = None,
+    out: TextIO | None = None,
+    on_started: Callable[[int], None] | None = None,
+) -> int:
+    """Serve, run the playbook's steps against the charger that connects, exit 0/1/2."""
+    from ocpptui.services.playbook import PlaybookError, PlaybookRun, load_playbook
+
+    stream = out or sys.stdout
+    try:
+        playbook = load_playbook(playbook_path)
+    except PlaybookError as exc:
+        stream.write(f"ocpp-tui run: invalid playbook: {exc}\n")
+        return 2
+    printer = HeadlessPrinter(stream, stream, jsonl=False)
+    unsubscribe = hub.subscribe(printer.event)
+    try:
+        try:
+            server = await hub.start_server(
+                host if host is not None else playbook.host,
+                port if port is not None else playbook.port,
+            )
+        except OSError as exc:
+            stream.write(f"ocpp-tui run: cannot listen: {exc.strerror or exc}\n")
+            return 1
+        if on_started is not None:
+            on_started(server.port)
+
+        def progress(index: int, result) -> None:
+            total = len(playbook.steps)
+            if result.ms == 0 and result.error is None and not result.ok:
+                stream.write(f"[{index + 1}/{total}] {result.do} ...\n")
+            else:
+                verdict = "ok" if result.ok else f"FAILED: {result.error}"
+                stream.write(f"[{index + 1}/{total}] {result.do} {verdict} ({result.ms:.0f} ms)\n")
+            stream.flush()
+
+        run = PlaybookRun(playbook, hub, on_step=progress)
+        ok = await run.run()
+        report = run.report(ok)
+        if json_out is not None:
+            text = json.dumps(report, indent=2, ensure_ascii=False) + "\n"
+            await asyncio.to_thread(json_out.write_text, text, encoding="utf-8")
+        stream.write(("playbook passed" if ok else "playbook failed") + "\n")
+        return 0 if ok else 1
+    finally:
+        unsubscribe()
+        await hub.stop()
