@@ -218,8 +218,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
     if args.command == "demo":
-        from ocpptui.demo import demo_chargers
+        from ocpptui.demo import DEMO_HEARTBEAT_INTERVAL, demo_chargers
 
+        settings.csms.heartbeat_interval = DEMO_HEARTBEAT_INTERVAL
         hub = _make_hub(settings, paths, None)
         return _run_tui(
             settings, paths, hub, host="127.0.0.1", port=args.port, after_start=[demo_chargers]
