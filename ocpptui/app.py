@@ -1,0 +1,266 @@
+"""OcppTuiApp: the Textual application, and `make_app`, the one factory for the CLI and tests."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from ocpptui import messages
+from ocpptui.bridge import HubBridge
+from ocpptui.commands import OcppCommands
+from ocpptui.core.clock import Clock
+from ocpptui.core.frame import Frame
+from ocpptui.core.hub import Hub
+from ocpptui.paths import Paths
+from ocpptui.screens.charger import ChargerScreen
+from ocpptui.screens.error import ErrorScreen, bind_error_text
+from ocpptui.screens.help import HelpScreen, HelpSections
+from ocpptui.screens.inspector import FrameInspectorScreen
+from ocpptui.screens.main import MainScreen
+from ocpptui.settings import Settings
+from ocpptui.widgets.charger_list import ChargerList
+from ocpptui.widgets.display_text import shorten
+from ocpptui.widgets.frame_table import FrameTable
+from ocpptui.widgets.welcome_panel import ServerState
+
+log = logging.getLogger(__name__)
+
+AfterStart = Callable[[int], Awaitable[None]]
+
+#: A charger that keeps being refused for the same reason gets one toast per this many seconds.
+REFUSAL_TOAST_INTERVAL = 60.0
+#: How long quitting waits for connections to close before giving up on them.
+STOP_TIMEOUT_SECONDS = 5.0
+
+
+class OcppTuiApp(App[None]):
+    """The mini-CSMS with its screens; the hub does the work, the app shows it."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "ocpp-tui"
+    COMMANDS: ClassVar = App.COMMANDS | {OcppCommands}
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "ctrl+q",
+            "quit",
+            "Quit",
+            tooltip="Close every connection, stop the server and quit",
+            id="app.quit",
+            priority=True,
+        ),
+        Binding("f1", "help", "Help", tooltip="Keys of every screen", id="app.help"),
+        Binding(
+            "question_mark",
+            "help",
+            "Help",
+            show=False,
+            tooltip="Keys of every screen",
+            id="app.help2",
+        ),
+    ]
+
+    #: Where the server is: starting, listening, failed, ...
+    server_state: reactive[ServerState] = reactive(ServerState("starting", "", 0), init=False)
+
+    def __init__(
+        self,
+        settings: Settings,
+        paths: Paths,
+        hub: Hub,
+        *,
+        clock: Clock | None = None,
+        listen: bool = True,
+        host: str | None = None,
+        port: int | None = None,
+        after_start: Sequence[AfterStart] = (),
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.paths = paths
+        self.hub = hub
+        self.clock = clock or hub.clock
+        self.listen = listen
+        self.host = host if host is not None else settings.csms.host
+        self.port = port if port is not None else settings.csms.port
+        self.after_start = list(after_start)
+        self.bridge = HubBridge(hub)
+        self._refusal_toasts: dict[tuple[str, str, str], float] = {}
+        self._apply_theme(settings.ui.theme)
+        self.set_reactive(OcppTuiApp.server_state, self._initial_server_state())
+
+    def _apply_theme(self, theme: str) -> None:
+        if theme in self.available_themes:
+            self.theme = theme
+        else:
+            log.warning("unknown theme %r in the settings; keeping %s", theme, self.theme)
+
+    def _initial_server_state(self) -> ServerState:
+        if self.listen:
+            return ServerState("starting", self.host, self.port)
+        if self.hub.servers:
+            server = self.hub.servers[0]
+            return ServerState("listening", server.host, server.port, tuple(server.subprotocols))
+        return ServerState("off", self.host, self.port)
+
+    @property
+    def refresh_hz(self) -> float:
+        return self.settings.ui.refresh_hz
+
+    def get_default_screen(self) -> Screen:
+        return MainScreen(self.hub, self.bridge, self.clock, self.refresh_hz)
+
+    def on_mount(self) -> None:
+        self.bridge.add_target(self)
+        self.bridge.start()
+        if self.listen:
+            self.start_server()
+
+    async def on_unmount(self) -> None:
+        self.bridge.stop()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.hub.stop(), STOP_TIMEOUT_SECONDS)
+
+    # ------------------------------------------------------------------ server
+
+    @work(group="hub", exit_on_error=False, name="server")
+    async def start_server(self) -> None:
+        """Bind the server, then run the after-start coroutines (the demo's chargers)."""
+        host, port = self.host, self.port
+        try:
+            server = await self.hub.start_server(host, port)
+        except OSError as error:
+            self.post_message(
+                messages.ServerFailed(
+                    host, port, bind_error_text(error, host, port, self.paths.settings_file)
+                )
+            )
+            return
+        for index, after in enumerate(self.after_start):
+            self.run_worker(
+                after(server.port), group="hub", name=f"after-start-{index}", exit_on_error=False
+            )
+
+    @on(messages.ServerFailed)
+    def _server_failed(self, message: messages.ServerFailed) -> None:
+        self.server_state = ServerState("failed", message.host, message.port, error=message.reason)
+        self.push_screen(ErrorScreen("The server cannot start", message.reason))
+
+    @on(messages.ServerStarted)
+    def _server_started(self, message: messages.ServerStarted) -> None:
+        self.server_state = ServerState(
+            "listening", message.host, message.port, message.subprotocols
+        )
+
+    @on(messages.ServerStopped)
+    def _server_stopped(self, message: messages.ServerStopped) -> None:
+        state = self.server_state
+        self.server_state = ServerState("stopped", state.host, state.port, error=message.reason)
+
+    @on(messages.ConnectionRefused)
+    def _connection_refused(self, message: messages.ConnectionRefused) -> None:
+        # Chargers retry every few seconds; the events panel lists every attempt.
+        key = (message.peer.rsplit(":", 1)[0], message.path, message.reason)
+        now = self.clock.mono()
+        last = self._refusal_toasts.get(key)
+        if last is not None and now - last < REFUSAL_TOAST_INTERVAL:
+            return
+        if len(self._refusal_toasts) > 256:
+            self._refusal_toasts.clear()
+        self._refusal_toasts[key] = now
+        self.notify(
+            f"{message.peer} {shorten(message.path, 60)}: {shorten(message.reason, 300)}",
+            title="Connection refused",
+            severity="warning",
+            markup=False,
+        )
+
+    @on(messages.FrameLogFailed)
+    def _frame_log_failed(self, message: messages.FrameLogFailed) -> None:
+        self.notify(
+            f"{shorten(message.identity, 48)}: {shorten(message.message, 300)}",
+            title="Frame log kept in memory only",
+            severity="error",
+            timeout=30,
+            markup=False,
+        )
+
+    @on(Worker.StateChanged)
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if event.state is WorkerState.ERROR:
+            log.error("worker %s failed", worker.name, exc_info=worker.error)
+            self.push_screen(ErrorScreen(f"{worker.name} failed", f"{worker.error!r}"))
+
+    # ------------------------------------------------------------------ navigation
+
+    async def open_charger(self, identity: str) -> None:
+        """Show the charger screen of `identity` (on top of the main screen)."""
+        charger = self.hub.chargers.get(identity)
+        if charger is None:
+            self.notify(f"No charger {shorten(identity, 48)}", severity="warning", markup=False)
+            return
+        while len(self.screen_stack) > 1:
+            await self.pop_screen()
+        await self.push_screen(ChargerScreen(charger, self.bridge, self.clock, self.refresh_hz))
+
+    @on(ChargerList.ChargerSelected)
+    async def _charger_selected(self, message: ChargerList.ChargerSelected) -> None:
+        await self.open_charger(message.identity)
+
+    @on(FrameTable.FrameSelected)
+    def _frame_selected(self, message: FrameTable.FrameSelected) -> None:
+        table = message.table
+
+        def back_to_table(frame: Frame | None) -> None:
+            if frame is not None and table.is_attached:
+                table.select_frame(frame)
+
+        self.push_screen(FrameInspectorScreen(table.window, message.frame), back_to_table)
+
+    def help_sections(self) -> HelpSections:
+        return [
+            ("Everywhere", [*self.BINDINGS, Binding("ctrl+p", "", "Palette", tooltip="Commands")]),
+            ("Main screen", MainScreen.BINDINGS + ChargerList.BINDINGS),
+            ("Charger screen", ChargerScreen.BINDINGS),
+            ("Frame log (main and charger screens)", FrameTable.BINDINGS),
+            ("Frame inspector", FrameInspectorScreen.BINDINGS),
+        ]
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.help_sections()))
+
+
+def make_app(
+    settings: Settings,
+    paths: Paths,
+    hub: Hub,
+    *,
+    clock: Clock | None = None,
+    listen: bool = True,
+    host: str | None = None,
+    port: int | None = None,
+    after_start: Sequence[AfterStart] = (),
+) -> OcppTuiApp:
+    """The app as the CLI runs it: `make_app(...).run()`; tests use `run_test()`."""
+    return OcppTuiApp(
+        settings,
+        paths,
+        hub,
+        clock=clock,
+        listen=listen,
+        host=host,
+        port=port,
+        after_start=after_start,
+    )

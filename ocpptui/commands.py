@@ -1,0 +1,79 @@
+"""Command palette (ctrl+p): open a charger, filter, pause, copy, help — for the screen at hand."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING, cast
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from ocpptui.screens.charger import ChargerScreen
+from ocpptui.widgets.display_text import shorten
+from ocpptui.widgets.frame_table import FrameTable
+
+if TYPE_CHECKING:
+    from ocpptui.app import OcppTuiApp
+
+Command = tuple[str, Callable[[], object], str]
+
+
+class OcppCommands(Provider):
+    """Commands that make sense on the screen the palette was opened from."""
+
+    def _commands(self) -> list[Command]:
+        app = cast("OcppTuiApp", self.app)
+        screen = self.screen
+        commands: list[Command] = []
+        for identity, charger in app.hub.chargers.items():
+            state = "connected" if charger.connected else "disconnected"
+            commands.append(
+                (
+                    f"Open charger {shorten(identity, 48)}",
+                    partial(app.open_charger, identity),
+                    f"Its state and live frame log ({state})",
+                )
+            )
+        if isinstance(screen, ChargerScreen):
+            commands.append(
+                (
+                    "Filter: errors only (toggle)",
+                    screen.action_toggle_errors,
+                    "Show only CallErrors, malformed frames and schema violations",
+                )
+            )
+            commands.append(("Filter: clear", screen.action_clear_filter, "Show every frame"))
+        table = getattr(screen, "frame_table", None)
+        if isinstance(table, FrameTable):
+            verb = "Resume" if table.paused else "Pause"
+            commands.append(
+                (
+                    f"{verb} the frame log",
+                    table.action_toggle_pause,
+                    "Stop or restart repainting; frames are recorded either way",
+                )
+            )
+            commands.append(
+                ("Follow new frames", table.action_follow, "Jump to the newest frame and follow")
+            )
+            if table.cursor_frame is not None:
+                commands.append(
+                    (
+                        "Copy the selected frame",
+                        table.action_copy_frame,
+                        "Its raw JSON, to the clipboard",
+                    )
+                )
+        commands.append(("Show help and keys", app.action_help, "Every key of every screen"))
+        return commands
+
+    async def discover(self) -> Hits:
+        for name, callback, help_text in self._commands():
+            yield DiscoveryHit(name, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, callback, help_text in self._commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, help=help_text)

@@ -1,0 +1,82 @@
+"""App-level Textual messages: what the hub reported, as small past-tense dataclasses.
+
+The bridge posts them straight to the screens and widgets that asked for them, so they do
+not bubble. Status-like messages coalesce in a busy queue (`can_replace`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+
+@dataclass
+class HubMessage(Message, bubble=False):
+    """Base of every message the bridge delivers."""
+
+
+@dataclass
+class ServerStarted(HubMessage, bubble=False):
+    host: str
+    port: int
+    subprotocols: tuple[str, ...]
+
+
+@dataclass
+class ServerStopped(HubMessage, bubble=False):
+    reason: str
+
+
+@dataclass
+class ConnectionRefused(HubMessage, bubble=False):
+    peer: str
+    path: str
+    reason: str
+
+
+@dataclass
+class ChargerConnected(HubMessage, bubble=False):
+    identity: str
+    subprotocol: str
+    peer: str
+    replaced: bool
+
+
+@dataclass
+class ChargerDisconnected(HubMessage, bubble=False):
+    identity: str
+    reason: str
+
+
+@dataclass
+class ChargerChanged(HubMessage, bubble=False):
+    """The charger's state changed (boot, status, heartbeat, meter values, ...)."""
+
+    identity: str
+    what: str
+
+    def can_replace(self, message: Message) -> bool:
+        # A burst of meter values or heartbeats repaints the charger once.
+        return (
+            isinstance(message, ChargerChanged)
+            and message.identity == self.identity
+            and message.what != "boot"
+        )
+
+
+@dataclass
+class FrameLogFailed(HubMessage, bubble=False):
+    """A charger's frame log cannot be written to disk; it goes on in memory."""
+
+    identity: str
+    message: str
+
+
+@dataclass
+class ServerFailed(Message):
+    """The server could not listen (posted by the app's server worker, not by the hub)."""
+
+    host: str
+    port: int
+    reason: str

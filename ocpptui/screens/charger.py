@@ -1,0 +1,194 @@
+"""One charger: what the hub knows about it, and its live, filterable frame log."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from ocpptui import messages
+from ocpptui.bridge import HubBridge
+from ocpptui.core.clock import Clock
+from ocpptui.core.hub import Charger
+from ocpptui.protocol import catalog
+from ocpptui.protocol.versions import OcppVersion
+from ocpptui.widgets.charger_summary import ChargerSummary
+from ocpptui.widgets.filter_bar import FilterBar
+from ocpptui.widgets.frame_table import FrameTable
+
+
+def status_line(status: FrameTable.StatusChanged, filter_error: str | None) -> Content:
+    """`1,234 frames · 56 shown · following`, or what stops the log from moving."""
+    parts: list[tuple[str, str] | str] = [(f"{status.held:,} frames in memory", "$text-muted")]
+    if status.filtered:
+        parts += [" · ", (f"{status.shown:,} match the filter", "$text-accent")]
+    if status.paused:
+        parts += [" · ", ("paused", "$text-warning bold")]
+        if status.pending:
+            parts.append((f" — {status.pending:,} new frames, p to resume", "$text-warning"))
+    elif not status.following:
+        parts += [" · ", (f"{status.pending:,} new frames — End to follow", "$text-warning bold")]
+    else:
+        parts += [" · ", ("following", "$text-success")]
+    if filter_error:
+        parts += ["  ", (f"filter: {filter_error}", "$text-error")]
+    return Content.assemble(*parts)
+
+
+class ChargerScreen(Screen[None]):
+    """Summary on top, filter bar, the charger's frames, a status line."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", tooltip="Back to the charger list", id="charger.back"),
+        Binding(
+            "slash",
+            "focus_filter",
+            "Filter",
+            tooltip="Type a filter: text, action:Name, dir:in, type:error, is:error",
+            id="charger.filter",
+        ),
+        Binding(
+            "e",
+            "toggle_errors",
+            "Errors only",
+            tooltip="Show only CallErrors, malformed frames and schema violations",
+            id="charger.errors",
+        ),
+        Binding(
+            "x",
+            "clear_filter",
+            "Clear filter",
+            tooltip="Show every frame again",
+            id="charger.clear_filter",
+        ),
+    ]
+
+    AUTO_FOCUS = "#charger-frames"
+
+    def __init__(
+        self, charger: Charger, bridge: HubBridge, clock: Clock, refresh_hz: float
+    ) -> None:
+        super().__init__()
+        self.charger = charger
+        self.bridge = bridge
+        self.clock = clock
+        self.refresh_hz = refresh_hz
+        self._remove_target: Callable[[], None] | None = None
+        self._filter_error: str | None = None
+        self._last_status: FrameTable.StatusChanged | None = None
+
+    @property
+    def identity(self) -> str:
+        return self.charger.identity
+
+    def compose(self) -> ComposeResult:
+        summary = ChargerSummary(self.charger, self.clock, id="summary")
+        summary.border_title = "Charger"
+        yield summary
+        yield FilterBar(self._known_actions(), id="filter-bar")
+        frames = FrameTable(
+            self.charger.frames,
+            refresh_hz=self.refresh_hz,
+            empty_hint="No frames from this charger yet.",
+            id="charger-frames",
+        )
+        frames.border_title = "Frames"
+        yield frames
+        yield Static(id="frame-status", markup=False)
+        yield Footer()
+
+    def _known_actions(self) -> list[str]:
+        session = self.charger.session
+        version = session.version if session is not None else OcppVersion.V16
+        return list(catalog.actions(version))
+
+    @property
+    def frame_table(self) -> FrameTable:
+        return self.query_one("#charger-frames", FrameTable)
+
+    @property
+    def filter_bar(self) -> FilterBar:
+        return self.query_one("#filter-bar", FilterBar)
+
+    def on_mount(self) -> None:
+        self._remove_target = self.bridge.add_target(self)
+        self.set_interval(1.0, self._refresh_summary, name="summary-ages")
+
+    def on_unmount(self) -> None:
+        if self._remove_target is not None:
+            self._remove_target()
+
+    def _refresh_summary(self) -> None:
+        self.query_one(ChargerSummary).refresh_summary()
+
+    # ------------------------------------------------------------------ hub messages
+
+    @on(messages.ChargerConnected)
+    @on(messages.ChargerDisconnected)
+    @on(messages.ChargerChanged)
+    def _charger_changed(
+        self,
+        message: messages.ChargerConnected | messages.ChargerDisconnected | messages.ChargerChanged,
+    ) -> None:
+        if message.identity == self.identity:
+            self._refresh_summary()
+
+    # ------------------------------------------------------------------ frame log
+
+    @on(FrameTable.StatusChanged)
+    def _frames_status(self, status: FrameTable.StatusChanged) -> None:
+        self._last_status = status
+        self._show_status()
+
+    def _show_status(self) -> None:
+        if self._last_status is not None:
+            content = status_line(self._last_status, self._filter_error)
+            self.query_one("#frame-status", Static).update(content)
+
+    @on(FilterBar.FilterChanged)
+    def _filter_changed(self, message: FilterBar.FilterChanged) -> None:
+        self._filter_error = message.error
+        self.frame_table.frame_filter = message.frame_filter
+        self._show_status()
+        self.refresh_bindings()
+
+    @on(FrameTable.FrameHighlighted)
+    def _frame_highlighted(self) -> None:
+        self.refresh_bindings()
+
+    # ------------------------------------------------------------------ actions
+
+    def action_back(self) -> None:
+        focused = self.focused
+        if focused is not None and self.filter_bar in focused.ancestors_with_self:
+            self.frame_table.focus()
+            return
+        self.dismiss(None)
+
+    def action_focus_filter(self) -> None:
+        self.filter_bar.query_input.focus()
+
+    def action_toggle_errors(self) -> None:
+        self.filter_bar.errors_only = not self.filter_bar.errors_only
+
+    def action_clear_filter(self) -> None:
+        self.filter_bar.clear()
+        self.frame_table.focus()
+
+    def action_toggle_pause(self) -> None:
+        self.frame_table.action_toggle_pause()
+
+    def action_copy_frame(self) -> None:
+        self.frame_table.action_copy_frame()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "clear_filter":
+            table = self.query_one_optional("#charger-frames", FrameTable)
+            return True if table is not None and table.filtered else None
+        return True

@@ -1,0 +1,99 @@
+"""`?` / F1: every key of every screen, with what it does, and the filter syntax."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Static
+
+#: (section title, bindings) in the order the help lists them; filled in by the app.
+HelpSections = Sequence[tuple[str, Iterable[BindingType]]]
+
+FILTER_HELP = (
+    ("text", "frames whose raw JSON contains the text (case-insensitive)"),
+    ('"two words"', "quoted text with spaces"),
+    ("action:Heartbeat", "the action; action:Status* and action:A,B work too"),
+    ("dir:in / dir:out", "from the charger (→) / to the charger (←)"),
+    ("type:call|result|error", "the OCPP-J message type"),
+    ("id:abc", "message ids starting with abc"),
+    ("is:error", "CallErrors, malformed frames, schema violations (same as e)"),
+)
+
+
+class HelpScreen(ModalScreen[None]):
+    """Lists the keys per screen; closes with escape, ? or F1."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "escape,question_mark,f1,q", "close", "Close", tooltip="Close help", id="help.close"
+        ),
+    ]
+
+    DEFAULT_CSS = """
+    HelpScreen {
+        align: center middle;
+        & > #help-box {
+            width: 90;
+            max-width: 100%;
+            height: 100%;
+            margin: 1 2;
+            border: round $primary;
+            border-title-color: $text-primary;
+            background: $surface;
+        }
+        & #help-text { padding: 0 1; height: auto; }
+    }
+    """
+
+    def __init__(self, sections: HelpSections) -> None:
+        super().__init__()
+        self.sections = sections
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="help-box") as box:
+            box.border_title = "ocpp-tui keys"
+            with VerticalScroll():
+                yield Static(self._content(), id="help-text", markup=False)
+        yield Footer()
+
+    def _content(self) -> Content:
+        lines: list[Content] = [
+            Content.styled(
+                "ocpp-tui listens as a mini-CSMS; chargers connect to it and every frame shows "
+                "up live. Mouse works everywhere; ctrl+p opens the command palette.",
+                "$text-muted",
+            ),
+            Content(""),
+        ]
+        for title, bindings in self.sections:
+            lines.append(Content.styled(title, "$text-primary bold"))
+            for binding in bindings:
+                if not isinstance(binding, Binding) or not binding.description:
+                    continue
+                keys = ", ".join(
+                    self.app.get_key_display(Binding(key, binding.action))
+                    for key in binding.key.split(",")
+                )
+                lines.append(
+                    Content.assemble(
+                        (f"  {keys:<18}", "$text-accent bold"),
+                        (f"{binding.description:<18}", "bold"),
+                        (binding.tooltip or "", "$text-muted"),
+                    )
+                )
+            lines.append(Content(""))
+        lines.append(Content.styled("Filter syntax (/ on a charger screen)", "$text-primary bold"))
+        for syntax, meaning in FILTER_HELP:
+            lines.append(
+                Content.assemble((f"  {syntax:<24}", "$text-accent bold"), (meaning, "$text-muted"))
+            )
+        return Content("\n").join(lines)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,140 @@
+"""The first screen: how to connect a charger, who is connected, what happened, all frames."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from ocpptui import messages
+from ocpptui.bridge import HubBridge
+from ocpptui.core.clock import Clock
+from ocpptui.core.hub import Hub
+from ocpptui.widgets.charger_list import ChargerList
+from ocpptui.widgets.events_panel import EventsPanel
+from ocpptui.widgets.frame_table import FrameTable
+from ocpptui.widgets.welcome_panel import ServerState, WelcomePanel
+
+
+class MainScreen(Screen[None]):
+    """Welcome panel, charger list, recent events and the all-chargers frame log."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "l",
+            "focus_chargers",
+            "Chargers",
+            tooltip="Move to the charger list",
+            id="main.chargers",
+        ),
+        Binding(
+            "f",
+            "focus_frames",
+            "All frames",
+            tooltip="Move to the frame log of all chargers",
+            id="main.frames",
+        ),
+    ]
+
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (34, "-tall")]
+
+    def __init__(self, hub: Hub, bridge: HubBridge, clock: Clock, refresh_hz: float) -> None:
+        super().__init__()
+        self.hub = hub
+        self.bridge = bridge
+        self.clock = clock
+        self.refresh_hz = refresh_hz
+        self._remove_target: Callable[[], None] | None = None
+
+    def compose(self) -> ComposeResult:
+        welcome = WelcomePanel(id="welcome")
+        welcome.border_title = "ocpp-tui · mini-CSMS"
+        yield welcome
+        chargers = ChargerList(self.hub, self.clock, id="chargers")
+        chargers.border_title = "Chargers"
+        yield chargers
+        events = EventsPanel(self.hub, id="events")
+        events.border_title = "Events"
+        yield events
+        frames = FrameTable(
+            self.hub.frames,
+            refresh_hz=self.refresh_hz,
+            show_identity=True,
+            empty_hint="No frames yet: they appear here as soon as a charger connects.",
+            id="all-frames",
+        )
+        frames.border_title = "All frames"
+        yield frames
+        yield Footer()
+
+    @property
+    def charger_list(self) -> ChargerList:
+        return self.query_one("#chargers", ChargerList)
+
+    @property
+    def frame_table(self) -> FrameTable:
+        return self.query_one("#all-frames", FrameTable)
+
+    def on_mount(self) -> None:
+        self._remove_target = self.bridge.add_target(self)
+        self.watch(self.app, "server_state", self._show_server_state)
+        self.set_interval(1.0, self._tick, name="charger-ages")
+        self._update_titles()
+        self.charger_list.focus()
+
+    def on_unmount(self) -> None:
+        if self._remove_target is not None:
+            self._remove_target()
+
+    def _show_server_state(self, state: ServerState) -> None:
+        self.query_one(WelcomePanel).show(state)
+        if state.phase == "listening":
+            title = f"ocpp-tui · mini-CSMS listening on {state.host}:{state.port}"
+        else:
+            title = "ocpp-tui · mini-CSMS"
+        self.query_one(WelcomePanel).border_title = title
+
+    def _tick(self) -> None:
+        self.charger_list.refresh_ages()
+
+    def _update_titles(self) -> None:
+        total = len(self.hub.chargers)
+        online = sum(1 for charger in self.hub.chargers.values() if charger.connected)
+        if total:
+            self.charger_list.border_title = f"Chargers ({online} of {total} connected)"
+        else:
+            self.charger_list.border_title = "Chargers (none yet)"
+
+    # ------------------------------------------------------------------ hub messages
+
+    @on(messages.ChargerConnected)
+    @on(messages.ChargerDisconnected)
+    @on(messages.ChargerChanged)
+    def _charger_changed(
+        self,
+        message: messages.ChargerConnected | messages.ChargerDisconnected | messages.ChargerChanged,
+    ) -> None:
+        self.charger_list.refresh_charger(message.identity)
+        self._update_titles()
+        if not isinstance(message, messages.ChargerChanged) or message.what == "boot":
+            self.query_one(EventsPanel).refresh_events()
+
+    @on(messages.ServerStarted)
+    @on(messages.ServerStopped)
+    @on(messages.ConnectionRefused)
+    @on(messages.FrameLogFailed)
+    def _event_logged(self) -> None:
+        self.query_one(EventsPanel).refresh_events()
+
+    # ------------------------------------------------------------------ user actions
+
+    def action_focus_chargers(self) -> None:
+        self.charger_list.focus()
+
+    def action_focus_frames(self) -> None:
+        self.frame_table.focus()

@@ -1,0 +1,206 @@
+"""The chargers the hub knows: one row each, with what a technician checks first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.widgets import DataTable
+
+from ocpptui.core.clock import Clock
+from ocpptui.core.hub import Charger, Hub
+from ocpptui.widgets.display_text import age, shorten
+
+COLUMNS = (
+    ("identity", "Charger"),
+    ("protocol", "OCPP"),
+    ("vendor", "Vendor / model"),
+    ("firmware", "Firmware"),
+    ("connection", "Connection"),
+    ("connectors", "Connectors"),
+    ("last", "Last"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Limits:
+    """Most cells per column at a table width (DataTable columns only ever grow)."""
+
+    identity: int
+    vendor: int
+    firmware: int
+    connection: int
+    connectors: int
+
+    @classmethod
+    def for_width(cls, width: int) -> _Limits:
+        if width >= 110:
+            return cls(identity=24, vendor=30, firmware=16, connection=32, connectors=30)
+        if width >= 90:
+            return cls(identity=16, vendor=22, firmware=12, connection=20, connectors=22)
+        return cls(identity=10, vendor=14, firmware=8, connection=11, connectors=13)
+
+
+class ChargerList(DataTable[Text]):
+    """A small DataTable (tens of rows) kept in step with the hub's chargers."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "enter",
+            "select_cursor",
+            "Open",
+            tooltip="Open the highlighted charger: its state and live frame log",
+            id="chargers.open",
+        ),
+    ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "charger-list--online",
+        "charger-list--offline",
+        "charger-list--fault",
+        "charger-list--muted",
+    }
+
+    DEFAULT_CSS = """
+    ChargerList {
+        height: auto;
+        max-height: 12;
+        & > .charger-list--online { color: $text-success; }
+        & > .charger-list--offline { color: $text-warning; }
+        & > .charger-list--fault { color: $text-error; text-style: bold; }
+        & > .charger-list--muted { color: $text-muted; }
+    }
+    """
+
+    class ChargerSelected(Message):
+        """Enter or a click on a charger row."""
+
+        def __init__(self, identity: str) -> None:
+            super().__init__()
+            self.identity = identity
+
+    def __init__(self, hub: Hub, clock: Clock, *, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        self.hub = hub
+        self.clock = clock
+        self._limits = _Limits.for_width(120)
+
+    def on_mount(self) -> None:
+        self._rebuild()
+
+    def on_resize(self) -> None:
+        limits = _Limits.for_width(self.size.width)
+        if limits != self._limits:
+            self._limits = limits
+            self._rebuild()
+
+    def _rebuild(self) -> None:
+        """Columns and rows from scratch (the widths changed), keeping the highlighted row."""
+        highlighted = self.highlighted_identity
+        self.clear(columns=True)
+        for key, label in COLUMNS:
+            self.add_column(label, key=key)
+        self.refresh_all()
+        if highlighted is not None and highlighted in self.rows:
+            self.move_cursor(row=self.get_row_index(highlighted), animate=False)
+
+    @property
+    def highlighted_identity(self) -> str | None:
+        if not self.row_count:
+            return None
+        row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
+        return row_key.value
+
+    def refresh_all(self) -> None:
+        for identity in self.hub.chargers:
+            self.refresh_charger(identity)
+
+    def refresh_charger(self, identity: str) -> None:
+        """Add or update the row of `identity`."""
+        charger = self.hub.chargers.get(identity)
+        if charger is None:
+            return
+        cells = self._cells(charger)
+        if identity in self.rows:
+            for (key, _), cell in zip(COLUMNS, cells, strict=True):
+                self.update_cell(identity, key, cell, update_width=True)
+        else:
+            self.add_row(*cells, key=identity)
+
+    def refresh_ages(self) -> None:
+        """The last-message column, every second."""
+        for identity, charger in self.hub.chargers.items():
+            if identity in self.rows:
+                self.update_cell(identity, "last", self._last_message(charger))
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        if self.is_mounted:
+            self.refresh_all()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if event.row_key.value is not None:
+            self.post_message(self.ChargerSelected(event.row_key.value))
+
+    # ------------------------------------------------------------------ cells
+
+    def _style(self, name: str) -> Style:
+        return self.get_component_rich_style(name, partial=True)
+
+    def _cells(self, charger: Charger) -> list[Text]:
+        session = charger.session
+        state = charger.state
+        limits = self._limits
+        protocol = session.version.value if session is not None else "—"
+        vendor = model = firmware = None
+        if state is not None:
+            vendor, model, firmware = state.vendor, state.model, state.firmware
+        vendor_model = " ".join(part for part in (vendor, model) if part) or None
+        return [
+            Text(shorten(charger.identity, limits.identity)),
+            Text(protocol),
+            Text(shorten(vendor_model, limits.vendor)),
+            Text(shorten(firmware, limits.firmware)),
+            self._connection(charger),
+            self._connectors(charger),
+            self._last_message(charger),
+        ]
+
+    def _connection(self, charger: Charger) -> Text:
+        session = charger.session
+        if session is None:
+            return Text("—")
+        if session.connected:
+            return Text("● online", style=self._style("charger-list--online"))
+        reason = session.close_reason or "closed"
+        text = shorten(f"○ offline: {reason}", self._limits.connection)
+        return Text(text, style=self._style("charger-list--offline"))
+
+    def _connectors(self, charger: Charger) -> Text:
+        state = charger.state
+        text = Text()
+        if state is None:
+            return Text("—")
+        for connector in state.sorted_connectors:
+            if connector.connector_id == 0 and connector.evse_id is None:
+                if not connector.has_error:
+                    continue  # 1.6 connector 0 is the whole charger; noise unless faulted
+            if text:
+                text.append(" ")
+            style = self._style("charger-list--fault") if connector.has_error else Style()
+            text.append(f"{connector.label}:{shorten(connector.status, 16)}", style=style)
+        if not text:
+            return Text("—")
+        text.truncate(self._limits.connectors, overflow="ellipsis")
+        return text
+
+    def _last_message(self, charger: Charger) -> Text:
+        state = charger.state
+        if state is None or state.last_message_wall is None:
+            return Text("—")
+        return Text(age(self.clock.wall() - state.last_message_wall))

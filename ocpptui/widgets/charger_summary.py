@@ -1,0 +1,134 @@
+"""The head of the charger screen: identity, link, boot, heartbeats, connectors, transactions."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.widgets import Static
+
+from ocpptui.core.clock import Clock
+from ocpptui.core.hub import Charger
+from ocpptui.widgets.display_text import age, clock_time, energy, shorten
+
+_LABEL = "$text-muted"
+
+
+def _field(label: str, value: str, style: str = "") -> list[tuple[str, str] | str]:
+    return [(label + " ", _LABEL), (value, style), "   "]
+
+
+class ChargerSummary(Static):
+    """Everything the hub knows about one charger, a few lines high."""
+
+    DEFAULT_CSS = """
+    ChargerSummary {
+        height: auto;
+        padding: 0 1;
+    }
+    """
+
+    def __init__(self, charger: Charger, clock: Clock, *, id: str | None = None) -> None:
+        super().__init__(id=id, markup=False)
+        self.charger = charger
+        self.clock = clock
+
+    def on_mount(self) -> None:
+        self.refresh_summary()
+
+    def refresh_summary(self) -> None:
+        self.update(self._content())
+
+    def _content(self) -> Content:
+        charger = self.charger
+        session = charger.session
+        state = charger.state
+        now = self.clock.wall()
+        lines: list[Content] = []
+
+        head: list[tuple[str, str] | str] = [(shorten(charger.identity, 48), "bold"), "  "]
+        if session is None:
+            head.append(("never connected", "$text-muted"))
+        else:
+            if session.connected:
+                head.append(("● connected", "$text-success bold"))
+                since = f" since {clock_time(session.connected_wall, milliseconds=False)}"
+                head.append((since, _LABEL))
+            else:
+                reason = shorten(session.close_reason, 60, placeholder="closed")
+                head.append((f"○ disconnected: {reason}", "$text-warning bold"))
+            head += ["  ", (session.version.subprotocol, "bold"), "  "]
+            head.append((shorten(session.transport.info.summary, 60), _LABEL))
+        lines.append(Content.assemble(*head))
+        if state is None:
+            return Content("\n").join(lines)
+
+        lines.append(
+            Content.assemble(
+                *_field("Vendor", shorten(state.vendor, 30)),
+                *_field("Model", shorten(state.model, 30)),
+                *_field("Serial", shorten(state.serial, 30)),
+                *_field("Firmware", shorten(state.firmware, 30), "bold"),
+            )
+        )
+
+        boot_style = "$text-success" if state.boot_status == "Accepted" else "$text-warning"
+        boot = shorten(state.boot_status, 12)
+        if state.boot_count:
+            boot += f" (boot {state.boot_count})"
+        heartbeat = f"{state.heartbeat_count}"
+        if state.last_heartbeat_wall is not None:
+            heartbeat += f", last {age(now - state.last_heartbeat_wall)} ago"
+        last_message = "—"
+        if state.last_message_wall is not None:
+            last_message = f"{age(now - state.last_message_wall)} ago"
+        parts = [
+            *_field("Boot", boot, boot_style),
+            *_field("Heartbeats", heartbeat),
+            *_field("Last message", last_message),
+        ]
+        if state.firmware_status:
+            parts += _field("Firmware status", shorten(state.firmware_status, 24))
+        lines.append(Content.assemble(*parts))
+
+        connectors: list[tuple[str, str] | str] = [("Connectors ", _LABEL)]
+        if not state.connectors:
+            connectors.append(("none reported yet", _LABEL))
+        for connector in state.sorted_connectors:
+            style = "$text-error bold" if connector.has_error else ""
+            text = f"{connector.label}:{shorten(connector.status, 20)}"
+            if connector.error_code not in (None, "NoError"):
+                text += f"({shorten(connector.error_code, 24)})"
+            if connector.info:
+                text += f" “{shorten(connector.info, 30)}”"
+            connectors += [(text, style), "  "]
+        lines.append(Content.assemble(*connectors))
+
+        transactions: list[tuple[str, str] | str] = [("Transactions ", _LABEL)]
+        active = state.active_transactions
+        if not active:
+            transactions.append(("none active", _LABEL))
+        for transaction in active:
+            used = None
+            if transaction.last_energy_wh is not None and transaction.meter_start_wh is not None:
+                used = transaction.last_energy_wh - transaction.meter_start_wh
+            where = "" if transaction.connector_id is None else f" on {transaction.connector_id}"
+            tag = f" tag {shorten(transaction.id_tag, 20)}" if transaction.id_tag else ""
+            transactions += [
+                (f"#{shorten(transaction.transaction_id, 36)}{where}{tag} ", "bold"),
+                (energy(used), "$text-accent"),
+                "  ",
+            ]
+        lines.append(Content.assemble(*transactions))
+
+        if session is not None:
+            path = session.frame_log.path
+            log_text = str(path) if path is not None else "not written to disk"
+            if session.frame_log.disk_error:
+                lines.append(
+                    Content.assemble(
+                        ("Log ", _LABEL),
+                        (shorten(session.frame_log.disk_error, 200), "$text-error"),
+                    )
+                )
+            else:
+                lines.append(Content.assemble(("Log ", _LABEL), (shorten(log_text, 400), "")))
+        return Content("\n").join(lines)

@@ -1,0 +1,687 @@
+"""The live frame log: a Line-API table over a core FrameWindow, repainted on its own clock.
+
+Frames are never pushed into this widget. A timer (`refresh_hz`, 10 Hz by default) looks at
+`window.total`; when it moved, the table takes in the new frames (testing them against the
+filter once each, keeping the absolute positions that match), resizes its virtual height and
+repaints once. Only visible lines are rendered, and each frame's rendered line is kept in an
+LRU by sequence number, so 500 frames/s cost a repaint per tick and not a render per frame.
+"""
+
+from __future__ import annotations
+
+import json
+from bisect import bisect_left
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from ocpptui.core.frame import Direction, Frame
+from ocpptui.core.frame_window import FrameWindow
+from ocpptui.widgets.display_text import clock_time, compact_json, fit, latency, printable
+from ocpptui.widgets.frame_filter import FrameFilter, is_flagged
+
+_TYPE_LABELS = {2: "CALL", 3: "RESULT", 4: "ERROR", 5: "RESERR", 6: "SEND"}
+_TYPE_CLASSES = {
+    2: "frame-table--call",
+    3: "frame-table--result",
+    4: "frame-table--error",
+    5: "frame-table--error",
+    6: "frame-table--send",
+}
+#: Compacting the filtered position list once this many leading entries are stale.
+_COMPACT_AFTER = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class _Columns:
+    """Cell widths of one layout; the payload takes what is left."""
+
+    time: int
+    identity: int
+    action: int
+    message_id: int
+    latency: int
+    payload: int
+
+    @classmethod
+    def for_width(cls, width: int, show_identity: bool) -> _Columns:
+        time = 12 if width >= 90 else 8
+        identity = (12 if width >= 110 else 8) if show_identity else 0
+        action = 22 if width >= 110 else 18
+        message_id = 8 if width >= 100 else 0
+        latency_width = 7
+        used = time + 1 + (identity + 1 if identity else 0) + 2 + 7 + action + 1 + latency_width
+        used += message_id + 1 if message_id else 0
+        return cls(time, identity, action, message_id, latency_width, max(8, width - used - 1))
+
+
+class FrameTable(ScrollView, can_focus=True):
+    """Every frame of a FrameWindow, newest at the bottom, optionally filtered."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "cursor_up", "Up", show=False, id="frames.up"),
+        Binding("down", "cursor_down", "Down", show=False, id="frames.down"),
+        Binding("pageup", "page_up", "Page up", show=False, id="frames.page_up"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="frames.page_down"),
+        Binding("home", "first", "First", show=False, id="frames.first"),
+        Binding(
+            "end",
+            "follow",
+            "Follow",
+            tooltip="Jump to the newest frame and follow new frames as they arrive",
+            id="frames.follow",
+        ),
+        Binding(
+            "enter",
+            "inspect",
+            "Inspect",
+            tooltip="Open the selected frame: pretty JSON, metadata, its request/response",
+            id="frames.inspect",
+        ),
+        Binding(
+            "c",
+            "copy_frame",
+            "Copy",
+            tooltip="Copy the selected frame's raw JSON to the clipboard",
+            id="frames.copy",
+        ),
+        Binding(
+            "p",
+            "toggle_pause",
+            "Pause",
+            tooltip="Pause or resume repainting (frames are still recorded)",
+            id="frames.pause",
+        ),
+    ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "frame-table--header",
+        "frame-table--time",
+        "frame-table--identity",
+        "frame-table--in",
+        "frame-table--out",
+        "frame-table--call",
+        "frame-table--result",
+        "frame-table--error",
+        "frame-table--send",
+        "frame-table--malformed",
+        "frame-table--action",
+        "frame-table--muted",
+        "frame-table--problem",
+        "frame-table--violation",
+        "frame-table--flagged-row",
+        "frame-table--cursor",
+        "frame-table--hint",
+    }
+
+    DEFAULT_CSS = """
+    FrameTable {
+        background: $surface;
+        overflow-x: hidden;
+        overflow-y: scroll;
+        scrollbar-size-vertical: 1;
+        & > .frame-table--header { color: $text-muted; text-style: bold; background: $panel; }
+        & > .frame-table--time { color: $text-muted; }
+        & > .frame-table--identity { color: $text-secondary; }
+        & > .frame-table--in { color: $text-primary; text-style: bold; }
+        & > .frame-table--out { color: $text-secondary; text-style: bold; }
+        & > .frame-table--call { color: $text-accent; }
+        & > .frame-table--result { color: $text-success; }
+        & > .frame-table--error { color: $text-error; text-style: bold; }
+        & > .frame-table--send { color: $text-secondary; }
+        & > .frame-table--malformed { color: $text-error; text-style: bold reverse; }
+        & > .frame-table--action { text-style: bold; }
+        & > .frame-table--muted { color: $text-muted; }
+        & > .frame-table--problem { color: $text-error; }
+        & > .frame-table--violation { color: $text-warning; }
+        & > .frame-table--flagged-row { background: $error 15%; }
+        & > .frame-table--cursor { background: $block-cursor-blurred-background; }
+        & > .frame-table--hint { color: $text-muted; text-style: italic; }
+        &:focus > .frame-table--cursor { background: $block-cursor-background; }
+    }
+    """
+
+    class FrameHighlighted(Message):
+        """The cursor moved to another frame (or off every frame)."""
+
+        def __init__(self, table: FrameTable, frame: Frame | None) -> None:
+            super().__init__()
+            self.table = table
+            self.frame = frame
+
+        @property
+        def control(self) -> FrameTable:
+            return self.table
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, FrameTable.FrameHighlighted) and message.table is self.table
+
+    class FrameSelected(Message):
+        """Enter or a double click on a frame: show it in the inspector."""
+
+        def __init__(self, table: FrameTable, frame: Frame) -> None:
+            super().__init__()
+            self.table = table
+            self.frame = frame
+
+        @property
+        def control(self) -> FrameTable:
+            return self.table
+
+    class StatusChanged(Message):
+        """Counts and follow/pause state, for a status line under the table."""
+
+        def __init__(
+            self,
+            table: FrameTable,
+            *,
+            shown: int,
+            held: int,
+            pending: int,
+            following: bool,
+            paused: bool,
+            filtered: bool,
+        ) -> None:
+            super().__init__()
+            self.table = table
+            self.shown = shown
+            self.held = held
+            self.pending = pending
+            self.following = following
+            self.paused = paused
+            self.filtered = filtered
+
+        @property
+        def control(self) -> FrameTable:
+            return self.table
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, FrameTable.StatusChanged) and message.table is self.table
+
+    #: Absolute window position of the selected frame (None: no selection).
+    cursor: reactive[int | None] = reactive(None, repaint=False, init=False)
+    #: The view tracks the newest frame (and so does the cursor, if there is one).
+    following: reactive[bool] = reactive(True, repaint=False, init=False, bindings=True)
+    #: Repainting stopped by the user; frames keep being recorded.
+    paused: reactive[bool] = reactive(False, repaint=False, init=False, bindings=True)
+    frame_filter: reactive[FrameFilter] = reactive(FrameFilter, repaint=False, init=False)
+
+    def __init__(
+        self,
+        window: FrameWindow,
+        *,
+        refresh_hz: float = 10.0,
+        show_identity: bool = False,
+        empty_hint: str = "No frames yet.",
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.window = window
+        self.refresh_hz = refresh_hz
+        self.show_identity = show_identity
+        self.empty_hint = empty_hint
+        self._strips: LRUCache[int, Strip] = LRUCache(1024)
+        self._columns = _Columns.for_width(80, show_identity)
+        self._render_width = 80
+        # What the rows show, as of the last sync.
+        self._synced_total = 0
+        self._synced_first = 0
+        # Filtered view: matching absolute positions; entries before _start are trimmed.
+        self._positions: list[int] = []
+        self._start = 0
+        self._scanned = 0
+        self._matched_ever = 0
+        self._matched_at_release = 0
+        self._last_status: tuple[int, ...] | None = None
+        self._styles: dict[str, Style] = {}
+        self._base_style = Style()
+
+    # ------------------------------------------------------------------ rows
+
+    @property
+    def filtered(self) -> bool:
+        return self.frame_filter.active
+
+    @property
+    def row_count(self) -> int:
+        if self.filtered:
+            return len(self._positions) - self._start
+        return self._synced_total - self._synced_first
+
+    def position_at(self, row: int) -> int:
+        if self.filtered:
+            return self._positions[self._start + row]
+        return self._synced_first + row
+
+    def row_of(self, position: int) -> int | None:
+        if self.filtered:
+            index = bisect_left(self._positions, position, self._start)
+            if index < len(self._positions) and self._positions[index] == position:
+                return index - self._start
+            return None
+        row = position - self._synced_first
+        return row if 0 <= row < self.row_count else None
+
+    def frame_at_row(self, row: int) -> Frame | None:
+        if not 0 <= row < self.row_count:
+            return None
+        return self.window.at(self.position_at(row))
+
+    @property
+    def cursor_row(self) -> int | None:
+        return None if self.cursor is None else self.row_of(self.cursor)
+
+    @property
+    def cursor_frame(self) -> Frame | None:
+        """The selected frame, while it is still in memory and shown."""
+        if self.cursor is None or self.cursor_row is None:
+            return None
+        return self.window.at(self.cursor)
+
+    @property
+    def visible_rows(self) -> int:
+        return max(1, self.scrollable_content_region.height - 1)  # minus the header
+
+    @property
+    def pending(self) -> int:
+        """Frames that arrived since the view stopped moving (paused or scrolled up)."""
+        if self.paused:
+            return self.window.total - self._synced_total
+        if not self.following:
+            return self._matched_ever - self._matched_at_release
+        return 0
+
+    def rows(self) -> list[Frame]:
+        """The frames currently shown, oldest first (for tests and exports)."""
+        found = (self.frame_at_row(row) for row in range(self.row_count))
+        return [frame for frame in found if frame is not None]
+
+    # ------------------------------------------------------------------ syncing
+
+    def on_mount(self) -> None:
+        self.anchor()
+        self.set_interval(1 / max(1.0, self.refresh_hz), self.sync, name="frame-table-sync")
+        self.sync()
+
+    def sync(self, force: bool = False) -> None:
+        """Take in frames that arrived since the last call and repaint once."""
+        window = self.window
+        total = window.total
+        if self.paused or (total == self._synced_total and not force):
+            self._post_status()
+            return
+        first = window.first_position
+        if self.filtered:
+            frame_filter = self.frame_filter
+            for position, frame in window.since(self._scanned):
+                if frame_filter.matches(frame):
+                    self._positions.append(position)
+                    self._matched_ever += 1
+            self._scanned = total
+            start = bisect_left(self._positions, first, self._start)
+            trimmed = start - self._start
+            self._start = start
+            if start > _COMPACT_AFTER and start * 2 > len(self._positions):
+                del self._positions[:start]
+                self._start = 0
+        else:
+            trimmed = max(0, first - self._synced_first)
+            self._matched_ever += total - self._synced_total
+        self._synced_total = total
+        self._synced_first = first
+        self._update_virtual_size()
+        if self.following:
+            if self.cursor is not None and self.row_count:
+                self.cursor = self.position_at(self.row_count - 1)
+        elif trimmed:
+            # Keep the rows under a scrolled-up reader where they are on screen.
+            self.scroll_to(y=max(0, self.scroll_y - trimmed), animate=False, immediate=True)
+        self.refresh()
+        self._post_status()
+
+    def _update_virtual_size(self) -> None:
+        self.virtual_size = Size(self._render_width, self.row_count + 1)
+
+    def _rescan(self) -> None:
+        """Build the filtered positions from scratch (the filter changed)."""
+        window = self.window
+        frame_filter = self.frame_filter
+        self._positions = (
+            [position for position, frame in window.since(0) if frame_filter.matches(frame)]
+            if frame_filter.active
+            else []
+        )
+        self._start = 0
+        self._scanned = window.total
+        self._synced_total = window.total
+        self._synced_first = window.first_position
+        self._matched_ever = self.row_count
+        self._matched_at_release = self._matched_ever
+        self._update_virtual_size()
+
+    def watch_frame_filter(self) -> None:
+        selected = self.cursor
+        self._rescan()
+        if selected is not None and self.row_of(selected) is None:
+            self.cursor = None
+        self.following = True
+        self.anchor()
+        self.refresh()
+        self._post_status()
+
+    def watch_paused(self, paused: bool) -> None:
+        if not paused:
+            self.sync(force=True)
+        self._post_status()
+
+    def watch_following(self, following: bool) -> None:
+        if following:
+            self.anchor()
+            if self.cursor is not None and self.row_count:
+                self.cursor = self.position_at(self.row_count - 1)
+        else:
+            self._matched_at_release = self._matched_ever
+            if self.is_anchored:
+                self.release_anchor()
+        self._post_status()
+
+    def watch_cursor(self) -> None:
+        self.refresh()
+        self.refresh_bindings()
+        self.post_message(self.FrameHighlighted(self, self.cursor_frame))
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if new_value < old_value and new_value < self.max_scroll_y:
+            self.following = False  # the reader scrolled up (wheel, scrollbar, page keys)
+
+    def _post_status(self) -> None:
+        status = (
+            self.row_count,
+            len(self.window),
+            self.pending,
+            self.following,
+            self.paused,
+            self.filtered,
+        )
+        if status == self._last_status:
+            return
+        self._last_status = status
+        self.post_message(
+            self.StatusChanged(
+                self,
+                shown=status[0],
+                held=status[1],
+                pending=status[2],
+                following=self.following,
+                paused=self.paused,
+                filtered=self.filtered,
+            )
+        )
+
+    # ------------------------------------------------------------------ actions
+
+    def move_cursor(self, row: int) -> None:
+        """Select the frame at `row`, scrolling it into view; the last row follows."""
+        rows = self.row_count
+        if rows == 0:
+            return
+        row = max(0, min(rows - 1, row))
+        self.cursor = self.position_at(row)
+        if row == rows - 1:
+            self.following = True
+            return
+        self.following = False
+        top = round(self.scroll_y)
+        if row < top:
+            self.scroll_to(y=row, animate=False, immediate=True)
+        elif row >= top + self.visible_rows:
+            self.scroll_to(y=row - self.visible_rows + 1, animate=False, immediate=True)
+
+    def select_frame(self, frame: Frame) -> bool:
+        """Put the cursor on `frame` if the view shows it; False when it does not."""
+        index = index_of_seq(self.window, frame.seq)
+        if index is None:
+            return False
+        row = self.row_of(self.window.first_position + index)
+        if row is None:
+            return False
+        self.move_cursor(row)
+        return True
+
+    def _current_row(self, default: int) -> int:
+        row = self.cursor_row
+        return default if row is None else row
+
+    def action_cursor_up(self) -> None:
+        self.move_cursor(self._current_row(self.row_count) - 1)
+
+    def action_cursor_down(self) -> None:
+        self.move_cursor(self._current_row(self.row_count - 2) + 1)
+
+    def action_page_up(self) -> None:
+        self.move_cursor(self._current_row(self.row_count - 1) - self.visible_rows)
+
+    def action_page_down(self) -> None:
+        self.move_cursor(self._current_row(self.row_count - 1) + self.visible_rows)
+
+    def action_first(self) -> None:
+        self.move_cursor(0)
+
+    def action_follow(self) -> None:
+        if self.paused:
+            self.paused = False
+        if self.cursor is not None and self.row_count:
+            self.cursor = self.position_at(self.row_count - 1)
+        self.following = True
+        self.anchor()
+
+    def action_inspect(self) -> None:
+        frame = self.cursor_frame
+        if frame is not None:
+            self.post_message(self.FrameSelected(self, frame))
+
+    def action_copy_frame(self) -> None:
+        frame = self.cursor_frame
+        if frame is None:
+            return
+        self.app.copy_to_clipboard(frame.raw)
+        self.notify(
+            f"Copied frame #{frame.seq} ({len(frame.raw.encode())} bytes) to the clipboard",
+            title="Copied",
+            markup=False,
+        )
+
+    def action_toggle_pause(self) -> None:
+        self.paused = not self.paused
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("inspect", "copy_frame"):
+            return True if self.cursor_frame is not None else None
+        return True
+
+    def on_click(self, event: events.Click) -> None:
+        if event.y < 1:
+            return
+        row = round(self.scroll_y) + event.y - 1
+        if row >= self.row_count:
+            return
+        if event.chain >= 2 and self.row_of(self.cursor or -1) == row:
+            self.action_inspect()
+            return
+        self.move_cursor(row)
+
+    # ------------------------------------------------------------------ rendering
+
+    def on_resize(self) -> None:
+        width = self.scrollable_content_region.width
+        if width != self._render_width:
+            self._render_width = width
+            self._columns = _Columns.for_width(width, self.show_identity)
+            self._strips.clear()
+        self._update_virtual_size()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles.clear()
+        self._strips.clear()
+
+    def _style(self, name: str) -> Style:
+        style = self._styles.get(name)
+        if style is None:
+            style = self._styles[name] = self.get_component_rich_style(name, partial=True)
+        return style
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._base_style = self.rich_style
+        return super().render_lines(crop)
+
+    def render_line(self, y: int) -> Strip:
+        width = self._render_width
+        base = self._base_style
+        if y == 0:
+            return self._render_header(base).crop_extend(0, width, base)
+        row = round(self.scroll_y) + y - 1
+        if row >= self.row_count:
+            if row == 0:
+                return self._hint_strip(self.empty_hint, base, width)
+            return Strip.blank(width, base)
+        position = self.position_at(row)
+        frame = self.window.at(position)
+        if frame is None:
+            return self._hint_strip("(frame left the in-memory window; it is on disk)", base, width)
+        if position == self.cursor:
+            row_style = base + self._style("frame-table--cursor")
+            return self._render_frame(frame, row_style).crop_extend(0, width, row_style)
+        strip = self._strips.get(frame.seq)
+        if strip is None:
+            row_style = base
+            if is_flagged(frame):
+                row_style = base + self._style("frame-table--flagged-row")
+            strip = self._render_frame(frame, row_style).crop_extend(0, width, row_style)
+            self._strips[frame.seq] = strip
+        return strip
+
+    def _hint_strip(self, text: str, base: Style, width: int) -> Strip:
+        style = base + self._style("frame-table--hint")
+        return Strip([Segment(fit(" " + text, width), style)], width)
+
+    def _render_header(self, base: Style) -> Strip:
+        columns = self._columns
+        style = base + self._style("frame-table--header")
+        parts = [fit("time", columns.time)]
+        if columns.identity:
+            parts.append(fit("charger", columns.identity))
+        parts += [" ", fit("type", 6), fit("action", columns.action)]
+        if columns.message_id:
+            parts.append(fit("id", columns.message_id))
+        parts += [fit("latency", columns.latency).rjust(columns.latency), "payload"]
+        text = " ".join(parts)
+        return Strip([Segment(fit(text, self._render_width), style)], self._render_width)
+
+    def _render_frame(self, frame: Frame, row_style: Style) -> Strip:
+        columns = self._columns
+        segments: list[Segment] = []
+
+        def add(text: str, style_name: str | None = None) -> None:
+            style = row_style + self._style(style_name) if style_name else row_style
+            segments.append(Segment(text, style))
+
+        add(fit(clock_time(frame.wall, columns.time >= 12), columns.time), "frame-table--time")
+        add(" ")
+        if columns.identity:
+            add(fit(printable(frame.identity), columns.identity), "frame-table--identity")
+            add(" ")
+        direction_class = (
+            "frame-table--in" if frame.direction is Direction.IN else "frame-table--out"
+        )
+        add(frame.direction.arrow, direction_class)
+        add(" ")
+        label = _TYPE_LABELS.get(frame.message_type or 0, "BAD")
+        if frame.problem is not None and frame.message_type is None:
+            add(fit(label, 6), "frame-table--malformed")
+        else:
+            add(fit(label, 6), _TYPE_CLASSES.get(frame.message_type or 0, "frame-table--malformed"))
+        add(" ")
+        add(fit(printable(frame.action or "—"), columns.action), "frame-table--action")
+        add(" ")
+        if columns.message_id:
+            add(fit(printable(frame.message_id or "—"), columns.message_id), "frame-table--muted")
+            add(" ")
+        add(
+            latency(frame.latency_ms).rjust(columns.latency)[-columns.latency :],
+            "frame-table--muted",
+        )
+        add(" ")
+        for text, style_name in _payload_parts(frame):
+            add(text, style_name)
+        strip = Strip(segments)
+        return strip.crop(0, self._render_width)
+
+
+def index_of_seq(window: FrameWindow, seq: int) -> int | None:
+    """Index in `window` of the frame numbered `seq` (frames are in seq order), if held."""
+    low, high = 0, len(window)
+    while low < high:
+        middle = (low + high) // 2
+        if window[middle].seq < seq:
+            low = middle + 1
+        else:
+            high = middle
+    if low < len(window) and window[low].seq == seq:
+        return low
+    return None
+
+
+def find_frame(window: FrameWindow, seq: int) -> Frame | None:
+    """The frame numbered `seq`, while it is still in memory."""
+    index = index_of_seq(window, seq)
+    return None if index is None else window[index]
+
+
+def _payload_parts(frame: Frame) -> list[tuple[str, str | None]]:
+    """The compact payload column: what went wrong first, then the content."""
+    parts: list[tuple[str, str | None]] = []
+    if frame.problem is not None:
+        parts.append((printable(frame.problem[:200]) + " · ", "frame-table--problem"))
+    if frame.violations:
+        count = len(frame.violations)
+        first = printable(str(frame.violations[0])[:120])
+        noun = "violation" if count == 1 else "violations"
+        parts.append((f"{count} {noun}: {first} · ", "frame-table--violation"))
+    if frame.error_code is not None:
+        parts.append((printable(frame.error_code) + " ", "frame-table--error"))
+        parts.append((_error_details(frame.raw), None))
+    elif frame.message_type is None or (frame.payload is None and frame.problem is not None):
+        parts.append((printable(frame.raw[:2000]), None))
+    else:
+        parts.append((compact_json(frame.payload), None))
+    return parts
+
+
+def _error_details(raw: str) -> str:
+    """Description and details of a CALLERROR, read back from its raw text."""
+    try:
+        decoded = json.loads(raw)
+    except ValueError:
+        return printable(raw[:2000])
+    if isinstance(decoded, list) and len(decoded) >= 4:
+        description = decoded[3] if isinstance(decoded[3], str) else compact_json(decoded[3])
+        details = decoded[4] if len(decoded) > 4 else None
+        text = printable(description[:1000])
+        if details not in (None, {}, ""):
+            text += " " + compact_json(details, 1000)
+        return text
+    return printable(raw[:2000])
