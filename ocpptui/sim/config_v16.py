@@ -47,8 +47,15 @@ class ConfigKey:
         return {"key": self.name, "readonly": self.readonly, "value": self.value}
 
 
-def _int(name: str, value: int, *, readonly: bool = False, minimum: int | None = 0,
-         maximum: int | None = None, reboot_required: bool = False) -> ConfigKey:  # fmt: skip
+def _int(
+    name: str,
+    value: int,
+    *,
+    readonly: bool = False,
+    minimum: int | None = 0,
+    maximum: int | None = None,
+    reboot_required: bool = False,
+) -> ConfigKey:
     return ConfigKey(
         name,
         str(value),
@@ -64,10 +71,17 @@ def _bool(name: str, value: bool, *, readonly: bool = False) -> ConfigKey:
     return ConfigKey(name, "true" if value else "false", readonly, "bool")
 
 
-def _csl(name: str, value: str, allowed: Iterable[str], *, readonly: bool = False,
-         max_items_key: str | None = None) -> ConfigKey:  # fmt: skip
-    return ConfigKey(name, value, readonly, "csl", allowed=tuple(allowed),
-                     max_items_key=max_items_key)  # fmt: skip
+def _csl(
+    name: str,
+    value: str,
+    allowed: Iterable[str],
+    *,
+    readonly: bool = False,
+    max_items_key: str | None = None,
+) -> ConfigKey:
+    return ConfigKey(
+        name, value, readonly, "csl", allowed=tuple(allowed), max_items_key=max_items_key
+    )
 
 
 def default_keys(options: SimulatorOptions) -> list[ConfigKey]:
@@ -95,11 +109,19 @@ def default_keys(options: SimulatorOptions) -> list[ConfigKey]:
         _bool("LocalAuthorizeOffline", True),
         _bool("LocalPreAuthorize", False),
         _int("MaxEnergyOnInvalidId", 0),
-        _csl("MeterValuesAlignedData", "Energy.Active.Import.Register", measurands,
-             max_items_key="MeterValuesAlignedDataMaxLength"),  # fmt: skip
+        _csl(
+            "MeterValuesAlignedData",
+            "Energy.Active.Import.Register",
+            measurands,
+            max_items_key="MeterValuesAlignedDataMaxLength",
+        ),
         _int("MeterValuesAlignedDataMaxLength", 8, readonly=True),
-        _csl("MeterValuesSampledData", DEFAULT_SAMPLED, measurands,
-             max_items_key="MeterValuesSampledDataMaxLength"),  # fmt: skip
+        _csl(
+            "MeterValuesSampledData",
+            DEFAULT_SAMPLED,
+            measurands,
+            max_items_key="MeterValuesSampledDataMaxLength",
+        ),
         _int("MeterValuesSampledDataMaxLength", 8, readonly=True),
         _int("MeterValueSampleInterval", meter_interval, maximum=86_400),
         _int("MinimumStatusDuration", 0, maximum=3_600),
@@ -109,8 +131,12 @@ def default_keys(options: SimulatorOptions) -> list[ConfigKey]:
         _bool("StopTransactionOnInvalidId", True),
         _csl("StopTxnAlignedData", "", measurands, max_items_key="StopTxnAlignedDataMaxLength"),
         _int("StopTxnAlignedDataMaxLength", 8, readonly=True),
-        _csl("StopTxnSampledData", "Energy.Active.Import.Register", measurands,
-             max_items_key="StopTxnSampledDataMaxLength"),  # fmt: skip
+        _csl(
+            "StopTxnSampledData",
+            "Energy.Active.Import.Register",
+            measurands,
+            max_items_key="StopTxnSampledDataMaxLength",
+        ),
         _int("StopTxnSampledDataMaxLength", 8, readonly=True),
         _csl("SupportedFeatureProfiles", profiles, (), readonly=True),
         _int("SupportedFeatureProfilesMaxLength", 6, readonly=True),
@@ -134,8 +160,12 @@ def default_keys(options: SimulatorOptions) -> list[ConfigKey]:
         # Security whitepaper / firmware management: what the file server must offer.
         _csl("SupportedFileTransferProtocols", "FTP,HTTP", (), readonly=True),
         # Vendor keys, as real chargers add them (prefixed with the product name).
-        _int(VENDOR_MAX_CURRENT, int(options.max_current_a), minimum=6,
-             maximum=int(options.max_current_a)),  # fmt: skip
+        _int(
+            VENDOR_MAX_CURRENT,
+            int(options.max_current_a),
+            minimum=6,
+            maximum=int(options.max_current_a),
+        ),
         _int(VENDOR_LED_BRIGHTNESS, 80, maximum=100),
     ]
 
@@ -213,7 +243,7 @@ class ConfigurationV16:
         if normalised is None:
             return "Rejected"
         if key.reboot_required:
-            self._pending[key.name.lower()] = normalised
+            self._pending[key.name] = normalised
             return "RebootRequired"
         self.set(key.name, normalised)
         return "Accepted"
@@ -230,8 +260,8 @@ class ConfigurationV16:
     def apply_pending(self) -> None:
         """Apply values that were accepted with RebootRequired (called on reboot)."""
         pending, self._pending = self._pending, {}
-        for lower_name, value in pending.items():
-            self.set(lower_name, value)
+        for name, value in pending.items():
+            self.set(name, value)
 
     def _validate(self, key: ConfigKey, value: str) -> str | None:
         """The value as stored, or None when the charger must reject it."""

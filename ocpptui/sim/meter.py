@@ -118,12 +118,12 @@ class Meter:
     def read(self, measurands: Iterable[str]) -> list[Sample]:
         """Samples for the requested measurands; unknown measurands are skipped."""
         self._advance()
+        # The power drawn from now on is what this reading reports; the register integrates it
+        # until the next reading, so consecutive readings are exactly consistent.
+        self._resample()
         samples: list[Sample] = []
         for measurand in measurands:
             samples.extend(self._samples_for(measurand.strip()))
-        # Fresh ripple for the next interval: the register has just been integrated with the
-        # power that was reported, so what is reported stays consistent.
-        self._resample()
         return samples
 
     def _samples_for(self, measurand: str) -> list[Sample]:

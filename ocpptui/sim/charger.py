@@ -1,0 +1,576 @@
+"""SimulatedCharger: the public face of the simulator, and its connect/reconnect loop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import zlib
+from collections import Counter, deque
+from collections.abc import Callable
+from typing import Any
+
+from ocpptui.sim.config_v16 import VENDOR_MAX_CURRENT, ConfigurationV16
+from ocpptui.sim.device_model import VENDOR_COMPONENT, DeviceModel, Variable, build_device_model
+from ocpptui.sim.link import Link, LinkFactory, identity_from_url, websocket_link_factory
+from ocpptui.sim.meter import Meter
+from ocpptui.sim.options import SimulatorOptions
+from ocpptui.sim.session import SessionMixin
+from ocpptui.sim.state import (
+    ChargingProfileStore,
+    ConnectorState,
+    LocalAuthList,
+    Transaction,
+    iso_timestamp,
+)
+
+logger = logging.getLogger("ocpptui.sim")
+
+# Transaction messages kept while the CSMS cannot be reached; beyond this the oldest are lost,
+# as on a real charger whose queue is full.
+_UNDELIVERED_LIMIT = 500
+# A first energy register per connector, so meterStart is not a suspicious 0 Wh.
+_FIRST_REGISTER_WH = 1_523_400
+
+
+class SimulatedCharger:
+    """A charge point (OCPP 1.6J or 2.0.1) that connects to a CSMS and behaves like a charger.
+
+    Start it with `asyncio.create_task(charger.run())` and end it with `await charger.stop()`.
+    It reconnects on its own after a Reset, a dropped link or a failed connect. Everything
+    public is read-only state for tests and the demo; `wait_until()` waits for a condition.
+    """
+
+    def __init__(
+        self,
+        url: str | None = None,
+        options: SimulatorOptions | None = None,
+        *,
+        link_factory: LinkFactory | None = None,
+    ) -> None:
+        options = options or SimulatorOptions()
+        if url is not None:
+            identity = identity_from_url(url)
+            if options.identity is not None and options.identity != identity:
+                raise ValueError(
+                    f"options.identity {options.identity!r} differs from the URL's {identity!r}"
+                )
+        elif link_factory is not None and options.identity:
+            identity = options.identity
+        else:
+            raise ValueError("give a ws:// URL, or a link_factory together with options.identity")
+        self.identity = identity
+        self.url = url
+        self.options = options
+        self._link_factory: LinkFactory = link_factory or websocket_link_factory(
+            url or "", options.protocol, ping_interval=self._websocket_ping_interval
+        )
+
+        # State that survives reconnects and resets, as it would in a charger's memory.
+        self._connectors = {
+            connector_id: ConnectorState(connector_id, self._new_meter(connector_id))
+            for connector_id in range(1, options.connectors + 1)
+        }
+        self.station_operative = True
+        self.charging_profiles = ChargingProfileStore()
+        self.local_auth_list = LocalAuthList()
+        self._config: ConfigurationV16 | None = None
+        self._device_model: DeviceModel | None = None
+        if options.is_v16:
+            self._config = ConfigurationV16(options)
+            self._config.subscribe(self._setting_changed)
+        else:
+            self._device_model = build_device_model(options, identity)
+            self._device_model.subscribe(self._variable_changed)
+            self._bind_live_variables(self._device_model)
+        # 2.0.1 network connection profiles by slot (SetNetworkProfile). The simulator keeps
+        # its own URL: a real charger would move to the first profile of
+        # NetworkConfigurationPriority at its next reboot.
+        self.network_profiles: dict[int, dict[str, Any]] = {0: {"ocpp_csms_url": url}}
+        self._completed: list[Transaction] = []
+        self._undelivered: deque[Any] = deque(maxlen=_UNDELIVERED_LIMIT)
+        self._boot_reason = "PowerUp"
+        self._reset_when_idle = False
+
+        # Observability.
+        self._booted = False
+        self._boot_status: str | None = None
+        self._boot_count = 0
+        self._heartbeat_count = 0
+        self._connect_count = 0
+        self._sent: Counter[str] = Counter()
+        self._waiters: set[asyncio.Future[None]] = set()
+
+        self._session: SessionMixin | None = None
+        self._running = False
+        self._stop_requested = asyncio.Event()
+        self._finished = asyncio.Event()
+        self._finished.set()
+
+    # --- read-only state -------------------------------------------------------------------
+
+    @property
+    def protocol(self) -> str:
+        return self.options.protocol
+
+    @property
+    def running(self) -> bool:
+        return self._running
+
+    @property
+    def connected(self) -> bool:
+        return self._session is not None
+
+    @property
+    def booted(self) -> bool:
+        """True while connected and the CSMS has accepted the last BootNotification."""
+        return self._booted
+
+    @property
+    def boot_status(self) -> str | None:
+        """The status of the last BootNotification answer (Accepted, Pending, Rejected)."""
+        return self._boot_status
+
+    @property
+    def boot_count(self) -> int:
+        """How many BootNotifications the CSMS has accepted."""
+        return self._boot_count
+
+    @property
+    def heartbeat_count(self) -> int:
+        """How many Heartbeats the CSMS has answered."""
+        return self._heartbeat_count
+
+    @property
+    def connect_count(self) -> int:
+        """How many times a link to the CSMS was opened."""
+        return self._connect_count
+
+    @property
+    def sent_actions(self) -> dict[str, int]:
+        """Calls the charger has sent (attempted), by action."""
+        return dict(self._sent)
+
+    @property
+    def heartbeat_interval(self) -> int:
+        """The heartbeat interval in (protocol) seconds, as configured now."""
+        if self._config is not None:
+            return self._config.get_int("HeartbeatInterval")
+        assert self._device_model is not None
+        return int(self._device_model.actual("OCPPCommCtrlr", "HeartbeatInterval"))
+
+    @property
+    def config(self) -> ConfigurationV16 | None:
+        """The 1.6 configuration table (None for 2.0.1)."""
+        return self._config
+
+    @property
+    def device_model(self) -> DeviceModel | None:
+        """The 2.0.1 device model (None for 1.6)."""
+        return self._device_model
+
+    @property
+    def configuration(self) -> dict[str, str | None]:
+        """1.6: key → value; 2.0.1: `Component.Variable` label → Actual value."""
+        if self._config is not None:
+            return dict(self._config.as_dict())
+        assert self._device_model is not None
+        return self._device_model.as_dict()
+
+    @property
+    def connector_status(self) -> dict[int, str]:
+        """Last status reported per connector (1.6, with 0 for the whole charger) or EVSE."""
+        statuses = {c.connector_id: c.status for c in self._connectors.values()}
+        if self.options.is_v16:
+            statuses[0] = "Available" if self.station_operative else "Unavailable"
+        return dict(sorted(statuses.items()))
+
+    @property
+    def connectors(self) -> dict[int, ConnectorState]:
+        return dict(self._connectors)
+
+    @property
+    def transactions(self) -> dict[int, Transaction]:
+        """Running transactions by connector (1.6) or EVSE (2.0.1) id."""
+        return {
+            c.connector_id: c.transaction
+            for c in self._connectors.values()
+            if c.transaction is not None and c.transaction.active
+        }
+
+    @property
+    def completed_transactions(self) -> list[Transaction]:
+        return list(self._completed)
+
+    # --- waiting for conditions ------------------------------------------------------------
+
+    async def wait_until(
+        self, predicate: Callable[[SimulatedCharger], bool], timeout: float = 10.0
+    ) -> None:
+        """Return once `predicate(self)` holds; raise TimeoutError after `timeout` seconds."""
+        loop = asyncio.get_running_loop()
+        try:
+            async with asyncio.timeout(timeout):
+                while not predicate(self):
+                    waiter: asyncio.Future[None] = loop.create_future()
+                    self._waiters.add(waiter)
+                    try:
+                        await waiter
+                    finally:
+                        self._waiters.discard(waiter)
+        except TimeoutError:
+            raise TimeoutError(f"{self.identity}: condition not met within {timeout}s") from None
+
+    def _notify(self) -> None:
+        for waiter in list(self._waiters):
+            if not waiter.done():
+                waiter.set_result(None)
+
+    # --- running ---------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Connect, boot and serve the CSMS until `stop()`; reconnect after drops and resets."""
+        if self._running:
+            raise RuntimeError(f"{self.identity} is already running")
+        self._running = True
+        self._stop_requested.clear()
+        self._finished.clear()
+        failures = 0
+        try:
+            while not self._stop_requested.is_set():
+                try:
+                    link = await self._link_factory()
+                except Exception as error:
+                    delay = self._backoff(failures)
+                    failures += 1
+                    logger.warning(
+                        "%s: cannot connect (%s); retrying in %.1fs", self.identity, error, delay
+                    )
+                    await self._sleep_unless_stopped(delay)
+                    continue
+                self._connect_count += 1
+                boots_before = self._boot_count
+                logger.info("%s: connected (%s)", self.identity, self.protocol)
+                self._notify()
+                outcome = await self._serve(link)
+                if outcome == "stop":
+                    break
+                if outcome == "reset":
+                    failures = 0
+                    await self._reboot()
+                    continue
+                if self._boot_count > boots_before:
+                    failures = 0  # that connection worked: start the backoff from the bottom
+                delay = self._backoff(failures)
+                failures += 1
+                logger.info("%s: reconnecting in %.1fs", self.identity, delay)
+                await self._sleep_unless_stopped(delay)
+        finally:
+            self._running = False
+            self._finished.set()
+            self._notify()
+
+    async def stop(self) -> None:
+        """End the simulation: cancel every task, close the link, return when all is done."""
+        self._stop_requested.set()
+        await self._finished.wait()
+
+    async def _serve(self, link: Link) -> str:
+        """Run one session over `link`; return why it ended: stop, reset or lost."""
+        session = self._new_session(link)
+        self._session = session
+        reader = asyncio.create_task(session.start(), name=f"sim:{self.identity}:reader")  # type: ignore[attr-defined]
+        driver = asyncio.create_task(session.drive(), name=f"sim:{self.identity}:driver")
+        stopper = asyncio.create_task(self._stop_requested.wait(), name=f"sim:{self.identity}:stop")
+        try:
+            done, _ = await asyncio.wait(
+                {reader, driver, stopper, session.ended}, return_when=asyncio.FIRST_COMPLETED
+            )
+        finally:
+            for task in (reader, driver, stopper):
+                task.cancel()
+            await session.shutdown()
+            await asyncio.gather(reader, driver, stopper, return_exceptions=True)
+            self._session = None
+            self._booted = False
+            for connector in self._connectors.values():
+                connector.starting = False  # a start in progress died with the connection
+            await self._close_link(link)
+            self._notify()
+        if stopper in done:
+            return "stop"
+        if session.ended.done():
+            return session.ended.result()
+        if reader in done:
+            error = reader.exception()
+            logger.warning("%s: connection lost: %s", self.identity, error or "reader ended")
+        elif driver in done:
+            error = driver.exception()
+            logger.error("%s: session driver ended unexpectedly: %r", self.identity, error)
+        return "lost"
+
+    def _new_session(self, link: Link) -> SessionMixin:
+        # Imported here: the version modules import this one for typing only.
+        if self.options.is_v16:
+            from ocpptui.sim.charger_v16 import ChargePointV16
+
+            return ChargePointV16(self, link)
+        from ocpptui.sim.charger_v201 import ChargePointV201
+
+        return ChargePointV201(self, link)
+
+    async def _close_link(self, link: Link) -> None:
+        try:
+            async with asyncio.timeout(2.0):
+                await link.close()
+        except Exception as error:  # closing a broken link may fail; it is gone either way
+            logger.debug("%s: closing the link: %r", self.identity, error)
+
+    async def _reboot(self) -> None:
+        """What a Reset does between closing the link and connecting again."""
+        logger.info("%s: rebooting", self.identity)
+        await self._sleep_unless_stopped(self.options.reboot_delay)
+        if self._config is not None:
+            self._config.apply_pending()
+        if self._device_model is not None:
+            self._device_model.apply_pending()
+        self._reset_when_idle = False
+        self._boot_reason = "RemoteReset"
+        for connector in self._connectors.values():
+            connector.starting = False
+            if connector.pending_operative is not None:
+                connector.operative = connector.pending_operative
+                connector.pending_operative = None
+
+    def _backoff(self, failures: int) -> float:
+        first, most = self.options.reconnect_backoff
+        return min(most, first * 2 ** min(failures, 16))
+
+    async def _sleep_unless_stopped(self, delay: float) -> None:
+        try:
+            await asyncio.wait_for(self._stop_requested.wait(), delay)
+        except TimeoutError:
+            pass
+
+    # --- local actions (a driver at the charger) -------------------------------------------
+
+    async def start_local_transaction(
+        self, connector_id: int = 1, id_tag: str | None = None
+    ) -> Transaction:
+        """Plug in and present a card: authorize and start charging on a connector/EVSE.
+
+        Raises RuntimeError when the charger is not booted, the connector is busy or out of
+        order, or the CSMS does not authorize the tag; ValueError for an unknown connector.
+        """
+        session = self._require_session()
+        connector = self._connector(connector_id)
+        if connector.busy:
+            raise RuntimeError(f"connector {connector_id} is busy")
+        if not (connector.operative and self.station_operative):
+            raise RuntimeError(f"connector {connector_id} is unavailable")
+        id_tag = id_tag or self.options.auto_id_tag
+        reservation = connector.active_reservation()
+        if reservation is not None and reservation.id_tag != id_tag:
+            raise RuntimeError(f"connector {connector_id} is reserved for another tag")
+        connector.starting = True
+        transaction = await self._run_in_session(
+            session,
+            session.start_transaction(connector, id_tag, remote=False),
+            "local-start",
+        )
+        if transaction is None:
+            raise RuntimeError(f"transaction on connector {connector_id} was not started")
+        return transaction
+
+    async def stop_local_transaction(self, connector_id: int = 1, reason: str = "Local") -> None:
+        """Present the card again (or unplug): stop the transaction on a connector/EVSE."""
+        session = self._require_session()
+        connector = self._connector(connector_id)
+        if connector.transaction is None:
+            raise RuntimeError(f"no transaction on connector {connector_id}")
+        await self._run_in_session(
+            session, session.stop_transaction(connector, reason), "local-stop"
+        )
+
+    def _require_session(self) -> SessionMixin:
+        if self._session is None or not self._booted:
+            raise RuntimeError(f"{self.identity} is not connected and booted")
+        return self._session
+
+    def _connector(self, connector_id: int) -> ConnectorState:
+        try:
+            return self._connectors[connector_id]
+        except KeyError:
+            raise ValueError(f"{self.identity} has no connector {connector_id}") from None
+
+    async def _run_in_session(self, session: SessionMixin, coro: Any, name: str) -> Any:
+        # As a session task, the work is cancelled with the session instead of waiting for
+        # answers that can no longer come.
+        result: list[Any] = []
+
+        async def capture() -> None:
+            result.append(await coro)
+
+        task = session.spawn(capture(), name)
+        await asyncio.wait({task})
+        if task.cancelled() or not result:
+            coro.close()  # never started if the session ended at once; avoids a warning
+            raise RuntimeError(f"{self.identity}: connection ended during {name}")
+        return result[0]
+
+    # --- hooks for the sessions ------------------------------------------------------------
+
+    def _record_sent(self, action: str) -> None:
+        self._sent[action] += 1
+        self._notify()
+
+    def _boot_answered(self, status: str, interval: int) -> None:
+        self._boot_status = status
+        if status == "Accepted":
+            if interval > 0:
+                self._set_heartbeat_interval(interval)
+            self._booted = True
+            self._boot_count += 1
+            logger.info("%s: boot accepted, heartbeat every %ss", self.identity, interval)
+        self._notify()
+
+    def _heartbeat_answered(self) -> None:
+        self._heartbeat_count += 1
+        self._notify()
+
+    def _status_changed(self, connector_id: int, status: str) -> None:
+        connector = self._connectors.get(connector_id)
+        if connector is not None:
+            connector.status = status
+        self._notify()
+
+    def _transaction_started(self, transaction: Transaction) -> None:
+        logger.info(
+            "%s: transaction %s started on %s",
+            self.identity,
+            transaction.transaction_id,
+            transaction.connector_id,
+        )
+        self._notify()
+
+    def _transaction_stopped(self, transaction: Transaction) -> None:
+        self._completed.append(transaction)
+        logger.info(
+            "%s: transaction %s stopped (%s), %s Wh",
+            self.identity,
+            transaction.transaction_id,
+            transaction.stop_reason,
+            (transaction.meter_stop_wh or 0) - transaction.meter_start_wh,
+        )
+        self._notify()
+
+    def _meter_values_sent(self, transaction: Transaction) -> None:
+        transaction.meter_values_sent += 1
+        self._notify()
+
+    def _queue_undelivered(self, payload: Any) -> None:
+        self._undelivered.append(payload)
+
+    def _take_undelivered(self) -> list[Any]:
+        payloads = list(self._undelivered)
+        self._undelivered.clear()
+        return payloads
+
+    @property
+    def undelivered_count(self) -> int:
+        """Transaction messages waiting to be sent after the next accepted boot."""
+        return len(self._undelivered)
+
+    def _set_heartbeat_interval(self, interval: int) -> None:
+        if self._config is not None:
+            self._config.set("HeartbeatInterval", str(interval))
+        elif self._device_model is not None:
+            self._device_model.set_actual("OCPPCommCtrlr", "HeartbeatInterval", str(interval))
+
+    def _setting_changed(self, name: str, value: str) -> None:
+        """A setting took effect: make it live (1.6 keys and 2.0.1 variable names)."""
+        if name in (VENDOR_MAX_CURRENT, "MaxCurrent"):
+            for connector in self._connectors.values():
+                connector.meter.set_max_current(float(value))
+        if self._session is not None:
+            self._session.on_setting_changed(name, value)
+        self._notify()
+
+    def _variable_changed(self, variable: Variable, attribute_type: str, value: str) -> None:
+        if attribute_type != "Actual":
+            return
+        if variable.component == VENDOR_COMPONENT or variable.component in (
+            "OCPPCommCtrlr",
+            "SampledDataCtrlr",
+        ):
+            self._setting_changed(variable.name, value)
+        else:
+            self._notify()
+
+    def _bind_live_variables(self, model: DeviceModel) -> None:
+        """Variables whose Actual value is the charger's live state, not a stored setting."""
+        model.bind(
+            lambda: "Available" if self.station_operative else "Unavailable",
+            "ChargingStation",
+            "AvailabilityState",
+        )
+        model.bind(lambda: str(self.station_operative).lower(), "ChargingStation", "Available")
+        model.bind(iso_timestamp, "ClockCtrlr", "DateTime")
+        model.bind(lambda: str(len(self.local_auth_list.entries)), "LocalAuthListCtrlr", "Entries")
+        model.bind(
+            lambda: str(len(self.charging_profiles.profiles)),
+            "SmartChargingCtrlr",
+            "Entries",
+            variable_instance="ChargingProfiles",
+        )
+        model.bind(lambda: str(self._boot_count), VENDOR_COMPONENT, "BootCount")
+        priority = model.find("OCPPCommCtrlr", "NetworkConfigurationPriority")
+        assert priority is not None
+        # Only slots that hold a profile may be listed.
+        priority.check = lambda value: (
+            None
+            if all(int(slot) in self.network_profiles for slot in value.split(","))
+            else "InvalidValue"
+        )
+        for connector in self._connectors.values():
+            evse_id = connector.connector_id
+
+            def availability(c: ConnectorState = connector) -> str:
+                return c.status
+
+            def available(c: ConnectorState = connector) -> str:
+                return str(c.operative and self.station_operative).lower()
+
+            def power(c: ConnectorState = connector) -> str:
+                return str(round(c.meter.power_w, 1))
+
+            model.bind(availability, "EVSE", "AvailabilityState", evse_id=evse_id)
+            model.bind(available, "EVSE", "Available", evse_id=evse_id)
+            model.bind(power, "EVSE", "Power", evse_id=evse_id)
+            where = {"evse_id": evse_id, "connector_id": 1}
+            model.bind(availability, "Connector", "AvailabilityState", **where)
+            model.bind(available, "Connector", "Available", **where)
+
+    def _websocket_ping_interval(self) -> float | None:
+        if self._config is not None:
+            seconds = self._config.get_int("WebSocketPingInterval")
+        else:
+            assert self._device_model is not None
+            seconds = int(self._device_model.actual("OCPPCommCtrlr", "WebSocketPingInterval"))
+        return float(seconds) if seconds > 0 else None
+
+    def _new_meter(self, connector_id: int) -> Meter:
+        options = self.options
+        return Meter(
+            register_wh=_FIRST_REGISTER_WH + 7_919 * connector_id,
+            phases=options.phases,
+            nominal_voltage_v=options.nominal_voltage_v,
+            max_current_a=options.max_current_a,
+            speedup=options.speedup,
+            seed=zlib.crc32(f"{options.serial}/{connector_id}".encode()),
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"<SimulatedCharger {self.identity} {self.protocol} booted={self._booted} "
+            f"connects={self._connect_count}>"
+        )

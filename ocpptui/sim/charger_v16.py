@@ -1,0 +1,636 @@
+"""OCPP 1.6J behaviour of the simulated charger: one ChargePoint per connection."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from ocpp.exceptions import OccurenceConstraintViolationError
+from ocpp.routing import after, on
+from ocpp.v16 import ChargePoint, call, call_result
+from ocpp.v16.enums import Action
+
+from ocpptui.sim.link import Link
+from ocpptui.sim.meter import Sample
+from ocpptui.sim.session import ACCEPTED, SessionMixin, frame_logger
+from ocpptui.sim.state import ConnectorState, Reservation, Transaction, iso_timestamp, utc_now
+
+if TYPE_CHECKING:
+    from ocpptui.sim.charger import SimulatedCharger
+
+logger = logging.getLogger("ocpptui.sim")
+
+# Units a 1.6 SampledValue may carry (UnitOfMeasure); others (e.g. Hz) are left out.
+_UNITS_V16 = frozenset(
+    "Wh kWh varh kvarh W kW VA kVA var kvar A V Celsius Fahrenheit K Percent".split()
+)
+_TRIGGERABLE = frozenset(
+    {
+        "BootNotification",
+        "DiagnosticsStatusNotification",
+        "FirmwareStatusNotification",
+        "Heartbeat",
+        "MeterValues",
+        "StatusNotification",
+    }
+)
+
+
+def number_text(value: float) -> str:
+    """A sampled value as 1.6 writes it: a decimal string without a useless fraction."""
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def sampled_value_v16(sample: Sample, context: str) -> dict[str, Any]:
+    return {
+        "value": number_text(sample.value),
+        "context": context,
+        "format": "Raw",
+        "measurand": sample.measurand,
+        "phase": sample.phase,
+        "location": sample.location,
+        "unit": sample.unit if sample.unit in _UNITS_V16 else None,
+    }
+
+
+def parse_timestamp(text: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+class ChargePointV16(SessionMixin, ChargePoint):
+    """The charger's side of one 1.6 connection."""
+
+    def __init__(self, charger: SimulatedCharger, link: Link) -> None:
+        ChargePoint.__init__(
+            self,
+            charger.identity,
+            link,
+            response_timeout=charger.options.response_timeout,
+            logger=frame_logger,
+        )
+        self._init_session(charger)
+        assert charger.config is not None
+        self.config = charger.config
+
+    # --- what the charger sends ------------------------------------------------------------
+
+    def boot_payload(self) -> call.BootNotification:
+        options = self.options
+        return call.BootNotification(
+            charge_point_model=options.model,
+            charge_point_vendor=options.vendor,
+            charge_point_serial_number=options.serial,
+            charge_box_serial_number=options.serial,
+            firmware_version=options.firmware,
+            meter_type="SimMeter 3P" if options.phases == 3 else "SimMeter 1P",
+        )
+
+    def meter_interval(self) -> int:
+        return self.config.get_int("MeterValueSampleInterval")
+
+    def current_status(self, connector: ConnectorState) -> str:
+        """The status a connector is in, derived from the charger's state."""
+        if connector.transaction is not None and connector.transaction.active:
+            return "Charging"
+        if connector.starting:
+            return "Preparing"
+        if not (connector.operative and self.charger.station_operative):
+            return "Unavailable"
+        if connector.active_reservation() is not None:
+            return "Reserved"
+        return "Available"
+
+    async def notify_status(self, connector_id: int, status: str | None = None) -> None:
+        if connector_id == 0:
+            status = status or ("Available" if self.charger.station_operative else "Unavailable")
+        else:
+            connector = self.charger._connectors[connector_id]
+            status = status or self.current_status(connector)
+        self.charger._status_changed(connector_id, status)
+        await self.send(
+            call.StatusNotification(
+                connector_id=connector_id,
+                error_code="NoError",
+                status=status,
+                timestamp=iso_timestamp(),
+            )
+        )
+
+    async def announce_all_statuses(self) -> None:
+        for connector_id in range(0, self.options.connectors + 1):
+            await self.notify_status(connector_id)
+
+    async def send_meter_values(
+        self, connector: ConnectorState, context: str, transaction: Transaction | None
+    ) -> None:
+        measurands = self.config.get_list("MeterValuesSampledData")
+        sampled = [sampled_value_v16(s, context) for s in connector.meter.read(measurands)]
+        if not sampled:
+            return
+        await self.send(
+            call.MeterValues(
+                connector_id=connector.connector_id,
+                meter_value=[{"timestamp": iso_timestamp(), "sampled_value": sampled}],
+                transaction_id=transaction.transaction_id if transaction else None,
+            )
+        )
+        if transaction is not None:
+            self.charger._meter_values_sent(transaction)
+
+    async def send_periodic_meter_values(
+        self, connector: ConnectorState, transaction: Transaction
+    ) -> None:
+        await self.send_meter_values(connector, "Sample.Periodic", transaction)
+
+    def on_setting_changed(self, name: str, value: str) -> None:
+        if name == "HeartbeatInterval":
+            self.wake_heartbeat()
+        elif name == "MeterValueSampleInterval":
+            self.wake_meter_loops()
+
+    # --- transactions ----------------------------------------------------------------------
+
+    async def start_transaction(
+        self, connector: ConnectorState, id_tag: str, *, remote: bool, **extra: Any
+    ) -> Transaction | None:
+        """Preparing → (Authorize) → StartTransaction → Charging, with periodic MeterValues."""
+        connector.starting = True
+        try:
+            await self.notify_status(connector.connector_id, "Preparing")
+            if self._must_authorize(id_tag, remote):
+                answer = await self.send(call.Authorize(id_tag=id_tag))
+                status = answer.id_tag_info.get("status") if answer else None
+                if status != ACCEPTED:
+                    logger.info("%s: %s not authorized (%s)", self.id, id_tag, status)
+                    connector.starting = False
+                    await self.notify_status(connector.connector_id)
+                    return None
+            reservation = connector.active_reservation()
+            reservation_id = (
+                reservation.reservation_id
+                if reservation is not None and reservation.id_tag == id_tag
+                else None
+            )
+            transaction = Transaction(
+                connector_id=connector.connector_id,
+                id_tag=id_tag,
+                meter_start_wh=connector.meter.energy_register_wh(),
+                started_at=utc_now(),
+                reservation_id=reservation_id,
+            )
+            answer = await self.send(
+                call.StartTransaction(
+                    connector_id=connector.connector_id,
+                    id_tag=id_tag,
+                    meter_start=transaction.meter_start_wh,
+                    timestamp=iso_timestamp(transaction.started_at),
+                    reservation_id=reservation_id,
+                )
+            )
+            if answer is None:
+                # Without the CSMS's transactionId the session cannot be reported: give up.
+                logger.warning("%s: StartTransaction unanswered, not charging", self.id)
+                connector.starting = False
+                await self.notify_status(connector.connector_id)
+                return None
+            transaction.transaction_id = int(answer.transaction_id)
+            connector.transaction = transaction
+            connector.reservation = None
+            connector.starting = False
+            connector.meter.start_charging()
+            self.charger._transaction_started(transaction)
+            if answer.id_tag_info.get("status") != ACCEPTED and self.config.get_bool(
+                "StopTransactionOnInvalidId"
+            ):
+                await self.stop_transaction(connector, "DeAuthorized")
+                return transaction
+            await self.notify_status(connector.connector_id, "Charging")
+            self.start_meter_loop(connector)
+            return transaction
+        finally:
+            connector.starting = False
+
+    def _must_authorize(self, id_tag: str, remote: bool) -> bool:
+        if remote:
+            return self.config.get_bool("AuthorizeRemoteTxRequests")
+        # A tag the local list accepts starts at once when LocalPreAuthorize is on.
+        entry = self.charger.local_auth_list.entries.get(id_tag)
+        known = entry is not None and (entry.get("status") == ACCEPTED)
+        return not (known and self.config.get_bool("LocalPreAuthorize"))
+
+    async def stop_transaction(self, connector: ConnectorState, reason: str) -> None:
+        """StopTransaction (meterStop, reason) → Finishing → Available."""
+        transaction = connector.transaction
+        if transaction is None or not transaction.active:
+            return
+        self.stop_meter_loop(connector.connector_id)
+        end_samples = connector.meter.read(self.config.get_list("StopTxnSampledData"))
+        connector.meter.stop_charging()
+        transaction.meter_stop_wh = connector.meter.energy_register_wh()
+        transaction.stopped_at = utc_now()
+        transaction.stop_reason = reason
+        connector.transaction = None
+        if connector.pending_operative is not None:
+            connector.operative = connector.pending_operative
+            connector.pending_operative = None
+        self.charger._transaction_stopped(transaction)
+        timestamp = iso_timestamp(transaction.stopped_at)
+        transaction_data = (
+            [
+                {
+                    "timestamp": timestamp,
+                    "sampled_value": [sampled_value_v16(s, "Transaction.End") for s in end_samples],
+                }
+            ]
+            if end_samples
+            else None
+        )
+        if transaction.transaction_id is not None:
+            await self.send(
+                call.StopTransaction(
+                    meter_stop=transaction.meter_stop_wh,
+                    timestamp=timestamp,
+                    transaction_id=int(transaction.transaction_id),
+                    reason=reason,
+                    id_tag=transaction.id_tag if reason == "Local" else None,
+                    transaction_data=transaction_data,
+                ),
+                queue_if_undelivered=True,
+            )
+        await self.notify_status(connector.connector_id, "Finishing")
+        await self.notify_status(connector.connector_id)
+
+    # --- configuration ---------------------------------------------------------------------
+
+    @on(Action.get_configuration)
+    def on_get_configuration(self, key: list[str] | None = None, **_: Any):
+        max_keys = self.config.get_int("GetConfigurationMaxKeys")
+        if key and len(key) > max_keys:
+            raise OccurenceConstraintViolationError(
+                description=f"{len(key)} keys requested; GetConfigurationMaxKeys is {max_keys}"
+            )
+        known, unknown = self.config.get_configuration(key)
+        return call_result.GetConfiguration(
+            configuration_key=known or None, unknown_key=unknown or None
+        )
+
+    @on(Action.change_configuration)
+    def on_change_configuration(self, key: str, value: str, **_: Any):
+        status = self.config.change(key, value)
+        logger.info("%s: ChangeConfiguration %s=%r → %s", self.id, key, value, status)
+        return call_result.ChangeConfiguration(status=status)
+
+    # --- TriggerMessage and Reset ----------------------------------------------------------
+
+    @on(Action.trigger_message)
+    def on_trigger_message(
+        self, requested_message: str, call_unique_id: str, connector_id: int | None = None, **_: Any
+    ):
+        if connector_id is not None and not 0 <= connector_id <= self.options.connectors:
+            return call_result.TriggerMessage(status="Rejected")
+        if requested_message not in _TRIGGERABLE:
+            return call_result.TriggerMessage(status="NotImplemented")
+        self.plan(call_unique_id, (requested_message, connector_id))
+        return call_result.TriggerMessage(status=ACCEPTED)
+
+    @after(Action.trigger_message)
+    def after_trigger_message(self, call_unique_id: str, **_: Any) -> None:
+        planned = self.take_plan(call_unique_id)
+        if planned is not None:
+            self.spawn(self._send_triggered(*planned), f"trigger-{planned[0]}")
+
+    async def _send_triggered(self, message: str, connector_id: int | None) -> None:
+        if message == "BootNotification":
+            await self.send_boot()
+        elif message == "Heartbeat":
+            await self.send_heartbeat()
+        elif message == "DiagnosticsStatusNotification":
+            await self.send(call.DiagnosticsStatusNotification(status="Idle"))
+        elif message == "FirmwareStatusNotification":
+            await self.send(call.FirmwareStatusNotification(status="Idle"))
+        elif message == "StatusNotification":
+            if connector_id is None:
+                await self.announce_all_statuses()
+            else:
+                await self.notify_status(connector_id)
+        elif message == "MeterValues":
+            targets = (
+                [self.charger._connectors[connector_id]]
+                if connector_id
+                else list(self.charger._connectors.values())
+            )
+            for connector in targets:
+                transaction = connector.transaction
+                active = transaction if transaction is not None and transaction.active else None
+                await self.send_meter_values(connector, "Trigger", active)
+
+    @on(Action.reset)
+    def on_reset(self, type: str, **_: Any):
+        return call_result.Reset(status=ACCEPTED)
+
+    @after(Action.reset)
+    def after_reset(self, type: str, **_: Any) -> None:
+        self.spawn(self._reset("SoftReset" if type == "Soft" else "HardReset"), "reset")
+
+    async def _reset(self, reason: str) -> None:
+        logger.info("%s: reset (%s)", self.id, reason)
+        for connector in self.charger._connectors.values():
+            if connector.transaction is not None:
+                await self.stop_transaction(connector, reason)
+        self.request_end("reset")
+
+    # --- remote start / stop ---------------------------------------------------------------
+
+    @on(Action.remote_start_transaction)
+    def on_remote_start_transaction(
+        self,
+        id_tag: str,
+        call_unique_id: str,
+        connector_id: int | None = None,
+        charging_profile: dict[str, Any] | None = None,
+        **_: Any,
+    ):
+        connector = self._connector_for_start(connector_id, id_tag)
+        # While Pending the CSMS may configure the charger but not start transactions.
+        if connector is None or not self.charger.booted:
+            return call_result.RemoteStartTransaction(status="Rejected")
+        if charging_profile is not None:
+            self.charger.charging_profiles.install(connector.connector_id, charging_profile)
+        connector.starting = True
+        self.plan(call_unique_id, (connector, id_tag))
+        return call_result.RemoteStartTransaction(status=ACCEPTED)
+
+    @after(Action.remote_start_transaction)
+    def after_remote_start_transaction(self, call_unique_id: str, **_: Any) -> None:
+        planned = self.take_plan(call_unique_id)
+        if planned is not None:
+            connector, id_tag = planned
+            self.spawn(self.start_transaction(connector, id_tag, remote=True), "remote-start")
+
+    def _connector_for_start(self, connector_id: int | None, id_tag: str) -> ConnectorState | None:
+        def usable(connector: ConnectorState) -> bool:
+            reservation = connector.active_reservation()
+            return (
+                not connector.busy
+                and connector.operative
+                and self.charger.station_operative
+                and (reservation is None or reservation.id_tag == id_tag)
+            )
+
+        if connector_id is not None:
+            connector = self.charger._connectors.get(connector_id)
+            return connector if connector is not None and usable(connector) else None
+        return next((c for c in self.charger._connectors.values() if usable(c)), None)
+
+    @on(Action.remote_stop_transaction)
+    def on_remote_stop_transaction(self, transaction_id: int, call_unique_id: str, **_: Any):
+        for connector in self.charger._connectors.values():
+            transaction = connector.transaction
+            if transaction is not None and transaction.transaction_id == transaction_id:
+                self.plan(call_unique_id, connector)
+                return call_result.RemoteStopTransaction(status=ACCEPTED)
+        return call_result.RemoteStopTransaction(status="Rejected")
+
+    @after(Action.remote_stop_transaction)
+    def after_remote_stop_transaction(self, call_unique_id: str, **_: Any) -> None:
+        connector = self.take_plan(call_unique_id)
+        if connector is not None:
+            self.spawn(self.stop_transaction(connector, "Remote"), "remote-stop")
+
+    # --- availability and connectors -------------------------------------------------------
+
+    @on(Action.change_availability)
+    def on_change_availability(self, connector_id: int, type: str, call_unique_id: str, **_: Any):
+        if not 0 <= connector_id <= self.options.connectors:
+            return call_result.ChangeAvailability(status="Rejected")
+        operative = type == "Operative"
+        targets = (
+            list(self.charger._connectors.values())
+            if connector_id == 0
+            else [self.charger._connectors[connector_id]]
+        )
+        if connector_id == 0:
+            self.charger.station_operative = operative
+        scheduled = False
+        for connector in targets:
+            if connector.transaction is not None and not operative:
+                # A running transaction is not interrupted: the change waits for its end.
+                connector.pending_operative = operative
+                scheduled = True
+            else:
+                connector.operative = operative
+                connector.pending_operative = None
+        # Connector 0 reports for the charger as a whole, then each connector follows.
+        announce = [0] if connector_id == 0 else []
+        self.plan(call_unique_id, announce + [c.connector_id for c in targets])
+        return call_result.ChangeAvailability(status="Scheduled" if scheduled else ACCEPTED)
+
+    @after(Action.change_availability)
+    def after_change_availability(self, call_unique_id: str, **_: Any) -> None:
+        connector_ids = self.take_plan(call_unique_id) or []
+        self.spawn(self._notify_statuses(connector_ids), "availability")
+
+    async def _notify_statuses(self, connector_ids: list[int]) -> None:
+        for connector_id in connector_ids:
+            await self.notify_status(connector_id)
+
+    @on(Action.unlock_connector)
+    def on_unlock_connector(self, connector_id: int, call_unique_id: str, **_: Any):
+        connector = self.charger._connectors.get(connector_id)
+        if connector is None:
+            return call_result.UnlockConnector(status="NotSupported")
+        if connector.transaction is not None:
+            self.plan(call_unique_id, connector)
+        return call_result.UnlockConnector(status="Unlocked")
+
+    @after(Action.unlock_connector)
+    def after_unlock_connector(self, call_unique_id: str, **_: Any) -> None:
+        connector = self.take_plan(call_unique_id)
+        if connector is not None:
+            self.spawn(self.stop_transaction(connector, "UnlockCommand"), "unlock")
+
+    # --- small requests --------------------------------------------------------------------
+
+    @on(Action.clear_cache)
+    def on_clear_cache(self, **_: Any):
+        return call_result.ClearCache(status=ACCEPTED)
+
+    @on(Action.data_transfer)
+    def on_data_transfer(self, vendor_id: str, data: str | None = None, **_: Any):
+        if vendor_id != self.options.data_transfer_vendor_id:
+            return call_result.DataTransfer(status="UnknownVendorId")
+        return call_result.DataTransfer(status=ACCEPTED, data=data)
+
+    @on(Action.get_local_list_version)
+    def on_get_local_list_version(self, **_: Any):
+        return call_result.GetLocalListVersion(list_version=self.charger.local_auth_list.version)
+
+    @on(Action.send_local_list)
+    def on_send_local_list(
+        self,
+        list_version: int,
+        update_type: str,
+        local_authorization_list: list[dict[str, Any]] | None = None,
+        **_: Any,
+    ):
+        entries = local_authorization_list or []
+        if not self.config.get_bool("LocalAuthListEnabled"):
+            return call_result.SendLocalList(status="NotSupported")
+        if len(entries) > self.config.get_int("SendLocalListMaxLength"):
+            return call_result.SendLocalList(status="Failed")
+        local_list = self.charger.local_auth_list
+        if update_type == "Differential" and list_version <= local_list.version:
+            return call_result.SendLocalList(status="VersionMismatch")
+        updated = {} if update_type == "Full" else dict(local_list.entries)
+        for entry in entries:
+            info = entry.get("id_tag_info")
+            if info is None:
+                updated.pop(entry["id_tag"], None)
+            else:
+                updated[entry["id_tag"]] = info
+        if len(updated) > self.config.get_int("LocalAuthListMaxLength"):
+            return call_result.SendLocalList(status="Failed")
+        local_list.entries = updated
+        local_list.version = list_version
+        return call_result.SendLocalList(status=ACCEPTED)
+
+    # --- reservations ----------------------------------------------------------------------
+
+    @on(Action.reserve_now)
+    def on_reserve_now(
+        self,
+        connector_id: int,
+        expiry_date: str,
+        id_tag: str,
+        reservation_id: int,
+        call_unique_id: str,
+        **_: Any,
+    ):
+        connector = self.charger._connectors.get(connector_id)
+        expires_at = parse_timestamp(expiry_date)
+        # Connector 0 would need ReserveConnectorZeroSupported, which this charger lacks.
+        if connector is None or expires_at is None or expires_at.tzinfo is None:
+            return call_result.ReserveNow(status="Rejected")
+        if not (connector.operative and self.charger.station_operative):
+            return call_result.ReserveNow(status="Unavailable")
+        existing = connector.active_reservation()
+        if connector.busy or (existing is not None and existing.reservation_id != reservation_id):
+            return call_result.ReserveNow(status="Occupied")
+        for other in self.charger._connectors.values():
+            if other.reservation is not None and other.reservation.reservation_id == reservation_id:
+                other.reservation = None  # the same reservation id moves to this connector
+        reservation = Reservation(reservation_id, connector_id, id_tag, expires_at)
+        connector.reservation = reservation
+        self.plan(call_unique_id, (connector, reservation))
+        return call_result.ReserveNow(status=ACCEPTED)
+
+    @after(Action.reserve_now)
+    def after_reserve_now(self, call_unique_id: str, **_: Any) -> None:
+        planned = self.take_plan(call_unique_id)
+        if planned is not None:
+            self.spawn(self._hold_reservation(*planned), "reservation")
+
+    async def _hold_reservation(self, connector: ConnectorState, reservation: Reservation) -> None:
+        await self.notify_status(connector.connector_id, "Reserved")
+        delay = (reservation.expires_at - utc_now()).total_seconds()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        if connector.reservation is reservation:
+            connector.reservation = None
+            await self.notify_status(connector.connector_id)
+
+    @on(Action.cancel_reservation)
+    def on_cancel_reservation(self, reservation_id: int, call_unique_id: str, **_: Any):
+        for connector in self.charger._connectors.values():
+            reservation = connector.active_reservation()
+            if reservation is not None and reservation.reservation_id == reservation_id:
+                connector.reservation = None
+                self.plan(call_unique_id, connector.connector_id)
+                return call_result.CancelReservation(status=ACCEPTED)
+        return call_result.CancelReservation(status="Rejected")
+
+    @after(Action.cancel_reservation)
+    def after_cancel_reservation(self, call_unique_id: str, **_: Any) -> None:
+        connector_id = self.take_plan(call_unique_id)
+        if connector_id is not None:
+            self.spawn(self.notify_status(connector_id), "reservation-cancelled")
+
+    # --- smart charging --------------------------------------------------------------------
+
+    @on(Action.set_charging_profile)
+    def on_set_charging_profile(
+        self, connector_id: int, cs_charging_profiles: dict[str, Any], **_: Any
+    ):
+        profile = cs_charging_profiles
+        purpose = profile.get("charging_profile_purpose")
+        connector = self.charger._connectors.get(connector_id)
+        if connector_id != 0 and connector is None:
+            return call_result.SetChargingProfile(status="Rejected")
+        if int(profile.get("stack_level", 0)) > self.config.get_int("ChargeProfileMaxStackLevel"):
+            return call_result.SetChargingProfile(status="Rejected")
+        if purpose == "ChargePointMaxProfile" and connector_id != 0:
+            return call_result.SetChargingProfile(status="Rejected")
+        if purpose == "TxProfile" and (connector is None or connector.transaction is None):
+            return call_result.SetChargingProfile(status="Rejected")
+        self.charger.charging_profiles.install(connector_id, profile)
+        return call_result.SetChargingProfile(status=ACCEPTED)
+
+    @on(Action.clear_charging_profile)
+    def on_clear_charging_profile(
+        self,
+        id: int | None = None,
+        connector_id: int | None = None,
+        charging_profile_purpose: str | None = None,
+        stack_level: int | None = None,
+        **_: Any,
+    ):
+        removed = self.charger.charging_profiles.clear(
+            profile_id=id,
+            connector_id=connector_id,
+            purpose=charging_profile_purpose,
+            stack_level=stack_level,
+        )
+        return call_result.ClearChargingProfile(status=ACCEPTED if removed else "Unknown")
+
+    @on(Action.get_composite_schedule)
+    def on_get_composite_schedule(
+        self, connector_id: int, duration: int, charging_rate_unit: str | None = None, **_: Any
+    ):
+        if not 0 <= connector_id <= self.options.connectors:
+            return call_result.GetCompositeSchedule(status="Rejected")
+        unit = charging_rate_unit or "A"
+        periods: list[dict[str, Any]] = []
+        for profile in self.charger.charging_profiles.for_connector(connector_id):
+            schedule = profile.get("charging_schedule", {})
+            if schedule.get("charging_rate_unit") == unit:
+                periods = [
+                    {"start_period": int(p["start_period"]), "limit": round(float(p["limit"]), 1)}
+                    for p in schedule.get("charging_schedule_period", [])
+                ]
+                break
+        if not periods:
+            # Without a profile the composite schedule is the hardware limit.
+            options = self.options
+            limit = options.max_current_a
+            if unit == "W":
+                limit *= options.nominal_voltage_v * options.phases
+            periods = [{"start_period": 0, "limit": round(limit, 1)}]
+        now = iso_timestamp()
+        return call_result.GetCompositeSchedule(
+            status=ACCEPTED,
+            connector_id=connector_id,
+            schedule_start=now,
+            charging_schedule={
+                "duration": duration,
+                "start_schedule": now,
+                "charging_rate_unit": unit,
+                "charging_schedule_period": periods,
+            },
+        )

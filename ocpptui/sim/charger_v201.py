@@ -1,0 +1,835 @@
+"""OCPP 2.0.1 behaviour of the simulated charging station: one ChargePoint per connection."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from ocpp.exceptions import OccurrenceConstraintViolationError
+from ocpp.routing import after, on
+from ocpp.v201 import ChargePoint, call, call_result
+from ocpp.v201.enums import Action
+
+from ocpptui.sim.charger_v16 import parse_timestamp
+from ocpptui.sim.device_model import NETWORK_SLOTS, DeviceModel
+from ocpptui.sim.link import Link
+from ocpptui.sim.meter import Sample
+from ocpptui.sim.session import ACCEPTED, SessionMixin, frame_logger
+from ocpptui.sim.state import ConnectorState, Reservation, Transaction, iso_timestamp, utc_now
+
+if TYPE_CHECKING:
+    from ocpptui.sim.charger import SimulatedCharger
+
+logger = logging.getLogger("ocpptui.sim")
+
+_CONNECTOR_ID = 1  # every simulated EVSE has one connector
+_TRIGGERABLE = frozenset(
+    {
+        "BootNotification",
+        "Heartbeat",
+        "StatusNotification",
+        "MeterValues",
+        "TransactionEvent",
+        "FirmwareStatusNotification",
+        "LogStatusNotification",
+    }
+)
+# triggerReason of the TransactionEvent(Ended) for each stoppedReason the simulator uses.
+_STOP_TRIGGERS = {
+    "Remote": "RemoteStop",
+    "Local": "StopAuthorized",
+    "DeAuthorized": "Deauthorized",
+    "ImmediateReset": "ResetCommand",
+    "EVDisconnected": "EVCommunicationLost",
+}
+
+
+def sampled_value_v201(sample: Sample, context: str) -> dict[str, Any]:
+    return {
+        "value": sample.value,
+        "context": context,
+        "measurand": sample.measurand,
+        "phase": sample.phase,
+        "location": sample.location,
+        "unit_of_measure": {"unit": sample.unit},
+    }
+
+
+def _status_info(reason: str, detail: str | None = None) -> dict[str, Any]:
+    return {"reason_code": reason, "additional_info": detail}
+
+
+class ChargePointV201(SessionMixin, ChargePoint):
+    """The station's side of one 2.0.1 connection."""
+
+    def __init__(self, charger: SimulatedCharger, link: Link) -> None:
+        ChargePoint.__init__(
+            self,
+            charger.identity,
+            link,
+            response_timeout=charger.options.response_timeout,
+            logger=frame_logger,
+        )
+        self._init_session(charger)
+        assert charger.device_model is not None
+        self.model: DeviceModel = charger.device_model
+
+    def _actual(self, component: str, variable: str, **where: Any) -> str:
+        return self.model.actual(component, variable, **where)
+
+    def _flag(self, component: str, variable: str) -> bool:
+        return self._actual(component, variable).lower() == "true"
+
+    def _list(self, component: str, variable: str) -> list[str]:
+        return [item for item in self._actual(component, variable).split(",") if item]
+
+    # --- what the station sends ------------------------------------------------------------
+
+    def boot_payload(self) -> call.BootNotification:
+        options = self.options
+        return call.BootNotification(
+            charging_station={
+                "model": options.model,
+                "vendor_name": options.vendor,
+                "serial_number": options.serial,
+                "firmware_version": options.firmware,
+            },
+            reason=self.charger._boot_reason,
+        )
+
+    def meter_interval(self) -> int:
+        return int(self._actual("SampledDataCtrlr", "TxUpdatedInterval"))
+
+    def current_status(self, connector: ConnectorState) -> str:
+        if connector.busy:
+            return "Occupied"
+        if not (connector.operative and self.charger.station_operative):
+            return "Unavailable"
+        if connector.active_reservation() is not None:
+            return "Reserved"
+        return "Available"
+
+    async def notify_status(self, connector: ConnectorState, status: str | None = None) -> None:
+        status = status or self.current_status(connector)
+        self.charger._status_changed(connector.connector_id, status)
+        await self.send(
+            call.StatusNotification(
+                timestamp=iso_timestamp(),
+                connector_status=status,
+                evse_id=connector.connector_id,
+                connector_id=_CONNECTOR_ID,
+            )
+        )
+
+    async def announce_all_statuses(self) -> None:
+        for connector in self.charger._connectors.values():
+            await self.notify_status(connector)
+
+    def _meter_value(self, connector: ConnectorState, measurands: list[str], context: str):
+        samples = connector.meter.read(measurands)
+        if not samples:
+            return None
+        return [
+            {
+                "timestamp": iso_timestamp(),
+                "sampled_value": [sampled_value_v201(s, context) for s in samples],
+            }
+        ]
+
+    async def _transaction_event(
+        self,
+        transaction: Transaction,
+        event_type: str,
+        trigger_reason: str,
+        *,
+        meter_value: list[dict[str, Any]] | None = None,
+        charging_state: str | None = None,
+        stopped_reason: str | None = None,
+        id_token: dict[str, Any] | None = None,
+        evse: dict[str, Any] | None = None,
+    ) -> Any | None:
+        seq_no = transaction.next_seq_no
+        transaction.next_seq_no += 1
+        info: dict[str, Any] = {
+            "transaction_id": transaction.transaction_id,
+            "charging_state": charging_state,
+            "stopped_reason": stopped_reason,
+            "remote_start_id": transaction.remote_start_id if event_type == "Started" else None,
+        }
+        if event_type != "Started":
+            elapsed = (utc_now() - transaction.started_at).total_seconds()
+            info["time_spent_charging"] = int(elapsed * self.options.speedup)
+        return await self.send(
+            call.TransactionEvent(
+                event_type=event_type,
+                timestamp=iso_timestamp(),
+                trigger_reason=trigger_reason,
+                seq_no=seq_no,
+                transaction_info=info,
+                meter_value=meter_value,
+                evse=evse,
+                id_token=id_token,
+            ),
+            queue_if_undelivered=True,
+        )
+
+    async def send_periodic_meter_values(
+        self, connector: ConnectorState, transaction: Transaction
+    ) -> None:
+        meter_value = self._meter_value(
+            connector, self._list("SampledDataCtrlr", "TxUpdatedMeasurands"), "Sample.Periodic"
+        )
+        if meter_value is None:
+            return
+        await self._transaction_event(
+            transaction, "Updated", "MeterValuePeriodic", meter_value=meter_value
+        )
+        self.charger._meter_values_sent(transaction)
+
+    def on_setting_changed(self, name: str, value: str) -> None:
+        if name == "HeartbeatInterval":
+            self.wake_heartbeat()
+        elif name == "TxUpdatedInterval":
+            self.wake_meter_loops()
+
+    # --- transactions ----------------------------------------------------------------------
+
+    async def start_transaction(
+        self, connector: ConnectorState, id_tag: str, *, remote: bool, **extra: Any
+    ) -> Transaction | None:
+        """Occupied → (Authorize) → TransactionEvent Started → Updated every TxUpdatedInterval."""
+        connector.starting = True
+        token_type = extra.get("token_type") or ("Central" if remote else "ISO14443")
+        id_token = {"id_token": id_tag, "type": token_type}
+        try:
+            await self.notify_status(connector, "Occupied")
+            must_authorize = (
+                self._flag("AuthCtrlr", "AuthorizeRemoteStart")
+                if remote
+                else not self._flag("AuthCtrlr", "LocalPreAuthorize")
+            )
+            if must_authorize:
+                answer = await self.send(call.Authorize(id_token=id_token))
+                status = answer.id_token_info.get("status") if answer else None
+                if status != ACCEPTED:
+                    logger.info("%s: %s not authorized (%s)", self.id, id_tag, status)
+                    connector.starting = False
+                    await self.notify_status(connector)
+                    return None
+            reservation = connector.active_reservation()
+            transaction = Transaction(
+                connector_id=connector.connector_id,
+                id_tag=id_tag,
+                meter_start_wh=connector.meter.energy_register_wh(),
+                started_at=utc_now(),
+                transaction_id=str(uuid.uuid4()),
+                remote_start_id=extra.get("remote_start_id"),
+                reservation_id=(
+                    reservation.reservation_id
+                    if reservation is not None and reservation.id_tag == id_tag
+                    else None
+                ),
+            )
+            # The transaction exists from here on, even if the CSMS is unreachable: its
+            # events are queued and sent after the next boot.
+            connector.transaction = transaction
+            connector.reservation = None
+            connector.starting = False
+            connector.meter.start_charging()
+            self.charger._transaction_started(transaction)
+            answer = await self._transaction_event(
+                transaction,
+                "Started",
+                "RemoteStart" if remote else "Authorized",
+                meter_value=self._meter_value(
+                    connector,
+                    self._list("SampledDataCtrlr", "TxStartedMeasurands"),
+                    "Transaction.Begin",
+                ),
+                charging_state="Charging",
+                id_token=id_token,
+                evse={"id": connector.connector_id, "connector_id": _CONNECTOR_ID},
+            )
+            token_info = getattr(answer, "id_token_info", None) or {}
+            if token_info.get("status", ACCEPTED) != ACCEPTED and self._flag(
+                "TxCtrlr", "StopTxOnInvalidId"
+            ):
+                await self.stop_transaction(connector, "DeAuthorized")
+                return transaction
+            self.start_meter_loop(connector)
+            return transaction
+        finally:
+            connector.starting = False
+
+    async def stop_transaction(self, connector: ConnectorState, reason: str) -> None:
+        """TransactionEvent Ended (stoppedReason) → StatusNotification Available."""
+        transaction = connector.transaction
+        if transaction is None or not transaction.active:
+            return
+        self.stop_meter_loop(connector.connector_id)
+        meter_value = self._meter_value(
+            connector, self._list("SampledDataCtrlr", "TxEndedMeasurands"), "Transaction.End"
+        )
+        connector.meter.stop_charging()
+        transaction.meter_stop_wh = connector.meter.energy_register_wh()
+        transaction.stopped_at = utc_now()
+        transaction.stop_reason = reason
+        connector.transaction = None
+        if connector.pending_operative is not None:
+            connector.operative = connector.pending_operative
+            connector.pending_operative = None
+        self.charger._transaction_stopped(transaction)
+        await self._transaction_event(
+            transaction,
+            "Ended",
+            _STOP_TRIGGERS.get(reason, "AbnormalCondition"),
+            meter_value=meter_value,
+            charging_state="EVConnected",
+            stopped_reason=reason,
+        )
+        await self.notify_status(connector)
+        if self.charger._reset_when_idle and not self.charger.transactions:
+            self.request_end("reset")
+
+    # --- device model ----------------------------------------------------------------------
+
+    def _items_limit(self, instance: str) -> int:
+        return int(self._actual("DeviceDataCtrlr", "ItemsPerMessage", variable_instance=instance))
+
+    @on(Action.get_variables)
+    def on_get_variables(self, get_variable_data: list[dict[str, Any]], **_: Any):
+        limit = self._items_limit("GetVariables")
+        if len(get_variable_data) > limit:
+            raise OccurrenceConstraintViolationError(
+                description=f"{len(get_variable_data)} items; ItemsPerMessage is {limit}"
+            )
+        results = []
+        for item in get_variable_data:
+            result = self.model.get(item["component"], item["variable"], item.get("attribute_type"))
+            results.append(
+                {
+                    "attribute_status": result.status,
+                    "attribute_status_info": (
+                        _status_info(result.reason) if result.reason else None
+                    ),
+                    "attribute_type": item.get("attribute_type"),
+                    "attribute_value": result.value if result.status == ACCEPTED else None,
+                    "component": item["component"],
+                    "variable": item["variable"],
+                }
+            )
+        return call_result.GetVariables(get_variable_result=results)
+
+    @on(Action.set_variables)
+    def on_set_variables(self, set_variable_data: list[dict[str, Any]], **_: Any):
+        limit = self._items_limit("SetVariables")
+        if len(set_variable_data) > limit:
+            raise OccurrenceConstraintViolationError(
+                description=f"{len(set_variable_data)} items; ItemsPerMessage is {limit}"
+            )
+        results = []
+        for item in set_variable_data:
+            result = self.model.set(
+                item["component"],
+                item["variable"],
+                item.get("attribute_type"),
+                item["attribute_value"],
+            )
+            logger.info(
+                "%s: SetVariables %s.%s=%r → %s",
+                self.id,
+                item["component"].get("name"),
+                item["variable"].get("name"),
+                item["attribute_value"],
+                result.status,
+            )
+            results.append(
+                {
+                    "attribute_status": result.status,
+                    "attribute_status_info": (
+                        _status_info(result.reason) if result.reason else None
+                    ),
+                    "attribute_type": item.get("attribute_type"),
+                    "component": item["component"],
+                    "variable": item["variable"],
+                }
+            )
+        return call_result.SetVariables(set_variable_result=results)
+
+    @on(Action.get_base_report)
+    def on_get_base_report(self, request_id: int, report_base: str, call_unique_id: str, **_: Any):
+        entries = self.model.base_report(report_base)
+        if entries is None:
+            return call_result.GetBaseReport(status="NotSupported")
+        if not entries:
+            return call_result.GetBaseReport(status="EmptyResultSet")
+        self.plan(call_unique_id, (request_id, entries))
+        return call_result.GetBaseReport(status=ACCEPTED)
+
+    @after(Action.get_base_report)
+    def after_get_base_report(self, call_unique_id: str, **_: Any) -> None:
+        planned = self.take_plan(call_unique_id)
+        if planned is not None:
+            self.spawn(self._send_report(*planned), "report")
+
+    @on(Action.get_report)
+    def on_get_report(
+        self,
+        request_id: int,
+        call_unique_id: str,
+        component_variable: list[dict[str, Any]] | None = None,
+        component_criteria: list[str] | None = None,
+        **_: Any,
+    ):
+        limit = self._items_limit("GetReport")
+        if component_variable and len(component_variable) > limit:
+            raise OccurrenceConstraintViolationError(
+                description=f"{len(component_variable)} items; ItemsPerMessage is {limit}"
+            )
+        entries = self.model.custom_report(component_variable, component_criteria)
+        if not entries:
+            return call_result.GetReport(status="EmptyResultSet")
+        self.plan(call_unique_id, (request_id, entries))
+        return call_result.GetReport(status=ACCEPTED)
+
+    @after(Action.get_report)
+    def after_get_report(self, call_unique_id: str, **_: Any) -> None:
+        planned = self.take_plan(call_unique_id)
+        if planned is not None:
+            self.spawn(self._send_report(*planned), "report")
+
+    async def _send_report(self, request_id: int, entries: list[dict[str, Any]]) -> None:
+        """NotifyReport in parts: seqNo 0.., tbc until the last, one generatedAt for all."""
+        generated_at = iso_timestamp()
+        size = self.options.report_chunk_size
+        parts = [entries[i : i + size] for i in range(0, len(entries), size)]
+        for seq_no, part in enumerate(parts):
+            await self.send(
+                call.NotifyReport(
+                    request_id=request_id,
+                    generated_at=generated_at,
+                    seq_no=seq_no,
+                    report_data=part,
+                    tbc=seq_no < len(parts) - 1,
+                )
+            )
+
+    # --- TriggerMessage and Reset ----------------------------------------------------------
+
+    @on(Action.trigger_message)
+    def on_trigger_message(
+        self,
+        requested_message: str,
+        call_unique_id: str,
+        evse: dict[str, Any] | None = None,
+        **_: Any,
+    ):
+        if requested_message not in _TRIGGERABLE:
+            return call_result.TriggerMessage(status="NotImplemented")
+        targets = list(self.charger._connectors.values())
+        if evse is not None:
+            connector = self.charger._connectors.get(evse.get("id", 0))
+            if connector is None or evse.get("connector_id", _CONNECTOR_ID) != _CONNECTOR_ID:
+                return call_result.TriggerMessage(
+                    status="Rejected", status_info=_status_info("UnknownEvse")
+                )
+            targets = [connector]
+        if requested_message == "BootNotification" and self.charger.booted:
+            # F06.FR.17: once the boot is Accepted, a triggered BootNotification is refused.
+            return call_result.TriggerMessage(status="Rejected")
+        if requested_message == "TransactionEvent" and not any(c.transaction for c in targets):
+            return call_result.TriggerMessage(
+                status="Rejected", status_info=_status_info("NoTransaction")
+            )
+        self.plan(call_unique_id, (requested_message, targets))
+        return call_result.TriggerMessage(status=ACCEPTED)
+
+    @after(Action.trigger_message)
+    def after_trigger_message(self, call_unique_id: str, **_: Any) -> None:
+        planned = self.take_plan(call_unique_id)
+        if planned is not None:
+            self.spawn(self._send_triggered(*planned), f"trigger-{planned[0]}")
+
+    async def _send_triggered(self, message: str, targets: list[ConnectorState]) -> None:
+        if message == "BootNotification":
+            self.charger._boot_reason = "Triggered"
+            await self.send_boot()
+        elif message == "Heartbeat":
+            await self.send_heartbeat()
+        elif message == "StatusNotification":
+            for connector in targets:
+                await self.notify_status(connector)
+        elif message == "FirmwareStatusNotification":
+            await self.send(call.FirmwareStatusNotification(status="Idle"))
+        elif message == "LogStatusNotification":
+            await self.send(call.LogStatusNotification(status="Idle"))
+        elif message == "MeterValues":
+            measurands = self._list("SampledDataCtrlr", "TxUpdatedMeasurands")
+            for connector in targets:
+                meter_value = self._meter_value(connector, measurands, "Trigger")
+                if meter_value is not None:
+                    await self.send(
+                        call.MeterValues(evse_id=connector.connector_id, meter_value=meter_value)
+                    )
+        elif message == "TransactionEvent":
+            measurands = self._list("SampledDataCtrlr", "TxUpdatedMeasurands")
+            for connector in targets:
+                transaction = connector.transaction
+                if transaction is not None and transaction.active:
+                    await self._transaction_event(
+                        transaction,
+                        "Updated",
+                        "Trigger",
+                        meter_value=self._meter_value(connector, measurands, "Trigger"),
+                        charging_state="Charging",
+                    )
+
+    @on(Action.reset)
+    def on_reset(self, type: str, call_unique_id: str, evse_id: int | None = None, **_: Any):
+        if evse_id is not None:
+            return call_result.Reset(
+                status="Rejected", status_info=_status_info("UnsupportedRequest")
+            )
+        if type == "OnIdle" and self.charger.transactions:
+            # Reset once the last transaction has ended.
+            self.charger._reset_when_idle = True
+            return call_result.Reset(status="Scheduled")
+        self.plan(call_unique_id, True)
+        return call_result.Reset(status=ACCEPTED)
+
+    @after(Action.reset)
+    def after_reset(self, call_unique_id: str, **_: Any) -> None:
+        if self.take_plan(call_unique_id):
+            self.spawn(self._reset(), "reset")
+
+    async def _reset(self) -> None:
+        logger.info("%s: reset", self.id)
+        for connector in self.charger._connectors.values():
+            if connector.transaction is not None:
+                await self.stop_transaction(connector, "ImmediateReset")
+        self.request_end("reset")
+
+    # --- remote start / stop ---------------------------------------------------------------
+
+    @on(Action.request_start_transaction)
+    def on_request_start_transaction(
+        self,
+        id_token: dict[str, Any],
+        remote_start_id: int,
+        call_unique_id: str,
+        evse_id: int | None = None,
+        charging_profile: dict[str, Any] | None = None,
+        **_: Any,
+    ):
+        id_tag = id_token["id_token"]
+        connector = self._evse_for_start(evse_id, id_tag)
+        if connector is None or not self.charger.booted:
+            return call_result.RequestStartTransaction(status="Rejected")
+        if charging_profile is not None:
+            self.charger.charging_profiles.install(connector.connector_id, charging_profile)
+        connector.starting = True
+        self.plan(call_unique_id, (connector, id_tag, id_token.get("type"), remote_start_id))
+        return call_result.RequestStartTransaction(status=ACCEPTED)
+
+    @after(Action.request_start_transaction)
+    def after_request_start_transaction(self, call_unique_id: str, **_: Any) -> None:
+        planned = self.take_plan(call_unique_id)
+        if planned is not None:
+            connector, id_tag, token_type, remote_start_id = planned
+            self.spawn(
+                self.start_transaction(
+                    connector,
+                    id_tag,
+                    remote=True,
+                    token_type=token_type,
+                    remote_start_id=remote_start_id,
+                ),
+                "remote-start",
+            )
+
+    def _evse_for_start(self, evse_id: int | None, id_tag: str) -> ConnectorState | None:
+        def usable(connector: ConnectorState) -> bool:
+            reservation = connector.active_reservation()
+            return (
+                not connector.busy
+                and connector.operative
+                and self.charger.station_operative
+                and (reservation is None or reservation.id_tag == id_tag)
+            )
+
+        if evse_id is not None:
+            connector = self.charger._connectors.get(evse_id)
+            return connector if connector is not None and usable(connector) else None
+        return next((c for c in self.charger._connectors.values() if usable(c)), None)
+
+    @on(Action.request_stop_transaction)
+    def on_request_stop_transaction(self, transaction_id: str, call_unique_id: str, **_: Any):
+        for connector in self.charger._connectors.values():
+            transaction = connector.transaction
+            if transaction is not None and transaction.transaction_id == transaction_id:
+                self.plan(call_unique_id, connector)
+                return call_result.RequestStopTransaction(status=ACCEPTED)
+        return call_result.RequestStopTransaction(status="Rejected")
+
+    @after(Action.request_stop_transaction)
+    def after_request_stop_transaction(self, call_unique_id: str, **_: Any) -> None:
+        connector = self.take_plan(call_unique_id)
+        if connector is not None:
+            self.spawn(self.stop_transaction(connector, "Remote"), "remote-stop")
+
+    @on(Action.get_transaction_status)
+    def on_get_transaction_status(self, transaction_id: str | None = None, **_: Any):
+        ongoing = None
+        if transaction_id is not None:
+            ongoing = any(
+                t.transaction_id == transaction_id for t in self.charger.transactions.values()
+            )
+        return call_result.GetTransactionStatus(
+            messages_in_queue=self.charger.undelivered_count > 0, ongoing_indicator=ongoing
+        )
+
+    # --- availability and connectors -------------------------------------------------------
+
+    @on(Action.change_availability)
+    def on_change_availability(
+        self,
+        operational_status: str,
+        call_unique_id: str,
+        evse: dict[str, Any] | None = None,
+        **_: Any,
+    ):
+        operative = operational_status == "Operative"
+        if evse is None:
+            targets = list(self.charger._connectors.values())
+            self.charger.station_operative = operative
+        else:
+            connector = self.charger._connectors.get(evse.get("id", 0))
+            if connector is None or evse.get("connector_id", _CONNECTOR_ID) != _CONNECTOR_ID:
+                return call_result.ChangeAvailability(status="Rejected")
+            targets = [connector]
+        scheduled = False
+        for connector in targets:
+            if connector.transaction is not None and not operative:
+                connector.pending_operative = operative
+                scheduled = True
+            else:
+                connector.operative = operative
+                connector.pending_operative = None
+        self.plan(call_unique_id, targets)
+        return call_result.ChangeAvailability(status="Scheduled" if scheduled else ACCEPTED)
+
+    @after(Action.change_availability)
+    def after_change_availability(self, call_unique_id: str, **_: Any) -> None:
+        targets = self.take_plan(call_unique_id) or []
+        self.spawn(self._notify_statuses(targets), "availability")
+
+    async def _notify_statuses(self, targets: list[ConnectorState]) -> None:
+        for connector in targets:
+            await self.notify_status(connector)
+
+    @on(Action.set_network_profile)
+    def on_set_network_profile(
+        self, configuration_slot: int, connection_data: dict[str, Any], **_: Any
+    ):
+        slot_allowed = str(configuration_slot) in NETWORK_SLOTS and configuration_slot != 0
+        current_profile = int(self._actual("SecurityCtrlr", "SecurityProfile"))
+        # Chargers refuse a profile that would lower the security profile in use.
+        if not slot_allowed or int(connection_data.get("security_profile", 0)) < current_profile:
+            return call_result.SetNetworkProfile(status="Rejected")
+        self.charger.network_profiles[configuration_slot] = connection_data
+        return call_result.SetNetworkProfile(status=ACCEPTED)
+
+    @on(Action.unlock_connector)
+    def on_unlock_connector(self, evse_id: int, connector_id: int, **_: Any):
+        connector = self.charger._connectors.get(evse_id)
+        if connector is None or connector_id != _CONNECTOR_ID:
+            return call_result.UnlockConnector(status="UnknownConnector")
+        if connector.transaction is not None:
+            return call_result.UnlockConnector(status="OngoingAuthorizedTransaction")
+        return call_result.UnlockConnector(status="Unlocked")
+
+    # --- small requests --------------------------------------------------------------------
+
+    @on(Action.clear_cache)
+    def on_clear_cache(self, **_: Any):
+        return call_result.ClearCache(status=ACCEPTED)
+
+    @on(Action.data_transfer)
+    def on_data_transfer(self, vendor_id: str, data: Any = None, **_: Any):
+        if vendor_id != self.options.data_transfer_vendor_id:
+            return call_result.DataTransfer(status="UnknownVendorId")
+        return call_result.DataTransfer(status=ACCEPTED, data=data)
+
+    @on(Action.get_local_list_version)
+    def on_get_local_list_version(self, **_: Any):
+        return call_result.GetLocalListVersion(version_number=self.charger.local_auth_list.version)
+
+    @on(Action.send_local_list)
+    def on_send_local_list(
+        self,
+        version_number: int,
+        update_type: str,
+        local_authorization_list: list[dict[str, Any]] | None = None,
+        **_: Any,
+    ):
+        entries = local_authorization_list or []
+        if not self._flag("LocalAuthListCtrlr", "Enabled"):
+            return call_result.SendLocalList(status="Failed")
+        if len(entries) > int(self._actual("LocalAuthListCtrlr", "ItemsPerMessage")):
+            return call_result.SendLocalList(status="Failed")
+        local_list = self.charger.local_auth_list
+        if update_type == "Differential" and version_number <= local_list.version:
+            return call_result.SendLocalList(status="VersionMismatch")
+        updated = {} if update_type == "Full" else dict(local_list.entries)
+        for entry in entries:
+            token = entry["id_token"]["id_token"]
+            info = entry.get("id_token_info")
+            if info is None:
+                updated.pop(token, None)
+            else:
+                updated[token] = info
+        local_list.entries = updated
+        local_list.version = version_number
+        return call_result.SendLocalList(status=ACCEPTED)
+
+    # --- reservations ----------------------------------------------------------------------
+
+    @on(Action.reserve_now)
+    def on_reserve_now(
+        self,
+        id: int,
+        expiry_date_time: str,
+        id_token: dict[str, Any],
+        call_unique_id: str,
+        evse_id: int | None = None,
+        **_: Any,
+    ):
+        if not self._flag("ReservationCtrlr", "Enabled"):
+            return call_result.ReserveNow(status="Rejected")
+        expires_at = parse_timestamp(expiry_date_time)
+        # Reservations without an EVSE need ReservationCtrlr.NonEvseSpecific, which is false.
+        connector = self.charger._connectors.get(evse_id) if evse_id is not None else None
+        if connector is None or expires_at is None or expires_at.tzinfo is None:
+            return call_result.ReserveNow(status="Rejected")
+        if not (connector.operative and self.charger.station_operative):
+            return call_result.ReserveNow(status="Unavailable")
+        existing = connector.active_reservation()
+        if connector.busy or (existing is not None and existing.reservation_id != id):
+            return call_result.ReserveNow(status="Occupied")
+        for other in self.charger._connectors.values():
+            if other.reservation is not None and other.reservation.reservation_id == id:
+                other.reservation = None
+        reservation = Reservation(id, connector.connector_id, id_token["id_token"], expires_at)
+        connector.reservation = reservation
+        self.plan(call_unique_id, (connector, reservation))
+        return call_result.ReserveNow(status=ACCEPTED)
+
+    @after(Action.reserve_now)
+    def after_reserve_now(self, call_unique_id: str, **_: Any) -> None:
+        planned = self.take_plan(call_unique_id)
+        if planned is not None:
+            self.spawn(self._hold_reservation(*planned), "reservation")
+
+    async def _hold_reservation(self, connector: ConnectorState, reservation: Reservation) -> None:
+        await self.notify_status(connector, "Reserved")
+        delay = (reservation.expires_at - utc_now()).total_seconds()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        if connector.reservation is reservation:
+            connector.reservation = None
+            await self.send(
+                call.ReservationStatusUpdate(
+                    reservation_id=reservation.reservation_id, reservation_update_status="Expired"
+                )
+            )
+            await self.notify_status(connector)
+
+    @on(Action.cancel_reservation)
+    def on_cancel_reservation(self, reservation_id: int, call_unique_id: str, **_: Any):
+        for connector in self.charger._connectors.values():
+            reservation = connector.active_reservation()
+            if reservation is not None and reservation.reservation_id == reservation_id:
+                connector.reservation = None
+                self.plan(call_unique_id, connector)
+                return call_result.CancelReservation(status=ACCEPTED)
+        return call_result.CancelReservation(status="Rejected")
+
+    @after(Action.cancel_reservation)
+    def after_cancel_reservation(self, call_unique_id: str, **_: Any) -> None:
+        connector = self.take_plan(call_unique_id)
+        if connector is not None:
+            self.spawn(self.notify_status(connector), "reservation-cancelled")
+
+    # --- smart charging --------------------------------------------------------------------
+
+    @on(Action.set_charging_profile)
+    def on_set_charging_profile(self, evse_id: int, charging_profile: dict[str, Any], **_: Any):
+        purpose = charging_profile.get("charging_profile_purpose")
+        connector = self.charger._connectors.get(evse_id)
+        max_level = int(self._actual("SmartChargingCtrlr", "ProfileStackLevel"))
+        if evse_id != 0 and connector is None:
+            return call_result.SetChargingProfile(
+                status="Rejected", status_info=_status_info("UnknownEvse")
+            )
+        if int(charging_profile.get("stack_level", 0)) > max_level:
+            return call_result.SetChargingProfile(status="Rejected")
+        if purpose == "ChargingStationMaxProfile" and evse_id != 0:
+            return call_result.SetChargingProfile(status="Rejected")
+        if purpose == "TxProfile" and (connector is None or connector.transaction is None):
+            return call_result.SetChargingProfile(
+                status="Rejected", status_info=_status_info("TxNotFound")
+            )
+        self.charger.charging_profiles.install(evse_id, charging_profile)
+        return call_result.SetChargingProfile(status=ACCEPTED)
+
+    @on(Action.clear_charging_profile)
+    def on_clear_charging_profile(
+        self,
+        charging_profile_id: int | None = None,
+        charging_profile_criteria: dict[str, Any] | None = None,
+        **_: Any,
+    ):
+        criteria = charging_profile_criteria or {}
+        removed = self.charger.charging_profiles.clear(
+            profile_id=charging_profile_id,
+            connector_id=criteria.get("evse_id"),
+            purpose=criteria.get("charging_profile_purpose"),
+            stack_level=criteria.get("stack_level"),
+        )
+        return call_result.ClearChargingProfile(status=ACCEPTED if removed else "Unknown")
+
+    @on(Action.get_composite_schedule)
+    def on_get_composite_schedule(
+        self, duration: int, evse_id: int, charging_rate_unit: str | None = None, **_: Any
+    ):
+        if not 0 <= evse_id <= self.options.connectors:
+            return call_result.GetCompositeSchedule(status="Rejected")
+        unit = charging_rate_unit or "A"
+        periods: list[dict[str, Any]] = []
+        for profile in self.charger.charging_profiles.for_connector(evse_id):
+            schedules = profile.get("charging_schedule") or []
+            schedule = schedules[0] if isinstance(schedules, list) and schedules else {}
+            if schedule.get("charging_rate_unit") == unit:
+                periods = [
+                    {"start_period": int(p["start_period"]), "limit": float(p["limit"])}
+                    for p in schedule.get("charging_schedule_period", [])
+                ]
+                break
+        if not periods:
+            options = self.options
+            limit = options.max_current_a
+            if unit == "W":
+                limit *= options.nominal_voltage_v * options.phases
+            periods = [{"start_period": 0, "limit": round(limit, 1)}]
+        return call_result.GetCompositeSchedule(
+            status=ACCEPTED,
+            schedule={
+                "evse_id": evse_id,
+                "duration": duration,
+                "schedule_start": iso_timestamp(),
+                "charging_rate_unit": unit,
+                "charging_schedule_period": periods,
+            },
+        )

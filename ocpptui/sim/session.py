@@ -1,0 +1,264 @@
+"""What both protocol versions share for one connection: tasks, safe calls, boot, heartbeat.
+
+A session lives exactly as long as one link. Everything it starts runs in a task it tracks, so
+ending the session (link lost, Reset, `stop()`) cancels all of it and leaks nothing.
+
+Rule of the `ocpp` library that shapes this code: it awaits each `@on` handler before reading
+the next frame, so a handler must never await `self.call()`. Handlers here only decide and
+answer; whatever the charger sends as a consequence runs from a synchronous `@after` hook (the
+library calls it once the answer is on the wire) through `spawn()`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Coroutine
+from typing import TYPE_CHECKING, Any
+
+from ocpp.exceptions import OCPPError
+
+from ocpptui.sim.state import ConnectorState, Transaction
+
+if TYPE_CHECKING:
+    from ocpptui.sim.charger import SimulatedCharger
+
+logger = logging.getLogger("ocpptui.sim")
+frame_logger = logging.getLogger("ocpptui.sim.frames")
+
+ACCEPTED = "Accepted"
+
+
+class SessionMixin:
+    """Mixed into the version's `ocpp` ChargePoint subclass (which provides `call`/`start`)."""
+
+    id: str
+    _call: Any  # the version's `ocpp.vXX.call` module, set by the library's ChargePoint
+
+    def _init_session(self, charger: SimulatedCharger) -> None:
+        self.charger = charger
+        self.options = charger.options
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._ended: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        # Decisions an @on handler made, picked up by its @after hook (keyed by message id).
+        self._plans: dict[str, Any] = {}
+        self._boot_accepted = asyncio.Event()
+        self._heartbeat_wakeup = asyncio.Event()
+        self._meter_tasks: dict[int, asyncio.Task[None]] = {}
+        self._meter_wakeups: dict[int, asyncio.Event] = {}
+
+    # --- task and lifetime management ------------------------------------------------------
+
+    def spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[None]:
+        """Run `coro` as a tracked task of this session; its failure is logged, not raised."""
+        task = asyncio.create_task(self._guarded(coro, name), name=f"sim:{self.id}:{name}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        # A task cancelled before its first step never starts `coro`; closing it avoids a
+        # "coroutine was never awaited" warning (a no-op once it has run).
+        task.add_done_callback(lambda _: coro.close())
+        return task
+
+    async def _guarded(self, coro: Coroutine[Any, Any, Any], name: str) -> None:
+        try:
+            await coro
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            logger.exception("%s: %s failed", self.id, name)
+
+    def request_end(self, reason: str) -> None:
+        """Ask the charger to end this session (e.g. "reset"): it closes the link."""
+        if not self._ended.done():
+            self._ended.set_result(reason)
+
+    @property
+    def ended(self) -> asyncio.Future[str]:
+        return self._ended
+
+    async def shutdown(self) -> None:
+        """Cancel every task of the session and wait until they are gone."""
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+        self._tasks.clear()
+        self._meter_tasks.clear()
+
+    def plan(self, message_id: str, decision: Any) -> None:
+        self._plans[message_id] = decision
+
+    def take_plan(self, message_id: str) -> Any:
+        return self._plans.pop(message_id, None)
+
+    # --- calls to the CSMS -----------------------------------------------------------------
+
+    async def send(self, payload: Any, *, queue_if_undelivered: bool = False) -> Any | None:
+        """Send a call; return the CSMS's answer, or None when it failed (already logged).
+
+        A CallError, a timeout or a lost link never propagates: a charger carries on. With
+        `queue_if_undelivered`, a transaction message that may not have reached the CSMS is
+        kept and sent again after the next accepted boot, as real chargers do.
+        """
+        action = type(payload).__name__
+        self.charger._record_sent(action)
+        try:
+            return await self.call(payload, suppress=False)  # type: ignore[attr-defined]
+        except OCPPError as error:
+            # The CSMS answered with a CallError (or our own payload failed validation).
+            logger.warning("%s: %s failed: %s %s", self.id, action, type(error).__name__, error)
+            return None
+        except TimeoutError:
+            logger.warning(
+                "%s: no answer to %s within %ss", self.id, action, self.options.response_timeout
+            )
+            if queue_if_undelivered:
+                self.charger._queue_undelivered(payload)
+            return None
+        except asyncio.CancelledError:
+            if queue_if_undelivered:
+                self.charger._queue_undelivered(payload)
+            raise
+        except (ConnectionError, OSError, EOFError) as error:  # the link broke
+            logger.warning("%s: %s not delivered: %r", self.id, action, error)
+            if queue_if_undelivered:
+                self.charger._queue_undelivered(payload)
+            return None
+        except Exception as error:  # an answer the library could not make sense of
+            logger.warning("%s: %s: unusable answer: %r", self.id, action, error)
+            return None
+
+    # --- the connection's life: boot, then heartbeats --------------------------------------
+
+    async def drive(self) -> None:
+        """Boot until accepted, announce the connectors, then heartbeat until the session ends."""
+        await self._boot_until_accepted()
+        await self._flush_undelivered()
+        await self.announce_all_statuses()
+        for connector in self.charger._connectors.values():
+            if connector.transaction is not None and connector.transaction.active:
+                self.start_meter_loop(connector)
+        if self.options.auto_transaction:
+            self.spawn(self._auto_transaction(), "auto-transaction")
+        await self._heartbeat_loop()
+
+    async def _boot_until_accepted(self) -> None:
+        while not self._boot_accepted.is_set():
+            interval = await self.send_boot()
+            if self._boot_accepted.is_set():
+                return
+            # Pending/Rejected: nothing but the boot may be sent until the interval expires
+            # (the floor keeps a CSMS answering interval 0 from making the charger spin).
+            delay = max(self.options.scaled(interval or 0), self.options.boot_retry_floor)
+            try:
+                await asyncio.wait_for(self._boot_accepted.wait(), delay)
+            except TimeoutError:
+                pass
+
+    async def send_boot(self) -> int | None:
+        """Send BootNotification, record the answer, return the interval the CSMS gave."""
+        result = await self.send(self.boot_payload())
+        if result is None:
+            return None
+        status = str(result.status)
+        interval = int(result.interval)
+        self.charger._boot_answered(status, interval)
+        if status == ACCEPTED:
+            self._boot_accepted.set()
+        else:
+            logger.info("%s: boot %s, retry in %ss", self.id, status, interval)
+        return interval
+
+    async def _flush_undelivered(self) -> None:
+        for payload in self.charger._take_undelivered():
+            await self.send(payload, queue_if_undelivered=True)
+
+    async def _heartbeat_loop(self) -> None:
+        while True:
+            self._heartbeat_wakeup.clear()
+            interval = self.options.scaled(self.charger.heartbeat_interval)
+            try:
+                # Woken early when the interval changes: the new one counts from now.
+                await asyncio.wait_for(self._heartbeat_wakeup.wait(), interval)
+                continue
+            except TimeoutError:
+                pass
+            await self.send_heartbeat()
+
+    async def send_heartbeat(self) -> None:
+        result = await self.send(self._call.Heartbeat())
+        if result is not None:
+            self.charger._heartbeat_answered()
+
+    def wake_heartbeat(self) -> None:
+        self._heartbeat_wakeup.set()
+
+    # --- periodic meter values of running transactions -------------------------------------
+
+    def start_meter_loop(self, connector: ConnectorState) -> None:
+        self.stop_meter_loop(connector.connector_id)
+        wakeup = asyncio.Event()
+        self._meter_wakeups[connector.connector_id] = wakeup
+        self._meter_tasks[connector.connector_id] = self.spawn(
+            self._meter_loop(connector, wakeup), f"meter-{connector.connector_id}"
+        )
+
+    def stop_meter_loop(self, connector_id: int) -> None:
+        task = self._meter_tasks.pop(connector_id, None)
+        self._meter_wakeups.pop(connector_id, None)
+        if task is not None and task is not asyncio.current_task():
+            task.cancel()
+
+    def wake_meter_loops(self) -> None:
+        for wakeup in self._meter_wakeups.values():
+            wakeup.set()
+
+    async def _meter_loop(self, connector: ConnectorState, wakeup: asyncio.Event) -> None:
+        while True:
+            wakeup.clear()
+            interval = self.meter_interval()
+            try:
+                # Interval 0 disables periodic values until a new interval wakes the loop.
+                timeout = self.options.scaled(interval) if interval > 0 else None
+                await asyncio.wait_for(wakeup.wait(), timeout)
+                continue
+            except TimeoutError:
+                pass
+            transaction = connector.transaction
+            if transaction is None or not transaction.active:
+                return
+            await self.send_periodic_meter_values(connector, transaction)
+
+    async def _auto_transaction(self) -> None:
+        connector = self.charger._connectors.get(1)
+        if connector is None or connector.busy or not connector.operative:
+            return
+        await self.start_transaction(connector, self.options.auto_id_tag, remote=False)
+
+    # --- version-specific parts ------------------------------------------------------------
+
+    def boot_payload(self) -> Any:
+        raise NotImplementedError
+
+    def meter_interval(self) -> int:
+        raise NotImplementedError
+
+    async def announce_all_statuses(self) -> None:
+        raise NotImplementedError
+
+    async def send_periodic_meter_values(
+        self, connector: ConnectorState, transaction: Transaction
+    ) -> None:
+        raise NotImplementedError
+
+    async def start_transaction(
+        self, connector: ConnectorState, id_tag: str, *, remote: bool, **extra: Any
+    ) -> Transaction | None:
+        raise NotImplementedError
+
+    async def stop_transaction(self, connector: ConnectorState, reason: str) -> None:
+        raise NotImplementedError
+
+    def on_setting_changed(self, name: str, value: str) -> None:
+        """A configuration value took effect (the charger forwards it to the live session)."""

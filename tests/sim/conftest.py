@@ -1,0 +1,51 @@
+"""Fixtures for the simulator tests: a recording CSMS peer and simulated chargers against it."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import pytest
+
+from ocpptui.sim import SimulatedCharger, SimulatorOptions
+from tests.sim.csms_peer import CsmsServer
+
+# Protocol intervals run 20x faster; retries, backoff and reboots take a few tens of ms.
+FAST: dict[str, Any] = {
+    "speedup": 20.0,
+    "boot_retry_floor": 0.05,
+    "reconnect_backoff": (0.05, 0.2),
+    "reboot_delay": 0.05,
+    "response_timeout": 2.0,
+}
+
+StartCharger = Callable[..., Awaitable[SimulatedCharger]]
+
+
+@pytest.fixture
+async def csms() -> AsyncIterator[CsmsServer]:
+    """A recording CSMS; at teardown (after the chargers stopped) no task may be left."""
+    async with CsmsServer() as server:
+        yield server
+    await asyncio.sleep(0)
+    leftovers = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+    assert leftovers == [], f"tasks left behind: {leftovers}"
+
+
+@pytest.fixture
+async def start_charger(csms: CsmsServer) -> AsyncIterator[StartCharger]:
+    """`await start_charger("CP-1", protocol=..., **options)`: a running charger, stopped after."""
+    running: list[tuple[SimulatedCharger, asyncio.Task[None]]] = []
+
+    async def start(identity: str = "CP-1", *, booted: bool = True, **options: Any):
+        charger = SimulatedCharger(csms.url(identity), SimulatorOptions(**{**FAST, **options}))
+        running.append((charger, asyncio.create_task(charger.run())))
+        if booted:
+            await charger.wait_until(lambda c: c.booted, timeout=5)
+        return charger
+
+    yield start
+    for charger, task in running:
+        await charger.stop()
+        await task
