@@ -1,0 +1,102 @@
+"""What the file server offers: files to download and folders to upload into, by token."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """A file chargers may download, at URLs that only its token opens."""
+
+    token: str
+    path: Path
+    file_name: str
+    """The name in the URL (see `names.url_file_name`); the file on disk may differ."""
+    size: int
+    sha256: str
+    http_url: str
+    https_url: str | None
+    ftp_url: str | None
+    ftp_user: str
+    ftp_password: str = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class UploadOffer:
+    """A folder chargers may upload into; any file name under the token is accepted."""
+
+    token: str
+    label: str
+    directory: Path
+    http_url: str
+    https_url: str | None
+    ftp_url: str | None
+    ftp_user: str
+    ftp_password: str = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    user: str
+    password: str = field(repr=False)
+
+
+def new_token() -> str:
+    """A URL path segment nobody can guess (128 random bits)."""
+    return secrets.token_urlsafe(16)
+
+
+def new_credentials() -> Credentials:
+    """Per-offer FTP login; URL-safe, so it can sit in `ftp://user:password@host/`."""
+    return Credentials("u" + secrets.token_hex(6), secrets.token_urlsafe(12))
+
+
+def hash_file(path: Path) -> tuple[int, str]:
+    """Size and SHA-256 of a file, read in blocks (blocking: call in a thread for big files)."""
+    with path.open("rb") as file:
+        digest = hashlib.file_digest(file, "sha256")
+        return os.fstat(file.fileno()).st_size, digest.hexdigest()
+
+
+def url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+class OfferRegistry:
+    """The live offers, found by URL token or by FTP login."""
+
+    def __init__(self) -> None:
+        self._by_token: dict[str, Offer | UploadOffer] = {}
+        self._token_by_login: dict[str, str] = {}
+
+    def add(self, offer: Offer | UploadOffer) -> None:
+        self._by_token[offer.token] = offer
+        self._token_by_login[offer.ftp_user] = offer.token
+
+    def remove(self, token: str) -> Offer | UploadOffer | None:
+        offer = self._by_token.pop(token, None)
+        if offer is not None:
+            self._token_by_login.pop(offer.ftp_user, None)
+        return offer
+
+    def get(self, token: str) -> Offer | UploadOffer | None:
+        return self._by_token.get(token)
+
+    def by_ftp_login(self, login: str) -> Offer | UploadOffer | None:
+        token = self._token_by_login.get(login)
+        return self._by_token.get(token) if token is not None else None
+
+    def files(self) -> list[Offer]:
+        return [o for o in self._by_token.values() if isinstance(o, Offer)]
+
+    def uploads(self) -> list[UploadOffer]:
+        return [o for o in self._by_token.values() if isinstance(o, UploadOffer)]
+
+    def clear(self) -> None:
+        self._by_token.clear()
+        self._token_by_login.clear()

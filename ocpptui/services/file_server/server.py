@@ -1,0 +1,235 @@
+"""FileServer: the laptop's HTTP(S) and FTP server for firmware images and charger uploads."""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+from ocpptui.services.network import local_ipv4_addresses
+
+from .events import EventBus, FileServerEvent, RequestLogged, RequestRefused
+from .ftp import FtpFrontend
+from .http import HttpFrontend
+from .names import url_file_name
+from .offers import (
+    Offer,
+    OfferRegistry,
+    UploadOffer,
+    hash_file,
+    new_credentials,
+    new_token,
+    url_host,
+)
+
+DEFAULT_HTTP_PORT = 8080
+DEFAULT_HTTPS_PORT = 8443
+DEFAULT_FTP_PORT = 2121
+DEFAULT_FTP_PASSIVE_PORTS = range(30000, 30010)
+"""Ten data ports: one per simultaneous FTP client, few enough to open in a firewall."""
+DEFAULT_MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class BoundPorts:
+    """The ports the server listens on, for the URLs and for the laptop's firewall."""
+
+    http: int
+    https: int | None
+    ftp: int | None
+    ftp_passive: tuple[int, ...]
+    """FTP data ports (empty: any port the system picks)."""
+
+
+class FileServer:
+    """Serves offered files and receives uploads, over HTTP(S) and FTP, on the event loop.
+
+    Every offer has its own unguessable token in its URLs; nothing else on disk is
+    reachable. Subscribers get transfer progress and a log entry for every request.
+    """
+
+    def __init__(
+        self,
+        *,
+        advertise_host: str | None = None,
+        bind_host: str = "0.0.0.0",
+        http_port: int = DEFAULT_HTTP_PORT,
+        https_port: int = DEFAULT_HTTPS_PORT,
+        ftp_port: int = DEFAULT_FTP_PORT,
+        ftp_passive_ports: Sequence[int] | None = DEFAULT_FTP_PASSIVE_PORTS,
+        upload_dir: Path | None = None,
+        max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
+        ssl_context: ssl.SSLContext | None = None,
+        enable_ftp: bool = True,
+    ) -> None:
+        """`advertise_host` is the address put in URLs (default: `bind_host` when it is a
+        specific address, else the laptop's first non-loopback IPv4). Port 0 picks a free
+        port; `https_port` is used only with an `ssl_context`."""
+        self.bind_host = bind_host
+        self.advertise_host = advertise_host or _default_advertise_host(bind_host)
+        self.upload_dir = upload_dir
+        self.max_upload_bytes = max_upload_bytes
+        self._ports_wanted = (http_port, https_port, ftp_port)
+        self._passive_ports = tuple(ftp_passive_ports) if ftp_passive_ports is not None else ()
+        self._ssl_context = ssl_context
+        self._events = EventBus()
+        self._registry = OfferRegistry()
+        self._http = HttpFrontend(self._registry, self._events, max_upload_bytes)
+        self._ftp = (
+            FtpFrontend(self._registry, self._events, max_upload_bytes, ftp_passive_ports)
+            if enable_ftp
+            else None
+        )
+        self._ports: BoundPorts | None = None
+
+    # --------------------------------------------------------------- lifecycle
+
+    async def start(self) -> BoundPorts:
+        """Listen on every port; returns the ports actually bound."""
+        if self._ports is not None:
+            return self._ports
+        http_port, https_port, ftp_port = self._ports_wanted
+        bound_http, bound_https = await self._http.start(
+            self.bind_host, http_port, https_port, self._ssl_context
+        )
+        bound_ftp = None
+        if self._ftp is not None:
+            try:
+                bound_ftp = await self._ftp.start(self.bind_host, ftp_port)
+            except BaseException:
+                await self._http.stop()
+                raise
+        self._ports = BoundPorts(bound_http, bound_https, bound_ftp, self._passive_ports)
+        return self._ports
+
+    async def stop(self) -> None:
+        """Close every listener and connection (running transfers end as aborted)."""
+        self._ports = None
+        self._registry.clear()
+        await self._http.stop()
+        if self._ftp is not None:
+            await self._ftp.stop()
+
+    async def __aenter__(self) -> FileServer:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    @property
+    def ports(self) -> BoundPorts:
+        if self._ports is None:
+            raise RuntimeError("the file server is not started")
+        return self._ports
+
+    @property
+    def running(self) -> bool:
+        return self._ports is not None
+
+    # ------------------------------------------------------------------ offers
+
+    def offer_file(self, path: Path, *, name: str | None = None) -> Offer:
+        """Offer a file for download. Hashes it here: for big files use `offer_file_async`."""
+        resolved = _regular_file(path)
+        size, sha256 = hash_file(resolved)
+        return self._add_file_offer(resolved, name, size, sha256)
+
+    async def offer_file_async(self, path: Path, *, name: str | None = None) -> Offer:
+        """Offer a file for download, hashing it in a worker thread."""
+        resolved = _regular_file(path)
+        size, sha256 = await asyncio.to_thread(hash_file, resolved)
+        return self._add_file_offer(resolved, name, size, sha256)
+
+    def offer_upload(self, directory: Path | None = None, *, label: str = "") -> UploadOffer:
+        """Accept uploads into `directory` (default: the server's `upload_dir`)."""
+        target = directory or self.upload_dir
+        if target is None:
+            raise ValueError("no folder for uploads: pass one or set upload_dir")
+        target.mkdir(parents=True, exist_ok=True)
+        token, credentials = new_token(), new_credentials()
+        http, https, ftp = self._urls(token, "", credentials.user, credentials.password)
+        offer = UploadOffer(
+            token, label, target, http, https, ftp, credentials.user, credentials.password
+        )
+        self._registry.add(offer)
+        return offer
+
+    def withdraw(self, token: str) -> bool:
+        """Stop offering; new requests for the token are refused. Running transfers go on."""
+        if self._ftp is not None:
+            self._ftp.forget(token)
+        return self._registry.remove(token) is not None
+
+    @property
+    def offers(self) -> list[Offer]:
+        return self._registry.files()
+
+    @property
+    def upload_offers(self) -> list[UploadOffer]:
+        return self._registry.uploads()
+
+    # ------------------------------------------------------------------ events
+
+    def subscribe(self, callback: Callable[[FileServerEvent], None]) -> Callable[[], None]:
+        """Call `callback` with every event, on the event loop; returns the unsubscriber."""
+        return self._events.subscribe(callback)
+
+    @property
+    def recent_requests(self) -> list[RequestLogged | RequestRefused]:
+        """The last thousand request-log and refusal events, oldest first."""
+        return list(self._events.requests)
+
+    # ---------------------------------------------------------------- helpers
+
+    def _add_file_offer(self, path: Path, name: str | None, size: int, sha256: str) -> Offer:
+        file_name = url_file_name(name or path.name)
+        token, credentials = new_token(), new_credentials()
+        http, https, ftp = self._urls(token, file_name, credentials.user, credentials.password)
+        offer = Offer(
+            token,
+            path,
+            file_name,
+            size,
+            sha256,
+            http,
+            https,
+            ftp,
+            credentials.user,
+            credentials.password,
+        )
+        self._registry.add(offer)
+        return offer
+
+    def _urls(
+        self, token: str, file_name: str, user: str, password: str
+    ) -> tuple[str, str | None, str | None]:
+        ports = self.ports
+        host = url_host(self.advertise_host)
+        tail = f"/{token}/{file_name}"
+        http = f"http://{host}:{ports.http}{tail}"
+        https = f"https://{host}:{ports.https}{tail}" if ports.https is not None else None
+        ftp = f"ftp://{user}:{password}@{host}:{ports.ftp}{tail}" if ports.ftp else None
+        return http, https, ftp
+
+
+def _regular_file(path: Path) -> Path:
+    resolved = Path(path).resolve(strict=True)
+    if not resolved.is_file():
+        raise IsADirectoryError(f"not a regular file: {path}")
+    return resolved
+
+
+def _default_advertise_host(bind_host: str) -> str:
+    if bind_host not in ("", "0.0.0.0", "::"):
+        return bind_host
+    addresses = local_ipv4_addresses()
+    return addresses[0].address if addresses else "127.0.0.1"

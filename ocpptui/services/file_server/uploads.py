@@ -1,0 +1,109 @@
+"""Writing a charger's upload to disk: capped, hashed, and off the event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import time
+from pathlib import Path
+from typing import BinaryIO
+
+from .names import create_unique_file, safe_upload_name
+from .offers import hash_file
+
+FLUSH_BYTES = 1 << 20
+"""Network chunks are gathered to 1 MiB before a worker thread writes them: one thread hop
+per megabyte instead of per 8 KiB packet, and the event loop never waits on the disk."""
+
+
+class UploadTooLarge(Exception):
+    """The upload went past the size cap."""
+
+
+def default_upload_name() -> str:
+    """For a charger that names nothing: the URL ends at the token, no multipart file name."""
+    return time.strftime("upload-%Y%m%d-%H%M%S.bin")
+
+
+def new_upload_path(directory: Path, client_name: str | None) -> Path:
+    """A new, empty file for an upload, named after what the charger called it."""
+    directory.mkdir(parents=True, exist_ok=True)
+    return create_unique_file(directory, safe_upload_name(client_name, default_upload_name()))
+
+
+class UploadFile:
+    """An upload being written: the bytes so far, a cap on the total, and its SHA-256.
+
+    `offset` > 0 resumes a partial file (FTP REST/APPE); the hash then comes from reading
+    the whole file at the end, since the first part arrived in an earlier transfer.
+    """
+
+    def __init__(self, path: Path, *, max_bytes: int, offset: int = 0) -> None:
+        self.path = path
+        self.size = offset
+        self._max_bytes = max_bytes
+        self._file: BinaryIO = path.open("r+b")
+        if offset:
+            self._file.seek(offset)
+            self._file.truncate()
+        self._hash = None if offset else hashlib.sha256()
+        self._buffer = bytearray()
+        self._pending: asyncio.Future[None] | None = None
+
+    async def write(self, data: bytes) -> None:
+        """Take the next chunk; raises UploadTooLarge (having written nothing more) past the cap."""
+        if self.size + len(data) > self._max_bytes:
+            raise UploadTooLarge(f"upload exceeds {self._max_bytes} bytes")
+        self.size += len(data)
+        self._buffer += data
+        if len(self._buffer) >= FLUSH_BYTES:
+            await self._flush()
+
+    async def complete(self) -> str:
+        """Write what is left, close the file, and return its SHA-256."""
+        await self._flush()
+        await self._close()
+        if self._hash is not None:
+            return self._hash.hexdigest()
+        _, sha256 = await asyncio.to_thread(hash_file, self.path)
+        return sha256
+
+    async def keep_partial(self) -> None:
+        """Close, keeping what arrived: an FTP client may resume it with REST or APPE."""
+        await self._flush()
+        await self._close()
+
+    async def discard(self) -> None:
+        """Close and delete the file."""
+        self._buffer.clear()
+        await self._close()
+        await asyncio.to_thread(_unlink_quietly, self.path)
+
+    async def _flush(self) -> None:
+        if not self._buffer:
+            return
+        data = bytes(self._buffer)
+        self._buffer.clear()
+        self._pending = asyncio.ensure_future(asyncio.to_thread(self._write_block, data))
+        # Shielded: if our task is cancelled, the thread still finishes this block, and
+        # _close() waits for it, so the file is never closed under a running write.
+        await asyncio.shield(self._pending)
+
+    def _write_block(self, data: bytes) -> None:
+        self._file.write(data)
+        if self._hash is not None:
+            self._hash.update(data)
+
+    async def _close(self) -> None:
+        if self._pending is not None and not self._pending.done():
+            await asyncio.wait([self._pending])
+        if not self._file.closed:
+            await asyncio.to_thread(self._file.close)
+
+
+def _unlink_quietly(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
