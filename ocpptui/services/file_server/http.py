@@ -12,6 +12,7 @@ import stat
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import IO, Any, TypeVar
+from urllib.parse import unquote
 
 from aiohttp import BodyPartReader, hdrs, web
 from aiohttp.abc import AbstractAccessLogger, AbstractStreamWriter
@@ -63,7 +64,8 @@ class HttpFrontend:
     ) -> tuple[int, int | None]:
         """Listen; returns the bound HTTP port and HTTPS port (None without TLS)."""
         app = web.Application()
-        app.router.add_route("*", "/{tail:.*}", self._handle, expect_handler=self._expect)
+        # Every path reaches _handle (even with a decoded newline), so every refusal is logged.
+        app.router.add_route("*", r"/{tail:[\s\S]*}", self._handle, expect_handler=self._expect)
         runner = web.AppRunner(
             app,
             access_log_class=_request_recorder(self._record),
@@ -191,9 +193,8 @@ class HttpFrontend:
                         await part.release()  # a plain form field: not a file
                         continue
                     read_chunk = functools.partial(part.read_chunk, READ_CHUNK)
-                    received.append(
-                        await self._store(request, offer, part.filename, None, read_chunk)
-                    )
+                    name = _form_file_name(part.filename)
+                    received.append(await self._store(request, offer, name, None, read_chunk))
                 if not received:
                     return self._refuse(request, 400, "multipart upload without a file part")
             else:
@@ -375,4 +376,11 @@ def _content_disposition_name(request: web.BaseRequest) -> str | None:
     if not header:
         return None
     _, params = parse_content_disposition(header)
-    return content_disposition_filename(params, "filename")
+    name = content_disposition_filename(params, "filename")
+    return _form_file_name(name) if name else None
+
+
+def _form_file_name(name: str) -> str:
+    # Browsers and aiohttp percent-encode quotes, slashes and line breaks in a form's
+    # file name; decoding lets the sanitiser see (and strip) any path in it.
+    return unquote(name)

@@ -26,8 +26,13 @@ def url_file_name(name: str) -> str:
     Charger URL parsers are often minimal, so a space or a non-ASCII letter in a firmware
     file's name becomes `_` rather than a percent escape the charger might not decode.
     """
-    safe = _URL_UNSAFE.sub("_", unicodedata.normalize("NFKD", name)).strip("._") or "file"
-    return _cap_length(safe)
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    stem, dot, suffix = ascii_name.rpartition(".")
+    if not dot:
+        stem, suffix = suffix, ""
+    stem = _URL_UNSAFE.sub("_", stem).strip("._-") or "file"
+    suffix = _URL_UNSAFE.sub("_", suffix).strip("._-")
+    return _cap_length(f"{stem}.{suffix}" if suffix else stem)
 
 
 def safe_upload_name(raw: str | None, fallback: str) -> str:

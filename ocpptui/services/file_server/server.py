@@ -127,8 +127,8 @@ class FileServer:
 
     @property
     def ports(self) -> BoundPorts:
-        if self._ports is None:
-            raise RuntimeError("the file server is not started")
+        self._require_running()
+        assert self._ports is not None
         return self._ports
 
     @property
@@ -139,18 +139,21 @@ class FileServer:
 
     def offer_file(self, path: Path, *, name: str | None = None) -> Offer:
         """Offer a file for download. Hashes it here: for big files use `offer_file_async`."""
+        self._require_running()
         resolved = _regular_file(path)
         size, sha256 = hash_file(resolved)
         return self._add_file_offer(resolved, name, size, sha256)
 
     async def offer_file_async(self, path: Path, *, name: str | None = None) -> Offer:
         """Offer a file for download, hashing it in a worker thread."""
+        self._require_running()
         resolved = _regular_file(path)
         size, sha256 = await asyncio.to_thread(hash_file, resolved)
         return self._add_file_offer(resolved, name, size, sha256)
 
     def offer_upload(self, directory: Path | None = None, *, label: str = "") -> UploadOffer:
         """Accept uploads into `directory` (default: the server's `upload_dir`)."""
+        self._require_running()
         target = directory or self.upload_dir
         if target is None:
             raise ValueError("no folder for uploads: pass one or set upload_dir")
@@ -189,6 +192,10 @@ class FileServer:
         return list(self._events.requests)
 
     # ---------------------------------------------------------------- helpers
+
+    def _require_running(self) -> None:
+        if self._ports is None:
+            raise RuntimeError("start() the file server before offering: URLs need its ports")
 
     def _add_file_offer(self, path: Path, name: str | None, size: int, sha256: str) -> Offer:
         file_name = url_file_name(name or path.name)

@@ -1,0 +1,107 @@
+"""A real file server on 127.0.0.1 (ports picked by the system), and charger-side helpers."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import TypeVar
+
+import pytest
+
+from ocpptui.services.file_server import FileServer, FileServerEvent
+
+MAX_UPLOAD = 1 << 20
+E = TypeVar("E")
+
+
+def free_ports(count: int) -> list[int]:
+    """Ports free right now, for the FTP passive range (the system picks them)."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+def make_server(tmp_path: Path, **overrides: object) -> FileServer:
+    options: dict[str, object] = {
+        "advertise_host": "127.0.0.1",
+        "bind_host": "127.0.0.1",
+        "http_port": 0,
+        "https_port": 0,
+        "ftp_port": 0,
+        "ftp_passive_ports": free_ports(4),
+        "upload_dir": tmp_path / "uploads",
+        "max_upload_bytes": MAX_UPLOAD,
+    }
+    options.update(overrides)
+    return FileServer(**options)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+async def server(tmp_path: Path) -> AsyncIterator[FileServer]:
+    file_server = make_server(tmp_path)
+    await file_server.start()
+    try:
+        yield file_server
+    finally:
+        await file_server.stop()
+
+
+class Recorder(list[FileServerEvent]):
+    """Every event the server emitted, in order."""
+
+    def of(self, kind: type[E]) -> list[E]:
+        return [event for event in self if isinstance(event, kind)]
+
+    async def wait_for(
+        self, kind: type[E], predicate: Callable[[E], bool] = lambda _: True, timeout: float = 5
+    ) -> E:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            for event in self.of(kind):
+                if predicate(event):
+                    return event
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"no {kind.__name__} in {self!r}")
+            await asyncio.sleep(0.01)
+
+
+@pytest.fixture
+def events(server: FileServer) -> Recorder:
+    recorder = Recorder()
+    server.subscribe(recorder.append)
+    return recorder
+
+
+@pytest.fixture
+def firmware(tmp_path: Path) -> Path:
+    """A 3 MB file of random bytes (large enough to need several progress steps)."""
+    path = tmp_path / "firmware-2.1.bin"
+    path.write_bytes(os.urandom(3_000_000))
+    return path
+
+
+async def raw_http(port: int, request: bytes, read_body: bool = False) -> tuple[int, bytes]:
+    """Send bytes exactly as written (no client-side URL clean-up); return status and reply."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write(request)
+        await writer.drain()
+        if read_body:
+            reply = await asyncio.wait_for(reader.read(), 5)
+        else:
+            reply = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
+        return int(reply.split(b" ", 2)[1]), reply
+    finally:
+        writer.close()
+
+
+def raw_get(target: str) -> bytes:
+    return f"GET {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode()
