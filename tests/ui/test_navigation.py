@@ -1,0 +1,122 @@
+"""Help, the command palette, clicking a charger, and how hub events reach the screens."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import App
+from textual.notifications import Notify
+
+from ocpptui import messages
+from ocpptui.app import OcppTuiApp
+from ocpptui.bridge import HubBridge, message_for
+from ocpptui.core import events
+from ocpptui.core.hub import Hub
+from ocpptui.screens.charger import ChargerScreen
+from ocpptui.screens.help import HelpScreen
+from ocpptui.screens.main import MainScreen
+from ocpptui.widgets.charger_list import ChargerList
+from tests.conftest import connect_raw
+from tests.ui.conftest import SIZE, listening_port, until
+
+
+async def test_help_lists_the_keys_of_every_screen(app: OcppTuiApp, hub: Hub) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f1")
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        text = str(app.screen.query_one("#help-text").render())
+        for expected in ("Main screen", "Charger screen", "Frame inspector", "Errors only"):
+            assert expected in text
+        assert "action:Heartbeat" in text
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, MainScreen))
+        await pilot.press("question_mark")
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        await pilot.press("escape")
+
+
+async def test_palette_opens_a_charger_and_clicking_a_row_does_too(
+    app: OcppTuiApp, hub: Hub
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await listening_port(pilot, hub)
+        for identity in ("CP-1", "WB-22"):
+            charger = await connect_raw(hub, identity)
+            await charger.boot_16()
+        table = app.screen.query_one(ChargerList)
+        await until(pilot, lambda: table.row_count == 2)
+
+        await pilot.press("ctrl+p", *"wb-22")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, ChargerScreen))
+        assert app.screen.identity == "WB-22"
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, MainScreen))
+
+        # A click highlights a row; a click on the highlighted row opens it. The list has a
+        # title line and a header line above its rows.
+        await pilot.click(ChargerList, offset=(3, 3))
+        assert isinstance(app.screen, MainScreen)
+        assert table.highlighted_identity == "WB-22"
+        await pilot.click(ChargerList, offset=(3, 3))
+        await until(pilot, lambda: isinstance(app.screen, ChargerScreen))
+        assert app.screen.identity == "WB-22"
+
+
+async def test_copy_confirms_with_a_notification(app: OcppTuiApp, hub: Hub) -> None:
+    seen: list[object] = []
+    async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
+        await listening_port(pilot, hub)
+        charger = await connect_raw(hub, "CP-1")
+        await charger.boot_16()
+        frames = app.screen.query_one("#all-frames")
+        await until(pilot, lambda: frames.row_count == 2)
+        await pilot.press("f", "up", "c")
+        assert app.clipboard == hub.frames[-1].raw
+        notes = [m.notification for m in seen if isinstance(m, Notify)]
+        assert any("Copied frame" in note.message for note in notes)
+
+
+def test_every_hub_event_has_a_message() -> None:
+    samples = [
+        events.ServerStarted("h", 1, ("ocpp1.6",)),
+        events.ServerStopped("r"),
+        events.ConnectionRefused("p", "/x", "r"),
+        events.ChargerConnected("CP", "s", "ocpp1.6", "p", False),
+        events.ChargerDisconnected("CP", "s", "r"),
+        events.ChargerUpdated("CP", "status"),
+        events.LogProblem("CP", "disk full"),
+    ]
+    made = [message_for(event) for event in samples]
+    assert all(isinstance(message, messages.HubMessage) for message in made)
+    assert all(not message.bubble for message in made)
+
+
+def test_status_updates_coalesce_but_boots_do_not() -> None:
+    meter = messages.ChargerChanged("CP-1", "meter")
+    assert messages.ChargerChanged("CP-1", "heartbeat").can_replace(meter)
+    assert not messages.ChargerChanged("CP-2", "heartbeat").can_replace(meter)
+    boot = messages.ChargerChanged("CP-1", "boot")
+    assert not messages.ChargerChanged("CP-1", "status").can_replace(boot)
+
+
+async def test_the_bridge_delivers_to_its_targets_until_removed(hub: Hub) -> None:
+    received: list[object] = []
+
+    class Target(App[None]):
+        @on(messages.HubMessage)
+        def _received(self, message: messages.HubMessage) -> None:
+            received.append(message)
+
+    bridge = HubBridge(hub)
+    target = Target()
+    async with target.run_test() as pilot:
+        remove = bridge.add_target(target)
+        bridge.start()
+        hub.emit(events.ChargerUpdated("CP-1", "boot"))
+        await pilot.pause()
+        remove()
+        hub.emit(events.ChargerUpdated("CP-1", "status"))
+        await pilot.pause()
+        bridge.stop()
+    assert [type(m) for m in received] == [messages.ChargerChanged]
