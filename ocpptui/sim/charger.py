@@ -9,6 +9,7 @@ from collections import Counter, deque
 from collections.abc import Callable
 from typing import Any
 
+from ocpptui.sim.aio import cancel_and_wait, wait_event
 from ocpptui.sim.config_v16 import VENDOR_MAX_CURRENT, ConfigurationV16
 from ocpptui.sim.device_model import VENDOR_COMPONENT, DeviceModel, Variable, build_device_model
 from ocpptui.sim.link import Link, LinkFactory, identity_from_url, websocket_link_factory
@@ -286,10 +287,8 @@ class SimulatedCharger:
                 {reader, driver, stopper, session.ended}, return_when=asyncio.FIRST_COMPLETED
             )
         finally:
-            for task in (reader, driver, stopper):
-                task.cancel()
+            await cancel_and_wait((reader, driver, stopper), self.identity)
             await session.shutdown()
-            await asyncio.gather(reader, driver, stopper, return_exceptions=True)
             self._session = None
             self._booted = False
             for connector in self._connectors.values():
@@ -346,10 +345,7 @@ class SimulatedCharger:
         return min(most, first * 2 ** min(failures, 16))
 
     async def _sleep_unless_stopped(self, delay: float) -> None:
-        try:
-            await asyncio.wait_for(self._stop_requested.wait(), delay)
-        except TimeoutError:
-            pass
+        await wait_event(self._stop_requested, delay)
 
     # --- local actions (a driver at the charger) -------------------------------------------
 

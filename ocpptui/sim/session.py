@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from ocpp.exceptions import OCPPError
 
+from ocpptui.sim.aio import cancel_and_wait, raise_if_cancelling, wait_event
 from ocpptui.sim.state import ConnectorState, Transaction
 
 if TYPE_CHECKING:
@@ -78,11 +79,7 @@ class SessionMixin:
 
     async def shutdown(self) -> None:
         """Cancel every task of the session and wait until they are gone."""
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        if tasks:
-            await asyncio.gather(*tasks, return_exceptions=True)
+        await cancel_and_wait(list(self._tasks), self.id)
         self._tasks.clear()
         self._meter_tasks.clear()
 
@@ -104,30 +101,37 @@ class SessionMixin:
         action = type(payload).__name__
         self.charger._record_sent(action)
         try:
-            return await self.call(payload, suppress=False)  # type: ignore[attr-defined]
-        except OCPPError as error:
-            # The CSMS answered with a CallError (or our own payload failed validation).
-            logger.warning("%s: %s failed: %s %s", self.id, action, type(error).__name__, error)
-            return None
-        except TimeoutError:
-            logger.warning(
-                "%s: no answer to %s within %ss", self.id, action, self.options.response_timeout
-            )
-            if queue_if_undelivered:
-                self.charger._queue_undelivered(payload)
-            return None
+            answer = await self.call(payload, suppress=False)  # type: ignore[attr-defined]
         except asyncio.CancelledError:
             if queue_if_undelivered:
                 self.charger._queue_undelivered(payload)
             raise
-        except (ConnectionError, OSError, EOFError) as error:  # the link broke
-            logger.warning("%s: %s not delivered: %r", self.id, action, error)
+        except OCPPError as error:
+            raise_if_cancelling()
+            # The CSMS answered with a CallError (or our own payload failed validation).
+            logger.warning("%s: %s failed: %s %s", self.id, action, type(error).__name__, error)
+            return None
+        except TimeoutError:
+            # The library's wait_for may turn our cancellation into a timeout (Python 3.11).
             if queue_if_undelivered:
                 self.charger._queue_undelivered(payload)
+            raise_if_cancelling()
+            logger.warning(
+                "%s: no answer to %s within %ss", self.id, action, self.options.response_timeout
+            )
+            return None
+        except (ConnectionError, OSError, EOFError) as error:  # the link broke
+            if queue_if_undelivered:
+                self.charger._queue_undelivered(payload)
+            raise_if_cancelling()
+            logger.warning("%s: %s not delivered: %r", self.id, action, error)
             return None
         except Exception as error:  # an answer the library could not make sense of
+            raise_if_cancelling()
             logger.warning("%s: %s: unusable answer: %r", self.id, action, error)
             return None
+        raise_if_cancelling()  # answered, but the task was cancelled meanwhile
+        return answer
 
     # --- the connection's life: boot, then heartbeats --------------------------------------
 
@@ -151,10 +155,7 @@ class SessionMixin:
             # Pending/Rejected: nothing but the boot may be sent until the interval expires
             # (the floor keeps a CSMS answering interval 0 from making the charger spin).
             delay = max(self.options.scaled(interval or 0), self.options.boot_retry_floor)
-            try:
-                await asyncio.wait_for(self._boot_accepted.wait(), delay)
-            except TimeoutError:
-                pass
+            await wait_event(self._boot_accepted, delay)
 
     async def send_boot(self) -> int | None:
         """Send BootNotification, record the answer, return the interval the CSMS gave."""
@@ -178,13 +179,9 @@ class SessionMixin:
         while True:
             self._heartbeat_wakeup.clear()
             interval = self.options.scaled(self.charger.heartbeat_interval)
-            try:
-                # Woken early when the interval changes: the new one counts from now.
-                await asyncio.wait_for(self._heartbeat_wakeup.wait(), interval)
-                continue
-            except TimeoutError:
-                pass
-            await self.send_heartbeat()
+            # Woken early when the interval changes: the new one counts from now.
+            if not await wait_event(self._heartbeat_wakeup, interval):
+                await self.send_heartbeat()
 
     async def send_heartbeat(self) -> None:
         result = await self.send(self._call.Heartbeat())
@@ -218,13 +215,10 @@ class SessionMixin:
         while True:
             wakeup.clear()
             interval = self.meter_interval()
-            try:
-                # Interval 0 disables periodic values until a new interval wakes the loop.
-                timeout = self.options.scaled(interval) if interval > 0 else None
-                await asyncio.wait_for(wakeup.wait(), timeout)
+            # Interval 0 disables periodic values until a new interval wakes the loop.
+            timeout = self.options.scaled(interval) if interval > 0 else None
+            if await wait_event(wakeup, timeout):
                 continue
-            except TimeoutError:
-                pass
             transaction = connector.transaction
             if transaction is None or not transaction.active:
                 return

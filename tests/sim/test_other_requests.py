@@ -117,7 +117,7 @@ async def test_v16_reservations(csms: CsmsServer, start_charger: StartCharger) -
 
     # A reservation expires on its own; then the connector is Available again.
     short = call.ReserveNow(
-        connector_id=2, expiry_date=in_seconds(0.3), id_tag="SOON", reservation_id=14
+        connector_id=2, expiry_date=in_seconds(0.8), id_tag="SOON", reservation_id=14
     )
     assert (await peer.call(short)).status == "Accepted"
     await charger.wait_until(lambda c: c.connector_status[2] == "Reserved", timeout=3)
