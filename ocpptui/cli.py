@@ -169,7 +169,6 @@ def _simulate(args: argparse.Namespace) -> int:
     if protocol is OcppVersion.V21:
         print("ocpp-tui simulate: the simulator speaks ocpp1.6 and ocpp2.0.1", file=sys.stderr)
         return 2
-    identity = args.url.rstrip("/").rsplit("/", 1)[-1]
     overrides = {
         key: value
         for key, value in (
@@ -182,7 +181,6 @@ def _simulate(args: argparse.Namespace) -> int:
     }
     options = SimulatorOptions(
         protocol=protocol.subprotocol,
-        identity=identity,
         connectors=args.connectors,
         auto_transaction=args.transaction,
         **overrides,

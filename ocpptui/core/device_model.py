@@ -260,7 +260,8 @@ async def get_base_report(
             model.steps.append(f"GetBaseReport {report_base}: {outcome.status}")
             raise ReportRefused(f"GetBaseReport {report_base}: {outcome.status}")
         try:
-            await asyncio.wait_for(asyncio.shield(finished), timeout)
+            async with asyncio.timeout(timeout):
+                await finished
         except TimeoutError:
             model.steps.append(f"NotifyReport: {len(parts)} part(s) by the timeout")
             raise ReportIncomplete(

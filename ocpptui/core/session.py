@@ -405,7 +405,9 @@ class Session:
                 request_frame = await self.send_frame(
                     call_text(message_id, action, payload), flags=flags
                 )
-                parsed, response_frame = await asyncio.wait_for(future, wait)
+                # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation.
+                async with asyncio.timeout(wait):
+                    parsed, response_frame = await future
             except TimeoutError:
                 raise CallTimeout(action, wait) from None
             except TransportClosed as exc:
@@ -451,7 +453,8 @@ class Session:
         unsubscribe = self.subscribe_calls(check)
         self._frame_waiters.add(future)
         try:
-            return await asyncio.wait_for(future, timeout)
+            async with asyncio.timeout(timeout):
+                return await future
         finally:
             self._frame_waiters.discard(future)
             unsubscribe()

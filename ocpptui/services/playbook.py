@@ -274,7 +274,8 @@ async def _wait_for_charger(run: PlaybookRun, spec: StepSpec, result: StepResult
     if session is None:
         unsubscribe = run.hub.subscribe(on_event)
         try:
-            session = await asyncio.wait_for(found, timeout)
+            async with asyncio.timeout(timeout):
+                session = await found
         except TimeoutError:
             who = wanted or "a charger"
             raise StepFailed(
