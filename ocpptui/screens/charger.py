@@ -158,10 +158,6 @@ class ChargerScreen(Screen[None]):
         self._show_status()
         self.refresh_bindings()
 
-    @on(FrameTable.FrameHighlighted)
-    def _frame_highlighted(self) -> None:
-        self.refresh_bindings()
-
     # ------------------------------------------------------------------ actions
 
     def action_back(self) -> None:

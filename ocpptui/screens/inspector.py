@@ -67,6 +67,7 @@ class FrameInspectorScreen(ModalScreen[Frame | None]):
         super().__init__()
         self.window = window
         self.frame = frame
+        self._shown_pair = paired_seq(frame)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="inspector"):
@@ -78,19 +79,27 @@ class FrameInspectorScreen(ModalScreen[Frame | None]):
     def on_mount(self) -> None:
         self.show_frame(self.frame)
         self.query_one("#inspector-body").focus()
+        # A CALL shown before its answer arrived learns about the answer here.
+        self.set_interval(0.5, self._refresh_pair, name="inspector-pair")
+
+    def _refresh_pair(self) -> None:
+        if paired_seq(self.frame) != self._shown_pair:
+            self.show_frame(self.frame, keep_scroll=True)
 
     @property
     def paired_frame(self) -> Frame | None:
         seq = paired_seq(self.frame)
         return None if seq is None else find_frame(self.window, seq)
 
-    def show_frame(self, frame: Frame) -> None:
+    def show_frame(self, frame: Frame, keep_scroll: bool = False) -> None:
         self.frame = frame
+        self._shown_pair = paired_seq(frame)
         container = self.query_one("#inspector", Vertical)
         container.border_title = f"Frame #{frame.seq}"
         self.query_one("#inspector-meta", Static).update(self._metadata(frame))
-        self.query_one("#inspector-json", JsonView).show(frame.raw)
-        self.query_one("#inspector-body", VerticalScroll).scroll_home(animate=False)
+        if not keep_scroll:
+            self.query_one("#inspector-json", JsonView).show(frame.raw)
+            self.query_one("#inspector-body", VerticalScroll).scroll_home(animate=False)
         self.refresh_bindings()
 
     def _metadata(self, frame: Frame) -> Content:

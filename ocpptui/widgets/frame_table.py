@@ -9,9 +9,7 @@ LRU by sequence number, so 500 frames/s cost a repaint per tick and not a render
 
 from __future__ import annotations
 
-import json
 from bisect import bisect_left
-from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.segment import Segment
@@ -25,44 +23,14 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ocpptui.core.frame import Direction, Frame
+from ocpptui.core.frame import Frame
 from ocpptui.core.frame_window import FrameWindow
-from ocpptui.widgets.display_text import clock_time, compact_json, fit, latency, printable
+from ocpptui.widgets.display_text import fit
 from ocpptui.widgets.frame_filter import FrameFilter, is_flagged
+from ocpptui.widgets.frame_row import RowLayout, frame_cells
 
-_TYPE_LABELS = {2: "CALL", 3: "RESULT", 4: "ERROR", 5: "RESERR", 6: "SEND"}
-_TYPE_CLASSES = {
-    2: "frame-table--call",
-    3: "frame-table--result",
-    4: "frame-table--error",
-    5: "frame-table--error",
-    6: "frame-table--send",
-}
 #: Compacting the filtered position list once this many leading entries are stale.
 _COMPACT_AFTER = 4096
-
-
-@dataclass(frozen=True, slots=True)
-class _Columns:
-    """Cell widths of one layout; the payload takes what is left."""
-
-    time: int
-    identity: int
-    action: int
-    message_id: int
-    latency: int
-    payload: int
-
-    @classmethod
-    def for_width(cls, width: int, show_identity: bool) -> _Columns:
-        time = 12 if width >= 90 else 8
-        identity = (12 if width >= 110 else 8) if show_identity else 0
-        action = 22 if width >= 110 else 18
-        message_id = 8 if width >= 100 else 0
-        latency_width = 7
-        used = time + 1 + (identity + 1 if identity else 0) + 2 + 7 + action + 1 + latency_width
-        used += message_id + 1 if message_id else 0
-        return cls(time, identity, action, message_id, latency_width, max(8, width - used - 1))
 
 
 class FrameTable(ScrollView, can_focus=True):
@@ -211,9 +179,9 @@ class FrameTable(ScrollView, can_focus=True):
     #: Absolute window position of the selected frame (None: no selection).
     cursor: reactive[int | None] = reactive(None, repaint=False, init=False)
     #: The view tracks the newest frame (and so does the cursor, if there is one).
-    following: reactive[bool] = reactive(True, repaint=False, init=False, bindings=True)
+    following: reactive[bool] = reactive(True, repaint=False, init=False)
     #: Repainting stopped by the user; frames keep being recorded.
-    paused: reactive[bool] = reactive(False, repaint=False, init=False, bindings=True)
+    paused: reactive[bool] = reactive(False, repaint=False, init=False)
     frame_filter: reactive[FrameFilter] = reactive(FrameFilter, repaint=False, init=False)
 
     def __init__(
@@ -233,8 +201,7 @@ class FrameTable(ScrollView, can_focus=True):
         self.show_identity = show_identity
         self.empty_hint = empty_hint
         self._strips: LRUCache[int, Strip] = LRUCache(1024)
-        self._columns = _Columns.for_width(80, show_identity)
-        self._render_width = 80
+        self._layout = RowLayout.for_width(80, show_identity)
         # What the rows show, as of the last sync.
         self._synced_total = 0
         self._synced_first = 0
@@ -245,6 +212,7 @@ class FrameTable(ScrollView, can_focus=True):
         self._matched_ever = 0
         self._matched_at_release = 0
         self._last_status: tuple[int, ...] | None = None
+        self._cursor_was_empty = True  # Inspect and Copy start greyed out
         self._styles: dict[str, Style] = {}
         self._base_style = Style()
 
@@ -352,7 +320,7 @@ class FrameTable(ScrollView, can_focus=True):
         self._post_status()
 
     def _update_virtual_size(self) -> None:
-        self.virtual_size = Size(self._render_width, self.row_count + 1)
+        self.virtual_size = Size(self._layout.width, self.row_count + 1)
 
     def _rescan(self) -> None:
         """Build the filtered positions from scratch (the filter changed)."""
@@ -399,8 +367,12 @@ class FrameTable(ScrollView, can_focus=True):
 
     def watch_cursor(self) -> None:
         self.refresh()
-        self.refresh_bindings()
-        self.post_message(self.FrameHighlighted(self, self.cursor_frame))
+        frame = self.cursor_frame
+        if (frame is None) != self._cursor_was_empty:
+            # Only when Inspect/Copy change availability: the footer rebuilds its keys.
+            self._cursor_was_empty = frame is None
+            self.refresh_bindings()
+        self.post_message(self.FrameHighlighted(self, frame))
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
@@ -513,9 +485,10 @@ class FrameTable(ScrollView, can_focus=True):
         return True
 
     def on_click(self, event: events.Click) -> None:
-        if event.y < 1:
+        offset = event.get_content_offset(self)
+        if offset is None or offset.y < 1:  # the border or the header line
             return
-        row = round(self.scroll_y) + event.y - 1
+        row = round(self.scroll_y) + offset.y - 1
         if row >= self.row_count:
             return
         if event.chain >= 2 and self.row_of(self.cursor or -1) == row:
@@ -527,9 +500,8 @@ class FrameTable(ScrollView, can_focus=True):
 
     def on_resize(self) -> None:
         width = self.scrollable_content_region.width
-        if width != self._render_width:
-            self._render_width = width
-            self._columns = _Columns.for_width(width, self.show_identity)
+        if width != self._layout.width:
+            self._layout = RowLayout.for_width(width, self.show_identity)
             self._strips.clear()
         self._update_virtual_size()
 
@@ -549,7 +521,7 @@ class FrameTable(ScrollView, can_focus=True):
         return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
-        width = self._render_width
+        width = self._layout.width
         base = self._base_style
         if y == 0:
             return self._render_header(base).crop_extend(0, width, base)
@@ -579,56 +551,15 @@ class FrameTable(ScrollView, can_focus=True):
         return Strip([Segment(fit(" " + text, width), style)], width)
 
     def _render_header(self, base: Style) -> Strip:
-        columns = self._columns
         style = base + self._style("frame-table--header")
-        parts = [fit("time", columns.time)]
-        if columns.identity:
-            parts.append(fit("charger", columns.identity))
-        parts += [" ", fit("type", 6), fit("action", columns.action)]
-        if columns.message_id:
-            parts.append(fit("id", columns.message_id))
-        parts += [fit("latency", columns.latency).rjust(columns.latency), "payload"]
-        text = " ".join(parts)
-        return Strip([Segment(fit(text, self._render_width), style)], self._render_width)
+        return Strip([Segment(self._layout.header(), style)], self._layout.width)
 
     def _render_frame(self, frame: Frame, row_style: Style) -> Strip:
-        columns = self._columns
-        segments: list[Segment] = []
-
-        def add(text: str, style_name: str | None = None) -> None:
-            style = row_style + self._style(style_name) if style_name else row_style
-            segments.append(Segment(text, style))
-
-        add(fit(clock_time(frame.wall, columns.time >= 12), columns.time), "frame-table--time")
-        add(" ")
-        if columns.identity:
-            add(fit(printable(frame.identity), columns.identity), "frame-table--identity")
-            add(" ")
-        direction_class = (
-            "frame-table--in" if frame.direction is Direction.IN else "frame-table--out"
-        )
-        add(frame.direction.arrow, direction_class)
-        add(" ")
-        label = _TYPE_LABELS.get(frame.message_type or 0, "BAD")
-        if frame.problem is not None and frame.message_type is None:
-            add(fit(label, 6), "frame-table--malformed")
-        else:
-            add(fit(label, 6), _TYPE_CLASSES.get(frame.message_type or 0, "frame-table--malformed"))
-        add(" ")
-        add(fit(printable(frame.action or "—"), columns.action), "frame-table--action")
-        add(" ")
-        if columns.message_id:
-            add(fit(printable(frame.message_id or "—"), columns.message_id), "frame-table--muted")
-            add(" ")
-        add(
-            latency(frame.latency_ms).rjust(columns.latency)[-columns.latency :],
-            "frame-table--muted",
-        )
-        add(" ")
-        for text, style_name in _payload_parts(frame):
-            add(text, style_name)
-        strip = Strip(segments)
-        return strip.crop(0, self._render_width)
+        segments = [
+            Segment(text, row_style + self._style(name) if name else row_style)
+            for text, name in frame_cells(frame, self._layout)
+        ]
+        return Strip(segments).crop(0, self._layout.width)
 
 
 def index_of_seq(window: FrameWindow, seq: int) -> int | None:
@@ -649,39 +580,3 @@ def find_frame(window: FrameWindow, seq: int) -> Frame | None:
     """The frame numbered `seq`, while it is still in memory."""
     index = index_of_seq(window, seq)
     return None if index is None else window[index]
-
-
-def _payload_parts(frame: Frame) -> list[tuple[str, str | None]]:
-    """The compact payload column: what went wrong first, then the content."""
-    parts: list[tuple[str, str | None]] = []
-    if frame.problem is not None:
-        parts.append((printable(frame.problem[:200]) + " · ", "frame-table--problem"))
-    if frame.violations:
-        count = len(frame.violations)
-        first = printable(str(frame.violations[0])[:120])
-        noun = "violation" if count == 1 else "violations"
-        parts.append((f"{count} {noun}: {first} · ", "frame-table--violation"))
-    if frame.error_code is not None:
-        parts.append((printable(frame.error_code) + " ", "frame-table--error"))
-        parts.append((_error_details(frame.raw), None))
-    elif frame.message_type is None or (frame.payload is None and frame.problem is not None):
-        parts.append((printable(frame.raw[:2000]), None))
-    else:
-        parts.append((compact_json(frame.payload), None))
-    return parts
-
-
-def _error_details(raw: str) -> str:
-    """Description and details of a CALLERROR, read back from its raw text."""
-    try:
-        decoded = json.loads(raw)
-    except ValueError:
-        return printable(raw[:2000])
-    if isinstance(decoded, list) and len(decoded) >= 4:
-        description = decoded[3] if isinstance(decoded[3], str) else compact_json(decoded[3])
-        details = decoded[4] if len(decoded) > 4 else None
-        text = printable(description[:1000])
-        if details not in (None, {}, ""):
-            text += " " + compact_json(details, 1000)
-        return text
-    return printable(raw[:2000])

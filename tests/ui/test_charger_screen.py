@@ -56,8 +56,8 @@ async def test_frames_arrive_and_the_newest_stays_visible_while_tailing(
             await charger.call("Heartbeat", {})
         await until(pilot, lambda: table.pending == 10)
         assert round(table.scroll_y) == top_before
-        status = str(app.screen.query_one("#frame-status").render())
-        assert "10 new frames — End to follow" in status
+        status = app.screen.query_one("#frame-status")
+        await until(pilot, lambda: "10 new frames — End to follow" in str(status.render()))
         await pilot.press("end")
         await pilot.pause()
         assert table.following
@@ -106,8 +106,8 @@ async def test_filters_show_only_matching_frames_and_follow_new_ones(
         problems = [frame for frame in table.rows() if frame.problem]
         violations = [frame for frame in table.rows() if frame.violations]
         assert len(problems) == 1 and len(violations) == 1
-        status_line = str(app.screen.query_one("#frame-status").render())
-        assert "2 match the filter" in status_line
+        status_line = app.screen.query_one("#frame-status")
+        await until(pilot, lambda: "2 match the filter" in str(status_line.render()))
 
 
 async def test_a_bad_query_is_reported_and_the_log_keeps_working(app: OcppTuiApp, hub: Hub) -> None:
@@ -165,7 +165,8 @@ async def test_pause_freezes_the_view_and_copy_takes_the_raw_frame(
         await charger.call("Heartbeat", {})
         await until(pilot, lambda: table.pending == 2)
         assert table.row_count == 2
-        assert "paused" in str(app.screen.query_one("#frame-status").render())
+        status = app.screen.query_one("#frame-status")
+        await until(pilot, lambda: "paused — 2 new frames" in str(status.render()))
         await pilot.press("p")
         await until(pilot, lambda: table.row_count == 4)
 
