@@ -230,9 +230,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ocpptui.headless import run_playbook_headless
 
         _configure_logging(paths, to_stderr=True)
+        from ocpptui.services.file_hosting import create_file_server
+
+        async def start_file_server():
+            server = create_file_server(settings.files, paths.sessions_dir)
+            await server.start()
+            return server
+
         return asyncio.run(
             run_playbook_headless(
-                hub, args.playbook, host=args.host, port=args.port, json_out=args.json_out
+                hub,
+                args.playbook,
+                host=args.host,
+                port=args.port,
+                json_out=args.json_out,
+                file_server_factory=start_file_server,
             )
         )
     if args.command == "serve" and args.headless:

@@ -8,9 +8,9 @@ import datetime as dt
 import json
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from ocpptui.core.events import (
     ChargerConnected,
@@ -23,6 +23,9 @@ from ocpptui.core.events import (
 from ocpptui.core.frame import Frame
 from ocpptui.core.hub import Hub
 from ocpptui.services.network import charger_urls
+
+if TYPE_CHECKING:
+    from ocpptui.services.file_server import FileServer
 
 PAYLOAD_PREVIEW = 160
 
@@ -143,8 +146,13 @@ async def run_playbook_headless(
     json_out: Path | None = None,
     out: TextIO | None = None,
     on_started: Callable[[int], None] | None = None,
+    file_server_factory: Callable[[], Awaitable[FileServer]] | None = None,
 ) -> int:
-    """Serve, run the playbook's steps against the charger that connects, exit 0/1/2."""
+    """Serve, run the playbook's steps against the charger that connects, exit 0/1/2.
+
+    `file_server_factory` starts the laptop's file server the first time a firmware or
+    diagnostics step needs it.
+    """
     from ocpptui.services.playbook import PlaybookError, PlaybookRun, load_playbook
 
     stream = out or sys.stdout
@@ -176,8 +184,11 @@ async def run_playbook_headless(
                 stream.write(f"[{index + 1}/{total}] {result.do} {verdict} ({result.ms:.0f} ms)\n")
             stream.flush()
 
-        run = PlaybookRun(playbook, hub, on_step=progress)
-        ok = await run.run()
+        run = PlaybookRun(playbook, hub, on_step=progress, file_server_factory=file_server_factory)
+        try:
+            ok = await run.run()
+        finally:
+            await run.close()
         report = run.report(ok)
         if json_out is not None:
             text = json.dumps(report, indent=2, ensure_ascii=False) + "\n"

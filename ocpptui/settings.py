@@ -44,6 +44,17 @@ call_timeout = 30
 # "lenient": answer schema-invalid calls as if valid and flag them; "strict": CallError.
 validation = "lenient"
 
+[files]
+# The laptop's file server for firmware downloads and diagnostics uploads.
+# Address put in the URLs given to chargers ("" = the laptop's first network address).
+advertise_host = ""
+bind_host = "0.0.0.0"
+http_port = 8080
+ftp_port = 2121
+# FTP data ports (passive mode): open these in the laptop's firewall too.
+ftp_passive_ports = "30000-30009"
+max_upload_mb = 200
+
 [ui]
 theme = "textual-dark"
 # Frame table repaints per second (the frame log itself never drops a frame).
@@ -64,9 +75,20 @@ class UiSettings:
 
 
 @dataclass(slots=True)
+class FileServerSettings:
+    advertise_host: str = ""
+    bind_host: str = "0.0.0.0"
+    http_port: int = 8080
+    ftp_port: int = 2121
+    ftp_passive_ports: tuple[int, int] = (30000, 30009)
+    max_upload_mb: int = 200
+
+
+@dataclass(slots=True)
 class Settings:
     csms: CsmsConfig = field(default_factory=CsmsConfig)
     ui: UiSettings = field(default_factory=UiSettings)
+    files: FileServerSettings = field(default_factory=FileServerSettings)
     source: Path | None = None
 
 
@@ -145,7 +167,7 @@ def parse_settings(text: str, path: Path | None = None) -> Settings:
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"{path or 'settings'}: {exc}") from None
     reader = _Reader(data, text, path)
-    known = {"server", "csms", "ui"}
+    known = {"server", "csms", "files", "ui"}
     for name in data:
         if name not in known:
             known_list = ", ".join(sorted(known))
@@ -194,11 +216,23 @@ def parse_settings(text: str, path: Path | None = None) -> Settings:
         ),
         window_size=int(reader.number("ui", "frame_window", 100_000, 1000, 10_000_000)),
     )
+    passive_text = reader.get("files", "ftp_passive_ports", str, "30000-30009")
+    match = re.fullmatch(r"\s*(\d+)\s*-\s*(\d+)\s*", passive_text)
+    if not match or not 1024 <= int(match[1]) <= int(match[2]) <= 65535:
+        raise reader.fail("files", "ftp_passive_ports", "must be a range like 30000-30009")
+    files = FileServerSettings(
+        advertise_host=reader.get("files", "advertise_host", str, ""),
+        bind_host=reader.get("files", "bind_host", str, "0.0.0.0"),
+        http_port=int(reader.number("files", "http_port", 8080, 0, 65535)),
+        ftp_port=int(reader.number("files", "ftp_port", 2121, 0, 65535)),
+        ftp_passive_ports=(int(match[1]), int(match[2])),
+        max_upload_mb=int(reader.number("files", "max_upload_mb", 200, 1, 100_000)),
+    )
     ui = UiSettings(
         theme=reader.get("ui", "theme", str, "textual-dark"),
         refresh_hz=float(reader.number("ui", "refresh_hz", 10, 1, 60)),
     )
-    return Settings(csms=csms, ui=ui, source=path)
+    return Settings(csms=csms, ui=ui, files=files, source=path)
 
 
 def load_settings(path: Path) -> Settings:

@@ -110,6 +110,24 @@ class Hub:
             except Exception:
                 log.exception("frame listener failed")
 
+    async def wait_until(self, predicate: Callable[[], bool], timeout: float) -> None:
+        """Return once `predicate()` holds, re-checking after every hub event.
+
+        Raises TimeoutError after `timeout` seconds. State changes (boot, status, transactions,
+        connects and disconnects) are all events, so no polling is needed.
+        """
+        if predicate():
+            return
+        changed = asyncio.Event()
+        unsubscribe = self.subscribe(lambda event: changed.set())
+        try:
+            async with asyncio.timeout(timeout):
+                while not predicate():
+                    changed.clear()
+                    await changed.wait()
+        finally:
+            unsubscribe()
+
     # ------------------------------------------------------------------- sessions
 
     def charger(self, identity: str) -> Charger:

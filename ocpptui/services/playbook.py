@@ -18,9 +18,11 @@ from typing import Any
 from ocpptui.core.commands import trigger_message, wait_for_status
 from ocpptui.core.configuration import change_configuration, read_configuration
 from ocpptui.core.device_model import VariableRef, get_base_report, set_variables
-from ocpptui.core.events import ChargerUpdated, HubEvent
 from ocpptui.core.hub import Hub
 from ocpptui.core.session import CallFailed, Session
+from ocpptui.services.diagnostics import DiagnosticsRequest
+from ocpptui.services.file_server import FileServer
+from ocpptui.services.firmware import FirmwareUpdate, WaitFor
 from ocpptui.services.profiles import ProfileError, apply_profile, load_profile
 
 
@@ -58,6 +60,14 @@ STEP_KINDS: dict[str, tuple[set[str], set[str]]] = {
     "call": ({"action"}, {"payload", "expect", "timeout", "identity"}),
     "wait_for_status": ({"connector", "status"}, {"evse", "timeout", "identity"}),
     "sleep": ({"seconds"}, set()),
+    "update_firmware": (
+        {"file"},
+        {"wait", "timeout", "scheme", "retries", "retry_interval", "identity"},
+    ),
+    "get_diagnostics": (set(), {"scheme", "timeout", "log_type", "identity"}),
+    "reset": (set(), {"type", "wait", "timeout", "identity"}),
+    "remote_start": (set(), {"connector", "id_tag", "timeout", "identity"}),
+    "remote_stop": (set(), {"transaction", "timeout", "identity"}),
 }
 
 StepRunner = Callable[["PlaybookRun", StepSpec, "StepResult"], Awaitable[None]]
@@ -137,6 +147,15 @@ def _check_types(spec: StepSpec, prefix: str) -> None:
             raise bad("expect", "a status or a list of statuses")
     if spec.do == "call" and "expect" in options and not isinstance(options["expect"], dict):
         raise bad("expect", "a table matched against the response")
+    if spec.do == "update_firmware" and options.get("wait", "Installed") not in (
+        "Installed",
+        "Booted",
+    ):
+        raise bad("wait", '"Installed" or "Booted"')
+    if "scheme" in options and options["scheme"] not in ("http", "https", "ftp"):
+        raise bad("scheme", '"http", "https" or "ftp"')
+    if spec.do == "reset" and "wait" in options and not isinstance(options["wait"], bool):
+        raise bad("wait", "true or false")
 
 
 def load_playbook(path: Path) -> Playbook:
@@ -183,6 +202,21 @@ class PlaybookRun:
     results: list[StepResult] = field(default_factory=list)
     identity: str | None = None
     on_step: Callable[[int, StepResult], None] = lambda index, result: None
+    file_server_factory: Callable[[], Awaitable[FileServer]] | None = None
+    _file_server: FileServer | None = None
+
+    async def file_server(self) -> FileServer:
+        """The file server for firmware and diagnostics steps, started on first use."""
+        if self._file_server is None:
+            if self.file_server_factory is None:
+                raise StepFailed("no file server is configured for this run")
+            self._file_server = await self.file_server_factory()
+        return self._file_server
+
+    async def close(self) -> None:
+        if self._file_server is not None:
+            await self._file_server.stop()
+            self._file_server = None
 
     def session(self, spec: StepSpec) -> Session:
         identity = spec.options.get("identity") or self.identity
@@ -262,27 +296,15 @@ async def _wait_for_charger(run: PlaybookRun, spec: StepSpec, result: StepResult
                 return session
         return None
 
-    found = asyncio.get_running_loop().create_future()
-
-    def on_event(event: HubEvent) -> None:
-        if isinstance(event, ChargerUpdated) and not found.done():
-            session = booted()
-            if session is not None:
-                found.set_result(session)
-
+    try:
+        await run.hub.wait_until(lambda: booted() is not None, timeout)
+    except TimeoutError:
+        who = wanted or "a charger"
+        raise StepFailed(
+            f"{who} did not boot (BootNotification accepted) within {timeout:g} s"
+        ) from None
     session = booted()
-    if session is None:
-        unsubscribe = run.hub.subscribe(on_event)
-        try:
-            async with asyncio.timeout(timeout):
-                session = await found
-        except TimeoutError:
-            who = wanted or "a charger"
-            raise StepFailed(
-                f"{who} did not boot (BootNotification accepted) within {timeout:g} s"
-            ) from None
-        finally:
-            unsubscribe()
+    assert session is not None
     run.identity = session.identity
     state = session.state
     result.response = {
@@ -438,6 +460,164 @@ async def _sleep(run: PlaybookRun, spec: StepSpec, result: StepResult) -> None:
     await asyncio.sleep(float(spec.options["seconds"]))
 
 
+def _resolve_file(run: PlaybookRun, name: str) -> Path:
+    path = Path(name).expanduser()
+    if not path.is_absolute() and run.playbook.source is not None:
+        path = run.playbook.source.parent / path
+    if not path.is_file():
+        raise StepFailed(f"no such file: {path}")
+    return path
+
+
+async def _update_firmware(run: PlaybookRun, spec: StepSpec, result: StepResult) -> None:
+    session = run.session(spec)
+    options = spec.options
+    job = FirmwareUpdate(
+        run.hub,
+        session.identity,
+        await run.file_server(),
+        _resolve_file(run, options["file"]),
+        scheme=options.get("scheme", "http"),
+        retries=options.get("retries"),
+        retry_interval=options.get("retry_interval"),
+    )
+    try:
+        await job.start()
+        result.request = {"action": job.action, "url": job.url, "sha256": job.offer.sha256}
+        verdict = await job.wait(
+            WaitFor(options.get("wait", "Installed")), float(options.get("timeout", 600))
+        )
+    finally:
+        job.close()
+    result.response = {
+        "statuses": [entry.status for entry in job.timeline if entry.status],
+        "before": job.before_version,
+        "after": job.after_version,
+        "verdict": verdict.summary,
+    }
+    if not verdict.ok:
+        raise StepFailed(verdict.summary + (f" ({verdict.advice})" if verdict.advice else ""))
+
+
+async def _get_diagnostics(run: PlaybookRun, spec: StepSpec, result: StepResult) -> None:
+    session = run.session(spec)
+    options = spec.options
+    job = DiagnosticsRequest(
+        run.hub,
+        session.identity,
+        await run.file_server(),
+        scheme=options.get("scheme", "http"),
+        log_type=options.get("log_type", "DiagnosticsLog"),
+    )
+    try:
+        await job.start()
+        result.request = {"action": job.action, "location": job.location}
+        verdict = await job.wait(float(options.get("timeout", 300)))
+    finally:
+        job.close()
+    received = job.received
+    result.response = {
+        "statuses": [entry.status for entry in job.timeline if entry.status],
+        "file": str(received.path) if received else None,
+        "size": received.size if received else None,
+        "sha256": received.sha256 if received else None,
+    }
+    if not verdict.ok:
+        raise StepFailed(verdict.summary)
+
+
+async def _reset(run: PlaybookRun, spec: StepSpec, result: StepResult) -> None:
+    session = run.session(spec)
+    options = spec.options
+    kind = options.get("type", "Immediate" if session.version.is_2x else "Soft")
+    result.request = {"type": kind}
+    outcome = await session.call_raw("Reset", {"type": kind})
+    result.response = outcome.payload or {"error": outcome.error_code}
+    if outcome.status not in ("Accepted", "Scheduled"):
+        raise StepFailed(f"Reset answered {outcome.status}")
+    if options.get("wait", True):
+        timeout = float(options.get("timeout", 120))
+        identity = session.identity
+
+        def rebooted() -> bool:
+            current = run.hub.session_for(identity)
+            return current is not session and current is not None and current.state.booted
+
+        try:
+            await run.hub.wait_until(rebooted, timeout)
+        except TimeoutError:
+            raise StepFailed(
+                f"{identity} did not reboot and boot again within {timeout:g} s"
+            ) from None
+
+
+async def _remote_start(run: PlaybookRun, spec: StepSpec, result: StepResult) -> None:
+    session = run.session(spec)
+    options = spec.options
+    connector = int(options.get("connector", 1))
+    id_tag = str(options.get("id_tag", "OCPP-TUI"))
+    if session.version.is_2x:
+        action = "RequestStartTransaction"
+        payload: dict[str, Any] = {
+            "idToken": {"idToken": id_tag, "type": "Central"},
+            "remoteStartId": int(time.time()) % 1_000_000,
+            "evseId": connector,
+        }
+    else:
+        action = "RemoteStartTransaction"
+        payload = {"idTag": id_tag, "connectorId": connector}
+    result.request = {"action": action, **payload}
+    before = set(session.state.transactions)
+    outcome = await session.call_raw(action, payload)
+    result.response = outcome.payload or {"error": outcome.error_code}
+    if outcome.status != "Accepted":
+        raise StepFailed(f"{action} answered {outcome.status}")
+    timeout = float(options.get("timeout", 30))
+    try:
+        await run.hub.wait_until(lambda: bool(set(session.state.transactions) - before), timeout)
+    except TimeoutError:
+        raise StepFailed(f"no transaction started within {timeout:g} s") from None
+    started = sorted(set(session.state.transactions) - before)[0]
+    result.response = {**(outcome.payload or {}), "transactionId": started}
+
+
+async def _remote_stop(run: PlaybookRun, spec: StepSpec, result: StepResult) -> None:
+    session = run.session(spec)
+    options = spec.options
+    active = session.state.active_transactions
+    wanted = options.get("transaction")
+    transaction = next(
+        (t for t in active if wanted is None or t.transaction_id == str(wanted)), None
+    )
+    if transaction is None:
+        raise StepFailed(
+            "no active transaction to stop" if wanted is None else f"no active transaction {wanted}"
+        )
+    if session.version.is_2x:
+        action, payload = "RequestStopTransaction", {"transactionId": transaction.transaction_id}
+    else:
+        action, payload = (
+            "RemoteStopTransaction",
+            {"transactionId": int(transaction.transaction_id)},
+        )
+    result.request = {"action": action, **payload}
+    outcome = await session.call_raw(action, payload)
+    result.response = outcome.payload or {"error": outcome.error_code}
+    if outcome.status != "Accepted":
+        raise StepFailed(f"{action} answered {outcome.status}")
+    timeout = float(options.get("timeout", 30))
+    try:
+        await run.hub.wait_until(lambda: not transaction.active, timeout)
+    except TimeoutError:
+        raise StepFailed(
+            f"transaction {transaction.transaction_id} did not stop within {timeout:g} s"
+        ) from None
+    result.response = {
+        **(outcome.payload or {}),
+        "energy_wh": (transaction.meter_stop_wh or 0) - (transaction.meter_start_wh or 0),
+    }
+
+
 def _as_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -453,5 +633,10 @@ RUNNERS: dict[str, StepRunner] = {
     "call": _call,
     "wait_for_status": _wait_for_status,
     "sleep": _sleep,
+    "update_firmware": _update_firmware,
+    "get_diagnostics": _get_diagnostics,
+    "reset": _reset,
+    "remote_start": _remote_start,
+    "remote_stop": _remote_stop,
 }
 assert set(RUNNERS) == set(STEP_KINDS)

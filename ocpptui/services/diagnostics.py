@@ -1,0 +1,264 @@
+"""Pull a charger's diagnostics or logs onto the laptop (1.6 GetDiagnostics, 2.x GetLog).
+
+The upload location points at the laptop's file server (HTTP or FTP, the technician's choice);
+the received file lands in the session's folder. Status notifications and the file server's
+transfer events are followed live, like a firmware update.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ocpptui.core.clock import ocpp_timestamp
+from ocpptui.core.frame import Direction, Frame
+from ocpptui.core.hub import Hub
+from ocpptui.core.session import CallFailed, NotConnected, Session
+from ocpptui.services.file_server import (
+    FileServer,
+    FileServerEvent,
+    RequestRefused,
+    TransferProgress,
+    TransferStarted,
+    UploadOffer,
+    UploadReceived,
+)
+from ocpptui.services.firmware import Progress, TimelineEntry, Verdict
+
+_request_ids = itertools.count(1)
+STATUS_ACTIONS = ("DiagnosticsStatusNotification", "LogStatusNotification")
+FAILED_STATUSES = {
+    "UploadFailed",
+    "UploadFailure",
+    "BadMessage",
+    "NotSupportedOperation",
+    "PermissionDenied",
+    "AcceptedCanceled",
+}
+
+
+@dataclass(slots=True)
+class ReceivedFile:
+    path: Path
+    size: int
+    sha256: str
+    client_file_name: str | None
+
+
+@dataclass
+class DiagnosticsRequest:
+    """One diagnostics / log retrieval. Create, `await start()`, `await wait()`."""
+
+    hub: Hub
+    identity: str
+    file_server: FileServer
+    scheme: str = "http"
+    log_type: str = "DiagnosticsLog"  # 2.x: or "SecurityLog"
+    start_time: dt.datetime | None = None
+    stop_time: dt.datetime | None = None
+    retries: int | None = None
+    retry_interval: int | None = None
+    on_change: Callable[[DiagnosticsRequest], None] = lambda job: None
+
+    action: str | None = None
+    request_id: int | None = None
+    location: str | None = None
+    upload: UploadOffer | None = None
+    announced_file_name: str | None = None
+    timeline: list[TimelineEntry] = field(default_factory=list)
+    progress: Progress = field(default_factory=Progress)
+    last_status: str | None = None
+    received: ReceivedFile | None = None
+    verdict: Verdict | None = None
+
+    def __post_init__(self) -> None:
+        self._unsubscribers: list[Callable[[], None]] = []
+        self._changed = asyncio.Event()
+
+    def _session(self) -> Session:
+        session = self.hub.session_for(self.identity)
+        if session is None or not session.connected:
+            raise NotConnected(self.identity)
+        return session
+
+    def _folder(self, session: Session) -> Path:
+        if session.frame_log.path is not None:
+            return session.frame_log.path.parent
+        if self.file_server.upload_dir is not None:
+            return self.file_server.upload_dir / session.session_id
+        raise ValueError("no folder to store the upload in (no session folder, no upload_dir)")
+
+    async def start(self) -> None:
+        session = self._session()
+        self.upload = self.file_server.offer_upload(
+            self._folder(session), label=f"{self.identity} {self.log_type}"
+        )
+        urls = {"http": self.upload.http_url, "https": self.upload.https_url,
+                "ftp": self.upload.ftp_url}  # fmt: skip
+        self.location = urls.get(self.scheme)
+        if not self.location:
+            raise ValueError(f"the file server does not serve {self.scheme} (not configured)")
+        self._unsubscribers = [
+            self.file_server.subscribe(self._on_file_event),
+            self.hub.add_frame_listener(self._on_frame),
+        ]
+        self.action, payload = self._request(session)
+        self._note("ocpp-tui", f"{self.action} sent: upload to {self.location}")
+        try:
+            outcome = await session.call_raw(self.action, payload)
+        except CallFailed as exc:
+            self._fail(f"{self.action} got no answer: {exc}")
+            raise
+        answer = outcome.payload or {}
+        self.announced_file_name = answer.get("fileName") or answer.get("filename")
+        status = outcome.status or ("Accepted" if outcome.ok else "?")
+        self._note("charger", f"{self.action} answered {status}"
+                   + (f", file {self.announced_file_name}" if self.announced_file_name else ""),
+                   status)  # fmt: skip
+        if not outcome.ok or status not in ("Accepted", "AcceptedCanceled"):
+            self._fail(f"the charger refused: {status}")
+            raise CallFailed(f"{self.action} answered {status}")
+        if (
+            session.version.is_2x is False
+            and self.action == "GetDiagnostics"
+            and not (self.announced_file_name)
+        ):
+            # 1.6: no fileName means "no diagnostics available".
+            self._fail("the charger has no diagnostics to upload (no fileName in the answer)")
+
+    def _request(self, session: Session) -> tuple[str, dict[str, Any]]:
+        window: dict[str, Any] = {}
+        if session.version.is_2x or self.log_type == "SecurityLog":
+            self.request_id = next(_request_ids)
+            log: dict[str, Any] = {"remoteLocation": self.location}
+            if self.start_time is not None:
+                log["oldestTimestamp"] = ocpp_timestamp(self.start_time)
+            if self.stop_time is not None:
+                log["latestTimestamp"] = ocpp_timestamp(self.stop_time)
+            payload: dict[str, Any] = {
+                "logType": self.log_type,
+                "requestId": self.request_id,
+                "log": log,
+            }
+            action = "GetLog"
+        else:
+            if self.start_time is not None:
+                window["startTime"] = ocpp_timestamp(self.start_time)
+            if self.stop_time is not None:
+                window["stopTime"] = ocpp_timestamp(self.stop_time)
+            payload = {"location": self.location, **window}
+            action = "GetDiagnostics"
+        if self.retries is not None:
+            payload["retries"] = self.retries
+        if self.retry_interval is not None:
+            payload["retryInterval"] = self.retry_interval
+        return action, payload
+
+    async def wait(self, timeout: float = 300) -> Verdict:
+        """Wait for the file (and the charger's final status); returns the verdict."""
+        try:
+            async with asyncio.timeout(timeout):
+                while self.verdict is None:
+                    self._changed.clear()
+                    await self._changed.wait()
+        except TimeoutError:
+            if self.received is not None:
+                self.verdict = Verdict(True, f"received {self.received.path.name}")
+            else:
+                self._fail(
+                    f"no upload within {timeout:g} s (last status: {self.last_status or 'none'})",
+                    "check that the charger can reach the laptop "
+                    f"({self.file_server.advertise_host}) and supports {self.scheme.upper()}",
+                )
+        assert self.verdict is not None
+        return self.verdict
+
+    def close(self) -> None:
+        for unsubscribe in self._unsubscribers:
+            unsubscribe()
+        self._unsubscribers = []
+        if self.upload is not None:
+            self.file_server.withdraw(self.upload.token)
+
+    # ----------------------------------------------------------------- observation
+
+    def _note(
+        self, source: str, text: str, status: str | None = None, seq: int | None = None
+    ) -> None:
+        self.timeline.append(TimelineEntry(self.hub.clock.wall(), source, text, status, seq))
+        self._changed_now()
+
+    def _changed_now(self) -> None:
+        self._changed.set()
+        self.on_change(self)
+
+    def _fail(self, summary: str, advice: str | None = None) -> None:
+        if self.verdict is None:
+            self.verdict = Verdict(False, summary, advice)
+            self._note("ocpp-tui", f"failed: {summary}")
+
+    def _on_frame(self, frame: Frame) -> None:
+        if (
+            frame.identity != self.identity
+            or frame.direction is not Direction.IN
+            or frame.message_type != 2
+            or frame.action not in STATUS_ACTIONS
+            or not isinstance(frame.payload, dict)
+        ):
+            return
+        payload = frame.payload
+        if self.request_id is not None and payload.get("requestId") not in (None, self.request_id):
+            return
+        status = str(payload.get("status"))
+        if status == self.last_status:
+            return  # chargers flood Uploading; one line is enough
+        self.last_status = status
+        self._note("charger", status, status, frame.seq)
+        if status in FAILED_STATUSES:
+            self._fail(f"the charger reports {status}", "see the file server's requests below")
+
+    def _on_file_event(self, event: FileServerEvent) -> None:
+        upload = self.upload
+        if upload is None:
+            return
+        if isinstance(event, (TransferStarted, TransferProgress)):
+            if event.transfer.token != upload.token:
+                return
+            if isinstance(event, TransferStarted):
+                self._note("file server", f"{event.transfer.client} started uploading "
+                           f"{event.transfer.file_name}")  # fmt: skip
+            else:
+                self.progress.bytes_done = event.bytes_done
+                self.progress.rate = event.rate
+                self._changed_now()
+        elif isinstance(event, UploadReceived) and event.token == upload.token:
+            self.received = ReceivedFile(
+                event.path, event.size, event.sha256, event.client_file_name
+            )
+            self.progress.bytes_done = event.size
+            self._note("file server", f"received {event.path.name} ({event.size} bytes)")
+            # The file is what matters; some chargers never send Uploaded.
+            self._succeed()
+        elif isinstance(event, RequestRefused) and upload.token in event.path:
+            self._note("file server", f"{event.client} {event.method} refused ({event.status}): "
+                       f"{event.reason}")  # fmt: skip
+
+    def _succeed(self) -> None:
+        if self.verdict is None and self.received is not None:
+            self.verdict = Verdict(True, f"received {self.received.path.name} "
+                                   f"({self.received.size} bytes)")  # fmt: skip
+            self._changed_now()
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

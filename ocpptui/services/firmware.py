@@ -1,0 +1,410 @@
+"""A firmware upgrade from a file on the laptop, watched from offer to the new boot.
+
+The job offers the file on the laptop's file server, sends UpdateFirmware with its URL, and
+then follows three sources at once: the file server (who fetched what, how fast), the
+charger's FirmwareStatusNotifications, and the connection (the charger drops and comes back
+after installing). It ends with a verdict that compares the firmware version of the new boot
+with the one before, and when something fails, says what failed and what to check.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from ocpptui.core.clock import ocpp_timestamp
+from ocpptui.core.events import ChargerConnected, ChargerDisconnected, ChargerUpdated, HubEvent
+from ocpptui.core.frame import Direction, Frame
+from ocpptui.core.hub import Hub
+from ocpptui.core.session import CallFailed, NotConnected, Session
+from ocpptui.services.file_server import (
+    FileServer,
+    FileServerEvent,
+    Offer,
+    RequestLogged,
+    RequestRefused,
+    TransferAborted,
+    TransferFinished,
+    TransferProgress,
+    TransferStarted,
+)
+
+_request_ids = itertools.count(1)
+
+STATUS_ACTIONS = ("FirmwareStatusNotification", "SignedFirmwareStatusNotification")
+FAILED_STATUSES = {
+    "DownloadFailed": "the charger could not download the file",
+    "InstallationFailed": "the charger could not install the image",
+    "InstallVerificationFailed": "the installed image did not verify",
+    "InvalidSignature": "the signature of the image is not valid",
+    "InvalidCertificate": "the signing certificate was not accepted",
+    "RevokedCertificate": "the signing certificate is revoked",
+}
+ADVICE = {
+    "InstallationFailed": "check that the image is meant for this model and hardware revision, "
+    "and that the charger has room for it",
+    "InstallVerificationFailed": "check the image is complete and meant for this model",
+    "InvalidSignature": "check the signature matches this image and the signing certificate",
+    "InvalidCertificate": "check the signing certificate chains to a root the charger trusts",
+    "RevokedCertificate": "use a signing certificate that is not revoked",
+}
+
+
+class Phase(StrEnum):
+    PREPARING = "preparing"
+    SENT = "sent"  # UpdateFirmware accepted, waiting for the charger to start
+    DOWNLOADING = "downloading"
+    DOWNLOADED = "downloaded"
+    INSTALLING = "installing"
+    REBOOTING = "rebooting"
+    INSTALLED = "installed"
+    BOOTED = "booted"  # reconnected after the update
+    FAILED = "failed"
+
+
+class WaitFor(StrEnum):
+    INSTALLED = "Installed"  # the charger reports Installed
+    BOOTED = "Booted"  # the charger reconnects and boots (with a new version)
+
+
+@dataclass(slots=True)
+class TimelineEntry:
+    wall: float
+    source: str  # "ocpp-tui", "charger", "file server", "connection"
+    text: str
+    status: str | None = None
+    frame_seq: int | None = None
+
+
+@dataclass(slots=True)
+class Verdict:
+    ok: bool
+    summary: str
+    advice: str | None = None
+
+
+@dataclass(slots=True)
+class Progress:
+    bytes_done: int = 0
+    total: int | None = None
+    rate: float = 0.0  # bytes per second
+    client: str | None = None
+
+
+@dataclass
+class FirmwareUpdate:
+    """One firmware upgrade of one charger. Create, `await start()`, `await wait(...)`."""
+
+    hub: Hub
+    identity: str
+    file_server: FileServer
+    path: Path
+    scheme: str = "http"  # "http", "https" or "ftp": which URL of the offer to send
+    retrieve_date: dt.datetime | None = None  # None: now
+    retries: int | None = None
+    retry_interval: int | None = None
+    request_id: int | None = None  # 2.x; default: a fresh one
+    signing_certificate: str | None = None  # PEM; 2.x and 1.6 SignedUpdateFirmware
+    signature: str | None = None  # base64
+    install_date: dt.datetime | None = None  # 2.x
+    on_change: Callable[[FirmwareUpdate], None] = lambda job: None
+
+    phase: Phase = Phase.PREPARING
+    offer: Offer | None = None
+    url: str | None = None
+    action: str | None = None
+    timeline: list[TimelineEntry] = field(default_factory=list)
+    progress: Progress = field(default_factory=Progress)
+    before_version: str | None = None
+    after_version: str | None = None
+    last_status: str | None = None
+    verdict: Verdict | None = None
+
+    def __post_init__(self) -> None:
+        self._unsubscribers: list[Callable[[], None]] = []
+        self._changed = asyncio.Event()
+        self._requests_seen = 0
+        self._disconnected = False
+
+    # ----------------------------------------------------------------- lifecycle
+
+    def _session(self) -> Session:
+        session = self.hub.session_for(self.identity)
+        if session is None or not session.connected:
+            raise NotConnected(self.identity)
+        return session
+
+    async def start(self) -> None:
+        """Offer the file and send the update request; raises CallFailed when it is refused."""
+        session = self._session()
+        self.before_version = session.state.firmware
+        self.offer = await self.file_server.offer_file_async(self.path)
+        self.url = self._url_for(self.offer)
+        self._unsubscribers = [
+            self.file_server.subscribe(self._on_file_event),
+            self.hub.subscribe(self._on_hub_event),
+            self.hub.add_frame_listener(self._on_frame),
+        ]
+        self.action, payload = self._request(session)
+        self._note("ocpp-tui", f"{self.action} sent: {self.url}")
+        try:
+            outcome = await session.call_raw(self.action, payload)
+        except CallFailed as exc:
+            self._fail(f"{self.action} got no answer: {exc}", None)
+            raise
+        status = outcome.status or "?"
+        self._note("charger", f"{self.action} answered {status}", status)
+        # 1.6 UpdateFirmware answers with an empty payload; everything else carries a status.
+        answered_16 = self.action == "UpdateFirmware" and not session.version.is_2x
+        accepted = outcome.ok and (answered_16 or status in ("Accepted", "AcceptedCanceled"))
+        if not accepted:
+            self._fail(f"the charger refused the update: {status}", None)
+            raise UpdateRefused(f"{self.action} answered {status}")
+        self.phase = Phase.SENT
+        self._changed_now()
+
+    def close(self) -> None:
+        """Stop watching and withdraw the offered file."""
+        for unsubscribe in self._unsubscribers:
+            unsubscribe()
+        self._unsubscribers = []
+        if self.offer is not None:
+            self.file_server.withdraw(self.offer.token)
+
+    async def wait(self, until: WaitFor = WaitFor.BOOTED, timeout: float = 600) -> Verdict:
+        """Wait until the charger reports Installed (or reboots with the new version)."""
+        try:
+            async with asyncio.timeout(timeout):
+                while not self._reached(until):
+                    self._changed.clear()
+                    await self._changed.wait()
+        except TimeoutError:
+            self._fail(
+                f"nothing conclusive within {timeout:g} s (last status: "
+                f"{self.last_status or 'none'})",
+                self._silence_advice(),
+            )
+        assert self.verdict is not None or self.phase in (Phase.INSTALLED, Phase.BOOTED)
+        if self.verdict is None:
+            self.verdict = Verdict(True, f"charger reports Installed ({self._versions()})")
+        return self.verdict
+
+    def _reached(self, until: WaitFor) -> bool:
+        if self.phase is Phase.FAILED or self.verdict is not None:
+            return True
+        if until is WaitFor.INSTALLED:
+            return self.phase in (Phase.INSTALLED, Phase.BOOTED)
+        return self.phase is Phase.BOOTED
+
+    # ----------------------------------------------------------------- the request
+
+    def _url_for(self, offer: Offer) -> str:
+        urls = {"http": offer.http_url, "https": offer.https_url, "ftp": offer.ftp_url}
+        url = urls.get(self.scheme)
+        if not url:
+            raise ValueError(f"the file server does not serve {self.scheme} (not configured)")
+        return url
+
+    def _request(self, session: Session) -> tuple[str, dict[str, Any]]:
+        retrieve = ocpp_timestamp(self.retrieve_date or self.hub.clock.now())
+        signed = self.signature is not None or self.signing_certificate is not None
+        if session.version.is_2x or signed:
+            firmware: dict[str, Any] = {"location": self.url, "retrieveDateTime": retrieve}
+            if self.install_date is not None:
+                firmware["installDateTime"] = ocpp_timestamp(self.install_date)
+            if self.signing_certificate:
+                firmware["signingCertificate"] = self.signing_certificate
+            if self.signature:
+                firmware["signature"] = self.signature
+            if self.request_id is None:
+                self.request_id = next(_request_ids)
+            payload: dict[str, Any] = {"requestId": self.request_id, "firmware": firmware}
+            action = "UpdateFirmware" if session.version.is_2x else "SignedUpdateFirmware"
+        else:
+            payload = {"location": self.url, "retrieveDate": retrieve}
+            action = "UpdateFirmware"
+        if self.retries is not None:
+            payload["retries"] = self.retries
+        if self.retry_interval is not None:
+            payload["retryInterval"] = self.retry_interval
+        return action, payload
+
+    # ----------------------------------------------------------------- observation
+
+    def _note(
+        self, source: str, text: str, status: str | None = None, seq: int | None = None
+    ) -> None:
+        self.timeline.append(TimelineEntry(self.hub.clock.wall(), source, text, status, seq))
+        self._changed_now()
+
+    def _changed_now(self) -> None:
+        self._changed.set()
+        self.on_change(self)
+
+    def _on_frame(self, frame: Frame) -> None:
+        if (
+            frame.identity != self.identity
+            or frame.direction is not Direction.IN
+            or frame.message_type != 2
+            or frame.action not in STATUS_ACTIONS
+            or not isinstance(frame.payload, dict)
+        ):
+            return
+        payload = frame.payload
+        if self.request_id is not None and payload.get("requestId") not in (None, self.request_id):
+            return  # another job's status
+        status = str(payload.get("status"))
+        if status == self.last_status and self.timeline and self.timeline[-1].status == status:
+            return  # some chargers repeat a status; one line is enough
+        self.last_status = status
+        self._note("charger", status, status, frame.seq)
+        self._apply_status(status)
+
+    def _apply_status(self, status: str) -> None:
+        if status in FAILED_STATUSES:
+            advice = self._download_advice() if status == "DownloadFailed" else ADVICE.get(status)
+            self._fail(f"{status}: {FAILED_STATUSES[status]}", advice)
+            return
+        phases = {
+            "Downloading": Phase.DOWNLOADING,
+            "DownloadScheduled": Phase.SENT,
+            "Downloaded": Phase.DOWNLOADED,
+            "SignatureVerified": Phase.DOWNLOADED,
+            "Installing": Phase.INSTALLING,
+            "InstallScheduled": Phase.DOWNLOADED,
+            "InstallRebooting": Phase.REBOOTING,
+            "Installed": Phase.INSTALLED,
+        }
+        phase = phases.get(status)
+        if phase is not None and self.phase is not Phase.BOOTED:
+            self.phase = phase
+
+    def _on_hub_event(self, event: HubEvent) -> None:
+        if getattr(event, "identity", None) != self.identity or self.phase is Phase.PREPARING:
+            return
+        if isinstance(event, ChargerDisconnected):
+            self._disconnected = True
+            self._note("connection", f"charger disconnected: {event.reason}")
+            if self.phase in (Phase.INSTALLING, Phase.DOWNLOADED, Phase.INSTALLED):
+                self.phase = Phase.REBOOTING
+        elif isinstance(event, ChargerConnected):
+            self._note("connection", f"charger reconnected from {event.peer}")
+        elif isinstance(event, ChargerUpdated) and event.what == "boot" and self._disconnected:
+            session = self.hub.session_for(self.identity)
+            if session is None:
+                return
+            self.after_version = session.state.firmware
+            self._note("charger", f"BootNotification: firmware {self.after_version}")
+            self._booted_verdict()
+
+    def _booted_verdict(self) -> None:
+        if self.phase is Phase.FAILED:
+            return
+        self.phase = Phase.BOOTED
+        if self.after_version and self.after_version != self.before_version:
+            self.verdict = Verdict(True, f"firmware {self.before_version} → {self.after_version}")
+        else:
+            self.verdict = Verdict(
+                False,
+                f"the charger rebooted but still reports firmware {self.after_version}",
+                "the image may be the installed version already, or the charger rolled back: "
+                "check its own log (GetDiagnostics) and the image",
+            )
+        self._changed_now()
+
+    def _on_file_event(self, event: FileServerEvent) -> None:
+        offer = self.offer
+        if offer is None:
+            return
+        if isinstance(
+            event, (TransferStarted, TransferProgress, TransferFinished, TransferAborted)
+        ):
+            if event.transfer.token != offer.token:
+                return
+            transfer = event.transfer
+            self.progress.total = transfer.total_bytes or offer.size
+            self.progress.client = transfer.client
+            if isinstance(event, TransferStarted):
+                what = f"from byte {transfer.offset}" if transfer.offset else ""
+                self._note("file server", f"{transfer.client} started downloading {what}".strip())
+            elif isinstance(event, TransferProgress):
+                self.progress.bytes_done = transfer.offset + event.bytes_done
+                self.progress.rate = event.rate
+                self._changed_now()
+            elif isinstance(event, TransferFinished):
+                self.progress.bytes_done = transfer.offset + event.bytes_done
+                rate = event.bytes_done / event.duration if event.duration else 0
+                self._note(
+                    "file server",
+                    f"{transfer.client} downloaded {event.bytes_done} bytes "
+                    f"in {event.duration:.1f} s ({rate / 1e6:.1f} MB/s)",
+                )
+            else:
+                self._note(
+                    "file server",
+                    f"download by {transfer.client} aborted at {event.bytes_done} bytes: "
+                    f"{event.reason}",
+                )
+        elif isinstance(event, (RequestLogged, RequestRefused)) and offer.token in event.path:
+            self._requests_seen += 1
+            if isinstance(event, RequestRefused):
+                self._note(
+                    "file server",
+                    f"{event.client} {event.method} refused ({event.status}): {event.reason}",
+                )
+
+    # ----------------------------------------------------------------- verdicts
+
+    def _versions(self) -> str:
+        return f"firmware before: {self.before_version}"
+
+    def _fail(self, summary: str, advice: str | None) -> None:
+        if self.verdict is not None:
+            return
+        self.phase = Phase.FAILED
+        self.verdict = Verdict(False, summary, advice)
+        self._note("ocpp-tui", f"failed: {summary}")
+
+    def _download_advice(self) -> str:
+        if self._requests_seen == 0:
+            return self._silence_advice()
+        if (
+            self.progress.bytes_done
+            and self.progress.total
+            and (self.progress.bytes_done < self.progress.total)
+        ):
+            return "the download started but broke off: check the network link's stability"
+        return (
+            "the charger fetched the file but rejected it: check it is the right image "
+            "and format for this model"
+        )
+
+    def _silence_advice(self) -> str:
+        if self._requests_seen:
+            return "the charger fetched the file; watch its status notifications"
+        host = self.file_server.advertise_host
+        return (
+            f"the charger never contacted the file server: check that it can reach "
+            f"{host} (same network, laptop firewall: ports {self._ports_text()}), and that it "
+            f"supports {self.scheme.upper()} (SupportedFileTransferProtocols / "
+            f"FileTransferProtocols)"
+        )
+
+    def _ports_text(self) -> str:
+        ports = self.file_server.ports
+        parts = [f"HTTP {ports.http}"]
+        if ports.ftp:
+            parts.append(f"FTP {ports.ftp}")
+            if ports.ftp_passive:
+                parts.append(f"FTP data {ports.ftp_passive[0]}-{ports.ftp_passive[-1]}")
+        return ", ".join(parts)
+
+
+class UpdateRefused(CallFailed):
+    """The charger answered the update request with something other than Accepted."""
