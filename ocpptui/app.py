@@ -51,13 +51,15 @@ class OcppTuiApp(App[None]):
     COMMANDS: ClassVar = App.COMMANDS | {OcppCommands}
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        # Shown in the footer of the main screen only (MainScreen.BINDINGS): the others are
+        # short of room, and escape leads back there.
         Binding(
             "ctrl+q",
             "quit",
             "Quit",
             tooltip="Close every connection, stop the server and quit",
             id="app.quit",
-            priority=True,
+            show=False,
         ),
         Binding("f1", "help", "Help", tooltip="Keys of every screen", id="app.help"),
         Binding(
@@ -231,7 +233,11 @@ class OcppTuiApp(App[None]):
     def help_sections(self) -> HelpSections:
         return [
             ("Everywhere", [*self.BINDINGS, Binding("ctrl+p", "", "Palette", tooltip="Commands")]),
-            ("Main screen", MainScreen.BINDINGS + ChargerList.BINDINGS),
+            (
+                "Main screen",
+                [b for b in MainScreen.BINDINGS if getattr(b, "id", None) != "main.quit"]
+                + ChargerList.BINDINGS,
+            ),
             ("Charger screen", ChargerScreen.BINDINGS),
             ("Frame log (main and charger screens)", FrameTable.BINDINGS),
             ("Frame inspector", FrameInspectorScreen.BINDINGS),

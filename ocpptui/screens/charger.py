@@ -56,14 +56,14 @@ class ChargerScreen(Screen[None]):
         Binding(
             "e",
             "toggle_errors",
-            "Errors only",
+            "Errors",
             tooltip="Show only CallErrors, malformed frames and schema violations",
             id="charger.errors",
         ),
         Binding(
             "x",
             "clear_filter",
-            "Clear filter",
+            "Clear",
             tooltip="Show every frame again",
             id="charger.clear_filter",
         ),
@@ -101,7 +101,8 @@ class ChargerScreen(Screen[None]):
         frames.border_title = "Frames"
         yield frames
         yield Static(id="frame-status", markup=False)
-        yield Footer()
+        # The palette hint would push keys off an 80-column footer; help lists ctrl+p.
+        yield Footer(compact=True, show_command_palette=False)
 
     def _known_actions(self) -> list[str]:
         session = self.charger.session
@@ -185,6 +186,7 @@ class ChargerScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "clear_filter":
+            # Hidden rather than greyed: the footer has no room for keys that do nothing.
             table = self.query_one_optional("#charger-frames", FrameTable)
-            return True if table is not None and table.filtered else None
+            return table is not None and table.filtered
         return True

@@ -59,10 +59,16 @@ class HelpScreen(ModalScreen[None]):
         with Vertical(id="help-box") as box:
             box.border_title = "ocpp-tui keys"
             with VerticalScroll():
-                yield Static(self._content(), id="help-text", markup=False)
-        yield Footer()
+                yield Static(self._content(120), id="help-text", markup=False)
+        yield Footer(compact=True)
 
-    def _content(self) -> Content:
+    def on_resize(self) -> None:
+        width = self.query_one("#help-text", Static).size.width or 120
+        self.query_one("#help-text", Static).update(self._content(width))
+
+    def _content(self, width: int) -> Content:
+        """The help text; below 80 cells a key's explanation goes on its own line."""
+        narrow = width < 80
         lines: list[Content] = [
             Content.styled(
                 "ocpp-tui listens as a mini-CSMS; chargers connect to it and every frame shows "
@@ -80,16 +86,26 @@ class HelpScreen(ModalScreen[None]):
                     self.app.get_key_display(Binding(key, binding.action))
                     for key in binding.key.split(",")
                 )
+                key_cell = (f"  {keys:<12}", "$text-accent bold")
+                if narrow:
+                    lines.append(Content.assemble(key_cell, (binding.description, "bold")))
+                    if binding.tooltip:
+                        lines.append(Content.styled(f"    {binding.tooltip}", "$text-muted"))
+                    continue
                 lines.append(
                     Content.assemble(
-                        (f"  {keys:<18}", "$text-accent bold"),
-                        (f"{binding.description:<18}", "bold"),
+                        key_cell,
+                        (f"{binding.description:<16}", "bold"),
                         (binding.tooltip or "", "$text-muted"),
                     )
                 )
             lines.append(Content(""))
         lines.append(Content.styled("Filter syntax (/ on a charger screen)", "$text-primary bold"))
         for syntax, meaning in FILTER_HELP:
+            if narrow:
+                lines.append(Content.styled(f"  {syntax}", "$text-accent bold"))
+                lines.append(Content.styled(f"    {meaning}", "$text-muted"))
+                continue
             lines.append(
                 Content.assemble((f"  {syntax:<24}", "$text-accent bold"), (meaning, "$text-muted"))
             )

@@ -74,7 +74,7 @@ class FrameInspectorScreen(ModalScreen[Frame | None]):
             yield Static(id="inspector-meta", markup=False)
             with VerticalScroll(id="inspector-body"):
                 yield JsonView(self.frame.raw, id="inspector-json")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.show_frame(self.frame)

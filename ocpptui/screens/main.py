@@ -39,6 +39,13 @@ class MainScreen(Screen[None]):
             tooltip="Move to the frame log of all chargers",
             id="main.frames",
         ),
+        Binding(
+            "ctrl+q",
+            "app.quit",
+            "Quit",
+            tooltip="Close every connection, stop the server and quit",
+            id="main.quit",
+        ),
     ]
 
     VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (34, "-tall")]
@@ -70,7 +77,7 @@ class MainScreen(Screen[None]):
         )
         frames.border_title = "All frames"
         yield frames
-        yield Footer()
+        yield Footer(compact=True)
 
     @property
     def charger_list(self) -> ChargerList:

@@ -179,9 +179,9 @@ class FrameTable(ScrollView, can_focus=True):
     #: Absolute window position of the selected frame (None: no selection).
     cursor: reactive[int | None] = reactive(None, repaint=False, init=False)
     #: The view tracks the newest frame (and so does the cursor, if there is one).
-    following: reactive[bool] = reactive(True, repaint=False, init=False)
+    following: reactive[bool] = reactive(True, repaint=False, init=False, bindings=True)
     #: Repainting stopped by the user; frames keep being recorded.
-    paused: reactive[bool] = reactive(False, repaint=False, init=False)
+    paused: reactive[bool] = reactive(False, repaint=False, init=False, bindings=True)
     frame_filter: reactive[FrameFilter] = reactive(FrameFilter, repaint=False, init=False)
 
     def __init__(
@@ -482,6 +482,8 @@ class FrameTable(ScrollView, can_focus=True):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("inspect", "copy_frame"):
             return True if self.cursor_frame is not None else None
+        if action == "follow":
+            return not self.following or self.paused  # hidden while it would change nothing
         return True
 
     def on_click(self, event: events.Click) -> None:

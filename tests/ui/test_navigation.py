@@ -24,7 +24,7 @@ async def test_help_lists_the_keys_of_every_screen(app: OcppTuiApp, hub: Hub) ->
         await pilot.press("f1")
         await until(pilot, lambda: isinstance(app.screen, HelpScreen))
         text = str(app.screen.query_one("#help-text").render())
-        for expected in ("Main screen", "Charger screen", "Frame inspector", "Errors only"):
+        for expected in ("Main screen", "Charger screen", "Frame inspector", "CallErrors"):
             assert expected in text
         assert "action:Heartbeat" in text
         await pilot.press("escape")
