@@ -71,6 +71,19 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--json-out", type=Path, help="write the results as JSON here")
     _add_server_options(run)
 
+    certs = commands.add_parser(
+        "certs", help="create the local CA and server certificate for wss:// (profiles 2, 3)"
+    )
+    certs.add_argument(
+        "--name",
+        action="append",
+        default=[],
+        help="host name or address the charger uses for this laptop (repeatable; the first "
+        "becomes the certificate's CN); default: this laptop's addresses and host name",
+    )
+    certs.add_argument("--renew", action="store_true", help="issue a new server certificate")
+    certs.add_argument("--export", type=Path, help="also write the CA certificate to this file")
+
     demo = commands.add_parser("demo", help="TUI with simulated chargers on a loopback port")
     demo.add_argument("--port", type=int, default=0, help="port (default: any free port)")
 
@@ -199,6 +212,44 @@ def _configure_logging_for_cli() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
 
 
+def _certs(args: argparse.Namespace, paths: Paths) -> int:
+    from ocpptui.services.security_setup import tls_folder
+    from ocpptui.services.tls import TlsFiles, default_names, ensure_certificates, fingerprint
+
+    folder = tls_folder(paths.data_dir)
+    names = args.name or default_names()
+    had_files = TlsFiles.in_folder(folder).exist()
+    files = ensure_certificates(folder, names, renew=bool(args.renew or args.name))
+    from cryptography import x509
+
+    ca = x509.load_pem_x509_certificate(files.ca_cert.read_bytes())
+    server = x509.load_pem_x509_certificate(files.server_cert.read_bytes())
+    sans = server.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    print(("using" if had_files and not (args.renew or args.name) else "created") + f" {folder}")
+    print(f"CA certificate      {files.ca_cert}  (install this on the charger)")
+    print(f"  SHA-256           {fingerprint(ca)}")
+    print(f"server certificate  {files.server_cert}  (chain: server + CA)")
+    print(f"  names             {', '.join(str(n.value) for n in sans)}")
+    print(f"  valid until       {server.not_valid_after_utc:%Y-%m-%d}")
+    print(f"server key          {files.server_key}")
+    if args.export:
+        args.export.write_bytes(files.ca_cert.read_bytes())
+        print(f"CA certificate written to {args.export}")
+    print("Set [security] profile = 2 (or 3) in the settings file to serve wss://.")
+    return 0
+
+
+def _apply_security(settings: Settings, paths: Paths) -> str | None:
+    """Put [security] into effect; returns an error message when it cannot be."""
+    from ocpptui.services.security_setup import SecuritySetupError, apply_security
+
+    try:
+        apply_security(settings.csms, settings.security, paths.data_dir)
+    except SecuritySetupError as exc:
+        return str(exc)
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -215,6 +266,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"ocpp-tui: {exc}", file=sys.stderr)
         return 2
 
+    if args.command == "certs":
+        return _certs(args, paths)
+
     if args.command == "demo":
         from ocpptui.demo import DEMO_HEARTBEAT_INTERVAL, demo_chargers
 
@@ -225,6 +279,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
 
     _apply_server_options(settings, args)
+    problem = _apply_security(settings, paths)
+    if problem is not None:
+        print(f"ocpp-tui: {problem}", file=sys.stderr)
+        return 2
     hub = _make_hub(settings, paths, getattr(args, "log_dir", None))
     if args.command == "run":
         from ocpptui.headless import run_playbook_headless

@@ -55,6 +55,26 @@ ftp_port = 2121
 ftp_passive_ports = "30000-30009"
 max_upload_mb = 200
 
+[security]
+# OCPP security profile: 0 none, 1 basic auth, 2 TLS (wss://) + basic auth,
+# 3 mutual TLS (chargers present client certificates).
+profile = 0
+# Profiles 1 and 2: the password of chargers without their own entry below ("" = none).
+# A 1.6 AuthorizationKey is written as its hex text; a 2.0.1 BasicAuthPassword as plain text.
+default_password = ""
+# Profiles 2 and 3: server certificate chain and key (PEM); "" = the ones `ocpp-tui certs` made.
+cert = ""
+key = ""
+# Profile 3: CA that issued the chargers' certificates ("" = the local CA of `ocpp-tui certs`).
+client_ca = ""
+# Also accept a 1.6 AuthorizationKey sent as its hex text (a common charger mistake).
+accept_hex_password = true
+# Allow TLS 1.0/1.1 and CBC cipher suites for old chargers (weak: only when you must).
+legacy_tls = false
+
+[security.passwords]
+# "CP-1" = "0123456789abcdef0123456789abcdef01234567"
+
 [ui]
 theme = "textual-dark"
 # Frame table repaints per second (the frame log itself never drops a frame).
@@ -85,10 +105,23 @@ class FileServerSettings:
 
 
 @dataclass(slots=True)
+class SecuritySettings:
+    profile: int = 0
+    default_password: str = ""
+    passwords: dict[str, str] = field(default_factory=dict)
+    cert: str = ""
+    key: str = ""
+    client_ca: str = ""
+    accept_hex_password: bool = True
+    legacy_tls: bool = False
+
+
+@dataclass(slots=True)
 class Settings:
     csms: CsmsConfig = field(default_factory=CsmsConfig)
     ui: UiSettings = field(default_factory=UiSettings)
     files: FileServerSettings = field(default_factory=FileServerSettings)
+    security: SecuritySettings = field(default_factory=SecuritySettings)
     source: Path | None = None
 
 
@@ -167,7 +200,7 @@ def parse_settings(text: str, path: Path | None = None) -> Settings:
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"{path or 'settings'}: {exc}") from None
     reader = _Reader(data, text, path)
-    known = {"server", "csms", "files", "ui"}
+    known = {"server", "csms", "files", "security", "ui"}
     for name in data:
         if name not in known:
             known_list = ", ".join(sorted(known))
@@ -228,11 +261,25 @@ def parse_settings(text: str, path: Path | None = None) -> Settings:
         ftp_passive_ports=(int(match[1]), int(match[2])),
         max_upload_mb=int(reader.number("files", "max_upload_mb", 200, 1, 100_000)),
     )
+    passwords = reader.get("security", "passwords", dict, {})
+    for identity, password in passwords.items():
+        if not isinstance(password, str):
+            raise reader.fail("security.passwords", identity, "must be a string")
+    security = SecuritySettings(
+        profile=int(reader.number("security", "profile", 0, 0, 3)),
+        default_password=reader.get("security", "default_password", str, ""),
+        passwords=dict(passwords),
+        cert=reader.get("security", "cert", str, ""),
+        key=reader.get("security", "key", str, ""),
+        client_ca=reader.get("security", "client_ca", str, ""),
+        accept_hex_password=reader.get("security", "accept_hex_password", bool, True),
+        legacy_tls=reader.get("security", "legacy_tls", bool, False),
+    )
     ui = UiSettings(
         theme=reader.get("ui", "theme", str, "textual-dark"),
         refresh_hz=float(reader.number("ui", "refresh_hz", 10, 1, 60)),
     )
-    return Settings(csms=csms, ui=ui, files=files, source=path)
+    return Settings(csms=csms, ui=ui, files=files, security=security, source=path)
 
 
 def load_settings(path: Path) -> Settings:

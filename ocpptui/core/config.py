@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ssl
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from ocpptui.core.auth import AuthConfig
 from ocpptui.protocol.versions import DEFAULT_SUBPROTOCOLS
 
 
@@ -39,6 +41,9 @@ class CsmsConfig:
     ping_interval: float | None = 30.0  # WebSocket pings; None turns them off
     ping_timeout: float | None = 20.0
     window_size: int = 100_000  # frames kept in memory per charger and for the whole hub
+    security_profile: int = 0  # 0 none, 1 basic auth, 2 TLS + basic auth, 3 mutual TLS
+    auth: AuthConfig = field(default_factory=AuthConfig)
+    ssl_context: ssl.SSLContext | None = None  # profiles 2 and 3 (wss://)
 
     def boot_answer_for(self, identity: str) -> BootAnswer:
         return self.boot_answers.get(identity, self.boot_answer)

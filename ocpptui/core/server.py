@@ -10,6 +10,7 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
 
+from ocpptui.core.auth import AuthResult, check_basic_auth
 from ocpptui.core.events import ConnectionRefused, ServerStarted, ServerStopped
 from ocpptui.core.identity import BadIdentity, identity_from_path
 from ocpptui.protocol.versions import OcppVersion
@@ -44,6 +45,8 @@ class CsmsServer:
         self.host = host
         self.port = port
         self._server: Server | None = None
+        # What the handshake decided about each connection, for the session view.
+        self._auth_results: dict[int, AuthResult] = {}
 
     @property
     def subprotocols(self) -> tuple[str, ...]:
@@ -62,6 +65,7 @@ class CsmsServer:
             ping_timeout=config.ping_timeout,
             # Charger TCP stacks and the per-frame log make compression a poor trade here.
             compression=None,
+            ssl=config.ssl_context,
             logger=logging.getLogger("ocpptui.websockets"),
         )
         sockets = list(self._server.sockets)
@@ -77,6 +81,10 @@ class CsmsServer:
             self._server = None
             self.hub.emit(ServerStopped(f"stopped listening on {self.host}:{self.port}"))
 
+    @property
+    def scheme(self) -> str:
+        return "wss" if self.hub.config.ssl_context is not None else "ws"
+
     def _refuse(
         self,
         connection: ServerConnection,
@@ -88,7 +96,10 @@ class CsmsServer:
         peer = _peer(connection)
         self.hub.emit(ConnectionRefused(peer, request.path, reason, offered))
         log.warning("refused %s %s: %s", peer, request.path, reason)
-        return connection.respond(status, reason + "\n")
+        response = connection.respond(status, reason + "\n")
+        if status == HTTPStatus.UNAUTHORIZED:
+            response.headers["WWW-Authenticate"] = 'Basic realm="ocpp-tui", charset="UTF-8"'
+        return response
 
     def _check_request(self, connection: ServerConnection, request: Request) -> Response | None:
         """Refuse, with a reason a technician can act on, what cannot become a session."""
@@ -100,7 +111,7 @@ class CsmsServer:
                 "not a WebSocket request: point the charger (not a browser) at this URL",
             )
         try:
-            identity_from_path(request.path)
+            identity = identity_from_path(request.path)
         except BadIdentity as exc:
             return self._refuse(connection, request, HTTPStatus.NOT_FOUND, str(exc))
         offered = offered_subprotocols(request.headers)
@@ -121,6 +132,16 @@ class CsmsServer:
                 f"offered only {', '.join(offered)}: this server speaks {speaks}",
                 offered,
             )
+        config = self.hub.config
+        only_16 = [p for p in offered if p in self.subprotocols] == ["ocpp1.6"]
+        result = check_basic_auth(
+            config.auth, identity, request.headers.get("Authorization"), only_16=only_16
+        )
+        if not result.ok:
+            return self._refuse(
+                connection, request, HTTPStatus.UNAUTHORIZED, result.reason, offered
+            )
+        self._auth_results[id(connection)] = result
         return None
 
     async def _handle(self, connection: ServerConnection) -> None:
@@ -128,5 +149,10 @@ class CsmsServer:
         identity = identity_from_path(path)
         version = OcppVersion.from_subprotocol(connection.subprotocol or "")
         transport = WebSocketTransport(connection, path=path)
+        auth = self._auth_results.pop(id(connection), None)
+        if auth is not None and self.hub.config.auth.required:
+            transport.info.extra["auth"] = auth.reason
+        if transport.info.client_certificate:
+            transport.info.extra["client certificate"] = transport.info.client_certificate
         session = self.hub.open_session(identity, version, transport)
         await self.hub.run_session(session)

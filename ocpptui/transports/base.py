@@ -29,6 +29,7 @@ class TransportInfo:
     secure: bool = False
     tls_version: str | None = None
     cipher: str | None = None
+    client_certificate: str | None = None  # subject and serial (mutual TLS)
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -37,6 +38,8 @@ class TransportInfo:
         text = f"{scheme} from {self.peer}"
         if self.tls_version:
             text += f" ({self.tls_version}, {self.cipher})"
+        if self.client_certificate:
+            text += " mTLS"
         return text
 
 

@@ -40,6 +40,15 @@ def _peer_text(address: object) -> str:
     return str(address)
 
 
+def _describe_certificate(der: bytes | None) -> str | None:
+    if not der:
+        return None
+    from cryptography import x509
+
+    certificate = x509.load_der_x509_certificate(der)
+    return f"{certificate.subject.rfc4514_string()}, serial {certificate.serial_number:X}"
+
+
 class WebSocketTransport:
     """A Transport over an established `websockets` connection."""
 
@@ -47,6 +56,7 @@ class WebSocketTransport:
         self._connection = connection
         ssl_object = connection.transport.get_extra_info("ssl_object")
         cipher = ssl_object.cipher() if ssl_object is not None else None
+        peer_der = ssl_object.getpeercert(binary_form=True) if ssl_object is not None else None
         self.info = TransportInfo(
             kind="websocket",
             peer=_peer_text(connection.remote_address),
@@ -55,6 +65,7 @@ class WebSocketTransport:
             secure=ssl_object is not None,
             tls_version=ssl_object.version() if ssl_object is not None else None,
             cipher=cipher[0] if cipher else None,
+            client_certificate=_describe_certificate(peer_der),
         )
 
     @property
