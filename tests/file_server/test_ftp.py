@@ -29,8 +29,12 @@ pytestmark = pytest.mark.timeout(10)
 def login(server: FileServer, user: str, password: str) -> ftplib.FTP:
     assert server.ports.ftp is not None
     ftp = ftplib.FTP(timeout=5)
-    ftp.connect("127.0.0.1", server.ports.ftp)
-    ftp.login(user, password)
+    try:
+        ftp.connect("127.0.0.1", server.ports.ftp)
+        ftp.login(user, password)
+    except BaseException:
+        ftp.close()
+        raise
     return ftp
 
 
@@ -242,7 +246,10 @@ async def test_oversized_upload_gets_552_and_leaves_no_file(
             except ftplib.error_perm as error:
                 return str(error)
             except OSError:  # the server closed the data connection while we sent
-                return ftp.getresp()
+                try:
+                    return ftp.getresp()
+                except ftplib.error_perm as error:
+                    return str(error)
             return "accepted!"
 
     assert (await asyncio.to_thread(charger)).startswith("552")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import io
 import os
 from collections.abc import AsyncIterator
 
@@ -147,7 +148,7 @@ async def test_oversized_upload_is_refused_with_413_and_leaves_no_file(
 ) -> None:
     upload = server.offer_upload()
     async with aiohttp.ClientSession() as session:
-        data = b"z" * (MAX_UPLOAD + 1)
+        data = io.BytesIO(b"z" * (MAX_UPLOAD + 1))
         async with session.put(upload.http_url + "huge.bin", data=data) as response:
             assert response.status == 413
     assert stored(server) == []

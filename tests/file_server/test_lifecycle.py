@@ -99,6 +99,7 @@ async def test_stop_closes_every_connection_and_leaves_nothing_running(
     assert await asyncio.wait_for(idle_reader.read(), 2) == b""
     with pytest.raises((EOFError, OSError)):
         await asyncio.to_thread(ftp.voidcmd, "NOOP")
+    ftp.close()
     for stream in (writer, idle_writer):
         stream.close()
     await asyncio.sleep(0)

@@ -38,6 +38,10 @@ SOCKET_TIMEOUT = 60.0
 IDLE_TIMEOUT = 300.0
 MAX_CONNECTIONS = 64
 
+# Pseudo-commands for the end of a connection; clients cannot send them (a command name
+# never contains a space).
+_HUNG_UP = " hung-up"
+_IDLE = " idle"
 _FEATURES = ["Features:", "EPSV", "PASV", "REST STREAM", "SIZE", "UTF8", "End"]
 
 
@@ -170,6 +174,7 @@ class _OfferFtpServer(aioftp.Server):
         self.commands_mapping = {
             name: self._logged(name, handler) for name, handler in self.commands_mapping.items()
         }
+        self.commands_mapping.update({_HUNG_UP: self._hung_up, _IDLE: self._idle})
 
     # ------------------------------------------------------- connection tasks
 
@@ -189,7 +194,21 @@ class _OfferFtpServer(aioftp.Server):
         task = asyncio.current_task()
         if task is not None:
             task.add_done_callback(_mark_exception_seen)
-        return await super().parse_command(stream, censor_commands)
+        try:
+            return await super().parse_command(stream, censor_commands)
+        except ConnectionError:
+            # A charger hanging up without QUIT is ordinary: end the connection through a
+            # command instead of an exception aioftp would log with a traceback.
+            return _HUNG_UP, ""
+        except TimeoutError:
+            return _IDLE, ""
+
+    async def _hung_up(self, connection: Connection, rest: str) -> bool:
+        return False
+
+    async def _idle(self, connection: Connection, rest: str) -> bool:
+        connection.response("421", f"idle for {IDLE_TIMEOUT:.0f} s, closing")
+        return False
 
     # ------------------------------------------------------------ request log
 
