@@ -311,6 +311,9 @@ class FrameTable(ScrollView, can_focus=True):
         self._synced_first = first
         self._update_virtual_size()
         if self.following:
+            # Textual lets go of the anchor on any user scroll, even one that moves nothing
+            # (the wheel at the bottom); take it again.
+            self.anchor()
             if self.cursor is not None and self.row_count:
                 self.cursor = self.position_at(self.row_count - 1)
         elif trimmed:
@@ -378,6 +381,8 @@ class FrameTable(ScrollView, can_focus=True):
         super().watch_scroll_y(old_value, new_value)
         if new_value < old_value and new_value < self.max_scroll_y:
             self.following = False  # the reader scrolled up (wheel, scrollbar, page keys)
+        elif new_value > old_value and new_value >= self.max_scroll_y and not self.following:
+            self.following = True  # ... and back down to the newest frame
 
     def _post_status(self) -> None:
         status = (

@@ -164,3 +164,27 @@ def test_action_patterns_match_case_insensitively() -> None:
     assert not parse_query("action:Boot").matches(frame)
     assert parse_query("bootnot dir:in").matches(frame)
     assert not parse_query("dir:out").matches(frame)
+
+
+async def test_scrolling_up_stops_following_and_scrolling_back_down_resumes() -> None:
+    window = FrameWindow(maxlen=200)
+    _fill(window, 1, 100)
+    app = TableApp(window)
+    app.animation_level = "none"
+    async with app.run_test(size=(100, 20)) as pilot:
+        table = app.query_one(FrameTable)
+        await until(pilot, lambda: table.row_count == 100)
+        await pilot.pause()
+        table.scroll_up(animate=False)  # what the mouse wheel does
+        await pilot.pause()
+        assert not table.following
+        _fill(window, 101, 3)
+        await until(pilot, lambda: table.pending == 3)
+        table.scroll_to(y=table.max_scroll_y, animate=False)  # dragging the scrollbar down
+        await pilot.pause()
+        assert table.following
+        _fill(window, 104, 3)
+        await until(pilot, lambda: table.row_count == 106)
+        await pilot.pause()
+        assert round(table.scroll_y) == table.max_scroll_y
+        assert '{"n":106}' in rendered_lines(table)[-1]
