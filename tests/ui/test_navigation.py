@@ -7,13 +7,16 @@ from textual.app import App
 from textual.notifications import Notify
 
 from ocpptui import messages
-from ocpptui.app import OcppTuiApp
+from ocpptui.app import OcppTuiApp, make_app
 from ocpptui.bridge import HubBridge, message_for
 from ocpptui.core import events
+from ocpptui.core.config import CsmsConfig
 from ocpptui.core.hub import Hub
+from ocpptui.paths import Paths
 from ocpptui.screens.charger import ChargerScreen
 from ocpptui.screens.help import HelpScreen
 from ocpptui.screens.main import MainScreen
+from ocpptui.settings import Settings
 from ocpptui.widgets.charger_list import ChargerList
 from tests.conftest import connect_raw
 from tests.ui.conftest import SIZE, listening_port, until
@@ -120,3 +123,41 @@ async def test_the_bridge_delivers_to_its_targets_until_removed(hub: Hub) -> Non
         await pilot.pause()
         bridge.stop()
     assert [type(m) for m in received] == [messages.ChargerChanged]
+
+
+async def test_palette_toggles_errors_only_on_the_charger_screen(app: OcppTuiApp, hub: Hub) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await listening_port(pilot, hub)
+        charger = await connect_raw(hub, "CP-1")
+        await charger.boot_16()
+        await until(pilot, lambda: "CP-1" in hub.chargers)
+        await app.open_charger("CP-1")
+        await until(pilot, lambda: isinstance(app.screen, ChargerScreen))
+        screen = app.screen
+        await pilot.press("ctrl+p", *"errors")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await until(pilot, lambda: screen.frame_table.frame_filter.errors_only)
+        assert screen.filter_bar.errors_only
+
+
+async def test_the_theme_comes_from_the_settings(tmp_path) -> None:
+    settings = Settings()
+    settings.ui.theme = "textual-light"
+    hub = Hub(CsmsConfig(port=0), sessions_dir=tmp_path / "sessions")
+    app = make_app(settings, Paths.under(tmp_path), hub, host="127.0.0.1", port=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await listening_port(pilot, hub)
+        assert app.theme == "textual-light"
+        app.export_screenshot()
+        await pilot.press("f1")
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        app.export_screenshot()
+
+
+def test_an_unknown_theme_falls_back_to_the_default(tmp_path) -> None:
+    settings = Settings()
+    settings.ui.theme = "no-such-theme"
+    hub = Hub(CsmsConfig(port=0), sessions_dir=tmp_path / "sessions")
+    app = make_app(settings, Paths.under(tmp_path), hub)
+    assert app.theme == "textual-dark"
