@@ -18,6 +18,8 @@ log = logging.getLogger(__name__)
 
 #: How many unanswered CALLs per direction are remembered for pairing.
 MAX_OPEN_CALLS = 1024
+#: How many recent CALL message ids per direction are remembered to flag reuse.
+MAX_SEEN_IDS = 4096
 
 
 class FrameLog:
@@ -55,6 +57,8 @@ class FrameLog:
         self.frame_count = 0
         # message id → the CALL frame awaiting an answer, per direction the CALL went.
         self._open_calls: dict[Direction, dict[str, Frame]] = {d: {} for d in Direction}
+        # OCPP-J: a CALL's id must differ from every id the sender used on this connection.
+        self._seen_ids: dict[Direction, dict[str, None]] = {d: {} for d in Direction}
         self._file: IO[str] | None = None
         if path is not None:
             try:
@@ -114,8 +118,12 @@ class FrameLog:
         assert frame.message_id is not None
         if message_type is MessageType.CALL:
             open_calls = self._open_calls[frame.direction]
-            if frame.message_id in open_calls:
-                frame.problem = f"duplicate message id {frame.message_id!r} (earlier CALL open)"
+            seen = self._seen_ids[frame.direction]
+            if frame.message_id in seen:
+                frame.problem = f"duplicate message id {frame.message_id!r} on this connection"
+            seen[frame.message_id] = None
+            if len(seen) > MAX_SEEN_IDS:
+                seen.pop(next(iter(seen)))
             open_calls[frame.message_id] = frame
             if len(open_calls) > MAX_OPEN_CALLS:
                 open_calls.pop(next(iter(open_calls)))
