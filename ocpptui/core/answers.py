@@ -69,6 +69,8 @@ def _boot_decision(ctx: AnswerContext) -> tuple[str, int]:
     state.boot_count += 1
     state.boot_wall = ctx.clock.wall()
     ctx.updated("boot")
+    if ctx.config.awaiting_decision(state.identity):
+        ctx.updated("decision-needed")
     return answer.value, interval
 
 

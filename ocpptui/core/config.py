@@ -18,6 +18,14 @@ class ValidationPolicy(StrEnum):
     STRICT = "strict"
 
 
+class UnknownChargerPolicy(StrEnum):
+    """What to do with a charger identity seen for the first time."""
+
+    ACCEPT = "accept"  # let everyone in (default: commissioning a new charger)
+    ASK = "ask"  # answer its boot Pending until the technician decides
+    ALLOW_LIST = "allow-list"  # refuse identities that are not listed
+
+
 class BootAnswer(StrEnum):
     ACCEPTED = "Accepted"
     PENDING = "Pending"
@@ -41,9 +49,19 @@ class CsmsConfig:
     ping_interval: float | None = 30.0  # WebSocket pings; None turns them off
     ping_timeout: float | None = 20.0
     window_size: int = 100_000  # frames kept in memory per charger and for the whole hub
+    unknown_policy: UnknownChargerPolicy = UnknownChargerPolicy.ACCEPT
+    allow_list: set[str] = field(default_factory=set)
     security_profile: int = 0  # 0 none, 1 basic auth, 2 TLS + basic auth, 3 mutual TLS
     auth: AuthConfig = field(default_factory=AuthConfig)
     ssl_context: ssl.SSLContext | None = None  # profiles 2 and 3 (wss://)
 
     def boot_answer_for(self, identity: str) -> BootAnswer:
-        return self.boot_answers.get(identity, self.boot_answer)
+        answer = self.boot_answers.get(identity)
+        if answer is not None:
+            return answer
+        if self.unknown_policy is UnknownChargerPolicy.ASK:
+            return BootAnswer.PENDING  # until the technician decides
+        return self.boot_answer
+
+    def awaiting_decision(self, identity: str) -> bool:
+        return self.unknown_policy is UnknownChargerPolicy.ASK and identity not in self.boot_answers

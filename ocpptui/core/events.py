@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ocpptui.core.attempts import ConnectionAttempt
+
 
 @dataclass(frozen=True, slots=True)
 class ServerStarted:
@@ -25,6 +27,23 @@ class ConnectionRefused:
     path: str
     reason: str
     offered_subprotocols: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptRecorded:
+    """A connection attempt (accepted or refused) was added to `Hub.attempts`."""
+
+    attempt: ConnectionAttempt
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionNeeded:
+    """A new charger booted under the "ask" policy: answer Accept / Pending / Reject."""
+
+    identity: str
+    vendor: str | None
+    model: str | None
+    peer: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +83,8 @@ HubEvent = (
     | ServerStopped
     | ConnectionRefused
     | ChargerConnected
+    | DecisionNeeded
+    | AttemptRecorded
     | ChargerDisconnected
     | ChargerUpdated
     | LogProblem

@@ -11,12 +11,15 @@ from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 
+from ocpptui.core.attempts import ConnectionAttempt
 from ocpptui.core.clock import Clock
-from ocpptui.core.config import CsmsConfig
+from ocpptui.core.config import BootAnswer, CsmsConfig
 from ocpptui.core.events import (
+    AttemptRecorded,
     ChargerConnected,
     ChargerDisconnected,
     ChargerUpdated,
+    DecisionNeeded,
     HubEvent,
     LogProblem,
 )
@@ -72,6 +75,7 @@ class Hub:
         self.chargers: dict[str, Charger] = {}
         self.frames = FrameWindow(self.config.window_size)
         self.events: deque[tuple[float, HubEvent]] = deque(maxlen=2000)
+        self.attempts: deque[ConnectionAttempt] = deque(maxlen=1000)
         self.servers: list = []  # CsmsServer instances (import cycle avoided)
         self._subscribers: list[Callable[[HubEvent], None]] = []
         self._frame_listeners: list[Callable[[Frame], None]] = []
@@ -194,7 +198,47 @@ class Hub:
         """Serve the session until its transport closes."""
         await session.run()
 
+    def record_attempt(self, attempt: ConnectionAttempt) -> None:
+        self.attempts.append(attempt)
+        self.emit(AttemptRecorded(attempt))
+
+    def decide(self, identity: str, answer: BootAnswer) -> None:
+        """The technician's answer for a charger (Accept / Pending / Reject its boot).
+
+        An accepted charger that is waiting in Pending is asked to boot again at once
+        (TriggerMessage BootNotification) instead of after its retry interval.
+        """
+        self.config.boot_answers[identity] = answer
+        self.emit(ChargerUpdated(identity, "decision"))
+        session = self.session_for(identity)
+        if (
+            answer is BootAnswer.ACCEPTED
+            and session is not None
+            and session.connected
+            and session.state.boot_status != "Accepted"
+        ):
+            task = asyncio.ensure_future(self._trigger_boot(session))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _trigger_boot(self, session: Session) -> None:
+        from ocpptui.core.commands import trigger_message
+        from ocpptui.core.session import CallFailed
+
+        try:
+            await trigger_message(session, "BootNotification", wait=False)
+        except CallFailed as exc:
+            log.warning("%s: could not trigger a new boot: %s", session.identity, exc)
+
     def _session_updated(self, session: Session, what: str) -> None:
+        if what == "decision-needed":
+            state = session.state
+            self.emit(
+                DecisionNeeded(
+                    session.identity, state.vendor, state.model, session.transport.info.peer
+                )
+            )
+            return
         if what == "disconnected":
             self.emit(
                 ChargerDisconnected(

@@ -10,7 +10,9 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
 
-from ocpptui.core.auth import AuthResult, check_basic_auth
+from ocpptui.core.attempts import ConnectionAttempt, Outcome, advice_for
+from ocpptui.core.auth import AuthResult, check_basic_auth, parse_basic
+from ocpptui.core.config import UnknownChargerPolicy
 from ocpptui.core.events import ConnectionRefused, ServerStarted, ServerStopped
 from ocpptui.core.identity import BadIdentity, identity_from_path
 from ocpptui.protocol.versions import OcppVersion
@@ -47,6 +49,7 @@ class CsmsServer:
         self._server: Server | None = None
         # What the handshake decided about each connection, for the session view.
         self._auth_results: dict[int, AuthResult] = {}
+        self._sni: dict[int, str] = {}  # id(SSLObject) → server name the charger asked for
 
     @property
     def subprotocols(self) -> tuple[str, ...]:
@@ -54,6 +57,8 @@ class CsmsServer:
 
     async def start(self) -> None:
         config = self.hub.config
+        if config.ssl_context is not None:
+            config.ssl_context.sni_callback = self._remember_sni
         self._server = await serve(
             self._handle,
             self.host,
@@ -74,6 +79,12 @@ class CsmsServer:
         self.hub.emit(ServerStarted(self.host, self.port, self.subprotocols))
         log.info("listening on %s:%s (%s)", self.host, self.port, ", ".join(self.subprotocols))
 
+    def _remember_sni(self, ssl_object, server_name: str | None, context) -> None:
+        if server_name:
+            if len(self._sni) > 1000:
+                self._sni.clear()
+            self._sni[id(ssl_object)] = server_name
+
     async def stop(self) -> None:
         if self._server is not None:
             self._server.close()
@@ -85,17 +96,52 @@ class CsmsServer:
     def scheme(self) -> str:
         return "wss" if self.hub.config.ssl_context is not None else "ws"
 
+    def _tls_details(self, connection: ServerConnection) -> tuple[str | None, str | None]:
+        ssl_object = connection.transport.get_extra_info("ssl_object")
+        if ssl_object is None:
+            return None, None
+        return ssl_object.version(), self._sni.pop(id(ssl_object), None)
+
+    def _attempt(
+        self,
+        connection: ServerConnection,
+        request: Request,
+        outcome: Outcome,
+        reason: str,
+        *,
+        identity: str | None = None,
+        chosen: str | None = None,
+    ) -> ConnectionAttempt:
+        tls_version, sni = self._tls_details(connection)
+        parsed = parse_basic(request.headers.get("Authorization"))
+        return ConnectionAttempt(
+            wall=self.hub.clock.wall(),
+            peer=_peer(connection),
+            path=request.path,
+            identity=identity,
+            offered=offered_subprotocols(request.headers),
+            chosen=chosen,
+            auth_user=parsed[0] if parsed else None,
+            auth_present="Authorization" in request.headers,
+            tls_version=tls_version,
+            sni=sni,
+            outcome=outcome,
+            reason=reason,
+            advice=advice_for(reason) if outcome is Outcome.REFUSED else None,
+        )
+
     def _refuse(
         self,
         connection: ServerConnection,
         request: Request,
         status: HTTPStatus,
         reason: str,
-        offered: tuple[str, ...] = (),
+        identity: str | None = None,
     ) -> Response:
-        peer = _peer(connection)
-        self.hub.emit(ConnectionRefused(peer, request.path, reason, offered))
-        log.warning("refused %s %s: %s", peer, request.path, reason)
+        attempt = self._attempt(connection, request, Outcome.REFUSED, reason, identity=identity)
+        self.hub.record_attempt(attempt)
+        self.hub.emit(ConnectionRefused(attempt.peer, request.path, reason, attempt.offered))
+        log.warning("refused %s %s: %s", attempt.peer, request.path, reason)
         response = connection.respond(status, reason + "\n")
         if status == HTTPStatus.UNAUTHORIZED:
             response.headers["WWW-Authenticate"] = 'Basic realm="ocpp-tui", charset="UTF-8"'
@@ -117,42 +163,59 @@ class CsmsServer:
         offered = offered_subprotocols(request.headers)
         speaks = "/".join(p.removeprefix("ocpp") for p in self.subprotocols)
         if not offered:
-            return self._refuse(
-                connection,
-                request,
-                HTTPStatus.BAD_REQUEST,
+            reason = (
                 f"no subprotocol offered: set the OCPP version on the charger "
-                f"(this server speaks {speaks})",
+                f"(this server speaks {speaks})"
             )
+            return self._refuse(connection, request, HTTPStatus.BAD_REQUEST, reason, identity)
         if not set(offered) & set(self.subprotocols):
-            return self._refuse(
-                connection,
-                request,
-                HTTPStatus.BAD_REQUEST,
-                f"offered only {', '.join(offered)}: this server speaks {speaks}",
-                offered,
-            )
+            reason = f"offered only {', '.join(offered)}: this server speaks {speaks}"
+            return self._refuse(connection, request, HTTPStatus.BAD_REQUEST, reason, identity)
         config = self.hub.config
+        if config.unknown_policy is UnknownChargerPolicy.ALLOW_LIST and (
+            identity not in config.allow_list
+        ):
+            reason = f"{identity} is not on the allow-list"
+            return self._refuse(connection, request, HTTPStatus.FORBIDDEN, reason, identity)
         only_16 = [p for p in offered if p in self.subprotocols] == ["ocpp1.6"]
         result = check_basic_auth(
             config.auth, identity, request.headers.get("Authorization"), only_16=only_16
         )
         if not result.ok:
             return self._refuse(
-                connection, request, HTTPStatus.UNAUTHORIZED, result.reason, offered
+                connection, request, HTTPStatus.UNAUTHORIZED, result.reason, identity
             )
+        if len(self._auth_results) > 1000:  # handshakes that never reached the handler
+            self._auth_results.clear()
         self._auth_results[id(connection)] = result
         return None
 
     async def _handle(self, connection: ServerConnection) -> None:
-        path = connection.request.path if connection.request is not None else "/"
-        identity = identity_from_path(path)
+        request = connection.request
+        assert request is not None
+        identity = identity_from_path(request.path)
         version = OcppVersion.from_subprotocol(connection.subprotocol or "")
-        transport = WebSocketTransport(connection, path=path)
+        transport = WebSocketTransport(connection, path=request.path)
         auth = self._auth_results.pop(id(connection), None)
         if auth is not None and self.hub.config.auth.required:
             transport.info.extra["auth"] = auth.reason
         if transport.info.client_certificate:
             transport.info.extra["client certificate"] = transport.info.client_certificate
+        previous = self.hub.session_for(identity)
+        replaced = previous is not None and previous.connected
+        reason = f"connected with {connection.subprotocol}"
+        if replaced and previous is not None:
+            reason += f"; the connection from {previous.transport.info.peer} was replaced"
+        attempt = self._attempt(
+            connection,
+            request,
+            Outcome.REPLACED if replaced else Outcome.ACCEPTED,
+            reason,
+            identity=identity,
+            chosen=connection.subprotocol,
+        )
+        if attempt.sni:
+            transport.info.extra["SNI"] = attempt.sni
+        self.hub.record_attempt(attempt)
         session = self.hub.open_session(identity, version, transport)
         await self.hub.run_session(session)

@@ -164,6 +164,8 @@ async def test_profile_2_tls_with_basic_auth(tmp_path: Path, tls_files: TlsFiles
         info = hub.chargers["CP-T"].session.transport.info
         assert info.secure and info.tls_version in ("TLSv1.2", "TLSv1.3")
         assert info.summary.startswith("wss from")
+        assert info.extra["SNI"] == "localhost"
+        assert hub.attempts[-1].sni == "localhost" and hub.attempts[-1].tls_version
     finally:
         await hub.stop()
 

@@ -1,0 +1,115 @@
+"""The connection clinic: every attempt recorded with its reason, and the unknown-charger policy."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+
+import pytest
+from websockets.asyncio.client import connect
+from websockets.exceptions import InvalidStatus
+
+from ocpptui.core.attempts import Outcome
+from ocpptui.core.auth import AuthConfig
+from ocpptui.core.config import BootAnswer, UnknownChargerPolicy
+from ocpptui.core.events import DecisionNeeded
+from ocpptui.core.hub import Hub
+from tests.conftest import connect_raw, wait_for
+
+
+async def test_accepted_attempt_records_what_the_charger_sent(hub: Hub) -> None:
+    port = hub.servers[0].port
+    async with connect(
+        f"ws://127.0.0.1:{port}/ocpp/RDAM%20123",
+        subprotocols=["ocpp1.6", "ocpp2.0.1"],  # type: ignore[list-item]
+    ):
+        await wait_for(lambda: len(hub.attempts) == 1)
+    attempt = hub.attempts[0]
+    assert attempt.outcome is Outcome.ACCEPTED
+    assert (attempt.path, attempt.identity) == ("/ocpp/RDAM%20123", "RDAM 123")
+    assert attempt.offered == ("ocpp1.6", "ocpp2.0.1") and attempt.chosen == "ocpp2.0.1"
+    assert attempt.peer.startswith("127.0.0.1:")
+
+
+@pytest.mark.parametrize(
+    ("subprotocols", "reason", "advice"),
+    [
+        (None, "no subprotocol offered", "set the OCPP version"),
+        (["ocpp1.5"], "offered only ocpp1.5", "choose OCPP 1.6J"),
+    ],
+)
+async def test_refused_attempts_say_why_and_what_to_do(
+    hub: Hub, subprotocols: list | None, reason: str, advice: str
+) -> None:
+    with pytest.raises(InvalidStatus):
+        async with connect(f"ws://127.0.0.1:{hub.servers[0].port}/CP-7", subprotocols=subprotocols):
+            pass
+    attempt = hub.attempts[-1]
+    assert attempt.outcome is Outcome.REFUSED and attempt.identity == "CP-7"
+    assert reason in attempt.reason and advice in attempt.advice
+
+
+async def test_wrong_password_shows_the_user_never_the_password(hub: Hub) -> None:
+    hub.config.auth = AuthConfig(required=True, default_password="right-password-1")
+    header = "Basic " + base64.b64encode(b"CP-7:the-wrong-one").decode()
+    with pytest.raises(InvalidStatus):
+        async with connect(
+            f"ws://127.0.0.1:{hub.servers[0].port}/CP-7",
+            subprotocols=["ocpp1.6"],  # type: ignore[list-item]
+            additional_headers={"Authorization": header},
+        ):
+            pass
+    attempt = hub.attempts[-1]
+    assert attempt.reason == "wrong password for CP-7"
+    assert attempt.auth_present and attempt.auth_user == "CP-7"
+    assert "the-wrong-one" not in repr(attempt)
+
+
+async def test_a_second_connection_of_an_identity_is_recorded_as_replacing(hub: Hub) -> None:
+    first = await connect_raw(hub, "CP-7")
+    await first.boot_16()
+    second = await connect_raw(hub, "CP-7")
+    await second.boot_16()
+    assert hub.attempts[-1].outcome is Outcome.REPLACED
+    assert "was replaced" in hub.attempts[-1].reason
+
+
+async def test_allow_list_refuses_unknown_identities(hub: Hub) -> None:
+    hub.config.unknown_policy = UnknownChargerPolicy.ALLOW_LIST
+    hub.config.allow_list = {"CP-OK"}
+    with pytest.raises(InvalidStatus) as caught:
+        async with connect(f"ws://127.0.0.1:{hub.servers[0].port}/CP-NO", subprotocols=["ocpp1.6"]):  # type: ignore[list-item]
+            pass
+    assert caught.value.response.status_code == 403
+    assert "not on the allow-list" in hub.attempts[-1].reason
+    charger = await connect_raw(hub, "CP-OK")
+    assert (await charger.boot_16())[2]["status"] == "Accepted"
+
+
+async def test_ask_policy_holds_a_new_charger_pending_until_accepted(hub: Hub) -> None:
+    hub.config.unknown_policy = UnknownChargerPolicy.ASK
+    events: list = []
+    hub.subscribe(events.append)
+    charger = await connect_raw(hub, "CP-NEW")
+    answer = await charger.boot_16()
+    assert answer[2]["status"] == "Pending"
+    needed = [e for e in events if isinstance(e, DecisionNeeded)]
+    assert needed and needed[0].identity == "CP-NEW" and needed[0].vendor == "VendorX"
+
+    hub.decide("CP-NEW", BootAnswer.ACCEPTED)
+    trigger = await charger.recv_json()  # the tool asks the charger to boot again at once
+    assert trigger[2:] == ["TriggerMessage", {"requestedMessage": "BootNotification"}]
+    await charger.send_text(json.dumps([3, trigger[1], {"status": "Accepted"}]))
+    assert (await charger.boot_16())[2]["status"] == "Accepted"
+    await wait_for(lambda: hub.chargers["CP-NEW"].state.booted)
+
+
+async def test_ask_policy_reject(hub: Hub) -> None:
+    hub.config.unknown_policy = UnknownChargerPolicy.ASK
+    charger = await connect_raw(hub, "CP-BAD")
+    assert (await charger.boot_16())[2]["status"] == "Pending"
+    hub.decide("CP-BAD", BootAnswer.REJECTED)
+    with pytest.raises(asyncio.TimeoutError):
+        await charger.recv_json(timeout=0.2)  # no trigger for a rejected charger
+    assert (await charger.boot_16())[2]["status"] == "Rejected"
