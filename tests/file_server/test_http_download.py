@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import shutil
+import socket
 import ssl
 import subprocess
 from pathlib import Path
@@ -77,6 +78,33 @@ async def test_progress_events_are_rate_limited(
     assert received == 64 << 20
     await events.wait_for(TransferFinished)
     assert len(events.of(TransferProgress)) <= elapsed * 10 + 2
+
+
+async def test_a_slow_charger_sees_progress_during_the_transfer(
+    server: FileServer, events: Recorder, tmp_path: Path
+) -> None:
+    big = tmp_path / "big.bin"
+    with big.open("wb") as file:
+        file.truncate(24 << 20)  # well past what the kernel's socket buffers absorb
+    offer = server.offer_file(big)
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 * 1024)  # little buffering
+    sock.setblocking(False)
+    await asyncio.get_running_loop().sock_connect(sock, ("127.0.0.1", server.ports.http))
+    reader, writer = await asyncio.open_connection(sock=sock)
+    writer.write(raw_get(f"/{offer.token}/{offer.file_name}"))
+    received = 0
+    while chunk := await reader.read(256 * 1024):  # about 25 MB/s: a second for the file
+        received += len(chunk)
+        await asyncio.sleep(0.01)
+    writer.close()
+    assert received > offer.size
+    finished = await events.wait_for(TransferFinished)
+    progress = events.of(TransferProgress)
+    during = [p for p in progress if p.bytes_done < offer.size]
+    assert len(during) >= 3, progress
+    assert all(p.rate > 0 for p in during)
+    assert finished.duration > 0.3
 
 
 async def test_range_request_returns_exactly_the_slice(

@@ -30,11 +30,14 @@ from .uploads import UploadFile, UploadTooLarge, new_upload_path
 
 log = logging.getLogger(__name__)
 
-READ_CHUNK = 256 * 1024
+READ_CHUNK = 64 * 1024
+"""Each write waits for the socket to drain below 64 KiB, so a chunk this size still drains
+within SOCKET_TIMEOUT on a link of a few kB/s."""
 DATA_CONNECTION_WAIT = 10.0
 """How long after RETR/STOR the client has to open the data connection (slow cellular
 links need more than aioftp's default second)."""
-SOCKET_TIMEOUT = 60.0
+SOCKET_TIMEOUT = 120.0
+"""A data connection with no progress for this long has gone away."""
 IDLE_TIMEOUT = 300.0
 MAX_CONNECTIONS = 64
 

@@ -36,8 +36,9 @@ from .uploads import UploadFile, UploadTooLarge, new_upload_path
 log = logging.getLogger(__name__)
 
 READ_CHUNK = 256 * 1024
-STALL_TIMEOUT = 60.0
-"""A charger that neither sends nor reads for this long has gone away."""
+STALL_TIMEOUT = 120.0
+"""A charger that neither sends nor reads for this long has gone away (generous: chargers
+on 2G links move a few kB/s)."""
 SHUTDOWN_TIMEOUT = 0.5
 """How long stop() lets a running transfer go on before closing its connection."""
 LINGERING_TIME = 2.0
@@ -275,10 +276,13 @@ class _TrackedFileResponse(web.FileResponse):
 
     aiohttp sends the whole range with one `loop.sendfile`; here it is sent in slices sized
     to take ~50 ms each, so progress can be reported between them at any link speed.
+    Progress counts bytes handed to the network stack, which runs ahead of the charger by
+    the socket buffers (a few MB at most).
     """
 
     _SLICE_SECONDS = 0.05
-    _MIN_SLICE = 64 * 1024
+    _FIRST_SLICE = 64 * 1024  # ~10 s even at GPRS speed, well within STALL_TIMEOUT
+    _MIN_SLICE = 16 * 1024
     _MAX_SLICE = 64 * 1024 * 1024
 
     def __init__(self, path: Path, start_meter: Callable[[int, int], TransferMeter]) -> None:
@@ -300,7 +304,7 @@ class _TrackedFileResponse(web.FileResponse):
         assert writer is not None
         meter = self._start_meter(offset, count)
         loop = asyncio.get_running_loop()
-        sent, slice_size = 0, 1 << 20
+        sent, slice_size = 0, self._FIRST_SLICE
         try:
             while sent < count:
                 transport = request.transport
@@ -311,8 +315,10 @@ class _TrackedFileResponse(web.FileResponse):
                 await _within_stall_timeout(loop.sendfile(transport, fobj, offset + sent, size))
                 sent += size
                 meter.add(size)
+                # Grow at most twofold per slice: a fast first slice may only have filled
+                # the kernel's socket buffers, not reached the charger.
                 took = max(loop.time() - began, 1e-4)
-                wanted = int(size * self._SLICE_SECONDS / took)
+                wanted = min(int(size * self._SLICE_SECONDS / took), 2 * size)
                 slice_size = min(max(wanted, self._MIN_SLICE), self._MAX_SLICE)
             await self.write_eof()
         except BaseException as exc:
