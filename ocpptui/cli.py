@@ -14,6 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ocpptui import __version__
+from ocpptui.link_commands import (
+    add_link_choice,
+    add_link_commands,
+    add_simulator_link_options,
+)
 
 if TYPE_CHECKING:
     from ocpptui.core.hub import Hub
@@ -31,6 +36,9 @@ examples:
   ocpp-tui serve --headless        mini-CSMS without UI, one line per frame
   ocpp-tui run site.toml --json-out result.json   run a playbook headless
   ocpp-tui simulate ws://127.0.0.1:9000/CP-1 --protocol ocpp1.6
+  ocpp-tui serial /dev/ttyUSB0 --baud 115200   TUI with a charger on a serial port
+  ocpp-tui ble AA:BB:CC:DD:EE:FF               TUI with a charger over Bluetooth LE
+  ocpp-tui simulate --serial pty               simulated charger behind a virtual cable
   ocpp-tui --paths                 where settings, logs and reports live"""
 
 
@@ -65,11 +73,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add_server_options(serve)
     serve.add_argument("--headless", action="store_true", help="no UI: print frames to stdout")
     serve.add_argument("--jsonl", action="store_true", help="headless: print JSON lines")
+    add_link_choice(serve)
 
     run = commands.add_parser("run", help="run a playbook headless against the charger(s)")
     run.add_argument("playbook", type=Path, help="playbook TOML file")
     run.add_argument("--json-out", type=Path, help="write the results as JSON here")
     _add_server_options(run)
+    add_link_choice(run)
+    add_link_commands(commands)
 
     certs = commands.add_parser(
         "certs", help="create the local CA and server certificate for wss:// (profiles 2, 3)"
@@ -88,18 +99,23 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--port", type=int, default=0, help="port (default: any free port)")
 
     simulate = commands.add_parser("simulate", help="run the built-in charger simulator")
-    simulate.add_argument("url", help="CSMS URL ending in the identity, e.g. ws://host:9000/CP-1")
+    simulate.add_argument(
+        "url",
+        nargs="?",
+        help="CSMS URL ending in the identity, e.g. ws://host:9000/CP-1 (or --serial/--ble)",
+    )
     simulate.add_argument(
         "--protocol", default="ocpp1.6", help="ocpp1.6 or ocpp2.0.1 (default ocpp1.6)"
     )
     simulate.add_argument("--vendor")
     simulate.add_argument("--model")
-    simulate.add_argument("--serial")
+    simulate.add_argument("--serial-number", help="the charger's serial number")
     simulate.add_argument("--firmware")
     simulate.add_argument("--connectors", type=int, default=2)
     simulate.add_argument(
         "--transaction", action="store_true", help="start a charging session after boot"
     )
+    add_simulator_link_options(simulate)
     return parser
 
 
@@ -187,18 +203,27 @@ def _simulate(args: argparse.Namespace) -> int:
         for key, value in (
             ("vendor", args.vendor),
             ("model", args.model),
-            ("serial", args.serial),
+            ("serial", args.serial_number),
             ("firmware", args.firmware),
         )
         if value
     }
+    local_link = bool(args.serial or args.ble)
+    if local_link == bool(args.url):
+        print("ocpp-tui simulate: give a ws:// URL, or --serial / --ble", file=sys.stderr)
+        return 2
     options = SimulatorOptions(
         protocol=protocol.subprotocol,
         connectors=args.connectors,
         auto_transaction=args.transaction,
+        identity=(args.identity or "SIM-1") if local_link else None,
         **overrides,
     )
     _configure_logging_for_cli()
+    if local_link:
+        from ocpptui.link_commands import simulate_over_link
+
+        return simulate_over_link(args, options)
     try:
         asyncio.run(simulate(args.url, options))
     except KeyboardInterrupt:
@@ -278,12 +303,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             settings, paths, hub, host="127.0.0.1", port=args.port, after_start=[demo_chargers]
         )
 
+    if args.command in ("serial", "ble"):
+        return _local_link_tui(args, settings, paths)
+
     _apply_server_options(settings, args)
     problem = _apply_security(settings, paths)
     if problem is not None:
         print(f"ocpp-tui: {problem}", file=sys.stderr)
         return 2
     hub = _make_hub(settings, paths, getattr(args, "log_dir", None))
+    try:
+        link = _link_starter(args)
+    except ValueError as exc:
+        print(f"ocpp-tui: {exc}", file=sys.stderr)
+        return 2
     if args.command == "run":
         from ocpptui.headless import run_playbook_headless
 
@@ -303,14 +336,47 @@ def main(argv: Sequence[str] | None = None) -> int:
                 port=args.port,
                 json_out=args.json_out,
                 file_server_factory=start_file_server,
+                link=link,
             )
         )
     if args.command == "serve" and args.headless:
         from ocpptui.headless import serve_headless
 
         _configure_logging(paths, to_stderr=True)
-        return asyncio.run(serve_headless(hub, jsonl=args.jsonl))
+        return asyncio.run(serve_headless(hub, jsonl=args.jsonl, link=link))
+    if link is not None:
+        _configure_logging(paths, to_stderr=False)
+        from ocpptui.link_commands import run_tui_with_link
+
+        return run_tui_with_link(settings, paths, hub, link)
     return _run_tui(settings, paths, hub)
+
+
+def _link_starter(args: argparse.Namespace):
+    """`--serial`/`--ble` on serve and run (a playbook names the identity it waits for)."""
+    from ocpptui.link_commands import link_starter, playbook_identity
+
+    default = playbook_identity(args.playbook) if args.command == "run" else None
+    return link_starter(args, default_identity=default)
+
+
+def _local_link_tui(args: argparse.Namespace, settings: Settings, paths: Paths) -> int:
+    """`ocpp-tui serial [PORT]` / `ocpp-tui ble [DEVICE]`: list what is there, or open the TUI."""
+    from ocpptui import link_commands
+
+    if args.command == "serial" and not args.serial:
+        return link_commands.print_serial_ports()
+    if args.command == "ble" and not args.ble:
+        return asyncio.run(link_commands.print_ble_devices(args))
+    try:
+        starter = link_commands.link_starter(args)
+    except ValueError as exc:
+        print(f"ocpp-tui: {exc}", file=sys.stderr)
+        return 2
+    assert starter is not None
+    hub = _make_hub(settings, paths, args.log_dir)
+    _configure_logging(paths, to_stderr=False)
+    return link_commands.run_tui_with_link(settings, paths, hub, starter)
 
 
 if __name__ == "__main__":

@@ -25,9 +25,14 @@ from ocpptui.core.hub import Hub
 from ocpptui.services.network import charger_urls
 
 if TYPE_CHECKING:
+    from ocpptui.core.link_supervisor import LinkStatus, LinkSupervisor
     from ocpptui.services.file_server import FileServer
 
 PAYLOAD_PREVIEW = 160
+
+#: Makes the local link (a serial port, a BLE device) that carries the session instead of the
+#: WebSocket server; see `ocpptui.core.link_supervisor`.
+LinkStarter = Callable[[Hub], "LinkSupervisor"]
 
 
 def frame_line(frame: Frame) -> str:
@@ -92,6 +97,49 @@ class HeadlessPrinter:
         stream.write(f"-- {line}\n")
         stream.flush()
 
+    def link_status(self, status: LinkStatus) -> None:
+        stream = self.err if self.jsonl else self.out
+        stream.write(f"-- {status.text}\n")
+        stream.flush()
+
+
+class _CarrierFailed(Exception):
+    """The server could not listen, or the local link could not be opened."""
+
+
+async def _start_carrier(
+    hub: Hub,
+    printer: HeadlessPrinter,
+    *,
+    link: LinkStarter | None,
+    host: str | None,
+    port: int | None,
+) -> tuple[int | None, LinkSupervisor | None]:
+    """Start what carries the frames: the WebSocket server, or the local link instead.
+
+    Returns the server's bound port (None for a link) and the link's supervisor (None for
+    the server); raises _CarrierFailed with the message to print.
+    """
+    if link is None:
+        try:
+            server = await hub.start_server(host, port)
+        except OSError as exc:
+            where = f"{host or hub.config.host}:{hub.config.port if port is None else port}"
+            raise _CarrierFailed(
+                f"cannot listen on {where}: {exc.strerror or exc} "
+                "(is another server using the port? try --port)"
+            ) from None
+        return server.port, None
+    from ocpptui.core.link_supervisor import LinkOpenFailed
+
+    supervisor = link(hub)
+    supervisor.add_listener(printer.link_status)
+    try:
+        await supervisor.start()
+    except LinkOpenFailed as exc:
+        raise _CarrierFailed(str(exc)) from None
+    return None, supervisor
+
 
 async def serve_headless(
     hub: Hub,
@@ -103,8 +151,13 @@ async def serve_headless(
     err: TextIO | None = None,
     stop: asyncio.Event | None = None,
     on_started: Callable[[int], None] | None = None,
+    link: LinkStarter | None = None,
 ) -> int:
-    """Run the mini-CSMS until `stop` is set or SIGINT/SIGTERM arrives; returns an exit code."""
+    """Run the mini-CSMS until `stop` is set or SIGINT/SIGTERM arrives; returns an exit code.
+
+    With `link`, the session runs over that local link instead of a WebSocket server, and
+    the run also ends (exit 1) when the link is lost for good.
+    """
     printer = HeadlessPrinter(out or sys.stdout, err or sys.stderr, jsonl)
     unsubscribe_events = hub.subscribe(printer.event)
     unsubscribe_frames = hub.add_frame_listener(printer.frame)
@@ -115,23 +168,24 @@ async def serve_headless(
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(signum, stop.set)  # not available on Windows
             installed.append(signum)
+    supervisor: LinkSupervisor | None = None
     try:
         try:
-            server = await hub.start_server(host, port)
-        except OSError as exc:
-            where = f"{host or hub.config.host}:{hub.config.port if port is None else port}"
-            printer.err.write(
-                f"ocpp-tui: cannot listen on {where}: {exc.strerror or exc} "
-                "(is another server using the port? try --port)\n"
-            )
+            bound, supervisor = await _start_carrier(hub, printer, link=link, host=host, port=port)
+        except _CarrierFailed as exc:
+            printer.err.write(f"ocpp-tui: {exc}\n")
             return 1
-        if on_started is not None:
-            on_started(server.port)
-        await stop.wait()
-        return 0
+        if bound is not None and on_started is not None:
+            on_started(bound)
+        if supervisor is None:
+            await stop.wait()
+            return 0
+        return await _until_stopped_or_lost(stop, supervisor)
     finally:
         for signum in installed:
             loop.remove_signal_handler(signum)
+        if supervisor is not None:
+            await supervisor.stop("ocpp-tui is shutting down")
         await hub.stop()
         unsubscribe_frames()
         unsubscribe_events()
@@ -147,8 +201,9 @@ async def run_playbook_headless(
     out: TextIO | None = None,
     on_started: Callable[[int], None] | None = None,
     file_server_factory: Callable[[], Awaitable[FileServer]] | None = None,
+    link: LinkStarter | None = None,
 ) -> int:
-    """Serve, run the playbook's steps against the charger that connects, exit 0/1/2.
+    """Serve (or open `link`), run the playbook's steps against the charger, exit 0/1/2.
 
     `file_server_factory` starts the laptop's file server the first time a firmware or
     diagnostics step needs it.
@@ -163,17 +218,21 @@ async def run_playbook_headless(
         return 2
     printer = HeadlessPrinter(stream, stream, jsonl=False)
     unsubscribe = hub.subscribe(printer.event)
+    supervisor: LinkSupervisor | None = None
     try:
         try:
-            server = await hub.start_server(
-                host if host is not None else playbook.host,
-                port if port is not None else playbook.port,
+            bound, supervisor = await _start_carrier(
+                hub,
+                printer,
+                link=link,
+                host=host if host is not None else playbook.host,
+                port=port if port is not None else playbook.port,
             )
-        except OSError as exc:
-            stream.write(f"ocpp-tui run: cannot listen: {exc.strerror or exc}\n")
+        except _CarrierFailed as exc:
+            stream.write(f"ocpp-tui run: {exc}\n")
             return 1
-        if on_started is not None:
-            on_started(server.port)
+        if bound is not None and on_started is not None:
+            on_started(bound)
 
         def progress(index: int, result) -> None:
             total = len(playbook.steps)
@@ -197,4 +256,19 @@ async def run_playbook_headless(
         return 0 if ok else 1
     finally:
         unsubscribe()
+        if supervisor is not None:
+            await supervisor.stop("playbook finished")
         await hub.stop()
+
+
+async def _until_stopped_or_lost(stop: asyncio.Event, supervisor: LinkSupervisor) -> int:
+    """Wait for `stop` (exit 0) or for the supervisor to end on its own (exit 1)."""
+    stopped = asyncio.ensure_future(stop.wait())
+    ended = asyncio.ensure_future(supervisor.wait_closed())
+    try:
+        await asyncio.wait({stopped, ended}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in (stopped, ended):
+            task.cancel()
+        await asyncio.gather(stopped, ended, return_exceptions=True)
+    return 0 if stop.is_set() else 1

@@ -184,16 +184,28 @@ class NusPeripheral:
         if link is not None:
             link._written(bytes(value))
 
-    async def accept(self) -> PeripheralLink:
-        """Wait for the next central that connects and subscribes to TX."""
-        while True:
-            link = await self._ready.get()
-            if link.inbox.ended is None:
-                return link
+    async def accept(self, timeout: float | None = None) -> PeripheralLink:
+        """Wait for the next central that connects and subscribes to TX.
 
-    def link_factory(self) -> Callable[[], Awaitable[PeripheralLink]]:
-        """For `SimulatedCharger(link_factory=...)`: each call waits for a central."""
-        return self.accept
+        Raises TimeoutError after `timeout` seconds (None: wait for ever).
+        """
+        async with asyncio.timeout(timeout):
+            while True:
+                link = await self._ready.get()
+                if link.inbox.ended is None:
+                    return link
+
+    def link_factory(self, wait: float = 5.0) -> Callable[[], Awaitable[PeripheralLink]]:
+        """For `SimulatedCharger(link_factory=...)`: each call waits up to `wait` seconds for
+        a central (bounded, so the simulator's loop stays stoppable; it retries)."""
+
+        async def accept_link() -> PeripheralLink:
+            try:
+                return await self.accept(wait)
+            except TimeoutError:
+                raise OSError(f"no BLE central connected within {wait:g} s") from None
+
+        return accept_link
 
 
 async def open_hci_device(transport_spec: str, name: str) -> tuple[Device, Any]:

@@ -2,15 +2,17 @@
 
 `PtyCable.create()` makes a pty pair in raw mode. Its slave path (`/dev/pts/N`) is a real tty
 that ocpp-tui opens with pyserial like any serial port; the simulator talks through the
-master end with `PtyCable.link()`. A pty ignores baud rate, parity and flow control.
+master end. A pty ignores baud rate, parity and flow control.
 
-The cable keeps its own slave descriptor open, so the laptop side can close and reopen the
-port without the pty going away (as with a real cable); `close()` is pulling the cable out:
-the laptop's port then reports an error and its path disappears.
+The far side behaves like a USB-serial device: its link factory waits until the laptop has
+the port open (bytes written before that would be flushed by pyserial's open, so a boot
+would be lost), and a link ends when the laptop closes the port (the master then reads EIO).
+`close()` is pulling the cable out: the laptop's port reports an error and the path goes away.
 """
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import os
 import select
@@ -26,15 +28,18 @@ from ocpptui.transports.stream_link import StreamTransport
 _READ_TIMEOUT = 0.2
 #: Longest a write waits for the other end to make room (a real port's write timeout).
 _WRITE_TIMEOUT = 10.0
+#: How long the link factory waits for the laptop to open the port before it gives up (the
+#: simulator then retries), and how long it lets pyserial finish opening (its input flush).
+_PEER_WAIT = 3.0
+_PEER_SETTLE = 0.2
 
 
 class PtyCable:
     """A pty pair: `slave_path` for the laptop, the master end for the far side."""
 
-    def __init__(self, master_fd: int, slave_fd: int) -> None:
+    def __init__(self, master_fd: int, slave_path: str) -> None:
         self.master_fd = master_fd
-        self.slave_fd = slave_fd
-        self.slave_path = os.ttyname(slave_fd)
+        self.slave_path = slave_path
         self.closed = False
 
     @classmethod
@@ -47,11 +52,21 @@ class PtyCable:
         import tty
 
         master_fd, slave_fd = os.openpty()
-        # Raw from the start: a canonical-mode slave would echo the simulator's first bytes
-        # back to it before the laptop opens the port and sets its own mode.
+        # Raw from the start (the mode stays with the pty): a canonical-mode slave would echo
+        # the simulator's bytes back to it.
         tty.setraw(slave_fd)
+        slave_path = os.ttyname(slave_fd)
+        os.close(slave_fd)  # only the laptop holds the slave, so the master sees it come and go
         os.set_blocking(master_fd, False)
-        return cls(master_fd, slave_fd)
+        return cls(master_fd, slave_path)
+
+    def peer_attached(self) -> bool:
+        """True while the laptop side has the port open."""
+        if self.closed:
+            return False
+        poller = select.poll()
+        poller.register(self.master_fd, select.POLLIN)
+        return not any(events & select.POLLHUP for _, events in poller.poll(0))
 
     def port(self) -> PtyMasterPort:
         """A BlockingPort on the master end (closing it leaves the cable plugged in)."""
@@ -70,22 +85,27 @@ class PtyCable:
         """For `SimulatedCharger(link_factory=...)`: a fresh link on this cable per call."""
 
         async def open_link() -> StreamTransport:
-            if self.closed:
-                raise OSError(errno.ENODEV, "the pty cable was closed")
+            deadline = time.monotonic() + _PEER_WAIT
+            while not self.peer_attached():
+                if self.closed:
+                    raise OSError(errno.ENODEV, "the pty cable was closed")
+                if time.monotonic() > deadline:
+                    raise OSError(errno.ENOTCONN, f"nobody has {self.slave_path} open yet")
+                await asyncio.sleep(0.05)
+            await asyncio.sleep(_PEER_SETTLE)
             return self.link(codec)
 
         return open_link
 
     def close(self) -> None:
-        """Pull the cable: both descriptors closed, the slave path goes away."""
+        """Pull the cable: the master closes, the laptop's port fails, the path goes away."""
         if self.closed:
             return
         self.closed = True
-        for fd in (self.master_fd, self.slave_fd):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
+        try:
+            os.close(self.master_fd)
+        except OSError:
+            pass
 
 
 class PtyMasterPort:
