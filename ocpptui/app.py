@@ -19,10 +19,12 @@ from ocpptui import messages
 from ocpptui.bridge import HubBridge
 from ocpptui.commands import OcppCommands
 from ocpptui.core.clock import Clock
+from ocpptui.core.config import BootAnswer
 from ocpptui.core.frame import Frame
 from ocpptui.core.hub import Hub
 from ocpptui.paths import Paths
 from ocpptui.screens.charger import ChargerScreen
+from ocpptui.screens.decision import DecisionScreen
 from ocpptui.screens.error import ErrorScreen, bind_error_text
 from ocpptui.screens.help import HelpScreen, HelpSections
 from ocpptui.screens.inspector import FrameInspectorScreen
@@ -98,6 +100,7 @@ class OcppTuiApp(App[None]):
         self.after_start = list(after_start)
         self.bridge = HubBridge(hub)
         self._refusal_toasts: dict[tuple[str, str, str], float] = {}
+        self._asking: set[str] = set()  # identities with an open DecisionScreen
         self._apply_theme(settings.ui.theme)
         self.set_reactive(OcppTuiApp.server_state, self._initial_server_state())
 
@@ -112,7 +115,13 @@ class OcppTuiApp(App[None]):
             return ServerState("starting", self.host, self.port)
         if self.hub.servers:
             server = self.hub.servers[0]
-            return ServerState("listening", server.host, server.port, tuple(server.subprotocols))
+            return ServerState(
+                "listening",
+                server.host,
+                server.port,
+                tuple(server.subprotocols),
+                scheme=getattr(server, "scheme", "ws"),
+            )
         return ServerState("off", self.host, self.port)
 
     @property
@@ -161,8 +170,18 @@ class OcppTuiApp(App[None]):
     @on(messages.ServerStarted)
     def _server_started(self, message: messages.ServerStarted) -> None:
         self.server_state = ServerState(
-            "listening", message.host, message.port, message.subprotocols
+            "listening",
+            message.host,
+            message.port,
+            message.subprotocols,
+            scheme=self._scheme_of(message.port),
         )
+
+    def _scheme_of(self, port: int) -> str:
+        for server in self.hub.servers:
+            if server.port == port:
+                return getattr(server, "scheme", "ws")
+        return "wss" if getattr(self.hub.config, "ssl_context", None) is not None else "ws"
 
     @on(messages.ServerStopped)
     def _server_stopped(self, message: messages.ServerStopped) -> None:
@@ -196,6 +215,26 @@ class OcppTuiApp(App[None]):
             timeout=30,
             markup=False,
         )
+
+    @on(messages.DecisionNeeded)
+    def _decision_needed(self, message: messages.DecisionNeeded) -> None:
+        identity = message.identity
+        if identity in self._asking:
+            return  # the charger booted again while the question is open
+        self._asking.add(identity)
+
+        def decided(answer: BootAnswer | None) -> None:
+            self._asking.discard(identity)
+            if answer is not None:
+                self.decide(identity, answer)
+
+        screen = DecisionScreen(identity, message.vendor, message.model, message.peer)
+        self.push_screen(screen, decided)
+
+    def decide(self, identity: str, answer: BootAnswer) -> None:
+        """Tell the hub how to answer this charger's boots from now on."""
+        self.hub.decide(identity, answer)
+        self.notify(f"{shorten(identity, 48)}: boot answered {answer.value}", markup=False)
 
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:

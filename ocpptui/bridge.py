@@ -28,6 +28,8 @@ def message_for(event: events.HubEvent) -> messages.HubMessage | None:
             identity=identity, subprotocol=subprotocol, peer=peer, replaced=replaced
         ):
             return messages.ChargerConnected(identity, subprotocol, peer, replaced)
+        case events.DecisionNeeded(identity=identity, vendor=vendor, model=model, peer=peer):
+            return messages.DecisionNeeded(identity, vendor, model, peer)
         case events.ChargerDisconnected(identity=identity, reason=reason):
             return messages.ChargerDisconnected(identity, reason)
         case events.ChargerUpdated(identity=identity, what=what):

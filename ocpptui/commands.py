@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from ocpptui.core.config import BootAnswer
 from ocpptui.screens.charger import ChargerScreen
 from ocpptui.widgets.display_text import shorten
 from ocpptui.widgets.frame_table import FrameTable
@@ -34,6 +35,18 @@ class OcppCommands(Provider):
                     f"Its state and live frame log ({state})",
                 )
             )
+            if charger.connected and app.hub.config.awaiting_decision(identity):
+                for verb, answer in (
+                    ("Accept", BootAnswer.ACCEPTED),
+                    ("Reject", BootAnswer.REJECTED),
+                ):
+                    commands.append(
+                        (
+                            f"{verb} charger {shorten(identity, 48)}",
+                            partial(app.decide, identity, answer),
+                            "A new charger waits for your decision (its boot is answered Pending)",
+                        )
+                    )
         if isinstance(screen, ChargerScreen):
             commands.append(
                 (

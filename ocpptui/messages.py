@@ -44,6 +44,16 @@ class ChargerConnected(HubMessage, bubble=False):
 
 
 @dataclass
+class DecisionNeeded(HubMessage, bubble=False):
+    """A new charger booted under the "ask" policy: the technician accepts or rejects it."""
+
+    identity: str
+    vendor: str | None
+    model: str | None
+    peer: str
+
+
+@dataclass
 class ChargerDisconnected(HubMessage, bubble=False):
     identity: str
     reason: str

@@ -7,6 +7,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from ocpptui.core import events
+from ocpptui.core.attempts import advice_for
 from ocpptui.core.hub import Hub
 from ocpptui.widgets.display_text import clock_time, shorten
 
@@ -23,8 +24,14 @@ def describe(event: events.HubEvent) -> tuple[str, str] | None:
         case events.ServerStopped(reason=reason):
             return reason, "$text-warning"
         case events.ConnectionRefused(peer=peer, path=path, reason=reason):
-            where = shorten(path, 60)
-            return f"refused {peer} {where}: {shorten(reason, 300)}", "$text-error"
+            text = f"refused {peer} {shorten(path, 60)}: {shorten(reason, 300)}"
+            advice = advice_for(reason)
+            if advice:
+                text += f" → {advice}"
+            return text, "$text-error"
+        case events.DecisionNeeded(identity=identity):
+            name = shorten(identity, 48)
+            return f"{name} is new: its boot is answered Pending until you decide", "$text-warning"
         case events.ChargerConnected(identity=identity, subprotocol=subprotocol, peer=peer):
             replaced = " (replaced its previous connection)" if event.replaced else ""
             name = shorten(identity, 48)

@@ -19,6 +19,7 @@ class ServerState:
     port: int
     subprotocols: tuple[str, ...] = ()
     error: str | None = None
+    scheme: str = "ws"  # "wss" when the server speaks TLS
 
 
 class WelcomePanel(Static):
@@ -55,12 +56,14 @@ class WelcomePanel(Static):
             return Content.styled(
                 "The server has stopped; chargers cannot connect.", "$text-warning"
             )
-        self.urls = [url + "<identity>" for url in charger_urls(state.host, state.port)]
+        urls = charger_urls(state.host, state.port, scheme=state.scheme)
+        self.urls = [url + "<identity>" for url in urls]
+        security = "plain ws://, no TLS" if state.scheme == "ws" else "TLS: wss://"
         lines = [
             Content.assemble(
                 ("Point the charger at " if index == 0 else "                  or ", "$text-muted"),
                 (url, "$text-accent bold"),
-                ("   plain ws://, no TLS" if index == 0 else "", "$text-muted"),
+                (f"   {security}" if index == 0 else "", "$text-muted"),
             )
             for index, url in enumerate(self.urls)
         ]
