@@ -20,8 +20,9 @@ from ocpptui.services.file_server import (
     TransferStarted,
     UploadReceived,
 )
+from ocpptui.services.file_server import ftp as ftp_module
 
-from .conftest import MAX_UPLOAD, Recorder
+from .conftest import MAX_UPLOAD, Recorder, make_server
 
 pytestmark = pytest.mark.timeout(10)
 
@@ -292,3 +293,29 @@ async def test_withdrawn_offer_can_no_longer_log_in(server: FileServer, firmware
             login(server, offer.ftp_user, offer.ftp_password)
 
     await asyncio.to_thread(charger)
+
+
+async def test_a_data_connection_that_never_comes_is_diagnosed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # What a charger behind a firewall that blocks the passive ports looks like
+    monkeypatch.setattr(ftp_module, "DATA_CONNECTION_WAIT", 0.3)
+    async with make_server(tmp_path) as server:
+        events = Recorder()
+        server.subscribe(events.append)
+        upload = server.offer_upload()
+
+        def charger() -> str:
+            with login(server, upload.ftp_user, upload.ftp_password) as ftp:
+                ftp.makepasv()  # ... and never connects to it
+                ftp.sendcmd(f"STOR /{upload.token}/never.log")  # 150
+                try:
+                    return ftp.voidresp()
+                except ftplib.error_temp as error:
+                    return str(error)
+
+        assert (await asyncio.to_thread(charger)).startswith("425")
+        refused = await events.wait_for(RequestRefused)
+        assert (refused.method, refused.status) == ("STOR", 425)
+        assert "passive ports" in refused.reason
+        assert list(upload.directory.iterdir()) == []

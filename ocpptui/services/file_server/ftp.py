@@ -484,6 +484,9 @@ class _OfferFtpServer(aioftp.Server):
     ) -> bool:
         stream = await self._data_stream(connection)
         if stream is None:
+            if not transfer.offset:  # the new, still empty file: nothing arrived
+                self.partial_uploads.pop((offer.token, client_name), None)
+                await asyncio.to_thread(path.unlink, missing_ok=True)
             return True
         upload = UploadFile(path, max_bytes=self._max_upload_bytes, offset=transfer.offset)
         meter = TransferMeter(self._events, transfer)
