@@ -140,7 +140,8 @@ class OcppTuiApp(App[None]):
     async def on_unmount(self) -> None:
         self.bridge.stop()
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self.hub.stop(), STOP_TIMEOUT_SECONDS)
+            async with asyncio.timeout(STOP_TIMEOUT_SECONDS):
+                await self.hub.stop()
 
     # ------------------------------------------------------------------ server
 

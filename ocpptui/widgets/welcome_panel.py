@@ -46,7 +46,11 @@ class WelcomePanel(Static):
                 f"Starting the server on {state.host}:{state.port} …", "$text-muted"
             )
         if state.phase == "off":
-            return Content.styled("Not listening (started without a server).", "$text-muted")
+            return Content.styled(
+                "No WebSocket server in this mode: the charger is on a local link "
+                "(serial or Bluetooth) and appears below once it talks.",
+                "$text-muted",
+            )
         if state.phase == "failed":
             return Content.assemble(
                 (f"Not listening on {state.host}:{state.port}: ", "$text-error bold"),

@@ -126,3 +126,28 @@ async def test_quitting_stops_the_server(app: OcppTuiApp, hub: Hub) -> None:
         await pilot.press("ctrl+q")
     assert hub.servers == []
     assert not hub.chargers["CP-1"].connected
+
+
+async def test_without_listening_the_app_shows_a_server_started_elsewhere(
+    tmp_path, hub: Hub
+) -> None:
+    server = await hub.start_server("127.0.0.1", 0)
+    app = make_app(Settings(), Paths.under(tmp_path), hub, listen=False)
+    async with app.run_test(size=SIZE) as pilot:
+        welcome = app.screen.query_one(WelcomePanel)
+        await until(pilot, lambda: welcome.urls)
+        assert welcome.urls == [f"ws://127.0.0.1:{server.port}/<identity>"]
+        charger = await connect_raw(hub, "CP-3")
+        await charger.boot_16()
+        table = app.screen.query_one(ChargerList)
+        await until(pilot, lambda: "CP-3" in table.rows)
+    assert hub.servers == []  # quitting stops the hub it was given
+
+
+async def test_without_a_server_the_welcome_panel_says_so(tmp_path, hub: Hub) -> None:
+    app = make_app(Settings(), Paths.under(tmp_path), hub, listen=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        shown = str(app.screen.query_one(WelcomePanel).render())
+        assert "No WebSocket server" in shown
+        assert hub.servers == []
