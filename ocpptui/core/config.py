@@ -48,6 +48,7 @@ class CsmsConfig:
     max_frame_bytes: int = 1024 * 1024
     ping_interval: float | None = 30.0  # WebSocket pings; None turns them off
     ping_timeout: float | None = 20.0
+    silence_grace: float = 10.0  # seconds beyond two heartbeat intervals before "silent"
     window_size: int = 100_000  # frames kept in memory per charger and for the whole hub
     unknown_policy: UnknownChargerPolicy = UnknownChargerPolicy.ACCEPT
     allow_list: set[str] = field(default_factory=set)

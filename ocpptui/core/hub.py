@@ -175,6 +175,7 @@ class Hub:
         if previous is not None:
             # Keep what we learned about the charger until its new boot says otherwise.
             session.validation = previous.validation
+            session.ping_interval = previous.ping_interval
         charger.sessions.append(session)
         replaced = previous is not None and previous.connected
         if replaced and previous is not None:

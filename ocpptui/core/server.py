@@ -66,8 +66,8 @@ class CsmsServer:
             subprotocols=list(self.subprotocols),  # type: ignore[arg-type]
             process_request=self._check_request,
             max_size=config.max_frame_bytes,
-            ping_interval=config.ping_interval,
-            ping_timeout=config.ping_timeout,
+            # Sessions ping on their own schedule (switchable per charger), not the library.
+            ping_interval=None,
             # Charger TCP stacks and the per-frame log make compression a poor trade here.
             compression=None,
             ssl=config.ssl_context,

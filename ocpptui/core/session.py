@@ -173,6 +173,10 @@ class Session:
         self.connected_wall = clock.wall()
         self.disconnected_wall: float | None = None
         self.validation: ValidationPolicy | None = None  # None: follow config.validation
+        self.ping_interval: float | None = None  # None: follow config; 0: off for this charger
+        self.ping_rtt_ms: float | None = None
+        self.last_pong_wall: float | None = None
+        self.silent = False  # no message for more than two heartbeat intervals
         self._next_transaction_id = transaction_ids
         self._on_update = on_update
         self._charge_point = make_charge_point(
@@ -215,6 +219,7 @@ class Session:
     async def run(self) -> None:
         """Read and handle frames until the transport closes."""
         reason = "closed"
+        watchdog = asyncio.create_task(self._watch_liveness(), name=f"liveness {self.identity}")
         try:
             while True:
                 text = await self.transport.recv()
@@ -230,7 +235,56 @@ class Session:
             reason = "session stopped"
             raise
         finally:
+            watchdog.cancel()
             self._closed(reason)
+
+    # ------------------------------------------------------------------- liveness
+
+    @property
+    def effective_ping_interval(self) -> float | None:
+        """Seconds between WebSocket pings for this charger (None: off)."""
+        if self.ping_interval is not None:
+            return self.ping_interval or None
+        return self.config.ping_interval
+
+    async def _watch_liveness(self) -> None:
+        """Ping (where the carrier can) and watch for missed heartbeats.
+
+        Pings are ours rather than the WebSocket library's so they can be switched off per
+        charger: some chargers drop the connection when the server pings them.
+        """
+        ping = getattr(self.transport, "ping", None)
+        next_ping = self.clock.mono()
+        while self.connected:
+            await asyncio.sleep(1.0)
+            self._check_heartbeats()
+            interval = self.effective_ping_interval
+            if ping is None or interval is None or self.clock.mono() < next_ping:
+                continue
+            next_ping = self.clock.mono() + interval
+            try:
+                async with asyncio.timeout(self.config.ping_timeout or interval):
+                    self.ping_rtt_ms = await ping() * 1000.0
+                self.last_pong_wall = self.clock.wall()
+            except TimeoutError:
+                log.warning("%s: no pong within %s s", self.identity, self.config.ping_timeout)
+                await self.close(
+                    f"no answer to WebSocket ping within {self.config.ping_timeout:g} s"
+                )
+                return
+            except TransportClosed:
+                return
+
+    def _check_heartbeats(self) -> None:
+        """Flag a charger that has gone quiet for more than two heartbeat intervals."""
+        last = self.state.last_message_wall
+        if last is None or not self.state.booted:
+            return
+        limit = 2 * self.config.heartbeat_interval + self.config.silence_grace
+        silent = self.clock.wall() - last > limit
+        if silent != self.silent:
+            self.silent = silent
+            self._on_update(self, "silent" if silent else "alive")
 
     def _closed(self, reason: str) -> None:
         if not self.connected:

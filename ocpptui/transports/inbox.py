@@ -4,6 +4,9 @@ Serial and BLE transports differ in how bytes arrive (a reader thread, notificat
 callbacks) but not in what happens next: the bytes go through the framing decoder, frames
 queue up for `recv()`, framing errors go to a handler (the session's frame log), and when the
 link ends the frames already received are still delivered before `TransportClosed`.
+
+Errors travel in the same queue as frames and reach the handler when `get()` comes to them,
+so the frame log shows them in stream order (noise, then the frame that followed it).
 Everything here runs on the event loop thread.
 """
 
@@ -40,7 +43,7 @@ class FrameInbox:
     def __init__(self, codec: FrameCodec, *, clock: Callable[[], float] = time.monotonic) -> None:
         self.codec = codec
         self._decoder = codec.decoder()
-        self._queue: asyncio.Queue[str | _End] = asyncio.Queue()
+        self._queue: asyncio.Queue[str | FramingError | _End] = asyncio.Queue()
         self._ended: str | None = None
         self._handler: ProblemHandler | None = None
         self._early: deque[FramingError] = deque(maxlen=_EARLY_PROBLEMS)
@@ -83,12 +86,19 @@ class FrameInbox:
         self._queue.put_nowait(_End(reason))
 
     async def get(self) -> str:
-        """The next frame; raises TransportClosed once the frames before the end are read."""
-        item = await self._queue.get()
-        if isinstance(item, _End):
-            self._queue.put_nowait(item)  # every later call raises too
-            raise TransportClosed(item.reason)
-        return item
+        """The next frame; raises TransportClosed once the frames before the end are read.
+
+        Framing errors queued before that frame go to the problem handler on the way.
+        """
+        while True:
+            item = await self._queue.get()
+            if isinstance(item, FramingError):
+                self._deliver(item)
+                continue
+            if isinstance(item, _End):
+                self._queue.put_nowait(item)  # every later call raises too
+                raise TransportClosed(item.reason)
+            return item
 
     # ------------------------------------------------------------------ problems
 
@@ -107,7 +117,7 @@ class FrameInbox:
             self._window_start, self._window_count = now, 0
         self._window_count += 1
         if self._window_count <= PROBLEMS_PER_SECOND:
-            self._deliver(error)
+            self._queue.put_nowait(error)
             return
         self._suppressed += 1
         self._suppressed_bytes += error.discarded
@@ -129,7 +139,8 @@ class FrameInbox:
             self._suppressed_bytes,
         )
         self._suppressed = self._suppressed_bytes = 0
-        self._deliver(summary)
+        if self._ended is None:
+            self._queue.put_nowait(summary)
 
     def _deliver(self, error: FramingError) -> None:
         log.warning("framing error: %s: %r", error, error.preview_text[:80])

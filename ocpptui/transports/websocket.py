@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from websockets.asyncio.connection import Connection
 from websockets.exceptions import ConnectionClosed
 from websockets.frames import CloseCode
 
 from ocpptui.transports.base import TransportClosed, TransportInfo
+
+CLOSE_WAIT = 2.0  # seconds a peer gets to answer our close frame
 
 
 def describe_close(exc: ConnectionClosed) -> str:
@@ -88,5 +92,19 @@ class WebSocketTransport:
         except ConnectionClosed as exc:
             raise TransportClosed(describe_close(exc)) from None
 
+    async def ping(self) -> float:
+        """Send a WebSocket ping and return the round trip in seconds (waits for the pong)."""
+        try:
+            pong = await self._connection.ping()
+            return await pong
+        except ConnectionClosed as exc:
+            raise TransportClosed(describe_close(exc)) from None
+
     async def close(self, reason: str = "closed by ocpp-tui") -> None:
-        await self._connection.close(CloseCode.NORMAL_CLOSURE, reason[:120])
+        """Close with a reason; a peer that does not complete the closing handshake (it hung,
+        or its cable was pulled) is cut off after a short wait rather than the library's 10 s."""
+        try:
+            async with asyncio.timeout(CLOSE_WAIT):
+                await self._connection.close(CloseCode.NORMAL_CLOSURE, reason[:120])
+        except TimeoutError:
+            self._connection.transport.abort()

@@ -113,3 +113,41 @@ async def test_ask_policy_reject(hub: Hub) -> None:
     with pytest.raises(asyncio.TimeoutError):
         await charger.recv_json(timeout=0.2)  # no trigger for a rejected charger
     assert (await charger.boot_16())[2]["status"] == "Rejected"
+
+
+async def test_pings_measure_the_round_trip_and_can_be_switched_off(hub: Hub) -> None:
+    hub.config.ping_interval = 1
+    charger = await connect_raw(hub, "CP-P")
+    await charger.boot_16()
+    quiet = await connect_raw(hub, "CP-Q")
+    await quiet.boot_16()
+    hub.session_for("CP-Q").ping_interval = 0  # this charger drops on pings
+    session = hub.session_for("CP-P")
+    await wait_for(lambda: session.ping_rtt_ms is not None, timeout=5)
+    assert session.ping_rtt_ms >= 0
+    assert hub.session_for("CP-Q").ping_rtt_ms is None
+
+
+async def test_unanswered_ping_closes_the_connection_with_a_reason(hub: Hub) -> None:
+    hub.config.ping_interval = 1
+    hub.config.ping_timeout = 0.5
+    charger = await connect_raw(hub, "CP-DEAD")
+    await charger.boot_16()
+    session = hub.session_for("CP-DEAD")
+    charger.connection.transport.pause_reading()  # the charger hangs: pings go unanswered
+    await wait_for(lambda: not session.connected, timeout=8)
+    assert "no answer to WebSocket ping" in session.close_reason
+
+
+async def test_missed_heartbeats_mark_the_charger_silent(hub: Hub) -> None:
+    hub.config.heartbeat_interval = 1
+    hub.config.silence_grace = 0.5
+    updates: list = []
+    hub.subscribe(updates.append)
+    charger = await connect_raw(hub, "CP-S")
+    await charger.boot_16()
+    session = hub.session_for("CP-S")
+    await wait_for(lambda: session.silent, timeout=6)
+    assert any(getattr(u, "what", None) == "silent" for u in updates)
+    await charger.call("Heartbeat", {})
+    await wait_for(lambda: not session.silent, timeout=3)
