@@ -104,6 +104,8 @@ class FrameInbox:
 
     def _take(self, item: str | FramingError) -> None:
         if isinstance(item, str):
+            if self._suppressed and self._clock() - self._window_start >= 1.0:
+                self._flush_summary()  # the summary belongs before this frame
             self.frames_received += 1
             self._queue.put_nowait(item)
         else:

@@ -1,0 +1,95 @@
+"""Local-link fixtures: a hub without a server, pty cables, the simulator behind a cable."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ocpptui.core.config import CsmsConfig
+from ocpptui.core.hub import Hub
+from ocpptui.core.link_supervisor import LinkSupervisor, serial_supervisor
+from ocpptui.protocol.versions import OcppVersion
+from ocpptui.transports.framing import FrameCodec, Framing
+from ocpptui.transports.serial_link import SerialSettings
+from tests.conftest import FAST_SIM
+
+posix_only = pytest.mark.skipif(os.name != "posix", reason="pseudo-terminals are POSIX only")
+
+
+@pytest.fixture
+async def link_hub(tmp_path: Path) -> AsyncIterator[Hub]:
+    """A hub with no WebSocket server: sessions come only from local links."""
+    hub = Hub(CsmsConfig(call_timeout=5), sessions_dir=tmp_path / "sessions")
+    try:
+        yield hub
+    finally:
+        await hub.stop()
+
+
+@pytest.fixture
+def cables() -> Iterator[list]:
+    """`cables.append(PtyCable.create())`: every cable made in a test is pulled at its end."""
+    made: list = []
+    yield made
+    for cable in made:
+        cable.close()
+
+
+@pytest.fixture
+def new_cable(cables: list):
+    from ocpptui.transports.pty_port import PtyCable
+
+    def make():
+        cable = PtyCable.create()
+        cables.append(cable)
+        return cable
+
+    return make
+
+
+@pytest.fixture
+async def serial_setup(link_hub: Hub, new_cable) -> AsyncIterator:
+    """`await serial_setup(framing, protocol)`: supervisor on the slave, simulator on the master.
+
+    Returns (supervisor, charger, cable) with the charger booted.
+    """
+    from ocpptui.sim import SimulatedCharger, SimulatorOptions
+
+    running: list[tuple[LinkSupervisor, Any, asyncio.Task[None]]] = []
+
+    async def start(
+        framing: Framing = Framing.NDJSON,
+        protocol: str = "ocpp1.6",
+        identity: str = "CP-SER",
+        **sim_options: Any,
+    ):
+        cable = new_cable()
+        supervisor = serial_supervisor(
+            link_hub,
+            SerialSettings(cable.slave_path, framing=framing),
+            identity=identity,
+            version=OcppVersion.from_subprotocol(protocol),
+            retry_interval=0.1,
+        )
+        await supervisor.start()
+        charger = SimulatedCharger(
+            options=SimulatorOptions(
+                **{**FAST_SIM, "protocol": protocol, "identity": "SIM-SER", **sim_options}
+            ),
+            link_factory=cable.link_factory(FrameCodec(framing)),
+        )
+        task = asyncio.create_task(charger.run())
+        running.append((supervisor, charger, task))
+        await charger.wait_until(lambda c: c.booted, timeout=8)
+        return supervisor, charger, cable
+
+    yield start
+    for supervisor, charger, task in running:
+        await charger.stop()
+        await task
+        await supervisor.stop()
