@@ -111,7 +111,7 @@ async def test_boot_configuration_and_trigger_over_each_framing(
 
 
 async def test_ocpp201_boots_and_answers_a_trigger_over_serial(serial_setup) -> None:
-    supervisor, charger, _ = await serial_setup(Framing.LENGTH, protocol="ocpp2.0.1")
+    supervisor, _charger, _ = await serial_setup(Framing.LENGTH, protocol="ocpp2.0.1")
     session = supervisor.session
     await wait_for(lambda: session.state.booted)
     assert session.version is OcppVersion.V201
