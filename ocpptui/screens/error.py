@@ -24,19 +24,19 @@ def bind_error_text(error: OSError, host: str, port: int, settings_file: Path | 
     if error.errno in _IN_USE:
         return (
             f"Port {port} on {host} is already in use: another ocpp-tui or CSMS is listening "
-            f"there. Stop it, or start with another port (ocpp-tui --port {port + 1}, "
+            f"there. Stop it, or start with another port (ocpp-tui serve --port {port + 1}, "
             f"or {where})."
         )
     if error.errno in _DENIED:
         return (
             f"Not allowed to listen on port {port} on {host}: ports below 1024 need "
             f"administrator rights and a firewall may forbid others. Use a port such as 9000 "
-            f"(ocpp-tui --port 9000, or {where})."
+            f"(ocpp-tui serve --port 9000, or {where})."
         )
     if error.errno in _NOT_HERE or isinstance(error, socket.gaierror):
         return (
             f"{host} is not an address of this laptop. Listen on 0.0.0.0 (every interface) "
-            f"with ocpp-tui --host 0.0.0.0, or pick one of this laptop's addresses."
+            f"with ocpp-tui serve --host 0.0.0.0, or pick one of this laptop's addresses."
         )
     reason = error.strerror or str(error)
     return f"Cannot listen on {host}:{port}: {reason}."

@@ -94,7 +94,7 @@ async def test_a_port_in_use_is_explained_not_a_traceback(tmp_path) -> None:
             await until(pilot, lambda: isinstance(app.screen, ErrorScreen))
             message = str(app.screen.query_one("#error-message").render())
             assert f"Port {port} on 127.0.0.1 is already in use" in message
-            assert f"--port {port + 1}" in message
+            assert f"ocpp-tui serve --port {port + 1}" in message
             await pilot.press("escape")
             await until(pilot, lambda: not isinstance(app.screen, ErrorScreen))
             welcome = str(app.screen.query_one(WelcomePanel).render())
