@@ -1,7 +1,8 @@
 """The built-in charger simulator: a charge point (OCPP 1.6J / 2.0.1) that talks to a CSMS.
 
 It powers `ocpp-tui demo` and `ocpp-tui simulate`, and the project's tests. It never imports
-the UI.
+the UI. Firmware updates really download the image over HTTP(S)/FTP (`sim.firmware`) and
+diagnostics/logs are really uploaded (`sim.diagnostics`, `sim.transfer_client`).
 
     charger = SimulatedCharger("ws://127.0.0.1:9000/CP-1", SimulatorOptions(protocol="ocpp1.6"))
     task = asyncio.create_task(charger.run())
@@ -12,6 +13,8 @@ the UI.
 from __future__ import annotations
 
 from ocpptui.sim.charger import SimulatedCharger
+from ocpptui.sim.diagnostics import DiagnosticsUpload
+from ocpptui.sim.firmware import FirmwareDownload
 from ocpptui.sim.link import (
     Link,
     LinkClosed,
@@ -27,6 +30,8 @@ __all__ = [
     "OCPP16",
     "OCPP201",
     "SUPPORTED_PROTOCOLS",
+    "DiagnosticsUpload",
+    "FirmwareDownload",
     "Link",
     "LinkClosed",
     "LinkFactory",

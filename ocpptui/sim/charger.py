@@ -12,6 +12,10 @@ from typing import Any
 from ocpptui.sim.aio import cancel_and_wait, wait_event
 from ocpptui.sim.config_v16 import VENDOR_MAX_CURRENT, ConfigurationV16
 from ocpptui.sim.device_model import VENDOR_COMPONENT, DeviceModel, Variable, build_device_model
+from ocpptui.sim.diagnostics import DiagnosticsUpload, LogRequest, LogUploadJob
+from ocpptui.sim.diagnostics import status_payload as log_status_payload
+from ocpptui.sim.firmware import FirmwareDownload, FirmwareJob, FirmwareRequest
+from ocpptui.sim.firmware import status_payload as firmware_status_payload
 from ocpptui.sim.link import Link, LinkFactory, identity_from_url, websocket_link_factory
 from ocpptui.sim.meter import Meter
 from ocpptui.sim.options import SimulatorOptions
@@ -31,6 +35,15 @@ logger = logging.getLogger("ocpptui.sim")
 _UNDELIVERED_LIMIT = 500
 # A first energy register per connector, so meterStart is not a suspicious 0 Wh.
 _FIRST_REGISTER_WH = 1_523_400
+# Statuses after which a job is over, even while its task still waits for the CSMS's answer.
+_FIRMWARE_FINAL = frozenset(
+    {"DownloadFailed", "InstallationFailed", "InstallVerificationFailed", "InvalidSignature"}
+    | {"Installed"}
+)
+_UPLOAD_FINAL = frozenset(
+    {"Uploaded", "UploadFailed", "UploadFailure", "PermissionDenied", "BadMessage"}
+    | {"NotSupportedOperation"}
+)
 
 
 class SimulatedCharger:
@@ -91,6 +104,20 @@ class SimulatedCharger:
         self._undelivered: deque[Any] = deque(maxlen=_UNDELIVERED_LIMIT)
         self._boot_reason = "PowerUp"
         self._reset_when_idle = False
+        self._firmware_version = options.firmware
+        self._pending_firmware_version: str | None = None
+
+        # Firmware update and diagnostics/log upload jobs: charger-level tasks, so a transfer
+        # goes on while the link to the CSMS blips, as on a real charger.
+        self._firmware_task: asyncio.Task[None] | None = None
+        self._firmware_request: FirmwareRequest | None = None
+        self._firmware_status = "Idle"
+        self._last_firmware_download: FirmwareDownload | None = None
+        self._log_task: asyncio.Task[None] | None = None
+        self._jobs: set[asyncio.Task[None]] = set()
+        self._log_request: LogRequest | None = None
+        self._log_status = "Idle"
+        self._last_diagnostics_upload: DiagnosticsUpload | None = None
 
         # Observability.
         self._booted = False
@@ -202,10 +229,49 @@ class SimulatedCharger:
     def completed_transactions(self) -> list[Transaction]:
         return list(self._completed)
 
+    # --- firmware and diagnostics ----------------------------------------------------------
+
+    @property
+    def firmware_version(self) -> str:
+        """The firmware the charger runs (and reports at boot); changes after an update."""
+        return self._firmware_version
+
+    @property
+    def firmware_status(self) -> str:
+        """The last status of the current or last firmware update ("Idle" before any)."""
+        return self._firmware_status
+
+    @property
+    def firmware_update_running(self) -> bool:
+        """True from an accepted update until its final status (Installed or a failure)."""
+        task = self._firmware_task
+        return task is not None and not task.done() and self._firmware_status not in _FIRMWARE_FINAL
+
+    @property
+    def last_firmware_download(self) -> FirmwareDownload | None:
+        """URL, size, SHA-256 and image version of the last successful firmware download."""
+        return self._last_firmware_download
+
+    @property
+    def log_status(self) -> str:
+        """The last status of the current or last diagnostics/log upload ("Idle" before any)."""
+        return self._log_status
+
+    @property
+    def log_upload_running(self) -> bool:
+        """True from an accepted GetDiagnostics/GetLog until its final status."""
+        task = self._log_task
+        return task is not None and not task.done() and self._log_status not in _UPLOAD_FINAL
+
+    @property
+    def last_diagnostics_upload(self) -> DiagnosticsUpload | None:
+        """URL, file name, size and SHA-256 of the last successful diagnostics/log upload."""
+        return self._last_diagnostics_upload
+
     # --- waiting for conditions ------------------------------------------------------------
 
     async def wait_until(
-        self, predicate: Callable[[SimulatedCharger], bool], timeout: float = 10.0
+        self, predicate: Callable[[SimulatedCharger], bool], timeout: float | None = 10.0
     ) -> None:
         """Return once `predicate(self)` holds; raise TimeoutError after `timeout` seconds."""
         loop = asyncio.get_running_loop()
@@ -255,9 +321,9 @@ class SimulatedCharger:
                 outcome = await self._serve(link)
                 if outcome == "stop":
                     break
-                if outcome == "reset":
+                if outcome in ("reset", "firmware"):
                     failures = 0
-                    await self._reboot()
+                    await self._reboot("FirmwareUpdate" if outcome == "firmware" else "RemoteReset")
                     continue
                 if self._boot_count > boots_before:
                     failures = 0  # that connection worked: start the backoff from the bottom
@@ -266,6 +332,7 @@ class SimulatedCharger:
                 logger.info("%s: reconnecting in %.1fs", self.identity, delay)
                 await self._sleep_unless_stopped(delay)
         finally:
+            await cancel_and_wait(list(self._jobs), self.identity)
             self._running = False
             self._finished.set()
             self._notify()
@@ -324,16 +391,17 @@ class SimulatedCharger:
         except Exception as error:  # closing a broken link may fail; it is gone either way
             logger.debug("%s: closing the link: %r", self.identity, error)
 
-    async def _reboot(self) -> None:
-        """What a Reset does between closing the link and connecting again."""
+    async def _reboot(self, boot_reason: str = "RemoteReset") -> None:
+        """What a Reset (or a firmware update) does between closing the link and reconnecting."""
         logger.info("%s: rebooting", self.identity)
         await self._sleep_unless_stopped(self.options.reboot_delay)
         if self._config is not None:
             self._config.apply_pending()
         if self._device_model is not None:
             self._device_model.apply_pending()
+        self._apply_pending_firmware()
         self._reset_when_idle = False
-        self._boot_reason = "RemoteReset"
+        self._boot_reason = boot_reason
         for connector in self._connectors.values():
             connector.starting = False
             if connector.pending_operative is not None:
@@ -346,6 +414,130 @@ class SimulatedCharger:
 
     async def _sleep_unless_stopped(self, delay: float) -> None:
         await wait_event(self._stop_requested, delay)
+
+    # --- firmware update and log upload jobs ------------------------------------------------
+
+    def _start_firmware_update(self, request: FirmwareRequest) -> None:
+        """Run an accepted UpdateFirmware/SignedUpdateFirmware (the caller checked none runs)."""
+        self._firmware_request = request
+        self._firmware_status = "Idle"
+        self._firmware_task = self._start_job(FirmwareJob(self, request).run(), "firmware")
+
+    def _start_log_upload(self, request: LogRequest) -> bool:
+        """Run a GetDiagnostics/GetLog upload; return True when it cancelled a running one."""
+        cancelled = self.log_upload_running
+        if self._log_task is not None and cancelled:
+            logger.info("%s: cancelling the running upload for a new one", self.identity)
+            self._log_task.cancel()
+        self._log_request = request
+        self._log_status = "Idle"
+        self._log_task = self._start_job(LogUploadJob(self, request).run(), "log-upload")
+        return cancelled
+
+    def _start_job(self, coro: Any, what: str) -> asyncio.Task[None]:
+        task = asyncio.create_task(
+            self._guarded_job(coro, what), name=f"sim:{self.identity}:{what}"
+        )
+        # Tracked until done: stop() cancels every job, also one that is only finishing.
+        self._jobs.add(task)
+        task.add_done_callback(self._jobs.discard)
+        self._notify()
+        return task
+
+    async def _guarded_job(self, coro: Any, what: str) -> None:
+        try:
+            await coro
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            logger.exception("%s: %s failed", self.identity, what)
+        finally:
+            self._notify()
+
+    async def _report_firmware_status(self, request: FirmwareRequest, status: str) -> None:
+        self._firmware_status = status
+        self._notify()
+        logger.info("%s: firmware status %s", self.identity, status)
+        payload = firmware_status_payload(request.flavour, status, request.request_id)
+        await self._send_when_booted(payload, "firmware-status")
+
+    async def _report_log_status(self, request: LogRequest, status: str) -> None:
+        self._log_status = status
+        self._notify()
+        logger.info("%s: %s upload status %s", self.identity, request.kind, status)
+        await self._send_when_booted(log_status_payload(request, status), "log-status")
+
+    async def _send_when_booted(self, payload: Any, name: str) -> bool:
+        """Send a call from a job through the current session; False when it could not be.
+
+        A status that finds the charger offline (or not yet booted) is not queued: it is
+        remembered as the current status, which a TriggerMessage reports.
+        """
+        session = self._session
+        if session is None or not self._booted:
+            logger.info("%s: offline, %s not sent", self.identity, type(payload).__name__)
+            return False
+        try:
+            await self._run_in_session(session, session.send(payload), name)
+        except RuntimeError:
+            return False
+        return True
+
+    def _firmware_downloaded(self, download: FirmwareDownload) -> None:
+        self._last_firmware_download = download
+        self._notify()
+
+    def _diagnostics_uploaded(self, upload: DiagnosticsUpload) -> None:
+        self._last_diagnostics_upload = upload
+        self._notify()
+
+    def _reboot_into_firmware(self, version: str) -> None:
+        """The image is installed: reboot and come back running `version`."""
+        self._pending_firmware_version = version
+        session = self._session
+        if session is not None:
+            session.request_end("firmware")
+        else:
+            # Offline: the reboot happens unseen; the next boot reports the new version.
+            self._apply_pending_firmware()
+            self._boot_reason = "FirmwareUpdate"
+
+    def _apply_pending_firmware(self) -> None:
+        if self._pending_firmware_version is not None:
+            logger.info(
+                "%s: firmware %s -> %s",
+                self.identity,
+                self._firmware_version,
+                self._pending_firmware_version,
+            )
+            self._firmware_version = self._pending_firmware_version
+            self._pending_firmware_version = None
+
+    def _firmware_status_for_trigger(self) -> tuple[str, int | None]:
+        """The status a triggered FirmwareStatusNotification reports, with its requestId.
+
+        1.6: the current status while an update runs, else Idle. 2.0.1 (L01.FR.25/26): the
+        last status sent, unless that was Installed (or nothing was sent): then Idle.
+        """
+        request = self._firmware_request
+        if request is None:
+            return "Idle", None
+        if self.options.is_v16:
+            if self.firmware_update_running and self._firmware_status != "Idle":
+                return self._firmware_status, request.request_id
+            return "Idle", None
+        if self._firmware_status in ("Idle", "Installed"):
+            return "Idle", None
+        return self._firmware_status, request.request_id
+
+    def _log_status_for_trigger(self, kind: str) -> tuple[str, int | None]:
+        """Uploading (with its requestId) while an upload of `kind` runs, else Idle."""
+        request = self._log_request
+        if request is None or request.kind != kind or not self.log_upload_running:
+            return "Idle", None
+        if self._log_status == "Idle":
+            return "Idle", None
+        return self._log_status, request.request_id
 
     # --- local actions (a driver at the charger) -------------------------------------------
 

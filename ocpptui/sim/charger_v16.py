@@ -12,6 +12,8 @@ from ocpp.routing import after, on
 from ocpp.v16 import ChargePoint, call, call_result
 from ocpp.v16.enums import Action
 
+from ocpptui.sim.diagnostics import LogRequest, log_file_name, window
+from ocpptui.sim.firmware import FirmwareRequest, parse_moment, plain_v16_status
 from ocpptui.sim.link import Link
 from ocpptui.sim.meter import Sample
 from ocpptui.sim.session import ACCEPTED, SessionMixin, frame_logger
@@ -32,6 +34,17 @@ _TRIGGERABLE = frozenset(
         "DiagnosticsStatusNotification",
         "FirmwareStatusNotification",
         "Heartbeat",
+        "MeterValues",
+        "StatusNotification",
+    }
+)
+# ExtendedTriggerMessage (1.6 security extension); SignChargePointCertificate is not simulated.
+_EXTENDED_TRIGGERABLE = frozenset(
+    {
+        "BootNotification",
+        "FirmwareStatusNotification",
+        "Heartbeat",
+        "LogStatusNotification",
         "MeterValues",
         "StatusNotification",
     }
@@ -88,7 +101,7 @@ class ChargePointV16(SessionMixin, ChargePoint):
             charge_point_vendor=options.vendor,
             charge_point_serial_number=options.serial,
             charge_box_serial_number=options.serial,
-            firmware_version=options.firmware,
+            firmware_version=self.charger.firmware_version,
             meter_type="SimMeter 3P" if options.phases == 3 else "SimMeter 1P",
         )
 
@@ -306,15 +319,49 @@ class ChargePointV16(SessionMixin, ChargePoint):
         if planned is not None:
             self.spawn(self._send_triggered(*planned), f"trigger-{planned[0]}")
 
-    async def _send_triggered(self, message: str, connector_id: int | None) -> None:
+    @on(Action.extended_trigger_message)
+    def on_extended_trigger_message(
+        self, requested_message: str, call_unique_id: str, connector_id: int | None = None, **_: Any
+    ):
+        if connector_id is not None and not 0 <= connector_id <= self.options.connectors:
+            return call_result.ExtendedTriggerMessage(status="Rejected")
+        if requested_message not in _EXTENDED_TRIGGERABLE:
+            return call_result.ExtendedTriggerMessage(status="NotImplemented")
+        self.plan(call_unique_id, (requested_message, connector_id))
+        return call_result.ExtendedTriggerMessage(status=ACCEPTED)
+
+    @after(Action.extended_trigger_message)
+    def after_extended_trigger_message(self, call_unique_id: str, **_: Any) -> None:
+        planned = self.take_plan(call_unique_id)
+        if planned is not None:
+            message, connector_id = planned
+            self.spawn(
+                self._send_triggered(message, connector_id, extended=True), f"trigger-{message}"
+            )
+
+    async def _send_triggered(
+        self, message: str, connector_id: int | None, *, extended: bool = False
+    ) -> None:
+        charger = self.charger
         if message == "BootNotification":
             await self.send_boot()
         elif message == "Heartbeat":
             await self.send_heartbeat()
         elif message == "DiagnosticsStatusNotification":
-            await self.send(call.DiagnosticsStatusNotification(status="Idle"))
+            status, _ = charger._log_status_for_trigger("diagnostics")
+            await self.send(call.DiagnosticsStatusNotification(status=status))
+        elif message == "LogStatusNotification":
+            status, request_id = charger._log_status_for_trigger("log")
+            await self.send(call.LogStatusNotification(status=status, request_id=request_id))
         elif message == "FirmwareStatusNotification":
-            await self.send(call.FirmwareStatusNotification(status="Idle"))
+            status, request_id = charger._firmware_status_for_trigger()
+            if extended:
+                # The security extension reports firmware with the signed notification.
+                await self.send(
+                    call.SignedFirmwareStatusNotification(status=status, request_id=request_id)
+                )
+            else:
+                await self.send(call.FirmwareStatusNotification(status=plain_v16_status(status)))
         elif message == "StatusNotification":
             if connector_id is None:
                 await self.announce_all_statuses()
@@ -330,6 +377,139 @@ class ChargePointV16(SessionMixin, ChargePoint):
                 transaction = connector.transaction
                 active = transaction if transaction is not None and transaction.active else None
                 await self.send_meter_values(connector, "Trigger", active)
+
+    # --- firmware and diagnostics (sim.firmware, sim.diagnostics) ---------------------------
+
+    @on(Action.update_firmware)
+    def on_update_firmware(
+        self,
+        location: str,
+        retrieve_date: str,
+        call_unique_id: str,
+        retries: int | None = None,
+        retry_interval: int | None = None,
+        **_: Any,
+    ):
+        # 1.6 cannot refuse: a second request while one runs is answered and ignored.
+        if self.charger.firmware_update_running:
+            logger.warning("%s: UpdateFirmware ignored, an update is running", self.id)
+        else:
+            request = FirmwareRequest(
+                flavour="v16",
+                location=location,
+                retrieve_at=parse_moment(retrieve_date) or utc_now(),
+                retries=retries,
+                retry_interval=retry_interval,
+            )
+            self.plan(call_unique_id, request)
+        return call_result.UpdateFirmware()
+
+    @after(Action.update_firmware)
+    def after_update_firmware(self, call_unique_id: str, **_: Any) -> None:
+        request = self.take_plan(call_unique_id)
+        if request is not None:
+            self.charger._start_firmware_update(request)
+
+    @on(Action.signed_update_firmware)
+    def on_signed_update_firmware(
+        self,
+        request_id: int,
+        firmware: dict[str, Any],
+        call_unique_id: str,
+        retries: int | None = None,
+        retry_interval: int | None = None,
+        **_: Any,
+    ):
+        if self.charger.firmware_update_running:
+            return call_result.SignedUpdateFirmware(status="Rejected")
+        request = FirmwareRequest(
+            flavour="v16-signed",
+            location=firmware["location"],
+            retrieve_at=parse_moment(firmware.get("retrieve_date_time")) or utc_now(),
+            install_at=parse_moment(firmware.get("install_date_time")),
+            request_id=request_id,
+            signature=firmware.get("signature") or "",
+            retries=retries,
+            retry_interval=retry_interval,
+        )
+        self.plan(call_unique_id, request)
+        return call_result.SignedUpdateFirmware(status=ACCEPTED)
+
+    @after(Action.signed_update_firmware)
+    def after_signed_update_firmware(self, call_unique_id: str, **_: Any) -> None:
+        request = self.take_plan(call_unique_id)
+        if request is not None:
+            self.charger._start_firmware_update(request)
+
+    @on(Action.get_diagnostics)
+    def on_get_diagnostics(
+        self,
+        location: str,
+        call_unique_id: str,
+        retries: int | None = None,
+        retry_interval: int | None = None,
+        start_time: str | None = None,
+        stop_time: str | None = None,
+        **_: Any,
+    ):
+        start, stop = window(parse_moment(start_time), parse_moment(stop_time))
+        file_name = log_file_name(self.id, "Diagnostics")
+        request = LogRequest(
+            kind="diagnostics",
+            protocol_v16=True,
+            location=location,
+            file_name=file_name,
+            log_type="Diagnostics",
+            start=start,
+            stop=stop,
+            retries=retries,
+            retry_interval=retry_interval,
+        )
+        self.plan(call_unique_id, request)
+        return call_result.GetDiagnostics(file_name=file_name)
+
+    @after(Action.get_diagnostics)
+    def after_get_diagnostics(self, call_unique_id: str, **_: Any) -> None:
+        request = self.take_plan(call_unique_id)
+        if request is not None:
+            self.charger._start_log_upload(request)
+
+    @on(Action.get_log)
+    def on_get_log(
+        self,
+        log: dict[str, Any],
+        log_type: str,
+        request_id: int,
+        call_unique_id: str,
+        retries: int | None = None,
+        retry_interval: int | None = None,
+        **_: Any,
+    ):
+        start, stop = window(
+            parse_moment(log.get("oldest_timestamp")), parse_moment(log.get("latest_timestamp"))
+        )
+        file_name = log_file_name(self.id, log_type)
+        request = LogRequest(
+            kind="log",
+            protocol_v16=True,
+            location=log["remote_location"],
+            file_name=file_name,
+            log_type=log_type,
+            start=start,
+            stop=stop,
+            request_id=request_id,
+            retries=retries,
+            retry_interval=retry_interval,
+        )
+        self.plan(call_unique_id, request)
+        status = "AcceptedCanceled" if self.charger.log_upload_running else ACCEPTED
+        return call_result.GetLog(status=status, filename=file_name)
+
+    @after(Action.get_log)
+    def after_get_log(self, call_unique_id: str, **_: Any) -> None:
+        request = self.take_plan(call_unique_id)
+        if request is not None:
+            self.charger._start_log_upload(request)
 
     @on(Action.reset)
     def on_reset(self, type: str, **_: Any):

@@ -14,6 +14,8 @@ from ocpp.v201.enums import Action
 
 from ocpptui.sim.charger_v16 import parse_timestamp
 from ocpptui.sim.device_model import NETWORK_SLOTS, DeviceModel
+from ocpptui.sim.diagnostics import LogRequest, log_file_name, window
+from ocpptui.sim.firmware import FirmwareRequest, parse_moment
 from ocpptui.sim.link import Link
 from ocpptui.sim.meter import Sample
 from ocpptui.sim.session import ACCEPTED, SessionMixin, frame_logger
@@ -94,7 +96,7 @@ class ChargePointV201(SessionMixin, ChargePoint):
                 "model": options.model,
                 "vendor_name": options.vendor,
                 "serial_number": options.serial,
-                "firmware_version": options.firmware,
+                "firmware_version": self.charger.firmware_version,
             },
             reason=self.charger._boot_reason,
         )
@@ -462,9 +464,11 @@ class ChargePointV201(SessionMixin, ChargePoint):
             for connector in targets:
                 await self.notify_status(connector)
         elif message == "FirmwareStatusNotification":
-            await self.send(call.FirmwareStatusNotification(status="Idle"))
+            status, request_id = self.charger._firmware_status_for_trigger()
+            await self.send(call.FirmwareStatusNotification(status=status, request_id=request_id))
         elif message == "LogStatusNotification":
-            await self.send(call.LogStatusNotification(status="Idle"))
+            status, request_id = self.charger._log_status_for_trigger("log")
+            await self.send(call.LogStatusNotification(status=status, request_id=request_id))
         elif message == "MeterValues":
             measurands = self._list("SampledDataCtrlr", "TxUpdatedMeasurands")
             for connector in targets:
@@ -485,6 +489,79 @@ class ChargePointV201(SessionMixin, ChargePoint):
                         meter_value=self._meter_value(connector, measurands, "Trigger"),
                         charging_state="Charging",
                     )
+
+    # --- firmware and logs (sim.firmware, sim.diagnostics) ----------------------------------
+
+    @on(Action.update_firmware)
+    def on_update_firmware(
+        self,
+        request_id: int,
+        firmware: dict[str, Any],
+        call_unique_id: str,
+        retries: int | None = None,
+        retry_interval: int | None = None,
+        **_: Any,
+    ):
+        if self.charger.firmware_update_running:
+            return call_result.UpdateFirmware(
+                status="Rejected", status_info=_status_info("UpdateInProgress")
+            )
+        request = FirmwareRequest(
+            flavour="v201",
+            location=firmware["location"],
+            retrieve_at=parse_moment(firmware.get("retrieve_date_time")) or utc_now(),
+            install_at=parse_moment(firmware.get("install_date_time")),
+            request_id=request_id,
+            signature=firmware.get("signature"),
+            retries=retries,
+            retry_interval=retry_interval,
+        )
+        self.plan(call_unique_id, request)
+        return call_result.UpdateFirmware(status=ACCEPTED)
+
+    @after(Action.update_firmware)
+    def after_update_firmware(self, call_unique_id: str, **_: Any) -> None:
+        request = self.take_plan(call_unique_id)
+        if request is not None:
+            self.charger._start_firmware_update(request)
+
+    @on(Action.get_log)
+    def on_get_log(
+        self,
+        log: dict[str, Any],
+        log_type: str,
+        request_id: int,
+        call_unique_id: str,
+        retries: int | None = None,
+        retry_interval: int | None = None,
+        **_: Any,
+    ):
+        start, stop = window(
+            parse_moment(log.get("oldest_timestamp")), parse_moment(log.get("latest_timestamp"))
+        )
+        file_name = log_file_name(self.id, log_type)
+        request = LogRequest(
+            kind="log",
+            protocol_v16=False,
+            location=log["remote_location"],
+            file_name=file_name,
+            log_type=log_type,
+            start=start,
+            stop=stop,
+            request_id=request_id,
+            retries=retries,
+            retry_interval=retry_interval,
+        )
+        self.plan(call_unique_id, request)
+        # N01: a new request cancels the running upload and says so.
+        status = "AcceptedCanceled" if self.charger.log_upload_running else ACCEPTED
+        return call_result.GetLog(status=status, filename=file_name)
+
+    @after(Action.get_log)
+    def after_get_log(self, call_unique_id: str, **_: Any) -> None:
+        request = self.take_plan(call_unique_id)
+        if request is not None:
+            self.charger._start_log_upload(request)
 
     @on(Action.reset)
     def on_reset(self, type: str, call_unique_id: str, evse_id: int | None = None, **_: Any):

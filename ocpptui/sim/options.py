@@ -8,6 +8,8 @@ from typing import Final
 OCPP16: Final = "ocpp1.6"
 OCPP201: Final = "ocpp2.0.1"
 SUPPORTED_PROTOCOLS: Final = (OCPP16, OCPP201)
+FIRMWARE_FAILURES: Final = ("download", "signature", "verification", "install")
+UPLOAD_FAILURES: Final = ("upload", "permission")
 
 # The tightest identity-field limits of both versions (1.6 BootNotification allows 20 characters
 # for vendor and model and 25 for serial numbers; 2.0.1 allows 20 for the model), so one set of
@@ -57,6 +59,24 @@ class SimulatorOptions:
     speedup: float = 1.0
     # How many reportData entries each NotifyReport part carries (small: real chargers split).
     report_chunk_size: int = 10
+    # --- file transfers (firmware downloads, diagnostics/log uploads) -------------------------
+    # Retries when a request does not say (attempts = retries + 1), and the seconds between
+    # attempts when it gives no retryInterval (protocol seconds, scaled by speedup).
+    transfer_retries: int = 1
+    transfer_retry_interval: int = 30
+    # Real seconds to wait for a connection or for the next data block (not for the whole file).
+    transfer_timeout: float = 30.0
+    # Verify the certificate of an https:// file server (off for a self-signed laptop server).
+    transfer_tls_verify: bool = True
+    # Protocol seconds the simulated installation takes (scaled by speedup).
+    firmware_install_seconds: float = 10.0
+    # Failure injection. firmware_failure: "download" (each attempt fails after the real
+    # download: DownloadFailed), "signature" (InvalidSignature when a signature is given),
+    # "verification" (the image is refused before installing), "install" (InstallationFailed;
+    # no reboot, the old version stays). upload_failure: "upload" (every attempt fails without
+    # reaching the server: UploadFailed/UploadFailure), "permission" (PermissionDenied).
+    firmware_failure: str | None = None
+    upload_failure: str | None = None
 
     def __post_init__(self) -> None:
         if self.protocol not in SUPPORTED_PROTOCOLS:
@@ -90,6 +110,22 @@ class SimulatorOptions:
             raise ValueError("report_chunk_size must be >= 1")
         if not 1 <= len(self.auto_id_tag) <= 20:
             raise ValueError("auto_id_tag must be 1..20 characters")
+        if self.transfer_retries < 0 or self.transfer_retry_interval < 0:
+            raise ValueError("transfer_retries and transfer_retry_interval must be >= 0")
+        if self.transfer_timeout <= 0:
+            raise ValueError("transfer_timeout must be > 0")
+        if self.firmware_install_seconds < 0:
+            raise ValueError("firmware_install_seconds must be >= 0")
+        if self.firmware_failure not in (None, *FIRMWARE_FAILURES):
+            raise ValueError(
+                f"firmware_failure must be one of {', '.join(FIRMWARE_FAILURES)} or None, "
+                f"got {self.firmware_failure!r}"
+            )
+        if self.upload_failure not in (None, *UPLOAD_FAILURES):
+            raise ValueError(
+                f"upload_failure must be one of {', '.join(UPLOAD_FAILURES)} or None, "
+                f"got {self.upload_failure!r}"
+            )
 
     @property
     def is_v16(self) -> bool:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from ocpptui.services.file_server import FileServer, FileServerEvent
 from ocpptui.sim import SimulatedCharger, SimulatorOptions
-from tests.sim.csms_peer import CsmsServer
+from tests.sim.csms_peer import CsmsServer, Waitable
 
 # Protocol intervals run 20x faster; retries, backoff and reboots take a few tens of ms.
 FAST: dict[str, Any] = {
@@ -49,3 +51,44 @@ async def start_charger(csms: CsmsServer) -> AsyncIterator[StartCharger]:
     for charger, task in running:
         await charger.stop()
         await task
+
+
+@pytest.fixture
+async def file_server(csms: CsmsServer, tmp_path: Path) -> AsyncIterator[FileServer]:
+    """The laptop's real HTTP + FTP file server on 127.0.0.1 (stopped before the CSMS)."""
+    server = FileServer(
+        advertise_host="127.0.0.1",
+        bind_host="127.0.0.1",
+        http_port=0,
+        https_port=0,
+        ftp_port=0,
+        ftp_passive_ports=None,
+        upload_dir=tmp_path / "uploads",
+    )
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+class FileEvents(Waitable):
+    """Every event of a file server, in order; iterable, and `until()` waits for one."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.events: list[FileServerEvent] = []
+
+    def append(self, event: FileServerEvent) -> None:
+        self.events.append(event)
+        self.changed()
+
+    def __iter__(self) -> Iterator[FileServerEvent]:
+        return iter(list(self.events))
+
+
+@pytest.fixture
+def file_events(file_server: FileServer) -> FileEvents:
+    events = FileEvents()
+    file_server.subscribe(events.append)
+    return events

@@ -119,9 +119,10 @@ class Behaviour:
 class PeerRecord(Waitable):
     """Every frame of one connection, in order, with helpers to query and wait."""
 
-    def __init__(self, behaviour: Behaviour) -> None:
+    def __init__(self, behaviour: Behaviour, server: Waitable | None = None) -> None:
         super().__init__()
         self.behaviour = behaviour
+        self._server = server
         self.frames: list[tuple[str, list[Any]]] = []
         self._incoming_actions: dict[str, str] = {}
 
@@ -134,6 +135,8 @@ class PeerRecord(Waitable):
             self._incoming_actions[frame[1]] = frame[2]
         self.frames.append((direction, frame))
         self.changed()
+        if self._server is not None:
+            self._server.changed()  # so a test can wait on frames across connections
 
     def action_of_incoming(self, unique_id: str) -> str | None:
         return self._incoming_actions.get(unique_id)
@@ -250,6 +253,14 @@ class CsmsPeer16(PeerMixin, ChargePoint16):
     def on_firmware_status(self, **_: Any):
         return result16.FirmwareStatusNotification()
 
+    @on("SignedFirmwareStatusNotification")
+    def on_signed_firmware_status(self, **_: Any):
+        return result16.SignedFirmwareStatusNotification()
+
+    @on("LogStatusNotification")
+    def on_log_status(self, **_: Any):
+        return result16.LogStatusNotification()
+
 
 class CsmsPeer201(PeerMixin, ChargePoint201):
     @on("BootNotification")
@@ -350,7 +361,7 @@ class CsmsServer(Waitable):
 
     async def _handle(self, websocket: ServerConnection) -> None:
         identity = unquote(websocket.request.path.rstrip("/").rpartition("/")[2])
-        record = PeerRecord(self.behaviour)
+        record = PeerRecord(self.behaviour, self)
         connection = RecordingConnection(websocket, record)
         peer_class = CsmsPeer201 if websocket.subprotocol == "ocpp2.0.1" else CsmsPeer16
         peer = peer_class(identity, connection, response_timeout=5)

@@ -1,0 +1,321 @@
+"""The charger's side of file transfers: download a firmware image, upload a log file.
+
+HTTP(S) runs on aiohttp's client and FTP on aioftp's, in passive mode (EPSV, then PASV) with
+the user and password the URL carries (`ftp://user:password@host:port/path`), as chargers in
+the field do. FTP waits are bounded with `asyncio.timeout()` rather than aioftp's own
+`wait_for`-based timeouts, which can lose a cancellation on Python 3.11 (see `sim.aio`).
+
+Where an upload goes (`upload_url`) follows what chargers do with a `location`:
+- http(s) ending in `/` is a folder: the file is PUT to `<location><fileName>`;
+  any other http(s) location is the full file URL and is PUT to as is;
+- ftp is always a folder: the file is stored as `<path>/<fileName>` (STOR), with or without
+  the trailing `/` (`ftp://user:pass@host/folder` is the form reported to work in the field).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Literal
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
+
+import aioftp
+import aiohttp
+
+logger = logging.getLogger("ocpptui.sim")
+
+SCHEMES = ("http", "https", "ftp")
+_BLOCK = 64 * 1024
+# The first bytes of a download are kept to read the image header (`sim.firmware`).
+HEAD_BYTES = 256
+
+FailureKind = Literal["failed", "permission", "unsupported", "bad_url"]
+
+
+class TransferError(Exception):
+    """A download or upload attempt failed; `kind` says how, for the status to report.
+
+    `failed`: network, server error, missing file (worth retrying); `permission`: the server
+    refused the credentials or the operation (401/403, FTP 530); `unsupported`: a scheme or
+    operation the charger or server does not support; `bad_url`: the URL cannot be used.
+    Only `failed` and `permission` are retried.
+    """
+
+    def __init__(self, message: str, kind: FailureKind = "failed") -> None:
+        super().__init__(message)
+        self.kind: FailureKind = kind
+
+    @property
+    def retryable(self) -> bool:
+        return self.kind in ("failed", "permission")
+
+
+@dataclass(frozen=True, slots=True)
+class DownloadedFile:
+    """A file a download wrote to disk."""
+
+    path: Path
+    size: int
+    sha256: str
+    head: bytes = field(repr=False)
+    """Its first bytes (up to HEAD_BYTES)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FtpAddress:
+    host: str
+    port: int
+    user: str
+    password: str = field(repr=False)
+    path: str
+
+
+def scheme_of(url: str) -> str:
+    return urlsplit(url).scheme.lower()
+
+
+def check_url(url: str) -> None:
+    """Raise TransferError when the charger cannot even try `url`."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - a bad port raises here
+    except ValueError as error:
+        raise TransferError(f"malformed URL: {error}", "bad_url") from None
+    scheme = parts.scheme.lower()
+    if scheme not in SCHEMES:
+        shown = scheme or "no scheme"
+        raise TransferError(f"{shown} is not supported (FTP, HTTP, HTTPS are)", "unsupported")
+    if not parts.hostname:
+        raise TransferError("no host in the URL", "bad_url")
+
+
+def redact(url: str) -> str:
+    """`url` with its password replaced, for logs."""
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:
+        return "<malformed URL>"
+    if password is None:
+        return url
+    user_info, _, host = parts.netloc.rpartition("@")
+    user = user_info.split(":", 1)[0]
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
+
+
+def file_name_of(url: str) -> str:
+    """The percent-decoded last path segment of `url` ('' when it ends with '/')."""
+    try:
+        path = urlsplit(url).path
+    except ValueError:
+        return ""
+    return unquote(path.rpartition("/")[2])
+
+
+def upload_url(location: str, file_name: str) -> str:
+    """The URL a file named `file_name` is uploaded to, for a GetDiagnostics/GetLog location."""
+    parts = urlsplit(location)
+    scheme = parts.scheme.lower()
+    if scheme == "ftp":
+        folder = parts.path.rstrip("/")
+        return urlunsplit(parts._replace(path=f"{folder}/{quote(file_name)}"))
+    if parts.path.endswith("/"):
+        return urlunsplit(parts._replace(path=parts.path + quote(file_name)))
+    if not parts.path and scheme in ("http", "https"):
+        return urlunsplit(parts._replace(path="/" + quote(file_name)))
+    return location
+
+
+def ftp_address(url: str) -> FtpAddress:
+    parts = urlsplit(url)
+    return FtpAddress(
+        host=parts.hostname or "",
+        port=parts.port or 21,
+        user=unquote(parts.username) if parts.username else "anonymous",
+        password=unquote(parts.password) if parts.password is not None else "anon@",
+        path=unquote(parts.path) or "/",
+    )
+
+
+# --- downloads ---------------------------------------------------------------------------------
+
+
+async def download(
+    url: str, destination: Path, *, timeout: float, tls_verify: bool = True
+) -> DownloadedFile:
+    """Fetch `url` into `destination` (overwritten), hashing it on the way.
+
+    `timeout` bounds connecting and each wait for data, not the whole transfer: a big image
+    over a slow link may take as long as it needs while bytes keep coming.
+    """
+    check_url(url)
+    with destination.open("wb") as file:
+        sink = _HashingSink(file)
+        try:
+            if scheme_of(url) == "ftp":
+                await _ftp_download(ftp_address(url), sink, timeout)
+            else:
+                await _http_download(url, sink, timeout, tls_verify)
+        except TransferError:
+            raise
+        except (aiohttp.ClientError, aioftp.AIOFTPException, OSError, TimeoutError) as error:
+            raise TransferError(_describe(error), classify_ftp(error)) from error
+    return DownloadedFile(destination, sink.size, sink.digest.hexdigest(), bytes(sink.head))
+
+
+class _HashingSink:
+    def __init__(self, file: object) -> None:
+        self._file = file
+        self.size = 0
+        self.digest = hashlib.sha256()
+        self.head = bytearray()
+
+    def write(self, block: bytes) -> None:
+        self._file.write(block)  # type: ignore[attr-defined]
+        self.digest.update(block)
+        self.size += len(block)
+        if len(self.head) < HEAD_BYTES:
+            self.head += block[: HEAD_BYTES - len(self.head)]
+
+
+async def _http_download(url: str, sink: _HashingSink, timeout: float, tls_verify: bool) -> None:
+    client_timeout = aiohttp.ClientTimeout(total=None, sock_connect=timeout, sock_read=timeout)
+    async with (
+        aiohttp.ClientSession(timeout=client_timeout) as session,
+        session.get(url, ssl=None if tls_verify else False) as response,
+    ):
+        if response.status != 200:
+            kind: FailureKind = "permission" if response.status in (401, 403) else "failed"
+            raise TransferError(f"HTTP {response.status} {response.reason or ''}".strip(), kind)
+        while block := await response.content.read(_BLOCK):
+            sink.write(block)
+
+
+async def _ftp_download(address: FtpAddress, sink: _HashingSink, timeout: float) -> None:
+    client = await _ftp_login(address, timeout)
+    try:
+        async with asyncio.timeout(timeout):
+            stream = await client.download_stream(address.path)
+        try:
+            while True:
+                async with asyncio.timeout(timeout):
+                    block = await stream.read(_BLOCK)
+                if not block:
+                    break
+                sink.write(block)
+        except BaseException:
+            stream.close()
+            raise
+        async with asyncio.timeout(timeout):
+            await stream.finish()
+        await _ftp_quit(client, timeout)
+    finally:
+        client.close()
+
+
+# --- uploads -----------------------------------------------------------------------------------
+
+
+async def upload(url: str, data: bytes, *, timeout: float, tls_verify: bool = True) -> None:
+    """Put `data` at `url` (HTTP PUT, or FTP STOR of the URL's path)."""
+    check_url(url)
+    try:
+        if scheme_of(url) == "ftp":
+            await _ftp_upload(ftp_address(url), data, timeout)
+        else:
+            await _http_upload(url, data, timeout, tls_verify)
+    except TransferError:
+        raise
+    except (aiohttp.ClientError, aioftp.AIOFTPException, OSError, TimeoutError) as error:
+        raise TransferError(_describe(error), classify_ftp(error)) from error
+
+
+async def _http_upload(url: str, data: bytes, timeout: float, tls_verify: bool) -> None:
+    client_timeout = aiohttp.ClientTimeout(total=None, sock_connect=timeout, sock_read=timeout)
+    async with (
+        aiohttp.ClientSession(timeout=client_timeout) as session,
+        session.put(
+            url,
+            data=data,
+            headers={"Content-Type": "text/plain; charset=utf-8"},
+            ssl=None if tls_verify else False,
+        ) as response,
+    ):
+        if 200 <= response.status < 300:
+            return
+        kind: FailureKind = "failed"
+        if response.status in (401, 403):
+            kind = "permission"
+        elif response.status in (405, 501):
+            kind = "unsupported"
+        elif response.status == 400:
+            kind = "bad_url"
+        raise TransferError(f"HTTP {response.status} {response.reason or ''}".strip(), kind)
+
+
+async def _ftp_upload(address: FtpAddress, data: bytes, timeout: float) -> None:
+    client = await _ftp_login(address, timeout)
+    try:
+        async with asyncio.timeout(timeout):
+            stream = await client.upload_stream(PurePosixPath(address.path))
+        try:
+            view = memoryview(data)
+            for offset in range(0, len(data), _BLOCK):
+                async with asyncio.timeout(timeout):
+                    await stream.write(bytes(view[offset : offset + _BLOCK]))
+        except BaseException:
+            stream.close()
+            raise
+        async with asyncio.timeout(timeout):
+            await stream.finish()
+        await _ftp_quit(client, timeout)
+    finally:
+        client.close()
+
+
+# --- FTP helpers -------------------------------------------------------------------------------
+
+
+async def _ftp_login(address: FtpAddress, timeout: float) -> aioftp.Client:
+    client = aioftp.Client()
+    try:
+        async with asyncio.timeout(timeout):
+            await client.connect(address.host, address.port)
+            await client.login(address.user, address.password)
+    except BaseException:
+        client.close()
+        raise
+    return client
+
+
+async def _ftp_quit(client: aioftp.Client, timeout: float) -> None:
+    # The file is complete once the server confirmed it; a failing QUIT changes nothing.
+    try:
+        async with asyncio.timeout(timeout):
+            await client.quit()
+    except (aioftp.AIOFTPException, OSError, TimeoutError) as error:
+        logger.debug("FTP QUIT failed: %r", error)
+
+
+def _describe(error: BaseException) -> str:
+    if isinstance(error, aioftp.StatusCodeError):
+        codes = ",".join(str(code) for code in error.received_codes)
+        info = " ".join(str(line) for line in error.info).strip()
+        return f"FTP {codes} {info}".strip()
+    if isinstance(error, TimeoutError):
+        return "timed out"
+    return f"{type(error).__name__}: {error}"
+
+
+def classify_ftp(error: BaseException) -> FailureKind:
+    """The failure kind of an FTP status error (530: not logged in; 50x: not implemented)."""
+    if isinstance(error, aioftp.StatusCodeError):
+        codes = {str(code) for code in error.received_codes}
+        if "530" in codes:
+            return "permission"
+        if codes & {"500", "502", "504"}:
+            return "unsupported"
+    return "failed"
