@@ -53,6 +53,14 @@ def _add_server_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--log-dir", type=Path, help="write the session frame logs under this folder"
     )
+    parser.add_argument(
+        "--unknown-chargers",
+        choices=["accept", "ask", "allow-list"],
+        help="chargers seen for the first time: let in, ask (TUI), or only --allow ones",
+    )
+    parser.add_argument(
+        "--allow", action="append", default=[], metavar="IDENTITY", help="allow-list entry"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -135,7 +143,7 @@ def _load(args: argparse.Namespace) -> tuple[Paths, Settings]:
 
 
 def _apply_server_options(settings: Settings, args: argparse.Namespace) -> None:
-    from ocpptui.core.config import ValidationPolicy
+    from ocpptui.core.config import UnknownChargerPolicy, ValidationPolicy
 
     if getattr(args, "host", None):
         settings.csms.host = args.host
@@ -143,6 +151,10 @@ def _apply_server_options(settings: Settings, args: argparse.Namespace) -> None:
         settings.csms.port = args.port
     if getattr(args, "validation", None):
         settings.csms.validation = ValidationPolicy(args.validation)
+    if getattr(args, "unknown_chargers", None):
+        settings.csms.unknown_policy = UnknownChargerPolicy(args.unknown_chargers)
+    if getattr(args, "allow", None):
+        settings.csms.allow_list |= set(args.allow)
 
 
 def _make_hub(settings: Settings, paths: Paths, log_dir: Path | None) -> Hub:

@@ -58,8 +58,8 @@ def frame_line(frame: Frame) -> str:
 def event_line(event: HubEvent) -> str | None:
     """A human-readable line for the events a technician must see; None for the rest."""
     match event:
-        case ServerStarted(host=host, port=port, subprotocols=subprotocols):
-            urls = " ".join(url + "<identity>" for url in charger_urls(host, port))
+        case ServerStarted(host=host, port=port, subprotocols=subprotocols, scheme=scheme):
+            urls = " ".join(url + "<identity>" for url in charger_urls(host, port, scheme))
             return (
                 f"listening on {host}:{port} ({', '.join(subprotocols)}); point chargers at {urls}"
             )

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ocpptui.core.config import BootAnswer, CsmsConfig, ValidationPolicy
+from ocpptui.core.config import BootAnswer, CsmsConfig, UnknownChargerPolicy, ValidationPolicy
 from ocpptui.protocol.versions import OcppVersion
 
 DEFAULT_SETTINGS_TOML = """\
@@ -43,6 +43,10 @@ data_transfer_status = "Accepted"
 call_timeout = 30
 # "lenient": answer schema-invalid calls as if valid and flag them; "strict": CallError.
 validation = "lenient"
+# Chargers seen for the first time: "accept", "ask" (boot answered Pending until you decide
+# in the TUI) or "allow-list" (only the identities in allow_list may connect).
+unknown_chargers = "accept"
+allow_list = []
 
 [files]
 # The laptop's file server for firmware downloads and diagnostics uploads.
@@ -248,6 +252,12 @@ def parse_settings(text: str, path: Path | None = None) -> Settings:
             reader.choice("csms", "validation", [v.value for v in ValidationPolicy], "lenient")
         ),
         window_size=int(reader.number("ui", "frame_window", 100_000, 1000, 10_000_000)),
+        unknown_policy=UnknownChargerPolicy(
+            reader.choice(
+                "csms", "unknown_chargers", [p.value for p in UnknownChargerPolicy], "accept"
+            )
+        ),
+        allow_list=set(map(str, reader.get("csms", "allow_list", list, []))),
     )
     passive_text = reader.get("files", "ftp_passive_ports", str, "30000-30009")
     match = re.fullmatch(r"\s*(\d+)\s*-\s*(\d+)\s*", passive_text)

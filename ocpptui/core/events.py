@@ -12,6 +12,7 @@ class ServerStarted:
     host: str
     port: int
     subprotocols: tuple[str, ...]
+    scheme: str = "ws"  # "wss" with TLS (security profiles 2 and 3)
 
 
 @dataclass(frozen=True, slots=True)

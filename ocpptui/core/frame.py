@@ -40,6 +40,8 @@ class Frame:
     action: str | None = None
     payload: Any = None
     error_code: str | None = None
+    error_description: str | None = None
+    error_details: Any = None
     request_seq: int | None = None
     response_seq: int | None = None
     latency_ms: float | None = None

@@ -96,6 +96,8 @@ class FrameLog:
             frame.action = parsed.action or action
             frame.payload = parsed.payload
             frame.error_code = parsed.error_code
+            frame.error_description = parsed.error_description
+            frame.error_details = parsed.error_details
             self._pair(frame, parsed.message_type)
         elif error is not None:
             frame.message_type = error.message_type

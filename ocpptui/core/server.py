@@ -76,7 +76,7 @@ class CsmsServer:
         sockets = list(self._server.sockets)
         if sockets and self.port == 0:
             self.port = sockets[0].getsockname()[1]
-        self.hub.emit(ServerStarted(self.host, self.port, self.subprotocols))
+        self.hub.emit(ServerStarted(self.host, self.port, self.subprotocols, self.scheme))
         log.info("listening on %s:%s (%s)", self.host, self.port, ", ".join(self.subprotocols))
 
     def _remember_sni(self, ssl_object, server_name: str | None, context) -> None:
