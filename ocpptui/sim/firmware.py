@@ -14,7 +14,9 @@ link to the CSMS blips, as on a real charger). The status sequences it reports:
   DownloadScheduled when retrieveDateTime is in the future; SignatureVerified when a signature
   was given (always for SignedUpdateFirmware); InstallScheduled while installDateTime is ahead
   or transactions run. Failures: DownloadFailed, InvalidSignature, InstallVerificationFailed
-  (the image is not one for this charger), InstallationFailed.
+  (the image is not one for this charger), InstallationFailed. A SecurityEventNotification
+  follows Installed (FirmwareUpdated, L01.FR.31) and InvalidSignature
+  (InvalidFirmwareSignature, L01.FR.03).
 
 Only the final failure is reported: a failed attempt that will be retried reports nothing,
 so the CSMS sees one Downloading and then Downloaded or DownloadFailed. Attempts are
@@ -47,7 +49,7 @@ from ocpp.v16 import call as call16
 from ocpp.v201 import call as call201
 
 from ocpptui.sim.aio import raise_if_cancelling
-from ocpptui.sim.state import utc_now
+from ocpptui.sim.state import iso_timestamp, utc_now
 from ocpptui.sim.transfer_client import (
     DownloadedFile,
     TransferError,
@@ -147,6 +149,13 @@ def status_payload(flavour: Flavour, status: str, request_id: int | None) -> Any
     return call201.FirmwareStatusNotification(status=status, request_id=request_id)
 
 
+def security_event_payload(flavour: Flavour, event_type: str) -> Any:
+    module = call16 if flavour != "v201" else call201
+    return module.SecurityEventNotification(
+        type=event_type, timestamp=iso_timestamp(), tech_info=None
+    )
+
+
 def attempts_for(retries: int | None, default_retries: int) -> int:
     """How many times to try: retries + 1 (1.6 errata: 0 means try once)."""
     chosen = default_retries if retries is None else retries
@@ -182,6 +191,10 @@ class FirmwareJob:
     async def report(self, status: str) -> None:
         await self.charger._report_firmware_status(self.request, status)
 
+    async def security_event(self, event_type: str) -> None:
+        payload = security_event_payload(self.request.flavour, event_type)
+        await self.charger._send_when_booted(payload, "security-event")
+
     async def run(self) -> None:
         request = self.request
         signed_flow = not request.v16_plain
@@ -216,6 +229,7 @@ class FirmwareJob:
         if request.signature is not None or request.flavour == "v16-signed":
             if self._failure == "signature":
                 await self.report("InvalidSignature")
+                await self.security_event("InvalidFirmwareSignature")
                 return
             await self.report("SignatureVerified")
         await self._wait_for_install_time()
@@ -240,6 +254,7 @@ class FirmwareJob:
         self.charger._reboot_into_firmware(image.version)
         await self.charger.wait_until(lambda c: c.booted and c.boot_count > boots, timeout=None)
         await self.report("Installed")
+        await self.security_event("FirmwareUpdated")
 
     async def _download(self, temp_path: Path) -> tuple[DownloadedFile, int] | None:
         request = self.request

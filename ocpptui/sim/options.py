@@ -70,11 +70,13 @@ class SimulatorOptions:
     transfer_tls_verify: bool = True
     # Protocol seconds the simulated installation takes (scaled by speedup).
     firmware_install_seconds: float = 10.0
-    # Failure injection. firmware_failure: "download" (each attempt fails after the real
-    # download: DownloadFailed), "signature" (InvalidSignature when a signature is given),
-    # "verification" (the image is refused before installing), "install" (InstallationFailed;
-    # no reboot, the old version stays). upload_failure: "upload" (every attempt fails without
-    # reaching the server: UploadFailed/UploadFailure), "permission" (PermissionDenied).
+    # Failure injection (the old firmware version stays and nothing reboots after a failure).
+    # firmware_failure: "download" (each attempt fails after the real download: DownloadFailed),
+    # "signature" (InvalidSignature when a signature is given), "verification" (the image is
+    # refused: InstallVerificationFailed in 2.0.1/signed updates, InstallationFailed in 1.6),
+    # "install" (InstallationFailed). upload_failure: "upload" (every attempt fails without
+    # reaching the server: UploadFailed/UploadFailure), "permission" (PermissionDenied in
+    # GetLog, UploadFailed in GetDiagnostics).
     firmware_failure: str | None = None
     upload_failure: str | None = None
 

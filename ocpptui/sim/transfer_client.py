@@ -185,7 +185,7 @@ async def _http_download(url: str, sink: _HashingSink, timeout: float, tls_verif
     client_timeout = aiohttp.ClientTimeout(total=None, sock_connect=timeout, sock_read=timeout)
     async with (
         aiohttp.ClientSession(timeout=client_timeout) as session,
-        session.get(url, ssl=None if tls_verify else False) as response,
+        session.get(url, ssl=tls_verify) as response,
     ):
         if response.status != 200:
             kind: FailureKind = "permission" if response.status in (401, 403) else "failed"
@@ -241,7 +241,7 @@ async def _http_upload(url: str, data: bytes, timeout: float, tls_verify: bool) 
             url,
             data=data,
             headers={"Content-Type": "text/plain; charset=utf-8"},
-            ssl=None if tls_verify else False,
+            ssl=tls_verify,
         ) as response,
     ):
         if 200 <= response.status < 300:

@@ -261,6 +261,10 @@ class CsmsPeer16(PeerMixin, ChargePoint16):
     def on_log_status(self, **_: Any):
         return result16.LogStatusNotification()
 
+    @on("SecurityEventNotification")
+    def on_security_event(self, **_: Any):
+        return result16.SecurityEventNotification()
+
 
 class CsmsPeer201(PeerMixin, ChargePoint201):
     @on("BootNotification")
@@ -316,6 +320,10 @@ class CsmsPeer201(PeerMixin, ChargePoint201):
     @on("LogStatusNotification")
     def on_log_status(self, **_: Any):
         return result201.LogStatusNotification()
+
+    @on("SecurityEventNotification")
+    def on_security_event(self, **_: Any):
+        return result201.SecurityEventNotification()
 
     @on("ReservationStatusUpdate")
     def on_reservation_status(self, **_: Any):

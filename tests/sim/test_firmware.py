@@ -19,6 +19,7 @@ from ocpptui.services.file_server import (
     TransferFinished,
     TransferStarted,
 )
+from ocpptui.services.tls import ensure_certificates, server_context
 from ocpptui.sim import SimulatedCharger
 from ocpptui.sim.firmware import attempts_for, plain_v16_status, read_image
 from ocpptui.sim.state import iso_timestamp
@@ -137,6 +138,8 @@ async def test_v16_signed_update_reports_with_signed_notifications(
     assert second.calls("BootNotification")[0]["firmwareVersion"] == "2.3.0"
     assert [p["status"] for p in second.calls(action)] == ["Installed"]
     assert charger.firmware_version == "2.3.0"
+    event = (await second.wait_for("SecurityEventNotification"))[0]
+    assert event["type"] == "FirmwareUpdated"
 
 
 # --- 2.0.1 -----------------------------------------------------------------------------------
@@ -178,6 +181,7 @@ async def test_v201_update_reboots_and_reports_installed_from_the_new_firmware(
     download = charger.last_firmware_download
     assert download is not None and download.sha256 == offer.sha256
     assert charger.firmware_version == "2.3.0"
+    assert (await second.wait_for("SecurityEventNotification"))[0]["type"] == "FirmwareUpdated"
 
 
 async def test_v201_retrieve_date_in_the_future_is_honoured(
@@ -203,6 +207,39 @@ async def test_v201_retrieve_date_in_the_future_is_honoured(
     # A lower bound only: the download may not start before the (scaled) retrieve time.
     assert loop.time() - answered_at >= 0.9
     assert await final_status(csms, "CS-1", "Installed") == ["DownloadScheduled", *V201_STEPS]
+
+
+async def test_https_download_trusts_a_self_signed_laptop_only_when_told(
+    csms: CsmsServer, start_charger: StartCharger, tmp_path: Path
+) -> None:
+    files = ensure_certificates(tmp_path / "tls", ["127.0.0.1"])
+    server = FileServer(
+        advertise_host="127.0.0.1",
+        bind_host="127.0.0.1",
+        http_port=0,
+        https_port=0,
+        enable_ftp=False,
+        ssl_context=server_context(files.server_cert, files.server_key),
+    )
+    async with server:
+        offer = await server.offer_file_async(image(tmp_path / "fw.bin"))
+        assert offer.https_url is not None
+        strict = await start_charger("CP-1")
+        lenient = await start_charger("CP-2", transfer_tls_verify=False, **FAST_INSTALL)
+        for identity in ("CP-1", "CP-2"):
+            peer = await csms.peer(identity)
+            await peer.call(
+                call16.UpdateFirmware(location=offer.https_url, retrieve_date=now(), retries=0)
+            )
+
+        assert await final_status(csms, "CP-1", "DownloadFailed") == [
+            "Downloading",
+            "DownloadFailed",
+        ]
+        assert strict.last_firmware_download is None
+        assert await final_status(csms, "CP-2", "Installed") == V16_STEPS
+        download = lenient.last_firmware_download
+        assert download is not None and download.sha256 == offer.sha256
 
 
 # --- failures --------------------------------------------------------------------------------
@@ -458,6 +495,28 @@ async def test_v16_trigger_reports_the_running_update_then_idle(
     assert (await peer.call(extended)).status == "Accepted"
     signed = await peer.wait_for("SignedFirmwareStatusNotification")
     assert signed[0]["status"] == "Installing"
+
+
+async def test_v201_injected_invalid_signature(
+    csms: CsmsServer, start_charger: StartCharger, file_server: FileServer, tmp_path: Path
+) -> None:
+    offer = await file_server.offer_file_async(image(tmp_path / "fw.bin"))
+    charger = await start_charger("CS-1", protocol="ocpp2.0.1", firmware_failure="signature")
+    peer = await csms.peer("CS-1")
+    firmware = {
+        "location": offer.http_url,
+        "retrieveDateTime": now(),
+        "signature": "YmFk",
+        "signingCertificate": "PEM",
+    }
+
+    await peer.call(call201.UpdateFirmware(request_id=4, firmware=firmware))
+
+    steps = await final_status(csms, "CS-1", "InvalidSignature")
+    assert steps == ["Downloading", "Downloaded", "InvalidSignature"]
+    event = (await peer.wait_for("SecurityEventNotification"))[0]
+    assert event["type"] == "InvalidFirmwareSignature"
+    assert charger.firmware_version == "1.4.2" and charger.connect_count == 1
 
 
 # --- units -----------------------------------------------------------------------------------
