@@ -37,12 +37,23 @@ _UNDELIVERED_LIMIT = 500
 _FIRST_REGISTER_WH = 1_523_400
 # Statuses after which a job is over, even while its task still waits for the CSMS's answer.
 _FIRMWARE_FINAL = frozenset(
-    {"DownloadFailed", "InstallationFailed", "InstallVerificationFailed", "InvalidSignature"}
-    | {"Installed"}
+    (
+        "DownloadFailed",
+        "InstallationFailed",
+        "InstallVerificationFailed",
+        "InvalidSignature",
+        "Installed",
+    )
 )
 _UPLOAD_FINAL = frozenset(
-    {"Uploaded", "UploadFailed", "UploadFailure", "PermissionDenied", "BadMessage"}
-    | {"NotSupportedOperation"}
+    (
+        "Uploaded",
+        "UploadFailed",
+        "UploadFailure",
+        "PermissionDenied",
+        "BadMessage",
+        "NotSupportedOperation",
+    )
 )
 
 

@@ -161,7 +161,7 @@ async def download(
                 await _http_download(url, sink, timeout, tls_verify)
         except TransferError:
             raise
-        except (aiohttp.ClientError, aioftp.AIOFTPException, OSError, TimeoutError) as error:
+        except Exception as error:  # whatever breaks an attempt must end as a failed attempt
             raise TransferError(_describe(error), classify_ftp(error)) from error
     return DownloadedFile(destination, sink.size, sink.digest.hexdigest(), bytes(sink.head))
 
@@ -229,7 +229,7 @@ async def upload(url: str, data: bytes, *, timeout: float, tls_verify: bool = Tr
             await _http_upload(url, data, timeout, tls_verify)
     except TransferError:
         raise
-    except (aiohttp.ClientError, aioftp.AIOFTPException, OSError, TimeoutError) as error:
+    except Exception as error:  # whatever breaks an attempt must end as a failed attempt
         raise TransferError(_describe(error), classify_ftp(error)) from error
 
 
