@@ -188,3 +188,23 @@ def test_help_still_imports_no_serial_ble_or_ui_library() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert result.stdout.strip() == "[]", result.stderr
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "ocpptui.link_commands",
+        "ocpptui.core.link_supervisor",
+        "ocpptui.transports.serial_link",
+        "ocpptui.transports.ble_link",
+        "ocpptui.transports.ble_peripheral",
+        "ocpptui.transports.pty_port",
+    ],
+)
+def test_local_link_modules_do_not_load_the_ui(module: str) -> None:
+    code = (
+        f"import sys, {module}\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'textual', 'rich'}))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert result.stdout.strip() == "[]", result.stderr
