@@ -98,6 +98,8 @@ class HeadlessPrinter:
         stream.flush()
 
     def link_status(self, status: LinkStatus) -> None:
+        if status.state == "failed":
+            return  # the runner prints why the link could not be opened, once
         stream = self.err if self.jsonl else self.out
         stream.write(f"-- {status.text}\n")
         stream.flush()

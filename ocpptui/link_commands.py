@@ -265,13 +265,13 @@ def print_serial_ports(out: TextIO = sys.stdout) -> int:
 
 async def print_ble_devices(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
     """`ocpp-tui ble` without a device: scan, list, exit 2 with a hint."""
-    from ocpptui.transports.ble_link import NUS_SERVICE_UUID, scan_ble_devices
+    from ocpptui.transports.ble_link import NUS_SERVICE_UUID, explain_ble_error, scan_ble_devices
 
     service = args.service or NUS_SERVICE_UUID
     try:
         devices = await scan_ble_devices(args.scan_time, service_uuid=service)
     except Exception as exc:  # no adapter, Bluetooth off, no permission: all "cannot scan"
-        out.write(f"cannot scan for BLE devices: {exc}\n")
+        out.write(f"cannot scan for BLE devices: {explain_ble_error(exc)}\n")
         return 2
     if devices:
         out.write(f"BLE devices (UART = offers service {service}):\n")

@@ -64,6 +64,7 @@ class LinkState(StrEnum):
     CONNECTED = "connected"
     WAITING = "waiting"  # dropped; polling for the port/device to come back
     CLOSED = "closed"  # closed by ocpp-tui
+    FAILED = "failed"  # the first open failed: nothing runs
     GAVE_UP = "gave up"
 
 
@@ -83,6 +84,7 @@ class LinkStatus:
             LinkState.CONNECTED: "open",
             LinkState.WAITING: "lost; waiting for it to come back",
             LinkState.CLOSED: "closed",
+            LinkState.FAILED: "cannot open",
             LinkState.GAVE_UP: "lost; gave up waiting",
         }[self.state]
         return f"{self.label}: {words}" + (f" ({self.detail})" if self.detail else "")
@@ -155,7 +157,7 @@ class LinkSupervisor:
         try:
             transport = await self._open()
         except LinkOpenFailed as exc:
-            self._set_status(LinkState.GAVE_UP, str(exc))
+            self._set_status(LinkState.FAILED, str(exc))
             raise
         session = self._open_session(transport)
         self._task = asyncio.create_task(self._keep(transport, session), name=f"link {self.label}")

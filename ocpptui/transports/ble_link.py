@@ -53,6 +53,19 @@ class BleOpenError(OSError):
     """The device cannot be found, connected, or lacks the service; the message says which."""
 
 
+def explain_ble_error(error: BaseException) -> str:
+    """An error from bleak in words, with a hint when no Bluetooth stack could be reached."""
+    text = str(error) or type(error).__name__
+    if isinstance(error, FileNotFoundError | PermissionError | ConnectionRefusedError) or (
+        "org.bluez" in text or "No Bluetooth adapters" in text
+    ):
+        return (
+            f"no usable Bluetooth adapter ({text}); on Linux bluetoothd and the system D-Bus "
+            "must run and the adapter be powered (bluetoothctl power on)"
+        )
+    return text
+
+
 def is_address(target: str) -> bool:
     """True for a Bluetooth address (or a macOS peripheral UUID), False for a device name."""
     return bool(_ADDRESS.match(target) or _APPLE_ID.match(target))
@@ -126,9 +139,13 @@ class BleTransport:
         scanner_options: dict[str, Any] = {}
         if settings.scanner_backend is not None:
             scanner_options["backend"] = settings.scanner_backend
-        device = await BleakScanner.find_device_by_name(
-            settings.target, timeout=settings.scan_timeout, **scanner_options
-        )
+        try:
+            device = await BleakScanner.find_device_by_name(
+                settings.target, timeout=settings.scan_timeout, **scanner_options
+            )
+        except (BleakError, OSError) as exc:
+            reason = explain_ble_error(exc)
+            raise BleOpenError(f"cannot scan for {settings.target!r}: {reason}") from None
         if device is None:
             raise BleOpenError(
                 f"no BLE device named {settings.target!r} advertised within "
@@ -152,7 +169,7 @@ class BleTransport:
         try:
             await client.connect()
         except (BleakError, OSError, TimeoutError) as exc:
-            reason = str(exc) or "timed out"
+            reason = explain_ble_error(exc) if str(exc) else "timed out"
             raise BleOpenError(f"cannot connect to {settings.target}: {reason}") from None
         self._client = client
         try:
@@ -253,8 +270,8 @@ class BleTransport:
         if not self._closing and self.inbox.ended is None:
             self.closed_locally = True
         self._closing = True
+        self.inbox.end(reason)  # before the disconnect callback can name another reason
         await self._disconnect_quietly()
-        self.inbox.end(reason)
 
     async def _disconnect_quietly(self) -> None:
         self._closing = True
