@@ -7,8 +7,13 @@ not bubble. Status-like messages coalesce in a busy queue (`can_replace`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.message import Message
+
+if TYPE_CHECKING:
+    from ocpptui.core.attempts import ConnectionAttempt
+    from ocpptui.file_transfers import TransferRun
 
 
 @dataclass
@@ -90,3 +95,20 @@ class ServerFailed(Message):
     host: str
     port: int
     reason: str
+
+
+@dataclass
+class AttemptRecorded(HubMessage, bubble=False):
+    """A connection attempt (accepted or refused) was added to `Hub.attempts`."""
+
+    attempt: ConnectionAttempt
+
+
+@dataclass
+class TransferChanged(Message, bubble=False):
+    """A firmware or diagnostics run moved on (status, bytes, verdict); bursts coalesce."""
+
+    run: TransferRun
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, TransferChanged) and message.run is self.run

@@ -1,0 +1,441 @@
+"""The app's file server and its firmware and diagnostics runs, which outlive their screens.
+
+The file server binds ports, so it starts the first time a technician sends a file or asks
+for a log, not when the app starts. A run belongs to the app (a firmware upgrade goes on
+while the technician looks at frames); screens watch it and get `TransferChanged` messages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import ipaddress
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from textual.message_pump import MessagePump
+from textual.worker import Worker
+
+from ocpptui import messages
+from ocpptui.core.hub import Hub
+from ocpptui.core.session import CallFailed, Session
+from ocpptui.services.diagnostics import DiagnosticsRequest
+from ocpptui.services.file_hosting import create_file_server
+from ocpptui.services.file_server import BoundPorts, FileServer
+from ocpptui.services.firmware import FirmwareUpdate, WaitFor
+from ocpptui.services.network import LocalAddress, local_ipv4_addresses
+from ocpptui.settings import FileServerSettings
+
+log = logging.getLogger(__name__)
+
+Kind = Literal["firmware", "diagnostics"]
+
+#: How long a firmware run waits for the charger to come back on the new version.
+FIRMWARE_TIMEOUT = 30 * 60.0
+#: How long a diagnostics run waits for the file.
+DIAGNOSTICS_TIMEOUT = 10 * 60.0
+#: After the verdict, late status notifications still land in the timeline for this long.
+CLOSE_GRACE = 30.0
+
+SCHEMES = ("http", "https", "ftp")
+#: Which scheme to pre-select when the charger lists several: plain HTTP needs the fewest
+#: firewall holes, FTP needs a data-port range, HTTPS needs a certificate the charger trusts.
+SCHEME_PREFERENCE = ("http", "ftp", "https")
+
+
+# --------------------------------------------------------------------------- requests
+
+
+@dataclass(frozen=True, slots=True)
+class FirmwareRequest:
+    """What the technician filled in on the firmware screen."""
+
+    path: Path
+    scheme: str
+    advertise_host: str | None = None
+    retrieve_date: dt.datetime | None = None
+    retries: int | None = None
+    retry_interval: int | None = None
+    request_id: int | None = None
+    signing_certificate_file: Path | None = None
+    signature: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DiagnosticsOptions:
+    """What the technician filled in on the diagnostics screen."""
+
+    scheme: str
+    advertise_host: str | None = None
+    log_type: str = "DiagnosticsLog"
+    start_time: dt.datetime | None = None
+    stop_time: dt.datetime | None = None
+    retries: int | None = None
+    retry_interval: int | None = None
+
+
+@dataclass(eq=False)
+class TransferRun:
+    """One firmware upgrade or log retrieval of one charger, as the UI follows it."""
+
+    kind: Kind
+    identity: str
+    job: FirmwareUpdate | DiagnosticsRequest | None = None
+    error: str | None = None
+    """Why the run ended without the job's own verdict (file server, file, connection)."""
+    finished: bool = False
+    ports: BoundPorts | None = None
+    worker: Worker[None] | None = None
+    _watchers: list[MessagePump] = field(default_factory=list)
+    _closed: bool = False
+
+    def watch(self, target: MessagePump) -> Callable[[], None]:
+        """Post `TransferChanged` to `target` on every change, until the returned call."""
+        self._watchers.append(target)
+
+        def remove() -> None:
+            if target in self._watchers:
+                self._watchers.remove(target)
+
+        return remove
+
+    def changed(self) -> None:
+        for target in list(self._watchers):
+            target.post_message(messages.TransferChanged(self))
+
+    @property
+    def ok(self) -> bool | None:
+        """True/False once there is a verdict, None while it runs."""
+        if self.error is not None:
+            return False
+        verdict = self.job.verdict if self.job is not None else None
+        return None if verdict is None else verdict.ok
+
+    def stop(self) -> None:
+        """Stop watching (the charger is not told; its offer is withdrawn)."""
+        if self.worker is not None and not self.finished:
+            self.worker.cancel()
+        self.close()
+
+    def close(self) -> None:
+        if self.job is not None and not self._closed:
+            self._closed = True
+            self.job.close()
+
+
+# --------------------------------------------------------------------------- the owner
+
+
+class FileTransfers:
+    """Starts the file server on first use, runs the jobs, stops everything on exit."""
+
+    def __init__(self, settings: FileServerSettings, upload_dir: Path, hub: Hub) -> None:
+        self.settings = settings
+        self.upload_dir = upload_dir
+        self.hub = hub
+        self.runs: dict[tuple[Kind, str], TransferRun] = {}
+        self._server: FileServer | None = None
+        self._lock = asyncio.Lock()
+        self._close_timers: list[asyncio.TimerHandle] = []
+
+    @property
+    def server(self) -> FileServer | None:
+        """The running file server, or None before the first transfer."""
+        return self._server if self._server is not None and self._server.running else None
+
+    async def file_server(self) -> FileServer:
+        """The file server, started now if it is not running (raises OSError on bind)."""
+        async with self._lock:
+            if self._server is None or not self._server.running:
+                server = create_file_server(self.settings, self.upload_dir)
+                await server.start()
+                self._server = server
+            return self._server
+
+    def run_for(self, kind: Kind, identity: str) -> TransferRun | None:
+        return self.runs.get((kind, identity))
+
+    def new_run(self, kind: Kind, identity: str) -> TransferRun:
+        """A fresh run for this charger; the previous one of this kind stops."""
+        previous = self.runs.get((kind, identity))
+        if previous is not None:
+            previous.stop()
+        run = self.runs[(kind, identity)] = TransferRun(kind, identity)
+        return run
+
+    @property
+    def active_runs(self) -> list[TransferRun]:
+        return [run for run in self.runs.values() if not run.finished]
+
+    async def stop(self) -> None:
+        for handle in self._close_timers:
+            handle.cancel()
+        for run in self.runs.values():
+            run.stop()
+        if self._server is not None:
+            await self._server.stop()
+            self._server = None
+
+    # ------------------------------------------------------------------ jobs
+
+    async def run_firmware(self, run: TransferRun, request: FirmwareRequest) -> None:
+        """Offer the image, send the update, follow it to the verdict (never raises)."""
+        try:
+            server = await self._server_for(run, request.advertise_host)
+            certificate = None
+            if request.signing_certificate_file is not None:
+                certificate = await asyncio.to_thread(
+                    request.signing_certificate_file.read_text, "utf-8"
+                )
+            job = FirmwareUpdate(
+                self.hub,
+                run.identity,
+                server,
+                request.path,
+                scheme=request.scheme,
+                retrieve_date=request.retrieve_date,
+                retries=request.retries,
+                retry_interval=request.retry_interval,
+                request_id=request.request_id,
+                signing_certificate=certificate,
+                signature=request.signature,
+                on_change=lambda job: run.changed(),
+            )
+            run.job = job
+            run.changed()
+            await job.start()
+            await job.wait(WaitFor.BOOTED, FIRMWARE_TIMEOUT)
+        except asyncio.CancelledError:
+            run.error = run.error or "stopped watching (the charger was not told)"
+            raise
+        except CallFailed as exc:
+            if run.job is None or run.job.verdict is None:
+                run.error = f"the update was not sent: {exc}"
+        except UnicodeDecodeError:
+            run.error = "the signing certificate is not a PEM text file"
+        except (OSError, ValueError, RuntimeError) as exc:
+            run.error = _problem_text(exc, self.settings)
+        finally:
+            self._finish(run)
+
+    async def run_diagnostics(self, run: TransferRun, options: DiagnosticsOptions) -> None:
+        """Ask for the log, receive the upload, report the verdict (never raises)."""
+        try:
+            server = await self._server_for(run, options.advertise_host)
+            job = DiagnosticsRequest(
+                self.hub,
+                run.identity,
+                server,
+                scheme=options.scheme,
+                log_type=options.log_type,
+                start_time=options.start_time,
+                stop_time=options.stop_time,
+                retries=options.retries,
+                retry_interval=options.retry_interval,
+                on_change=lambda job: run.changed(),
+            )
+            run.job = job
+            run.changed()
+            await job.start()
+            await job.wait(DIAGNOSTICS_TIMEOUT)
+        except asyncio.CancelledError:
+            run.error = run.error or "stopped watching (the charger was not told)"
+            raise
+        except CallFailed as exc:
+            if run.job is None or run.job.verdict is None:
+                run.error = f"the request was not sent: {exc}"
+        except (OSError, ValueError, RuntimeError) as exc:
+            run.error = _problem_text(exc, self.settings)
+        finally:
+            self._finish(run)
+
+    async def _server_for(self, run: TransferRun, advertise_host: str | None) -> FileServer:
+        server = await self.file_server()
+        if advertise_host:
+            server.advertise_host = advertise_host
+        run.ports = server.ports
+        return server
+
+    def _finish(self, run: TransferRun) -> None:
+        run.finished = True
+        run.changed()
+        if run.job is None:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            run.close()
+            return
+        self._close_timers.append(loop.call_later(CLOSE_GRACE, run.close))
+
+
+def _problem_text(exc: BaseException, settings: FileServerSettings) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return f"file not found: {exc.filename or exc}"
+    if isinstance(exc, IsADirectoryError):
+        return str(exc)
+    if isinstance(exc, PermissionError):
+        return f"not allowed to read {exc.filename or 'the file'}"
+    if isinstance(exc, OSError):
+        ports = f"HTTP {settings.http_port}, FTP {settings.ftp_port}"
+        reason = exc.strerror or str(exc)
+        return (
+            f"the file server could not start ({reason}): another program may use its ports "
+            f"({ports}); change [files] http_port / ftp_port in the settings"
+        )
+    return str(exc)
+
+
+# --------------------------------------------------------------------------- form helpers
+
+
+def listed_protocols(session: Session | None) -> list[str] | None:
+    """The charger's own list of file transfer protocols (upper case), None when not read.
+
+    1.6 `SupportedFileTransferProtocols`, 2.x `OCPPCommCtrlr.FileTransferProtocols`.
+    """
+    if session is None:
+        return None
+    state = session.state
+    value: str | None = None
+    if session.version.is_2x:
+        if state.device_model is not None:
+            value = state.device_model.value("OCPPCommCtrlr", "FileTransferProtocols")
+    elif state.configuration is not None:
+        value = state.configuration.value("SupportedFileTransferProtocols")
+    if value is None:
+        return None
+    return [part.upper() for part in re.split(r"[,;\s]+", value) if part]
+
+
+def preferred_scheme(listed: list[str] | None, available: tuple[str, ...]) -> str:
+    """The scheme to pre-select: the first the charger lists that the laptop serves."""
+    if listed:
+        for scheme in SCHEME_PREFERENCE:
+            if scheme.upper() in listed and scheme in available:
+                return scheme
+    return "http"
+
+
+def scheme_warning(scheme: str, listed: list[str] | None) -> str | None:
+    """Why the chosen scheme may not work on this charger, or None."""
+    if listed is None:
+        return (
+            "the charger's list of transfer protocols has not been read (read its "
+            "configuration to check)"
+        )
+    if scheme.upper() not in listed:
+        shown = ", ".join(listed) or "nothing"
+        return f"the charger lists {shown}, not {scheme.upper()}: it will probably refuse it"
+    return None
+
+
+def peer_host(peer: str) -> str:
+    """The address part of `host:port` or `[v6]:port`."""
+    if peer.startswith("["):
+        return peer[1:].split("]", 1)[0]
+    return peer.rsplit(":", 1)[0] if peer.count(":") == 1 else peer
+
+
+def address_choices() -> list[LocalAddress]:
+    """The laptop's IPv4 addresses a charger could reach, loopback last."""
+    return local_ipv4_addresses(include_loopback=True)
+
+
+def best_address(peer: str | None, addresses: list[LocalAddress], configured: str) -> str | None:
+    """The address to put in the URL: the configured one, else the one nearest the charger."""
+    if configured:
+        return configured
+    if not addresses:
+        return None
+    host = peer_host(peer) if peer else ""
+    try:
+        charger = ipaddress.ip_address(host)
+    except ValueError:
+        return addresses[0].address
+    if charger.is_loopback:
+        loopback = [a for a in addresses if a.is_loopback]
+        return loopback[0].address if loopback else addresses[0].address
+    if charger.version != 4:
+        return addresses[0].address
+
+    def shared_bits(address: LocalAddress) -> int:
+        ours = int(ipaddress.IPv4Address(address.address))
+        different = ours ^ int(charger)
+        return 32 - different.bit_length()
+
+    return max(addresses, key=shared_bits).address
+
+
+def firewall_text(ports: BoundPorts | None, scheme: str, settings: FileServerSettings) -> str:
+    """The inbound TCP ports the laptop's firewall must let through for this scheme."""
+    if ports is not None:
+        http, https, ftp, passive = ports.http, ports.https, ports.ftp, ports.ftp_passive
+    else:
+        http, https, ftp = settings.http_port, None, settings.ftp_port
+        first, last = settings.ftp_passive_ports
+        passive = tuple(range(first, last + 1))
+    if scheme == "https":
+        return f"TCP {https} (HTTPS)" if https else "HTTPS is not set up on this laptop"
+    if scheme == "ftp":
+        data = f"{passive[0]}-{passive[-1]}" if passive else "any (no passive range set)"
+        return f"TCP {ftp} (FTP) and TCP {data} (FTP data)"
+    return f"TCP {http} (HTTP)"
+
+
+_RELATIVE = re.compile(r"^\+\s*(\d+)\s*([smhd])$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+def parse_moment(text: str, now: dt.datetime) -> dt.datetime | None:
+    """A date typed by the technician: "" or "now" → None; "+15m"; ISO 8601; "14:30" today.
+
+    Times without a zone are local time. Raises ValueError with what is accepted.
+    """
+    text = text.strip()
+    if not text or text.lower() == "now":
+        return None
+    relative = _RELATIVE.match(text.lower())
+    if relative:
+        amount, unit = int(relative[1]), relative[2]
+        return now + dt.timedelta(**{_UNITS[unit]: amount})
+    try:
+        if re.fullmatch(r"\d{1,2}:\d{2}", text):
+            hour, minute = (int(part) for part in text.split(":"))
+            local_now = now.astimezone()
+            moment = local_now.replace(hour=hour, minute=minute, second=0, microsecond=0)
+        else:
+            moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(
+            f"{text!r} is not a date: use now, +15m, 14:30 or 2026-11-25T14:30"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.astimezone()
+    return moment
+
+
+def parse_count(text: str, what: str) -> int | None:
+    """A non-negative whole number, or None when blank."""
+    text = text.strip()
+    if not text:
+        return None
+    if not text.isdigit():
+        raise ValueError(f"{what} must be a whole number, not {text!r}")
+    return int(text)
+
+
+def byte_size(count: int | float | None) -> str:
+    """`812 B`, `4.2 kB`, `31.0 MB` (decimal units, as network rates are quoted)."""
+    if count is None:
+        return "?"
+    value = float(count)
+    for unit in ("B", "kB", "MB", "GB"):
+        if value < 1000 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{value:.1f} GB"
