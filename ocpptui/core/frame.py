@@ -48,6 +48,7 @@ class Frame:
     problem: str | None = None
     violations: tuple[Violation, ...] = ()
     flags: tuple[str, ...] = field(default=())
+    leg: str | None = None  # proxy mode: "charger" (charger ⇄ laptop) or "csms" (laptop ⇄ CSMS)
 
     @property
     def is_error(self) -> bool:
@@ -81,4 +82,5 @@ class Frame:
             "problem": self.problem,
             "violations": [v.to_json() for v in self.violations],
             "flags": list(self.flags),
+            "leg": self.leg,
         }

@@ -56,9 +56,10 @@ class FrameLog:
         self.disk_error: str | None = None
         self.frame_count = 0
         # message id → the CALL frame awaiting an answer, per direction the CALL went.
-        self._open_calls: dict[Direction, dict[str, Frame]] = {d: {} for d in Direction}
+        # Keyed by (leg, direction): in proxy mode each leg is its own OCPP-J connection.
+        self._open_calls: dict[tuple[str | None, Direction], dict[str, Frame]] = {}
         # OCPP-J: a CALL's id must differ from every id the sender used on this connection.
-        self._seen_ids: dict[Direction, dict[str, None]] = {d: {} for d in Direction}
+        self._seen_ids: dict[tuple[str | None, Direction], dict[str, None]] = {}
         self._file: IO[str] | None = None
         if path is not None:
             try:
@@ -77,6 +78,7 @@ class FrameLog:
         violations: tuple[Violation, ...] = (),
         flags: tuple[str, ...] = (),
         action: str | None = None,
+        leg: str | None = None,
     ) -> Frame:
         """Record one frame; returns it with pairing and latency filled in."""
         frame = Frame(
@@ -89,6 +91,7 @@ class FrameLog:
             raw=raw,
             violations=violations,
             flags=flags,
+            leg=leg,
         )
         if parsed is not None:
             frame.message_type = int(parsed.message_type)
@@ -112,15 +115,17 @@ class FrameLog:
             listener(frame)
         return frame
 
-    def open_call(self, direction: Direction, message_id: str) -> Frame | None:
+    def open_call(
+        self, direction: Direction, message_id: str, leg: str | None = None
+    ) -> Frame | None:
         """The unanswered CALL with this id that went in `direction`, if any."""
-        return self._open_calls[direction].get(message_id)
+        return self._open_calls.get((leg, direction), {}).get(message_id)
 
     def _pair(self, frame: Frame, message_type: MessageType) -> None:
         assert frame.message_id is not None
         if message_type is MessageType.CALL:
-            open_calls = self._open_calls[frame.direction]
-            seen = self._seen_ids[frame.direction]
+            open_calls = self._open_calls.setdefault((frame.leg, frame.direction), {})
+            seen = self._seen_ids.setdefault((frame.leg, frame.direction), {})
             if frame.message_id in seen:
                 frame.problem = f"duplicate message id {frame.message_id!r} on this connection"
             seen[frame.message_id] = None
@@ -135,7 +140,7 @@ class FrameLog:
             MessageType.CALLRESULTERROR,
         ):
             other = Direction.OUT if frame.direction is Direction.IN else Direction.IN
-            request = self._open_calls[other].pop(frame.message_id, None)
+            request = self._open_calls.get((frame.leg, other), {}).pop(frame.message_id, None)
             if request is None:
                 frame.problem = f"answer to unknown message id {frame.message_id!r}"
                 return

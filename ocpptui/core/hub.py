@@ -10,6 +10,7 @@ import secrets
 from collections import deque
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from ocpptui.core.attempts import ConnectionAttempt
 from ocpptui.core.clock import Clock
@@ -147,7 +148,14 @@ class Hub:
             return session_id, None
         return session_id, self.sessions_dir / session_id / "frames.jsonl"
 
-    def open_session(self, identity: str, version: OcppVersion, transport: Transport) -> Session:
+    def open_session(
+        self,
+        identity: str,
+        version: OcppVersion,
+        transport: Transport,
+        session_class: type[Session] = Session,
+        **session_options: Any,
+    ) -> Session:
         """Create the session for a new connection; the caller runs `run_session()` on it."""
         charger = self.charger(identity)
         previous = charger.session
@@ -162,7 +170,7 @@ class Hub:
             listeners=(self._dispatch_frame,),
             on_disk_error=lambda message: self.emit(LogProblem(identity, message)),
         )
-        session = Session(
+        session = session_class(
             identity=identity,
             version=version,
             transport=transport,
@@ -171,6 +179,7 @@ class Hub:
             clock=self.clock,
             transaction_ids=self._transaction_ids,
             on_update=self._session_updated,
+            **session_options,
         )
         if previous is not None:
             # Keep what we learned about the charger until its new boot says otherwise.
@@ -266,6 +275,20 @@ class Hub:
             self,
             host if host is not None else self.config.host,
             self.config.port if port is None else port,
+        )
+        await server.start()
+        self.servers.append(server)
+        return server
+
+    async def start_proxy(self, upstream, host: str | None = None, port: int | None = None):
+        """Start listening in proxy mode: chargers are forwarded to `upstream` (UpstreamConfig)."""
+        from ocpptui.core.proxy import ProxyServer
+
+        server = ProxyServer(
+            self,
+            host if host is not None else self.config.host,
+            self.config.port if port is None else port,
+            upstream,
         )
         await server.start()
         self.servers.append(server)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from http import HTTPStatus
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.datastructures import Headers
@@ -15,6 +15,7 @@ from ocpptui.core.auth import AuthResult, check_basic_auth, parse_basic
 from ocpptui.core.config import UnknownChargerPolicy
 from ocpptui.core.events import ConnectionRefused, ServerStarted, ServerStopped
 from ocpptui.core.identity import BadIdentity, identity_from_path
+from ocpptui.core.session import Session
 from ocpptui.protocol.versions import OcppVersion
 from ocpptui.transports.websocket import WebSocketTransport
 
@@ -55,24 +56,30 @@ class CsmsServer:
     def subprotocols(self) -> tuple[str, ...]:
         return self.hub.config.subprotocols
 
+    def _serve_options(self) -> dict[str, Any]:
+        """Keyword arguments for `websockets.serve` (the proxy adds its own)."""
+        config = self.hub.config
+        return {
+            "subprotocols": list(self.subprotocols),
+            "process_request": self._check_request,
+            "max_size": config.max_frame_bytes,
+            # Sessions ping on their own schedule (switchable per charger), not the library.
+            "ping_interval": None,
+            # Charger TCP stacks and the per-frame log make compression a poor trade here.
+            "compression": None,
+            "ssl": config.ssl_context,
+            "logger": logging.getLogger("ocpptui.websockets"),
+        }
+
+    def _session_class(self, connection: ServerConnection) -> tuple[type[Session], dict[str, Any]]:
+        """Which Session class serves this connection, with its extra options."""
+        return Session, {}
+
     async def start(self) -> None:
         config = self.hub.config
         if config.ssl_context is not None:
             config.ssl_context.sni_callback = self._remember_sni
-        self._server = await serve(
-            self._handle,
-            self.host,
-            self.port,
-            subprotocols=list(self.subprotocols),  # type: ignore[arg-type]
-            process_request=self._check_request,
-            max_size=config.max_frame_bytes,
-            # Sessions ping on their own schedule (switchable per charger), not the library.
-            ping_interval=None,
-            # Charger TCP stacks and the per-frame log make compression a poor trade here.
-            compression=None,
-            ssl=config.ssl_context,
-            logger=logging.getLogger("ocpptui.websockets"),
-        )
+        self._server = await serve(self._handle, self.host, self.port, **self._serve_options())
         sockets = list(self._server.sockets)
         if sockets and self.port == 0:
             self.port = sockets[0].getsockname()[1]
@@ -217,5 +224,6 @@ class CsmsServer:
         if attempt.sni:
             transport.info.extra["SNI"] = attempt.sni
         self.hub.record_attempt(attempt)
-        session = self.hub.open_session(identity, version, transport)
+        session_class, options = self._session_class(connection)
+        session = self.hub.open_session(identity, version, transport, session_class, **options)
         await self.hub.run_session(session)

@@ -190,8 +190,20 @@ class Session:
         self._frame_waiters: set[asyncio.Future[Frame]] = set()
         self._send_lock = asyncio.Lock()
         self.invalid_calls_answered = 0
+        # Proxy mode records the charger leg as "charger" and marks our own frames.
+        self.frame_leg: str | None = None
+        self.extra_out_flags: tuple[str, ...] = ()
 
     # ------------------------------------------------------------ answer context (handlers)
+
+    def charger_call_violations(self, action: str, payload: Any) -> tuple[Violation, ...]:
+        """Schema violations of a CALL the charger sent (none for unknown/CSMS actions)."""
+        info = catalog.actions(self.version).get(action)
+        if info is None or not info.charger_initiated:
+            return ()
+        with contextlib.suppress(SchemaUnavailable):
+            return validate_payload(self.version, action, payload, is_request=True)
+        return ()
 
     def answer_context(self) -> Session:
         return self
@@ -306,7 +318,7 @@ class Session:
         try:
             parsed = parse_frame(text, self.version)
         except FrameError as error:
-            self.frame_log.record(Direction.IN, text, error=error)
+            self.frame_log.record(Direction.IN, text, error=error, leg=self.frame_leg)
             await self._answer_malformed(error)
             return
 
@@ -314,7 +326,7 @@ class Session:
         if kind in (MessageType.CALL, MessageType.SEND):
             await self._handle_call(text, parsed)
         else:
-            self._handle_answer(text, parsed)
+            await self._handle_answer(text, parsed)
 
     async def _answer_malformed(self, error: FrameError) -> None:
         if not error.answerable:
@@ -331,11 +343,15 @@ class Session:
     async def _handle_call(self, text: str, parsed: ParsedFrame) -> None:
         action = parsed.action or ""
         info = catalog.actions(self.version).get(action)
-        violations: tuple[Violation, ...] = ()
-        if info is not None and info.charger_initiated:
-            with contextlib.suppress(SchemaUnavailable):
-                violations = validate_payload(self.version, action, parsed.payload, is_request=True)
-        frame = self.frame_log.record(Direction.IN, text, parsed, violations=violations)
+        violations = self.charger_call_violations(action, parsed.payload)
+        frame = self.frame_log.record(
+            Direction.IN,
+            text,
+            parsed,
+            violations=violations,
+            flags=self._incoming_flags(),
+            leg=self.frame_leg,
+        )
         self._notify_call_listeners(frame)
         if parsed.message_type is MessageType.SEND:
             return  # 2.1 SEND: nothing is answered
@@ -369,10 +385,14 @@ class Session:
         finally:
             self._incoming.pop(parsed.message_id, None)
 
+    def _incoming_flags(self) -> tuple[str, ...]:
+        """Marks for an incoming CALL (proxy mode: not delivered upstream)."""
+        return ()
+
     async def _send_call_error(self, parsed: ParsedFrame, code: str, description: str) -> None:
         await self.send_frame(call_error_text(parsed.message_id, code, description[:255]))
 
-    def _handle_answer(self, text: str, parsed: ParsedFrame) -> None:
+    async def _handle_answer(self, text: str, parsed: ParsedFrame) -> None:
         pending = self._pending
         matches = pending is not None and pending.message_id == parsed.message_id
         violations: tuple[Violation, ...] = ()
@@ -382,7 +402,9 @@ class Session:
                 violations = validate_payload(
                     self.version, pending.action, parsed.payload, is_request=False
                 )
-        frame = self.frame_log.record(Direction.IN, text, parsed, violations=violations)
+        frame = self.frame_log.record(
+            Direction.IN, text, parsed, violations=violations, leg=self.frame_leg
+        )
         if matches:
             assert pending is not None
             if not pending.future.done():
@@ -399,14 +421,20 @@ class Session:
             parsed, error = None, exc
         violations: tuple[Violation, ...] = ()
         if parsed is not None and parsed.message_type is MessageType.CALLRESULT:
-            request = self.frame_log.open_call(Direction.IN, parsed.message_id)
+            request = self.frame_log.open_call(Direction.IN, parsed.message_id, self.frame_leg)
             if request is not None and request.action:
                 with contextlib.suppress(SchemaUnavailable):
                     violations = validate_payload(
                         self.version, request.action, parsed.payload, is_request=False
                     )
         frame = self.frame_log.record(
-            Direction.OUT, text, parsed, error=error, violations=violations, flags=flags
+            Direction.OUT,
+            text,
+            parsed,
+            error=error,
+            violations=violations,
+            flags=(*flags, *self.extra_out_flags),
+            leg=self.frame_leg,
         )
         async with self._send_lock:
             await self.transport.send(text)
