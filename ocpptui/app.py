@@ -22,6 +22,7 @@ from ocpptui.core.clock import Clock
 from ocpptui.core.config import BootAnswer
 from ocpptui.core.frame import Frame
 from ocpptui.core.hub import Hub
+from ocpptui.core.proxy import UpstreamConfig
 from ocpptui.paths import Paths
 from ocpptui.screens.charger import ChargerScreen
 from ocpptui.screens.decision import DecisionScreen
@@ -88,8 +89,10 @@ class OcppTuiApp(App[None]):
         host: str | None = None,
         port: int | None = None,
         after_start: Sequence[AfterStart] = (),
+        upstream: UpstreamConfig | None = None,
     ) -> None:
         super().__init__()
+        self.upstream = upstream
         self.settings = settings
         self.paths = paths
         self.hub = hub
@@ -150,7 +153,10 @@ class OcppTuiApp(App[None]):
         """Bind the server, then run the after-start coroutines (the demo's chargers)."""
         host, port = self.host, self.port
         try:
-            server = await self.hub.start_server(host, port)
+            if self.upstream is not None:
+                server = await self.hub.start_proxy(self.upstream, host, port)
+            else:
+                server = await self.hub.start_server(host, port)
         except OSError as error:
             self.post_message(
                 messages.ServerFailed(
@@ -298,8 +304,12 @@ def make_app(
     host: str | None = None,
     port: int | None = None,
     after_start: Sequence[AfterStart] = (),
+    upstream: UpstreamConfig | None = None,
 ) -> OcppTuiApp:
-    """The app as the CLI runs it: `make_app(...).run()`; tests use `run_test()`."""
+    """The app as the CLI runs it: `make_app(...).run()`; tests use `run_test()`.
+
+    With `upstream`, the server is a proxy (tap) in front of that CSMS.
+    """
     return OcppTuiApp(
         settings,
         paths,
@@ -309,4 +319,5 @@ def make_app(
         host=host,
         port=port,
         after_start=after_start,
+        upstream=upstream,
     )

@@ -90,6 +90,35 @@ def build_parser() -> argparse.ArgumentParser:
     add_link_choice(run)
     add_link_commands(commands)
 
+    proxy = commands.add_parser(
+        "proxy", help="sit between chargers and their real CSMS, showing every frame"
+    )
+    proxy.add_argument(
+        "upstream", help="the real CSMS's URL without the identity, e.g. wss://csms.example/ocpp"
+    )
+    _add_server_options(proxy)
+    proxy.add_argument("--headless", action="store_true", help="no UI: print frames to stdout")
+    proxy.add_argument("--jsonl", action="store_true", help="headless: print JSON lines")
+    proxy.add_argument(
+        "--upstream-ca", type=Path, help="CA file to verify the CSMS (default: system)"
+    )
+    proxy.add_argument(
+        "--upstream-user", help="basic-auth user for the CSMS (default: pass through)"
+    )
+    proxy.add_argument("--upstream-password", help="basic-auth password for the CSMS")
+    proxy.add_argument(
+        "--upstream-cert",
+        type=Path,
+        help="client certificate for a profile-3 CSMS (the laptop's own)",
+    )
+    proxy.add_argument("--upstream-key", type=Path, help="key of --upstream-cert")
+    proxy.add_argument(
+        "--drop-with-upstream",
+        action="store_true",
+        help="close the charger's connection when the CSMS is unreachable (default: keep it "
+        "and answer locally)",
+    )
+
     certs = commands.add_parser(
         "certs", help="create the local CA and server certificate for wss:// (profiles 2, 3)"
     )
@@ -276,6 +305,31 @@ def _certs(args: argparse.Namespace, paths: Paths) -> int:
     return 0
 
 
+def _upstream_config(args: argparse.Namespace):
+    import ssl
+
+    from ocpptui.core.proxy import UpstreamConfig
+
+    if not args.upstream.startswith(("ws://", "wss://")):
+        raise ValueError(f"the upstream URL must start with ws:// or wss://, got {args.upstream!r}")
+    context = None
+    if args.upstream.startswith("wss://"):
+        context = ssl.create_default_context(
+            cafile=str(args.upstream_ca) if args.upstream_ca else None
+        )
+        if args.upstream_cert:
+            context.load_cert_chain(args.upstream_cert, args.upstream_key)
+    credentials = None
+    if args.upstream_user is not None:
+        credentials = (args.upstream_user, args.upstream_password or "")
+    return UpstreamConfig(
+        args.upstream,
+        ssl_context=context,
+        credentials=credentials,
+        keep_charger_on_loss=not args.drop_with_upstream,
+    )
+
+
 def _apply_security(settings: Settings, paths: Paths) -> str | None:
     """Put [security] into effect; returns an error message when it cannot be."""
     from ocpptui.services.security_setup import SecuritySetupError, apply_security
@@ -351,6 +405,18 @@ def main(argv: Sequence[str] | None = None) -> int:
                 link=link,
             )
         )
+    if args.command == "proxy":
+        try:
+            upstream = _upstream_config(args)
+        except (ValueError, OSError) as exc:
+            print(f"ocpp-tui proxy: {exc}", file=sys.stderr)
+            return 2
+        if args.headless:
+            from ocpptui.headless import serve_headless
+
+            _configure_logging(paths, to_stderr=True)
+            return asyncio.run(serve_headless(hub, jsonl=args.jsonl, upstream=upstream))
+        return _run_tui(settings, paths, hub, upstream=upstream)
     if args.command == "serve" and args.headless:
         from ocpptui.headless import serve_headless
 

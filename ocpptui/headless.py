@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, TextIO
 from ocpptui.core.events import (
     ChargerConnected,
     ChargerDisconnected,
+    ChargerUpdated,
     ConnectionRefused,
     HubEvent,
     LogProblem,
@@ -26,6 +27,7 @@ from ocpptui.services.network import charger_urls
 
 if TYPE_CHECKING:
     from ocpptui.core.link_supervisor import LinkStatus, LinkSupervisor
+    from ocpptui.core.proxy import UpstreamConfig
     from ocpptui.services.file_server import FileServer
 
 PAYLOAD_PREVIEW = 160
@@ -38,7 +40,10 @@ LinkStarter = Callable[[Hub], "LinkSupervisor"]
 def frame_line(frame: Frame) -> str:
     """A one-line, human-readable rendering of a frame."""
     moment = dt.datetime.fromtimestamp(frame.wall).strftime("%H:%M:%S.%f")[:-3]
-    parts = [moment, frame.identity, frame.direction.arrow, f"{frame.type_label:<6}"]
+    arrow = frame.direction.arrow
+    if frame.leg == "csms":  # proxy mode: the laptop ⇄ real CSMS leg
+        arrow = "⇒CSMS" if frame.direction.value == "out" else "⇐CSMS"
+    parts = [moment, frame.identity, arrow, f"{frame.type_label:<6}"]
     parts.append(frame.action or "-")
     if frame.latency_ms is not None:
         parts.append(f"{frame.latency_ms:.1f}ms")
@@ -78,8 +83,9 @@ def event_line(event: HubEvent) -> str | None:
 class HeadlessPrinter:
     """Writes frames (text or JSON lines) to `out` and events to `err`."""
 
-    def __init__(self, out: TextIO, err: TextIO, jsonl: bool) -> None:
+    def __init__(self, out: TextIO, err: TextIO, jsonl: bool, hub: Hub | None = None) -> None:
         self.out, self.err, self.jsonl = out, err, jsonl
+        self.hub = hub
 
     def frame(self, frame: Frame) -> None:
         if self.jsonl:
@@ -90,6 +96,9 @@ class HeadlessPrinter:
 
     def event(self, event: HubEvent) -> None:
         line = event_line(event)
+        if isinstance(event, ChargerUpdated) and event.what == "upstream" and self.hub is not None:
+            session = self.hub.session_for(event.identity)
+            line = f"{event.identity} upstream {getattr(session, 'upstream_state', '?')}"
         if line is None:
             return
         # In JSONL mode stdout carries frames only, so events go to stderr.
@@ -116,6 +125,7 @@ async def _start_carrier(
     link: LinkStarter | None,
     host: str | None,
     port: int | None,
+    upstream: UpstreamConfig | None = None,
 ) -> tuple[int | None, LinkSupervisor | None]:
     """Start what carries the frames: the WebSocket server, or the local link instead.
 
@@ -124,7 +134,10 @@ async def _start_carrier(
     """
     if link is None:
         try:
-            server = await hub.start_server(host, port)
+            if upstream is not None:
+                server = await hub.start_proxy(upstream, host, port)
+            else:
+                server = await hub.start_server(host, port)
         except OSError as exc:
             where = f"{host or hub.config.host}:{hub.config.port if port is None else port}"
             raise _CarrierFailed(
@@ -154,13 +167,16 @@ async def serve_headless(
     stop: asyncio.Event | None = None,
     on_started: Callable[[int], None] | None = None,
     link: LinkStarter | None = None,
+    upstream: UpstreamConfig | None = None,
 ) -> int:
     """Run the mini-CSMS until `stop` is set or SIGINT/SIGTERM arrives; returns an exit code.
+
+    With `upstream`, it runs as a proxy (tap) in front of that CSMS.
 
     With `link`, the session runs over that local link instead of a WebSocket server, and
     the run also ends (exit 1) when the link is lost for good.
     """
-    printer = HeadlessPrinter(out or sys.stdout, err or sys.stderr, jsonl)
+    printer = HeadlessPrinter(out or sys.stdout, err or sys.stderr, jsonl, hub)
     unsubscribe_events = hub.subscribe(printer.event)
     unsubscribe_frames = hub.add_frame_listener(printer.frame)
     stop = stop or asyncio.Event()
@@ -173,7 +189,9 @@ async def serve_headless(
     supervisor: LinkSupervisor | None = None
     try:
         try:
-            bound, supervisor = await _start_carrier(hub, printer, link=link, host=host, port=port)
+            bound, supervisor = await _start_carrier(
+                hub, printer, link=link, host=host, port=port, upstream=upstream
+            )
         except _CarrierFailed as exc:
             printer.err.write(f"ocpp-tui: {exc}\n")
             return 1

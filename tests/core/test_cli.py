@@ -168,3 +168,9 @@ async def test_headless_reports_a_busy_port(tmp_path: Path) -> None:
         )
     assert code == 1
     assert f"cannot listen on 127.0.0.1:{port}" in err.getvalue()
+
+
+def test_proxy_needs_a_websocket_upstream(tmp_path: Path) -> None:
+    result = run_cli("proxy", "http://csms.example/ocpp", "--headless", home=tmp_path)
+    assert result.returncode == 2
+    assert "must start with ws:// or wss://" in result.stderr
