@@ -69,8 +69,11 @@ def frame_cells(frame: Frame, layout: RowLayout) -> list[Cell]:
     direction = "frame-table--in" if frame.direction is Direction.IN else "frame-table--out"
     label = TYPE_LABELS.get(frame.message_type or 0, "BAD")
     label_class = TYPE_CLASSES.get(frame.message_type or 0, "frame-table--malformed")
+    arrow = frame.direction.arrow
+    if frame.leg == "csms":  # proxy mode: double arrows for the laptop ⇄ real CSMS leg
+        arrow = "⇐" if frame.direction is Direction.IN else "⇒"
     cells += [
-        (frame.direction.arrow, direction),
+        (arrow, direction),
         (" ", None),
         (fit(label, 6), label_class),
         (" ", None),
@@ -92,6 +95,8 @@ def frame_cells(frame: Frame, layout: RowLayout) -> list[Cell]:
 def payload_cells(frame: Frame) -> list[Cell]:
     """The compact payload column: what went wrong first, then the content."""
     cells: list[Cell] = []
+    if frame.flags:  # injected, invalid-sent, not-delivered-upstream, answered-locally ...
+        cells.append(("[" + ", ".join(frame.flags) + "] ", "frame-table--muted"))
     if frame.problem is not None:
         cells.append((printable(frame.problem[:200]) + " · ", "frame-table--problem"))
     if frame.violations:
