@@ -1,0 +1,812 @@
+"""Saved frame logs, reopened for viewing: ours and other tools', indexed and parsed on demand.
+
+Two kinds of file are read:
+
+* ocpp-tui's own frame logs: one JSON record per line (README, "The frame log");
+* plain logs of OCPP-J frames, one per line, as other tools write them, with or without a
+  leading timestamp and a direction marker, for example::
+
+      [2,"1","Heartbeat",{}]
+      2024-05-01T10:00:00Z [2,"1","Heartbeat",{}]
+      2024-05-01 10:00:00,123 <- [3,"1",{"currentTime":"..."}]
+      SEND: [2,"1","Heartbeat",{}]            RECV: [3,"1",{...}]
+      12:00:01.123 > [2,"1","Heartbeat",{}]
+
+  Lines without a frame (a tool's own messages) are skipped.
+
+A big file is never loaded whole (Toolong's approach): `index()` records where each frame
+line starts (8 bytes per frame) and is meant to run in a thread while the first lines are
+already on screen; `at(position)` reads and parses one line when it is shown and keeps the
+last few thousand in an LRU. `LogFile` answers like the core's `FrameWindow` (`len`, `[i]`,
+`total`, `first_position`, `at`, `since`), so the frame table shows it unchanged.
+
+Pairing, latency and schema checks are redone as frames are read: a result is paired with
+the CALL of the same message id that went the other way (searched nearby on demand, and for
+the whole file by `analyze()`, which also gathers the statistics), its latency comes from the
+record or the two timestamps, and payloads are re-validated against the schemas of the
+protocol version given, or guessed from the actions seen.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import math
+import time
+from array import array
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Iterator
+from enum import StrEnum
+from pathlib import Path
+from typing import IO, Any
+
+from ocpptui.core.frame import Direction, Frame
+from ocpptui.core.log_lines import FRAME_HINT, charger_sends, guess_version, split_plain_line
+from ocpptui.core.log_statistics import (
+    GAP_FACTOR,
+    MAX_LISTED_GAPS,
+    HeartbeatGap,
+    LatencySummary,
+    LogStatistics,
+)
+from ocpptui.protocol.frames import FrameError, MessageType, parse_frame
+from ocpptui.protocol.validation import SchemaUnavailable, Violation, validate_payload
+from ocpptui.protocol.versions import OcppVersion
+
+#: Bytes read per indexing step (a progress report per step).
+INDEX_CHUNK = 1 << 20
+#: Bytes at the start of the file that decide its format, protocol version and markers.
+HEAD_BYTES = 256 * 1024
+#: Parsed frames kept in memory for the viewer.
+CACHE_FRAMES = 4096
+#: Lines searched around a frame for its request/response before `analyze()` paired them.
+PAIR_SEARCH = 256
+
+Progress = Callable[[float], None]
+Cancelled = Callable[[], bool]
+
+
+class LogFileError(OSError):
+    """The file cannot be opened or read; the message names it."""
+
+
+class LogFormat(StrEnum):
+    OCPP_TUI = "ocpp-tui frame log"
+    PLAIN = "plain OCPP-J lines"
+
+
+# ------------------------------------------------------------------------ pairing
+
+
+class _Pairer:
+    """Pairs answers with CALLs in file order (as the frame log does live)."""
+
+    LIMIT = 4096  # open CALLs remembered per direction
+
+    def __init__(self) -> None:
+        self.open: dict[Direction, OrderedDict[str, tuple[int, Frame]]] = {
+            d: OrderedDict() for d in Direction
+        }
+
+    def feed(self, position: int, frame: Frame) -> tuple[int, Frame] | None:
+        """Remember a CALL; for an answer, return the (position, frame) of its CALL."""
+        if frame.message_id is None:
+            return None
+        if frame.message_type == MessageType.CALL:
+            calls = self.open[frame.direction]
+            calls[frame.message_id] = (position, frame)
+            if len(calls) > self.LIMIT:
+                calls.popitem(last=False)
+            return None
+        if frame.message_type in (3, 4, 5):
+            other = Direction.OUT if frame.direction is Direction.IN else Direction.IN
+            found = self.open[other].pop(frame.message_id, None)
+            if found is None:
+                found = self.open[frame.direction].pop(frame.message_id, None)
+            return found
+        return None
+
+    @property
+    def unanswered(self) -> int:
+        return sum(len(calls) for calls in self.open.values())
+
+
+def _link(call: Frame, answer: Frame, answer_direction_known: bool) -> None:
+    """Fill in what pairing tells: the answer's action, direction and latency."""
+    answer.request_seq = call.seq
+    call.response_seq = answer.seq
+    if answer.action is None:
+        answer.action = call.action
+    if not answer_direction_known:
+        answer.direction = Direction.OUT if call.direction is Direction.IN else Direction.IN
+    if answer.latency_ms is None and call.wall and answer.wall:
+        seconds = answer.mono - call.mono
+        if seconds < 0 and seconds > -86_400:  # a time-of-day log crossing midnight
+            seconds += 86_400
+        answer.latency_ms = round(seconds * 1000.0, 3)
+
+
+# ------------------------------------------------------------------------ the log file
+
+
+class LogFile:
+    """A frame log on disk, indexed by line offsets and parsed on demand (see the module doc).
+
+    Positions are line numbers among frame lines (0-based). `total` and `len()` grow while
+    `index()` runs; `index_complete` says when the whole file is known.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        protocol: OcppVersion | None = None,
+        cache_frames: int = CACHE_FRAMES,
+    ) -> None:
+        self.path = Path(path)
+        try:
+            self._reader: IO[bytes] = self.path.open("rb")
+            stat = self.path.stat()
+        except OSError as exc:
+            raise LogFileError(f"cannot open {self.path}: {exc.strerror or exc}") from None
+        self.size = stat.st_size
+        self._day = dt.date.fromtimestamp(stat.st_mtime)
+        self.identity = self.path.parent.name if self.path.stem == "frames" else self.path.stem
+        self._offsets = array("q")
+        self.indexed_bytes = 0
+        self.index_complete = False
+        self.parsed_lines = 0  # lines read and parsed by the viewer (tests check laziness)
+        self._cache: OrderedDict[int, tuple[Frame, bool]] = OrderedDict()
+        self._cache_frames = cache_frames
+        self._pairs = array("i")  # filled by analyze(): paired position, or -1
+        self._pairs_generation = 0
+        self._cache_generation = 0
+        self.statistics: LogStatistics | None = None
+        self.format = LogFormat.PLAIN
+        self.send_direction = Direction.OUT  # what a "send" marker means in a plain log
+        self.time_form: str | None = None
+        self.marker_form: str | None = None
+        self._read_head(protocol)
+
+    # ------------------------------------------------------------------ detection
+
+    def _read_head(self, protocol: OcppVersion | None) -> None:
+        try:
+            head = self._reader.read(HEAD_BYTES)
+        except OSError as exc:
+            raise LogFileError(f"cannot read {self.path}: {exc.strerror or exc}") from None
+        lines = head.decode("utf-8", errors="replace").splitlines()
+        if len(head) == HEAD_BYTES and lines:
+            lines.pop()  # probably cut in the middle
+        first = next((line for line in lines if line.strip()), "")
+        if first.lstrip().startswith("{"):
+            try:
+                record = json.loads(first)
+            except ValueError:
+                record = None
+            if isinstance(record, dict) and "raw" in record and "dir" in record:
+                self.format = LogFormat.OCPP_TUI
+        actions: Counter[str] = Counter()
+        boot_keys: set[str] = set()
+        types: set[int] = set()
+        votes: Counter[tuple[str, bool]] = Counter()
+        time_forms: Counter[str] = Counter()
+        markers: Counter[str] = Counter()
+        for line in lines[:5000]:
+            if self.format is LogFormat.OCPP_TUI:
+                try:
+                    record = json.loads(line)
+                    data = json.loads(record["raw"])
+                except (ValueError, KeyError, TypeError):
+                    continue
+                side = None
+            else:
+                plain = split_plain_line(line, self._day)
+                if plain is None:
+                    continue
+                if plain.time_form:
+                    time_forms[plain.time_form] += 1
+                if plain.marker:
+                    markers[plain.marker] += 1
+                side = plain.side
+                try:
+                    data = json.loads(plain.raw)
+                except ValueError:
+                    continue
+            if not isinstance(data, list) or not data or not isinstance(data[0], int):
+                continue
+            types.add(data[0])
+            if data[0] in (2, 6) and len(data) > 3 and isinstance(data[2], str):
+                actions[data[2]] += 1
+                if data[2] == "BootNotification" and isinstance(data[3], dict):
+                    boot_keys |= set(data[3])
+                by_charger = charger_sends(data[2])
+                if side is not None and by_charger is not None:
+                    votes[(side, by_charger)] += 1
+        if protocol is not None:
+            self.version, self.version_source = protocol, "given"
+        else:
+            guessed, reason = guess_version(actions, boot_keys, types)
+            if guessed is None:
+                self.version, self.version_source = OcppVersion.V16, f"assumed ({reason})"
+            else:
+                self.version, self.version_source = guessed, f"guessed from {reason}"
+        # Whose log is it? A tool that marks charger-initiated CALLs "send" sits at the charger.
+        charger_side = votes[("send", True)] + votes[("recv", False)]
+        csms_side = votes[("send", False)] + votes[("recv", True)]
+        self.send_direction = Direction.IN if charger_side > csms_side else Direction.OUT
+        self.time_form = time_forms.most_common(1)[0][0] if time_forms else None
+        self.marker_form = markers.most_common(1)[0][0] if markers else None
+
+    @property
+    def directions_marked(self) -> bool:
+        """Whether each line says which way its frame went (ours always do)."""
+        return self.format is LogFormat.OCPP_TUI or self.marker_form is not None
+
+    @property
+    def description(self) -> str:
+        """What was recognised, for the viewer's title and the CLI."""
+        if self.format is LogFormat.OCPP_TUI:
+            text = str(self.format)
+        else:
+            parts = [f"timestamps: {self.time_form or 'none'}"]
+            if self.marker_form:
+                who = "charger" if self.send_direction is Direction.IN else "CSMS"
+                parts.append(f"direction: {self.marker_form} markers, written at the {who}")
+            else:
+                parts.append("direction: from the actions")
+            text = f"{self.format} ({'; '.join(parts)})"
+        return f"{text}; OCPP {self.version} ({self.version_source})"
+
+    # ------------------------------------------------------------------ indexing
+
+    def index(
+        self,
+        *,
+        max_bytes: int | None = None,
+        chunk_bytes: int = INDEX_CHUNK,
+        progress: Progress | None = None,
+        cancelled: Cancelled | None = None,
+    ) -> bool:
+        """Find frame lines from where the last call stopped; True once the file is done.
+
+        Reads at most `max_bytes` (None: to the end). Blocking: run it in a thread. Lines are
+        only recorded whole; a last line without a newline counts once the end is reached.
+        """
+        if self.index_complete:
+            return True
+        plain = self.format is LogFormat.PLAIN
+        hint = FRAME_HINT.search
+        offsets = self._offsets
+        budget = max_bytes if max_bytes is not None else math.inf
+        with self.path.open("rb") as source:
+            source.seek(self.indexed_bytes)
+            carry = b""
+            while budget > 0:
+                if cancelled is not None and cancelled():
+                    return False
+                chunk = source.read(chunk_bytes)
+                at_end = len(chunk) < chunk_bytes
+                data = carry + chunk if carry else chunk
+                base = self.indexed_bytes
+                cut = len(data) if at_end else data.rfind(b"\n") + 1
+                if cut == 0 and not at_end:  # one line longer than the chunk: read on
+                    carry = data
+                    continue
+                find = data.find
+                start = 0
+                while start < cut:
+                    newline = find(b"\n", start, cut)
+                    end = cut if newline < 0 else newline
+                    if end - start > 1 or (end > start and data[start] != 13):
+                        if not plain or hint(data, start, end):
+                            offsets.append(base + start)
+                    start = end + 1
+                carry = data[cut:]
+                self.indexed_bytes = base + cut
+                budget -= len(chunk)
+                if progress is not None:
+                    progress(self.index_progress)
+                if at_end:
+                    self.index_complete = True
+                    self.size = max(self.size, self.indexed_bytes)
+                    return True
+        return False
+
+    @property
+    def index_progress(self) -> float:
+        if self.index_complete or self.size == 0:
+            return 1.0
+        return min(1.0, self.indexed_bytes / self.size)
+
+    # ------------------------------------------------------------------ FrameWindow protocol
+
+    @property
+    def total(self) -> int:
+        return len(self._offsets)
+
+    def __len__(self) -> int:
+        return len(self._offsets)
+
+    @property
+    def first_position(self) -> int:
+        return 0
+
+    def __getitem__(self, index: int) -> Frame:
+        if index < 0:
+            index += len(self._offsets)
+        frame = self.at(index)
+        if frame is None:
+            raise IndexError(index)
+        return frame
+
+    def __iter__(self) -> Iterator[Frame]:
+        for _, frame in self.since(0):
+            yield frame
+
+    def since(self, position: int) -> Iterator[tuple[int, Frame]]:
+        for index in range(max(0, position), len(self._offsets)):
+            frame = self.at(index)
+            if frame is not None:
+                yield index, frame
+
+    def at(self, position: int) -> Frame | None:
+        """The frame at `position`, paired and checked (parsed now unless recently shown)."""
+        if not 0 <= position < len(self._offsets):
+            return None
+        if self._cache_generation != self._pairs_generation:
+            # analyze() paired the whole file (in its thread): pair what was parsed before again.
+            self._cache.clear()
+            self._cache_generation = self._pairs_generation
+        frame, complete = self._base(position)
+        if not complete:
+            self._complete(position, frame)
+            self._cache[position] = (frame, True)
+        return frame
+
+    # ------------------------------------------------------------------ reading lines
+
+    def _read_line(self, position: int) -> str:
+        self._reader.seek(self._offsets[position])
+        return self._reader.readline().decode("utf-8", errors="replace").rstrip("\r\n")
+
+    def _base(self, position: int) -> tuple[Frame, bool]:
+        """The frame as its line says (no pairing yet), from the LRU or the file."""
+        cached = self._cache.get(position)
+        if cached is not None:
+            self._cache.move_to_end(position)
+            return cached
+        frame = self._parse(position, self._read_line(position), full=True)
+        self.parsed_lines += 1
+        self._cache[position] = (frame, False)
+        if len(self._cache) > self._cache_frames:
+            self._cache.popitem(last=False)
+        return frame, False
+
+    def _parse(self, position: int, line: str, *, full: bool) -> Frame:
+        if self.format is LogFormat.OCPP_TUI:
+            return self._from_record(position, line, full=full)
+        return self._from_plain(position, line)
+
+    def _from_record(self, position: int, line: str, *, full: bool) -> Frame:
+        try:
+            record = json.loads(line)
+            if not isinstance(record, dict):
+                raise ValueError("not an object")
+        except ValueError as exc:
+            return self._unreadable(position, line, f"not a frame log record: {exc}")
+        raw = record.get("raw")
+        raw = raw if isinstance(raw, str) else json.dumps(raw)
+        wall = _record_time(record.get("time"))
+        mono = record.get("mono")
+        seq = record.get("seq")
+        latency = record.get("latency_ms")
+        frame = Frame(
+            seq=seq if isinstance(seq, int) else position + 1,
+            wall=wall,
+            mono=float(mono) if isinstance(mono, (int, float)) else wall,
+            identity=str(record.get("identity") or self.identity),
+            session_id=str(record.get("session") or ""),
+            direction=Direction.OUT if record.get("dir") == "out" else Direction.IN,
+            raw=raw,
+            message_type=_int_or_none(record.get("type")),
+            message_id=_str_or_none(record.get("id")),
+            action=_str_or_none(record.get("action")),
+            error_code=_str_or_none(record.get("error_code")),
+            request_seq=_int_or_none(record.get("request_seq")),
+            latency_ms=float(latency) if isinstance(latency, (int, float)) else None,
+            problem=_str_or_none(record.get("problem")),
+            violations=_violations(record.get("violations")),
+            flags=tuple(str(f) for f in record.get("flags") or () if f),
+        )
+        if full and frame.problem is None:
+            self._fill_payload(frame)
+        return frame
+
+    def _from_plain(self, position: int, line: str) -> Frame:
+        plain = split_plain_line(line, self._day)
+        if plain is None:
+            return self._unreadable(position, line, "no OCPP-J frame in this line")
+        wall = plain.wall or 0.0
+        frame = Frame(
+            seq=position + 1,
+            wall=wall,
+            mono=wall,
+            identity=self.identity,
+            session_id=self.path.name,
+            direction=Direction.IN,
+            raw=plain.raw,
+        )
+        try:
+            parsed = parse_frame(plain.raw, self.version)
+        except FrameError as error:
+            frame.message_type = error.message_type
+            frame.message_id = error.message_id
+            frame.action = error.action
+            frame.problem = error.reason
+        else:
+            frame.message_type = int(parsed.message_type)
+            frame.message_id = parsed.message_id
+            frame.action = parsed.action
+            frame.payload = parsed.payload
+            frame.error_code = parsed.error_code
+            frame.error_description = parsed.error_description
+            frame.error_details = parsed.error_details
+        if plain.side is not None:
+            frame.direction = self._direction_of(plain.side)
+        elif frame.message_type in (2, 6):
+            frame.direction = (
+                Direction.OUT if charger_sends(frame.action) is False else Direction.IN
+            )
+        return frame
+
+    def _direction_of(self, side: str) -> Direction:
+        if side == "send":
+            return self.send_direction
+        return Direction.OUT if self.send_direction is Direction.IN else Direction.IN
+
+    def _unreadable(self, position: int, line: str, problem: str) -> Frame:
+        return Frame(
+            seq=position + 1,
+            wall=0.0,
+            mono=0.0,
+            identity=self.identity,
+            session_id=self.path.name,
+            direction=Direction.IN,
+            raw=line,
+            problem=problem,
+        )
+
+    def _fill_payload(self, frame: Frame) -> None:
+        try:
+            parsed = parse_frame(frame.raw, self.version)
+        except FrameError:
+            return
+        frame.payload = parsed.payload
+        frame.error_description = parsed.error_description
+        frame.error_details = parsed.error_details
+
+    # ------------------------------------------------------------------ pairing and checks
+
+    def _complete(self, position: int, frame: Frame) -> None:
+        """Pair the frame with its request/response and re-validate it."""
+        direction_known = self.directions_marked
+        if frame.message_type in (3, 4, 5):
+            call_position = self._paired_position(position)
+            if call_position is None and frame.request_seq is None:
+                call_position = self._search(position, backwards=True)
+            if call_position is not None:
+                call, _ = self._base(call_position)
+                _link(call, frame, direction_known)
+        elif frame.message_type == 2:
+            answer_position = self._paired_position(position)
+            if answer_position is None:
+                answer_position = self._search(position, backwards=False)
+            if answer_position is not None:
+                answer, _ = self._base(answer_position)
+                _link(frame, answer, direction_known)
+        if not frame.violations:
+            frame.violations = self._validate(frame)
+
+    def _paired_position(self, position: int) -> int | None:
+        if position < len(self._pairs):
+            paired = self._pairs[position]
+            return paired if paired >= 0 else None
+        return None
+
+    def _search(self, position: int, *, backwards: bool) -> int | None:
+        """Nearby line with the matching CALL (backwards) or answer (forwards)."""
+        message_id = self._base(position)[0].message_id
+        if message_id is None:
+            return None
+        if backwards:
+            candidates = range(position - 1, max(-1, position - PAIR_SEARCH - 1), -1)
+        else:
+            candidates = range(position + 1, min(len(self._offsets), position + PAIR_SEARCH + 1))
+        wanted = (2,) if backwards else (3, 4, 5)
+        for candidate in candidates:
+            frame, _ = self._base(candidate)
+            if frame.message_id == message_id and frame.message_type in wanted:
+                return candidate
+        return None
+
+    def _validate(self, frame: Frame) -> tuple[Violation, ...]:
+        if frame.problem is not None or not isinstance(frame.payload, dict) or not frame.action:
+            return ()
+        if frame.message_type in (2, 6):
+            is_request = True
+        elif frame.message_type == 3:
+            is_request = False
+        else:
+            return ()
+        try:
+            return validate_payload(
+                self.version, frame.action, frame.payload, is_request=is_request
+            )
+        except SchemaUnavailable:
+            return ()
+
+    # ------------------------------------------------------------------ whole-file passes
+
+    def scan(
+        self, start: int = 0, stop: int | None = None, *, validate: bool = False
+    ) -> Iterator[tuple[int, Frame]]:
+        """(position, frame) in file order, read sequentially without touching the LRU.
+
+        For the passes that run in a thread (filters, statistics). Answers carry their
+        CALL's action, direction and latency when the CALL is in the scanned range;
+        `validate` re-checks payloads of plain logs (recorded violations are kept for ours).
+        """
+        stop = len(self._offsets) if stop is None else min(stop, len(self._offsets))
+        if start >= stop:
+            return
+        pairer = _Pairer()
+        offsets = self._offsets
+        ours = self.format is LogFormat.OCPP_TUI
+        with self.path.open("rb") as source:
+            source.seek(offsets[start])
+            where = offsets[start]
+            for position in range(start, stop):
+                offset = offsets[position]
+                if offset != where:
+                    source.seek(offset)
+                data = source.readline()
+                where = offset + len(data)
+                line = data.decode("utf-8", errors="replace").rstrip("\r\n")
+                frame = self._parse(position, line, full=not ours)
+                found = pairer.feed(position, frame)
+                if found is not None:
+                    _link(found[1], frame, self.directions_marked)
+                if validate and not ours and not frame.violations:
+                    frame.violations = self._validate(frame)
+                yield position, frame
+
+    def analyze(
+        self, *, progress: Progress | None = None, cancelled: Cancelled | None = None
+    ) -> LogStatistics:
+        """Statistics of the indexed frames, and the pairing of every answer with its CALL.
+
+        Blocking (run it in a thread). Memory grows by 4 bytes per frame for the pairing and
+        by 8 per answer and per heartbeat for the timings, never by the lines themselves.
+        """
+        stats = LogStatistics()
+        total = len(self._offsets)
+        pairs = array("i", [-1]) * total
+        latencies: dict[str, array] = {}
+        all_latencies = array("d")
+        intervals = array("d")
+        interval_ends = array("q")  # position of the heartbeat that ends each interval
+        last_heartbeat: dict[str, float] = {}
+        pairer = _Pairer()
+        step = max(1, total // 100)
+        with contextlib.closing(self.scan(0, total, validate=True)) as frames:
+            for position, frame in frames:
+                if position % step == 0:
+                    if cancelled is not None and cancelled():
+                        stats.complete = False
+                        break
+                    if progress is not None:
+                        progress(position / total)
+                self._count(stats, frame)
+                if frame.message_type in (3, 4, 5) and frame.latency_ms is not None:
+                    all_latencies.append(frame.latency_ms)
+                    latencies.setdefault(frame.action or "?", array("d")).append(frame.latency_ms)
+                elif (
+                    frame.message_type == 2
+                    and frame.action == "Heartbeat"
+                    and frame.direction is Direction.IN
+                    and frame.wall
+                ):
+                    previous = last_heartbeat.get(frame.session_id)
+                    if previous is not None and frame.mono >= previous:
+                        intervals.append(frame.mono - previous)
+                        interval_ends.append(position)
+                    last_heartbeat[frame.session_id] = frame.mono
+                found = pairer.feed(position, frame)
+                if found is not None:
+                    pairs[position] = found[0]
+                    pairs[found[0]] = position
+        stats.unanswered = pairer.unanswered
+        stats.latency = LatencySummary.of(all_latencies)
+        stats.latency_by_action = {a: LatencySummary.of(v) for a, v in sorted(latencies.items())}
+        stats.heartbeat_intervals = LatencySummary.of(intervals)
+        median = stats.heartbeat_intervals.p50
+        if median:
+            for seconds, position in zip(intervals, interval_ends, strict=True):
+                if seconds > GAP_FACTOR * median:
+                    stats.heartbeat_gaps.append(HeartbeatGap(position, 0, seconds))
+                    if len(stats.heartbeat_gaps) >= MAX_LISTED_GAPS:
+                        break
+        self._pairs = pairs
+        self._pairs_generation += 1  # the viewer re-reads what it parsed before the pass
+        self.statistics = stats
+        if progress is not None:
+            progress(1.0)
+        return stats
+
+    @staticmethod
+    def _count(stats: LogStatistics, frame: Frame) -> None:
+        stats.frames += 1
+        stats.directions[frame.direction.value] += 1
+        if frame.wall:
+            if stats.first_wall is None:
+                stats.first_wall = frame.wall
+            stats.last_wall = frame.wall
+        if frame.violations:
+            stats.with_violations += 1
+        if frame.problem is not None:
+            stats.problems += 1
+        kind = frame.message_type
+        action = frame.action or "?"
+        if kind in (2, 6):
+            stats.calls_by_action[action] += 1
+            if action == "Heartbeat":
+                stats.heartbeats += 1
+        elif kind in (3, 4, 5):
+            stats.results_by_action[action] += 1
+            if kind in (4, 5):
+                stats.errors_by_action[action] += 1
+                stats.error_codes[frame.error_code or "?"] += 1
+
+    def close(self) -> None:
+        self._reader.close()
+
+
+class FilteredFrames:
+    """The frames of a LogFile that match a predicate, found by a pass in a thread.
+
+    Answers like a FrameWindow too: position n is the n-th match. `run()` appends matches
+    as it finds them, so a table over this view fills in while the pass goes on.
+    """
+
+    def __init__(self, source: LogFile, predicate: Callable[[Frame], bool]) -> None:
+        self.source = source
+        self.predicate = predicate
+        self._positions = array("q")
+        self.scanned = 0
+        self.done = False
+
+    @property
+    def total(self) -> int:
+        return len(self._positions)
+
+    def __len__(self) -> int:
+        return len(self._positions)
+
+    @property
+    def first_position(self) -> int:
+        return 0
+
+    @property
+    def progress(self) -> float:
+        source_total = self.source.total
+        if self.done or source_total == 0:
+            return 1.0 if self.done else 0.0
+        return self.scanned / source_total * self.source.index_progress
+
+    def source_position(self, position: int) -> int:
+        return self._positions[position]
+
+    def at(self, position: int) -> Frame | None:
+        if not 0 <= position < len(self._positions):
+            return None
+        return self.source.at(self._positions[position])
+
+    def __getitem__(self, index: int) -> Frame:
+        if index < 0:
+            index += len(self._positions)
+        frame = self.at(index)
+        if frame is None:
+            raise IndexError(index)
+        return frame
+
+    def __iter__(self) -> Iterator[Frame]:
+        for _, frame in self.since(0):
+            yield frame
+
+    def since(self, position: int) -> Iterator[tuple[int, Frame]]:
+        for index in range(max(0, position), len(self._positions)):
+            frame = self.at(index)
+            if frame is not None:
+                yield index, frame
+
+    def run(
+        self,
+        *,
+        validate: bool = False,
+        progress: Progress | None = None,
+        cancelled: Cancelled | None = None,
+        poll_seconds: float = 0.05,
+    ) -> bool:
+        """Test every frame (also those the index finds meanwhile); True when all were tested.
+
+        Blocking: run it in a thread.
+        """
+        predicate = self.predicate
+        positions = self._positions
+        while True:
+            stop = self.source.total
+            complete = self.source.index_complete
+            if self.scanned < stop:
+                frames = self.source.scan(self.scanned, stop, validate=validate)
+                with contextlib.closing(frames):
+                    for position, frame in frames:
+                        if predicate(frame):
+                            positions.append(position)
+                        self.scanned = position + 1
+                        if position % 4096 == 0:
+                            if cancelled is not None and cancelled():
+                                return False
+                            if progress is not None:
+                                progress(self.progress)
+                self.scanned = stop
+            if complete and self.scanned >= self.source.total:
+                self.done = True
+                if progress is not None:
+                    progress(1.0)
+                return True
+            if cancelled is not None and cancelled():
+                return False
+            time.sleep(poll_seconds)
+
+
+def _record_time(text: Any) -> float:
+    if not isinstance(text, str):
+        return 0.0
+    try:
+        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return 0.0
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.timestamp()
+
+
+def _int_or_none(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _str_or_none(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _violations(value: Any) -> tuple[Violation, ...]:
+    if not isinstance(value, list):
+        return ()
+    found = []
+    for item in value:
+        if isinstance(item, dict):
+            found.append(
+                Violation(
+                    str(item.get("path", "$")),
+                    str(item.get("rule", "?")),
+                    str(item.get("message", "")),
+                )
+            )
+    return tuple(found)
+
+
+def open_log(path: Path, protocol: OcppVersion | None = None) -> LogFile:
+    """Open a saved frame log (raises LogFileError); call `index()` to find its frames."""
+    return LogFile(path, protocol=protocol)
