@@ -152,6 +152,21 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument(
         "--transaction", action="store_true", help="start a charging session after boot"
     )
+    simulate.add_argument(
+        "--firmware-failure",
+        choices=["download", "signature", "verification", "install"],
+        help="make firmware updates fail at this stage (to test the failure paths)",
+    )
+    simulate.add_argument(
+        "--upload-failure",
+        choices=["upload", "permission"],
+        help="make diagnostics/log uploads fail",
+    )
+    simulate.add_argument(
+        "--insecure-downloads",
+        action="store_true",
+        help="accept a self-signed HTTPS file server (the laptop's own certificate)",
+    )
     add_simulator_link_options(simulate)
     return parser
 
@@ -258,6 +273,9 @@ def _simulate(args: argparse.Namespace) -> int:
         connectors=args.connectors,
         auto_transaction=args.transaction,
         identity=(args.identity or "SIM-1") if local_link else None,
+        firmware_failure=args.firmware_failure,
+        upload_failure=args.upload_failure,
+        transfer_tls_verify=not args.insecure_downloads,
         **overrides,
     )
     _configure_logging_for_cli()
