@@ -37,6 +37,25 @@ class ChargerSummary(Static):
     def refresh_summary(self) -> None:
         self.update(self._content())
 
+    @staticmethod
+    def _security_line(session) -> Content | None:
+        """Transport security in use and, in proxy mode, the upstream's state."""
+        info = session.transport.info
+        parts: list[tuple[str, str] | str] = []
+        if info.tls_version:
+            parts += _field("TLS", f"{info.tls_version} {shorten(info.cipher, 40)}")
+        for key in ("auth", "client certificate", "SNI"):
+            if key in info.extra:
+                parts += _field(key.capitalize(), shorten(info.extra[key], 60))
+        upstream = getattr(session, "upstream_state", None)
+        if upstream is not None:
+            style = "$text-success" if session.upstream is not None else "$text-warning bold"
+            parts += _field("Upstream", shorten(upstream, 70), style)
+            undelivered = getattr(session, "undelivered", 0)
+            if undelivered:
+                parts += _field("Not delivered upstream", str(undelivered), "$text-warning")
+        return Content.assemble(*parts) if parts else None
+
     def _content(self) -> Content:
         charger = self.charger
         session = charger.session
@@ -58,6 +77,10 @@ class ChargerSummary(Static):
             head += ["  ", (session.version.subprotocol, "bold"), "  "]
             head.append((shorten(session.transport.info.summary, 60), _LABEL))
         lines.append(Content.assemble(*head))
+        if session is not None:
+            security = self._security_line(session)
+            if security is not None:
+                lines.append(security)
         if state is None:
             return Content("\n").join(lines)
 
