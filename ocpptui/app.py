@@ -23,10 +23,15 @@ from ocpptui.core.config import BootAnswer
 from ocpptui.core.frame import Frame
 from ocpptui.core.hub import Hub
 from ocpptui.core.proxy import UpstreamConfig
+from ocpptui.file_transfers import FileTransfers
 from ocpptui.paths import Paths
 from ocpptui.screens.charger import ChargerScreen
+from ocpptui.screens.connections import ConnectionsScreen
 from ocpptui.screens.decision import DecisionScreen
+from ocpptui.screens.diagnostics import DiagnosticsScreen
 from ocpptui.screens.error import ErrorScreen, bind_error_text
+from ocpptui.screens.file_viewer import FileViewerScreen
+from ocpptui.screens.firmware import FirmwareScreen
 from ocpptui.screens.help import HelpScreen, HelpSections
 from ocpptui.screens.inspector import FrameInspectorScreen
 from ocpptui.screens.main import MainScreen
@@ -102,6 +107,8 @@ class OcppTuiApp(App[None]):
         self.port = port if port is not None else settings.csms.port
         self.after_start = list(after_start)
         self.bridge = HubBridge(hub)
+        # The file server binds ports: it starts with the first firmware or log transfer.
+        self.transfers = FileTransfers(settings.files, paths.sessions_dir, hub)
         self._refusal_toasts: dict[tuple[str, str, str], float] = {}
         self._asking: set[str] = set()  # identities with an open DecisionScreen
         self._apply_theme(settings.ui.theme)
@@ -142,6 +149,9 @@ class OcppTuiApp(App[None]):
 
     async def on_unmount(self) -> None:
         self.bridge.stop()
+        with contextlib.suppress(OSError, TimeoutError):
+            async with asyncio.timeout(STOP_TIMEOUT_SECONDS):
+                await self.transfers.stop()
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(STOP_TIMEOUT_SECONDS):
                 await self.hub.stop()
@@ -276,6 +286,25 @@ class OcppTuiApp(App[None]):
 
         self.push_screen(FrameInspectorScreen(table.window, message.frame), back_to_table)
 
+    async def open_firmware(self, identity: str) -> None:
+        """The firmware upgrade screen of `identity` (its running upgrade, if any)."""
+        charger = self.hub.chargers.get(identity)
+        if charger is not None and not isinstance(self.screen, FirmwareScreen):
+            await self.push_screen(FirmwareScreen(charger, self.transfers, self.bridge, self.clock))
+
+    async def open_diagnostics(self, identity: str) -> None:
+        """The diagnostics screen of `identity` (its running request, if any)."""
+        charger = self.hub.chargers.get(identity)
+        if charger is not None and not isinstance(self.screen, DiagnosticsScreen):
+            await self.push_screen(
+                DiagnosticsScreen(charger, self.transfers, self.bridge, self.clock)
+            )
+
+    async def open_connections(self) -> None:
+        """Every connection attempt, accepted or refused."""
+        if not isinstance(self.screen, ConnectionsScreen):
+            await self.push_screen(ConnectionsScreen(self.hub, self.bridge))
+
     def help_sections(self) -> HelpSections:
         return [
             ("Everywhere", [*self.BINDINGS, Binding("ctrl+p", "", "Palette", tooltip="Commands")]),
@@ -287,6 +316,10 @@ class OcppTuiApp(App[None]):
             ("Charger screen", ChargerScreen.BINDINGS),
             ("Frame log (main and charger screens)", FrameTable.BINDINGS),
             ("Frame inspector", FrameInspectorScreen.BINDINGS),
+            ("Firmware upgrade (u on a charger screen)", FirmwareScreen.BINDINGS),
+            ("Diagnostics (g on a charger screen)", DiagnosticsScreen.BINDINGS),
+            ("Received file viewer", FileViewerScreen.BINDINGS),
+            ("Connection attempts (n on the main screen)", ConnectionsScreen.BINDINGS),
         ]
 
     def action_help(self) -> None:

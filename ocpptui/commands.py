@@ -47,6 +47,44 @@ class OcppCommands(Provider):
                             "A new charger waits for your decision (its boot is answered Pending)",
                         )
                     )
+        commands.append(
+            (
+                "Connections: every connection attempt",
+                app.open_connections,
+                "Path, identity, subprotocols, auth user, TLS, and why an attempt was refused",
+            )
+        )
+        if isinstance(screen, ChargerScreen) and screen.charger.connected:
+            name = shorten(screen.identity, 48)
+            commands.append(
+                (
+                    f"Firmware: upgrade {name}",
+                    partial(app.open_firmware, screen.identity),
+                    "Send an image from this laptop and watch the download and the reboot",
+                )
+            )
+            commands.append(
+                (
+                    f"Diagnostics: get the logs of {name}",
+                    partial(app.open_diagnostics, screen.identity),
+                    "GetDiagnostics / GetLog with an upload URL on this laptop",
+                )
+            )
+        if isinstance(screen, ChargerScreen) and screen.charger.session is not None:
+            commands.append(
+                (
+                    "Validation: switch lenient / strict for this charger",
+                    screen.action_toggle_validation,
+                    "Strict answers schema-invalid messages with a CallError",
+                )
+            )
+            commands.append(
+                (
+                    "Ping: switch WebSocket pings on / off for this charger",
+                    screen.action_toggle_ping,
+                    "Some chargers drop the connection when pinged",
+                )
+            )
         if isinstance(screen, ChargerScreen):
             commands.append(
                 (

@@ -387,12 +387,12 @@ def firewall_text(ports: BoundPorts | None, scheme: str, settings: FileServerSet
     return f"TCP {http} (HTTP)"
 
 
-_RELATIVE = re.compile(r"^\+\s*(\d+)\s*([smhd])$")
+_RELATIVE = re.compile(r"^([+-])\s*(\d+)\s*([smhd])$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
 
 def parse_moment(text: str, now: dt.datetime) -> dt.datetime | None:
-    """A date typed by the technician: "" or "now" → None; "+15m"; ISO 8601; "14:30" today.
+    """A date typed by the technician: "" or "now" → None; "+15m", "-2h"; ISO 8601; "14:30".
 
     Times without a zone are local time. Raises ValueError with what is accepted.
     """
@@ -401,8 +401,9 @@ def parse_moment(text: str, now: dt.datetime) -> dt.datetime | None:
         return None
     relative = _RELATIVE.match(text.lower())
     if relative:
-        amount, unit = int(relative[1]), relative[2]
-        return now + dt.timedelta(**{_UNITS[unit]: amount})
+        sign, amount, unit = relative[1], int(relative[2]), relative[3]
+        offset = dt.timedelta(**{_UNITS[unit]: amount})
+        return now + offset if sign == "+" else now - offset
     try:
         if re.fullmatch(r"\d{1,2}:\d{2}", text):
             hour, minute = (int(part) for part in text.split(":"))
@@ -412,7 +413,7 @@ def parse_moment(text: str, now: dt.datetime) -> dt.datetime | None:
             moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise ValueError(
-            f"{text!r} is not a date: use now, +15m, 14:30 or 2026-11-25T14:30"
+            f"{text!r} is not a date: use now, +15m, -2h, 14:30 or 2026-11-25T14:30"
         ) from None
     if moment.tzinfo is None:
         moment = moment.astimezone()
@@ -439,3 +440,15 @@ def byte_size(count: int | float | None) -> str:
             return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
         value /= 1000
     return f"{value:.1f} GB"
+
+
+async def read_protocols(session: Session) -> list[str] | None:
+    """Ask the charger for its list of file transfer protocols (one read-only request)."""
+    from ocpptui.core.configuration import read_configuration
+    from ocpptui.core.device_model import VariableRef, get_variables
+
+    if session.version.is_2x:
+        await get_variables(session, [VariableRef("OCPPCommCtrlr", "FileTransferProtocols")])
+    else:
+        await read_configuration(session, ["SupportedFileTransferProtocols"])
+    return listed_protocols(session)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import on
 from textual.app import ComposeResult
@@ -15,12 +15,22 @@ from textual.widgets import Footer, Static
 from ocpptui import messages
 from ocpptui.bridge import HubBridge
 from ocpptui.core.clock import Clock
+from ocpptui.core.config import BootAnswer
 from ocpptui.core.hub import Charger
 from ocpptui.protocol import catalog
 from ocpptui.protocol.versions import OcppVersion
+from ocpptui.widgets.charger_link_panel import (
+    ChargerLinkPanel,
+    pending,
+    toggle_ping,
+    toggle_validation,
+)
 from ocpptui.widgets.charger_summary import ChargerSummary
 from ocpptui.widgets.filter_bar import FilterBar
 from ocpptui.widgets.frame_table import FrameTable
+
+if TYPE_CHECKING:
+    from ocpptui.app import OcppTuiApp
 
 
 def status_line(status: FrameTable.StatusChanged, filter_error: str | None) -> Content:
@@ -67,6 +77,43 @@ class ChargerScreen(Screen[None]):
             tooltip="Show every frame again",
             id="charger.clear_filter",
         ),
+        Binding(
+            "u",
+            "firmware",
+            "Firmware",
+            tooltip="Upgrade the firmware from a file on this laptop",
+            id="charger.firmware",
+        ),
+        Binding(
+            "g",
+            "diagnostics",
+            "Get logs",
+            tooltip="Pull diagnostics / logs onto this laptop",
+            id="charger.diagnostics",
+        ),
+        Binding(
+            "r",
+            "release",
+            "Release",
+            tooltip="Accept the boot of this Pending charger",
+            id="charger.release",
+        ),
+        Binding(
+            "v",
+            "toggle_validation",
+            "Validation",
+            tooltip="Lenient or strict schema validation for this charger",
+            id="charger.validation",
+            show=False,
+        ),
+        Binding(
+            "o",
+            "toggle_ping",
+            "Ping",
+            tooltip="WebSocket pings on or off for this charger",
+            id="charger.ping",
+            show=False,
+        ),
     ]
 
     AUTO_FOCUS = "#charger-frames"
@@ -91,6 +138,7 @@ class ChargerScreen(Screen[None]):
         summary = ChargerSummary(self.charger, self.clock, id="summary")
         summary.border_title = "Charger"
         yield summary
+        yield ChargerLinkPanel(self.charger, id="link-panel")
         yield FilterBar(self._known_actions(), id="filter-bar")
         frames = FrameTable(
             self.charger.frames,
@@ -127,6 +175,8 @@ class ChargerScreen(Screen[None]):
 
     def _refresh_summary(self) -> None:
         self.query_one(ChargerSummary).refresh_summary()
+        self.query_one(ChargerLinkPanel).refresh_panel()
+        self.refresh_bindings()
 
     # ------------------------------------------------------------------ hub messages
 
@@ -184,7 +234,37 @@ class ChargerScreen(Screen[None]):
     def action_copy_frame(self) -> None:
         self.frame_table.action_copy_frame()
 
+    async def action_firmware(self) -> None:
+        await cast("OcppTuiApp", self.app).open_firmware(self.identity)
+
+    async def action_diagnostics(self) -> None:
+        await cast("OcppTuiApp", self.app).open_diagnostics(self.identity)
+
+    def action_release(self) -> None:
+        if pending(self.charger):
+            cast("OcppTuiApp", self.app).decide(self.identity, BootAnswer.ACCEPTED)
+
+    def action_toggle_validation(self) -> None:
+        session = self.charger.session
+        if session is not None:
+            policy = toggle_validation(session)
+            self.notify(f"Validation for this charger: {policy.value}")
+            self._refresh_summary()
+
+    def action_toggle_ping(self) -> None:
+        session = self.charger.session
+        if session is not None:
+            on = toggle_ping(session)
+            self.notify(f"WebSocket pings for this charger: {'on' if on else 'off'}")
+            self._refresh_summary()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("firmware", "diagnostics"):
+            return True if self.charger.connected else None
+        if action == "release":
+            return pending(self.charger)
+        if action in ("toggle_validation", "toggle_ping"):
+            return self.charger.session is not None
         if action == "clear_filter":
             # Hidden rather than greyed: the footer has no room for keys that do nothing.
             table = self.query_one_optional("#charger-frames", FrameTable)

@@ -40,6 +40,13 @@ class MainScreen(Screen[None]):
             id="main.frames",
         ),
         Binding(
+            "n",
+            "connections",
+            "Connections",
+            tooltip="Every connection attempt: path, identity, subprotocol, auth, TLS, why refused",
+            id="main.connections",
+        ),
+        Binding(
             "ctrl+q",
             "app.quit",
             "Quit",
@@ -145,3 +152,6 @@ class MainScreen(Screen[None]):
 
     def action_focus_frames(self) -> None:
         self.frame_table.focus()
+
+    async def action_connections(self) -> None:
+        await self.app.open_connections()  # type: ignore[attr-defined]

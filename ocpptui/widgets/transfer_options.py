@@ -1,0 +1,167 @@
+"""The part of a transfer form that firmware and diagnostics share: protocol, address, retries."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.widgets import Input, Label, RadioButton, RadioSet, Select, Static
+
+from ocpptui.file_transfers import (
+    SCHEMES,
+    parse_count,
+    preferred_scheme,
+    scheme_warning,
+)
+from ocpptui.services.network import LocalAddress
+from ocpptui.widgets.display_text import shorten
+
+
+class TransferOptions(Vertical):
+    """Protocol (pre-selected from the charger's list, warned when unlisted), the laptop
+    address chargers fetch from, retries and retry interval."""
+
+    DEFAULT_CSS = """
+    TransferOptions {
+        height: auto;
+        & > .form-row { height: 1; margin-bottom: 1; }
+        & .form-label { width: 16; color: $text-muted; }
+        & .form-label-inline { width: auto; color: $text-muted; padding: 0 1 0 2; }
+        & RadioSet { layout: horizontal; width: auto; height: 1; }
+        & RadioSet > RadioButton { width: auto; margin-right: 2; }
+        & Select { width: 1fr; max-width: 48; }
+        & .count { width: 10; }
+        & > #scheme-note { height: auto; margin: -1 0 1 16; }
+    }
+    """
+
+    def __init__(
+        self,
+        listed: list[str] | None,
+        available: tuple[str, ...],
+        addresses: list[LocalAddress],
+        default_address: str | None,
+        *,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id)
+        self.listed = listed
+        self.available = available
+        self.addresses = addresses
+        self.default_address = default_address
+        self._scheme = preferred_scheme(listed, available)
+        self._touched = False  # the technician picked a protocol: keep it
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(classes="form-row"):
+            yield Label("Protocol", classes="form-label")
+            with RadioSet(id="scheme", compact=True):
+                for scheme in SCHEMES:
+                    label = scheme.upper()
+                    if scheme not in self.available:
+                        label += " (not set up)"
+                    yield RadioButton(
+                        label,
+                        value=scheme == self._scheme,
+                        id=f"scheme-{scheme}",
+                        disabled=scheme not in self.available,
+                        compact=True,
+                    )
+        yield Static(id="scheme-note", markup=False)
+        with Horizontal(classes="form-row"):
+            yield Label("Laptop address", classes="form-label")
+            yield Select(
+                self._address_options(),
+                value=self.default_address if self.default_address else Select.NULL,
+                allow_blank=self.default_address is None,
+                prompt="automatic",
+                compact=True,
+                id="address",
+                tooltip="The address the charger downloads from: one on the charger's network",
+            )
+        with Horizontal(classes="form-row"):
+            yield Label("Retries", classes="form-label")
+            yield Input(
+                placeholder="default",
+                type="integer",
+                compact=True,
+                classes="count",
+                id="retries",
+                tooltip="Extra attempts after the first (blank: the charger's default)",
+            )
+            yield Label("Interval (s)", classes="form-label-inline")
+            yield Input(
+                placeholder="default",
+                type="integer",
+                compact=True,
+                classes="count",
+                id="retry-interval",
+                tooltip="Seconds between attempts (blank: the charger's default)",
+            )
+
+    def _address_options(self) -> list[tuple[str, str]]:
+        options = [
+            (f"{address.address}  ({shorten(address.interface, 24)})", address.address)
+            for address in self.addresses
+        ]
+        known = {address for _, address in options}
+        if self.default_address and self.default_address not in known:
+            options.insert(0, (f"{self.default_address}  (settings)", self.default_address))
+        return options
+
+    def on_mount(self) -> None:
+        self._show_note()
+
+    @on(RadioSet.Changed, "#scheme")
+    def _scheme_changed(self, event: RadioSet.Changed) -> None:
+        button_id = event.pressed.id or ""
+        scheme = button_id.removeprefix("scheme-")
+        if scheme != self._scheme:
+            self._touched = True
+        self._scheme = scheme
+        self._show_note()
+
+    def _show_note(self) -> None:
+        warning = scheme_warning(self._scheme, self.listed)
+        note = self.query_one("#scheme-note", Static)
+        if warning is None:
+            listed = ", ".join(self.listed or [])
+            note.update(Content.styled(f"listed by the charger: {listed}", "$text-success"))
+        elif self.listed is None:
+            note.update(Content.styled(warning, "$text-muted"))
+        else:
+            note.update(Content.assemble(("⚠ ", "$text-warning bold"), (warning, "$text-warning")))
+
+    def set_listed(self, listed: list[str] | None) -> None:
+        """The charger's list arrived: pre-select from it unless the technician chose."""
+        self.listed = listed
+        if not self._touched:
+            scheme = preferred_scheme(listed, self.available)
+            if scheme != self._scheme:
+                self.query_one(f"#scheme-{scheme}", RadioButton).value = True
+                self._scheme = scheme
+        self._show_note()
+
+    # ------------------------------------------------------------------ values
+
+    @property
+    def scheme(self) -> str:
+        return self._scheme
+
+    @property
+    def warning(self) -> str | None:
+        return scheme_warning(self._scheme, self.listed)
+
+    @property
+    def advertise_host(self) -> str | None:
+        value = self.query_one("#address", Select).value
+        return value if isinstance(value, str) else None
+
+    @property
+    def retries(self) -> int | None:
+        return parse_count(self.query_one("#retries", Input).value, "Retries")
+
+    @property
+    def retry_interval(self) -> int | None:
+        return parse_count(self.query_one("#retry-interval", Input).value, "Retry interval")

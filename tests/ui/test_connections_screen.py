@@ -1,0 +1,113 @@
+"""The connections view (every attempt, refused or accepted) and the charger's link panel."""
+
+from __future__ import annotations
+
+import contextlib
+
+from textual.widgets import DataTable, Static
+from websockets.asyncio.client import connect
+from websockets.exceptions import InvalidHandshake
+
+from ocpptui.app import OcppTuiApp
+from ocpptui.core.config import BootAnswer, UnknownChargerPolicy, ValidationPolicy
+from ocpptui.core.hub import Hub
+from ocpptui.screens.charger import ChargerScreen
+from ocpptui.screens.connections import ConnectionsScreen
+from ocpptui.widgets.charger_link_panel import ChargerLinkPanel
+from tests.ui.conftest import SIZE, listening_port, until
+
+
+def row_text(table: DataTable, row: int) -> str:
+    return " | ".join(str(cell) for cell in table.get_row_at(row))
+
+
+async def test_refused_and_accepted_attempts_with_reason_and_advice(
+    app: OcppTuiApp, hub: Hub
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        port = await listening_port(pilot, hub)
+        await pilot.press("n")
+        await until(pilot, lambda: isinstance(app.screen, ConnectionsScreen))
+        screen = app.screen
+        assert isinstance(screen, ConnectionsScreen)
+        table = screen.query_one("#attempts", DataTable)
+        assert table.row_count == 0
+
+        # No subprotocol offered: refused, and the view says what to set on the charger.
+        with contextlib.suppress(InvalidHandshake):
+            async with connect(f"ws://127.0.0.1:{port}/ocpp/CP-[/]bold"):
+                pass
+        await until(pilot, lambda: table.row_count == 1)
+        refused = row_text(table, 0)
+        assert "/ocpp/CP-[/]bold" in refused and "refused" in refused
+        assert "none → —" in refused
+        detail = str(screen.query_one("#attempt-detail", Static).render())
+        assert "no subprotocol" in detail
+        assert "What to do: set the OCPP version" in detail
+
+        # Accepted, with basic-auth user (never a password) and the subprotocol chosen.
+        async with connect(
+            f"ws://127.0.0.1:{port}/ocpp/CP-OK",
+            subprotocols=["ocpp2.0.1", "ocpp1.6"],  # type: ignore[list-item]
+            additional_headers={"Authorization": "Basic Q1AtT0s6c2VjcmV0"},  # CP-OK:secret
+        ):
+            await until(pilot, lambda: table.row_count == 2)
+        accepted = row_text(table, 1)
+        assert "CP-OK" in accepted and "accepted" in accepted
+        assert "ocpp2.0.1,ocpp1.6 → ocpp2.0.1" in accepted
+        detail = str(screen.query_one("#attempt-detail", Static).render())
+        assert table.cursor_row == 1 and "CP-OK" in detail
+        assert "secret" not in detail and "secret" not in accepted
+
+        # Selecting the older row shows its reason again.
+        await pilot.press("up")
+        assert "no subprotocol" in str(screen.query_one("#attempt-detail", Static).render())
+        await pilot.press("escape")
+        assert not isinstance(app.screen, ConnectionsScreen)
+
+
+async def test_validation_ping_and_release_keys_on_the_charger_screen(
+    app: OcppTuiApp, hub: Hub
+) -> None:
+    from tests.conftest import RawCharger
+
+    hub.config.unknown_policy = UnknownChargerPolicy.ASK
+    async with app.run_test(size=(80, 24)) as pilot:
+        port = await listening_port(pilot, hub)
+        async with connect(
+            f"ws://127.0.0.1:{port}/ocpp/CP-V",
+            subprotocols=["ocpp1.6"],  # type: ignore[list-item]
+        ) as connection:
+            charger = RawCharger(connection)
+            answer = await charger.boot_16()
+            assert answer[2]["status"] == "Pending"
+            await until(pilot, lambda: len(app.screen_stack) > 1)  # the decision modal
+            await pilot.press("escape")  # decide later
+            await app.open_charger("CP-V")
+            await until(pilot, lambda: isinstance(app.screen, ChargerScreen))
+            session = hub.session_for("CP-V")
+            panel = app.screen.query_one(ChargerLinkPanel)
+            assert "Pending" in str(panel.render())
+
+            assert session.effective_validation is ValidationPolicy.LENIENT
+            await pilot.press("v")
+            assert session.validation is ValidationPolicy.STRICT
+            assert "strict" in str(panel.render())
+            # A schema-invalid call, refused three times: the panel suggests lenient.
+            for _ in range(3):
+                error = await charger.call("StatusNotification", {"connectorId": "one"})
+                assert error[0] == 4
+            app.screen.query_one(ChargerLinkPanel).refresh_panel()
+            assert session.invalid_calls_answered == 3
+            assert "try lenient" in str(panel.render())
+            await pilot.press("v")
+            assert session.validation is ValidationPolicy.LENIENT
+
+            await pilot.press("o")
+            assert session.effective_ping_interval is None
+            assert "Ping off" in str(panel.render())
+            await pilot.press("o")
+            assert session.effective_ping_interval is not None
+
+            await pilot.press("r")
+            assert hub.config.boot_answers["CP-V"] is BootAnswer.ACCEPTED

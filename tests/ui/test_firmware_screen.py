@@ -1,0 +1,140 @@
+"""The firmware screen against the real simulator and the real file server on loopback."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from textual.widgets import Input, ProgressBar, Static
+
+from ocpptui.app import OcppTuiApp
+from ocpptui.core.hub import Hub
+from ocpptui.screens.charger import ChargerScreen
+from ocpptui.screens.firmware import FirmwareScreen
+from ocpptui.services.firmware import FirmwareUpdate
+from ocpptui.widgets.transfer_options import TransferOptions
+from ocpptui.widgets.transfer_timeline import TransferTimeline
+from tests.ui.conftest import SIZE, until
+from tests.ui.transfer_helpers import simulated, transfer_app
+
+
+def image(folder: Path, version: str, size: int = 300_000) -> Path:
+    path = folder / f"image-{version}.bin"
+    path.write_bytes(f"SIMFW version={version}\n".encode() + os.urandom(size))
+    return path
+
+
+def static_text(screen: FirmwareScreen, selector: str) -> str:
+    return str(screen.query_one(selector, Static).render())
+
+
+def timeline_text(screen: FirmwareScreen) -> str:
+    table = screen.query_one(TransferTimeline)
+    return "\n".join(
+        " ".join(str(cell) for cell in table.get_row_at(row)) for row in range(table.row_count)
+    )
+
+
+async def open_firmware_screen(app: OcppTuiApp, pilot, identity: str) -> FirmwareScreen:
+    await app.open_charger(identity)
+    await until(pilot, lambda: isinstance(app.screen, ChargerScreen))
+    await pilot.press("u")
+    await until(pilot, lambda: isinstance(app.screen, FirmwareScreen))
+    screen = app.screen
+    assert isinstance(screen, FirmwareScreen)
+    return screen
+
+
+async def choose_file(pilot, screen: FirmwareScreen, path: Path) -> None:
+    field = screen.query_one("#fw-path", Input)
+    field.focus()
+    field.value = str(path)
+    await pilot.press("enter")
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    await until(pilot, lambda: digest in static_text(screen, "#fw-file-info"))
+
+
+async def test_firmware_upgrade_of_a_16_charger_over_http(tmp_path: Path, hub: Hub) -> None:
+    app = transfer_app(tmp_path, hub)
+    new_image = image(tmp_path, "2.0.0")
+    async with app.run_test(size=SIZE) as pilot, simulated(pilot, hub, "SIM-FW", firmware="1.4.2"):
+        screen = await open_firmware_screen(app, pilot, "SIM-FW")
+        await choose_file(pilot, screen, new_image)
+        info = static_text(screen, "#fw-file-info")
+        assert f"{new_image.stat().st_size:,} bytes" in info
+
+        # The simulator lists FTP,HTTP: the form reads the list and keeps HTTP.
+        options = screen.query_one(TransferOptions)
+        await until(pilot, lambda: options.listed is not None)
+        assert options.scheme == "http" and options.warning is None
+
+        await pilot.press("ctrl+s")
+        run = app.transfers.run_for("firmware", "SIM-FW")
+        assert run is not None
+        await until(pilot, lambda: run.finished, timeout=15)
+        job = run.job
+        assert isinstance(job, FirmwareUpdate)
+        assert run.error is None and job.verdict is not None and job.verdict.ok, job.verdict
+        await pilot.pause()
+
+        bar = screen.query_one("#transfer-bar", ProgressBar)
+        assert bar.percentage == 1.0
+        assert job.progress.bytes_done == new_image.stat().st_size
+        head = static_text(screen, "#transfer-head")
+        assert job.url is not None and job.url in head
+        assert job.url.startswith("http://127.0.0.1:")
+        assert f"TCP {app.transfers.server.ports.http} (HTTP)" in head
+        assert "1.4.2 → 2.0.0" in head
+        verdict = static_text(screen, "#transfer-verdict")
+        assert "✔" in verdict and "1.4.2 → 2.0.0" in verdict
+        timeline = timeline_text(screen)
+        for status in ("UpdateFirmware answered", "Downloading", "Downloaded", "Installed"):
+            assert status in timeline
+        assert "disconnected" in timeline and "reconnected" in timeline
+        assert hub.session_for("SIM-FW").state.firmware == "2.0.0"
+
+
+async def test_firmware_download_failure_shows_what_to_check(tmp_path: Path, hub: Hub) -> None:
+    app = transfer_app(tmp_path, hub)
+    new_image = image(tmp_path, "2.0.0", size=2_000)
+    async with (
+        app.run_test(size=SIZE) as pilot,
+        simulated(pilot, hub, "SIM-FAIL", firmware_failure="download"),
+    ):
+        screen = await open_firmware_screen(app, pilot, "SIM-FAIL")
+        await choose_file(pilot, screen, new_image)
+        screen.query_one("#retries", Input).value = "0"
+        await pilot.press("ctrl+s")
+        run = app.transfers.run_for("firmware", "SIM-FAIL")
+        assert run is not None
+        await until(pilot, lambda: run.finished, timeout=15)
+        await pilot.pause()
+        assert run.ok is False
+        verdict = static_text(screen, "#transfer-verdict")
+        assert "DownloadFailed" in verdict
+        assert "Check:" in verdict and "image" in verdict
+        assert "DownloadFailed" in timeline_text(screen)
+        assert hub.session_for("SIM-FAIL").state.firmware == "1.4.2"
+        # Back to the form for another try.
+        await pilot.press("n")
+        assert not screen.showing_live
+
+
+async def test_unknown_file_and_unlisted_protocol_are_explained(tmp_path: Path, hub: Hub) -> None:
+    app = transfer_app(tmp_path, hub)
+    async with app.run_test(size=(80, 24)) as pilot, simulated(pilot, hub, "SIM-FORM"):
+        screen = await open_firmware_screen(app, pilot, "SIM-FORM")
+        field = screen.query_one("#fw-path", Input)
+        field.value = str(tmp_path / "missing[/]bold.bin")
+        await pilot.press("enter")
+        await until(pilot, lambda: "no such file" in static_text(screen, "#fw-file-info"))
+        options = screen.query_one(TransferOptions)
+        await until(pilot, lambda: options.listed is not None)
+        options.query_one("#scheme-https").disabled = False  # as if the laptop served HTTPS
+        await pilot.click("#scheme-https")
+        assert options.scheme == "https"
+        assert "not HTTPS" in str(options.query_one("#scheme-note", Static).render())
+        await pilot.press("ctrl+s")  # no file: nothing starts
+        assert app.transfers.run_for("firmware", "SIM-FORM") is None
+        assert isinstance(app.screen, FirmwareScreen)
