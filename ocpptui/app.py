@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
 from typing import ClassVar
 
 from textual import on, work
@@ -22,10 +23,13 @@ from ocpptui.core.clock import Clock
 from ocpptui.core.config import BootAnswer
 from ocpptui.core.frame import Frame
 from ocpptui.core.hub import Hub
+from ocpptui.core.log_file import LogFileError
 from ocpptui.core.proxy import UpstreamConfig
 from ocpptui.file_transfers import FileTransfers
 from ocpptui.paths import Paths
+from ocpptui.protocol.versions import OcppVersion
 from ocpptui.screens.charger import ChargerScreen
+from ocpptui.screens.commissioning import CommissioningForm, CommissioningScreen
 from ocpptui.screens.connections import ConnectionsScreen
 from ocpptui.screens.decision import DecisionScreen
 from ocpptui.screens.diagnostics import DiagnosticsScreen
@@ -34,7 +38,9 @@ from ocpptui.screens.file_viewer import FileViewerScreen
 from ocpptui.screens.firmware import FirmwareScreen
 from ocpptui.screens.help import HelpScreen, HelpSections
 from ocpptui.screens.inspector import FrameInspectorScreen
+from ocpptui.screens.log_viewer import LogViewerScreen, open_log_screen
 from ocpptui.screens.main import MainScreen
+from ocpptui.screens.open_log import OpenLogScreen
 from ocpptui.settings import Settings
 from ocpptui.widgets.charger_list import ChargerList
 from ocpptui.widgets.display_text import shorten
@@ -111,6 +117,7 @@ class OcppTuiApp(App[None]):
         self.transfers = FileTransfers(settings.files, paths.sessions_dir, hub)
         self._refusal_toasts: dict[tuple[str, str, str], float] = {}
         self._asking: set[str] = set()  # identities with an open DecisionScreen
+        self.commissioning_forms: dict[str, CommissioningForm] = {}  # what the technician typed
         self._apply_theme(settings.ui.theme)
         self.set_reactive(OcppTuiApp.server_state, self._initial_server_state())
 
@@ -305,6 +312,39 @@ class OcppTuiApp(App[None]):
         if not isinstance(self.screen, ConnectionsScreen):
             await self.push_screen(ConnectionsScreen(self.hub, self.bridge))
 
+    async def open_commissioning(self, identity: str) -> None:
+        """The commissioning checklist and report of `identity`."""
+        charger = self.hub.chargers.get(identity)
+        if charger is None or isinstance(self.screen, CommissioningScreen):
+            return
+        form = self.commissioning_forms.setdefault(identity, CommissioningForm())
+        await self.push_screen(
+            CommissioningScreen(charger, self.hub, self.bridge, self.paths, self.clock, form)
+        )
+
+    async def action_commissioning(self) -> None:
+        identity = getattr(self.screen, "identity", None)
+        if isinstance(identity, str):
+            await self.open_commissioning(identity)
+
+    def open_log(self, path: Path, protocol: OcppVersion | None = None) -> None:
+        """Show a saved frame log (ours or another tool's) in the frame viewer."""
+        try:
+            screen = open_log_screen(path, protocol=protocol, refresh_hz=self.refresh_hz)
+        except LogFileError as exc:
+            self.notify(str(exc), title="Cannot open the log", severity="error", markup=False)
+            return
+        self.push_screen(screen)
+
+    def action_open_log(self) -> None:
+        """Ask which saved log to open, then show it."""
+
+        def chosen(path: Path | None) -> None:
+            if path is not None:
+                self.open_log(path)
+
+        self.push_screen(OpenLogScreen(self.paths.sessions_dir), chosen)
+
     def help_sections(self) -> HelpSections:
         return [
             ("Everywhere", [*self.BINDINGS, Binding("ctrl+p", "", "Palette", tooltip="Commands")]),
@@ -320,6 +360,8 @@ class OcppTuiApp(App[None]):
             ("Diagnostics (g on a charger screen)", DiagnosticsScreen.BINDINGS),
             ("Received file viewer", FileViewerScreen.BINDINGS),
             ("Connection attempts (n on the main screen)", ConnectionsScreen.BINDINGS),
+            ("Commissioning (k on a charger screen)", CommissioningScreen.BINDINGS),
+            ("Saved frame log (o on the main screen)", LogViewerScreen.BINDINGS),
         ]
 
     def action_help(self) -> None:

@@ -19,6 +19,12 @@ from ocpptui.link_commands import (
     add_link_commands,
     add_simulator_link_options,
 )
+from ocpptui.log_commands import (
+    add_log_commands,
+    add_report_options,
+    open_log_command,
+    report_request,
+)
 
 if TYPE_CHECKING:
     from ocpptui.core.hub import Hub
@@ -35,6 +41,8 @@ examples:
   ocpp-tui demo                    TUI with three simulated chargers
   ocpp-tui serve --headless        mini-CSMS without UI, one line per frame
   ocpp-tui run site.toml --json-out result.json   run a playbook headless
+  ocpp-tui run site.toml --report --installer "A. Smith"   ... and write the report
+  ocpp-tui open frames.jsonl       view a saved frame log (ours or another tool's)
   ocpp-tui simulate ws://127.0.0.1:9000/CP-1 --protocol ocpp1.6
   ocpp-tui serial /dev/ttyUSB0 --baud 115200   TUI with a charger on a serial port
   ocpp-tui ble AA:BB:CC:DD:EE:FF               TUI with a charger over Bluetooth LE
@@ -86,9 +94,11 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run a playbook headless against the charger(s)")
     run.add_argument("playbook", type=Path, help="playbook TOML file")
     run.add_argument("--json-out", type=Path, help="write the results as JSON here")
+    add_report_options(run)
     _add_server_options(run)
     add_link_choice(run)
     add_link_commands(commands)
+    add_log_commands(commands)
 
     proxy = commands.add_parser(
         "proxy", help="sit between chargers and their real CSMS, showing every frame"
@@ -378,6 +388,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "certs":
         return _certs(args, paths)
 
+    if args.command == "open":
+        return open_log_command(args, settings, paths)
+
     if args.command == "demo":
         from ocpptui.demo import DEMO_HEARTBEAT_INTERVAL, demo_chargers
 
@@ -421,6 +434,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 json_out=args.json_out,
                 file_server_factory=start_file_server,
                 link=link,
+                report_request=report_request(args, paths),
             )
         )
     if args.command == "proxy":

@@ -54,6 +54,21 @@ class OcppCommands(Provider):
                 "Path, identity, subprotocols, auth user, TLS, and why an attempt was refused",
             )
         )
+        commands.append(
+            (
+                "Open a saved frame log…",
+                app.action_open_log,
+                "ocpp-tui's JSONL or another tool's OCPP-J lines, in the frame viewer",
+            )
+        )
+        for identity in app.hub.chargers:
+            commands.append(
+                (
+                    f"Commissioning checklist of {shorten(identity, 48)}",
+                    partial(app.open_commissioning, identity),
+                    "Checks with evidence, site notes, export the report",
+                )
+            )
         if isinstance(screen, ChargerScreen) and screen.charger.connected:
             name = shorten(screen.identity, 48)
             commands.append(

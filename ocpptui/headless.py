@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from ocpptui.core.link_supervisor import LinkStatus, LinkSupervisor
     from ocpptui.core.proxy import UpstreamConfig
     from ocpptui.services.file_server import FileServer
+    from ocpptui.services.report import ReportRequest
 
 PAYLOAD_PREVIEW = 160
 
@@ -222,11 +223,13 @@ async def run_playbook_headless(
     on_started: Callable[[int], None] | None = None,
     file_server_factory: Callable[[], Awaitable[FileServer]] | None = None,
     link: LinkStarter | None = None,
+    report_request: ReportRequest | None = None,
 ) -> int:
     """Serve (or open `link`), run the playbook's steps against the charger, exit 0/1/2.
 
     `file_server_factory` starts the laptop's file server the first time a firmware or
-    diagnostics step needs it.
+    diagnostics step needs it. With `report_request`, the commissioning report of the run
+    is written too (its folder is printed and added to the JSON results as "report").
     """
     from ocpptui.services.playbook import PlaybookError, PlaybookRun, load_playbook
 
@@ -269,6 +272,17 @@ async def run_playbook_headless(
         finally:
             await run.close()
         report = run.report(ok)
+        if report_request is not None:
+            from ocpptui.services.report import write_playbook_report
+
+            try:
+                files = write_playbook_report(run, ok, report_request, hub.clock.wall())
+            except OSError as exc:
+                stream.write(f"ocpp-tui run: cannot write the report: {exc}\n")
+            else:
+                if files is not None:
+                    report["report"] = str(files.folder)
+                    stream.write(f"report written to {files.folder}\n")
         if json_out is not None:
             text = json.dumps(report, indent=2, ensure_ascii=False) + "\n"
             await asyncio.to_thread(json_out.write_text, text, encoding="utf-8")

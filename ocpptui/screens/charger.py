@@ -114,6 +114,13 @@ class ChargerScreen(Screen[None]):
             id="charger.ping",
             show=False,
         ),
+        Binding(
+            "k",
+            "app.commissioning",
+            "Commission",
+            tooltip="Commissioning checklist with evidence, site notes and the report",
+            id="charger.commissioning",
+        ),
     ]
 
     AUTO_FOCUS = "#charger-frames"

@@ -47,6 +47,13 @@ class MainScreen(Screen[None]):
             id="main.connections",
         ),
         Binding(
+            "o",
+            "app.open_log",
+            "Open log",
+            tooltip="Open a saved frame log (ours or another tool's) in the frame viewer",
+            id="main.open_log",
+        ),
+        Binding(
             "ctrl+q",
             "app.quit",
             "Quit",

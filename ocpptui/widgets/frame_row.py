@@ -60,7 +60,11 @@ class RowLayout:
 def frame_cells(frame: Frame, layout: RowLayout) -> list[Cell]:
     """The pieces of `frame`'s row, left to right (the caller crops to the width)."""
     cells: list[Cell] = [
-        (fit(clock_time(frame.wall, layout.time >= 12), layout.time), "frame-table--time"),
+        # A saved log without timestamps has wall 0: no time rather than 1970.
+        (
+            fit(clock_time(frame.wall, layout.time >= 12) if frame.wall else "—", layout.time),
+            "frame-table--time",
+        ),
         (" ", None),
     ]
     if layout.identity:

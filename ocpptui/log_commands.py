@@ -1,0 +1,103 @@
+"""CLI parts for saved logs and reports: `ocpp-tui open FILE`, and `run --report`.
+
+Imports of the core and the UI happen inside the functions, so `ocpp-tui --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ocpptui.paths import Paths
+    from ocpptui.services.report import ReportRequest
+    from ocpptui.settings import Settings
+
+
+def add_log_commands(commands: argparse._SubParsersAction) -> None:
+    viewer = commands.add_parser(
+        "open",
+        help="view a saved frame log: ocpp-tui's JSONL or another tool's OCPP-J lines",
+        description="Open a saved frame log in the frame viewer (filter, inspector, statistics). "
+        "Besides ocpp-tui's own frames.jsonl, plain logs with one OCPP-J frame per line are "
+        "read, with or without a leading timestamp and a direction marker "
+        "(->, <-, >, <, SEND:, RECV:, TX, RX, ...).",
+    )
+    viewer.add_argument("file", type=Path, help="the log file")
+    viewer.add_argument(
+        "--protocol", help="OCPP version for schema checks: 1.6, 2.0.1, 2.1 (default: guessed)"
+    )
+    viewer.add_argument(
+        "--stats", action="store_true", help="print the log's statistics instead of viewing it"
+    )
+    viewer.add_argument("--json", action="store_true", help="with --stats: print JSON")
+
+
+def add_report_options(run: argparse.ArgumentParser) -> None:
+    run.add_argument(
+        "--report",
+        nargs="?",
+        const="",
+        metavar="DIR",
+        help="also write the commissioning report (Markdown, HTML, JSON) into DIR "
+        "(default: the reports folder of --paths)",
+    )
+    run.add_argument("--installer", default="", help="report: the installer's name")
+    run.add_argument("--site-notes", default="", help="report: notes about the site")
+    run.add_argument(
+        "--photo", action="append", default=[], metavar="FILE", help="report: a photo's file name"
+    )
+    run.add_argument("--target-firmware", help="report: the firmware version the charger must run")
+
+
+def report_request(args: argparse.Namespace, paths: Paths) -> ReportRequest | None:
+    """What `run --report` asked for (None without --report)."""
+    if getattr(args, "report", None) is None:
+        return None
+    from ocpptui.services.report import ReportRequest, SiteNotes
+
+    folder = Path(args.report).expanduser() if args.report else paths.reports_dir
+    notes = SiteNotes(args.installer, args.site_notes, list(args.photo))
+    return ReportRequest(folder, notes, args.target_firmware)
+
+
+def open_log_command(args: argparse.Namespace, settings: Settings, paths: Paths) -> int:
+    """`ocpp-tui open FILE [--protocol V] [--stats [--json]]`."""
+    from ocpptui.core.log_file import LogFile, LogFileError
+    from ocpptui.protocol.versions import OcppVersion
+
+    try:
+        protocol = OcppVersion.parse(args.protocol) if args.protocol else None
+    except ValueError as exc:
+        print(f"ocpp-tui open: {exc}", file=sys.stderr)
+        return 2
+    if not args.stats:
+        from ocpptui.log_app import make_log_app
+
+        try:
+            app = make_log_app(settings, paths, args.file, protocol)
+        except LogFileError as exc:
+            print(f"ocpp-tui open: {exc}", file=sys.stderr)
+            return 1
+        app.run()
+        return app.return_code or 0
+    try:
+        log = LogFile(args.file, protocol=protocol)
+    except LogFileError as exc:
+        print(f"ocpp-tui open: {exc}", file=sys.stderr)
+        return 1
+    try:
+        log.index()
+        statistics = log.analyze()
+    finally:
+        log.close()
+    if args.json:
+        data = {"file": str(log.path), "format": log.description, **statistics.to_json()}
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        print(f"{log.path}: {log.description}")
+        print("\n".join(statistics.summary_lines()))
+    return 0

@@ -1,0 +1,528 @@
+"""Commissioning: the live checklist with its evidence, the technician's notes, the report.
+
+The checklist is recomputed from the charger's frames whenever the hub says the charger
+changed (at most twice a second) and once every few seconds for what time alone decides
+(heartbeats that stopped). Selecting an item lists the frames that decide it; enter on one
+opens it in the frame inspector. "Export report" writes Markdown, HTML and JSON into a new
+folder under the reports folder and says where.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Button, DataTable, Footer, Input, Label, Select, Static, TextArea
+
+from ocpptui import messages
+from ocpptui.bridge import HubBridge
+from ocpptui.core.clock import Clock
+from ocpptui.core.configuration import read_configuration
+from ocpptui.core.device_model import get_base_report, get_variables
+from ocpptui.core.frame import Frame
+from ocpptui.core.hub import Charger, Hub
+from ocpptui.core.session import CallFailed
+from ocpptui.paths import Paths
+from ocpptui.screens.inspector import FrameInspectorScreen
+from ocpptui.services.checklist import (
+    CheckItem,
+    Checklist,
+    ChecklistTarget,
+    CheckStatus,
+    compute_checklist,
+)
+from ocpptui.services.profiles import Profile, ProfileError, list_profiles, load_profile
+from ocpptui.services.report import ReportFiles, SiteNotes, commissioning_report, write_report
+from ocpptui.widgets.display_text import clock_time, compact_json, printable, shorten
+from ocpptui.widgets.frame_table import find_frame
+
+#: Seconds between recomputations while nothing happens (heartbeats that stop).
+IDLE_RECOMPUTE_SECONDS = 5.0
+VIOLATIONS_ROW = "violations"
+STATUS_STYLES = {
+    CheckStatus.PASS: "bold green",
+    CheckStatus.FAIL: "bold red",
+    CheckStatus.PENDING: "bold yellow",
+    CheckStatus.SKIPPED: "dim",
+}
+STATUS_LABELS = {
+    CheckStatus.PASS: "PASS",
+    CheckStatus.FAIL: "FAIL",
+    CheckStatus.PENDING: "PENDING",
+    CheckStatus.SKIPPED: "—",
+}
+
+
+@dataclass(slots=True)
+class CommissioningForm:
+    """What the technician typed, kept per charger while the app runs."""
+
+    installer: str = ""
+    notes: str = ""
+    photos: str = ""
+    target_firmware: str = ""
+    profile_path: Path | None = None
+    last_report: Path | None = None
+    profile: Profile | None = field(default=None, repr=False)
+
+    def target(self) -> ChecklistTarget:
+        return ChecklistTarget(
+            target_firmware=self.target_firmware.strip() or None, profile=self.profile
+        )
+
+    def site_notes(self) -> SiteNotes:
+        return SiteNotes(
+            self.installer.strip(), self.notes.strip(), SiteNotes.split_photos(self.photos)
+        )
+
+
+@dataclass
+class ReportExported(Message):
+    files: ReportFiles
+
+
+@dataclass
+class ConfigurationReread(Message):
+    text: str
+    ok: bool
+
+
+class CommissioningScreen(Screen[None]):
+    """The checklist of one charger, its evidence, and the report."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", tooltip="Back to the charger", id="commissioning.back"),
+        Binding(
+            "ctrl+s",
+            "export",
+            "Export report",
+            tooltip="Write the commissioning report (Markdown, HTML, JSON) to the reports folder",
+            id="commissioning.export",
+        ),
+        Binding(
+            "ctrl+r",
+            "reread",
+            "Re-read config",
+            tooltip="Read the configuration again (the profile's keys, or all of it)",
+            id="commissioning.reread",
+        ),
+    ]
+
+    DEFAULT_CSS = """
+    CommissioningScreen {
+        layout: vertical;
+        & > #commissioning-head { height: auto; padding: 0 1; background: $panel; }
+        & > #commissioning-main { height: 1fr; }
+        & #commissioning-left { width: 1fr; }
+        & #checklist { height: auto; max-height: 14; }
+        & #evidence-title { height: 1; padding: 0 1; color: $text-muted; background: $panel; }
+        & #evidence { height: 1fr; }
+        & #commissioning-form {
+            width: 46;
+            padding: 0 1;
+            border-left: solid $panel-lighten-2;
+        }
+        & #commissioning-form Label { margin-top: 1; color: $text-muted; }
+        & #site-notes { height: 5; }
+        & #profile-error { color: $text-error; height: auto; }
+        & #commissioning-buttons { height: auto; margin-top: 1; }
+        & #commissioning-buttons Button { margin-right: 1; }
+        & #export-result { height: auto; margin-top: 1; }
+    }
+    """
+
+    AUTO_FOCUS = "#checklist"
+
+    def __init__(
+        self,
+        charger: Charger,
+        hub: Hub,
+        bridge: HubBridge,
+        paths: Paths,
+        clock: Clock,
+        form: CommissioningForm | None = None,
+    ) -> None:
+        super().__init__()
+        self.charger = charger
+        self.hub = hub
+        self.bridge = bridge
+        self.paths = paths
+        self.clock = clock
+        self.form = form or CommissioningForm()
+        self.checklist: Checklist | None = None
+        self._dirty = True
+        self._last_compute = 0.0
+        self._remove_target: Callable[[], None] | None = None
+        self._evidence_key: str | None = None
+        self._profiles = list_profiles(paths.profiles_dir)
+
+    @property
+    def identity(self) -> str:
+        return self.charger.identity
+
+    # ------------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="commissioning-head", markup=False)
+        with Horizontal(id="commissioning-main"):
+            with Vertical(id="commissioning-left"):
+                yield DataTable(id="checklist", cursor_type="row", zebra_stripes=True)
+                yield Static(id="evidence-title", markup=False)
+                yield DataTable(id="evidence", cursor_type="row")
+            with VerticalScroll(id="commissioning-form"):
+                yield Label("Installer")
+                yield Input(self.form.installer, placeholder="name", id="installer")
+                yield Label("Site notes")
+                yield TextArea(self.form.notes, id="site-notes", soft_wrap=True)
+                yield Label("Photo file names")
+                yield Input(self.form.photos, placeholder="IMG_0412.jpg, IMG_0413.jpg", id="photos")
+                yield Label("Target firmware version")
+                yield Input(
+                    self.form.target_firmware, placeholder="e.g. 1.5.0", id="target-firmware"
+                )
+                yield Label("Profile to check against")
+                yield Select(
+                    [(path.stem, str(path)) for path in self._profiles],
+                    prompt="no profile",
+                    value=str(self.form.profile_path)
+                    if self.form.profile_path in self._profiles
+                    else Select.BLANK,
+                    id="profile",
+                )
+                yield Input(placeholder="or a profile file path (enter)", id="profile-path")
+                yield Static(id="profile-error", markup=False)
+                with Horizontal(id="commissioning-buttons"):
+                    yield Button("Re-read config", id="reread")
+                    yield Button("Export report", id="export", variant="primary")
+                yield Static(id="export-result", markup=False)
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        checklist = self.query_one("#checklist", DataTable)
+        checklist.add_column("Result", key="result", width=8)
+        checklist.add_column("Check", key="title", width=38)
+        checklist.add_column("Details", key="detail")
+        evidence = self.query_one("#evidence", DataTable)
+        for label, key, width in (
+            ("#", "seq", 7),
+            ("Time", "time", 12),
+            ("", "dir", 1),
+            ("Type", "type", 6),
+            ("Action", "action", 22),
+            ("Payload", "payload", None),
+        ):
+            evidence.add_column(label, key=key, width=width)
+        self._remove_target = self.bridge.add_target(self)
+        self.set_interval(0.5, self._tick, name="commissioning-recompute")
+        self.recompute()
+
+    def on_unmount(self) -> None:
+        if self._remove_target is not None:
+            self._remove_target()
+
+    # ------------------------------------------------------------------ the checklist
+
+    def _tick(self) -> None:
+        if self._dirty or self.clock.mono() - self._last_compute > IDLE_RECOMPUTE_SECONDS:
+            self.recompute()
+
+    def recompute(self) -> None:
+        """Compute the checklist now and show it."""
+        self._dirty = False
+        self._last_compute = self.clock.mono()
+        self.checklist = compute_checklist(
+            self.charger, self.hub.config, self.form.target(), now=self.clock.wall()
+        )
+        self._show_head()
+        self._show_checklist(self.checklist)
+
+    def _show_head(self) -> None:
+        session = self.charger.session
+        state = self.charger.state
+        parts: list[tuple[str, str] | str] = [(shorten(self.identity, 48), "bold")]
+        if state is not None:
+            for label, value in (
+                ("", f"{state.vendor or '?'} {state.model or '?'}"),
+                ("serial ", state.serial),
+                ("firmware ", state.firmware),
+            ):
+                parts += ["  ", (label, "$text-muted"), (shorten(value, 40), "")]
+        if session is not None:
+            online = ("connected", "$text-success") if session.connected else ("offline", "$error")
+            parts += ["  ", (session.version.subprotocol, "$text-muted"), "  ", online]
+        verdict = self.checklist is not None and self.checklist.passed
+        parts += ["  ", ("all required checks pass", "$text-success bold")] if verdict else []
+        self.query_one("#commissioning-head", Static).update(Content.assemble(*parts))
+
+    def _rows(self, checklist: Checklist) -> list[tuple[str, Text, Text, Text]]:
+        rows = [
+            (
+                item.key,
+                Text(STATUS_LABELS[item.status], style=STATUS_STYLES[item.status]),
+                Text(item.title + (" (optional)" if item.optional else "")),
+                Text(printable(item.detail)),
+            )
+            for item in checklist.items
+        ]
+        count = len(checklist.violations)
+        frames = len({v.seq for v in checklist.violations})
+        rows.append(
+            (
+                VIOLATIONS_ROW,
+                Text("NOTE" if count else "—", style="bold yellow" if count else "dim"),
+                Text("Protocol violations by the charger"),
+                Text(f"{count} in {frames} frames (for its vendor)" if count else "none seen"),
+            )
+        )
+        return rows
+
+    def _show_checklist(self, checklist: Checklist) -> None:
+        table = self.query_one("#checklist", DataTable)
+        rows = self._rows(checklist)
+        if table.row_count != len(rows):
+            table.clear()
+            for key, *cells in rows:
+                table.add_row(*cells, key=key)
+        else:
+            for key, result, title, detail in rows:
+                table.update_cell(key, "result", result)
+                table.update_cell(key, "title", title)
+                table.update_cell(key, "detail", detail, update_width=False)
+        self._show_evidence(self._highlighted_key() or checklist.items[0].key)
+
+    def _highlighted_key(self) -> str | None:
+        table = self.query_one("#checklist", DataTable)
+        if table.row_count == 0:
+            return None
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        return row_key.value
+
+    def evidence_of(self, key: str) -> tuple[str, tuple[int, ...]]:
+        """(title, frame seqs) of a checklist row."""
+        assert self.checklist is not None
+        if key == VIOLATIONS_ROW:
+            seqs = sorted({v.seq for v in self.checklist.violations})
+            return "Protocol violations by the charger", tuple(seqs)
+        item: CheckItem = self.checklist.item(key)
+        return item.title, item.evidence
+
+    def _show_evidence(self, key: str) -> None:
+        title, seqs = self.evidence_of(key)
+        table = self.query_one("#evidence", DataTable)
+        if key == self._evidence_key and [str(r.value) for r in table.rows] == [
+            str(s) for s in seqs
+        ]:
+            return
+        self._evidence_key = key
+        table.clear()
+        for seq in seqs:
+            frame = find_frame(self.charger.frames, seq)
+            if frame is None:
+                table.add_row(Text(f"#{seq}"), Text("(no longer in memory; see the log file)"),
+                              "", "", "", "", key=str(seq))  # fmt: skip
+                continue
+            table.add_row(
+                Text(f"#{seq}"),
+                Text(clock_time(frame.wall)),
+                Text(frame.direction.arrow),
+                Text(frame.type_label),
+                Text(shorten(frame.action, 22)),
+                Text(compact_json(frame.payload, 300) if frame.payload is not None else
+                     printable(frame.raw[:300])),
+                key=str(seq),
+            )  # fmt: skip
+        hint = " — enter opens a frame" if seqs else " — no frame yet"
+        self.query_one("#evidence-title", Static).update(f"Evidence: {title}{hint}")
+
+    @on(DataTable.RowHighlighted, "#checklist")
+    def _item_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.row_key.value is not None and self.checklist is not None:
+            self._show_evidence(event.row_key.value)
+
+    @on(DataTable.RowSelected, "#checklist")
+    def _item_selected(self, event: DataTable.RowSelected) -> None:
+        evidence = self.query_one("#evidence", DataTable)
+        if evidence.row_count:
+            evidence.focus()
+
+    @on(DataTable.RowSelected, "#evidence")
+    def _evidence_selected(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is not None:
+            self.open_frame(int(event.row_key.value))
+
+    def open_frame(self, seq: int) -> None:
+        """Show frame #seq in the inspector."""
+        frame = find_frame(self.charger.frames, seq)
+        if frame is None:
+            self.notify(
+                f"Frame #{seq} is no longer in memory; it is in the session's log file",
+                severity="warning",
+                markup=False,
+            )
+            return
+        self.app.push_screen(FrameInspectorScreen(self.charger.frames, frame))
+
+    # ------------------------------------------------------------------ hub messages
+
+    @on(messages.ChargerConnected)
+    @on(messages.ChargerDisconnected)
+    @on(messages.ChargerChanged)
+    def _charger_changed(
+        self,
+        message: messages.ChargerConnected | messages.ChargerDisconnected | messages.ChargerChanged,
+    ) -> None:
+        if message.identity == self.identity:
+            self._dirty = True
+
+    # ------------------------------------------------------------------ the form
+
+    @on(Input.Changed, "#installer")
+    def _installer(self, event: Input.Changed) -> None:
+        self.form.installer = event.value
+
+    @on(Input.Changed, "#photos")
+    def _photos(self, event: Input.Changed) -> None:
+        self.form.photos = event.value
+
+    @on(TextArea.Changed, "#site-notes")
+    def _notes(self, event: TextArea.Changed) -> None:
+        self.form.notes = event.text_area.text
+
+    @on(Input.Changed, "#target-firmware")
+    def _target_firmware(self, event: Input.Changed) -> None:
+        self.form.target_firmware = event.value
+        self._dirty = True
+
+    @on(Select.Changed, "#profile")
+    def _profile_picked(self, event: Select.Changed) -> None:
+        value = event.value
+        self.use_profile(Path(value) if isinstance(value, str) else None)
+
+    @on(Input.Submitted, "#profile-path")
+    def _profile_typed(self, event: Input.Submitted) -> None:
+        text = event.value.strip()
+        self.use_profile(Path(text).expanduser() if text else None)
+
+    def use_profile(self, path: Path | None) -> None:
+        """Check the configuration against the profile at `path` (None: no profile)."""
+        error = self.query_one("#profile-error", Static)
+        if path is None:
+            self.form.profile_path, self.form.profile = None, None
+            error.update("")
+        else:
+            try:
+                profile = load_profile(path)
+            except ProfileError as exc:
+                error.update(str(exc))
+                return
+            self.form.profile_path, self.form.profile = path, profile
+            note = "" if profile.matches(*self._vendor_model()) else " (made for another model)"
+            error.update(f"profile {profile.name!r}{note}" if note else "")
+        self.recompute()
+
+    def _vendor_model(self) -> tuple[str | None, str | None]:
+        state = self.charger.state
+        return (state.vendor, state.model) if state is not None else (None, None)
+
+    @on(Button.Pressed, "#export")
+    def _export_pressed(self) -> None:
+        self.action_export()
+
+    @on(Button.Pressed, "#reread")
+    def _reread_pressed(self) -> None:
+        self.action_reread()
+
+    # ------------------------------------------------------------------ actions
+
+    def action_export(self) -> None:
+        """Write the report (the checklist as of now) and say where it went."""
+        self.recompute()
+        report = commissioning_report(
+            self.charger,
+            self.hub.config,
+            self.form.target(),
+            self.form.site_notes(),
+            now=self.clock.wall(),
+        )
+        self.write_report_files(report)
+
+    @work(thread=True, exclusive=True, group="commissioning-export", exit_on_error=False)
+    def write_report_files(self, report: dict) -> None:
+        try:
+            files = write_report(report, self.paths.reports_dir)
+        except OSError as exc:
+            self.app.call_from_thread(
+                self.notify,
+                f"Cannot write the report into {self.paths.reports_dir}: {exc}",
+                title="Export failed",
+                severity="error",
+                markup=False,
+            )
+            return
+        self.post_message(ReportExported(files))
+
+    @on(ReportExported)
+    def _exported(self, message: ReportExported) -> None:
+        files = message.files
+        self.form.last_report = files.folder
+        self.query_one("#export-result", Static).update(
+            f"Report written to {files.folder}: {files.markdown.name}, {files.html.name}, "
+            f"{files.json.name}"
+        )
+        self.notify(str(files.folder), title="Report written", markup=False, timeout=10)
+
+    @work(exclusive=True, group="commissioning-read", exit_on_error=False)
+    async def action_reread(self) -> None:
+        """Read the configuration again: the profile's keys (or all of it)."""
+        session = self.charger.session
+        if session is None or not session.connected:
+            self.post_message(ConfigurationReread(f"{self.identity} is not connected", False))
+            return
+        profile = self.form.profile
+        try:
+            if session.version.is_2x:
+                if profile is not None and profile.values_201:
+                    await get_variables(session, list(profile.values_201))
+                else:
+                    await get_base_report(session, "FullInventory")
+            else:
+                keys = (
+                    list(profile.values_16) if profile is not None and profile.values_16 else None
+                )
+                await read_configuration(session, keys)
+        except CallFailed as exc:
+            self.post_message(
+                ConfigurationReread(f"could not read the configuration: {exc}", False)
+            )
+            return
+        self.post_message(ConfigurationReread("configuration read again", True))
+
+    @on(ConfigurationReread)
+    def _reread_done(self, message: ConfigurationReread) -> None:
+        self.notify(message.text, severity="information" if message.ok else "error", markup=False)
+        self._dirty = True
+
+    def action_back(self) -> None:
+        focused = self.focused
+        if isinstance(focused, (Input, TextArea)):
+            self.query_one("#checklist", DataTable).focus()
+            return
+        self.dismiss(None)
+
+    def selected_frame(self) -> Frame | None:
+        """The frame under the evidence table's cursor (for tests and the palette)."""
+        table = self.query_one("#evidence", DataTable)
+        if table.row_count == 0:
+            return None
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        return find_frame(self.charger.frames, int(row_key.value or 0))

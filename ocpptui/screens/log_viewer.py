@@ -1,0 +1,365 @@
+"""A saved frame log in the live viewer: the same frame table, filter bar and inspector.
+
+The file is indexed in a thread worker while its first lines are already on screen; rows are
+parsed as they are shown (`LogFile`). A filter does not scan the file on the UI thread: a
+thread worker tests every frame and fills a `FilteredFrames` view that a fresh frame table
+shows as it grows. Statistics (`s`) are gathered by another thread worker on demand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+from textual.worker import get_current_worker
+
+from ocpptui.core.frame import Frame
+from ocpptui.core.log_file import FilteredFrames, LogFile
+from ocpptui.core.log_statistics import LogStatistics
+from ocpptui.protocol import catalog
+from ocpptui.screens.inspector import FrameInspectorScreen
+from ocpptui.widgets.display_text import shorten
+from ocpptui.widgets.filter_bar import FilterBar
+from ocpptui.widgets.frame_filter import FrameFilter
+from ocpptui.widgets.frame_table import FrameTable
+
+#: How often the index and filter workers report progress (bytes, frames).
+INDEX_STEP_BYTES = 4 << 20
+
+
+@dataclass
+class IndexProgressed(Message):
+    """The index worker found more frames (`done`: the whole file is indexed)."""
+
+    frames: int
+    fraction: float
+    done: bool
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, IndexProgressed) and not message.done
+
+
+@dataclass
+class FilterProgressed(Message):
+    """The filter worker tested more frames."""
+
+    view: FilteredFrames
+    fraction: float
+    done: bool
+
+    def can_replace(self, message: Message) -> bool:
+        return (
+            isinstance(message, FilterProgressed) and message.view is self.view and not message.done
+        )
+
+
+@dataclass
+class StatisticsProgressed(Message):
+    fraction: float
+    statistics: LogStatistics | None  # set when the pass is over
+
+
+class LogViewerScreen(Screen[None]):
+    """One saved log: its frames (filterable), the inspector, statistics."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "escape",
+            "back",
+            "Back",
+            tooltip="Close the log (quits when ocpp-tui was started to view it)",
+            id="log.back",
+        ),
+        Binding(
+            "slash",
+            "focus_filter",
+            "Filter",
+            tooltip="Type a filter: text, action:Name, dir:in, type:error, is:error",
+            id="log.filter",
+        ),
+        Binding(
+            "e",
+            "toggle_errors",
+            "Errors",
+            tooltip="Show only CallErrors, malformed frames and schema violations",
+            id="log.errors",
+        ),
+        Binding("x", "clear_filter", "Clear", tooltip="Show every frame again", id="log.clear"),
+        Binding(
+            "s",
+            "toggle_statistics",
+            "Statistics",
+            tooltip="Messages per action, errors, latency percentiles, heartbeat gaps",
+            id="log.statistics",
+        ),
+    ]
+
+    DEFAULT_CSS = """
+    LogViewerScreen {
+        layout: vertical;
+        & > #log-info { height: auto; padding: 0 1; background: $panel; color: $text-muted; }
+        & > #log-body { height: 1fr; }
+        & #log-frames {
+            height: 1fr;
+            border: none;
+            border-top: solid $panel-lighten-2;
+            border-title-color: $text-primary;
+            border-title-style: bold;
+        }
+        & #log-statistics {
+            height: 40%;
+            display: none;
+            border-top: solid $panel-lighten-2;
+            border-title-color: $text-primary;
+            padding: 0 1;
+        }
+        & #log-statistics.-shown { display: block; }
+        & > #log-status { height: 1; padding: 0 1; background: $panel; }
+    }
+    """
+
+    AUTO_FOCUS = "#log-frames"
+
+    def __init__(self, log: LogFile, *, refresh_hz: float = 10.0, quit_on_close: bool = False):
+        super().__init__()
+        self.log = log
+        self.refresh_hz = refresh_hz
+        self.quit_on_close = quit_on_close
+        self.view: LogFile | FilteredFrames = log
+        self._placed_at_start = False
+        self._filter_error: str | None = None
+        self._filter_fraction = 1.0
+        self._statistics_fraction: float | None = None
+
+    # ------------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._info(), id="log-info", markup=False)
+        yield FilterBar(list(catalog.actions(self.log.version)), id="filter-bar")
+        with Vertical(id="log-body"):
+            yield self._table(self.log)
+            with VerticalScroll(id="log-statistics") as panel:
+                panel.border_title = "Statistics"
+                yield Static(id="log-statistics-text", markup=False)
+        yield Static(id="log-status", markup=False)
+        yield Footer(compact=True, show_command_palette=False)
+
+    def _info(self) -> Content:
+        return Content.assemble(
+            (shorten(str(self.log.path), 200), "bold"),
+            "  ",
+            (f"{self.log.size:,} bytes · {self.log.description}", ""),
+        )
+
+    def _table(self, window: LogFile | FilteredFrames) -> FrameTable:
+        table = FrameTable(
+            window,  # type: ignore[arg-type]  # quacks like a FrameWindow
+            refresh_hz=self.refresh_hz,
+            show_identity=False,
+            empty_hint="Reading the file…" if window is self.log else "No frame matches (yet).",
+            id="log-frames",
+        )
+        table.border_title = self.log.path.name
+        return table
+
+    @property
+    def frame_table(self) -> FrameTable:
+        return self.query_one("#log-frames", FrameTable)
+
+    @property
+    def filter_bar(self) -> FilterBar:
+        return self.query_one("#filter-bar", FilterBar)
+
+    def on_mount(self) -> None:
+        self.index_file()
+        self._show_status()
+
+    # ------------------------------------------------------------------ workers
+
+    @work(thread=True, exclusive=True, group="log-index", exit_on_error=False)
+    def index_file(self) -> None:
+        """Find the frame lines, a few megabytes at a time, reporting each step."""
+        worker = get_current_worker()
+        log = self.log
+        done = False
+        while not done and not worker.is_cancelled:
+            done = log.index(max_bytes=INDEX_STEP_BYTES, cancelled=lambda: worker.is_cancelled)
+            self.post_message(IndexProgressed(log.total, log.index_progress, done))
+
+    @work(thread=True, exclusive=True, group="log-filter", exit_on_error=False)
+    def run_filter(self, view: FilteredFrames, validate: bool) -> None:
+        worker = get_current_worker()
+        done = view.run(
+            validate=validate,
+            progress=lambda fraction: self.post_message(FilterProgressed(view, fraction, False)),
+            cancelled=lambda: worker.is_cancelled,
+        )
+        self.post_message(FilterProgressed(view, 1.0, done))
+
+    @work(thread=True, exclusive=True, group="log-statistics", exit_on_error=False)
+    def gather_statistics(self) -> None:
+        worker = get_current_worker()
+        statistics = self.log.analyze(
+            progress=lambda fraction: self.post_message(StatisticsProgressed(fraction, None)),
+            cancelled=lambda: worker.is_cancelled,
+        )
+        self.post_message(StatisticsProgressed(1.0, statistics))
+
+    # ------------------------------------------------------------------ progress
+
+    @on(IndexProgressed)
+    def _index_progressed(self, message: IndexProgressed) -> None:
+        if not self._placed_at_start and message.frames and self.view is self.log:
+            # A saved log is read from its start: select the first frame, stop following.
+            self._placed_at_start = True
+            table = self.frame_table
+            table.sync(force=True)
+            table.move_cursor(0)
+        if message.done and self.log.total == 0:
+            self.frame_table.empty_hint = "No OCPP-J frame found in this file."
+            self.frame_table.refresh()
+        if message.done and self._statistics_shown and self.log.statistics is None:
+            self.gather_statistics()
+        self._show_status()
+
+    @on(FilterProgressed)
+    def _filter_progressed(self, message: FilterProgressed) -> None:
+        if message.view is self.view:
+            self._filter_fraction = 1.0 if message.done else message.fraction
+            self._show_status()
+
+    @on(StatisticsProgressed)
+    def _statistics_progressed(self, message: StatisticsProgressed) -> None:
+        text = self.query_one("#log-statistics-text", Static)
+        if message.statistics is None:
+            self._statistics_fraction = message.fraction
+            text.update(f"Reading every frame… {message.fraction:.0%}")
+        else:
+            self._statistics_fraction = None
+            text.update("\n".join(message.statistics.summary_lines()))
+            self.frame_table.refresh()  # answers far from their CALL are paired now
+        self._show_status()
+
+    def _show_status(self) -> None:
+        log = self.log
+        parts: list[tuple[str, str] | str] = [(f"{log.total:,} frames", "bold")]
+        if not log.index_complete:
+            parts += [" · ", (f"reading the file {log.index_progress:.0%}", "$text-warning")]
+        if isinstance(self.view, FilteredFrames):
+            parts += [" · ", (f"{self.view.total:,} match the filter", "$text-accent")]
+            if self._filter_fraction < 1.0:
+                parts += [" ", (f"(searching {self._filter_fraction:.0%})", "$text-warning")]
+        if self._filter_error:
+            parts += ["  ", (f"filter: {self._filter_error}", "$text-error")]
+        if self._statistics_fraction is not None:
+            parts += [" · ", (f"statistics {self._statistics_fraction:.0%}", "$text-warning")]
+        self.query_one("#log-status", Static).update(Content.assemble(*parts))
+
+    # ------------------------------------------------------------------ filtering
+
+    @on(FilterBar.FilterChanged)
+    async def _filter_changed(self, message: FilterBar.FilterChanged) -> None:
+        self._filter_error = message.error
+        await self.show_filtered(message.frame_filter)
+        self.refresh_bindings()
+
+    async def show_filtered(self, frame_filter: FrameFilter) -> None:
+        """Show the frames matching `frame_filter` (all frames for an empty filter)."""
+        self.workers.cancel_group(self, "log-filter")
+        if frame_filter.active:
+            view: LogFile | FilteredFrames = FilteredFrames(self.log, frame_filter.matches)
+        else:
+            view = self.log
+        self.view = view
+        self._filter_fraction = 0.0 if isinstance(view, FilteredFrames) else 1.0
+        had_focus = self.frame_table.has_focus
+        await self.frame_table.remove()
+        table = self._table(view)
+        await self.query_one("#log-body").mount(table, before="#log-statistics")
+        if had_focus:
+            table.focus()
+        if isinstance(view, FilteredFrames):
+            self.run_filter(view, frame_filter.errors_only)
+        self._show_status()
+
+    # ------------------------------------------------------------------ inspector
+
+    @on(FrameTable.FrameSelected)
+    def _frame_selected(self, message: FrameTable.FrameSelected) -> None:
+        # The inspector looks pairs up in the whole file, not in the filtered view.
+        message.stop()
+        table = message.table
+
+        def back_to_table(frame: Frame | None) -> None:
+            if frame is not None and table.is_attached:
+                table.select_frame(frame)
+
+        self.app.push_screen(FrameInspectorScreen(self.log, message.frame), back_to_table)  # type: ignore[arg-type]
+
+    # ------------------------------------------------------------------ actions
+
+    @property
+    def _statistics_shown(self) -> bool:
+        return self.query_one("#log-statistics").has_class("-shown")
+
+    def action_toggle_statistics(self) -> None:
+        panel = self.query_one("#log-statistics")
+        panel.toggle_class("-shown")
+        if not panel.has_class("-shown") or self.log.statistics is not None:
+            if self.log.statistics is not None:
+                text = "\n".join(self.log.statistics.summary_lines())
+                self.query_one("#log-statistics-text", Static).update(text)
+            return
+        if self.log.index_complete:
+            self.gather_statistics()
+        else:
+            self.query_one("#log-statistics-text", Static).update(
+                "Statistics follow once the whole file is read."
+            )
+
+    def action_back(self) -> None:
+        focused = self.focused
+        if focused is not None and self.filter_bar in focused.ancestors_with_self:
+            self.frame_table.focus()
+            return
+        if self.quit_on_close:
+            self.app.exit()
+        else:
+            self.dismiss(None)
+
+    def action_focus_filter(self) -> None:
+        self.filter_bar.query_input.focus()
+
+    def action_toggle_errors(self) -> None:
+        self.filter_bar.errors_only = not self.filter_bar.errors_only
+
+    def action_clear_filter(self) -> None:
+        self.filter_bar.clear()
+        self.frame_table.focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "clear_filter":
+            return isinstance(self.view, FilteredFrames)
+        return True
+
+    def on_unmount(self) -> None:
+        self.workers.cancel_node(self)
+        self.log.close()
+
+
+def open_log_screen(
+    path: Path, *, protocol=None, refresh_hz: float = 10.0, quit_on_close: bool = False
+) -> LogViewerScreen:
+    """The viewer for `path` (raises LogFileError when the file cannot be opened)."""
+    return LogViewerScreen(
+        LogFile(path, protocol=protocol), refresh_hz=refresh_hz, quit_on_close=quit_on_close
+    )
