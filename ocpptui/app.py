@@ -40,6 +40,8 @@ from ocpptui.screens.help import HelpScreen, HelpSections
 from ocpptui.screens.inspector import FrameInspectorScreen
 from ocpptui.screens.log_viewer import LogViewerScreen, open_log_screen
 from ocpptui.screens.main import MainScreen
+from ocpptui.screens.playbook_run import PlaybookRunScreen
+from ocpptui.screens.tab_help import charger_tab_sections
 from ocpptui.screens.open_log import OpenLogScreen
 from ocpptui.settings import Settings
 from ocpptui.widgets.charger_list import ChargerList
@@ -354,6 +356,7 @@ class OcppTuiApp(App[None]):
                 + ChargerList.BINDINGS,
             ),
             ("Charger screen", ChargerScreen.BINDINGS),
+            *charger_tab_sections(),
             ("Frame log (main and charger screens)", FrameTable.BINDINGS),
             ("Frame inspector", FrameInspectorScreen.BINDINGS),
             ("Firmware upgrade (u on a charger screen)", FirmwareScreen.BINDINGS),
@@ -363,6 +366,12 @@ class OcppTuiApp(App[None]):
             ("Commissioning (k on a charger screen)", CommissioningScreen.BINDINGS),
             ("Saved frame log (o on the main screen)", LogViewerScreen.BINDINGS),
         ]
+
+    def action_run_playbook(self) -> None:
+        """Open the playbook runner; from a charger screen it runs against that charger."""
+        screen = self.screen
+        identity = screen.identity if isinstance(screen, ChargerScreen) else None
+        self.push_screen(PlaybookRunScreen(self.hub, self.paths, self.settings, identity=identity))
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

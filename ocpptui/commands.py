@@ -130,6 +130,17 @@ class OcppCommands(Provider):
                         "Its raw JSON, to the clipboard",
                     )
                 )
+        # Screens with tabs of their own (the charger screen) add their panels' commands.
+        screen_commands = getattr(screen, "palette_commands", None)
+        if callable(screen_commands):
+            commands.extend(screen_commands())
+        commands.append(
+            (
+                "Run a playbook…",
+                app.action_run_playbook,
+                "Steps from a TOML file against the connected chargers, with live progress",
+            )
+        )
         commands.append(("Show help and keys", app.action_help, "Every key of every screen"))
         return commands
 

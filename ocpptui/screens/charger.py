@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
+from textual.lazy import Lazy
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widget import Widget
+from textual.widgets import Footer, Input, Select, Static, TabbedContent, TabPane, TextArea
 
 from ocpptui import messages
 from ocpptui.bridge import HubBridge
@@ -26,6 +29,11 @@ from ocpptui.widgets.charger_link_panel import (
     toggle_validation,
 )
 from ocpptui.widgets.charger_summary import ChargerSummary
+from ocpptui.widgets.commands_panel import CommandsPanel
+from ocpptui.widgets.composer import Composer
+from ocpptui.widgets.config_panel import ConfigPanel
+from ocpptui.widgets.configuration_panel import PaletteCommand
+from ocpptui.widgets.device_model_panel import DeviceModelPanel
 from ocpptui.widgets.filter_bar import FilterBar
 from ocpptui.widgets.frame_table import FrameTable
 
@@ -49,6 +57,17 @@ def status_line(status: FrameTable.StatusChanged, filter_error: str | None) -> C
     if filter_error:
         parts += ["  ", (f"filter: {filter_error}", "$text-error")]
     return Content.assemble(*parts)
+
+
+#: The charger screen's tabs: (pane id, title); digit keys 1… show them in this order.
+TABS = (
+    ("tab-frames", "Frames"),
+    ("tab-config", "Configuration"),
+    ("tab-commands", "Commands"),
+    ("tab-composer", "Composer"),
+)
+#: Keys that act on the frame log: hidden while another tab is shown.
+FRAME_ACTIONS = frozenset({"focus_filter", "toggle_errors", "clear_filter"})
 
 
 class ChargerScreen(Screen[None]):
@@ -76,6 +95,17 @@ class ChargerScreen(Screen[None]):
             "Clear",
             tooltip="Show every frame again",
             id="charger.clear_filter",
+        ),
+        *(
+            Binding(
+                str(number),
+                f"show_tab('{pane}')",
+                title,
+                show=False,
+                tooltip=f"Show the {title} tab",
+                id=f"charger.tab_{pane.removeprefix('tab-')}",
+            )
+            for number, (pane, title) in enumerate(TABS, start=1)
         ),
         Binding(
             "u",
@@ -146,16 +176,28 @@ class ChargerScreen(Screen[None]):
         summary.border_title = "Charger"
         yield summary
         yield ChargerLinkPanel(self.charger, id="link-panel")
-        yield FilterBar(self._known_actions(), id="filter-bar")
-        frames = FrameTable(
-            self.charger.frames,
-            refresh_hz=self.refresh_hz,
-            empty_hint="No frames from this charger yet.",
-            id="charger-frames",
-        )
-        frames.border_title = "Frames"
-        yield frames
-        yield Static(id="frame-status", markup=False)
+        titles = dict(TABS)
+        with TabbedContent(id="charger-tabs", initial="tab-frames"):
+            with TabPane(f"1 {titles['tab-frames']}", id="tab-frames"):
+                yield FilterBar(self._known_actions(), id="filter-bar")
+                frames = FrameTable(
+                    self.charger.frames,
+                    refresh_hz=self.refresh_hz,
+                    empty_hint="No frames from this charger yet.",
+                    id="charger-frames",
+                )
+                frames.border_title = "Frames"
+                yield frames
+                yield Static(id="frame-status", markup=False)
+            session = self.charger.session
+            two_x = session is not None and session.version.is_2x
+            config_panel = DeviceModelPanel if two_x else ConfigPanel
+            with TabPane(f"2 {titles['tab-config']}", id="tab-config"):
+                yield Lazy(config_panel(self.charger, self.bridge, id="config-panel"))
+            with TabPane(f"3 {titles['tab-commands']}", id="tab-commands"):
+                yield Lazy(CommandsPanel(self.charger, self.bridge, id="commands-panel"))
+            with TabPane(f"4 {titles['tab-composer']}", id="tab-composer"):
+                yield Lazy(Composer(self.charger, self.bridge, id="composer"))
         # The palette hint would push keys off an 80-column footer; help lists ctrl+p.
         yield Footer(compact=True, show_command_palette=False)
 
@@ -223,7 +265,79 @@ class ChargerScreen(Screen[None]):
         if focused is not None and self.filter_bar in focused.ancestors_with_self:
             self.frame_table.focus()
             return
+        home = self._home_widget(self.active_tab)
+        if (
+            isinstance(focused, (Input, Select, TextArea))
+            and home is not None
+            and focused is not home
+        ):
+            home.focus()
+            return
         self.dismiss(None)
+
+    # ------------------------------------------------------------------ tabs
+
+    #: The widget each tab focuses when it is shown (and escape returns to).
+    HOME_WIDGETS: ClassVar[dict[str, str]] = {
+        "tab-frames": "#charger-frames",
+        "tab-config": "#config-table, #model-tree",
+        "tab-commands": "#command-list",
+        "tab-composer": "#composer-json",
+    }
+
+    @property
+    def active_tab(self) -> str:
+        tabs = self.query_one_optional("#charger-tabs", TabbedContent)
+        return tabs.active if tabs is not None else "tab-frames"
+
+    def _home_widget(self, pane: str) -> Widget | None:
+        selector = self.HOME_WIDGETS.get(pane)
+        if selector is None:
+            return None
+        for widget in self.query_one(f"#{pane}", TabPane).query(selector):
+            return widget
+        return None
+
+    def action_show_tab(self, pane: str) -> None:
+        self.query_one("#charger-tabs", TabbedContent).active = pane
+        self._focus_home(pane)
+
+    def _focus_home(self, pane: str, attempts: int = 20) -> None:
+        # Lazy panes mount a refresh after they are first shown.
+        home = self._home_widget(pane)
+        if home is not None:
+            home.focus()
+        elif attempts:
+            self.set_timer(0.02, lambda: self._focus_home(pane, attempts - 1))
+
+    @on(TabbedContent.TabActivated, "#charger-tabs")
+    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        event.stop()
+        self.refresh_bindings()
+
+    @on(CommandsPanel.FrameShown)
+    def _frame_shown(self, message: CommandsPanel.FrameShown) -> None:
+        message.stop()
+        self.action_show_tab("tab-frames")
+        self.filter_bar.clear()
+        self.call_after_refresh(self.frame_table.select_frame, message.frame)
+
+    def palette_commands(self) -> list[PaletteCommand]:
+        """Commands of the tabs' panels; each shows its tab first."""
+        commands: list[PaletteCommand] = []
+        for pane, title in TABS:
+            commands.append(
+                (f"Show the {title} tab", partial(self.action_show_tab, pane), f"Charger {title}")
+            )
+        for panel in self.query("#config-panel, #commands-panel, #composer"):
+            pane = panel.query_ancestor(TabPane).id or ""
+            for name, callback, help_text in panel.palette_commands():  # type: ignore[attr-defined]
+                commands.append((name, partial(self._in_tab, pane, callback), help_text))
+        return commands
+
+    def _in_tab(self, pane: str, callback: Callable[[], object]) -> object:
+        self.query_one("#charger-tabs", TabbedContent).active = pane
+        return callback()
 
     def action_focus_filter(self) -> None:
         self.filter_bar.query_input.focus()
@@ -272,6 +386,8 @@ class ChargerScreen(Screen[None]):
             return pending(self.charger)
         if action in ("toggle_validation", "toggle_ping"):
             return self.charger.session is not None
+        if action in FRAME_ACTIONS and self.active_tab != "tab-frames":
+            return False
         if action == "clear_filter":
             # Hidden rather than greyed: the footer has no room for keys that do nothing.
             table = self.query_one_optional("#charger-frames", FrameTable)

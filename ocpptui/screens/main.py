@@ -54,6 +54,13 @@ class MainScreen(Screen[None]):
             id="main.open_log",
         ),
         Binding(
+            "r",
+            "app.run_playbook",
+            "Playbook",
+            tooltip="Run a playbook (TOML steps) against the connected chargers, live",
+            id="main.playbook",
+        ),
+        Binding(
             "ctrl+q",
             "app.quit",
             "Quit",

@@ -1,0 +1,119 @@
+"""Export the configuration read from a charger: TOML (a profile) or JSON, to a path."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar, Literal
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Footer, Input, Select, Static
+
+from ocpptui.screens.open_file import PathSuggester
+
+ExportFormat = Literal["json", "toml"]
+
+FORMATS: tuple[tuple[str, ExportFormat], ...] = (
+    ("JSON: everything read, read-only values too", "json"),
+    ("TOML: as a profile (every value)", "toml"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRequest:
+    format: ExportFormat
+    path: Path
+    name: str  # the profile name written into a TOML export
+
+
+class ExportScreen(ModalScreen[ExportRequest | None]):
+    """Choose the format and where to write; the default is the reports folder."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "escape", "cancel", "Cancel", tooltip="Close without exporting", id="export.cancel"
+        ),
+    ]
+
+    DEFAULT_CSS = """
+    ExportScreen {
+        align: center middle;
+        & > #export-box {
+            width: 96;
+            max-width: 100%;
+            height: auto;
+            border: round $primary;
+            border-title-color: $text-primary;
+            background: $surface;
+            padding: 0 1;
+        }
+        & #export-text { height: auto; color: $text-muted; }
+        & #export-error { height: auto; color: $text-error; }
+        & #export-buttons { height: auto; align-horizontal: right; }
+        & Button { margin-left: 1; }
+    }
+    """
+
+    def __init__(self, base: Path, name: str) -> None:
+        """`base`: the default path without its extension."""
+        super().__init__()
+        self.base = base
+        self.name_for_profile = name
+
+    def _default(self, export_format: ExportFormat) -> str:
+        return f"{self.base}.{export_format}"
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="export-box") as box:
+            box.border_title = "Export the configuration"
+            yield Static(
+                "What was read from the charger (read it again first for fresh values).",
+                id="export-text",
+                markup=False,
+            )
+            yield Select(FORMATS, value="json", allow_blank=False, id="export-format")
+            yield Input(self._default("json"), suggester=PathSuggester(), id="export-path")
+            yield Static("", id="export-error", markup=False)
+            with Horizontal(id="export-buttons"):
+                yield Button("Export", variant="primary", id="export-ok")
+                yield Button("Cancel", id="export-cancel")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#export-path", Input).focus()
+
+    @on(Select.Changed, "#export-format")
+    def _format_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        path_input = self.query_one("#export-path", Input)
+        # Follow the format only while the path is one of our defaults.
+        if path_input.value in (self._default("json"), self._default("toml")):
+            path_input.value = self._default(event.value)  # type: ignore[arg-type]
+
+    @on(Input.Submitted, "#export-path")
+    @on(Button.Pressed, "#export-ok")
+    def _submit(self, event: Input.Submitted | Button.Pressed) -> None:
+        event.stop()
+        text = self.query_one("#export-path", Input).value.strip()
+        if not text:
+            self.query_one("#export-error", Static).update("type where to write the file")
+            return
+        path = Path(text).expanduser()
+        if path.is_dir():
+            self.query_one("#export-error", Static).update(f"{path} is a folder: add a file name")
+            return
+        export_format = self.query_one("#export-format", Select).value
+        chosen: ExportFormat = "toml" if export_format == "toml" else "json"
+        self.dismiss(ExportRequest(chosen, path, self.name_for_profile))
+
+    @on(Button.Pressed, "#export-cancel")
+    def _cancel_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

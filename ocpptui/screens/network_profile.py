@@ -1,0 +1,156 @@
+""" "Point this charger at its real CSMS": URL, slot, security profile, interface (2.0.1/2.1)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+from urllib.parse import urlparse
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Footer, Input, Label, Select, Static
+
+INTERFACES = tuple(f"{kind}{n}" for kind in ("Wired", "Wireless") for n in range(4))
+SECURITY_PROFILES = (
+    ("0: no security (ws://)", 0),
+    ("1: basic auth (ws://)", 1),
+    ("2: TLS + basic auth (wss://)", 2),
+    ("3: TLS with client certificate (wss://)", 3),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkProfileForm:
+    url: str
+    slot: int
+    security_profile: int
+    interface: str
+
+
+def form_problem(url: str, slot: str, security_profile: int) -> str | None:
+    """Why the form cannot be sent, or None."""
+    parsed = urlparse(url)
+    if parsed.scheme not in ("ws", "wss") or not parsed.netloc:
+        return "the CSMS URL starts with ws:// or wss:// and names a host"
+    if len(url) > 512:
+        return "the CSMS URL has at most 512 characters"
+    if security_profile >= 2 and parsed.scheme != "wss":
+        return "security profiles 2 and 3 need a wss:// URL"
+    if security_profile <= 1 and parsed.scheme != "ws":
+        return "security profiles 0 and 1 use ws:// (2 or 3 for wss://)"
+    try:
+        number = int(slot)
+    except ValueError:
+        return "the slot is a whole number"
+    if number < 0:
+        return "the slot is 0 or more"
+    return None
+
+
+class NetworkProfileScreen(ModalScreen[NetworkProfileForm | None]):
+    """A small form; the charger switches to the new CSMS after its next reconnect or reset."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", tooltip="Close without sending", id="network.cancel"),
+        Binding(
+            "ctrl+j,alt+enter",
+            "send",
+            "Send",
+            tooltip="SetNetworkProfile, then NetworkConfigurationPriority",
+            id="network.send",
+        ),
+    ]
+
+    DEFAULT_CSS = """
+    NetworkProfileScreen {
+        align: center middle;
+        & > #network-box {
+            width: 84;
+            max-width: 100%;
+            height: auto;
+            max-height: 100%;
+            border: round $primary;
+            border-title-color: $text-primary;
+            background: $surface;
+            padding: 0 1;
+        }
+        & #network-text { height: auto; color: $text-muted; }
+        & .network-row { height: auto; }
+        & .network-row > Label { width: 18; padding-top: 1; }
+        & .network-row > Input, & .network-row > Select { width: 1fr; }
+        & #network-error { height: auto; color: $text-error; }
+        & #network-buttons { height: auto; align-horizontal: right; }
+        & Button { margin-left: 1; }
+    }
+    """
+
+    def __init__(self, identity: str, slot: int = 1) -> None:
+        super().__init__()
+        self.identity = identity
+        self.slot = slot
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="network-box") as box:
+            box.border_title = "Point this charger at its real CSMS"
+            yield Static(
+                f"Sends SetNetworkProfile to {self.identity}, then puts the slot first in "
+                "OCPPCommCtrlr.NetworkConfigurationPriority. The charger moves to the new CSMS "
+                "after its next reconnect or reset. Profiles 1 and 2 also need "
+                "SecurityCtrlr.BasicAuthPassword.",
+                id="network-text",
+                markup=False,
+            )
+            with Horizontal(classes="network-row"):
+                yield Label("CSMS URL *")
+                yield Input(placeholder="wss://csms.example.com/ocpp/CP-1", id="network-url")
+            with Horizontal(classes="network-row"):
+                yield Label("Slot *")
+                yield Input(str(self.slot), type="integer", id="network-slot")
+            with Horizontal(classes="network-row"):
+                yield Label("Security profile")
+                yield Select(SECURITY_PROFILES, value=0, allow_blank=False, id="network-security")
+            with Horizontal(classes="network-row"):
+                yield Label("Interface")
+                yield Select(
+                    [(name, name) for name in INTERFACES],
+                    value="Wired0",
+                    allow_blank=False,
+                    id="network-interface",
+                )
+            yield Static("", id="network-error", markup=False)
+            with Horizontal(id="network-buttons"):
+                yield Button("Send", variant="primary", id="network-ok")
+                yield Button("Cancel", id="network-cancel")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#network-url", Input).focus()
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#network-ok")
+    def _submit(self, event: Input.Submitted | Button.Pressed) -> None:
+        event.stop()
+        self.action_send()
+
+    @on(Button.Pressed, "#network-cancel")
+    def _cancel_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(None)
+
+    def action_send(self) -> None:
+        url = self.query_one("#network-url", Input).value.strip()
+        slot = self.query_one("#network-slot", Input).value.strip()
+        security = self.query_one("#network-security", Select).value
+        interface = self.query_one("#network-interface", Select).value
+        security_profile = security if isinstance(security, int) else 0
+        problem = form_problem(url, slot, security_profile)
+        if problem is not None:
+            self.query_one("#network-error", Static).update(problem)
+            return
+        self.dismiss(NetworkProfileForm(url, int(slot), security_profile, str(interface)))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
