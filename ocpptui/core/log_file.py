@@ -635,7 +635,7 @@ class LogFile:
         if median:
             for seconds, position in zip(intervals, interval_ends, strict=True):
                 if seconds > GAP_FACTOR * median:
-                    stats.heartbeat_gaps.append(HeartbeatGap(position, 0, seconds))
+                    stats.heartbeat_gaps.append(HeartbeatGap(position, seconds))
                     if len(stats.heartbeat_gaps) >= MAX_LISTED_GAPS:
                         break
         self._pairs = pairs
