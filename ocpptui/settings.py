@@ -58,6 +58,10 @@ ftp_port = 2121
 # FTP data ports (passive mode): open these in the laptop's firewall too.
 ftp_passive_ports = "30000-30009"
 max_upload_mb = 200
+# SFTP (over SSH) for the few chargers that take nothing else; off unless turned on here.
+# The host keys are made once in the data folder (ssh/), so chargers see the same ones.
+sftp = false
+sftp_port = 2222
 
 [security]
 # OCPP security profile: 0 none, 1 basic auth, 2 TLS (wss://) + basic auth,
@@ -106,6 +110,8 @@ class FileServerSettings:
     ftp_port: int = 2121
     ftp_passive_ports: tuple[int, int] = (30000, 30009)
     max_upload_mb: int = 200
+    sftp: bool = False
+    sftp_port: int = 2222
 
 
 @dataclass(slots=True)
@@ -270,6 +276,8 @@ def parse_settings(text: str, path: Path | None = None) -> Settings:
         ftp_port=int(reader.number("files", "ftp_port", 2121, 0, 65535)),
         ftp_passive_ports=(int(match[1]), int(match[2])),
         max_upload_mb=int(reader.number("files", "max_upload_mb", 200, 1, 100_000)),
+        sftp=reader.get("files", "sftp", bool, False),
+        sftp_port=int(reader.number("files", "sftp_port", 2222, 0, 65535)),
     )
     passwords = reader.get("security", "passwords", dict, {})
     for identity, password in passwords.items():

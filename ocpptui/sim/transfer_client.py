@@ -2,24 +2,30 @@
 
 HTTP(S) runs on aiohttp's client and FTP on aioftp's, in passive mode (EPSV, then PASV) with
 the user and password the URL carries (`ftp://user:password@host:port/path`), as chargers in
-the field do. FTP waits are bounded with `asyncio.timeout()` rather than aioftp's own
-`wait_for`-based timeouts, which can lose a cancellation on Python 3.11 (see `sim.aio`).
+the field do. SFTP runs on asyncssh's client with the URL's user and password (port 22 by
+default) and, like most chargers (`SftpUseStrictHostChecking` off), checks no host key.
+FTP waits are bounded with `asyncio.timeout()` rather than aioftp's own `wait_for`-based
+timeouts, which can lose a cancellation on Python 3.11 (see `sim.aio`).
 
 Where an upload goes (`upload_url`) follows what chargers do with a `location`:
 - http(s) ending in `/` is a folder: the file is PUT to `<location><fileName>`;
   any other http(s) location is the full file URL and is PUT to as is;
 - ftp is always a folder: the file is stored as `<path>/<fileName>` (STOR), with or without
-  the trailing `/` (`ftp://user:pass@host/folder` is the form reported to work in the field).
+  the trailing `/` (`ftp://user:pass@host/folder` is the form reported to work in the field);
+- sftp follows curl (`curl -T`), as http(s) does: a folder when it ends in `/`, else the file.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
+import sys
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 import aioftp
@@ -27,7 +33,7 @@ import aiohttp
 
 logger = logging.getLogger("ocpptui.sim")
 
-SCHEMES = ("http", "https", "ftp")
+SCHEMES = ("http", "https", "ftp", "sftp")
 _BLOCK = 64 * 1024
 # The first bytes of a download are kept to read the image header (`sim.firmware`).
 HEAD_BYTES = 256
@@ -87,7 +93,7 @@ def check_url(url: str) -> None:
     scheme = parts.scheme.lower()
     if scheme not in SCHEMES:
         shown = scheme or "no scheme"
-        raise TransferError(f"{shown} is not supported (FTP, HTTP, HTTPS are)", "unsupported")
+        raise TransferError(f"{shown} is not supported (FTP, HTTP, HTTPS, SFTP are)", "unsupported")
     if not parts.hostname:
         raise TransferError("no host in the URL", "bad_url")
 
@@ -124,19 +130,23 @@ def upload_url(location: str, file_name: str) -> str:
         return urlunsplit(parts._replace(path=f"{folder}/{quote(file_name)}"))
     if parts.path.endswith("/"):
         return urlunsplit(parts._replace(path=parts.path + quote(file_name)))
-    if not parts.path and scheme in ("http", "https"):
+    if not parts.path and scheme in ("http", "https", "sftp"):
         return urlunsplit(parts._replace(path="/" + quote(file_name)))
     return location
 
 
 def ftp_address(url: str) -> FtpAddress:
     parts = urlsplit(url)
+    sftp = parts.scheme.lower() == "sftp"
+    path = unquote(parts.path) or "/"
+    if sftp and path.startswith("/~/"):
+        path = path[3:] or "."  # curl's form for a path in the login's home folder
     return FtpAddress(
         host=parts.hostname or "",
-        port=parts.port or 21,
+        port=parts.port or (22 if sftp else 21),
         user=unquote(parts.username) if parts.username else "anonymous",
         password=unquote(parts.password) if parts.password is not None else "anon@",
-        path=unquote(parts.path) or "/",
+        path=path,
     )
 
 
@@ -157,6 +167,8 @@ async def download(
         try:
             if scheme_of(url) == "ftp":
                 await _ftp_download(ftp_address(url), sink, timeout)
+            elif scheme_of(url) == "sftp":
+                await _sftp_download(ftp_address(url), sink, timeout)
             else:
                 await _http_download(url, sink, timeout, tls_verify)
         except TransferError:
@@ -225,6 +237,8 @@ async def upload(url: str, data: bytes, *, timeout: float, tls_verify: bool = Tr
     try:
         if scheme_of(url) == "ftp":
             await _ftp_upload(ftp_address(url), data, timeout)
+        elif scheme_of(url) == "sftp":
+            await _sftp_upload(ftp_address(url), data, timeout)
         else:
             await _http_upload(url, data, timeout, tls_verify)
     except TransferError:
@@ -276,6 +290,73 @@ async def _ftp_upload(address: FtpAddress, data: bytes, timeout: float) -> None:
         client.close()
 
 
+# --- SFTP --------------------------------------------------------------------------------------
+
+
+async def _sftp_download(address: FtpAddress, sink: _HashingSink, timeout: float) -> None:
+    async with _sftp_session(address, timeout) as sftp:
+        async with asyncio.timeout(timeout):
+            remote = await sftp.open(address.path, "rb")
+        try:
+            offset = 0
+            while True:
+                async with asyncio.timeout(timeout):
+                    block = await remote.read(_BLOCK, offset)
+                if not block:
+                    break
+                sink.write(block)
+                offset += len(block)
+        finally:
+            async with asyncio.timeout(timeout):
+                await remote.close()
+
+
+async def _sftp_upload(address: FtpAddress, data: bytes, timeout: float) -> None:
+    async with _sftp_session(address, timeout) as sftp:
+        async with asyncio.timeout(timeout):
+            remote = await sftp.open(address.path, "wb")
+        view = memoryview(data)
+        try:
+            for offset in range(0, len(data), _BLOCK):
+                async with asyncio.timeout(timeout):
+                    await remote.write(bytes(view[offset : offset + _BLOCK]), offset)
+        finally:
+            # The server keeps the file once it is closed: closing after a failed write is
+            # what a charger's SFTP library does too.
+            async with asyncio.timeout(timeout):
+                await remote.close()
+
+
+@contextlib.asynccontextmanager
+async def _sftp_session(address: FtpAddress, timeout: float) -> AsyncIterator[Any]:
+    import asyncssh  # only when a charger uses SFTP: the import takes a while
+
+    async with asyncio.timeout(timeout):
+        connection = await asyncssh.connect(
+            address.host,
+            address.port,
+            username=address.user,
+            password=address.password,
+            known_hosts=None,
+            client_keys=None,
+            agent_path=None,
+            config=None,
+            preferred_auth="password,keyboard-interactive",
+        )
+    try:
+        async with asyncio.timeout(timeout):
+            sftp = await connection.start_sftp_client()
+        try:
+            yield sftp
+        finally:
+            sftp.exit()
+    finally:
+        connection.close()
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(timeout):
+                await connection.wait_closed()
+
+
 # --- FTP helpers -------------------------------------------------------------------------------
 
 
@@ -301,6 +382,9 @@ async def _ftp_quit(client: aioftp.Client, timeout: float) -> None:
 
 
 def _describe(error: BaseException) -> str:
+    sftp_reason = _sftp_reason(error)
+    if sftp_reason is not None:
+        return sftp_reason
     if isinstance(error, aioftp.StatusCodeError):
         codes = ",".join(str(code) for code in error.received_codes)
         info = " ".join(str(line) for line in error.info).strip()
@@ -310,8 +394,27 @@ def _describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"
 
 
+def _sftp_reason(error: BaseException) -> str | None:
+    asyncssh = sys.modules.get("asyncssh")
+    if asyncssh is None:
+        return None
+    if isinstance(error, asyncssh.SFTPError):
+        return f"SFTP {error.code} {error.reason}".strip()
+    if isinstance(error, asyncssh.DisconnectError):
+        return f"SSH {error.reason}"
+    return None
+
+
 def classify_ftp(error: BaseException) -> FailureKind:
-    """The failure kind of an FTP status error (530: not logged in; 50x: not implemented)."""
+    """The failure kind of an FTP status error (530: not logged in; 50x: not implemented),
+    or of an SSH/SFTP one (login refused, permission denied: permission)."""
+    asyncssh = sys.modules.get("asyncssh")
+    if asyncssh is not None and isinstance(
+        error, asyncssh.PermissionDenied | asyncssh.SFTPPermissionDenied
+    ):
+        return "permission"
+    if asyncssh is not None and isinstance(error, asyncssh.SFTPOpUnsupported):
+        return "unsupported"
     if isinstance(error, aioftp.StatusCodeError):
         codes = {str(code) for code in error.received_codes}
         if "530" in codes:

@@ -242,7 +242,7 @@ async def test_v201_unsupported_scheme_is_reported_without_retrying(
     await start_charger("CS-1", protocol="ocpp2.0.1")
     peer = await csms.peer("CS-1")
 
-    log = {"remoteLocation": "sftp://127.0.0.1/logs/"}
+    log = {"remoteLocation": "tftp://127.0.0.1/logs/"}
     await peer.call(call201.GetLog(log=log, log_type="DiagnosticsLog", request_id=8, retries=9))
 
     await peer.wait_for("LogStatusNotification", lambda p: p["status"] == "NotSupportedOperation")

@@ -321,9 +321,9 @@ async def test_unreachable_server_and_unsupported_scheme_fail_the_download(
     await peer.call(call201.UpdateFirmware(request_id=1, firmware=unreachable, retry_interval=1))
     await final_status(csms, "CP-1", "DownloadFailed")
 
-    # An SFTP URL is not even tried (and not retried): DownloadFailed at once.
-    sftp = {"location": "sftp://127.0.0.1/fw.bin", "retrieveDateTime": now()}
-    answer = await peer.call(call201.UpdateFirmware(request_id=2, firmware=sftp, retries=5))
+    # A TFTP URL is not even tried (and not retried): DownloadFailed at once.
+    tftp = {"location": "tftp://127.0.0.1/fw.bin", "retrieveDateTime": now()}
+    answer = await peer.call(call201.UpdateFirmware(request_id=2, firmware=tftp, retries=5))
     assert answer.status == "Accepted"  # the first update is over with its DownloadFailed
     await peer.wait_for(
         "FirmwareStatusNotification",

@@ -12,7 +12,7 @@ from typing import Literal
 
 log = logging.getLogger(__name__)
 
-Protocol = Literal["http", "https", "ftp"]
+Protocol = Literal["http", "https", "ftp", "sftp"]
 Direction = Literal["download", "upload"]
 
 
@@ -77,7 +77,8 @@ class UploadReceived:
 
 @dataclass(frozen=True, slots=True)
 class RequestLogged:
-    """One request the server saw, whatever became of it (HTTP request or FTP command)."""
+    """One request the server saw, whatever became of it (HTTP request, FTP command, SFTP
+    operation; `status` is that protocol's own code: 200, 226, 0 for SFTP's OK)."""
 
     protocol: Protocol
     client: str
@@ -86,6 +87,8 @@ class RequestLogged:
     status: int
     bytes: int
     duration: float
+    token: str | None = None
+    """The offer the request belongs to (its URL token, or the FTP/SFTP login's offer)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +101,8 @@ class RequestRefused:
     path: str
     status: int
     reason: str
+    token: str | None = None
+    """The offer it reached for, when the path or the login names one (even a withdrawn one)."""
 
 
 FileServerEvent = (

@@ -4,6 +4,15 @@ aioftp does the protocol (commands, PASV/EPSV data connections, REST, ABOR); thi
 replaces the commands that touch files so that a login sees exactly one offer, under
 `/<token>/`, and records progress. aioftp's own file system layer is swapped for its empty
 in-memory one, so any command not overridden here cannot reach the disk either.
+
+No FTPS, on purpose. aioftp has no `AUTH TLS` (explicit FTPS), only implicit TLS on a
+separate port, which chargers hardly use. Explicit FTPS would take pyftpdlib + pyOpenSSL: a
+second FTP stack on its own thread and loop, with its own request log, passive ports and
+shutdown, for a case nobody has reported. The chargers found in the field list FTP next to
+FTPS (Keba: FTP,HTTP,HTTPS; EVerest ships FTP), and a charger that wants encryption has HTTPS
+and SFTP here. `transfer_schemes` therefore never proposes FTPS, and an FTPS-only charger
+gets a warning saying so. If one turns up, add it as an optional extra (`ocpp-tui[ftps]`),
+never as a required dependency.
 """
 
 from __future__ import annotations
@@ -25,7 +34,7 @@ from aioftp.common import Connection, StreamIO
 from .events import EventBus, RequestLogged, RequestRefused, Transfer, UploadReceived
 from .offers import Offer, OfferRegistry, UploadOffer
 from .progress import TransferMeter
-from .request_paths import PathRefused, Target, ftp_directory, ftp_target
+from .request_paths import PathRefused, Target, ftp_directory, ftp_target, token_of_path
 from .uploads import UploadFile, UploadTooLarge, new_upload_path
 
 log = logging.getLogger(__name__)
@@ -251,6 +260,7 @@ class _OfferFtpServer(aioftp.Server):
                 int(code),
                 command.bytes,
                 time.monotonic() - command.started,
+                self._token_of(connection, command.argument),
             )
         )
 
@@ -258,11 +268,26 @@ class _OfferFtpServer(aioftp.Server):
         command = _current_command.get() or _Command("?", "")
         self._events.emit(
             RequestRefused(
-                "ftp", connection.client_host, command.name, command.argument, int(code), reason
+                "ftp",
+                connection.client_host,
+                command.name,
+                command.argument,
+                int(code),
+                reason,
+                self._token_of(connection, command.argument),
             )
         )
         connection.response(code, reason)
         return True
+
+    def _token_of(self, connection: Connection, argument: str) -> str | None:
+        """The offer a command belongs to: the login's, else an absolute path's first segment."""
+        user = connection.get("user")
+        login = user.result().login if user is not None and user.done() else None
+        offer = self._registry.by_ftp_login(login) if login else None
+        if offer is not None:
+            return offer.token
+        return token_of_path(argument) if argument.startswith("/") else None
 
     # ------------------------------------------------------------ login and tree
 

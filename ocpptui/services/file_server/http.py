@@ -30,7 +30,7 @@ from .events import (
 )
 from .offers import Offer, OfferRegistry, UploadOffer
 from .progress import TransferMeter
-from .request_paths import PathRefused, Target, http_target
+from .request_paths import PathRefused, Target, http_target, token_of_path
 from .uploads import UploadFile, UploadTooLarge, new_upload_path
 
 log = logging.getLogger(__name__)
@@ -138,8 +138,11 @@ class HttpFrontend:
         self, request: web.BaseRequest, status: int, reason: str, allow: str | None = None
     ) -> web.Response:
         protocol, client = _protocol(request), _client(request)
+        path = request.raw_path
         self._events.emit(
-            RequestRefused(protocol, client, request.method, request.raw_path, status, reason)
+            RequestRefused(
+                protocol, client, request.method, path, status, reason, token_of_path(path)
+            )
         )
         response = web.Response(status=status, text=f"{status}\n")
         if allow:
@@ -157,6 +160,7 @@ class HttpFrontend:
                 response.status,
                 moved if moved is not None else response.body_length,
                 time,
+                token_of_path(request.raw_path),
             )
         )
 

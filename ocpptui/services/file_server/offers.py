@@ -24,6 +24,8 @@ class Offer:
     ftp_url: str | None
     ftp_user: str
     ftp_password: str = field(repr=False)
+    sftp_url: str | None = None
+    """`sftp://user:password@host:port/<token>/...`, with the FTP login; None when SFTP is off."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +40,8 @@ class UploadOffer:
     ftp_url: str | None
     ftp_user: str
     ftp_password: str = field(repr=False)
+    sftp_url: str | None = None
+    """`sftp://user:password@host:port/<token>/...`, with the FTP login; None when SFTP is off."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +56,7 @@ def new_token() -> str:
 
 
 def new_credentials() -> Credentials:
-    """Per-offer FTP login; URL-safe, so it can sit in `ftp://user:password@host/`."""
+    """Per-offer FTP/SFTP login; URL-safe, so it can sit in `ftp://user:password@host/`."""
     return Credentials("u" + secrets.token_hex(6), secrets.token_urlsafe(12))
 
 

@@ -87,3 +87,12 @@ def _checked_segment(segment: str) -> str:
     if any(unicodedata.category(ch) == "Cc" for ch in segment):
         raise PathRefused("control character in path")
     return segment
+
+
+def token_of_path(path: str) -> str | None:
+    """The first segment of an absolute request path, leniently (for the request log only)."""
+    path = _ABSOLUTE_FORM.sub("", path.split("?", 1)[0], count=1)
+    if not path.startswith("/"):
+        return None
+    first = unquote(path[1:].split("/", 1)[0], errors="replace")
+    return first or None

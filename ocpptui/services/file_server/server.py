@@ -1,4 +1,4 @@
-"""FileServer: the laptop's HTTP(S) and FTP server for firmware images and charger uploads."""
+"""FileServer: the laptop's HTTP(S), FTP and SFTP server for firmware images and charger uploads."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from ocpptui.services.network import local_ipv4_addresses
 
@@ -25,9 +26,13 @@ from .offers import (
     url_host,
 )
 
+if TYPE_CHECKING:
+    from .sftp import SftpFrontend
+
 DEFAULT_HTTP_PORT = 8080
 DEFAULT_HTTPS_PORT = 8443
 DEFAULT_FTP_PORT = 2121
+DEFAULT_SFTP_PORT = 2222
 DEFAULT_FTP_PASSIVE_PORTS = range(30000, 30010)
 """Ten data ports: one per simultaneous FTP client, few enough to open in a firewall."""
 DEFAULT_MAX_UPLOAD_BYTES = 200 * 1024 * 1024
@@ -42,10 +47,11 @@ class BoundPorts:
     ftp: int | None
     ftp_passive: tuple[int, ...]
     """FTP data ports (empty: any port the system picks)."""
+    sftp: int | None = None
 
 
 class FileServer:
-    """Serves offered files and receives uploads, over HTTP(S) and FTP, on the event loop.
+    """Serves offered files and receives uploads, over HTTP(S), FTP and SFTP, on the event loop.
 
     Every offer has its own unguessable token in its URLs; nothing else on disk is
     reachable. Subscribers get transfer progress and a log entry for every request.
@@ -64,15 +70,19 @@ class FileServer:
         max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
         ssl_context: ssl.SSLContext | None = None,
         enable_ftp: bool = True,
+        enable_sftp: bool = False,
+        sftp_port: int = DEFAULT_SFTP_PORT,
+        sftp_host_key_folder: Path | None = None,
     ) -> None:
         """`advertise_host` is the address put in URLs (default: `bind_host` when it is a
         specific address, else the laptop's first non-loopback IPv4). Port 0 picks a free
-        port; `https_port` is used only with an `ssl_context`."""
+        port; `https_port` is used only with an `ssl_context`. SFTP is off unless enabled;
+        its host keys are made once in `sftp_host_key_folder` (None: new ones each start)."""
         self.bind_host = bind_host
         self.advertise_host = advertise_host or _default_advertise_host(bind_host)
         self.upload_dir = upload_dir
         self.max_upload_bytes = max_upload_bytes
-        self._ports_wanted = (http_port, https_port, ftp_port)
+        self._ports_wanted = (http_port, https_port, ftp_port, sftp_port)
         self._passive_ports = tuple(ftp_passive_ports) if ftp_passive_ports is not None else ()
         self._ssl_context = ssl_context
         self._events = EventBus()
@@ -83,6 +93,13 @@ class FileServer:
             if enable_ftp
             else None
         )
+        self._sftp: SftpFrontend | None = None
+        if enable_sftp:
+            from .sftp import SftpFrontend  # asyncssh takes ~0.5 s to import: only when used
+
+            self._sftp = SftpFrontend(
+                self._registry, self._events, max_upload_bytes, sftp_host_key_folder
+            )
         self._ports: BoundPorts | None = None
 
     # --------------------------------------------------------------- lifecycle
@@ -91,18 +108,24 @@ class FileServer:
         """Listen on every port; returns the ports actually bound."""
         if self._ports is not None:
             return self._ports
-        http_port, https_port, ftp_port = self._ports_wanted
+        http_port, https_port, ftp_port, sftp_port = self._ports_wanted
         bound_http, bound_https = await self._http.start(
             self.bind_host, http_port, https_port, self._ssl_context
         )
-        bound_ftp = None
-        if self._ftp is not None:
-            try:
+        bound_ftp = bound_sftp = None
+        try:
+            if self._ftp is not None:
                 bound_ftp = await self._ftp.start(self.bind_host, ftp_port)
-            except BaseException:
-                await self._http.stop()
-                raise
-        self._ports = BoundPorts(bound_http, bound_https, bound_ftp, self._passive_ports)
+            if self._sftp is not None:
+                bound_sftp = await self._sftp.start(self.bind_host, sftp_port)
+        except BaseException:
+            await self._http.stop()
+            if self._ftp is not None:
+                await self._ftp.stop()
+            raise
+        self._ports = BoundPorts(
+            bound_http, bound_https, bound_ftp, self._passive_ports, bound_sftp
+        )
         return self._ports
 
     async def stop(self) -> None:
@@ -112,6 +135,8 @@ class FileServer:
         await self._http.stop()
         if self._ftp is not None:
             await self._ftp.stop()
+        if self._sftp is not None:
+            await self._sftp.stop()
 
     async def __aenter__(self) -> FileServer:
         await self.start()
@@ -134,6 +159,11 @@ class FileServer:
     @property
     def running(self) -> bool:
         return self._ports is not None
+
+    @property
+    def sftp_host_key_fingerprints(self) -> list[str]:
+        """SHA256 fingerprints of the SFTP host keys (for chargers that check them)."""
+        return list(self._sftp.fingerprints) if self._sftp is not None else []
 
     # ------------------------------------------------------------------ offers
 
@@ -159,9 +189,9 @@ class FileServer:
             raise ValueError("no folder for uploads: pass one or set upload_dir")
         target.mkdir(parents=True, exist_ok=True)
         token, credentials = new_token(), new_credentials()
-        http, https, ftp = self._urls(token, "", credentials.user, credentials.password)
+        http, https, ftp, sftp = self._urls(token, "", credentials.user, credentials.password)
         offer = UploadOffer(
-            token, label, target, http, https, ftp, credentials.user, credentials.password
+            token, label, target, http, https, ftp, credentials.user, credentials.password, sftp
         )
         self._registry.add(offer)
         return offer
@@ -170,6 +200,8 @@ class FileServer:
         """Stop offering; new requests for the token are refused. Running transfers go on."""
         if self._ftp is not None:
             self._ftp.forget(token)
+        if self._sftp is not None:
+            self._sftp.forget(token)
         return self._registry.remove(token) is not None
 
     @property
@@ -200,7 +232,9 @@ class FileServer:
     def _add_file_offer(self, path: Path, name: str | None, size: int, sha256: str) -> Offer:
         file_name = url_file_name(name or path.name)
         token, credentials = new_token(), new_credentials()
-        http, https, ftp = self._urls(token, file_name, credentials.user, credentials.password)
+        http, https, ftp, sftp = self._urls(
+            token, file_name, credentials.user, credentials.password
+        )
         offer = Offer(
             token,
             path,
@@ -212,20 +246,22 @@ class FileServer:
             ftp,
             credentials.user,
             credentials.password,
+            sftp,
         )
         self._registry.add(offer)
         return offer
 
     def _urls(
         self, token: str, file_name: str, user: str, password: str
-    ) -> tuple[str, str | None, str | None]:
+    ) -> tuple[str, str | None, str | None, str | None]:
         ports = self.ports
         host = url_host(self.advertise_host)
         tail = f"/{token}/{file_name}"
         http = f"http://{host}:{ports.http}{tail}"
         https = f"https://{host}:{ports.https}{tail}" if ports.https is not None else None
         ftp = f"ftp://{user}:{password}@{host}:{ports.ftp}{tail}" if ports.ftp else None
-        return http, https, ftp
+        sftp = f"sftp://{user}:{password}@{host}:{ports.sftp}{tail}" if ports.sftp else None
+        return http, https, ftp, sftp
 
 
 def _regular_file(path: Path) -> Path:

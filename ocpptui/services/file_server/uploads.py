@@ -60,6 +60,28 @@ class UploadFile:
         if len(self._buffer) >= FLUSH_BYTES:
             await self._flush()
 
+    async def write_at(self, offset: int, data: bytes) -> None:
+        """Write a chunk at `offset` (SFTP writes name theirs); in order, this is `write()`.
+
+        Out of order, the chunk goes straight to disk and the hash is taken from the whole
+        file at the end. Raises UploadTooLarge when the chunk would end past the cap.
+        """
+        if offset == self.size:
+            await self.write(data)
+            return
+        if offset + len(data) > self._max_bytes:
+            raise UploadTooLarge(f"upload exceeds {self._max_bytes} bytes")
+        await self._flush()
+        self._hash = None
+        self.size = max(self.size, offset + len(data))
+        self._pending = asyncio.ensure_future(asyncio.to_thread(self._write_block_at, offset, data))
+        await asyncio.shield(self._pending)
+
+    def _write_block_at(self, offset: int, data: bytes) -> None:
+        self._file.seek(offset)
+        self._file.write(data)
+        self._file.seek(self.size)
+
     async def complete(self) -> str:
         """Write what is left, close the file, and return its SHA-256."""
         await self._flush()
