@@ -379,7 +379,7 @@ def _sections(report: dict[str, Any]) -> list[_Section]:
             else [],
             ["Key", "Value", "Read-only"],
             [
-                [v["key"], v["value"], "yes" if v["readonly"] else ""]
+                [v["key"], v["value"], "yes" if v["readonly"] else "no"]
                 for v in configuration["values"]
             ],
             empty="The configuration was not read.",
@@ -435,7 +435,9 @@ def _verdict(report: dict[str, Any]) -> tuple[str, str]:
     return "fail", "Not all checks passed."
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#])")
+# Backslash-escaped: what would start markup, a tag or a table cell, and a heading's `#` at
+# the start. Underscores stay (inside words they emphasise nothing; paths stay readable).
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*\[\]<>|~])|^(#)")
 
 
 def md(value: Any) -> str:
@@ -444,7 +446,8 @@ def md(value: Any) -> str:
         value = value.text
     if value is None or value == "":
         return "—"
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
+    text = " ".join(str(value).split())
+    return _MARKDOWN_SPECIAL.sub(lambda match: "\\" + match.group(0), text)
 
 
 def render_markdown(report: dict[str, Any]) -> str:

@@ -1,0 +1,185 @@
+"""Commissioning reports: the facts from a real charger's frames, escaped, in three files."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+from pathlib import Path
+
+from ocpptui.core.config import CsmsConfig
+from ocpptui.core.configuration import change_configuration, read_configuration
+from ocpptui.core.hub import Hub
+from ocpptui.headless import run_playbook_headless
+from ocpptui.services.checklist import ChecklistTarget
+from ocpptui.services.report import (
+    ReportRequest,
+    SiteNotes,
+    commissioning_report,
+    render_html,
+    render_markdown,
+    write_report,
+)
+from ocpptui.sim import SimulatedCharger, SimulatorOptions
+from tests.conftest import FAST_SIM, connect_raw, wait_for
+
+HOSTILE = "<script>alert(1)</script> [/] [bold"
+
+
+async def test_report_files_hold_identity_firmware_changes_checklist_and_logs(
+    hub: Hub, start_sim, tmp_path: Path
+) -> None:
+    first = await start_sim("CP-R", firmware="1.4.2")
+    session = hub.session_for("CP-R")
+    assert session is not None
+    await read_configuration(session)
+    accepted = await change_configuration(session, "MeterValueSampleInterval", "25")
+    refused = await change_configuration(session, "NumberOfConnectors", "9")
+    assert (accepted.status, refused.status) == ("Accepted", "Rejected")
+    # The charger comes back on new firmware (a second connection, a second boot).
+    await first.stop()
+    await wait_for(lambda: not session.connected)
+    await start_sim("CP-R", firmware="1.5.0")
+    charger = hub.chargers["CP-R"]
+    assert len(charger.sessions) == 2
+
+    notes = SiteNotes("Ann Installer", "Car park A, bay 3", ["IMG_1.jpg", "IMG_2.jpg"])
+    target = ChecklistTarget(target_firmware="1.5.0")
+    report = commissioning_report(charger, hub.config, target, notes, now=hub.clock.wall())
+    files = write_report(report, tmp_path / "reports")
+    assert files.folder.parent == tmp_path / "reports"
+    assert files.folder.name.startswith("CP-R-") and files.folder.name.endswith("Z")
+    data = json.loads(files.json.read_text(encoding="utf-8"))
+    assert data["charger"]["identity"] == "CP-R"
+    assert data["charger"]["vendor"] == "ocpp-tui" and data["charger"]["serial"] == "SIM-000001"
+    assert data["firmware"]["before"] == "1.4.2" and data["firmware"]["after"] == "1.5.0"
+    assert [boot["firmware"] for boot in data["firmware"]["boots"]] == ["1.4.2", "1.5.0"]
+    changes = [(c["key"], c["value"], c["status"]) for c in data["changes"]]
+    assert changes == [
+        ("MeterValueSampleInterval", "25", "Accepted"),
+        ("NumberOfConnectors", "9", "Rejected"),
+    ]
+    items = {item["key"]: item for item in data["checklist"]["items"]}
+    assert items["firmware"]["status"] == "pass" and items["boot"]["status"] == "pass"
+    assert items["boot"]["at"] is not None and data["checklist"]["computed"] == data["generated"]
+    assert data["site"] == notes.to_json()
+    assert data["logs"] == [str(s.frame_log.path) for s in charger.sessions]
+    assert all(Path(path).is_file() for path in data["logs"])
+    # The snapshot is what the charger reported in the newest session that was read.
+    snapshot = {v["key"]: v["value"] for v in data["configuration"]["values"]}
+    assert snapshot["MeterValueSampleInterval"] == "25" and snapshot["NumberOfConnectors"] == "2"
+
+    markdown = files.markdown.read_text(encoding="utf-8")
+    page = files.html.read_text(encoding="utf-8")
+    for text in (markdown, page):
+        assert "CP-R" in text and "1.4.2" in text and "1.5.0" in text
+        assert "MeterValueSampleInterval" in text and "Rejected" in text
+        assert "Ann Installer" in text and "IMG_2.jpg" in text
+        assert str(charger.sessions[0].frame_log.path) in text
+        assert "Firmware is 1.5.0" in text
+    assert "| PASS | BootNotification accepted |" in markdown
+    assert '<span class="pass">PASS</span>' in page
+    # A second export in the same second gets its own folder.
+    again = write_report(report, tmp_path / "reports")
+    assert again.folder != files.folder and again.folder.name.startswith(files.folder.name)
+
+
+async def test_charger_and_technician_text_is_escaped(hub: Hub, tmp_path: Path) -> None:
+    charger = await connect_raw(hub, "CP-X")
+    await charger.boot_16(vendor="<script>", model="[/]<b>")
+    await charger.call(
+        "StatusNotification",
+        {"connectorId": 1, "status": "Faulted", "errorCode": "OtherError", "info": HOSTILE[:50]},
+    )
+    notes = SiteNotes(HOSTILE, f"line 1\n{HOSTILE}\n| col |", [HOSTILE, "<img src=x onerror=a()>"])
+    report = commissioning_report(
+        hub.chargers["CP-X"],
+        hub.config,
+        ChecklistTarget(target_firmware="</td><script>"),
+        notes,
+        now=hub.clock.wall(),
+    )
+    page = render_html(report)
+    assert "<script" not in page and "<img" not in page and "<b>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; [/] [bold" in page
+    assert "&lt;/td&gt;&lt;script&gt;" in page
+    assert "Content-Security-Policy" in page and "default-src 'none'" in page
+    markdown = render_markdown(report)
+    assert "<script" not in markdown.replace("\\<script", "")
+    assert "\\<script\\>alert(1)\\</script\\> \\[/\\] \\[bold" in markdown
+    assert "\\| col \\|" in markdown  # no extra table column
+    for line in markdown.splitlines():
+        if line.startswith(("| Vendor |", "| Model |")):
+            assert line.count(" | ") == 1  # two cells, whatever the charger sent
+    files = write_report(report, tmp_path)
+    data = json.loads(files.json.read_text(encoding="utf-8"))
+    assert data["charger"]["vendor"] == "<script>" and data["site"]["installer"] == HOSTILE
+    await charger.connection.close()
+
+
+PLAYBOOK = """
+[[step]]
+do = "wait_for_charger"
+identity = "CP-PB"
+timeout = 20
+
+[[step]]
+do = "set_configuration"
+values = { MeterValueSampleInterval = "25" }
+
+[[step]]
+do = "apply_profile"
+file = "site.toml"
+"""
+
+
+async def test_a_playbook_run_writes_the_same_report(tmp_path: Path) -> None:
+    (tmp_path / "site.toml").write_text(
+        '[profile]\nname = "site"\n[ocpp16]\nHeartbeatInterval = 90\n'
+    )
+    playbook = tmp_path / "play.toml"
+    playbook.write_text(PLAYBOOK)
+    hub = Hub(CsmsConfig(port=0, call_timeout=5), sessions_dir=tmp_path / "sessions")
+    started: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+    output = io.StringIO()
+    request = ReportRequest(tmp_path / "reports", SiteNotes("Bo", "", ["p.jpg"]), "1.4.2")
+    run = asyncio.create_task(
+        run_playbook_headless(
+            hub,
+            playbook,
+            host="127.0.0.1",
+            port=0,
+            json_out=tmp_path / "out.json",
+            out=output,
+            on_started=started.set_result,
+            report_request=request,
+        )
+    )
+    port = await started
+    sim = SimulatedCharger(f"ws://127.0.0.1:{port}/CP-PB", SimulatorOptions(**FAST_SIM))
+    sim_task = asyncio.create_task(sim.run())
+    try:
+        assert await asyncio.wait_for(run, 30) == 0, output.getvalue()
+    finally:
+        await sim.stop()
+        await sim_task
+    results = json.loads((tmp_path / "out.json").read_text())
+    folder = Path(results["report"])
+    assert (
+        folder.parent == tmp_path / "reports" and f"report written to {folder}" in output.getvalue()
+    )
+    data = json.loads((folder / "report.json").read_text())
+    assert data["playbook"]["ok"] is True
+    assert [step["do"] for step in data["playbook"]["steps"]] == [
+        "wait_for_charger",
+        "set_configuration",
+        "apply_profile",
+    ]
+    assert data["profile"] == "site" and data["site"]["installer"] == "Bo"
+    items = {item["key"]: item["status"] for item in data["checklist"]["items"]}
+    assert items["configuration"] == "pass"  # apply_profile re-read what it changed
+    assert items["firmware"] == "pass"
+    assert ("HeartbeatInterval", "90", "Accepted") in [
+        (c["key"], c["value"], c["status"]) for c in data["changes"]
+    ]
+    assert "## Playbook" in (folder / "report.md").read_text()
