@@ -37,6 +37,7 @@ import time
 from array import array
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import IO, Any
@@ -550,13 +551,19 @@ class LogFile:
     # ------------------------------------------------------------------ whole-file passes
 
     def scan(
-        self, start: int = 0, stop: int | None = None, *, validate: bool = False
+        self,
+        start: int = 0,
+        stop: int | None = None,
+        *,
+        validate: bool = False,
+        line_test: Callable[[bytes], bool] | None = None,
     ) -> Iterator[tuple[int, Frame]]:
         """(position, frame) in file order, read sequentially without touching the LRU.
 
         For the passes that run in a thread (filters, statistics). Answers carry their
         CALL's action, direction and latency when the CALL is in the scanned range;
         `validate` re-checks payloads of plain logs (recorded violations are kept for ours).
+        Lines for which `line_test` is false are skipped without being parsed.
         """
         stop = len(self._offsets) if stop is None else min(stop, len(self._offsets))
         if start >= stop:
@@ -573,6 +580,8 @@ class LogFile:
                     source.seek(offset)
                 data = source.readline()
                 where = offset + len(data)
+                if line_test is not None and not line_test(data):
+                    continue
                 line = data.decode("utf-8", errors="replace").rstrip("\r\n")
                 frame = self._parse(position, line, full=not ours)
                 found = pairer.feed(position, frame)
@@ -673,6 +682,52 @@ class LogFile:
         self._reader.close()
 
 
+@dataclass(frozen=True, slots=True)
+class LineHint:
+    """What a filter needs in a line, to skip the lines that cannot match without parsing them.
+
+    `words`: lower-case text that must all be in the raw frame; `actions`: action names or
+    `*` patterns, one of which the frame's action must match; `pairing_matters`: the filter
+    also looks at what only pairing tells in a plain log (an answer's action or direction).
+    Only necessary conditions are drawn from it, so skipping never loses a match: in our
+    records every frame, answers too, carries its action, and the raw frame is JSON-escaped
+    inside the line (words with quotes or backslashes are not used); in a plain log an
+    answer names no action, so only words are used, and only when pairing does not matter.
+    """
+
+    words: tuple[str, ...] = ()
+    actions: tuple[str, ...] = ()
+    pairing_matters: bool = False
+
+    def line_test(self, format: LogFormat) -> Callable[[bytes], bool] | None:
+        ours = format is LogFormat.OCPP_TUI
+        if not ours and self.pairing_matters:
+            return None
+        words = [
+            word.encode()
+            for word in self.words
+            if word.isascii() and not (ours and ('"' in word or "\\" in word))
+        ]
+        fragments: list[bytes] = []
+        if ours:
+            for pattern in self.actions:
+                longest = max(pattern.split("*"), key=len)
+                if not longest or not longest.isascii():
+                    fragments = []  # a pattern that could match anything
+                    break
+                fragments.append(longest.lower().encode())
+        if not words and not fragments:
+            return None
+
+        def test(line: bytes) -> bool:
+            lowered = line.lower()
+            if not all(word in lowered for word in words):
+                return False
+            return not fragments or any(fragment in lowered for fragment in fragments)
+
+        return test
+
+
 class FilteredFrames:
     """The frames of a LogFile that match a predicate, found by a pass in a thread.
 
@@ -680,9 +735,15 @@ class FilteredFrames:
     as it finds them, so a table over this view fills in while the pass goes on.
     """
 
-    def __init__(self, source: LogFile, predicate: Callable[[Frame], bool]) -> None:
+    def __init__(
+        self,
+        source: LogFile,
+        predicate: Callable[[Frame], bool],
+        hint: LineHint | None = None,
+    ) -> None:
         self.source = source
         self.predicate = predicate
+        self._line_test = hint.line_test(source.format) if hint is not None else None
         self._positions = array("q")
         self.scanned = 0
         self.done = False
@@ -749,7 +810,9 @@ class FilteredFrames:
             stop = self.source.total
             complete = self.source.index_complete
             if self.scanned < stop:
-                frames = self.source.scan(self.scanned, stop, validate=validate)
+                frames = self.source.scan(
+                    self.scanned, stop, validate=validate, line_test=self._line_test
+                )
                 with contextlib.closing(frames):
                     for position, frame in frames:
                         if predicate(frame):

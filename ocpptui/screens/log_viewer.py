@@ -23,7 +23,7 @@ from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
 from ocpptui.core.frame import Frame
-from ocpptui.core.log_file import FilteredFrames, LogFile
+from ocpptui.core.log_file import FilteredFrames, LineHint, LogFile
 from ocpptui.core.log_statistics import LogStatistics
 from ocpptui.protocol import catalog
 from ocpptui.screens.inspector import FrameInspectorScreen
@@ -276,7 +276,12 @@ class LogViewerScreen(Screen[None]):
         """Show the frames matching `frame_filter` (all frames for an empty filter)."""
         self.workers.cancel_group(self, "log-filter")
         if frame_filter.active:
-            view: LogFile | FilteredFrames = FilteredFrames(self.log, frame_filter.matches)
+            hint = LineHint(
+                frame_filter.words,
+                frame_filter.actions,
+                pairing_matters=bool(frame_filter.actions or frame_filter.direction),
+            )
+            view: LogFile | FilteredFrames = FilteredFrames(self.log, frame_filter.matches, hint)
         else:
             view = self.log
         self.view = view

@@ -9,7 +9,7 @@ import pytest
 
 from ocpptui.core.frame import Direction
 from ocpptui.core.hub import Hub
-from ocpptui.core.log_file import FilteredFrames, LogFile, LogFormat
+from ocpptui.core.log_file import FilteredFrames, LineHint, LogFile, LogFormat
 from ocpptui.protocol.versions import OcppVersion
 from tests.conftest import connect_raw
 from tests.log_samples import write_jsonl_log
@@ -243,6 +243,39 @@ def test_a_filter_pass_follows_the_index_as_it_grows(tmp_path: Path) -> None:
     assert {frame.action for frame in view} == {"StatusNotification"}
     assert view[1].request_seq == view[0].seq
     assert log.parsed_lines <= 2 * 4_000 + 10  # the view's frames, shown through the LRU
+    log.close()
+
+
+def _matches(log: LogFile, predicate, hint: LineHint | None) -> list[int]:
+    view = FilteredFrames(log, predicate, hint)
+    assert view.run()
+    return [view.source_position(n) for n in range(view.total)]
+
+
+@pytest.mark.parametrize("form", ["ours", "plain"])
+def test_line_hints_skip_lines_but_never_a_match(tmp_path: Path, form: str) -> None:
+    if form == "ours":
+        path = tmp_path / "ours.jsonl"
+        write_jsonl_log(path, 500)
+    else:
+        path = tmp_path / "plain.log"
+        path.write_text(KNOWN_LOG * 20)
+    log = LogFile(path)
+    log.index()
+    cases = [
+        (lambda f: f.action == "StatusNotification", LineHint(actions=("statusnotification",))),
+        (lambda f: (f.action or "").startswith("Status"), LineHint(actions=("status*",))),
+        (lambda f: "available" in f.raw.lower(), LineHint(words=("available",))),
+        (
+            lambda f: f.action == "Heartbeat" and "currenttime" in f.raw.lower(),
+            LineHint(("currenttime",), ("heartbeat",), pairing_matters=True),
+        ),
+        (lambda f: '"status"' in f.raw.lower(), LineHint(words=('"status"',))),
+    ]
+    for predicate, hint in cases:
+        expected = _matches(log, predicate, None)
+        assert expected, hint
+        assert _matches(log, predicate, hint) == expected, hint
     log.close()
 
 
