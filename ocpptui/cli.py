@@ -177,6 +177,19 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="accept a self-signed HTTPS file server (the laptop's own certificate)",
     )
+    simulate.add_argument(
+        "--quirk",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="break the specification as some real chargers do (repeatable), e.g. long-serial, "
+        "rejects-key-lists, no-notifyreport, drops-on-ping; a wrong name lists them all",
+    )
+    simulate.add_argument(
+        "--file-transfer-protocols",
+        metavar="LIST",
+        help="what the charger reports it supports, e.g. FTP or FTP,HTTP,HTTPS (default FTP,HTTP)",
+    )
     add_simulator_link_options(simulate)
     return parser
 
@@ -278,16 +291,23 @@ def _simulate(args: argparse.Namespace) -> int:
     if local_link == bool(args.url):
         print("ocpp-tui simulate: give a ws:// URL, or --serial / --ble", file=sys.stderr)
         return 2
-    options = SimulatorOptions(
-        protocol=protocol.subprotocol,
-        connectors=args.connectors,
-        auto_transaction=args.transaction,
-        identity=(args.identity or "SIM-1") if local_link else None,
-        firmware_failure=args.firmware_failure,
-        upload_failure=args.upload_failure,
-        transfer_tls_verify=not args.insecure_downloads,
-        **overrides,
-    )
+    if args.file_transfer_protocols:
+        overrides["file_transfer_protocols"] = args.file_transfer_protocols
+    try:
+        options = SimulatorOptions(
+            protocol=protocol.subprotocol,
+            connectors=args.connectors,
+            auto_transaction=args.transaction,
+            identity=(args.identity or "SIM-1") if local_link else None,
+            firmware_failure=args.firmware_failure,
+            upload_failure=args.upload_failure,
+            transfer_tls_verify=not args.insecure_downloads,
+            quirks=frozenset(args.quirk),
+            **overrides,
+        )
+    except ValueError as exc:
+        print(f"ocpp-tui simulate: {exc}", file=sys.stderr)
+        return 2
     _configure_logging_for_cli()
     if local_link:
         from ocpptui.link_commands import simulate_over_link

@@ -3,7 +3,8 @@
 Some chargers reject an empty GetConfiguration, some reject key lists, some never answer.
 Reading therefore tries, in order and visibly: all keys; then batches of known keys sized
 by GetConfigurationMaxKeys; then one key at a time — merging what each step returns and
-saying which method worked.
+saying which method worked. A charger that answers nothing at all costs at most
+`MAX_UNANSWERED` timeouts before the read gives up and says so.
 """
 
 from __future__ import annotations
@@ -15,6 +16,10 @@ from ocpptui.core.session import CallFailed, CallOutcome, CallTimeout, Session
 from ocpptui.protocol.keys_16 import KEYS_16, KeyInfo, check_value, key_info
 
 DEFAULT_BATCH = 10  # when the charger's GetConfigurationMaxKeys is not known yet
+# Single-key reads stop after this many unanswered requests in a row. A silent charger thus
+# costs one request for all keys, one batch and these: at most 5 timeouts in all.
+SINGLE_KEY_TIMEOUTS = 3
+MAX_UNANSWERED = 2 + SINGLE_KEY_TIMEOUTS
 
 
 @dataclass(slots=True)
@@ -105,6 +110,18 @@ def failure_status(exc: CallFailed) -> str:
     return type(exc).__name__
 
 
+class ConfigurationUnanswered(CallFailed):
+    """The charger answered none of the GetConfiguration requests (each one timed out)."""
+
+
+@dataclass(slots=True)
+class _Tally:
+    """How many GetConfiguration requests one read sent, and how many got any answer."""
+
+    asked: int = 0
+    answered: int = 0
+
+
 def configuration_of(session: Session) -> ConfigurationTable:
     """The session's configuration table (created empty on first use)."""
     table = session.state.configuration
@@ -113,9 +130,16 @@ def configuration_of(session: Session) -> ConfigurationTable:
     return table
 
 
-async def _get(session: Session, keys: list[str] | None, timeout: float) -> CallOutcome:
+async def _get(
+    session: Session, keys: list[str] | None, timeout: float, tally: _Tally | None = None
+) -> CallOutcome:
     payload = {"key": keys} if keys else {}
-    return await session.call_raw("GetConfiguration", payload, timeout=timeout)
+    if tally is not None:
+        tally.asked += 1
+    outcome = await session.call_raw("GetConfiguration", payload, timeout=timeout)
+    if tally is not None:
+        tally.answered += 1  # a CallError is an answer too
+    return outcome
 
 
 def _describe(outcome: CallOutcome) -> str:
@@ -133,12 +157,15 @@ async def read_configuration(
 ) -> ConfigurationTable:
     """Read the configuration (all keys, or `keys`), falling back step by step.
 
-    Raises CallFailed only when the connection is gone; a charger that refuses every method
-    leaves the table with its `steps` explaining what was tried.
+    A charger that refuses every method leaves the table with its `steps` explaining what was
+    tried. Raises ConfigurationUnanswered when no request got any answer at all (after at
+    most MAX_UNANSWERED timeouts of `timeout` seconds), and another CallFailed when the
+    connection is gone.
     """
     table = configuration_of(session)
     wanted = list(dict.fromkeys(keys)) if keys is not None else None
     table.steps = []
+    tally = _Tally()
 
     def step(text: str) -> None:
         table.steps.append(text)
@@ -146,7 +173,7 @@ async def read_configuration(
 
     if wanted is None:
         try:
-            outcome = await _get(session, None, timeout)
+            outcome = await _get(session, None, timeout, tally)
             if outcome.ok and table.merge(outcome.payload or {}):
                 table.method = "all keys"
                 step(f"GetConfiguration (all keys): {len(table.entries)} keys")
@@ -164,12 +191,21 @@ async def read_configuration(
 
     batch = table.max_keys or DEFAULT_BATCH
     if len(candidates) > 1 or wanted is not None:
-        answered = await _read_in_batches(session, table, candidates, batch, timeout, step)
+        answered = await _read_in_batches(session, table, candidates, batch, timeout, step, tally)
         if answered:
             table.method = f"batches of {batch} keys" if batch > 1 else "single keys"
             return _finish(session, table)
 
-    await _read_in_batches(session, table, candidates, 1, timeout, step)
+    await _read_in_batches(session, table, candidates, 1, timeout, step, tally)
+    if tally.answered == 0:
+        table.method = "no answer"
+        text = (
+            f"the charger never answered GetConfiguration: {tally.asked} requests "
+            f"(all keys, a batch, single keys) each went unanswered for {timeout:g} s"
+        )
+        step(text)
+        session.updated("configuration")
+        raise ConfigurationUnanswered(text)
     table.method = "single keys"
     return _finish(session, table)
 
@@ -181,21 +217,30 @@ async def _read_in_batches(
     size: int,
     timeout: float,
     step: Callable[[str], None],
+    tally: _Tally,
 ) -> bool:
-    """Read `candidates` in batches of `size`; False as soon as the charger refuses a batch."""
+    """Read `candidates` in batches of `size`; False as soon as the charger refuses a batch
+    (or leaves one unanswered), or single keys go unanswered SINGLE_KEY_TIMEOUTS times in a row.
+    """
     label = "one key at a time" if size == 1 else f"batches of {size}"
     reported = 0
     timeouts_in_a_row = 0
     for start in range(0, len(candidates), size):
         chunk = candidates[start : start + size]
         try:
-            outcome = await _get(session, chunk, timeout)
+            outcome = await _get(session, chunk, timeout, tally)
         except CallFailed as exc:
             if not session.connected:
                 raise
             timeouts_in_a_row += 1
-            if size > 1 or timeouts_in_a_row >= 3:
+            if size > 1:
                 step(f"GetConfiguration ({label}): {exc}")
+                return False
+            if timeouts_in_a_row >= SINGLE_KEY_TIMEOUTS:
+                step(
+                    f"GetConfiguration ({label}): stopped after {timeouts_in_a_row} unanswered "
+                    f"requests in a row ({exc}); {reported} keys reported before"
+                )
                 return False
             continue
         timeouts_in_a_row = 0

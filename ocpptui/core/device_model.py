@@ -1,5 +1,8 @@
 """OCPP 2.0.1 / 2.1 device model: GetBaseReport → NotifyReport parts → a component tree,
 GetVariables to refresh it, SetVariables to change it, and "point the charger at its CSMS".
+
+`read_device_model` reads it however the station allows: GetBaseReport first, and GetVariables
+over the standard variables when the station refuses the report or never sends it in full.
 """
 
 from __future__ import annotations
@@ -8,12 +11,17 @@ import asyncio
 import contextlib
 import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from ocpptui.core.frame import Frame
-from ocpptui.core.session import CallFailed, Session
+from ocpptui.core.session import CallFailed, CallTimeout, Session
+from ocpptui.protocol.standard_variables import (
+    STANDARD_VARIABLES_201,
+    StandardVariable,
+    standard_variable,
+)
 
 ATTRIBUTE_TYPES = ("Actual", "Target", "MinSet", "MaxSet")
 REPORT_BASES = ("ConfigurationInventory", "FullInventory", "SummaryInventory")
@@ -259,15 +267,12 @@ async def get_base_report(
         if outcome.status != "Accepted":
             model.steps.append(f"GetBaseReport {report_base}: {outcome.status}")
             raise ReportRefused(f"GetBaseReport {report_base}: {outcome.status}")
+        timed_out = False
         try:
             async with asyncio.timeout(timeout):
                 await finished
         except TimeoutError:
-            model.steps.append(f"NotifyReport: {len(parts)} part(s) by the timeout")
-            raise ReportIncomplete(
-                f"the charger sent {len(parts)} NotifyReport part(s) but not the last one "
-                f"within {timeout:g} s"
-            ) from None
+            timed_out = True
     finally:
         unsubscribe()
         if not finished.done():
@@ -275,6 +280,29 @@ async def get_base_report(
     entries = 0
     for seq_no in sorted(parts):
         entries += model.merge_report(parts[seq_no].payload.get("reportData"))
+    if timed_out:
+        # What did arrive is merged: the model keeps it.
+        model.parts = len(parts)
+        model.complete = False
+        model.steps.append(
+            f"GetBaseReport {report_base}: Accepted, but "
+            + (
+                f"{len(parts)} NotifyReport part(s) and not the last one"
+                if parts
+                else "no NotifyReport"
+            )
+            + f" within {timeout:g} s"
+        )
+        if parts:
+            session.updated("device-model")
+            raise ReportIncomplete(
+                f"the charger sent {len(parts)} NotifyReport part(s) but not the last one "
+                f"within {timeout:g} s"
+            )
+        raise ReportIncomplete(
+            f"the charger accepted GetBaseReport {report_base} but sent no NotifyReport "
+            f"within {timeout:g} s"
+        )
     missing = [n for n in range(max(parts) + 1) if n not in parts] if parts else []
     model.report_base = report_base
     model.parts = len(parts)
@@ -318,9 +346,16 @@ def _items_per_message(model: DeviceModel, action: str) -> int | None:
 
 
 async def get_variables(
-    session: Session, refs: Iterable[VariableRef], attribute_type: str = "Actual"
+    session: Session,
+    refs: Iterable[VariableRef],
+    attribute_type: str = "Actual",
+    *,
+    timeout: float | None = None,
 ) -> list[VariableResult]:
-    """GetVariables for `refs` (batched by DeviceDataCtrlr.ItemsPerMessage); updates the model."""
+    """GetVariables for `refs` (batched by DeviceDataCtrlr.ItemsPerMessage); updates the model.
+
+    `timeout` is per request (default: the session's call timeout).
+    """
     model = device_model_of(session)
     wanted = list(refs)
     results: list[VariableResult] = []
@@ -333,7 +368,7 @@ async def get_variables(
             }
             for ref in chunk
         ]
-        outcome = await session.call_raw("GetVariables", {"getVariableData": data})
+        outcome = await session.call_raw("GetVariables", {"getVariableData": data}, timeout=timeout)
         if not outcome.ok:
             results.extend(
                 VariableResult(ref, attribute_type, outcome.error_code or "CallError",
@@ -359,6 +394,230 @@ async def get_variables(
                 attribute.last_status, attribute.last_detail = status, result.detail
     session.updated("device-model")
     return results
+
+
+# GetVariables batch size until DeviceDataCtrlr.ItemsPerMessage[GetVariables] is known.
+DEFAULT_GET_VARIABLES_BATCH = 8
+# The fallback gives up after this many GetVariables requests in a row go unanswered.
+FALLBACK_TIMEOUTS = 2
+# attributeStatus values of GetVariableResult; anything else is a CallError code.
+_GET_STATUSES = frozenset(
+    {"Accepted", "Rejected", "UnknownComponent", "UnknownVariable", "NotSupportedAttributeType"}
+)
+_ITEMS_PER_GET = VariableRef("DeviceDataCtrlr", "ItemsPerMessage", variable_instance="GetVariables")
+
+
+class DeviceModelUnanswered(CallFailed):
+    """The station answered neither GetBaseReport nor any GetVariables request."""
+
+
+async def read_device_model(
+    session: Session,
+    report_base: str = "FullInventory",
+    *,
+    timeout: float = 30.0,
+    call_timeout: float | None = None,
+    progress: Callable[[str], None] = lambda step: None,
+) -> DeviceModel:
+    """Read the device model however the station allows, saying which method worked.
+
+    1. GetBaseReport `report_base`, waiting up to `timeout` s for the NotifyReport parts.
+    2. When the station refuses it (NotSupported, Rejected, a CallError, no answer), sends no
+       NotifyReport, or not all of it: GetVariables over the standard variables
+       (`protocol.standard_variables`), in batches of ItemsPerMessage[GetVariables] (read
+       first; halved when the station refuses a batch), merged into the model. Write-only
+       variables are not asked for.
+
+    `model.method` is "GetBaseReport <base>", "GetVariables fallback", or
+    "GetBaseReport <base> (incomplete) + GetVariables fallback"; `model.steps` says what
+    happened. Bounds: one GetBaseReport (`call_timeout`) plus `timeout`; then one request per
+    batch, each up to `call_timeout` s, and the fallback stops after FALLBACK_TIMEOUTS
+    unanswered requests in a row. Raises DeviceModelUnanswered when nothing was answered at
+    all, and another CallFailed when the connection is gone.
+    """
+    model = device_model_of(session)
+    model.steps = []
+    reported = 0  # steps get_base_report wrote, already shown
+
+    def step(text: str) -> None:
+        model.steps.append(text)
+        progress(text)
+
+    def show_report_steps() -> None:
+        nonlocal reported
+        for text in model.steps[reported:]:
+            progress(text)
+        reported = len(model.steps)
+
+    answered_report = True
+    partial = False
+    try:
+        await get_base_report(session, report_base, timeout=timeout)
+    except ReportIncomplete:
+        partial = model.parts > 0
+        show_report_steps()
+    except ReportRefused:
+        show_report_steps()
+    except CallTimeout as exc:
+        answered_report = False
+        step(f"GetBaseReport {report_base}: {exc}")
+    except CallFailed as exc:
+        if not session.connected:
+            raise
+        step(f"GetBaseReport {report_base}: {exc}")
+    else:
+        show_report_steps()
+        if model.complete:
+            return model
+        partial = True
+
+    known_before = set(model.entries)
+    counts = await _read_standard_variables(session, model, call_timeout, step)
+    model.method = (
+        f"GetBaseReport {report_base} (incomplete) + GetVariables fallback"
+        if partial
+        else "GetVariables fallback"
+    )
+    model.complete = False
+    model.read_wall = session.clock.wall()
+    for ref, entry in model.entries.items():
+        if ref not in known_before:
+            _describe_from_table(ref, entry)
+    session.updated("device-model")
+    if not answered_report and counts.answered == 0:
+        model.method = "no answer"
+        text = "the station answered neither GetBaseReport nor GetVariables"
+        step(text)
+        raise DeviceModelUnanswered(text)
+    return model
+
+
+@dataclass(slots=True)
+class _FallbackCounts:
+    answered: int = 0  # requests that got any answer
+    accepted: int = 0
+    unknown: int = 0
+    other: int = 0
+
+
+def standard_refs(session: Session, model: DeviceModel) -> list[VariableRef]:
+    """Every readable standard variable, per EVSE/connector the station is known to have."""
+    evses: set[int] = {ref.evse_id for ref in model.entries if ref.evse_id is not None}
+    connectors: set[tuple[int, int]] = {
+        (ref.evse_id, ref.connector_id)
+        for ref in model.entries
+        if ref.evse_id is not None and ref.connector_id is not None
+    }
+    for evse_id, connector_id in session.state.connectors:
+        if evse_id:  # 2.x status notifications are keyed (evse id, connector id)
+            evses.add(evse_id)
+            connectors.add((evse_id, connector_id))
+    evses = evses or {1}
+    connectors = connectors or {(evse_id, 1) for evse_id in evses}
+    refs: list[VariableRef] = []
+    for variable in STANDARD_VARIABLES_201:
+        if not variable.readable:
+            continue
+        if variable.level == "station":
+            refs.append(_ref(variable))
+        elif variable.level == "evse":
+            refs.extend(_ref(variable, evse_id) for evse_id in sorted(evses))
+        else:
+            refs.extend(_ref(variable, *pair) for pair in sorted(connectors))
+    return refs
+
+
+def _ref(
+    variable: StandardVariable, evse_id: int | None = None, connector_id: int | None = None
+) -> VariableRef:
+    return VariableRef(
+        variable.component,
+        variable.variable,
+        variable_instance=variable.variable_instance,
+        evse_id=evse_id,
+        connector_id=connector_id,
+    )
+
+
+def _describe_from_table(ref: VariableRef, entry: VariableEntry) -> None:
+    """Mutability and data type from the specification, for an entry no report described."""
+    row = standard_variable(ref.component, ref.variable, ref.variable_instance)
+    if row is None:
+        return
+    entry.attribute().mutability = row.mutability
+    entry.characteristics.setdefault("dataType", row.data_type)
+
+
+async def _read_standard_variables(
+    session: Session,
+    model: DeviceModel,
+    call_timeout: float | None,
+    step: Callable[[str], None],
+) -> _FallbackCounts:
+    counts = _FallbackCounts()
+    unanswered_in_a_row = 0
+
+    async def read(refs: list[VariableRef]) -> list[VariableResult] | None:
+        nonlocal unanswered_in_a_row
+        try:
+            results = await get_variables(session, refs, timeout=call_timeout)
+        except CallTimeout as exc:
+            unanswered_in_a_row += 1
+            step(f"GetVariables ({len(refs)} variables): {exc}")
+            return None
+        except CallFailed:
+            if not session.connected:
+                raise
+            unanswered_in_a_row += 1
+            return None
+        unanswered_in_a_row = 0
+        counts.answered += 1
+        return results
+
+    size = _items_per_message(model, "GetVariables")
+    if size is None:
+        # The station's own limit sizes the batches: ask for it alone first.
+        await read([_ITEMS_PER_GET])
+        size = _items_per_message(model, "GetVariables")
+        if size is not None:
+            step(f"GetVariables: ItemsPerMessage[GetVariables] = {size}")
+    size = size if size and size > 0 else DEFAULT_GET_VARIABLES_BATCH
+    refs = standard_refs(session, model)
+    pending = list(refs)
+    requests = 0
+    while pending and unanswered_in_a_row < FALLBACK_TIMEOUTS:
+        chunk, pending = pending[:size], pending[size:]
+        requests += 1
+        results = await read(chunk)
+        if results is None:
+            continue
+        errors = {r.status for r in results if r.status not in _GET_STATUSES}
+        if errors and len(chunk) > 1:
+            size = max(1, len(chunk) // 2)
+            step(f"GetVariables: {', '.join(sorted(errors))} for {len(chunk)} items; now {size}")
+            pending = chunk + pending
+            continue
+        for result in results:
+            if result.status == "Accepted":
+                counts.accepted += 1
+            elif result.status in ("UnknownComponent", "UnknownVariable"):
+                counts.unknown += 1
+            else:
+                counts.other += 1
+    summary = (
+        f"GetVariables fallback: {counts.accepted} of {len(refs)} standard variables read "
+        f"in {requests} request(s) of up to {size}"
+    )
+    if counts.unknown:
+        summary += f", {counts.unknown} unknown to the station"
+    if counts.other:
+        summary += f", {counts.other} refused"
+    if pending:
+        summary += (
+            f"; stopped after {unanswered_in_a_row} unanswered requests, {len(pending)} not asked"
+        )
+    step(summary)
+    return counts
 
 
 async def set_variables(

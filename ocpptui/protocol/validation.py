@@ -11,11 +11,13 @@ from __future__ import annotations
 import decimal
 import functools
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from jsonschema import Draft4Validator
+from jsonschema import Draft4Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 from ocpp.messages import MessageType as LibMessageType
 from ocpp.messages import get_validator
@@ -31,6 +33,31 @@ MAX_VIOLATIONS = 20
 # parser, so we must ask for these exactly as the package does or poison its cache.
 _DECIMAL_CALLS_16 = frozenset({"SetChargingProfile", "RemoteStartTransaction"})
 _DECIMAL_RESULTS_16 = frozenset({"GetCompositeSchedule"})
+
+
+# The schemas mark timestamps `"format": "date-time"`: RFC 3339, whose time-offset is required
+# (a charger sending `2026-11-25T10:00:00` leaves the CSMS guessing its time zone). jsonschema
+# checks that format only when the optional rfc3339-validator is installed, so the check is
+# ours, and it is the only format checked (chargers get `uri` and friends wrong harmlessly).
+_DATE_TIME = re.compile(
+    r"(\d{4})-(\d\d)-(\d\d)[Tt](\d\d):(\d\d):(\d\d)(?:\.\d+)?(?:[Zz]|[+-]\d\d:\d\d)"
+)
+_FORMATS = FormatChecker(formats=())
+
+
+@_FORMATS.checks("date-time")
+def _is_date_time(instance: object) -> bool:
+    if not isinstance(instance, str):
+        return True  # the schema's `type` rule reports a wrong type
+    match = _DATE_TIME.fullmatch(instance)
+    if match is None:
+        return False
+    year, month, day, hour, minute, second = map(int, match.groups())
+    try:
+        datetime(year, month, day, hour, minute, min(second, 59))  # 60: a leap second
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +102,12 @@ def _validator(version: OcppVersion, is_request: bool, action: str) -> Draft4Val
         raise SchemaUnavailable(f"no schema for {action} in OCPP {version}") from exc
 
 
+@functools.cache
+def _checking_validator(version: OcppVersion, is_request: bool, action: str) -> Draft4Validator:
+    """The schema's validator, also checking date-time formats (one per action, cached)."""
+    return _validator(version, is_request, action).evolve(format_checker=_FORMATS)
+
+
 def has_schema(version: OcppVersion, action: str, *, is_request: bool = True) -> bool:
     try:
         _validator(version, is_request, action)
@@ -97,7 +130,7 @@ def validate_payload(
 
     Raises SchemaUnavailable when the version has no schema for the action.
     """
-    validator = _validator(version, is_request, action)
+    validator = _checking_validator(version, is_request, action)
     if _needs_decimal(version, is_request, action):
         payload = json.loads(json.dumps(payload), parse_float=decimal.Decimal)
     if validator.is_valid(payload):

@@ -19,6 +19,7 @@ from ocpptui.sim.firmware import status_payload as firmware_status_payload
 from ocpptui.sim.link import Link, LinkFactory, identity_from_url, websocket_link_factory
 from ocpptui.sim.meter import Meter
 from ocpptui.sim.options import SimulatorOptions
+from ocpptui.sim.quirks import offered_subprotocols
 from ocpptui.sim.session import SessionMixin
 from ocpptui.sim.state import (
     ChargingProfileStore,
@@ -87,7 +88,11 @@ class SimulatedCharger:
         self.url = url
         self.options = options
         self._link_factory: LinkFactory = link_factory or websocket_link_factory(
-            url or "", options.protocol, ping_interval=self._websocket_ping_interval
+            url or "",
+            options.protocol,
+            ping_interval=self._websocket_ping_interval,
+            offered=offered_subprotocols(options.quirks, options.protocol),
+            drop_on_ping=options.has_quirk("drops-on-ping"),
         )
 
         # State that survives reconnects and resets, as it would in a charger's memory.

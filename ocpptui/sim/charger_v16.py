@@ -7,7 +7,11 @@ import logging
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from ocpp.exceptions import OccurenceConstraintViolationError
+from ocpp.exceptions import (
+    FormationViolationError,
+    NotSupportedError,
+    OccurenceConstraintViolationError,
+)
 from ocpp.routing import after, on
 from ocpp.v16 import ChargePoint, call, call_result
 from ocpp.v16.enums import Action
@@ -284,6 +288,11 @@ class ChargePointV16(SessionMixin, ChargePoint):
 
     @on(Action.get_configuration)
     def on_get_configuration(self, key: list[str] | None = None, **_: Any):
+        if not key and self.options.has_quirk("rejects-empty-getconfiguration"):
+            raise NotSupportedError(description="GetConfiguration needs a list of keys")
+        if key and len(key) > 1 and self.options.has_quirk("rejects-key-lists"):
+            # What Grizzl-E answers to a key list (lbbrhzn/ocpp #899).
+            raise FormationViolationError(description="one key per request")
         max_keys = self.config.get_int("GetConfigurationMaxKeys")
         if key and len(key) > max_keys:
             raise OccurenceConstraintViolationError(

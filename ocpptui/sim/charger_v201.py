@@ -362,6 +362,8 @@ class ChargePointV201(SessionMixin, ChargePoint):
 
     @on(Action.get_base_report)
     def on_get_base_report(self, request_id: int, report_base: str, call_unique_id: str, **_: Any):
+        if self.options.has_quirk("rejects-getbasereport"):
+            return call_result.GetBaseReport(status="NotSupported")
         entries = self.model.base_report(report_base)
         if entries is None:
             return call_result.GetBaseReport(status="NotSupported")
@@ -373,7 +375,9 @@ class ChargePointV201(SessionMixin, ChargePoint):
     @after(Action.get_base_report)
     def after_get_base_report(self, call_unique_id: str, **_: Any) -> None:
         planned = self.take_plan(call_unique_id)
-        if planned is not None:
+        if planned is not None and self.options.has_quirk("no-notifyreport"):
+            logger.info("%s: GetBaseReport accepted, but no NotifyReport follows (quirk)", self.id)
+        elif planned is not None:
             self.spawn(self._send_report(*planned), "report")
 
     @on(Action.get_report)

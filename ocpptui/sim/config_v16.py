@@ -158,7 +158,7 @@ def default_keys(options: SimulatorOptions) -> list[ConfigKey]:
         _bool("ConnectorSwitch3to1PhaseSupported", False, readonly=True),
         _int("MaxChargingProfilesInstalled", 16, readonly=True),
         # Security whitepaper / firmware management: what the file server must offer.
-        _csl("SupportedFileTransferProtocols", "FTP,HTTP", (), readonly=True),
+        _csl("SupportedFileTransferProtocols", options.file_transfer_protocols, (), readonly=True),
         # Vendor keys, as real chargers add them (prefixed with the product name).
         _int(
             VENDOR_MAX_CURRENT,

@@ -500,7 +500,7 @@ def build_device_model(options: SimulatorOptions, identity: str) -> DeviceModel:
             "OCPPCommCtrlr",
             "FileTransferProtocols",
             "MemberList",
-            "FTP,HTTP",
+            options.file_transfer_protocols,
             mutability=ro,
             values="FTP,FTPS,HTTP,HTTPS,SFTP",
         ),

@@ -9,12 +9,14 @@ or `send()`; `LinkClosed` is the preferred exception.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol, runtime_checkable
 from urllib.parse import unquote, urlsplit
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
+from websockets.frames import Frame, Opcode
+from websockets.protocol import Event
 
 logger = logging.getLogger("ocpptui.sim")
 
@@ -49,6 +51,23 @@ def identity_from_url(url: str) -> str:
     return identity
 
 
+class PingIntolerantConnection(ClientConnection):
+    """A client connection that drops as soon as the server sends a WebSocket ping.
+
+    Some chargers cannot handle server pings (lbbrhzn/ocpp #211). The WebSocket layer still
+    answers the ping with a pong, as a charger's network stack does, but the charger then drops
+    the TCP connection without a closing handshake, as if its firmware had crashed.
+    """
+
+    def process_event(self, event: Event) -> None:
+        if isinstance(event, Frame) and event.opcode is Opcode.PING:
+            path = self.request.path if self.request is not None else "?"
+            logger.warning("%s: WebSocket ping received: dropping the connection (quirk)", path)
+            self.transport.abort()
+            return
+        super().process_event(event)
+
+
 class WebSocketLink:
     """A client WebSocket to a CSMS, negotiated for one OCPP subprotocol."""
 
@@ -65,12 +84,17 @@ class WebSocketLink:
         *,
         ping_interval: float | None = 20.0,
         open_timeout: float = 10.0,
+        offered: Sequence[str] | None = None,
+        drop_on_ping: bool = False,
     ) -> WebSocketLink:
+        """Connect to `url`; `offered` replaces the subprotocol offer (empty: no header)."""
+        offer = [protocol] if offered is None else list(offered)
         connection = await connect(
             url,
-            subprotocols=[protocol],  # type: ignore[list-item]
+            subprotocols=offer or None,  # type: ignore[arg-type]
             ping_interval=ping_interval,
             open_timeout=open_timeout,
+            create_connection=PingIntolerantConnection if drop_on_ping else None,
         )
         if connection.subprotocol != protocol:
             # Some CSMSs answer without the header; the charger carries on as a real one would.
@@ -117,15 +141,20 @@ def websocket_link_factory(
     protocol: str,
     *,
     ping_interval: Callable[[], float | None] | float | None = 20.0,
+    offered: Sequence[str] | None = None,
+    drop_on_ping: bool = False,
 ) -> LinkFactory:
     """A factory opening a fresh WebSocketLink to `url` on every call.
 
     `ping_interval` may be a callable so a charger's WebSocketPingInterval setting is read at
-    each (re)connect, which is when a real charger applies it.
+    each (re)connect, which is when a real charger applies it. `offered` and `drop_on_ping`
+    reproduce chargers that offer the wrong subprotocols or cannot stand server pings.
     """
 
     async def open_link() -> Link:
         interval = ping_interval() if callable(ping_interval) else ping_interval
-        return await WebSocketLink.open(url, protocol, ping_interval=interval)
+        return await WebSocketLink.open(
+            url, protocol, ping_interval=interval, offered=offered, drop_on_ping=drop_on_ping
+        )
 
     return open_link

@@ -5,11 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+from ocpptui.sim.quirks import QUIRKS, check_quirks
+
 OCPP16: Final = "ocpp1.6"
 OCPP201: Final = "ocpp2.0.1"
 SUPPORTED_PROTOCOLS: Final = (OCPP16, OCPP201)
 FIRMWARE_FAILURES: Final = ("download", "signature", "verification", "install")
 UPLOAD_FAILURES: Final = ("upload", "permission")
+FILE_TRANSFER_PROTOCOLS: Final = ("FTP", "FTPS", "HTTP", "HTTPS", "SFTP")
 
 # The tightest identity-field limits of both versions (1.6 BootNotification allows 20 characters
 # for vendor and model and 25 for serial numbers; 2.0.1 allows 20 for the model), so one set of
@@ -79,11 +82,20 @@ class SimulatorOptions:
     # GetLog, UploadFailed in GetDiagnostics).
     firmware_failure: str | None = None
     upload_failure: str | None = None
+    # What SupportedFileTransferProtocols (1.6) / OCPPCommCtrlr.FileTransferProtocols (2.0.1)
+    # report: a comma-separated list of FTP, FTPS, HTTP, HTTPS, SFTP.
+    file_transfer_protocols: str = "FTP,HTTP"
+    # Ways real chargers break the specification, by name (`ocpptui.sim.quirks.QUIRKS`); a
+    # set, list or tuple of names is kept as a frozenset.
+    quirks: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         if self.protocol not in SUPPORTED_PROTOCOLS:
             supported = ", ".join(SUPPORTED_PROTOCOLS)
             raise ValueError(f"protocol {self.protocol!r} is not simulated (use {supported})")
+        # Frozen: normalised in place, once.
+        object.__setattr__(self, "quirks", frozenset(self.quirks))
+        check_quirks(self.quirks, self.protocol)
         for field_name, limit in _FIELD_LIMITS.items():
             value = getattr(self, field_name)
             if not value or len(value) > limit:
@@ -128,6 +140,19 @@ class SimulatorOptions:
                 f"upload_failure must be one of {', '.join(UPLOAD_FAILURES)} or None, "
                 f"got {self.upload_failure!r}"
             )
+        protocols = [p.strip().upper() for p in self.file_transfer_protocols.split(",")]
+        if not all(p in FILE_TRANSFER_PROTOCOLS for p in protocols):
+            raise ValueError(
+                f"file_transfer_protocols must list some of {', '.join(FILE_TRANSFER_PROTOCOLS)}, "
+                f"got {self.file_transfer_protocols!r}"
+            )
+        object.__setattr__(self, "file_transfer_protocols", ",".join(protocols))
+
+    def has_quirk(self, name: str) -> bool:
+        """True when the quirk `name` is switched on (a typo raises instead of hiding)."""
+        if name not in QUIRKS:
+            raise KeyError(f"no quirk {name!r}")
+        return name in self.quirks
 
     @property
     def is_v16(self) -> bool:

@@ -12,6 +12,7 @@ library calls it once the answer is on the wire) through `spawn()`.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from ocpp.exceptions import OCPPError
 
 from ocpptui.sim.aio import cancel_and_wait, raise_if_cancelling, wait_event
+from ocpptui.sim.quirks import ignored_call, misbehave
 from ocpptui.sim.state import ConnectorState, Transaction
 
 if TYPE_CHECKING:
@@ -89,6 +91,17 @@ class SessionMixin:
     def take_plan(self, message_id: str) -> Any:
         return self._plans.pop(message_id, None)
 
+    # --- calls from the CSMS ---------------------------------------------------------------
+
+    async def route_message(self, raw_msg: str) -> None:
+        """The library's entry point for each frame; some quirks drop a CALL unanswered."""
+        if self.options.quirks:
+            action = _call_action(raw_msg)
+            if ignored_call(self.options.quirks, action):
+                logger.info("%s: leaving %s unanswered (quirk)", self.id, action)
+                return
+        await super().route_message(raw_msg)  # type: ignore[misc]
+
     # --- calls to the CSMS -----------------------------------------------------------------
 
     async def send(self, payload: Any, *, queue_if_undelivered: bool = False) -> Any | None:
@@ -100,8 +113,16 @@ class SessionMixin:
         """
         action = type(payload).__name__
         self.charger._record_sent(action)
+        # A quirk may make the payload break its schema on purpose. The library's call()
+        # validates what it sends and would refuse it, so validation is skipped for exactly
+        # those payloads (skip_schema_validation also skips checking the answer, which the CSMS
+        # is trusted with here). Sending raw frames through the link instead would bypass the
+        # library's one-call-at-a-time lock and its pairing of answers with requests.
+        payload, misbehaving = misbehave(payload, self.options.quirks, self.options.protocol)
         try:
-            answer = await self.call(payload, suppress=False)  # type: ignore[attr-defined]
+            answer = await self.call(  # type: ignore[attr-defined]
+                payload, suppress=False, skip_schema_validation=misbehaving
+            )
         except asyncio.CancelledError:
             if queue_if_undelivered:
                 self.charger._queue_undelivered(payload)
@@ -256,3 +277,15 @@ class SessionMixin:
 
     def on_setting_changed(self, name: str, value: str) -> None:
         """A configuration value took effect (the charger forwards it to the live session)."""
+
+
+def _call_action(raw_msg: str) -> str | None:
+    """The action of a CALL frame, or None for anything else (or unreadable text)."""
+    try:
+        message = json.loads(raw_msg)
+    except ValueError:
+        return None
+    if isinstance(message, list) and len(message) >= 3 and message[0] == 2:
+        action = message[2]
+        return action if isinstance(action, str) else None
+    return None
