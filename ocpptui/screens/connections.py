@@ -27,6 +27,11 @@ from ocpptui.widgets.display_text import clock_time, shorten
 
 #: Rows the table keeps (the hub keeps the last thousand attempts too).
 MAX_ROWS = 1000
+SHORT_OUTCOMES = {
+    Outcome.ACCEPTED: "accepted",
+    Outcome.REPLACED: "replaced",
+    Outcome.REFUSED: "refused",
+}
 
 
 def subprotocols_text(attempt: ConnectionAttempt) -> str:
@@ -139,14 +144,15 @@ class ConnectionsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.table
+        # Outcome and identity first: on a narrow terminal they are what must stay visible.
         table.add_column("Time", key="time", width=8)
-        table.add_column("From", key="from")
-        table.add_column("Path", key="path")
+        table.add_column("Outcome", key="outcome")
         table.add_column("Identity", key="identity")
         table.add_column("Offered → chosen", key="subprotocols")
+        table.add_column("From", key="from")
+        table.add_column("Path", key="path")
         table.add_column("Auth user", key="auth")
         table.add_column("TLS", key="tls")
-        table.add_column("Outcome", key="outcome")
         self._remove_target = self.bridge.add_target(self)
         for attempt in list(self.hub.attempts):
             self._add(attempt)
@@ -165,13 +171,13 @@ class ConnectionsScreen(Screen[None]):
         self._attempts[key] = attempt
         table.add_row(
             Text(clock_time(attempt.wall, milliseconds=False), style="dim"),
-            Text(shorten(attempt.peer, 24)),
-            Text(shorten(attempt.path, 40)),
+            Text(SHORT_OUTCOMES[attempt.outcome], style=outcome_style(attempt)),
             Text(shorten(attempt.identity, 30)),
             Text(shorten(subprotocols_text(attempt), 40)),
+            Text(shorten(attempt.peer, 24)),
+            Text(shorten(attempt.path, 40)),
             Text(shorten(auth_text(attempt), 20)),
             Text(shorten(tls_text(attempt), 30)),
-            Text(shorten(attempt.outcome.value, 12), style=outcome_style(attempt)),
             key=str(key),
         )
         if table.row_count > MAX_ROWS:

@@ -50,7 +50,7 @@ from ocpptui.screens.file_viewer import FileViewerScreen
 from ocpptui.services.diagnostics import DiagnosticsRequest
 from ocpptui.services.firmware import Progress
 from ocpptui.widgets.display_text import shorten
-from ocpptui.widgets.transfer_live import TransferLive, labelled
+from ocpptui.widgets.transfer_live import LABEL_WIDTH, TransferLive, labelled
 from ocpptui.widgets.transfer_options import TransferOptions
 
 if TYPE_CHECKING:
@@ -100,15 +100,15 @@ class DiagnosticsScreen(Screen[None]):
         layout: vertical;
         & > #dg-title { height: 1; padding: 0 1; background: $panel; }
         & > ContentSwitcher { height: 1fr; }
-        & #dg-form { padding: 1 1 0 1; }
-        & #dg-form > .form-row { height: 1; margin-bottom: 1; }
+        & #dg-form { padding: 0 1; }
+        & #dg-form > .form-row { height: 1; margin-top: 1; }
         & #dg-form .form-label { width: 16; color: $text-muted; }
         & #dg-form .form-label-inline { width: auto; color: $text-muted; padding: 0 1 0 2; }
         & #dg-form Input { width: 24; }
         & #dg-form RadioSet { layout: horizontal; width: auto; height: 1; }
         & #dg-form RadioSet > RadioButton { width: auto; margin-right: 2; }
-        & #dg-log-note { height: auto; margin: -1 0 1 16; color: $text-muted; }
-        & #dg-start { margin: 0 0 1 16; }
+        & #dg-log-note { height: auto; margin-left: 16; color: $text-muted; }
+        & #dg-form > #dg-start { margin: 1 0 1 16; }
     }
     """
 
@@ -359,21 +359,23 @@ class DiagnosticsScreen(Screen[None]):
             ),
         ]
         if job is not None:
-            request = f"{job.action or '…'} {job.log_type if job.action == 'GetLog' else ''}"
+            request = job.action or "…"
+            if job.action == "GetLog":
+                request += f" {job.log_type}"
             if job.announced_file_name:
-                request += f" · the charger names it {shorten(job.announced_file_name, 60)}"
-            lines.append(labelled("Request", request.strip()))
+                request += f" → file {shorten(job.announced_file_name, 60)}"
+            lines.append(labelled("Request", request))
         received = job.received if job is not None else None
         if received is not None:
+            size = f"{byte_size(received.size)} ({received.size:,} bytes)"
+            lines.append(labelled("Received", f"{shorten(received.path.name, 60)}  {size}", "bold"))
+            lines.append(labelled("Folder", str(received.path.parent)))
+            lines.append(labelled("SHA-256", received.sha256))
             lines.append(
-                labelled(
-                    "Received",
-                    f"{received.path}  ({byte_size(received.size)}, {received.size:,} bytes)",
-                    "$text-success bold",
+                Content.styled(
+                    f"{'':<{LABEL_WIDTH}}o views the file · c copies its path", "$text-muted"
                 )
             )
-            lines.append(labelled("SHA-256", received.sha256))
-            lines.append(Content.styled("o views the file · c copies its path", "$text-muted"))
         return lines
 
     # ------------------------------------------------------------------ actions

@@ -75,7 +75,7 @@ class FileViewerScreen(ModalScreen[None]):
             background: $surface;
         }
         & #viewer-about { height: auto; padding: 0 1; color: $text-muted; }
-        & TextArea { height: 1fr; border: none; }
+        & TextArea { height: 1fr; }
     }
     """
 
@@ -93,7 +93,7 @@ class FileViewerScreen(ModalScreen[None]):
         with Vertical(id="viewer-box") as box:
             box.border_title = Content(shorten(self.path.name, 60))
             yield Static(f"{self.path}\nreading…", id="viewer-about", markup=False)
-            yield TextArea(read_only=True, soft_wrap=False, show_cursor=True, id="viewer-text")
+            yield TextArea(read_only=True, soft_wrap=True, compact=True, id="viewer-text")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:

@@ -116,14 +116,14 @@ class FirmwareScreen(Screen[None]):
             background: $panel;
         }
         & > ContentSwitcher { height: 1fr; }
-        & #fw-form { padding: 1 1 0 1; }
-        & #fw-form > .form-row { height: 1; margin-bottom: 1; }
+        & #fw-form { padding: 0 1; }
+        & #fw-form > .form-row { height: 1; margin-top: 1; }
         & #fw-form .form-label { width: 16; color: $text-muted; }
         & #fw-form Input { width: 1fr; }
-        & #fw-form Button { margin-left: 1; }
-        & #fw-file-info { height: auto; margin: -1 0 1 16; }
-        & #fw-signed-note { height: auto; margin: -1 0 1 16; color: $text-muted; }
-        & #fw-start { margin: 0 0 1 16; }
+        & #fw-form > .form-row > Button { margin-left: 1; }
+        & #fw-file-info { height: auto; margin-left: 16; }
+        & #fw-signed-note { height: auto; margin-left: 16; color: $text-muted; }
+        & #fw-form > #fw-start { margin: 1 0 1 16; }
     }
     """
 
@@ -184,7 +184,9 @@ class FirmwareScreen(Screen[None]):
                         id="fw-path",
                     )
                     yield Button("Browse…", compact=True, id="fw-browse")
-                yield Static(id="fw-file-info", markup=False)
+                info = Static(id="fw-file-info", markup=False)
+                info.display = False
+                yield info
                 yield TransferOptions(
                     listed, available, addresses, default_address, id="fw-options"
                 )
@@ -304,11 +306,10 @@ class FirmwareScreen(Screen[None]):
         if self._hash_timer is not None:
             self._hash_timer.stop()
         text = event.value.strip()
-        info = self.query_one("#fw-file-info", Static)
         if not text:
-            info.update("")
+            self._show_file_info(None)
             return
-        info.update(Content.styled("…", "$text-muted"))
+        self._show_file_info(Content.styled("reading…", "$text-muted"))
         self._hash_timer = self.set_timer(HASH_DELAY, lambda: self._hash_file(text))
 
     @on(Input.Submitted, "#fw-path")
@@ -346,30 +347,36 @@ class FirmwareScreen(Screen[None]):
     def _current_path_text(self) -> str:
         return self.query_one("#fw-path", Input).value.strip()
 
+    def _show_file_info(self, content: Content | None) -> None:
+        info = self.query_one("#fw-file-info", Static)
+        info.update(content or "")
+        info.display = content is not None
+
     @on(FileHashed)
     def _file_hashed(self, message: FileHashed) -> None:
         if message.text != self._current_path_text():
             return  # the technician typed on
         self.hashed = message.hashed
-        info = self.query_one("#fw-file-info", Static)
         size = message.hashed.size
-        info.update(
+        # A SHA-256 is 64 characters: below 84 columns it starts under the labels.
+        wide = self.size.width >= 84
+        self._show_file_info(
             Content.assemble(
+                ("" if wide else " " * 16, ""),
                 (f"{byte_size(size)} ({size:,} bytes)", "$text-success"),
                 "\n",
-                ("SHA-256 ", "$text-muted"),
+                ("SHA-256 " if wide else "SHA-256  ", "$text-muted"),
                 (message.hashed.sha256, ""),
             )
         )
+        self.query_one("#fw-file-info", Static).styles.margin = (0, 0, 0, 16 if wide else 0)
         self.refresh_bindings()
 
     @on(FileUnusable)
     def _file_unusable(self, message: FileUnusable) -> None:
         if message.text != self._current_path_text():
             return
-        self.query_one("#fw-file-info", Static).update(
-            Content.styled(f"✖ {shorten(message.reason, 200)}", "$text-error")
-        )
+        self._show_file_info(Content.styled(f"✖ {shorten(message.reason, 200)}", "$text-error"))
 
     @on(Button.Pressed, "#fw-browse")
     def _browse_pressed(self, event: Button.Pressed) -> None:
@@ -481,6 +488,12 @@ class FirmwareScreen(Screen[None]):
         else:
             total = job.progress.total or (job.offer.size if job.offer else None)
             waiting = f"waiting: {WAITING.get(job.phase, job.phase.value)}"
+            state = self.charger.state
+            active = len(state.active_transactions) if state is not None else 0
+            if job.phase in (Phase.DOWNLOADED, Phase.SENT, Phase.DOWNLOADING) and active:
+                waiting += (
+                    f" — {active} transaction(s) running: most chargers install only once they end"
+                )
             self.live.show(run, head, job.progress, total, job.verdict, waiting)
         self.refresh_bindings()
 
@@ -507,6 +520,8 @@ class FirmwareScreen(Screen[None]):
             after = shorten(job.after_version, 30, placeholder="?")
             status = f"   last status {shorten(job.last_status, 30)}" if job.last_status else ""
             lines.append(labelled("Firmware", f"{before} → {after}{status}"))
+            if job.request_id is not None:
+                lines.append(labelled("Request", f"{job.action} requestId {job.request_id}"))
         return lines
 
     # ------------------------------------------------------------------ actions

@@ -25,6 +25,13 @@ FILTER_HELP = (
     ("is:error", "CallErrors, malformed frames, schema violations (same as e)"),
 )
 
+TRANSFER_HELP = (
+    "The laptop serves the image (and receives logs) itself: HTTP, FTP; ports in [files].",
+    "The charger must reach the laptop address shown: same network, firewall open for the",
+    "ports the screen lists. The timeline shows every request the file server saw.",
+    "Dates: now, +15m, -2h, 14:30 or 2026-11-25T14:30 (local time).",
+)
+
 
 class HelpScreen(ModalScreen[None]):
     """Lists the keys per screen; closes with escape, ? or F1."""
@@ -109,6 +116,11 @@ class HelpScreen(ModalScreen[None]):
             lines.append(
                 Content.assemble((f"  {syntax:<24}", "$text-accent bold"), (meaning, "$text-muted"))
             )
+        lines.append(Content(""))
+        lines.append(
+            Content.styled("Firmware and logs (u, g on a charger screen)", "$text-primary bold")
+        )
+        lines.extend(Content.styled(f"  {line}", "$text-muted") for line in TRANSFER_HELP)
         return Content("\n").join(lines)
 
     def action_close(self) -> None:

@@ -33,7 +33,18 @@ from ocpptui.services.file_server import (
     TransferFinished,
     TransferProgress,
     TransferStarted,
+    masked_url,
 )
+from ocpptui.services.transfer_diagnosis import (
+    GRACE_SECONDS,
+    SILENCE_SECONDS,
+    Finding,
+    TransferRequest,
+    TransferWatch,
+    location_url,
+    peer_host,
+)
+from ocpptui.services.transfer_schemes import key_name, listed_protocols
 
 _request_ids = itertools.count(1)
 
@@ -105,7 +116,9 @@ class FirmwareUpdate:
     identity: str
     file_server: FileServer
     path: Path
-    scheme: str = "http"  # "http", "https" or "ftp": which URL of the offer to send
+    scheme: str = "http"  # "http", "https", "ftp" or "sftp": which URL of the offer to send
+    location_form: str = "file"  # "file": …/<token>/<name>; "folder": …/<token>/
+    file_name: str | None = None  # the name to offer the image under (default: its own)
     retrieve_date: dt.datetime | None = None  # None: now
     retries: int | None = None
     retry_interval: int | None = None
@@ -114,6 +127,8 @@ class FirmwareUpdate:
     signature: str | None = None  # base64
     install_date: dt.datetime | None = None  # 2.x
     on_change: Callable[[FirmwareUpdate], None] = lambda job: None
+    silence_seconds: float = SILENCE_SECONDS  # Downloading without a request: diagnose after
+    grace_seconds: float = GRACE_SECONDS  # no status, no request after the retrieve time + this
 
     phase: Phase = Phase.PREPARING
     offer: Offer | None = None
@@ -125,12 +140,27 @@ class FirmwareUpdate:
     after_version: str | None = None
     last_status: str | None = None
     verdict: Verdict | None = None
+    watch: TransferWatch | None = None
+    """The offer's requests and the diagnosis (`transfer_diagnosis`)."""
 
     def __post_init__(self) -> None:
         self._unsubscribers: list[Callable[[], None]] = []
         self._changed = asyncio.Event()
-        self._requests_seen = 0
         self._disconnected = False
+
+    @property
+    def requests(self) -> list[TransferRequest]:
+        """Every request the file server saw for this offer, oldest first."""
+        return self.watch.requests if self.watch is not None else []
+
+    @property
+    def diagnosis(self) -> list[Finding]:
+        """What the requests and statuses say so far (empty when all looks right)."""
+        return self.watch.findings() if self.watch is not None else []
+
+    @property
+    def _requests_seen(self) -> int:
+        return len(self.requests)
 
     # ----------------------------------------------------------------- lifecycle
 
@@ -144,29 +174,34 @@ class FirmwareUpdate:
         """Offer the file and send the update request; raises CallFailed when it is refused."""
         session = self._session()
         self.before_version = session.state.firmware
-        self.offer = await self.file_server.offer_file_async(self.path)
+        self.offer = await self.file_server.offer_file_async(self.path, name=self.file_name)
         self.url = self._url_for(self.offer)
+        self.watch = self._new_watch(session, self.offer, self.url)
         self._unsubscribers = [
             self.file_server.subscribe(self._on_file_event),
             self.hub.subscribe(self._on_hub_event),
             self.hub.add_frame_listener(self._on_frame),
         ]
         self.action, payload = self._request(session)
-        self._note("ocpp-tui", f"{self.action} sent: {self.url}")
+        self._note("ocpp-tui", f"{self.action} sent: {masked_url(self.url)}")
         try:
             outcome = await session.call_raw(self.action, payload)
         except CallFailed as exc:
             self._fail(f"{self.action} got no answer: {exc}", None)
             raise
         status = outcome.status or "?"
-        self._note("charger", f"{self.action} answered {status}", status)
         # 1.6 UpdateFirmware answers with an empty payload; everything else carries a status.
         answered_16 = self.action == "UpdateFirmware" and not session.version.is_2x
+        if answered_16 and outcome.ok:
+            self._note("charger", f"{self.action} answered (1.6 carries no status: accepted)")
+        else:
+            self._note("charger", f"{self.action} answered {status}", status)
         accepted = outcome.ok and (answered_16 or status in ("Accepted", "AcceptedCanceled"))
         if not accepted:
             self._fail(f"the charger refused the update: {status}", None)
             raise UpdateRefused(f"{self.action} answered {status}")
         self.phase = Phase.SENT
+        self._check_diagnosis()
         self._changed_now()
 
     def close(self) -> None:
@@ -183,7 +218,10 @@ class FirmwareUpdate:
             async with asyncio.timeout(timeout):
                 while not self._reached(until):
                     self._changed.clear()
-                    await self._changed.wait()
+                    try:  # wake up now and then: some diagnoses come from silence
+                        await asyncio.wait_for(self._changed.wait(), 1.0)
+                    except TimeoutError:
+                        self._check_diagnosis()
         except TimeoutError:
             self._fail(
                 f"nothing conclusive within {timeout:g} s (last status: "
@@ -206,10 +244,43 @@ class FirmwareUpdate:
 
     def _url_for(self, offer: Offer) -> str:
         urls = {"http": offer.http_url, "https": offer.https_url, "ftp": offer.ftp_url}
+        urls["sftp"] = offer.sftp_url
         url = urls.get(self.scheme)
         if not url:
             raise ValueError(f"the file server does not serve {self.scheme} (not configured)")
-        return url
+        return (
+            location_url(url, "folder", offer.file_name) if self.location_form == "folder" else url
+        )
+
+    def _new_watch(self, session: Session, offer: Offer, url: str) -> TransferWatch:
+        retrieve = self.retrieve_date
+        wait = (retrieve - self.hub.clock.now()).total_seconds() if retrieve else 0.0
+        return TransferWatch(
+            self.file_server,
+            offer.token,
+            "download",
+            url,
+            self.scheme,
+            offer.file_name,
+            "folder" if self.location_form == "folder" else "file",
+            charger_host=peer_host(session.transport.info.peer),
+            listed=listed_protocols(session),
+            key=key_name(session),
+            retries=self.retries,
+            retry_interval=self.retry_interval,
+            retrieve_in=max(wait, 0.0),
+            silence_seconds=self.silence_seconds,
+            grace_seconds=self.grace_seconds,
+            clock=self.hub.clock.mono,
+            wall_clock=self.hub.clock.wall,
+        )
+
+    def _check_diagnosis(self) -> None:
+        """Put new findings in the timeline (each rule once)."""
+        if self.watch is None or self.verdict is not None:
+            return
+        for finding in self.watch.new_findings():
+            self._note("ocpp-tui", f"diagnosis: {finding.text}")
 
     def _request(self, session: Session) -> tuple[str, dict[str, Any]]:
         retrieve = ocpp_timestamp(self.retrieve_date or self.hub.clock.now())
@@ -264,6 +335,8 @@ class FirmwareUpdate:
             return  # some chargers repeat a status; one line is enough
         self.last_status = status
         self._note("charger", status, status, frame.seq)
+        if self.watch is not None:
+            self.watch.charger_status(status)
         self._apply_status(status)
 
     def _apply_status(self, status: str) -> None:
@@ -322,6 +395,7 @@ class FirmwareUpdate:
         offer = self.offer
         if offer is None:
             return
+        mine = self.watch.observe(event) if self.watch is not None else None
         if isinstance(
             event, (TransferStarted, TransferProgress, TransferFinished, TransferAborted)
         ):
@@ -351,8 +425,7 @@ class FirmwareUpdate:
                     f"download by {transfer.client} aborted at {event.bytes_done} bytes: "
                     f"{event.reason}",
                 )
-        elif isinstance(event, (RequestLogged, RequestRefused)) and offer.token in event.path:
-            self._requests_seen += 1
+        elif isinstance(event, (RequestLogged, RequestRefused)) and mine is not None:
             if isinstance(event, RequestRefused):
                 self._note(
                     "file server",
@@ -372,6 +445,9 @@ class FirmwareUpdate:
         self._note("ocpp-tui", f"failed: {summary}")
 
     def _download_advice(self) -> str:
+        diagnosed = self.watch.advice() if self.watch is not None else None
+        if diagnosed:
+            return diagnosed
         if self._requests_seen == 0:
             return self._silence_advice()
         if (
@@ -386,6 +462,9 @@ class FirmwareUpdate:
         )
 
     def _silence_advice(self) -> str:
+        diagnosed = self.watch.advice() if self.watch is not None else None
+        if diagnosed:
+            return diagnosed
         if self._requests_seen:
             return "the charger fetched the file; watch its status notifications"
         host = self.file_server.advertise_host

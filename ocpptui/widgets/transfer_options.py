@@ -25,14 +25,14 @@ class TransferOptions(Vertical):
     DEFAULT_CSS = """
     TransferOptions {
         height: auto;
-        & > .form-row { height: 1; margin-bottom: 1; }
+        & > .form-row { height: 1; margin-top: 1; }
         & .form-label { width: 16; color: $text-muted; }
         & .form-label-inline { width: auto; color: $text-muted; padding: 0 1 0 2; }
         & RadioSet { layout: horizontal; width: auto; height: 1; }
         & RadioSet > RadioButton { width: auto; margin-right: 2; }
         & Select { width: 1fr; max-width: 48; }
         & .count { width: 10; }
-        & > #scheme-note { height: auto; margin: -1 0 1 16; }
+        & > #scheme-note { height: auto; margin-left: 16; }
     }
     """
 

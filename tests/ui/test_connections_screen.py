@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 
 from textual.widgets import DataTable, Static
 from websockets.asyncio.client import connect
@@ -27,7 +28,10 @@ async def test_refused_and_accepted_attempts_with_reason_and_advice(
     async with app.run_test(size=SIZE) as pilot:
         port = await listening_port(pilot, hub)
         await pilot.press("n")
-        await until(pilot, lambda: isinstance(app.screen, ConnectionsScreen))
+        await until(
+            pilot,
+            lambda: isinstance(app.screen, ConnectionsScreen) and app.screen.query("#attempts"),
+        )
         screen = app.screen
         assert isinstance(screen, ConnectionsScreen)
         table = screen.query_one("#attempts", DataTable)
@@ -84,7 +88,12 @@ async def test_validation_ping_and_release_keys_on_the_charger_screen(
             await until(pilot, lambda: len(app.screen_stack) > 1)  # the decision modal
             await pilot.press("escape")  # decide later
             await app.open_charger("CP-V")
-            await until(pilot, lambda: isinstance(app.screen, ChargerScreen))
+            await until(
+                pilot,
+                lambda: (
+                    isinstance(app.screen, ChargerScreen) and app.screen.query(ChargerLinkPanel)
+                ),
+            )
             session = hub.session_for("CP-V")
             panel = app.screen.query_one(ChargerLinkPanel)
             assert "Pending" in str(panel.render())
@@ -111,3 +120,10 @@ async def test_validation_ping_and_release_keys_on_the_charger_screen(
 
             await pilot.press("r")
             assert hub.config.boot_answers["CP-V"] is BootAnswer.ACCEPTED
+            # Released: the hub asks for a new boot at once instead of waiting for a retry.
+            trigger = await charger.recv_json()
+            assert trigger[2] == "TriggerMessage"
+            assert trigger[3]["requestedMessage"] == "BootNotification"
+            await charger.send_text(json.dumps([3, trigger[1], {"status": "Accepted"}]))
+            answer = await charger.boot_16()
+            assert answer[2]["status"] == "Accepted"

@@ -38,9 +38,11 @@ def timeline_text(screen: FirmwareScreen) -> str:
 
 async def open_firmware_screen(app: OcppTuiApp, pilot, identity: str) -> FirmwareScreen:
     await app.open_charger(identity)
-    await until(pilot, lambda: isinstance(app.screen, ChargerScreen))
+    await until(pilot, lambda: isinstance(app.screen, ChargerScreen) and app.screen.is_mounted)
     await pilot.press("u")
-    await until(pilot, lambda: isinstance(app.screen, FirmwareScreen))
+    await until(
+        pilot, lambda: isinstance(app.screen, FirmwareScreen) and app.screen.query("#fw-live")
+    )
     screen = app.screen
     assert isinstance(screen, FirmwareScreen)
     return screen
