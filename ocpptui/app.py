@@ -23,11 +23,13 @@ from ocpptui.core.clock import Clock
 from ocpptui.core.config import BootAnswer
 from ocpptui.core.frame import Frame
 from ocpptui.core.hub import Hub
+from ocpptui.core.link_supervisor import LinkState, LinkStatus, LinkSupervisor
 from ocpptui.core.log_file import LogFileError
 from ocpptui.core.proxy import UpstreamConfig
 from ocpptui.file_transfers import FileTransfers
 from ocpptui.paths import Paths
 from ocpptui.protocol.versions import OcppVersion
+from ocpptui.screens.ble_picker import BlePickerScreen
 from ocpptui.screens.charger import ChargerScreen
 from ocpptui.screens.commissioning import CommissioningForm, CommissioningScreen
 from ocpptui.screens.connections import ConnectionsScreen
@@ -40,13 +42,17 @@ from ocpptui.screens.help import HelpScreen, HelpSections
 from ocpptui.screens.inspector import FrameInspectorScreen
 from ocpptui.screens.log_viewer import LogViewerScreen, open_log_screen
 from ocpptui.screens.main import MainScreen
-from ocpptui.screens.playbook_run import PlaybookRunScreen
-from ocpptui.screens.tab_help import charger_tab_sections
 from ocpptui.screens.open_log import OpenLogScreen
+from ocpptui.screens.playbook_run import PlaybookRunScreen
+from ocpptui.screens.serial_picker import SerialPickerScreen
+from ocpptui.screens.tab_help import charger_tab_sections
 from ocpptui.settings import Settings
 from ocpptui.widgets.charger_list import ChargerList
 from ocpptui.widgets.display_text import shorten
 from ocpptui.widgets.frame_table import FrameTable
+from ocpptui.widgets.link_device_table import BleDeviceTable
+from ocpptui.widgets.link_port_table import SerialPortTable
+from ocpptui.widgets.link_settings import LinkDefaults
 from ocpptui.widgets.welcome_panel import ServerState
 
 log = logging.getLogger(__name__)
@@ -90,6 +96,8 @@ class OcppTuiApp(App[None]):
 
     #: Where the server is: starting, listening, failed, ...
     server_state: reactive[ServerState] = reactive(ServerState("starting", "", 0), init=False)
+    #: The local link (`ocpp-tui serial` / `ble`): open, lost, closed; None without one.
+    link_status: reactive[LinkStatus | None] = reactive(None, init=False)
 
     def __init__(
         self,
@@ -103,9 +111,16 @@ class OcppTuiApp(App[None]):
         port: int | None = None,
         after_start: Sequence[AfterStart] = (),
         upstream: UpstreamConfig | None = None,
+        link_defaults: LinkDefaults | None = None,
+        pick_link: str | None = None,
     ) -> None:
         super().__init__()
         self.upstream = upstream
+        # Local-link mode: what the pickers start from, which one opens first, the open link.
+        self.link_defaults = link_defaults
+        self.pick_link = pick_link
+        self.link: LinkSupervisor | None = None
+        self._stop_listening_link: Callable[[], None] | None = None
         self.settings = settings
         self.paths = paths
         self.hub = hub
@@ -155,9 +170,12 @@ class OcppTuiApp(App[None]):
         self.bridge.start()
         if self.listen:
             self.start_server()
+        if self.pick_link is not None:
+            self.open_link_picker(self.pick_link)
 
     async def on_unmount(self) -> None:
         self.bridge.stop()
+        await self.close_link("ocpp-tui is shutting down")
         with contextlib.suppress(OSError, TimeoutError):
             async with asyncio.timeout(STOP_TIMEOUT_SECONDS):
                 await self.transfers.stop()
@@ -262,6 +280,65 @@ class OcppTuiApp(App[None]):
         self.hub.decide(identity, answer)
         self.notify(f"{shorten(identity, 48)}: boot answered {answer.value}", markup=False)
 
+    # ------------------------------------------------------------------ local link
+
+    def attach_link(self, supervisor: LinkSupervisor) -> None:
+        """Show the started `supervisor`'s link on the main screen; it is closed on quit."""
+        self.link = supervisor
+        self._stop_listening_link = supervisor.add_listener(
+            lambda status: self.post_message(messages.LinkStatusChanged(status))
+        )
+        if self.is_running:
+            self.post_message(messages.LinkStatusChanged(supervisor.status))
+        else:
+            self.set_reactive(OcppTuiApp.link_status, supervisor.status)
+
+    async def open_link(self, supervisor: LinkSupervisor) -> None:
+        """Close the current local link, then open `supervisor`'s and show it.
+
+        Raises LinkOpenFailed (its message says why and what to do); no link is open then.
+        """
+        await self.close_link("another link was opened")
+        await supervisor.start()
+        self.attach_link(supervisor)
+
+    async def close_link(self, reason: str) -> None:
+        link, self.link = self.link, None
+        if link is None:
+            return
+        await link.stop(reason)  # its last status ("closed") still reaches the main screen
+        if self._stop_listening_link is not None:
+            self._stop_listening_link()
+            self._stop_listening_link = None
+
+    @on(messages.LinkStatusChanged)
+    def _link_status_changed(self, message: messages.LinkStatusChanged) -> None:
+        previous, status = self.link_status, message.status
+        self.link_status = status
+        if previous is None or previous.label != status.label:
+            return
+        if status.state is LinkState.WAITING and previous.state is LinkState.CONNECTED:
+            self.notify(status.text, title="Link lost", severity="warning", markup=False)
+        elif status.state is LinkState.CONNECTED and previous.state is LinkState.WAITING:
+            self.notify(status.text, title="Link back", markup=False)
+        elif status.state is LinkState.GAVE_UP:
+            self.notify(status.text, title="Link lost", severity="error", markup=False)
+
+    def open_link_picker(self, kind: str | None = None) -> None:
+        """The serial port picker (`"serial"`) or the BLE scan (`"ble"`); by default the one
+        of the current link. Each is made once, so its settings and list survive leaving it."""
+        if self.link_defaults is None:
+            return
+        if kind is None:
+            is_ble = self.link is not None and self.link.label.startswith("BLE ")
+            kind = "ble" if is_ble else (self.pick_link or "serial")
+        name = f"{kind}-picker"
+        if not self.is_screen_installed(name):
+            picker = BlePickerScreen if kind == "ble" else SerialPickerScreen
+            self.install_screen(picker(self.link_defaults), name)
+        if self.get_screen(name) not in self.screen_stack:
+            self.push_screen(name)
+
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
@@ -359,6 +436,14 @@ class OcppTuiApp(App[None]):
             *charger_tab_sections(),
             ("Frame log (main and charger screens)", FrameTable.BINDINGS),
             ("Frame inspector", FrameInspectorScreen.BINDINGS),
+            (
+                "Serial port picker (ocpp-tui serial; k on the main screen)",
+                [*SerialPortTable.BINDINGS, *SerialPickerScreen.BINDINGS],
+            ),
+            (
+                "Bluetooth LE picker (ocpp-tui ble; k on the main screen)",
+                [*BleDeviceTable.BINDINGS, *BlePickerScreen.BINDINGS],
+            ),
             ("Firmware upgrade (u on a charger screen)", FirmwareScreen.BINDINGS),
             ("Diagnostics (g on a charger screen)", DiagnosticsScreen.BINDINGS),
             ("Received file viewer", FileViewerScreen.BINDINGS),
@@ -389,10 +474,14 @@ def make_app(
     port: int | None = None,
     after_start: Sequence[AfterStart] = (),
     upstream: UpstreamConfig | None = None,
+    link_defaults: LinkDefaults | None = None,
+    pick_link: str | None = None,
 ) -> OcppTuiApp:
     """The app as the CLI runs it: `make_app(...).run()`; tests use `run_test()`.
 
-    With `upstream`, the server is a proxy (tap) in front of that CSMS.
+    With `upstream`, the server is a proxy (tap) in front of that CSMS. With `link_defaults`
+    (local-link mode, `listen=False`) the serial and BLE pickers can open a link; `pick_link`
+    ("serial" or "ble") shows one at start.
     """
     return OcppTuiApp(
         settings,
@@ -404,4 +493,6 @@ def make_app(
         port=port,
         after_start=after_start,
         upstream=upstream,
+        link_defaults=link_defaults,
+        pick_link=pick_link,
     )

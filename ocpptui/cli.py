@@ -491,22 +491,26 @@ def _link_starter(args: argparse.Namespace):
 
 
 def _local_link_tui(args: argparse.Namespace, settings: Settings, paths: Paths) -> int:
-    """`ocpp-tui serial [PORT]` / `ocpp-tui ble [DEVICE]`: list what is there, or open the TUI."""
+    """`ocpp-tui serial [PORT]` / `ocpp-tui ble [DEVICE]`: the TUI on that link, or on the
+    picker without one (`--list`, or output that is not a terminal: print what is there)."""
     from ocpptui import link_commands
 
-    if args.command == "serial" and not args.serial:
-        return link_commands.print_serial_ports()
-    if args.command == "ble" and not args.ble:
+    picking = not (args.serial if args.command == "serial" else args.ble)
+    if picking and (args.list or not sys.stdout.isatty()):
+        if args.command == "serial":
+            return link_commands.print_serial_ports()
         return asyncio.run(link_commands.print_ble_devices(args))
     try:
-        starter = link_commands.link_starter(args)
+        defaults = link_commands.link_defaults(args)
+        starter = None if picking else link_commands.link_starter(args)
     except ValueError as exc:
         print(f"ocpp-tui: {exc}", file=sys.stderr)
         return 2
-    assert starter is not None
     hub = _make_hub(settings, paths, args.log_dir)
     _configure_logging(paths, to_stderr=False)
-    return link_commands.run_tui_with_link(settings, paths, hub, starter)
+    if starter is None:
+        return link_commands.run_tui_with_picker(settings, paths, hub, defaults, args.command)
+    return link_commands.run_tui_with_link(settings, paths, hub, starter, defaults)
 
 
 if __name__ == "__main__":

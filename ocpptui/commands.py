@@ -141,6 +141,21 @@ class OcppCommands(Provider):
                 "Steps from a TOML file against the connected chargers, with live progress",
             )
         )
+        if app.link_defaults is not None:  # local-link mode: ocpp-tui serial / ble
+            commands.append(
+                (
+                    "Serial: pick a port…",
+                    partial(app.open_link_picker, "serial"),
+                    "The serial ports (rescanned as cables come and go), line settings, open",
+                )
+            )
+            commands.append(
+                (
+                    "Bluetooth: scan for chargers…",
+                    partial(app.open_link_picker, "ble"),
+                    "BLE devices, those with the UART service first; connect one",
+                )
+            )
         commands.append(("Show help and keys", app.action_help, "Every key of every screen"))
         return commands
 

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from ocpptui.settings import Settings
     from ocpptui.transports.ble_link import BleSettings
     from ocpptui.transports.serial_link import SerialSettings
+    from ocpptui.widgets.link_settings import LinkDefaults
 
 LinkStarter = Callable[["Hub"], "LinkSupervisor"]
 
@@ -109,7 +110,10 @@ def add_link_commands(commands: Any) -> None:
         "serial", help="TUI with a charger on a serial port (no WebSocket server)"
     )
     serial.add_argument(
-        "serial", nargs="?", metavar="PORT", help="e.g. /dev/ttyUSB0 or COM3 (omit to list ports)"
+        "serial", nargs="?", metavar="PORT", help="e.g. /dev/ttyUSB0 or COM3 (omit to pick one)"
+    )
+    serial.add_argument(
+        "--list", action="store_true", help="print the serial ports and exit (no port picker)"
     )
     add_framing_option(serial)
     add_serial_line_options(serial)
@@ -119,6 +123,9 @@ def add_link_commands(commands: Any) -> None:
     ble = commands.add_parser("ble", help="TUI with a charger over Bluetooth LE (no server)")
     ble.add_argument(
         "ble", nargs="?", metavar="DEVICE", help="address or advertised name (omit to scan)"
+    )
+    ble.add_argument(
+        "--list", action="store_true", help="scan, print the devices and exit (no picker)"
     )
     add_framing_option(ble)
     add_ble_service_options(ble)
@@ -228,6 +235,34 @@ def link_starter(
     return start_ble
 
 
+def link_defaults(args: argparse.Namespace) -> LinkDefaults:
+    """What the TUI's serial and BLE pickers start from: this command line's options.
+
+    Raises ValueError for bad option values (the message is for the user).
+    """
+    from ocpptui.protocol.versions import OcppVersion
+    from ocpptui.transports.ble_link import BleSettings
+    from ocpptui.transports.serial_link import SerialSettings
+    from ocpptui.widgets.link_settings import LinkDefaults
+
+    framing = Framing(args.framing)
+    if hasattr(args, "baud"):
+        serial = serial_settings(args, "")
+    else:
+        serial = SerialSettings("", framing=framing, max_frame_bytes=args.max_frame)
+    if hasattr(args, "scan_time"):
+        ble = ble_settings(args, "")
+    else:
+        ble = BleSettings("", framing=framing, max_frame_bytes=args.max_frame)
+    return LinkDefaults(
+        serial,
+        ble,
+        identity=args.identity,
+        version=OcppVersion.parse(args.protocol),
+        scan_time=min(max(getattr(args, "scan_time", 5.0), 1.0), 60.0),
+    )
+
+
 def playbook_identity(path: Path) -> str | None:
     """The identity the playbook's wait_for_charger step names (the link's default identity)."""
     from ocpptui.services.playbook import PlaybookError, load_playbook
@@ -286,16 +321,35 @@ async def print_ble_devices(args: argparse.Namespace, out: TextIO = sys.stdout) 
 # ---------------------------------------------------------------------- TUI
 
 
-def run_tui_with_link(settings: Settings, paths: Paths, hub: Hub, starter: LinkStarter) -> int:
+def run_tui_with_picker(
+    settings: Settings, paths: Paths, hub: Hub, defaults: LinkDefaults, kind: str
+) -> int:
+    """The TUI on the serial port picker (`kind="serial"`) or the BLE scan (`"ble"`): no port
+    or device was given, so the technician picks one there; no WebSocket server."""
+    from ocpptui.app import make_app
+
+    app = make_app(settings, paths, hub, listen=False, link_defaults=defaults, pick_link=kind)
+    app.run()
+    return app.return_code or 0
+
+
+def run_tui_with_link(
+    settings: Settings,
+    paths: Paths,
+    hub: Hub,
+    starter: LinkStarter,
+    defaults: LinkDefaults | None = None,
+) -> int:
     """The TUI with one local-link session and no WebSocket server (`listen=False`).
 
     The link is opened before the TUI takes the terminal, so a wrong port fails with a plain
-    message; it lives on the same event loop as the app and is closed when the app ends.
+    message; it lives on the same event loop as the app and is closed when the app ends. With
+    `defaults`, the pickers can switch to another port or device (k on the main screen).
     """
     from ocpptui.app import make_app
     from ocpptui.core.link_supervisor import LinkOpenFailed
 
-    app = make_app(settings, paths, hub, listen=False)
+    app = make_app(settings, paths, hub, listen=False, link_defaults=defaults)
 
     async def main() -> int:
         supervisor = starter(hub)
@@ -304,6 +358,7 @@ def run_tui_with_link(settings: Settings, paths: Paths, hub: Hub, starter: LinkS
         except LinkOpenFailed as exc:
             print(f"ocpp-tui: {exc}", file=sys.stderr)
             return 1
+        app.attach_link(supervisor)
         try:
             await app.run_async()
         finally:

@@ -13,6 +13,7 @@ from textual.message import Message
 
 if TYPE_CHECKING:
     from ocpptui.core.attempts import ConnectionAttempt
+    from ocpptui.core.link_supervisor import LinkStatus
     from ocpptui.file_transfers import TransferRun
 
 
@@ -112,3 +113,10 @@ class TransferChanged(Message, bubble=False):
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, TransferChanged) and message.run is self.run
+
+
+@dataclass
+class LinkStatusChanged(Message, bubble=False):
+    """The local link (serial port, BLE device) opened, dropped, came back or closed."""
+
+    status: LinkStatus

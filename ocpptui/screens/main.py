@@ -15,9 +15,11 @@ from ocpptui import messages
 from ocpptui.bridge import HubBridge
 from ocpptui.core.clock import Clock
 from ocpptui.core.hub import Hub
+from ocpptui.core.link_supervisor import LinkStatus
 from ocpptui.widgets.charger_list import ChargerList
 from ocpptui.widgets.events_panel import EventsPanel
 from ocpptui.widgets.frame_table import FrameTable
+from ocpptui.widgets.link_status import link_status_content, link_title
 from ocpptui.widgets.welcome_panel import ServerState, WelcomePanel
 
 
@@ -59,6 +61,13 @@ class MainScreen(Screen[None]):
             "Playbook",
             tooltip="Run a playbook (TOML steps) against the connected chargers, live",
             id="main.playbook",
+        ),
+        Binding(
+            "k",
+            "pick_link",
+            "Link",
+            tooltip="Pick the serial port or Bluetooth device (ocpp-tui serial / ble)",
+            id="main.pick_link",
         ),
         Binding(
             "ctrl+q",
@@ -111,6 +120,7 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         self._remove_target = self.bridge.add_target(self)
         self.watch(self.app, "server_state", self._show_server_state)
+        self.watch(self.app, "link_status", self._show_link_status)
         self.set_interval(1.0, self._tick, name="charger-ages")
         self._update_titles()
         self.charger_list.focus()
@@ -169,3 +179,21 @@ class MainScreen(Screen[None]):
 
     async def action_connections(self) -> None:
         await self.app.open_connections()  # type: ignore[attr-defined]
+
+    # ------------------------------------------------------------------ local link
+
+    def _show_link_status(self, status: LinkStatus | None) -> None:
+        """In local-link mode the welcome panel tells the link's state instead of URLs."""
+        if status is None:
+            return
+        welcome = self.query_one(WelcomePanel)
+        welcome.update(link_status_content(status, getattr(self.app, "link", None)))
+        welcome.border_title = link_title(status)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "pick_link":  # only in local-link mode (ocpp-tui serial / ble)
+            return getattr(self.app, "link_defaults", None) is not None
+        return True
+
+    def action_pick_link(self) -> None:
+        self.app.open_link_picker()  # type: ignore[attr-defined]
