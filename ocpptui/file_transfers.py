@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import errno
 import ipaddress
 import logging
 import re
@@ -282,11 +283,17 @@ def _problem_text(exc: BaseException, settings: FileServerSettings) -> str:
         return f"not allowed to read {exc.filename or 'the file'}"
     if isinstance(exc, OSError):
         ports = f"HTTP {settings.http_port}, FTP {settings.ftp_port}"
-        reason = exc.strerror or str(exc)
-        return (
-            f"the file server could not start ({reason}): another program may use its ports "
-            f"({ports}); change [files] http_port / ftp_port in the settings"
-        )
+        if exc.errno in (errno.EADDRINUSE, 10048):  # 10048: WSAEADDRINUSE
+            return (
+                f"the file server cannot listen: one of its ports ({ports}) is used by another "
+                "program; stop it, or change [files] http_port / ftp_port in the settings"
+            )
+        if exc.errno in (errno.EACCES, errno.EPERM, 10013):
+            return (
+                f"the file server is not allowed to listen on its ports ({ports}): ports below "
+                "1024 need administrator rights; change [files] http_port / ftp_port"
+            )
+        return f"the file server could not start: {exc.strerror or exc}"
     return str(exc)
 
 

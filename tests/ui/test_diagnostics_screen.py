@@ -24,7 +24,7 @@ async def test_get_diagnostics_over_http_shows_the_received_file(tmp_path: Path,
         await pilot.press("g")
         await until(
             pilot,
-            lambda: isinstance(app.screen, DiagnosticsScreen) and app.screen.query("#dg-live"),
+            lambda: isinstance(app.screen, DiagnosticsScreen) and app.screen.query("#retries"),
         )
         screen = app.screen
         assert isinstance(screen, DiagnosticsScreen)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import socket
 from pathlib import Path
 
 from textual.widgets import Input, ProgressBar, Static
@@ -41,7 +42,7 @@ async def open_firmware_screen(app: OcppTuiApp, pilot, identity: str) -> Firmwar
     await until(pilot, lambda: isinstance(app.screen, ChargerScreen) and app.screen.is_mounted)
     await pilot.press("u")
     await until(
-        pilot, lambda: isinstance(app.screen, FirmwareScreen) and app.screen.query("#fw-live")
+        pilot, lambda: isinstance(app.screen, FirmwareScreen) and app.screen.query("#retries")
     )
     screen = app.screen
     assert isinstance(screen, FirmwareScreen)
@@ -123,20 +124,38 @@ async def test_firmware_download_failure_shows_what_to_check(tmp_path: Path, hub
         assert not screen.showing_live
 
 
-async def test_unknown_file_and_unlisted_protocol_are_explained(tmp_path: Path, hub: Hub) -> None:
+async def test_form_problems_and_a_busy_port_are_explained(tmp_path: Path, hub: Hub) -> None:
     app = transfer_app(tmp_path, hub)
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen()
+    app.transfers.settings.http_port = busy.getsockname()[1]
     async with app.run_test(size=(80, 24)) as pilot, simulated(pilot, hub, "SIM-FORM"):
         screen = await open_firmware_screen(app, pilot, "SIM-FORM")
         field = screen.query_one("#fw-path", Input)
         field.value = str(tmp_path / "missing[/]bold.bin")
         await pilot.press("enter")
         await until(pilot, lambda: "no such file" in static_text(screen, "#fw-file-info"))
+        await pilot.press("ctrl+s")  # no file: nothing starts
+        assert app.transfers.run_for("firmware", "SIM-FORM") is None
+
         options = screen.query_one(TransferOptions)
         await until(pilot, lambda: options.listed is not None)
         options.query_one("#scheme-https").disabled = False  # as if the laptop served HTTPS
         await pilot.click("#scheme-https")
         assert options.scheme == "https"
         assert "not HTTPS" in str(options.query_one("#scheme-note", Static).render())
-        await pilot.press("ctrl+s")  # no file: nothing starts
-        assert app.transfers.run_for("firmware", "SIM-FORM") is None
+        await pilot.click("#scheme-http")
+
+        # The file server cannot bind: the run ends with the reason, nothing crashes.
+        await choose_file(pilot, screen, image(tmp_path, "[bold]2.0.0", size=1_000))
+        await pilot.press("ctrl+s")
+        run = app.transfers.run_for("firmware", "SIM-FORM")
+        assert run is not None
+        await until(pilot, lambda: run.finished)
+        await pilot.pause()
+        assert run.ok is False
+        verdict = static_text(screen, "#transfer-verdict")
+        assert "used by another program" in verdict and "http_port" in verdict
         assert isinstance(app.screen, FirmwareScreen)
+    busy.close()
