@@ -32,6 +32,7 @@ from ocpptui.protocol.versions import OcppVersion
 from ocpptui.screens.ble_picker import BlePickerScreen
 from ocpptui.screens.charger import ChargerScreen
 from ocpptui.screens.commissioning import CommissioningForm, CommissioningScreen
+from ocpptui.screens.confirm import ConfirmScreen
 from ocpptui.screens.connections import ConnectionsScreen
 from ocpptui.screens.decision import DecisionScreen
 from ocpptui.screens.diagnostics import DiagnosticsScreen
@@ -461,6 +462,24 @@ class OcppTuiApp(App[None]):
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.help_sections()))
+
+    async def action_quit(self) -> None:
+        """Quit; first ask when that would stop watching a firmware upgrade or log upload."""
+        running = self.transfers.active_runs
+        if not running or isinstance(self.screen, ConfirmScreen):
+            self.exit()
+            return
+        names = ", ".join(f"{run.kind} of {shorten(run.identity, 32)}" for run in running)
+
+        def answered(quit_anyway: bool | None) -> None:
+            if quit_anyway:
+                self.exit()
+
+        question = (
+            f"Still running: {names}. Quitting stops the file server: a charger still "
+            "downloading will fail, and you will not see how it ends. Quit anyway?"
+        )
+        self.push_screen(ConfirmScreen("Transfers running", question, "Quit", "Stay"), answered)
 
 
 def make_app(

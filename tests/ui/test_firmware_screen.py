@@ -12,6 +12,7 @@ from textual.widgets import Input, ProgressBar, Static
 from ocpptui.app import OcppTuiApp
 from ocpptui.core.hub import Hub
 from ocpptui.screens.charger import ChargerScreen
+from ocpptui.screens.confirm import ConfirmScreen
 from ocpptui.screens.firmware import FirmwareScreen
 from ocpptui.services.firmware import FirmwareUpdate
 from ocpptui.widgets.transfer_options import TransferOptions
@@ -159,3 +160,36 @@ async def test_form_problems_and_a_busy_port_are_explained(tmp_path: Path, hub: 
         assert "used by another program" in verdict and "http_port" in verdict
         assert isinstance(app.screen, FirmwareScreen)
     busy.close()
+
+
+async def test_stop_watching_and_quit_asks_while_an_upgrade_runs(tmp_path: Path, hub: Hub) -> None:
+    app = transfer_app(tmp_path, hub)
+    async with app.run_test(size=SIZE) as pilot, simulated(pilot, hub, "SIM-LATER"):
+        screen = await open_firmware_screen(app, pilot, "SIM-LATER")
+        await choose_file(pilot, screen, image(tmp_path, "2.0.0", size=1_000))
+        screen.query_one("#fw-retrieve", Input).value = "+1h"
+        await pilot.press("ctrl+s")
+        run = app.transfers.run_for("firmware", "SIM-LATER")
+        assert run is not None
+        await until(pilot, lambda: "UpdateFirmware answered" in timeline_text(screen))
+        assert not run.finished
+
+        # Quitting now would leave the charger without its file: the app asks first.
+        await pilot.press("ctrl+q")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("escape")
+        assert app.screen is screen and app.is_running
+
+        await pilot.press("x")
+        await until(pilot, lambda: run.finished)
+        await pilot.pause()
+        assert "stopped watching" in static_text(screen, "#transfer-verdict")
+        await pilot.press("n")
+        assert not screen.showing_live
+
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: app.transfers.active_runs)
+        await pilot.press("ctrl+q")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await until(pilot, lambda: not app.is_running)
