@@ -423,7 +423,7 @@ class OcppTuiApp(App[None]):
             if path is not None:
                 self.open_log(path)
 
-        self.push_screen(OpenLogScreen(self.paths.sessions_dir), chosen)
+        self.push_screen(OpenLogScreen(self.hub.sessions_dir or self.paths.sessions_dir), chosen)
 
     def help_sections(self) -> HelpSections:
         return [

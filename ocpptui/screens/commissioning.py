@@ -196,7 +196,7 @@ class CommissioningScreen(Screen[None]):
                     prompt="no profile",
                     value=str(self.form.profile_path)
                     if self.form.profile_path in self._profiles
-                    else Select.BLANK,
+                    else Select.NULL,
                     id="profile",
                 )
                 yield Input(placeholder="or a profile file path (enter)", id="profile-path")

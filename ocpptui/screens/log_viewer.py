@@ -131,7 +131,7 @@ class LogViewerScreen(Screen[None]):
 
     def __init__(self, log: LogFile, *, refresh_hz: float = 10.0, quit_on_close: bool = False):
         super().__init__()
-        self.log = log
+        self.log_file = log
         self.refresh_hz = refresh_hz
         self.quit_on_close = quit_on_close
         self.view: LogFile | FilteredFrames = log
@@ -144,9 +144,9 @@ class LogViewerScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(self._info(), id="log-info", markup=False)
-        yield FilterBar(list(catalog.actions(self.log.version)), id="filter-bar")
+        yield FilterBar(list(catalog.actions(self.log_file.version)), id="filter-bar")
         with Vertical(id="log-body"):
-            yield self._table(self.log)
+            yield self._table(self.log_file)
             with VerticalScroll(id="log-statistics") as panel:
                 panel.border_title = "Statistics"
                 yield Static(id="log-statistics-text", markup=False)
@@ -155,9 +155,9 @@ class LogViewerScreen(Screen[None]):
 
     def _info(self) -> Content:
         return Content.assemble(
-            (shorten(str(self.log.path), 200), "bold"),
+            (shorten(str(self.log_file.path), 200), "bold"),
             "  ",
-            (f"{self.log.size:,} bytes · {self.log.description}", ""),
+            (f"{self.log_file.size:,} bytes · {self.log_file.description}", ""),
         )
 
     def _table(self, window: LogFile | FilteredFrames) -> FrameTable:
@@ -165,10 +165,12 @@ class LogViewerScreen(Screen[None]):
             window,  # type: ignore[arg-type]  # quacks like a FrameWindow
             refresh_hz=self.refresh_hz,
             show_identity=False,
-            empty_hint="Reading the file…" if window is self.log else "No frame matches (yet).",
+            empty_hint="Reading the file…"
+            if window is self.log_file
+            else "No frame matches (yet).",
             id="log-frames",
         )
-        table.border_title = self.log.path.name
+        table.border_title = self.log_file.path.name
         return table
 
     @property
@@ -189,7 +191,7 @@ class LogViewerScreen(Screen[None]):
     def index_file(self) -> None:
         """Find the frame lines, a few megabytes at a time, reporting each step."""
         worker = get_current_worker()
-        log = self.log
+        log = self.log_file
         done = False
         while not done and not worker.is_cancelled:
             done = log.index(max_bytes=INDEX_STEP_BYTES, cancelled=lambda: worker.is_cancelled)
@@ -208,7 +210,7 @@ class LogViewerScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="log-statistics", exit_on_error=False)
     def gather_statistics(self) -> None:
         worker = get_current_worker()
-        statistics = self.log.analyze(
+        statistics = self.log_file.analyze(
             progress=lambda fraction: self.post_message(StatisticsProgressed(fraction, None)),
             cancelled=lambda: worker.is_cancelled,
         )
@@ -218,16 +220,16 @@ class LogViewerScreen(Screen[None]):
 
     @on(IndexProgressed)
     def _index_progressed(self, message: IndexProgressed) -> None:
-        if not self._placed_at_start and message.frames and self.view is self.log:
+        if not self._placed_at_start and message.frames and self.view is self.log_file:
             # A saved log is read from its start: select the first frame, stop following.
             self._placed_at_start = True
             table = self.frame_table
             table.sync(force=True)
             table.move_cursor(0)
-        if message.done and self.log.total == 0:
+        if message.done and self.log_file.total == 0:
             self.frame_table.empty_hint = "No OCPP-J frame found in this file."
             self.frame_table.refresh()
-        if message.done and self._statistics_shown and self.log.statistics is None:
+        if message.done and self._statistics_shown and self.log_file.statistics is None:
             self.gather_statistics()
         self._show_status()
 
@@ -250,7 +252,7 @@ class LogViewerScreen(Screen[None]):
         self._show_status()
 
     def _show_status(self) -> None:
-        log = self.log
+        log = self.log_file
         parts: list[tuple[str, str] | str] = [(f"{log.total:,} frames", "bold")]
         if not log.index_complete:
             parts += [" · ", (f"reading the file {log.index_progress:.0%}", "$text-warning")]
@@ -281,9 +283,11 @@ class LogViewerScreen(Screen[None]):
                 frame_filter.actions,
                 pairing_matters=bool(frame_filter.actions or frame_filter.direction),
             )
-            view: LogFile | FilteredFrames = FilteredFrames(self.log, frame_filter.matches, hint)
+            view: LogFile | FilteredFrames = FilteredFrames(
+                self.log_file, frame_filter.matches, hint
+            )
         else:
-            view = self.log
+            view = self.log_file
         self.view = view
         self._filter_fraction = 0.0 if isinstance(view, FilteredFrames) else 1.0
         had_focus = self.frame_table.has_focus
@@ -308,7 +312,7 @@ class LogViewerScreen(Screen[None]):
             if frame is not None and table.is_attached:
                 table.select_frame(frame)
 
-        self.app.push_screen(FrameInspectorScreen(self.log, message.frame), back_to_table)  # type: ignore[arg-type]
+        self.app.push_screen(FrameInspectorScreen(self.log_file, message.frame), back_to_table)  # type: ignore[arg-type]
 
     # ------------------------------------------------------------------ actions
 
@@ -319,12 +323,12 @@ class LogViewerScreen(Screen[None]):
     def action_toggle_statistics(self) -> None:
         panel = self.query_one("#log-statistics")
         panel.toggle_class("-shown")
-        if not panel.has_class("-shown") or self.log.statistics is not None:
-            if self.log.statistics is not None:
-                text = "\n".join(self.log.statistics.summary_lines())
+        if not panel.has_class("-shown") or self.log_file.statistics is not None:
+            if self.log_file.statistics is not None:
+                text = "\n".join(self.log_file.statistics.summary_lines())
                 self.query_one("#log-statistics-text", Static).update(text)
             return
-        if self.log.index_complete:
+        if self.log_file.index_complete:
             self.gather_statistics()
         else:
             self.query_one("#log-statistics-text", Static).update(
@@ -358,7 +362,7 @@ class LogViewerScreen(Screen[None]):
 
     def on_unmount(self) -> None:
         self.workers.cancel_node(self)
-        self.log.close()
+        self.log_file.close()
 
 
 def open_log_screen(
