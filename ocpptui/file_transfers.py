@@ -42,10 +42,11 @@ DIAGNOSTICS_TIMEOUT = 10 * 60.0
 #: After the verdict, late status notifications still land in the timeline for this long.
 CLOSE_GRACE = 30.0
 
-SCHEMES = ("http", "https", "ftp")
+SCHEMES = ("http", "https", "ftp", "sftp")
 #: Which scheme to pre-select when the charger lists several: plain HTTP needs the fewest
-#: firewall holes, FTP needs a data-port range, HTTPS needs a certificate the charger trusts.
-SCHEME_PREFERENCE = ("http", "ftp", "https")
+#: firewall holes, FTP needs a data-port range, SFTP must be switched on ([files] sftp),
+#: HTTPS needs a certificate the charger trusts.
+SCHEME_PREFERENCE = ("http", "ftp", "sftp", "https")
 
 
 # --------------------------------------------------------------------------- requests
@@ -378,16 +379,38 @@ def best_address(peer: str | None, addresses: list[LocalAddress], configured: st
     return max(addresses, key=shared_bits).address
 
 
+def available_schemes(server: FileServer | None, settings: FileServerSettings) -> tuple[str, ...]:
+    """The schemes the laptop's file server serves (or will serve once started)."""
+    https = server is not None and server.running and server.ports.https is not None
+    sftp = server.ports.sftp is not None if server is not None and server.running else settings.sftp
+    return tuple(
+        scheme
+        for scheme in SCHEMES
+        if scheme in ("http", "ftp") or (scheme == "https" and https) or (scheme == "sftp" and sftp)
+    )
+
+
+def not_served_text(scheme: str) -> str:
+    """Why a scheme is greyed out in the form."""
+    if scheme == "sftp":
+        return "SFTP is off: set [files] sftp = true in the settings"
+    return "HTTPS needs a certificate on the file server: not set up"
+
+
 def firewall_text(ports: BoundPorts | None, scheme: str, settings: FileServerSettings) -> str:
     """The inbound TCP ports the laptop's firewall must let through for this scheme."""
     if ports is not None:
         http, https, ftp, passive = ports.http, ports.https, ports.ftp, ports.ftp_passive
+        sftp = ports.sftp
     else:
         http, https, ftp = settings.http_port, None, settings.ftp_port
         first, last = settings.ftp_passive_ports
         passive = tuple(range(first, last + 1))
+        sftp = settings.sftp_port if settings.sftp else None
     if scheme == "https":
         return f"TCP {https} (HTTPS)" if https else "HTTPS is not set up on this laptop"
+    if scheme == "sftp":
+        return f"TCP {sftp} (SFTP)" if sftp else "SFTP is off ([files] sftp = true)"
     if scheme == "ftp":
         data = f"{passive[0]}-{passive[-1]}" if passive else "any (no passive range set)"
         return f"TCP {ftp} (FTP) and TCP {data} (FTP data)"

@@ -39,6 +39,7 @@ from ocpptui.file_transfers import (
     FileTransfers,
     TransferRun,
     address_choices,
+    available_schemes,
     best_address,
     byte_size,
     firewall_text,
@@ -50,7 +51,7 @@ from ocpptui.screens.file_viewer import FileViewerScreen
 from ocpptui.services.diagnostics import DiagnosticsRequest
 from ocpptui.services.firmware import Progress
 from ocpptui.widgets.display_text import shorten
-from ocpptui.widgets.transfer_live import LABEL_WIDTH, TransferLive, labelled
+from ocpptui.widgets.transfer_live import LABEL_WIDTH, TransferLive, labelled, shown_url
 from ocpptui.widgets.transfer_options import TransferOptions
 
 if TYPE_CHECKING:
@@ -84,6 +85,13 @@ class DiagnosticsScreen(Screen[None]):
             "Copy path",
             tooltip="Copy the received file's path",
             id="diagnostics.copy_path",
+        ),
+        Binding(
+            "u",
+            "copy_url",
+            "Copy URL",
+            tooltip="Copy the upload URL sent to the charger",
+            id="diagnostics.copy_url",
         ),
         Binding(
             "x",
@@ -137,9 +145,7 @@ class DiagnosticsScreen(Screen[None]):
         yield Static(id="dg-title", markup=False)
         session = self.charger.session
         listed = listed_protocols(session)
-        server = self.transfers.server
-        https = server is not None and server.ports.https is not None
-        available = ("http", "https", "ftp") if https else ("http", "ftp")
+        available = available_schemes(self.transfers.server, self.transfers.settings)
         addresses = address_choices()
         peer = session.transport.info.peer if session is not None else None
         default_address = best_address(peer, addresses, self.transfers.settings.advertise_host)
@@ -350,9 +356,7 @@ class DiagnosticsScreen(Screen[None]):
         where = f" on {server.advertise_host}" if server is not None else ""
         location = job.location if job is not None else None
         lines = [
-            labelled(
-                "Upload URL", location or "not sent yet", "bold" if location else "$text-muted"
-            ),
+            labelled("Upload URL", shown_url(location, "u"), "bold" if location else "$text-muted"),
             labelled(
                 "Firewall",
                 f"allow inbound {firewall_text(run.ports, scheme, self.transfers.settings)}{where}",
@@ -394,6 +398,12 @@ class DiagnosticsScreen(Screen[None]):
             self.app.copy_to_clipboard(str(job.received.path))
             self.notify("Path copied to the clipboard")
 
+    def action_copy_url(self) -> None:
+        job = self.job
+        if job is not None and job.location:
+            self.app.copy_to_clipboard(job.location)
+            self.notify("Upload URL copied to the clipboard")
+
     def action_stop(self) -> None:
         if self.run is not None and not self.run.finished:
             self.run.stop()
@@ -414,6 +424,8 @@ class DiagnosticsScreen(Screen[None]):
             return True if self.charger.connected else None
         if action in ("open_file", "copy_path"):
             return live and received
+        if action == "copy_url":
+            return live and not received and self.job is not None and bool(self.job.location)
         if action == "stop":
             return live and running
         if action == "new":

@@ -35,6 +35,7 @@ from ocpptui.file_transfers import (
     FirmwareRequest,
     TransferRun,
     address_choices,
+    available_schemes,
     best_address,
     byte_size,
     firewall_text,
@@ -46,7 +47,7 @@ from ocpptui.file_transfers import (
 from ocpptui.screens.file_picker import FilePickerScreen, default_folder
 from ocpptui.services.firmware import FirmwareUpdate, Phase, Progress
 from ocpptui.widgets.display_text import shorten
-from ocpptui.widgets.transfer_live import TransferLive, labelled
+from ocpptui.widgets.transfer_live import TransferLive, labelled, shown_url
 from ocpptui.widgets.transfer_options import TransferOptions
 
 if TYPE_CHECKING:
@@ -168,9 +169,7 @@ class FirmwareScreen(Screen[None]):
         yield Static(id="fw-title", markup=False)
         session = self.charger.session
         listed = listed_protocols(session)
-        server = self.transfers.server
-        https = server is not None and server.ports.https is not None
-        available = ("http", "https", "ftp") if https else ("http", "ftp")
+        available = available_schemes(self.transfers.server, self.transfers.settings)
         addresses = address_choices()
         peer = session.transport.info.peer if session is not None else None
         default_address = best_address(peer, addresses, self.transfers.settings.advertise_host)
@@ -503,7 +502,7 @@ class FirmwareScreen(Screen[None]):
         where = f" on {server.advertise_host}" if server is not None else ""
         url = job.url if job is not None else None
         lines = [
-            labelled("URL sent", url or "not sent yet", "bold" if url else "$text-muted"),
+            labelled("URL sent", shown_url(url, "c"), "bold" if url else "$text-muted"),
             labelled(
                 "Firewall",
                 f"allow inbound {firewall_text(run.ports, scheme, self.transfers.settings)}{where}",

@@ -26,7 +26,8 @@ FILTER_HELP = (
 )
 
 TRANSFER_HELP = (
-    "The laptop serves the image (and receives logs) itself: HTTP, FTP; ports in [files].",
+    "The laptop serves the image (and receives logs) itself: HTTP, FTP, and SFTP when",
+    "[files] sftp = true; ports in [files]. URLs show FTP/SFTP passwords as ****.",
     "The charger must reach the laptop address shown: same network, firewall open for the",
     "ports the screen lists. The timeline shows every request the file server saw.",
     "Dates: now, +15m, -2h, 14:30 or 2026-11-25T14:30 (local time).",

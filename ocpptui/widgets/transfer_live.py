@@ -8,6 +8,7 @@ from textual.content import Content
 from textual.widgets import ProgressBar, Static
 
 from ocpptui.file_transfers import TransferRun, byte_size
+from ocpptui.services.file_server import masked_url
 from ocpptui.services.firmware import Progress, Verdict
 from ocpptui.widgets.display_text import shorten
 from ocpptui.widgets.transfer_timeline import TransferTimeline
@@ -21,6 +22,14 @@ Line = list[tuple[str, str] | str]
 def labelled(label: str, value: str, style: str = "") -> Content:
     """`Label      value` with the label in muted text (value is never markup)."""
     return Content.assemble((f"{label:<{LABEL_WIDTH}}", _LABEL), (value, style))
+
+
+def shown_url(url: str | None, copy_key: str) -> str:
+    """The URL with its password masked (the copy key copies it whole), or "not sent yet"."""
+    if not url:
+        return "not sent yet"
+    masked = masked_url(url)
+    return masked if masked == url else f"{masked}  ({copy_key} copies it with the password)"
 
 
 def progress_text(progress: Progress, total: int | None) -> str:

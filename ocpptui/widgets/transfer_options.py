@@ -10,6 +10,7 @@ from textual.widgets import Input, Label, RadioButton, RadioSet, Select, Static
 
 from ocpptui.file_transfers import (
     SCHEMES,
+    not_served_text,
     parse_count,
     preferred_scheme,
     scheme_warning,
@@ -59,10 +60,12 @@ class TransferOptions(Vertical):
             with RadioSet(id="scheme", compact=True):
                 for scheme in SCHEMES:
                     label = scheme.upper()
-                    if scheme not in self.available:
-                        label += " (not set up)"
+                    served = scheme in self.available
+                    if not served:
+                        label += " (off)"
                     yield RadioButton(
-                        label,
+                        Content(label),
+                        tooltip=None if served else not_served_text(scheme),
                         value=scheme == self._scheme,
                         id=f"scheme-{scheme}",
                         disabled=scheme not in self.available,

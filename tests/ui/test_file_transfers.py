@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from ocpptui.file_transfers import (
+    available_schemes,
     best_address,
     byte_size,
     firewall_text,
@@ -72,3 +73,10 @@ def test_firewall_ports_per_protocol() -> None:
     assert "not set up" in firewall_text(ports, "https", settings)
     assert firewall_text(None, "ftp", settings) == "TCP 2121 (FTP) and TCP 30000-30009 (FTP data)"
     assert byte_size(812) == "812 B" and byte_size(3_000_020) == "3.0 MB"
+    assert "sftp = true" in firewall_text(ports, "sftp", settings)
+    assert (
+        firewall_text(BoundPorts(1, None, 2, (), sftp=2222), "sftp", settings) == "TCP 2222 (SFTP)"
+    )
+    assert available_schemes(None, settings) == ("http", "ftp")
+    settings.sftp = True
+    assert available_schemes(None, settings) == ("http", "ftp", "sftp")
