@@ -85,10 +85,10 @@ def _framing_select(framing: Framing, id: str) -> Select[Framing]:
     )
 
 
-def _identity_input(identity: str | None, id: str) -> Input:
+def _identity_input(identity: str | None, id: str, placeholder: str) -> Input:
     return Input(
         identity or "",
-        placeholder="from the port",
+        placeholder=placeholder,
         restrict=IDENTITY_RESTRICT,
         max_length=IDENTITY_MAX,
         compact=True,
@@ -241,19 +241,18 @@ class SerialSettingsForm(LinkForm):
                 "they toggle)",
             )
         with Horizontal(classes="-last"):
-            identity = _identity_input(self.initial_identity, self.identity_id)
+            identity = _identity_input(self.initial_identity, self.identity_id, "from the port")
             identity.add_class("-identity")
             yield from _field("Identity", identity)
             yield from _field("OCPP", _version_select(self.initial_version, self.version_id))
             yield from _field(
                 "Other port",
                 Input(
-                    placeholder="/dev/… COM9 rfc2217://…",
+                    placeholder="/dev/… or COM9",
                     compact=True,
                     id="serial-other-port",
                     classes="-other-port",
-                    tooltip="A port that is not listed (a pty, socat, a device server at "
-                    "rfc2217://host:port); Enter opens it",
+                    tooltip="A port that is not listed (a pty, a socat link); Enter opens it",
                 ),
             )
 
@@ -315,7 +314,7 @@ class BleSettingsForm(LinkForm):
 
         s = self.template
         with Horizontal():
-            identity = _identity_input(self.initial_identity, self.identity_id)
+            identity = _identity_input(self.initial_identity, self.identity_id, "from the device")
             identity.add_class("-identity")
             yield from _field("Identity", identity)
             yield from _field("OCPP", _version_select(self.initial_version, self.version_id))

@@ -32,15 +32,15 @@ WHAT_NEXT: dict[LinkState, str] = {
     LinkState.OPENING: "Opening the link …",
     LinkState.CONNECTED: (
         "No WebSocket server in this mode: the charger talks over this link and appears "
-        "below once it sends a frame."
+        "below once it sends a frame. k: another port or device."
     ),
     LinkState.WAITING: (
         "Plug the cable back in (or bring the charger back in range): the link reopens by "
         "itself and the session goes on; the frames so far are kept."
     ),
-    LinkState.CLOSED: "The link is closed: o picks a port or device to open one again.",
-    LinkState.FAILED: "o picks the port or device again (check the cable, the settings).",
-    LinkState.GAVE_UP: "Stopped waiting for the link: o picks a port or device again.",
+    LinkState.CLOSED: "The link is closed: k picks a port or device to open one again.",
+    LinkState.FAILED: "k picks the port or device again (check the cable, the settings).",
+    LinkState.GAVE_UP: "Stopped waiting for the link: k picks a port or device again.",
 }
 
 

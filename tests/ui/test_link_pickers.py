@@ -266,6 +266,7 @@ def _palette_commands(app: OcppTuiApp) -> list[tuple[str, Any, str]]:
 LAPTOP = "F0:F0:F0:F0:F0:F0"
 CHARGER = "F1:F1:F1:F1:F1:F1"
 OTHER = "F2:F2:F2:F2:F2:F2"
+HOSTILE_NAME = "[/]Head[bold"
 
 
 @pytest.fixture
@@ -273,6 +274,7 @@ async def air():
     """A laptop central, a NUS charger and a headset without the service, on one radio."""
     pytest.importorskip("bumble")
     from bumble.controller import Controller
+    from bumble.core import AdvertisingData
     from bumble.device import Device
     from bumble.hci import Address
     from bumble.host import Host
@@ -294,7 +296,10 @@ async def air():
     await laptop.power_on()
     peripheral = NusPeripheral(device(CHARGER, "EVSE-BLE"), FrameCodec(Framing.NDJSON))
     await peripheral.start()
-    headset = device(OTHER, "Headset")
+    headset = device(OTHER, HOSTILE_NAME)  # what a device advertises is never markup
+    headset.advertising_data = bytes(
+        AdvertisingData([(AdvertisingData.COMPLETE_LOCAL_NAME, HOSTILE_NAME.encode())])
+    )
     await headset.power_on()
     await headset.start_advertising(advertising_interval_min=20.0)
     client, scanner = bumble_backends(laptop)
@@ -331,6 +336,7 @@ async def test_ble_picker_lists_the_uart_charger_first_and_connects_it(
         assert first[0].plain == "★" and first[1].plain == "EVSE-BLE"
         assert "UART" in first[4].plain
         assert table.get_row(OTHER)[0].plain.strip() == ""
+        assert table.get_row(OTHER)[1].plain == HOSTILE_NAME
         assert table.highlighted_address == CHARGER
 
         # r scans again (bounded by the scan time); the cursor stays on its device.
