@@ -366,8 +366,10 @@ class DiagnosticsScreen(Screen[None]):
             request = job.action or "…"
             if job.action == "GetLog":
                 request += f" {job.log_type}"
-            if job.announced_file_name:
-                request += f" → file {shorten(job.announced_file_name, 60)}"
+            announced = job.announced_file_name
+            received_name = job.received.path.name if job.received is not None else None
+            if announced and announced != received_name:
+                request += f" → file {shorten(announced, 36)}"
             lines.append(labelled("Request", request))
         received = job.received if job is not None else None
         if received is not None:
