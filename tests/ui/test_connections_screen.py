@@ -127,3 +127,11 @@ async def test_validation_ping_and_release_keys_on_the_charger_screen(
             await charger.send_text(json.dumps([3, trigger[1], {"status": "Accepted"}]))
             answer = await charger.boot_16()
             assert answer[2]["status"] == "Accepted"
+            screen = app.screen
+            assert screen.check_action("firmware", ()) is True
+        # Gone: the firmware and diagnostics keys grey out; the screen stays.
+        await until(pilot, lambda: not hub.chargers["CP-V"].connected)
+        assert screen.check_action("firmware", ()) is None
+        assert screen.check_action("diagnostics", ()) is None
+        await pilot.press("u")
+        assert app.screen is screen
