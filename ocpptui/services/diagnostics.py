@@ -1,7 +1,8 @@
 """Pull a charger's diagnostics or logs onto the laptop (1.6 GetDiagnostics, 2.x GetLog).
 
-The upload location points at the laptop's file server (HTTP or FTP, the technician's choice);
-the received file lands in the session's folder. Status notifications and the file server's
+The upload location points at the laptop's file server (HTTP, FTP or SFTP, the technician's
+choice), as a folder (`…/<token>/`, the charger adds its file name) or as a file URL; the
+received file lands in the session's folder. Status notifications and the file server's
 transfer events are followed live, like a firmware update.
 """
 
@@ -28,8 +29,20 @@ from ocpptui.services.file_server import (
     TransferStarted,
     UploadOffer,
     UploadReceived,
+    masked_url,
 )
+from ocpptui.services.file_server.names import url_file_name
 from ocpptui.services.firmware import Progress, TimelineEntry, Verdict
+from ocpptui.services.transfer_diagnosis import (
+    GRACE_SECONDS,
+    SILENCE_SECONDS,
+    Finding,
+    TransferRequest,
+    TransferWatch,
+    location_url,
+    peer_host,
+)
+from ocpptui.services.transfer_schemes import key_name, listed_protocols
 
 _request_ids = itertools.count(1)
 STATUS_ACTIONS = ("DiagnosticsStatusNotification", "LogStatusNotification")
@@ -65,6 +78,10 @@ class DiagnosticsRequest:
     retries: int | None = None
     retry_interval: int | None = None
     on_change: Callable[[DiagnosticsRequest], None] = lambda job: None
+    location_form: str = "folder"  # "folder": …/<token>/ (the charger adds its name); "file"
+    file_name: str | None = None  # the file form's name (default: <identity>-<log type>.log)
+    silence_seconds: float = SILENCE_SECONDS  # Uploading without a request: diagnose after
+    grace_seconds: float = GRACE_SECONDS  # no status, no request after the request + this
 
     action: str | None = None
     request_id: int | None = None
@@ -76,10 +93,22 @@ class DiagnosticsRequest:
     last_status: str | None = None
     received: ReceivedFile | None = None
     verdict: Verdict | None = None
+    watch: TransferWatch | None = None
+    """The upload offer's requests and the diagnosis (`transfer_diagnosis`)."""
 
     def __post_init__(self) -> None:
         self._unsubscribers: list[Callable[[], None]] = []
         self._changed = asyncio.Event()
+
+    @property
+    def requests(self) -> list[TransferRequest]:
+        """Every request the file server saw for this upload offer, oldest first."""
+        return self.watch.requests if self.watch is not None else []
+
+    @property
+    def diagnosis(self) -> list[Finding]:
+        """What the requests and statuses say so far (empty when all looks right)."""
+        return self.watch.findings() if self.watch is not None else []
 
     def _session(self) -> Session:
         session = self.hub.session_for(self.identity)
@@ -100,16 +129,28 @@ class DiagnosticsRequest:
             self._folder(session), label=f"{self.identity} {self.log_type}"
         )
         urls = {"http": self.upload.http_url, "https": self.upload.https_url,
-                "ftp": self.upload.ftp_url}  # fmt: skip
-        self.location = urls.get(self.scheme)
-        if not self.location:
+                "ftp": self.upload.ftp_url, "sftp": self.upload.sftp_url}  # fmt: skip
+        folder = urls.get(self.scheme)
+        if not folder:
             raise ValueError(f"the file server does not serve {self.scheme} (not configured)")
+        name = url_file_name(self.file_name or f"{self.identity}-{self.log_type}.log")
+        form = "file" if self.location_form == "file" else "folder"
+        self.location = location_url(folder, form, name)
+        self.watch = TransferWatch(
+            self.file_server, self.upload.token, "upload", self.location, self.scheme,
+            name, form,
+            charger_host=peer_host(session.transport.info.peer),
+            listed=listed_protocols(session), key=key_name(session),
+            retries=self.retries, retry_interval=self.retry_interval,
+            silence_seconds=self.silence_seconds, grace_seconds=self.grace_seconds,
+            clock=self.hub.clock.mono, wall_clock=self.hub.clock.wall,
+        )  # fmt: skip
         self._unsubscribers = [
             self.file_server.subscribe(self._on_file_event),
             self.hub.add_frame_listener(self._on_frame),
         ]
         self.action, payload = self._request(session)
-        self._note("ocpp-tui", f"{self.action} sent: upload to {self.location}")
+        self._note("ocpp-tui", f"{self.action} sent: upload to {masked_url(self.location)}")
         try:
             outcome = await session.call_raw(self.action, payload)
         except CallFailed as exc:
@@ -131,6 +172,7 @@ class DiagnosticsRequest:
         ):
             # 1.6: no fileName means "no diagnostics available".
             self._fail("the charger has no diagnostics to upload (no fileName in the answer)")
+        self._check_diagnosis()
 
     def _request(self, session: Session) -> tuple[str, dict[str, Any]]:
         window: dict[str, Any] = {}
@@ -166,14 +208,18 @@ class DiagnosticsRequest:
             async with asyncio.timeout(timeout):
                 while self.verdict is None:
                     self._changed.clear()
-                    await self._changed.wait()
+                    try:  # wake up now and then: some diagnoses come from silence
+                        await asyncio.wait_for(self._changed.wait(), 1.0)
+                    except TimeoutError:
+                        self._check_diagnosis()
         except TimeoutError:
             if self.received is not None:
                 self.verdict = Verdict(True, f"received {self.received.path.name}")
             else:
                 self._fail(
                     f"no upload within {timeout:g} s (last status: {self.last_status or 'none'})",
-                    "check that the charger can reach the laptop "
+                    self._advice()
+                    or "check that the charger can reach the laptop "
                     f"({self.file_server.advertise_host}) and supports {self.scheme.upper()}",
                 )
         assert self.verdict is not None
@@ -198,6 +244,16 @@ class DiagnosticsRequest:
         self._changed.set()
         self.on_change(self)
 
+    def _advice(self) -> str | None:
+        return self.watch.advice() if self.watch is not None else None
+
+    def _check_diagnosis(self) -> None:
+        """Put new findings in the timeline (each rule once)."""
+        if self.watch is None or self.verdict is not None:
+            return
+        for finding in self.watch.new_findings():
+            self._note("ocpp-tui", f"diagnosis: {finding.text}")
+
     def _fail(self, summary: str, advice: str | None = None) -> None:
         if self.verdict is None:
             self.verdict = Verdict(False, summary, advice)
@@ -220,13 +276,19 @@ class DiagnosticsRequest:
             return  # chargers flood Uploading; one line is enough
         self.last_status = status
         self._note("charger", status, status, frame.seq)
+        if self.watch is not None:
+            self.watch.charger_status(status)
         if status in FAILED_STATUSES:
-            self._fail(f"the charger reports {status}", "see the file server's requests below")
+            self._fail(
+                f"the charger reports {status}",
+                self._advice() or "see the file server's requests below",
+            )
 
     def _on_file_event(self, event: FileServerEvent) -> None:
         upload = self.upload
         if upload is None:
             return
+        mine = self.watch.observe(event) if self.watch is not None else None
         if isinstance(event, (TransferStarted, TransferProgress)):
             if event.transfer.token != upload.token:
                 return
@@ -245,7 +307,7 @@ class DiagnosticsRequest:
             self._note("file server", f"received {event.path.name} ({event.size} bytes)")
             # The file is what matters; some chargers never send Uploaded.
             self._succeed()
-        elif isinstance(event, RequestRefused) and upload.token in event.path:
+        elif isinstance(event, RequestRefused) and mine is not None:
             self._note("file server", f"{event.client} {event.method} refused ({event.status}): "
                        f"{event.reason}")  # fmt: skip
 
