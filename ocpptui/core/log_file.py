@@ -397,29 +397,30 @@ class LogFile:
                 raise ValueError("not an object")
         except ValueError as exc:
             return self._unreadable(position, line, f"not a frame log record: {exc}")
-        raw = record.get("raw")
-        raw = raw if isinstance(raw, str) else json.dumps(raw)
-        wall = _record_time(record.get("time"))
-        mono = record.get("mono")
-        seq = record.get("seq")
-        latency = record.get("latency_ms")
+        get = record.get  # this runs once per line of a whole-file pass: kept lean
+        raw = get("raw")
+        if not isinstance(raw, str):
+            raw = json.dumps(raw)
+        wall = _record_time(get("time"))
+        mono, seq, latency = get("mono"), get("seq"), get("latency_ms")
+        violations, flags = get("violations"), get("flags")
         frame = Frame(
             seq=seq if isinstance(seq, int) else position + 1,
             wall=wall,
             mono=float(mono) if isinstance(mono, (int, float)) else wall,
-            identity=str(record.get("identity") or self.identity),
-            session_id=str(record.get("session") or ""),
-            direction=Direction.OUT if record.get("dir") == "out" else Direction.IN,
+            identity=str(get("identity") or self.identity),
+            session_id=str(get("session") or ""),
+            direction=Direction.OUT if get("dir") == "out" else Direction.IN,
             raw=raw,
-            message_type=_int_or_none(record.get("type")),
-            message_id=_str_or_none(record.get("id")),
-            action=_str_or_none(record.get("action")),
-            error_code=_str_or_none(record.get("error_code")),
-            request_seq=_int_or_none(record.get("request_seq")),
+            message_type=_int_or_none(get("type")),
+            message_id=_str_or_none(get("id")),
+            action=_str_or_none(get("action")),
+            error_code=_str_or_none(get("error_code")),
+            request_seq=_int_or_none(get("request_seq")),
             latency_ms=float(latency) if isinstance(latency, (int, float)) else None,
-            problem=_str_or_none(record.get("problem")),
-            violations=_violations(record.get("violations")),
-            flags=tuple(str(f) for f in record.get("flags") or () if f),
+            problem=_str_or_none(get("problem")),
+            violations=_violations(violations) if violations else (),
+            flags=tuple(str(flag) for flag in flags if flag) if flags else (),
         )
         if full and frame.problem is None:
             self._fill_payload(frame)
@@ -571,25 +572,32 @@ class LogFile:
         pairer = _Pairer()
         offsets = self._offsets
         ours = self.format is LogFormat.OCPP_TUI
+        marked = self.directions_marked
+        position = start
+        next_offset = offsets[start]
         with self.path.open("rb") as source:
-            source.seek(offsets[start])
-            where = offsets[start]
-            for position in range(start, stop):
-                offset = offsets[position]
-                if offset != where:
-                    source.seek(offset)
-                data = source.readline()
-                where = offset + len(data)
-                if line_test is not None and not line_test(data):
+            source.seek(next_offset)
+            where = next_offset
+            for data in source:  # sequential: lines the index skipped are passed over
+                offset = where
+                where += len(data)
+                if offset != next_offset:
                     continue
-                line = data.decode("utf-8", errors="replace").rstrip("\r\n")
-                frame = self._parse(position, line, full=not ours)
-                found = pairer.feed(position, frame)
-                if found is not None:
-                    _link(found[1], frame, self.directions_marked)
-                if validate and not ours and not frame.violations:
-                    frame.violations = self._validate(frame)
-                yield position, frame
+                current = position
+                position += 1
+                if position < stop:
+                    next_offset = offsets[position]
+                if line_test is None or line_test(data):
+                    line = data.decode("utf-8", errors="replace").rstrip("\r\n")
+                    frame = self._parse(current, line, full=not ours)
+                    found = pairer.feed(current, frame)
+                    if found is not None:
+                        _link(found[1], frame, marked)
+                    if validate and not ours and not frame.violations:
+                        frame.violations = self._validate(frame)
+                    yield current, frame
+                if position >= stop:
+                    return
 
     def analyze(
         self, *, progress: Progress | None = None, cancelled: Cancelled | None = None
@@ -847,11 +855,11 @@ def _record_time(text: Any) -> float:
 
 
 def _int_or_none(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    return value if type(value) is int else None
 
 
 def _str_or_none(value: Any) -> str | None:
-    return None if value is None else str(value)
+    return value if value is None or type(value) is str else str(value)
 
 
 def _violations(value: Any) -> tuple[Violation, ...]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from pathlib import Path
 
@@ -299,3 +300,22 @@ def test_odd_files_open(tmp_path: Path) -> None:
     log.close()
     with pytest.raises(OSError, match="cannot open"):
         LogFile(tmp_path / "missing.jsonl")
+
+
+def test_the_open_command_prints_statistics(tmp_path: Path, capsys) -> None:
+    from ocpptui.cli import main
+
+    path = tmp_path / "known.log"
+    path.write_text(KNOWN_LOG, encoding="utf-8")
+    assert main(["open", str(path), "--stats"]) == 0
+    out = capsys.readouterr().out
+    assert "plain OCPP-J lines (timestamps: time of day; direction: -> markers" in out
+    assert "p50 30.0 ms, p95 100.0 ms, p99 100.0 ms" in out
+    assert main(["open", str(path), "--stats", "--json", "--protocol", "1.6"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["frames"] == 14 and data["calls_by_action"]["Heartbeat"] == 4
+    assert "OCPP 1.6 (given)" in data["format"]
+    assert main(["open", str(path), "--protocol", "1.7"]) == 2
+    assert "unknown OCPP version" in capsys.readouterr().err
+    assert main(["open", str(tmp_path / "nothing.log"), "--stats"]) == 1
+    assert "cannot open" in capsys.readouterr().err
