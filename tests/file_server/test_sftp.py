@@ -246,3 +246,23 @@ async def test_sftp_is_off_unless_asked_for(server: FileServer, firmware: Path) 
     offer = server.offer_file(firmware)
     assert server.ports.sftp is None and offer.sftp_url is None
     assert server.offer_upload().sftp_url is None
+
+
+async def test_stop_ends_running_sftp_transfers(
+    tmp_path: Path, host_keys: Path, firmware: Path
+) -> None:
+    server = make_server(tmp_path, enable_sftp=True, sftp_port=0, sftp_host_key_folder=host_keys)
+    await server.start()
+    events = Recorder()
+    server.subscribe(events.append)
+    offer = server.offer_file(firmware)
+    connection = await connect(offer.sftp_url)
+    sftp = await connection.start_sftp_client()
+    remote = await sftp.open(urlsplit(offer.sftp_url).path, "rb")
+    assert len(await remote.read(100_000, 0)) == 100_000
+    await server.stop()
+    aborted = await events.wait_for(TransferAborted)
+    assert aborted.reason == f"server stopped after 100000 of {offer.size} bytes"
+    with pytest.raises((asyncssh.Error, OSError)):
+        await remote.read(100_000, 100_000)
+    connection.close()

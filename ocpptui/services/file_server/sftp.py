@@ -123,10 +123,12 @@ class SftpFrontend:
         self._acceptor: asyncssh.SSHAcceptor | None = None
         self._connections: set[asyncssh.SSHServerConnection] = set()
         self.fingerprints: list[str] = []
+        self.stopping = False
         self.partial_uploads: dict[tuple[str, str], Path] = {}
         """(token, name the client used) -> the file its bytes went to, for resuming."""
 
     async def start(self, bind_host: str, port: int) -> int:
+        self.stopping = False
         keys = await asyncio.to_thread(load_host_keys, self._host_key_folder)
         self.fingerprints = [key.get_fingerprint() for key in keys]
         self._acceptor = await asyncssh.create_server(
@@ -149,6 +151,7 @@ class SftpFrontend:
         acceptor, self._acceptor = self._acceptor, None
         if acceptor is None:
             return
+        self.stopping = True
         acceptor.close()
         connections = list(self._connections)
         for connection in connections:
@@ -278,15 +281,16 @@ class _Download:
             return offset
         return self.size
 
-    def end(self, *, connection_lost: bool) -> None:
+    def end(self, *, lost: str | None) -> None:
+        """Close; `lost` says why the session ended under the transfer, if it did."""
         self.file.close()
         if self.meter is None:
             return
         done = self.highest_end >= self.size and self.bytes >= self.meter.transfer.total_bytes
         if done:
             self.meter.finish()
-        elif connection_lost:
-            self.meter.abort(f"client went away after {self.bytes} of {self.size} bytes")
+        elif lost:
+            self.meter.abort(f"{lost} after {self.bytes} of {self.size} bytes")
         else:
             self.meter.abort(f"client closed the file after {self.bytes} of {self.size} bytes")
 
@@ -544,22 +548,24 @@ class _OfferSftp(asyncssh.SFTPServer):
 
     async def close(self, file_obj: object) -> None:
         # asyncssh also closes the handles a lost session left open, before exit().
-        connection_lost = self._ended or self.channel.is_closing()
+        lost = None
+        if self._ended or self.channel.is_closing():
+            lost = "server stopped" if self._frontend.stopping else "client went away"
         if isinstance(file_obj, _Download):
-            file_obj.end(connection_lost=connection_lost)
+            file_obj.end(lost=lost)
             took = time.monotonic() - file_obj.opened
             self._logged("READ", file_obj.shown_path, OK, file_obj.bytes, took)
         elif isinstance(file_obj, _Upload):
-            await self._close_upload(file_obj, connection_lost)
+            await self._close_upload(file_obj, lost)
 
-    async def _close_upload(self, file_obj: _Upload, connection_lost: bool) -> None:
+    async def _close_upload(self, file_obj: _Upload, lost: str | None) -> None:
         if file_obj.failed:
             return
         took = time.monotonic() - file_obj.opened
         moved = file_obj.meter.bytes_done
-        if connection_lost:
+        if lost:
             await file_obj.upload.keep_partial()
-            file_obj.meter.abort("client went away; partial file kept")
+            file_obj.meter.abort(f"{lost}; partial file kept")
             self._logged("WRITE", file_obj.shown_path, FAILURE, moved, took)
             return
         sha256 = await file_obj.upload.complete()
