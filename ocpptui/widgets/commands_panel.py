@@ -169,6 +169,7 @@ TriggerMessage, **f** shows the triggered message in the frame log.
         self.version = session.version if session is not None else OcppVersion.V16
         self.commands = commands_for(self.version)
         self.action: str | None = None
+        self.form_action: str | None = None  # whose form is mounted (set once it is)
         self.sending = False
         self._remove_target: Callable[[], None] | None = None
 
@@ -252,6 +253,7 @@ TriggerMessage, **f** shows the triggered message in the frame log.
                     id="trigger-wait-row",
                 )
             )
+        self.form_action = action
         self.refresh_bindings()
 
     @on(PayloadChanged)

@@ -123,6 +123,9 @@ marked ones (or the highlighted one), **enter** edits, **a** adds a vendor key b
         super().__init__(charger, bridge, id=id)
         self.added: list[str] = []  # keys added by name, in order
         self.sending: set[str] = set()  # keys whose ChangeConfiguration is on its way
+        # Answers about keys the charger does not have (NotSupported): the core keeps no
+        # entry for them, the row still shows what the charger said.
+        self.unknown_outcomes: dict[str, tuple[str, str | None]] = {}
         self.reading = False
         self._last_step = ""
 
@@ -160,11 +163,15 @@ marked ones (or the highlighted one), **enter** edits, **a** adds a vendor key b
         self._show_detail()
 
     def _rows(self) -> list[KeyRow]:
-        rows = key_rows(self.configuration, self.added)
-        return [
-            KeyRow(row.key, row.value, row.readonly, "sending…") if row.key in self.sending else row
-            for row in rows
-        ]
+        rows: list[KeyRow] = []
+        for row in key_rows(self.configuration, self.added):
+            if row.key in self.sending:
+                row = KeyRow(row.key, row.value, row.readonly, "sending…")
+            elif row.readonly is None and row.key in self.unknown_outcomes:
+                status, detail = self.unknown_outcomes[row.key]
+                row = KeyRow(row.key, row.value, row.readonly, status, detail)
+            rows.append(row)
+        return rows
 
     def _show_info(self) -> None:
         table = self.configuration
@@ -282,6 +289,9 @@ marked ones (or the highlighted one), **enter** edits, **a** adds a vendor key b
     def _value_changed(self, message: ValueChanged) -> None:
         result = message.result
         self.sending.discard(result.key)
+        table = self.configuration
+        if table is None or result.key not in table.entries:
+            self.unknown_outcomes[result.key] = (result.status, result.detail)
         if result.key in self.added and result.status != "NotSupported":
             self.added.remove(result.key)
         self.refresh_view()

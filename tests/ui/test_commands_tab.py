@@ -1,0 +1,92 @@
+"""The Commands tab: forms from the schemas, TriggerMessage and its triggered message, Reset."""
+
+from __future__ import annotations
+
+import json
+
+from textual.widgets import Input, OptionList, Select
+
+from ocpptui.app import OcppTuiApp
+from ocpptui.core.hub import Hub
+from ocpptui.screens.charger import ChargerScreen
+from ocpptui.widgets.command_form import CommandForm
+from ocpptui.widgets.commands_panel import CommandsPanel
+from ocpptui.widgets.frame_table import FrameTable
+from tests.ui.charger_tabs import of_type, open_tab, wait_until
+from tests.ui.conftest import SIZE
+
+
+def _field(panel: CommandsPanel, path: str) -> Input | Select:
+    form = panel.query_one("#command-form", CommandForm)
+    index = [f.path for f in form.fields].index(path)
+    return form.query_one(f"#field-{index}")  # type: ignore[return-value]
+
+
+async def test_trigger_status_notification_arrives_and_is_highlighted(
+    app: OcppTuiApp, hub: Hub, start_sim
+) -> None:
+    seen: list = []
+    async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
+        _, panel = await open_tab(
+            pilot, app, hub, start_sim, "tab-commands", CommandsPanel, protocol="ocpp1.6"
+        )
+        await wait_until(pilot, lambda: panel.form_action == "TriggerMessage")
+        requested = _field(panel, "requestedMessage")
+        assert isinstance(requested, Select)
+        assert "StatusNotification" in [value for _, value in requested._options]
+        requested.value = "StatusNotification"
+        _field(panel, "connectorId").value = "1"  # type: ignore[union-attr]
+        await wait_until(
+            pilot,
+            lambda: (
+                json.loads(panel.editor.text)
+                == {"requestedMessage": "StatusNotification", "connectorId": 1}
+            ),
+        )
+        await pilot.press("ctrl+j")
+        await wait_until(pilot, lambda: of_type(seen, CommandsPanel.Triggered))
+        outcome = panel.outcome_view
+        assert outcome.arrived is not None and outcome.arrived.action == "StatusNotification"
+        assert outcome.arrived.payload["connectorId"] == 1
+        assert outcome.has_class("-arrived")
+        assert "TriggerMessage → Accepted" in outcome.head_text
+        assert "StatusNotification arrived" in outcome.arrived_text
+
+        # f shows the triggered frame in the frame log.
+        panel.query_one("#command-list", OptionList).focus()
+        await pilot.press("f")
+        screen = app.screen
+        assert isinstance(screen, ChargerScreen) and screen.active_tab == "tab-frames"
+        table = screen.query_one("#charger-frames", FrameTable)
+        await wait_until(pilot, lambda: table.cursor_frame is outcome.arrived)
+
+
+async def test_a_reset_form_sends_and_shows_the_outcome(
+    app: OcppTuiApp, hub: Hub, start_sim
+) -> None:
+    seen: list = []
+    async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
+        _, panel = await open_tab(
+            pilot, app, hub, start_sim, "tab-commands", CommandsPanel, protocol="ocpp1.6"
+        )
+        panel.select_command("Reset")
+        await wait_until(pilot, lambda: panel.form_action == "Reset")
+        kind = _field(panel, "type")
+        assert isinstance(kind, Select) and kind.value == "Hard"  # required: seeded, no blank
+        kind.value = "Soft"
+        await wait_until(pilot, lambda: json.loads(panel.editor.text) == {"type": "Soft"})
+        await pilot.press("ctrl+j")
+        await wait_until(pilot, lambda: of_type(seen, CommandsPanel.Answered))
+        outcome = of_type(seen, CommandsPanel.Answered)[0].outcome
+        assert outcome.action == "Reset" and outcome.status == "Accepted"
+        assert "Reset → Accepted" in panel.outcome_view.head_text
+        assert '"status": "Accepted"' in str(
+            panel.outcome_view.query_one("#outcome-answer").render()
+        )
+
+        # A required field left empty is caught by the form; the JSON keeps the last payload.
+        panel.select_command("ReserveNow")
+        await wait_until(pilot, lambda: panel.form_action == "ReserveNow")
+        _field(panel, "connectorId").value = ""  # type: ignore[union-attr]
+        error = panel.query_one("#command-form-error")
+        await wait_until(pilot, lambda: "connectorId: is required" in str(error.render()))

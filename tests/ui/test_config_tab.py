@@ -1,0 +1,107 @@
+"""The Configuration tab of a 1.6 charger against the real simulator."""
+
+from __future__ import annotations
+
+from textual.notifications import Notify
+
+from ocpptui.app import OcppTuiApp
+from ocpptui.core.hub import Hub
+from ocpptui.screens.charger import ChargerScreen
+from ocpptui.screens.edit_value import EditValueScreen
+from ocpptui.screens.prompt import PromptScreen
+from ocpptui.widgets.config_panel import ConfigPanel
+from ocpptui.widgets.config_table import ConfigTable
+from tests.ui.charger_tabs import of_type, open_tab, sent_actions, type_into, wait_until
+from tests.ui.conftest import SIZE
+
+
+async def _read(pilot, panel: ConfigPanel) -> ConfigTable:
+    await pilot.press("r")
+    await wait_until(pilot, lambda: panel.has_data() and not panel.reading)
+    return panel.table_widget
+
+
+async def _edit(pilot, app: OcppTuiApp, table: ConfigTable, key: str) -> None:
+    table.focus()
+    table.move_cursor(row=table.get_row_index(key), animate=False)
+    await pilot.press("enter")
+
+
+async def test_keys_load_and_an_edit_shows_accepted_and_the_value_read_back(
+    app: OcppTuiApp, hub: Hub, start_sim
+) -> None:
+    seen: list = []
+    async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
+        _, panel = await open_tab(
+            pilot, app, hub, start_sim, "tab-config", ConfigPanel, protocol="ocpp1.6"
+        )
+        table = await _read(pilot, panel)
+        assert len(table.all_rows) > 30
+        assert table.row_for("GetConfigurationMaxKeys").readonly is True
+        assert table.row_for("HeartbeatInterval").readonly is False
+        info = str(panel.query_one("#config-info").render())
+        assert "read by all keys" in info and "read-only" in info
+
+        # Find narrows the table to matching keys.
+        await type_into(pilot, panel.query_one("#config-filter"), "heartbeat")
+        assert [row.key for row in table.shown_rows] == ["HeartbeatInterval"]
+
+        await _edit(pilot, app, table, "HeartbeatInterval")
+        await wait_until(pilot, lambda: isinstance(app.screen, EditValueScreen))
+        editor = app.screen
+        assert "Seconds between heartbeats" in str(editor.query_one("#edit-info").render())
+        await type_into(pilot, editor.query_one("#edit-value"), "30")
+        changed = lambda: of_type(seen, ConfigPanel.ValueChanged)  # noqa: E731
+        await wait_until(pilot, lambda: changed())
+        result = changed()[0].result
+        assert result.status == "Accepted" and result.confirmed_value == "30"
+        row = table.row_for("HeartbeatInterval")
+        assert row.status == "Accepted" and row.value == "30"
+        assert str(table.get_row("HeartbeatInterval")[4]) == "Accepted"
+        # ChangeConfiguration, then the key read back.
+        assert sent_actions(hub)[-2:] == ["ChangeConfiguration", "GetConfiguration"]
+
+
+async def test_read_only_and_invalid_values_are_refused_here_unknown_keys_get_not_supported(
+    app: OcppTuiApp, hub: Hub, start_sim
+) -> None:
+    seen: list = []
+    async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
+        _, panel = await open_tab(
+            pilot, app, hub, start_sim, "tab-config", ConfigPanel, protocol="ocpp1.6"
+        )
+        table = await _read(pilot, panel)
+        sent_before = len(sent_actions(hub))
+
+        # A read-only key does not even open the editor.
+        await _edit(pilot, app, table, "GetConfigurationMaxKeys")
+        await pilot.pause()
+        assert isinstance(app.screen, ChargerScreen)
+        notes = [m.notification.message for m in of_type(seen, Notify)]
+        assert any("read-only" in note for note in notes)
+
+        # An invalid value is refused in the editor; nothing goes to the charger.
+        await _edit(pilot, app, table, "HeartbeatInterval")
+        await wait_until(pilot, lambda: isinstance(app.screen, EditValueScreen))
+        editor = app.screen
+        await type_into(pilot, editor.query_one("#edit-value"), "soon")
+        assert isinstance(app.screen, EditValueScreen)
+        assert "must be a whole number" in editor.error_text
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: isinstance(app.screen, ChargerScreen))
+        assert len(sent_actions(hub)) == sent_before
+
+        # A vendor key the charger does not have: added by name, asked for, NotSupported.
+        await pilot.press("a")
+        await wait_until(pilot, lambda: isinstance(app.screen, PromptScreen))
+        await type_into(pilot, app.screen.query_one("#prompt-input"), "AcmeBeeperVolume")
+        await wait_until(pilot, lambda: not panel.reading)
+        assert table.row_for("AcmeBeeperVolume").status == "unknown to charger"
+        assert table.cursor_key == "AcmeBeeperVolume"
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, EditValueScreen))
+        await type_into(pilot, app.screen.query_one("#edit-value"), "3")
+        await wait_until(pilot, lambda: of_type(seen, ConfigPanel.ValueChanged))
+        assert of_type(seen, ConfigPanel.ValueChanged)[0].result.status == "NotSupported"
+        await wait_until(pilot, lambda: table.row_for("AcmeBeeperVolume").status == "NotSupported")
+        assert sent_actions(hub)[-1] == "ChangeConfiguration"
