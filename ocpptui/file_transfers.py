@@ -78,6 +78,7 @@ class DiagnosticsOptions:
     stop_time: dt.datetime | None = None
     retries: int | None = None
     retry_interval: int | None = None
+    location_form: str = "folder"  # "folder": …/<token>/ (the charger adds its name); "file"
 
 
 @dataclass(eq=False)
@@ -239,6 +240,7 @@ class FileTransfers:
                 retries=options.retries,
                 retry_interval=options.retry_interval,
                 on_change=lambda job: run.changed(),
+                location_form=options.location_form,
             )
             run.job = job
             run.changed()

@@ -115,7 +115,11 @@ class DiagnosticsScreen(Screen[None]):
         & #dg-form Input { width: 24; }
         & #dg-form RadioSet { layout: horizontal; width: auto; height: 1; }
         & #dg-form RadioSet > RadioButton { width: auto; margin-right: 2; }
-        & #dg-log-note { height: auto; margin-left: 16; color: $text-muted; }
+        & #dg-log-note, & #dg-location-note {
+            height: auto;
+            margin-left: 16;
+            color: $text-muted;
+        }
         & #dg-form > #dg-start { margin: 1 0 1 16; }
     }
     """
@@ -162,6 +166,17 @@ class DiagnosticsScreen(Screen[None]):
                                 log_type, value=index == 0, id=f"log-{log_type}", compact=True
                             )
                 yield Static(self._log_note(), id="dg-log-note", markup=False)
+                with Horizontal(classes="form-row"):
+                    yield Label("Upload URL", classes="form-label")
+                    with RadioSet(id="dg-location", compact=True):
+                        yield RadioButton("folder", value=True, id="location-folder", compact=True)
+                        yield RadioButton("file", id="location-file", compact=True)
+                yield Static(
+                    "folder: …/<token>/, the charger adds its file name (most do); "
+                    "file: a full file URL, for chargers that upload to the URL as given",
+                    id="dg-location-note",
+                    markup=False,
+                )
                 with Horizontal(classes="form-row"):
                     yield Label("From", classes="form-label")
                     yield Input(
@@ -275,6 +290,10 @@ class DiagnosticsScreen(Screen[None]):
             (pressed.id or "log-DiagnosticsLog").removeprefix("log-") if pressed else LOG_TYPES[0]
         )
 
+    def _location_form(self) -> str:
+        pressed = self.query_one("#dg-location", RadioSet).pressed_button
+        return "file" if pressed is not None and pressed.id == "location-file" else "folder"
+
     def _request(self) -> DiagnosticsOptions:
         now = self.clock.now()
         start = parse_moment(self.query_one("#dg-from", Input).value, now)
@@ -290,6 +309,7 @@ class DiagnosticsScreen(Screen[None]):
             stop_time=stop,
             retries=options.retries,
             retry_interval=options.retry_interval,
+            location_form=self._location_form(),
         )
 
     @on(Button.Pressed, "#dg-start")

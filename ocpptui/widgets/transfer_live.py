@@ -46,6 +46,13 @@ def progress_text(progress: Progress, total: int | None) -> str:
     return " · ".join(parts)
 
 
+def diagnosis_text(job: object) -> str | None:
+    """The first diagnosis that explains a transfer not happening, while the job runs."""
+    findings = getattr(job, "diagnosis", None) or []
+    blocking = [finding for finding in findings if getattr(finding, "blocking", True)]
+    return blocking[0].text if blocking else None
+
+
 def verdict_content(run: TransferRun, verdict: Verdict | None, waiting: str) -> Content:
     """The outcome in one or two lines: ✔/✖ summary, then what to check."""
     if run.error is not None and (verdict is None or verdict.ok):
@@ -53,7 +60,17 @@ def verdict_content(run: TransferRun, verdict: Verdict | None, waiting: str) -> 
             ("✖ ", "$text-error bold"), (shorten(run.error, 600), "$text-error")
         )
     if verdict is None:
-        return Content.styled(waiting, "$text-muted")
+        found = diagnosis_text(run.job)
+        if found is None:
+            return Content.styled(waiting, "$text-muted")
+        return Content("\n").join(
+            [
+                Content.styled(waiting, "$text-muted"),
+                Content.assemble(
+                    ("⚠ ", "$text-warning bold"), (shorten(found, 600), "$text-warning")
+                ),
+            ]
+        )
     if verdict.ok:
         return Content.assemble(
             ("✔ ", "$text-success bold"), (shorten(verdict.summary, 600), "$text-success bold")

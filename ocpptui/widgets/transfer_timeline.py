@@ -21,6 +21,8 @@ def _entry_style(entry: TimelineEntry) -> str:
         return "bold red"
     if entry.text.startswith("failed:") or " refused " in entry.text:
         return "bold red"
+    if entry.text.startswith("diagnosis:"):
+        return "bold yellow"
     if entry.status in GOOD_STATUSES:
         return "green"
     if entry.source == "connection":

@@ -59,6 +59,17 @@ async def test_get_diagnostics_over_http_shows_the_received_file(tmp_path: Path,
         await pilot.press("escape")
         assert app.screen is screen
 
+        # Again with a file-style URL, for chargers that upload to the URL as given.
+        await pilot.press("n")
+        await pilot.click("#location-file")
+        await pilot.press("ctrl+s")
+        again = app.transfers.run_for("diagnostics", "SIM-DIAG")
+        assert again is not None and again is not run
+        await until(pilot, lambda: again.finished, timeout=15)
+        job = again.job
+        assert isinstance(job, DiagnosticsRequest) and job.received is not None, again.error
+        assert job.location_form == "file" and not job.location.endswith("/")
+
 
 def test_viewer_shows_text_plainly_and_binary_as_hex() -> None:
     data = b"[bold]boot ok[/]\r\nline 2\x1b[31m\n"
