@@ -282,7 +282,7 @@ class ChargerScreen(Screen[None]):
         "tab-frames": "#charger-frames",
         "tab-config": "#config-table, #model-tree",
         "tab-commands": "#command-list",
-        "tab-composer": "#composer-json",
+        "tab-composer": "#composer-action",
     }
 
     @property
@@ -336,7 +336,7 @@ class ChargerScreen(Screen[None]):
         return commands
 
     def _in_tab(self, pane: str, callback: Callable[[], object]) -> object:
-        self.query_one("#charger-tabs", TabbedContent).active = pane
+        self.action_show_tab(pane)
         return callback()
 
     def action_focus_filter(self) -> None:

@@ -223,7 +223,7 @@ class EditValueScreen(ModalScreen[Edit | None]):
         & #edit-value, & #edit-choice { margin-top: 1; }
         & #edit-error { height: auto; color: $text-error; }
         & #edit-warning { height: auto; color: $text-warning; }
-        & #edit-buttons { height: auto; align-horizontal: right; }
+        & #edit-buttons { height: auto; align-horizontal: right; margin-top: 1; }
         & Button { margin-left: 1; }
     }
     """
@@ -243,7 +243,7 @@ class EditValueScreen(ModalScreen[Edit | None]):
     def compose(self) -> ComposeResult:
         spec = self.spec
         with Vertical(id="edit-box") as box:
-            box.border_title = f"Edit {shorten(spec.name, 60)}"
+            box.border_title = Content(f"Edit {shorten(spec.name, 60)}")
             yield Static(id="edit-info", markup=False)
             if len(spec.attribute_types) > 1:
                 yield Select(
@@ -259,19 +259,20 @@ class EditValueScreen(ModalScreen[Edit | None]):
                 if current and current not in options:
                     options.insert(0, current)
                 yield Select(
-                    [(option, option) for option in options],
+                    [(Content(option), option) for option in options],
                     value=current if current in options else Select.NULL,
                     prompt="choose a value",
+                    compact=True,
                     id="edit-choice",
                 )
             else:
-                yield Input(current, placeholder="new value", id="edit-value")
+                yield Input(current, placeholder="new value", compact=True, id="edit-value")
             yield Static("", id="edit-error", markup=False)
             yield Static("", id="edit-warning", markup=False)
-            yield Checkbox("send anyway", id="edit-anyway")
+            yield Checkbox("send anyway", compact=True, id="edit-anyway")
             with Horizontal(id="edit-buttons"):
-                yield Button("Send", variant="primary", id="edit-send")
-                yield Button("Cancel", id="edit-cancel")
+                yield Button("Send", variant="primary", compact=True, id="edit-send")
+                yield Button("Cancel", compact=True, id="edit-cancel")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:

@@ -53,7 +53,8 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
         }
         & #export-text { height: auto; color: $text-muted; }
         & #export-error { height: auto; color: $text-error; }
-        & #export-buttons { height: auto; align-horizontal: right; }
+        & #export-format, & #export-path { margin-top: 1; }
+        & #export-buttons { height: auto; align-horizontal: right; margin-top: 1; }
         & Button { margin-left: 1; }
     }
     """
@@ -75,12 +76,16 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
                 id="export-text",
                 markup=False,
             )
-            yield Select(FORMATS, value="json", allow_blank=False, id="export-format")
-            yield Input(self._default("json"), suggester=PathSuggester(), id="export-path")
-            yield Static("", id="export-error", markup=False)
+            yield Select(FORMATS, value="json", allow_blank=False, compact=True, id="export-format")
+            yield Input(
+                self._default("json"), suggester=PathSuggester(), compact=True, id="export-path"
+            )
+            error = Static("", id="export-error", markup=False)
+            error.display = False
+            yield error
             with Horizontal(id="export-buttons"):
-                yield Button("Export", variant="primary", id="export-ok")
-                yield Button("Cancel", id="export-cancel")
+                yield Button("Export", variant="primary", compact=True, id="export-ok")
+                yield Button("Cancel", compact=True, id="export-cancel")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -100,11 +105,11 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
         event.stop()
         text = self.query_one("#export-path", Input).value.strip()
         if not text:
-            self.query_one("#export-error", Static).update("type where to write the file")
+            self._error("type where to write the file")
             return
         path = Path(text).expanduser()
         if path.is_dir():
-            self.query_one("#export-error", Static).update(f"{path} is a folder: add a file name")
+            self._error(f"{path} is a folder: add a file name")
             return
         export_format = self.query_one("#export-format", Select).value
         chosen: ExportFormat = "toml" if export_format == "toml" else "json"
@@ -114,6 +119,11 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
     def _cancel_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         self.dismiss(None)
+
+    def _error(self, text: str) -> None:
+        error = self.query_one("#export-error", Static)
+        error.update(text)
+        error.display = True
 
     def action_cancel(self) -> None:
         self.dismiss(None)

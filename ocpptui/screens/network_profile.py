@@ -79,18 +79,22 @@ class NetworkProfileScreen(ModalScreen[NetworkProfileForm | None]):
         }
         & #network-text { height: auto; color: $text-muted; }
         & .network-row { height: auto; }
-        & .network-row > Label { width: 18; padding-top: 1; }
+        & .network-row { margin-top: 1; }
+        & .network-row > Label { width: 18; }
         & .network-row > Input, & .network-row > Select { width: 1fr; }
         & #network-error { height: auto; color: $text-error; }
-        & #network-buttons { height: auto; align-horizontal: right; }
+        & #network-buttons { height: auto; align-horizontal: right; margin-top: 1; }
         & Button { margin-left: 1; }
     }
     """
 
-    def __init__(self, identity: str, slot: int = 1) -> None:
+    def __init__(self, identity: str, slot: int = 1, security_profile: int | None = None) -> None:
+        """`security_profile`: the one in use, when the device model says (chargers refuse
+        a lower one)."""
         super().__init__()
         self.identity = identity
         self.slot = slot
+        self.current_security = security_profile
 
     def compose(self) -> ComposeResult:
         with Vertical(id="network-box") as box:
@@ -99,31 +103,48 @@ class NetworkProfileScreen(ModalScreen[NetworkProfileForm | None]):
                 f"Sends SetNetworkProfile to {self.identity}, then puts the slot first in "
                 "OCPPCommCtrlr.NetworkConfigurationPriority. The charger moves to the new CSMS "
                 "after its next reconnect or reset. Profiles 1 and 2 also need "
-                "SecurityCtrlr.BasicAuthPassword.",
+                "SecurityCtrlr.BasicAuthPassword."
+                + (
+                    f" It uses security profile {self.current_security} now: chargers refuse "
+                    "a lower one."
+                    if self.current_security is not None
+                    else ""
+                ),
                 id="network-text",
                 markup=False,
             )
             with Horizontal(classes="network-row"):
                 yield Label("CSMS URL *")
-                yield Input(placeholder="wss://csms.example.com/ocpp/CP-1", id="network-url")
+                yield Input(
+                    placeholder="wss://csms.example.com/ocpp/CP-1", compact=True, id="network-url"
+                )
             with Horizontal(classes="network-row"):
                 yield Label("Slot *")
-                yield Input(str(self.slot), type="integer", id="network-slot")
+                yield Input(str(self.slot), type="integer", compact=True, id="network-slot")
             with Horizontal(classes="network-row"):
                 yield Label("Security profile")
-                yield Select(SECURITY_PROFILES, value=0, allow_blank=False, id="network-security")
+                yield Select(
+                    SECURITY_PROFILES,
+                    value=self.current_security if self.current_security in range(4) else 0,
+                    allow_blank=False,
+                    compact=True,
+                    id="network-security",
+                )
             with Horizontal(classes="network-row"):
                 yield Label("Interface")
                 yield Select(
                     [(name, name) for name in INTERFACES],
                     value="Wired0",
                     allow_blank=False,
+                    compact=True,
                     id="network-interface",
                 )
-            yield Static("", id="network-error", markup=False)
+            error = Static("", id="network-error", markup=False)
+            error.display = False
+            yield error
             with Horizontal(id="network-buttons"):
-                yield Button("Send", variant="primary", id="network-ok")
-                yield Button("Cancel", id="network-cancel")
+                yield Button("Send", variant="primary", compact=True, id="network-ok")
+                yield Button("Cancel", compact=True, id="network-cancel")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -148,7 +169,9 @@ class NetworkProfileScreen(ModalScreen[NetworkProfileForm | None]):
         security_profile = security if isinstance(security, int) else 0
         problem = form_problem(url, slot, security_profile)
         if problem is not None:
-            self.query_one("#network-error", Static).update(problem)
+            error = self.query_one("#network-error", Static)
+            error.update(problem)
+            error.display = True
             return
         self.dismiss(NetworkProfileForm(url, int(slot), security_profile, str(interface)))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import ClassVar
 
@@ -12,6 +12,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Footer, Input, OptionList, Static
@@ -50,13 +51,16 @@ def _complete_path(value: str) -> str | None:
     return None
 
 
-def files_in(folders: Sequence[Path], pattern: str) -> list[Path]:
-    """Files matching `pattern` in each folder (missing folders are skipped)."""
+def files_in(
+    folders: Sequence[Path], pattern: str, accept: Callable[[Path], bool] = lambda path: True
+) -> list[Path]:
+    """Files matching `pattern` in each folder that `accept` takes (missing folders skipped)."""
     found: list[Path] = []
     for folder in folders:
         try:
             if folder.is_dir():
-                found.extend(sorted(folder.glob(pattern))[:MAX_LISTED])
+                matches = sorted(folder.glob(pattern))[:MAX_LISTED]
+                found.extend(path for path in matches if path.is_file() and accept(path))
         except OSError:
             continue
     return found
@@ -83,17 +87,26 @@ class OpenFileScreen(ModalScreen[Path | None]):
             padding: 0 1;
         }
         & #open-text { height: auto; color: $text-muted; }
-        & #open-files { height: auto; max-height: 12; }
+        & #open-files { height: auto; max-height: 12; margin-top: 1; }
+        & #open-path { margin-top: 1; }
         & #open-error { height: auto; color: $text-error; }
     }
     """
 
-    def __init__(self, title: str, folders: Sequence[Path], pattern: str = "*.toml") -> None:
+    def __init__(
+        self,
+        title: str,
+        folders: Sequence[Path],
+        pattern: str = "*.toml",
+        *,
+        accept: Callable[[Path], bool] = lambda path: True,
+    ) -> None:
+        """`accept` picks the files worth listing (typed paths are always taken)."""
         super().__init__()
         self.title_text = title
         self.folders = list(folders)
         self.pattern = pattern
-        self._files = files_in(self.folders, pattern)
+        self._files = files_in(self.folders, pattern, accept)
 
     def compose(self) -> ComposeResult:
         where = ", ".join(str(folder) for folder in self.folders)
@@ -105,15 +118,19 @@ class OpenFileScreen(ModalScreen[Path | None]):
                 text = f"No {self.pattern} files in {where}: type the path of the file below."
             yield Static(text, id="open-text", markup=False)
             options = [
-                Option(self._label(path), id=str(index)) for index, path in enumerate(self._files)
+                Option(Content(self._label(path)), id=str(index))
+                for index, path in enumerate(self._files)
             ]
             yield OptionList(*options, id="open-files")
             yield Input(
                 placeholder="path of the file (→ completes)",
                 suggester=PathSuggester(),
+                compact=True,
                 id="open-path",
             )
-            yield Static("", id="open-error", markup=False)
+            error = Static("", id="open-error", markup=False)
+            error.display = False
+            yield error
         yield Footer(compact=True, show_command_palette=False)
 
     def _label(self, path: Path) -> str:
@@ -147,7 +164,9 @@ class OpenFileScreen(ModalScreen[Path | None]):
         self.dismiss(path)
 
     def _error(self, text: str) -> None:
-        self.query_one("#open-error", Static).update(text)
+        error = self.query_one("#open-error", Static)
+        error.update(text)
+        error.display = True
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -46,6 +46,19 @@ from ocpptui.widgets.json_view import JsonView
 STOP_CONFIRM_SECONDS = 3.0
 
 
+def looks_like_playbook(path: Path) -> bool:
+    """Whether a TOML file has steps (the folder may hold other TOML files)."""
+    return b"[[step]]" in _head(path)
+
+
+def _head(path: Path) -> bytes:
+    try:
+        with path.open("rb") as file:
+            return file.read(65_536)
+    except OSError:
+        return b""
+
+
 def describe_options(options: dict[str, Any]) -> str:
     return compact_json(options, 200) if options else ""
 
@@ -194,7 +207,8 @@ class PlaybookRunScreen(Screen[None]):
             if path is not None:
                 self.load(path)
 
-        self.app.push_screen(OpenFileScreen("Open a playbook", folders), picked)
+        screen = OpenFileScreen("Open a playbook", folders, accept=looks_like_playbook)
+        self.app.push_screen(screen, picked)
 
     @work(exclusive=True, group="playbook-load", exit_on_error=False)
     async def load(self, path: Path) -> None:
@@ -323,8 +337,9 @@ class PlaybookRunScreen(Screen[None]):
             detail = state.error or ""
             if detail.startswith("not run"):
                 status = Text("not run", self._style("muted"))
-        table.update_cell(key, "status", status)
-        table.update_cell(key, "ms", Text("" if pending or state.running else f"{state.ms:.0f} ms"))
+        took = "" if pending or state.running else f"{state.ms:.0f} ms"
+        table.update_cell(key, "status", status, update_width=True)
+        table.update_cell(key, "ms", Text(took), update_width=True)
         if detail is not None:
             table.update_cell(key, "detail", Text(shorten(detail, 200, placeholder="")))
 

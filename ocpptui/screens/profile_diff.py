@@ -155,7 +155,7 @@ class ProfileDiffScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         head = Static(id="diff-head", markup=False)
-        head.border_title = f"Profile {shorten(self.path.name, 60)}"
+        head.border_title = Content(f"Profile {shorten(self.path.name, 60)}")
         yield head
         yield DataTable(id="diff-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="diff-status", markup=False)
@@ -218,23 +218,32 @@ class ProfileDiffScreen(Screen[None]):
     def _style(self, name: str) -> Style:
         return self.get_component_rich_style(name, partial=True)
 
+    def _widths(self, *, values: int, fixed: int) -> tuple[int, int]:
+        """Key and value column widths that leave the state column on screen."""
+        width = self.size.width or 120
+        key_width = 40 if width >= 120 else 30
+        room = width - key_width - fixed - 2 * (values + 3)
+        return key_width, max(6, min(30, room // values))
+
     @on(DiffReady)
     def _diff_ready(self, message: DiffReady) -> None:
         self.profile, self.lines, self.phase = message.profile, message.lines, "diff"
         self._show_head()
         table = self.table
         table.clear(columns=True)
-        for label in ("Key", "Current", "Desired", "State", "Note"):
+        for label in ("Key", "State", "Current", "Desired", "Note"):
             table.add_column(label, key=label.lower())
+        key_width, value_width = self._widths(values=2, fixed=22)
         for line in message.lines:
             label, style = STATE_LOOK[line.state]
             table.add_row(
-                Text(shorten(line.key, 48)),
-                Text(shorten(line.current, 30, placeholder="—")),
-                Text(
-                    shorten(line.desired, 30, placeholder='""'), self._style("profile-diff--send")
-                ),
+                Text(shorten(line.key, key_width)),
                 Text(label, self._style(style)),
+                Text(shorten(line.current, value_width, placeholder="—")),
+                Text(
+                    shorten(line.desired, value_width, placeholder='""'),
+                    self._style("profile-diff--send"),
+                ),
                 Text(shorten(line.note, 60, placeholder="")),
             )
         summary = diff_summary(message.lines)
@@ -275,8 +284,9 @@ class ProfileDiffScreen(Screen[None]):
         self.report, self.phase = report, "applied"
         table = self.table
         table.clear(columns=True)
-        for label in ("Key", "Before", "Desired", "Status", "After", "Note"):
+        for label in ("Key", "Status", "Before", "Desired", "After", "Note"):
             table.add_column(label, key=label.lower())
+        key_width, value_width = self._widths(values=3, fixed=16)
         for line in report.lines:
             if line.status in ("unchanged", "skipped"):
                 style = (
@@ -287,11 +297,11 @@ class ProfileDiffScreen(Screen[None]):
             else:
                 style = "profile-diff--ok" if line.ok else "profile-diff--error"
             table.add_row(
-                Text(shorten(line.key, 48)),
-                Text(shorten(line.before, 24, placeholder="—")),
-                Text(shorten(line.desired, 24, placeholder='""')),
-                Text(shorten(line.status, 22), self._style(style)),
-                Text(shorten(line.after, 24, placeholder="—")),
+                Text(shorten(line.key, key_width)),
+                Text(shorten(line.status, 16), self._style(style)),
+                Text(shorten(line.before, value_width, placeholder="—")),
+                Text(shorten(line.desired, value_width, placeholder='""')),
+                Text(shorten(line.after, value_width, placeholder="—")),
                 Text(shorten(line.note, 60, placeholder="")),
                 key=line.key,
             )

@@ -40,6 +40,7 @@ class PromptScreen(ModalScreen[str | None]):
         }
         & #prompt-text { height: auto; color: $text-muted; }
         & #prompt-error { height: auto; color: $text-error; }
+        & #prompt-input { margin: 1 0; }
         & #prompt-buttons { height: auto; align-horizontal: right; }
         & Button { margin-left: 1; }
     }
@@ -73,12 +74,15 @@ class PromptScreen(ModalScreen[str | None]):
                 self.initial,
                 placeholder=self.placeholder,
                 suggester=self.suggester,
+                compact=True,
                 id="prompt-input",
             )
-            yield Static("", id="prompt-error", markup=False)
+            error = Static("", id="prompt-error", markup=False)
+            error.display = False
+            yield error
             with Horizontal(id="prompt-buttons"):
-                yield Button(self.submit_label, variant="primary", id="prompt-ok")
-                yield Button("Cancel", id="prompt-cancel")
+                yield Button(self.submit_label, variant="primary", compact=True, id="prompt-ok")
+                yield Button("Cancel", compact=True, id="prompt-cancel")
         yield Footer(compact=True, show_command_palette=False)
 
     @property
@@ -92,7 +96,9 @@ class PromptScreen(ModalScreen[str | None]):
         text = self.input.value.strip()
         problem = self.validate(text)
         if problem is not None:
-            self.query_one("#prompt-error", Static).update(problem)
+            error = self.query_one("#prompt-error", Static)
+            error.update(problem)
+            error.display = True
             return
         self.dismiss(text)
 

@@ -11,7 +11,6 @@ from ocpptui.widgets.commands_panel import CommandsPanel
 from ocpptui.widgets.composer import Composer
 from ocpptui.widgets.config_panel import ConfigPanel
 from ocpptui.widgets.config_table import ConfigTable
-from ocpptui.widgets.configuration_panel import ConfigurationPanel
 from ocpptui.widgets.device_model_panel import DeviceModelPanel
 from ocpptui.widgets.device_model_tree import DeviceModelTree
 
@@ -20,11 +19,11 @@ def charger_tab_sections() -> HelpSections:
     return [
         (
             "Configuration tab, OCPP 1.6 (2 on a charger screen)",
-            [*ConfigPanel.BINDINGS, *ConfigTable.BINDINGS, *ConfigurationPanel.BINDINGS],
+            [*ConfigTable.BINDINGS, *ConfigPanel.BINDINGS],
         ),
         (
             "Configuration tab, OCPP 2.0.1/2.1",
-            [*DeviceModelPanel.BINDINGS, *DeviceModelTree.BINDINGS, *ConfigurationPanel.BINDINGS],
+            [*DeviceModelTree.BINDINGS, *DeviceModelPanel.BINDINGS],
         ),
         ("Editing a value", EditValueScreen.BINDINGS),
         ("Point at the real CSMS (n, 2.0.1/2.1)", NetworkProfileScreen.BINDINGS),

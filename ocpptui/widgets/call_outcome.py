@@ -158,7 +158,7 @@ class CallOutcomeView(Vertical):
                 )
             )
             view = self.query_one("#outcome-arrived", JsonView)
-            view.border_title = f"#{result.arrived.seq} {action}"
+            view.border_title = Content(f"#{result.arrived.seq} {shorten(action, 60)}")
             view.show(result.arrived.raw)
             self.add_class("-arrived")
         elif result.outcome.status == "Accepted" and result.waited:

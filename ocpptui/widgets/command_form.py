@@ -22,7 +22,7 @@ from ocpptui.protocol.schema_form import FormError, FormField, build_payload
 from ocpptui.protocol.versions import OcppVersion
 
 #: Form labels are cut to this many cells (the tooltip has the full path).
-LABEL_WIDTH = 26
+LABEL_WIDTH = 22
 
 PLACEHOLDERS = {
     "integer": "whole number",
@@ -75,7 +75,7 @@ class CommandForm(Vertical):
     CommandForm {
         height: auto;
         & .form-row { height: 1; margin-bottom: 0; }
-        & .form-row > Label { width: 28; color: $text-muted; }
+        & .form-row > Label { width: 24; color: $text-muted; }
         & .form-row > Label.-required { color: $text; text-style: bold; }
         & .form-row > Input, & .form-row > Select { width: 1fr; }
         & Collapsible { padding: 0; margin: 0; border: none; }
@@ -170,7 +170,7 @@ class LimitForm(Vertical):
     LimitForm {
         height: auto;
         & .form-row { height: 1; }
-        & .form-row > Label { width: 28; }
+        & .form-row > Label { width: 24; }
         & .form-row > Input, & .form-row > Select { width: 1fr; }
     }
     """

@@ -112,7 +112,7 @@ TriggerMessage, **f** shows the triggered message in the frame log.
     CommandsPanel {
         height: 1fr;
         & > #command-list {
-            width: 30;
+            width: 28;
             height: 1fr;
             border: none;
             border-right: solid $panel-lighten-2;
@@ -126,7 +126,7 @@ TriggerMessage, **f** shows the triggered message in the frame log.
         & #command-send-row { height: auto; }
         & #command-send-row > Static { width: 1fr; padding: 1 1 0 1; color: $text-muted; }
         & #trigger-wait-row { height: 1; }
-        & #trigger-wait-row > Label { width: 28; }
+        & #trigger-wait-row > Label { width: 24; }
         & #trigger-wait-row > Input { width: 12; }
     }
     """
@@ -236,7 +236,7 @@ TriggerMessage, **f** shows the triggered message in the frame log.
         )
         box = self.query_one("#command-form-box", Vertical)
         await box.remove_children()
-        self.query_one("#command-form-error", Static).update("")
+        self.query_one("#command-form-error", Static).display = False
         if action == "SetChargingProfile":
             await box.mount(LimitForm(self.version, id="command-form"))
         else:
@@ -260,10 +260,10 @@ TriggerMessage, **f** shows the triggered message in the frame log.
     def _payload_changed(self, message: PayloadChanged) -> None:
         message.stop()
         error = self.query_one("#command-form-error", Static)
+        error.display = message.payload is None
         if message.payload is None:
             error.update(message.error or "")
             return
-        error.update("")
         self.editor.load_text(json.dumps(message.payload, indent=2, ensure_ascii=False))
 
     # ------------------------------------------------------------------ sending

@@ -153,9 +153,10 @@ enter loads a call back to edit and send again. **ctrl+t** reloads the action's 
         & #composer-anyway.-on { color: $text-error; text-style: bold reverse; }
         & #composer-json { height: 1fr; }
         & #composer-problems { height: auto; max-height: 7; padding: 0 1; }
-        & #composer-response { height: 1fr; }
+        & #composer-response { height: 2fr; }
         & #composer-history {
-            height: 8;
+            height: 1fr;
+            min-height: 4;
             border: none;
             border-top: solid $panel-lighten-2;
             border-title-color: $text-primary;
@@ -195,7 +196,7 @@ enter loads a call back to edit and send again. **ctrl+t** reloads the action's 
         with Vertical(id="composer-left"):
             with Horizontal(id="composer-bar"):
                 yield Input(
-                    placeholder="action, e.g. Reset (→ completes)",
+                    placeholder="action (→ completes)",
                     suggester=SuggestFromList(self.actions, case_sensitive=False),
                     compact=True,
                     id="composer-action",
@@ -299,6 +300,10 @@ enter loads a call back to edit and send again. **ctrl+t** reloads the action's 
         self.refresh_bindings()
 
     def _problems_content(self, action: str, check: Check) -> Content:
+        if not action:
+            return Content.styled(
+                "Type an action above (→ completes it, enter loads its template).", "$text-muted"
+            )
         lines: list[Content] = []
         if check.ok:
             lines.append(

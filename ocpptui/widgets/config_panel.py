@@ -31,7 +31,11 @@ from ocpptui.protocol.keys_16 import key_info
 from ocpptui.screens.edit_value import Edit, EditValueScreen, key_spec
 from ocpptui.screens.prompt import PromptScreen
 from ocpptui.widgets.config_table import SORTABLE, ConfigTable, KeyRow, key_rows
-from ocpptui.widgets.configuration_panel import ConfigurationPanel, PaletteCommand
+from ocpptui.widgets.configuration_panel import (
+    PROFILE_BINDINGS,
+    ConfigurationPanel,
+    PaletteCommand,
+)
 from ocpptui.widgets.display_text import clock_time, shorten
 
 #: OCPP 1.6 keys are CiString50.
@@ -87,6 +91,7 @@ marked ones (or the highlighted one), **enter** edits, **a** adds a vendor key b
             tooltip="Order by key, value, read-only or status (a header click does too)",
             id="config.order",
         ),
+        *PROFILE_BINDINGS,
     ]
 
     NEEDS_CHARGER: ClassVar[frozenset[str]] = frozenset(
@@ -230,7 +235,8 @@ marked ones (or the highlighted one), **enter** edits, **a** adds a vendor key b
         ]
         if row.status:
             look = "$text-success" if row.status == "Accepted" else "$text-warning"
-            parts += ["\n", ("last edit: ", "$text-muted"), (row.status, look)]
+            said = "the charger: " if row.readonly is None else "last edit: "
+            parts += ["\n", (said, "$text-muted"), (row.status, look)]
             if row.detail:
                 parts.append((f" ({shorten(row.detail, 160)})", "$text-muted"))
         if spec.meaning:
@@ -364,7 +370,12 @@ marked ones (or the highlighted one), **enter** edits, **a** adds a vendor key b
             return
         info = key_info(key)
         if info is not None and not info.writable:
-            self.notify(f"{key} is read-only in OCPP 1.6", title="Not editable", severity="warning")
+            self.notify(
+                f"{key} is read-only in OCPP 1.6",
+                title="Not editable",
+                severity="warning",
+                markup=False,
+            )
             return
 
         def edited(edit: Edit | None) -> None:

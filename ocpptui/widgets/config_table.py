@@ -79,6 +79,13 @@ class ConfigTable(DataTable[Text]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
+            "enter",
+            "select_cursor",
+            "Edit",
+            tooltip="Edit the highlighted key (ChangeConfiguration), with its type and meaning",
+            id="config.edit",
+        ),
+        Binding(
             "space",
             "toggle_mark",
             "Mark",

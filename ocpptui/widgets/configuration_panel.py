@@ -50,40 +50,43 @@ def export_text(session: Session, request: ExportRequest) -> str:
     return profile_from_session(session, request.name, writable_only=False)
 
 
+#: Keys every Configuration panel has; each subclass lists them after its own (the footer
+#: shows keys in the order of the class's BINDINGS, base classes first).
+PROFILE_BINDINGS: list[BindingType] = [
+    Binding(
+        "p",
+        "apply_profile",
+        "Profile",
+        tooltip="Apply a configuration profile: see the diff, send what differs, verify",
+        id="config.apply_profile",
+    ),
+    Binding(
+        "s",
+        "save_profile",
+        "Save",
+        tooltip="Save the configuration read from the charger as a profile",
+        id="config.save_profile",
+    ),
+    Binding(
+        "x",
+        "export",
+        "Export",
+        tooltip="Write the configuration read from the charger to a TOML or JSON file",
+        id="config.export",
+    ),
+    Binding(
+        "slash",
+        "focus_filter",
+        "Find",
+        tooltip="Show only entries whose name or value contains the text",
+        id="config.find",
+        show=False,
+    ),
+]
+
+
 class ConfigurationPanel(Vertical):
     """Base of the Configuration tab's panels; subclasses show and edit the values."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "p",
-            "apply_profile",
-            "Profile",
-            tooltip="Apply a configuration profile: see the diff, send what differs, verify",
-            id="config.apply_profile",
-        ),
-        Binding(
-            "s",
-            "save_profile",
-            "Save",
-            tooltip="Save the configuration read from the charger as a profile",
-            id="config.save_profile",
-        ),
-        Binding(
-            "x",
-            "export",
-            "Export",
-            tooltip="Write the configuration read from the charger to a TOML or JSON file",
-            id="config.export",
-        ),
-        Binding(
-            "slash",
-            "focus_filter",
-            "Find",
-            tooltip="Show only entries whose name or value contains the text",
-            id="config.find",
-            show=False,
-        ),
-    ]
 
     #: Actions that send something to the charger: greyed out while it is not connected.
     NEEDS_CHARGER: ClassVar[frozenset[str]] = frozenset({"apply_profile"})

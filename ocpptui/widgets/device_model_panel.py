@@ -41,7 +41,11 @@ from ocpptui.screens.edit_value import (
 )
 from ocpptui.screens.network_profile import NetworkProfileForm, NetworkProfileScreen
 from ocpptui.screens.prompt import PromptScreen
-from ocpptui.widgets.configuration_panel import ConfigurationPanel, PaletteCommand
+from ocpptui.widgets.configuration_panel import (
+    PROFILE_BINDINGS,
+    ConfigurationPanel,
+    PaletteCommand,
+)
 from ocpptui.widgets.device_model_tree import DeviceModelTree, ModelNode
 from ocpptui.widgets.display_text import clock_time, shorten
 
@@ -105,6 +109,7 @@ the charger at its real CSMS.
             tooltip="Point this charger at its real CSMS (SetNetworkProfile + priority)",
             id="model.point_to_csms",
         ),
+        *PROFILE_BINDINGS,
     ]
 
     NEEDS_CHARGER: ClassVar[frozenset[str]] = frozenset(
@@ -511,7 +516,16 @@ the charger at its real CSMS.
                 self._show_info()
                 self.send_network_profile(form)
 
-        self.app.push_screen(NetworkProfileScreen(self.identity), filled)
+        model = self.model
+        security = model.value("SecurityCtrlr", "SecurityProfile") if model else None
+        priority = model.value("OCPPCommCtrlr", "NetworkConfigurationPriority") if model else None
+        in_use = (priority or "0").split(",")[0].strip()
+        # Suggest a slot other than the one in use: chargers refuse to overwrite it.
+        slot = 2 if in_use == "1" else 1
+        screen = NetworkProfileScreen(
+            self.identity, slot, int(security) if security and security.isdigit() else None
+        )
+        self.app.push_screen(screen, filled)
 
     # ------------------------------------------------------------------ palette
 

@@ -162,6 +162,12 @@ class DeviceModelTree(Tree[ModelNode]):
             )
 
     def _restore_cursor(self, wanted: ModelNode | None) -> None:
+        self._move_cursor_back(wanted)
+        # The detail line follows the highlight, which a rebuild does not announce.
+        if self.cursor_node is not None:
+            self.post_message(Tree.NodeHighlighted(self.cursor_node))
+
+    def _move_cursor_back(self, wanted: ModelNode | None) -> None:
         if wanted is None:
             if self.cursor_line < 0 and self.root.children:
                 self.cursor_line = 0

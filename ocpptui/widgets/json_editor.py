@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from textual import events
 from textual.widgets import TextArea
 
 #: Documents longer than this are shown without colours (typing stays fast).
@@ -76,6 +77,14 @@ class JsonEditor(TextArea):
             id=id,
             classes=classes,
         )
+
+    async def _on_key(self, event: events.Key) -> None:
+        # TextArea (tab indents) turns escape into "focus next"; here escape leaves the
+        # editor the way it leaves any other field (the screen's escape binding).
+        if event.key == "escape":
+            event.prevent_default()
+            return
+        await super()._on_key(event)
 
     def _build_highlight_map(self) -> None:
         # Replaces the tree-sitter query of TextArea (textual 8.2); called after every edit.

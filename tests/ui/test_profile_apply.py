@@ -65,7 +65,7 @@ async def test_a_profile_shows_its_diff_then_applies_what_differs_and_reports_pe
         changes = [a for a in sent_actions(hub) if a == "ChangeConfiguration"]
         assert len(changes) == 2
         table = screen.query_one("#diff-table", DataTable)
-        assert str(table.get_row("HeartbeatInterval")[3]) == "Accepted"
+        assert str(table.get_row("HeartbeatInterval")[1]) == "Accepted"
         assert "accepted and verified" in str(screen.query_one("#diff-status").render())
 
         await pilot.press("escape")
