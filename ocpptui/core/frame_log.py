@@ -21,6 +21,9 @@ MAX_OPEN_CALLS = 1024
 #: How many recent CALL message ids per direction are remembered to flag reuse.
 MAX_SEEN_IDS = 4096
 
+# One encoder for every line: `json.dumps(..., ensure_ascii=False)` builds a new one per call.
+_ENCODE_LINE = json.JSONEncoder(ensure_ascii=False).encode
+
 
 class FrameLog:
     """Records the frames of one session.
@@ -153,7 +156,7 @@ class FrameLog:
         if self._file is None:
             return
         try:
-            self._file.write(json.dumps(frame.to_record(), ensure_ascii=False) + "\n")
+            self._file.write(_ENCODE_LINE(frame.to_record()) + "\n")
             self._file.flush()
         except (OSError, ValueError) as exc:
             self._disk_failed(f"cannot write {self.path}: {getattr(exc, 'strerror', None) or exc}")

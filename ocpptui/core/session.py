@@ -376,7 +376,11 @@ class Session:
 
         self._incoming[parsed.message_id] = parsed.payload
         try:
-            await self._charge_point.route_message(text)
+            # The handlers read the payload as the charger sent it (`incoming_payload`), so
+            # the library is handed the CALL without it: parsing it again and turning every
+            # key into a snake_case argument, recursively, cost more than the rest of the
+            # library's routing for a MeterValues (benchmarks/README.md, "Frame path").
+            await self._charge_point.route_message(call_text(parsed.message_id, action, {}))
         except TransportClosed:
             raise
         except Exception as exc:
