@@ -32,8 +32,12 @@ from ocpptui.widgets.filter_bar import FilterBar
 from ocpptui.widgets.frame_filter import FrameFilter
 from ocpptui.widgets.frame_table import FrameTable
 
-#: How often the index and filter workers report progress (bytes, frames).
+#: How often the index worker reports progress (bytes).
 INDEX_STEP_BYTES = 4 << 20
+#: Frame table polls per second. A saved log only grows while it is read or filtered, and
+#: every growth repaints the table (~20 ms at 50 rows): twice a second leaves the CPU to the
+#: reading. Scrolling and keys repaint at once whatever this is.
+LOG_REFRESH_HZ = 2.0
 
 
 @dataclass
@@ -163,7 +167,7 @@ class LogViewerScreen(Screen[None]):
     def _table(self, window: LogFile | FilteredFrames) -> FrameTable:
         table = FrameTable(
             window,  # type: ignore[arg-type]  # quacks like a FrameWindow
-            refresh_hz=self.refresh_hz,
+            refresh_hz=min(self.refresh_hz, LOG_REFRESH_HZ),
             show_identity=False,
             empty_hint="Reading the file…"
             if window is self.log_file
@@ -182,6 +186,7 @@ class LogViewerScreen(Screen[None]):
         return self.query_one("#filter-bar", FilterBar)
 
     def on_mount(self) -> None:
+        self._place_at_start()
         self.index_file()
         self._show_status()
 
@@ -220,12 +225,8 @@ class LogViewerScreen(Screen[None]):
 
     @on(IndexProgressed)
     def _index_progressed(self, message: IndexProgressed) -> None:
-        if not self._placed_at_start and message.frames and self.view is self.log_file:
-            # A saved log is read from its start: select the first frame, stop following.
-            self._placed_at_start = True
-            table = self.frame_table
-            table.sync(force=True)
-            table.move_cursor(0)
+        if self.view is self.log_file:
+            self._place_at_start()
         if message.done and self.log_file.total == 0:
             self.frame_table.empty_hint = "No OCPP-J frame found in this file."
             self.frame_table.refresh()
@@ -237,7 +238,28 @@ class LogViewerScreen(Screen[None]):
     def _filter_progressed(self, message: FilterProgressed) -> None:
         if message.view is self.view:
             self._filter_fraction = 1.0 if message.done else message.fraction
+            self._place_at_start()
             self._show_status()
+
+    @on(FrameTable.StatusChanged)
+    def _rows_changed(self) -> None:
+        self._place_at_start()
+
+    def _place_at_start(self) -> None:
+        """A saved log reads from its start: the first frame selected, the tail not followed.
+
+        Following would repaint (and so parse) the newest rows at every tick while the
+        index or a filter is still finding frames.
+        """
+        if self._placed_at_start or not self.is_mounted:
+            return
+        table = self.frame_table
+        table.sync(force=True)
+        if table.row_count:
+            self._placed_at_start = True
+            table.move_cursor(0)
+        elif table.following:
+            table.following = False
 
     @on(StatisticsProgressed)
     def _statistics_progressed(self, message: StatisticsProgressed) -> None:
@@ -294,6 +316,8 @@ class LogViewerScreen(Screen[None]):
         await self.frame_table.remove()
         table = self._table(view)
         await self.query_one("#log-body").mount(table, before="#log-statistics")
+        self._placed_at_start = False
+        self._place_at_start()
         if had_focus:
             table.focus()
         if isinstance(view, FilteredFrames):

@@ -297,6 +297,12 @@ def test_odd_files_open(tmp_path: Path) -> None:
     log = LogFile(long_line)
     assert log.index(chunk_bytes=4096) and log.total == 2
     assert log[0].payload["vendorId"] == payload and log[1].action == "DataTransfer"
+    # A filter's block search copes with lines longer than its blocks.
+    test = LineHint(words=("aaaa",)).line_test(log.format)
+    assert test is not None
+    assert [p for p, _ in log._candidate_lines(0, 2, test, block_bytes=4096)] == [0]
+    test = LineHint(words=("[3",)).line_test(log.format)
+    assert [p for p, _ in log._candidate_lines(0, 2, test, block_bytes=4096)] == [1]
     log.close()
     with pytest.raises(OSError, match="cannot open"):
         LogFile(tmp_path / "missing.jsonl")

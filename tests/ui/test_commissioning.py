@@ -18,15 +18,18 @@ from tests.ui.conftest import SIZE, listening_port, until
 HOSTILE = "<script>[/] [bold"
 
 
-async def _commissioning(pilot, app: OcppTuiApp, hub: Hub, identity: str):
-    """A raw charger booted, its charger screen, then `k`."""
+async def _commissioning(pilot, app: OcppTuiApp, hub: Hub, identity: str, *, key: bool = False):
+    """A raw charger booted and its commissioning screen (`key`: via `k` on its screen)."""
     await listening_port(pilot, hub)
     charger = await connect_raw(hub, identity)
     await charger.boot_16(vendor="[/]<b>", model="[bold")
     await until(pilot, lambda: identity in hub.chargers)
-    await app.open_charger(identity)
-    await until(pilot, lambda: isinstance(app.screen, ChargerScreen))
-    await pilot.press("k")
+    if key:
+        await app.open_charger(identity)
+        await until(pilot, lambda: isinstance(app.screen, ChargerScreen))
+        await pilot.press("k")
+    else:
+        await app.open_commissioning(identity)
     await until(pilot, lambda: isinstance(app.screen, CommissioningScreen))
     await pilot.pause()
     screen = app.screen
@@ -38,7 +41,7 @@ async def test_the_checklist_follows_the_charger_and_opens_its_evidence(
     app: OcppTuiApp, hub: Hub
 ) -> None:
     async with app.run_test(size=SIZE) as pilot:
-        charger, screen = await _commissioning(pilot, app, hub, "CP-1")
+        charger, screen = await _commissioning(pilot, app, hub, "CP-1", key=True)
         assert screen.checklist.item("boot").status is CheckStatus.PASS
         assert screen.checklist.item("connectors").status is CheckStatus.PENDING
         table = screen.query_one("#checklist", DataTable)
@@ -96,8 +99,8 @@ async def test_notes_and_export_say_where_the_report_went(app: OcppTuiApp, hub: 
 
         # What was typed survives leaving the screen.
         await pilot.press("escape", "escape")
-        await until(pilot, lambda: isinstance(app.screen, ChargerScreen))
-        await pilot.press("k")
+        await until(pilot, lambda: not isinstance(app.screen, CommissioningScreen))
+        await app.open_commissioning("CP-1")
         await until(pilot, lambda: isinstance(app.screen, CommissioningScreen))
         await pilot.pause()
         assert app.screen.query_one("#installer", Input).value == "Ann"
