@@ -38,10 +38,16 @@ def timeline_text(screen: FirmwareScreen) -> str:
     )
 
 
-async def open_firmware_screen(app: OcppTuiApp, pilot, identity: str) -> FirmwareScreen:
-    await app.open_charger(identity)
-    await until(pilot, lambda: isinstance(app.screen, ChargerScreen) and app.screen.is_mounted)
-    await pilot.press("u")
+async def open_firmware_screen(
+    app: OcppTuiApp, pilot, identity: str, *, by_key: bool = False
+) -> FirmwareScreen:
+    """The firmware screen: by `u` on the charger screen, or straight from the app."""
+    if by_key:
+        await app.open_charger(identity)
+        await until(pilot, lambda: isinstance(app.screen, ChargerScreen) and app.screen.is_mounted)
+        await pilot.press("u")
+    else:
+        await app.open_firmware(identity)
     await until(
         pilot, lambda: isinstance(app.screen, FirmwareScreen) and app.screen.query("#retries")
     )
@@ -63,7 +69,7 @@ async def test_firmware_upgrade_of_a_16_charger_over_http(tmp_path: Path, hub: H
     app = transfer_app(tmp_path, hub)
     new_image = image(tmp_path, "2.0.0")
     async with app.run_test(size=SIZE) as pilot, simulated(pilot, hub, "SIM-FW", firmware="1.4.2"):
-        screen = await open_firmware_screen(app, pilot, "SIM-FW")
+        screen = await open_firmware_screen(app, pilot, "SIM-FW", by_key=True)
         await choose_file(pilot, screen, new_image)
         info = static_text(screen, "#fw-file-info")
         assert f"{new_image.stat().st_size:,} bytes" in info
