@@ -23,9 +23,11 @@ from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
 from ocpptui.core.frame import Frame
-from ocpptui.core.log_file import FilteredFrames, LineHint, LogFile
+from ocpptui.core.log_file import LogFile
+from ocpptui.core.log_filter import FilteredFrames, LineHint
 from ocpptui.core.log_statistics import LogStatistics
 from ocpptui.protocol import catalog
+from ocpptui.protocol.versions import OcppVersion
 from ocpptui.screens.inspector import FrameInspectorScreen
 from ocpptui.widgets.display_text import shorten
 from ocpptui.widgets.filter_bar import FilterBar
@@ -390,7 +392,11 @@ class LogViewerScreen(Screen[None]):
 
 
 def open_log_screen(
-    path: Path, *, protocol=None, refresh_hz: float = 10.0, quit_on_close: bool = False
+    path: Path,
+    *,
+    protocol: OcppVersion | None = None,
+    refresh_hz: float = 10.0,
+    quit_on_close: bool = False,
 ) -> LogViewerScreen:
     """The viewer for `path` (raises LogFileError when the file cannot be opened)."""
     return LogViewerScreen(

@@ -10,7 +10,8 @@ import pytest
 
 from ocpptui.core.frame import Direction
 from ocpptui.core.hub import Hub
-from ocpptui.core.log_file import FilteredFrames, LineHint, LogFile, LogFormat
+from ocpptui.core.log_file import LogFile, LogFormat
+from ocpptui.core.log_filter import FilteredFrames, LineHint
 from ocpptui.protocol.versions import OcppVersion
 from tests.conftest import connect_raw
 from tests.log_samples import write_jsonl_log

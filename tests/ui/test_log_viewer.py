@@ -8,7 +8,8 @@ from textual.widgets import OptionList, Static
 
 from ocpptui.app import OcppTuiApp
 from ocpptui.core.hub import Hub
-from ocpptui.core.log_file import FilteredFrames, LogFile
+from ocpptui.core.log_file import LogFile
+from ocpptui.core.log_filter import FilteredFrames
 from ocpptui.log_app import make_log_app
 from ocpptui.paths import Paths
 from ocpptui.screens.inspector import FrameInspectorScreen

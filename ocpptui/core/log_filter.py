@@ -1,0 +1,183 @@
+"""Filters over a saved log: which frames match, found by a pass in a thread.
+
+A `FilteredFrames` view answers like a FrameWindow (position n is the n-th match), so a
+frame table shows it while `run()` is still finding matches. A `LineHint` says what text a
+matching line must hold, so that lines which cannot match are skipped without parsing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from array import array
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from ocpptui.core.frame import Frame
+from ocpptui.core.log_file import Cancelled, LogFile, LogFormat, Progress
+
+
+@dataclass(frozen=True, slots=True)
+class LineHint:
+    """What a filter needs in a line, to skip the lines that cannot match without parsing them.
+
+    `words`: lower-case text that must all be in the raw frame; `actions`: action names or
+    `*` patterns, one of which the frame's action must match; `pairing_matters`: the filter
+    also looks at what only pairing tells in a plain log (an answer's action or direction).
+    Only necessary conditions are drawn from it, so skipping never loses a match: in our
+    records every frame, answers too, carries its action, and the raw frame is JSON-escaped
+    inside the line (words with quotes or backslashes are not used); in a plain log an
+    answer names no action, so only words are used, and only when pairing does not matter.
+    """
+
+    words: tuple[str, ...] = ()
+    actions: tuple[str, ...] = ()
+    pairing_matters: bool = False
+
+    def line_test(self, format: LogFormat) -> LineTest | None:
+        ours = format is LogFormat.OCPP_TUI
+        if not ours and self.pairing_matters:
+            return None
+        words = tuple(
+            word.encode()
+            for word in self.words
+            if word and word.isascii() and not (ours and ('"' in word or "\\" in word))
+        )
+        fragments: list[bytes] = []
+        if ours:
+            for pattern in self.actions:
+                longest = max(pattern.split("*"), key=len)
+                if not longest or not longest.isascii():
+                    fragments = []  # a pattern that could match anything
+                    break
+                fragments.append(longest.lower().encode())
+        if not words and not fragments:
+            return None
+        return LineTest(words, tuple(fragments))
+
+
+@dataclass(frozen=True, slots=True)
+class LineTest:
+    """A line can match only if it holds every word and (when given) one of the fragments."""
+
+    words: tuple[bytes, ...]
+    fragments: tuple[bytes, ...]
+
+    def __call__(self, line: bytes) -> bool:
+        lowered = line.lower()
+        if not all(word in lowered for word in self.words):
+            return False
+        return not self.fragments or any(fragment in lowered for fragment in self.fragments)
+
+    @property
+    def anchors(self) -> tuple[bytes, ...]:
+        """Text of which every line that can match holds at least one piece."""
+        if self.words:
+            return (max(self.words, key=len),)
+        return self.fragments
+
+
+class FilteredFrames:
+    """The frames of a LogFile that match a predicate, found by a pass in a thread.
+
+    Answers like a FrameWindow too: position n is the n-th match. `run()` appends matches
+    as it finds them, so a table over this view fills in while the pass goes on.
+    """
+
+    def __init__(
+        self,
+        source: LogFile,
+        predicate: Callable[[Frame], bool],
+        hint: LineHint | None = None,
+    ) -> None:
+        self.source = source
+        self.predicate = predicate
+        self._line_test = hint.line_test(source.format) if hint is not None else None
+        self._positions = array("q")
+        self.scanned = 0
+        self.done = False
+
+    @property
+    def total(self) -> int:
+        return len(self._positions)
+
+    def __len__(self) -> int:
+        return len(self._positions)
+
+    @property
+    def first_position(self) -> int:
+        return 0
+
+    @property
+    def progress(self) -> float:
+        source_total = self.source.total
+        if self.done or source_total == 0:
+            return 1.0 if self.done else 0.0
+        return self.scanned / source_total * self.source.index_progress
+
+    def source_position(self, position: int) -> int:
+        return self._positions[position]
+
+    def at(self, position: int) -> Frame | None:
+        if not 0 <= position < len(self._positions):
+            return None
+        return self.source.at(self._positions[position])
+
+    def __getitem__(self, index: int) -> Frame:
+        if index < 0:
+            index += len(self._positions)
+        frame = self.at(index)
+        if frame is None:
+            raise IndexError(index)
+        return frame
+
+    def __iter__(self) -> Iterator[Frame]:
+        for _, frame in self.since(0):
+            yield frame
+
+    def since(self, position: int) -> Iterator[tuple[int, Frame]]:
+        for index in range(max(0, position), len(self._positions)):
+            frame = self.at(index)
+            if frame is not None:
+                yield index, frame
+
+    def run(
+        self,
+        *,
+        validate: bool = False,
+        progress: Progress | None = None,
+        cancelled: Cancelled | None = None,
+        poll_seconds: float = 0.05,
+    ) -> bool:
+        """Test every frame (also those the index finds meanwhile); True when all were tested.
+
+        Blocking: run it in a thread.
+        """
+        predicate = self.predicate
+        positions = self._positions
+        while True:
+            stop = self.source.total
+            complete = self.source.index_complete
+            if self.scanned < stop:
+                frames = self.source.scan(
+                    self.scanned, stop, validate=validate, line_test=self._line_test
+                )
+                with contextlib.closing(frames):
+                    for position, frame in frames:
+                        if predicate(frame):
+                            positions.append(position)
+                        self.scanned = position + 1
+                        if position % 4096 == 0:
+                            if cancelled is not None and cancelled():
+                                return False
+                            if progress is not None:
+                                progress(self.progress)
+                self.scanned = stop
+            if complete and self.scanned >= self.source.total:
+                self.done = True
+                if progress is not None:
+                    progress(1.0)
+                return True
+            if cancelled is not None and cancelled():
+                return False
+            time.sleep(poll_seconds)
