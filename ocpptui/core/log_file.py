@@ -241,7 +241,7 @@ class LogFile:
         csms_side = votes[("send", False)] + votes[("recv", True)]
         self.send_direction = Direction.IN if charger_side > csms_side else Direction.OUT
         self.time_form = time_forms.most_common(1)[0][0] if time_forms else None
-        self.marker_form = markers.most_common(1)[0][0] if markers else None
+        self.marker_form = "/".join(m for m, _ in markers.most_common(2)) if markers else None
 
     @property
     def directions_marked(self) -> bool:

@@ -29,17 +29,13 @@ _ISO_TIME = re.compile(
 _CLOCK_TIME = re.compile(r"(?<![\d:])(\d{1,2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?")
 _EPOCH_TIME = re.compile(r"(?<![\d.])(1\d{9})(?:\.(\d{1,9}))?(?![\d])")
 # Direction markers, as written by the tool: "send" (it sent the frame) or "recv".
-_MARKERS: tuple[tuple[re.Pattern[str], str, str], ...] = (
-    (re.compile(r"<-|<<|←"), "recv", "<-"),
-    (re.compile(r"->|>>|→"), "send", "->"),
-    (re.compile(r"(?<![\w<>-])<(?![\w<>-])"), "recv", "<"),
-    (re.compile(r"(?<![\w<>-])>(?![\w<>-])"), "send", ">"),
-    (
-        re.compile(r"\b(?:recv|receive|received|receiving|rx|in|incoming|inbound)\b", re.I),
-        "recv",
-        "RECV",
-    ),
-    (re.compile(r"\b(?:send|sent|sending|tx|out|outgoing|outbound)\b", re.I), "send", "SEND"),
+_MARKERS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"<-|<<|←"), "recv"),
+    (re.compile(r"->|>>|→"), "send"),
+    (re.compile(r"(?<![\w<>-])<(?![\w<>-])"), "recv"),
+    (re.compile(r"(?<![\w<>-])>(?![\w<>-])"), "send"),
+    (re.compile(r"\b(?:recv|receive|received|receiving|rx|in|incoming|inbound)\b", re.I), "recv"),
+    (re.compile(r"\b(?:send|sent|sending|tx|out|outgoing|outbound)\b", re.I), "send"),
 )
 
 
@@ -109,9 +105,10 @@ def split_plain_line(text: str, day: dt.date) -> PlainLine | None:
     wall, time_form, (start, stop) = _prefix_time(prefix, day)
     rest = prefix[:start] + " " + prefix[stop:]
     side = marker = None
-    for pattern, found_side, label in _MARKERS:
-        if pattern.search(rest):
-            side, marker = found_side, label
+    for pattern, found_side in _MARKERS:
+        found = pattern.search(rest)
+        if found is not None:
+            side, marker = found_side, found.group(0).upper()  # as written: "->", "RX", ...
             break
     return PlainLine(raw, wall, side, time_form, marker)
 

@@ -125,7 +125,7 @@ class CommissioningScreen(Screen[None]):
         & > #commissioning-main { height: 1fr; }
         & #commissioning-left { width: 1fr; }
         & #checklist { height: auto; max-height: 14; }
-        & #evidence-title { height: 1; padding: 0 1; color: $text-muted; background: $panel; }
+        & #evidence-title { height: auto; max-height: 4; padding: 0 1; background: $panel; }
         & #evidence { height: 1fr; }
         & #commissioning-form {
             width: 46;
@@ -307,17 +307,25 @@ class CommissioningScreen(Screen[None]):
         row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
         return row_key.value
 
-    def evidence_of(self, key: str) -> tuple[str, tuple[int, ...]]:
-        """(title, frame seqs) of a checklist row."""
+    def evidence_of(self, key: str) -> tuple[str, str, tuple[int, ...]]:
+        """(title, detail, frame seqs) of a checklist row."""
         assert self.checklist is not None
         if key == VIOLATIONS_ROW:
-            seqs = sorted({v.seq for v in self.checklist.violations})
-            return "Protocol violations by the charger", tuple(seqs)
+            violations = self.checklist.violations
+            detail = "; ".join(f"#{v.seq} {v.action} {v.path}: {v.message}" for v in violations[:3])
+            seqs = sorted({v.seq for v in violations})
+            return "Protocol violations by the charger", detail or "none seen", tuple(seqs)
         item: CheckItem = self.checklist.item(key)
-        return item.title, item.evidence
+        return item.title, item.detail, item.evidence
 
     def _show_evidence(self, key: str) -> None:
-        title, seqs = self.evidence_of(key)
+        title, detail, seqs = self.evidence_of(key)
+        hint = "enter opens a frame" if seqs else "no frame yet"
+        self.query_one("#evidence-title", Static).update(
+            Content.assemble(
+                (title, "bold"), ": ", printable(detail), (f"\nEvidence — {hint}", "$text-muted")
+            )
+        )
         table = self.query_one("#evidence", DataTable)
         if key == self._evidence_key and [str(r.value) for r in table.rows] == [
             str(s) for s in seqs
@@ -341,8 +349,6 @@ class CommissioningScreen(Screen[None]):
                      printable(frame.raw[:300])),
                 key=str(seq),
             )  # fmt: skip
-        hint = " — enter opens a frame" if seqs else " — no frame yet"
-        self.query_one("#evidence-title", Static).update(f"Evidence: {title}{hint}")
 
     @on(DataTable.RowHighlighted, "#checklist")
     def _item_highlighted(self, event: DataTable.RowHighlighted) -> None:

@@ -718,7 +718,7 @@ def _transactions(frames: _Frames) -> list[_Transaction]:
 
 
 def _check_transaction(frames: _Frames) -> CheckItem:
-    title = "Test transaction (start, meter values, stop)"
+    title = "Test transaction"
     transactions = _transactions(frames)
     if not transactions:
         return _item("transaction", title, CheckStatus.PENDING, "no transaction yet", optional=True)

@@ -316,7 +316,7 @@ def test_the_open_command_prints_statistics(tmp_path: Path, capsys) -> None:
     path.write_text(KNOWN_LOG, encoding="utf-8")
     assert main(["open", str(path), "--stats"]) == 0
     out = capsys.readouterr().out
-    assert "plain OCPP-J lines (timestamps: time of day; direction: -> markers" in out
+    assert "plain OCPP-J lines (timestamps: time of day; direction: ->/<- markers" in out
     assert "p50 30.0 ms, p95 100.0 ms, p99 100.0 ms" in out
     assert main(["open", str(path), "--stats", "--json", "--protocol", "1.6"]) == 0
     data = json.loads(capsys.readouterr().out)
