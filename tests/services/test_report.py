@@ -183,3 +183,24 @@ async def test_a_playbook_run_writes_the_same_report(tmp_path: Path) -> None:
         (c["key"], c["value"], c["status"]) for c in data["changes"]
     ]
     assert "## Playbook" in (folder / "report.md").read_text()
+
+
+def test_run_report_options(tmp_path: Path) -> None:
+    from ocpptui.cli import build_parser
+    from ocpptui.log_commands import report_request
+    from ocpptui.paths import Paths
+
+    paths = Paths.under(tmp_path)
+    parser = build_parser()
+    assert report_request(parser.parse_args(["run", "p.toml"]), paths) is None
+    request = report_request(parser.parse_args(["run", "p.toml", "--report"]), paths)
+    assert request is not None and request.reports_dir == paths.reports_dir
+    args = parser.parse_args(
+        ["run", "p.toml", "--report", str(tmp_path / "out"), "--installer", "Ann",
+         "--photo", "a.jpg", "--photo", "b.jpg", "--site-notes", "bay 3",
+         "--target-firmware", "1.5"]
+    )  # fmt: skip
+    request = report_request(args, paths)
+    assert request is not None and request.reports_dir == tmp_path / "out"
+    assert request.notes == SiteNotes("Ann", "bay 3", ["a.jpg", "b.jpg"])
+    assert request.target_firmware == "1.5"
