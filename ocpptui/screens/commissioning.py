@@ -1,7 +1,7 @@
 """Commissioning: the live checklist with its evidence, the technician's notes, the report.
 
 The checklist is recomputed from the charger's frames whenever the hub says the charger
-changed (at most twice a second) and once every few seconds for what time alone decides
+changed (at most once a second) and every few seconds for what time alone decides
 (heartbeats that stopped). Selecting an item lists the frames that decide it; enter on one
 opens it in the frame inspector. "Export report" writes Markdown, HTML and JSON into a new
 folder under the reports folder and says where.
@@ -48,6 +48,9 @@ from ocpptui.widgets.frame_table import find_frame
 
 #: Seconds between recomputations while nothing happens (heartbeats that stop).
 IDLE_RECOMPUTE_SECONDS = 5.0
+#: At most one recomputation per this many seconds: each one reads the charger's frames
+#: (up to the in-memory window), and a charging charger reports every few seconds.
+MIN_RECOMPUTE_SECONDS = 1.0
 VIOLATIONS_ROW = "violations"
 STATUS_STYLES = {
     CheckStatus.PASS: "bold green",
@@ -233,7 +236,8 @@ class CommissioningScreen(Screen[None]):
     # ------------------------------------------------------------------ the checklist
 
     def _tick(self) -> None:
-        if self._dirty or self.clock.mono() - self._last_compute > IDLE_RECOMPUTE_SECONDS:
+        since = self.clock.mono() - self._last_compute
+        if (self._dirty and since >= MIN_RECOMPUTE_SECONDS) or since > IDLE_RECOMPUTE_SECONDS:
             self.recompute()
 
     def recompute(self) -> None:
