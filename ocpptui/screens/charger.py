@@ -10,7 +10,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.lazy import Lazy
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Select, Static, TabbedContent, TabPane, TextArea
@@ -189,15 +188,10 @@ class ChargerScreen(Screen[None]):
                 frames.border_title = "Frames"
                 yield frames
                 yield Static(id="frame-status", markup=False)
-            session = self.charger.session
-            two_x = session is not None and session.version.is_2x
-            config_panel = DeviceModelPanel if two_x else ConfigPanel
-            with TabPane(f"2 {titles['tab-config']}", id="tab-config"):
-                yield Lazy(config_panel(self.charger, self.bridge, id="config-panel"))
-            with TabPane(f"3 {titles['tab-commands']}", id="tab-commands"):
-                yield Lazy(CommandsPanel(self.charger, self.bridge, id="commands-panel"))
-            with TabPane(f"4 {titles['tab-composer']}", id="tab-composer"):
-                yield Lazy(Composer(self.charger, self.bridge, id="composer"))
+            # The other tabs are built the first time they are shown (_ensure_panel).
+            for pane, title in TABS[1:]:
+                number = [p for p, _ in TABS].index(pane) + 1
+                yield TabPane(f"{number} {title}", id=pane)
         # The palette hint would push keys off an 80-column footer; help lists ctrl+p.
         yield Footer(compact=True, show_command_palette=False)
 
@@ -298,27 +292,51 @@ class ChargerScreen(Screen[None]):
             return widget
         return None
 
-    def action_show_tab(self, pane: str) -> None:
-        self.query_one("#charger-tabs", TabbedContent).active = pane
-        self._focus_home(pane)
+    def _new_panel(self, pane: str) -> Widget | None:
+        """The widget of a tab built on first show (they are heavy; most visits skip them)."""
+        if pane == "tab-config":
+            session = self.charger.session
+            two_x = session is not None and session.version.is_2x
+            config_panel = DeviceModelPanel if two_x else ConfigPanel
+            return config_panel(self.charger, self.bridge, id="config-panel")
+        if pane == "tab-commands":
+            return CommandsPanel(self.charger, self.bridge, id="commands-panel")
+        if pane == "tab-composer":
+            return Composer(self.charger, self.bridge, id="composer")
+        return None
 
-    def _focus_home(self, pane: str, attempts: int = 20) -> None:
-        # Lazy panes mount a refresh after they are first shown.
+    async def _ensure_panel(self, pane: str) -> bool:
+        """Mount `pane`'s widget if it is not there yet; True when it was just mounted."""
+        tab_pane = self.query_one(f"#{pane}", TabPane)
+        if tab_pane.children:
+            return False
+        panel = self._new_panel(pane)
+        if panel is None:
+            return False
+        await tab_pane.mount(panel)
+        return True
+
+    async def action_show_tab(self, pane: str) -> None:
+        self.query_one("#charger-tabs", TabbedContent).active = pane
+        await self._ensure_panel(pane)
         home = self._home_widget(pane)
         if home is not None:
             home.focus()
-        elif attempts:
-            self.set_timer(0.02, lambda: self._focus_home(pane, attempts - 1))
 
     @on(TabbedContent.TabActivated, "#charger-tabs")
-    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+    async def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
         event.stop()
+        pane = event.pane.id or ""
+        if await self._ensure_panel(pane):
+            home = self._home_widget(pane)
+            if home is not None:
+                home.focus()
         self.refresh_bindings()
 
     @on(CommandsPanel.FrameShown)
-    def _frame_shown(self, message: CommandsPanel.FrameShown) -> None:
+    async def _frame_shown(self, message: CommandsPanel.FrameShown) -> None:
         message.stop()
-        self.action_show_tab("tab-frames")
+        await self.action_show_tab("tab-frames")
         self.filter_bar.clear()
         self.call_after_refresh(self.frame_table.select_frame, message.frame)
 
@@ -335,8 +353,8 @@ class ChargerScreen(Screen[None]):
                 commands.append((name, partial(self._in_tab, pane, callback), help_text))
         return commands
 
-    def _in_tab(self, pane: str, callback: Callable[[], object]) -> object:
-        self.action_show_tab(pane)
+    async def _in_tab(self, pane: str, callback: Callable[[], object]) -> object:
+        await self.action_show_tab(pane)
         return callback()
 
     def action_focus_filter(self) -> None:

@@ -39,6 +39,16 @@ if TYPE_CHECKING:
 PaletteCommand = tuple[str, Callable[[], object], str]
 
 
+def looks_like_profile(path: Path) -> bool:
+    """Whether a TOML file holds profile values (the folder may hold other TOML files)."""
+    try:
+        with path.open("rb") as file:
+            head = file.read(65_536)
+    except OSError:
+        return False
+    return b"[ocpp16]" in head or b"[ocpp201]" in head
+
+
 def profile_path(folder: Path, name: str) -> Path:
     """Where "save as profile" writes the profile called `name`."""
     return folder / f"{file_safe(name.strip()) or 'profile'}.toml"
@@ -187,7 +197,10 @@ class ConfigurationPanel(Vertical):
             if path is not None:
                 self.app.push_screen(ProfileDiffScreen(self.charger, path))
 
-        self.app.push_screen(OpenFileScreen("Apply a configuration profile", [folder]), picked)
+        screen = OpenFileScreen(
+            "Apply a configuration profile", [folder], accept=looks_like_profile
+        )
+        self.app.push_screen(screen, picked)
 
     def action_save_profile(self) -> None:
         session = self.session
