@@ -80,7 +80,9 @@ class HelpScreen(ModalScreen[None]):
         lines: list[Content] = [
             Content.styled(
                 "ocpp-tui listens as a mini-CSMS; chargers connect to it and every frame shows "
-                "up live. Mouse works everywhere; ctrl+p opens the command palette.",
+                "up live. Mouse works everywhere; ctrl+p opens the command palette. On a "
+                "charger screen 1-4 switch tabs: Frames, Configuration, Commands, Composer; "
+                "ctrl+j sends from the Commands and Composer tabs and the editors.",
                 "$text-muted",
             ),
             Content(""),
