@@ -150,10 +150,13 @@ class CallOutcomeView(Vertical):
         if result.arrived is not None:
             self.arrived = result.arrived
             delay = result.arrived.mono - result.outcome.response_frame.mono
+            when = (
+                f" {delay:.1f} s after the answer" if delay >= 0.05 else " right after the answer"
+            )
             head.update(
                 Content.assemble(
                     (f"⚡ {action} arrived", "$text-success bold"),
-                    (f" {max(delay, 0.0):.1f} s after the answer", "$text-muted"),
+                    (when, "$text-muted"),
                     ("  — f shows it in the frame log", "$text-accent"),
                 )
             )

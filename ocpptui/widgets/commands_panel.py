@@ -112,7 +112,7 @@ TriggerMessage, **f** shows the triggered message in the frame log.
     CommandsPanel {
         height: 1fr;
         & > #command-list {
-            width: 28;
+            width: 30;
             height: 1fr;
             border: none;
             border-right: solid $panel-lighten-2;
@@ -335,27 +335,29 @@ TriggerMessage, **f** shows the triggered message in the frame log.
 
     @on(Answered)
     def _answered(self, message: Answered) -> None:
-        self.sending = False
         self.outcome_view.answered(message.outcome)
-        self.refresh_bindings()
+        self._settled()
 
     @on(Triggered)
     def _triggered(self, message: Triggered) -> None:
-        self.sending = False
         self.outcome_view.triggered(message.result, message.wait_seconds)
-        self.refresh_bindings()
+        self._settled()
 
     @on(Refused)
     def _refused(self, message: Refused) -> None:
-        self.sending = False
         self.outcome_view.refused(message.action, message.reason, message.violations)
-        self.refresh_bindings()
+        self._settled()
 
     @on(Failed)
     def _failed(self, message: Failed) -> None:
-        self.sending = False
         self.outcome_view.failed(message.action, message.reason)
+        self._settled()
+
+    def _settled(self) -> None:
+        """The call is over: show its outcome (it may sit below the fold)."""
+        self.sending = False
         self.refresh_bindings()
+        self.call_after_refresh(self.outcome_view.scroll_visible, animate=False, top=True)
 
     # ------------------------------------------------------------------ actions
 
