@@ -82,7 +82,7 @@ class HistoryEntry:
     action: str
     text: str
     anyway: bool
-    wall: float = field(default_factory=time.time)
+    wall: float = field(default_factory=time.time)  # the composer passes the app's clock
     status: str = "…"
     latency_ms: float | None = None
 
@@ -350,7 +350,9 @@ enter loads a call back to edit and send again. **ctrl+t** reloads the action's 
         if session is None or not session.connected:
             self.outcome_view.failed(action, f"{self.charger.identity} is not connected")
             return
-        entry = HistoryEntry(action, self.editor.text, anyway and not check.ok)
+        clock = getattr(self.app, "clock", None)
+        wall = clock.wall() if clock is not None else time.time()
+        entry = HistoryEntry(action, self.editor.text, anyway and not check.ok, wall)
         self._add_history(entry)
         self.sending = True
         self.outcome_view.pending(action)

@@ -205,6 +205,8 @@ marked ones (or the highlighted one), **enter** edits, **a** adds a vendor key b
             )
             if table.steps and table.method != "all keys":
                 parts += ["\n", (" → ".join(table.steps), "$text-muted")]
+        if self.last_written:
+            parts += ["\n", (shorten(self.last_written, 200), "$text-success")]
         self.query_one("#config-info", Static).update(Content.assemble(*parts))
 
     def _show_detail(self) -> None:

@@ -116,6 +116,7 @@ class ConfigurationPanel(Vertical):
         self.charger = charger
         self.bridge = bridge
         self._remove_target: Callable[[], None] | None = None
+        self.last_written: str | None = None  # "profile saved to …", shown in the info line
 
     # ------------------------------------------------------------------ charger
 
@@ -274,7 +275,9 @@ class ConfigurationPanel(Vertical):
             )
             return
         title = "Profile saved" if message.what == "profile" else "Configuration exported"
+        self.last_written = f"{title.lower()} to {message.path}"
         self.notify(f"Written to {message.path}", title=title, timeout=10, markup=False)
+        self.refresh_view()
 
     # ------------------------------------------------------------------ palette
 

@@ -225,6 +225,8 @@ the charger at its real CSMS.
                 parts.append((f" · at {at}", "$text-muted"))
         if self.last_steps:
             parts += ["\n", (shorten(" → ".join(self.last_steps), 300), "$text-muted")]
+        if self.last_written:
+            parts += ["\n", (shorten(self.last_written, 200), "$text-success")]
         self.query_one("#model-info", Static).update(Content.assemble(*parts))
 
     def _show_detail(self) -> None:

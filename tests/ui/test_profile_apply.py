@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from textual.widgets import DataTable
 
 from ocpptui.app import OcppTuiApp
 from ocpptui.core.hub import Hub
+from ocpptui.screens.export_config import ExportScreen
 from ocpptui.screens.open_file import OpenFileScreen
 from ocpptui.screens.profile_diff import ProfileDiffScreen
+from ocpptui.screens.prompt import PromptScreen
 from ocpptui.services.profiles import DiffState
 from ocpptui.widgets.config_panel import ConfigPanel
 from tests.ui.charger_tabs import open_tab, sent_actions, type_into, wait_until
@@ -74,3 +77,21 @@ async def test_a_profile_shows_its_diff_then_applies_what_differs_and_reports_pe
         await wait_until(
             pilot, lambda: panel.table_widget.row_for("HeartbeatInterval").value == "120"
         )
+
+        # Save the configuration as a profile (name asked), export it as JSON (path shown).
+        await pilot.press("s")
+        await wait_until(pilot, lambda: isinstance(app.screen, PromptScreen))
+        await type_into(pilot, app.screen.query_one("#prompt-input"), "Site B")
+        saved = app.paths.profiles_dir / "Site_B.toml"
+        await wait_until(pilot, lambda: saved.exists())
+        assert '"HeartbeatInterval" = "120"' in saved.read_text(encoding="utf-8")
+        await pilot.press("x")
+        await wait_until(pilot, lambda: isinstance(app.screen, ExportScreen))
+        target = tmp_path / "out" / "cp-1.json"
+        await type_into(pilot, app.screen.query_one("#export-path"), str(target))
+        await wait_until(pilot, lambda: target.exists())
+        exported = json.loads(target.read_text(encoding="utf-8"))
+        entry = {"key": "HeartbeatInterval", "value": "120", "readonly": False}
+        assert entry in exported["configuration"]
+        info = panel.query_one("#config-info")
+        await wait_until(pilot, lambda: str(target) in str(info.render()))
