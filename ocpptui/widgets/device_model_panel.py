@@ -252,9 +252,9 @@ the charger at its real CSMS.
         facts = [entry.data_type or "unknown type"]
         if characteristics.get("unit"):
             facts.append(f"unit {characteristics['unit']}")
-        low, high = characteristics.get("minLimit"), characteristics.get("maxLimit")
-        if low is not None or high is not None:
-            facts.append(f"{'' if low is None else low} … {'' if high is None else high}")
+        limits = variable_spec(entry).limits
+        if limits:
+            facts.append(limits)
         if entry.values_list:
             facts.append("values " + ", ".join(entry.values_list))
         lines = [
