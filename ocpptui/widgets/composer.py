@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -41,6 +42,9 @@ from ocpptui.widgets.json_editor import JsonEditor
 DEBOUNCE_SECONDS = 0.3
 #: The history keeps this many calls.
 HISTORY_SIZE = 100
+
+#: Each charger's composer history, as long as the hub knows the charger.
+_HISTORIES: weakref.WeakKeyDictionary[Charger, list[HistoryEntry]] = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +189,8 @@ enter loads a call back to edit and send again. **ctrl+t** reloads the action's 
         session = charger.session
         self.version = session.version if session is not None else OcppVersion.V16
         self.actions = csms_initiated_actions(self.version)
-        self.history: list[HistoryEntry] = []
+        # Kept per charger for the app's lifetime: leaving the charger screen loses nothing.
+        self.history: list[HistoryEntry] = _HISTORIES.setdefault(charger, [])
         self.check = Check()
         self.sending = False
         self._template_text = ""
@@ -229,6 +234,8 @@ enter loads a call back to edit and send again. **ctrl+t** reloads the action's 
 
     def on_mount(self) -> None:
         self._remove_target = self.bridge.add_target(self)
+        if self.history:
+            self._show_history()
         self.query_one("#composer-outcome", CallOutcomeView).query_one(
             "#outcome-head", Static
         ).update(Content.styled("The charger's answer shows here.", "$text-muted"))

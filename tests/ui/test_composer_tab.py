@@ -76,6 +76,9 @@ async def test_schema_errors_show_as_you_type_valid_calls_answer_send_anyway_is_
         assert frame.payload == {"key": 5} and "invalid-sent" in frame.flags
         assert any("invalid-sent" in text for text, _ in payload_cells(frame))
 
+        # The history belongs to the charger: a composer made later (the screen reopened) has it.
+        assert Composer(composer.charger, composer.bridge).history[:2] == composer.history[:2]
+
         # The history loads a call back for editing.
         await pilot.press("ctrl+o")
         await pilot.press("down", "enter")
