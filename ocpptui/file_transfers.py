@@ -24,8 +24,9 @@ from textual.worker import Worker
 from ocpptui import messages
 from ocpptui.core.hub import Hub
 from ocpptui.core.session import CallFailed, Session
+from ocpptui.paths import Paths
 from ocpptui.services.diagnostics import DiagnosticsRequest
-from ocpptui.services.file_hosting import create_file_server
+from ocpptui.services.file_hosting import create_file_server, https_context
 from ocpptui.services.file_server import BoundPorts, FileServer
 from ocpptui.services.firmware import FirmwareUpdate, WaitFor
 from ocpptui.services.network import LocalAddress, local_ipv4_addresses
@@ -383,7 +384,10 @@ def best_address(peer: str | None, addresses: list[LocalAddress], configured: st
 
 def available_schemes(server: FileServer | None, settings: FileServerSettings) -> tuple[str, ...]:
     """The schemes the laptop's file server serves (or will serve once started)."""
-    https = server is not None and server.running and server.ports.https is not None
+    if server is not None and server.running:
+        https = server.ports.https is not None
+    else:
+        https = settings.https and https_context(Paths.default().data_dir / "tls") is not None
     sftp = server.ports.sftp is not None if server is not None and server.running else settings.sftp
     return tuple(
         scheme
@@ -396,7 +400,7 @@ def not_served_text(scheme: str) -> str:
     """Why a scheme is greyed out in the form."""
     if scheme == "sftp":
         return "SFTP is off: set [files] sftp = true in the settings"
-    return "HTTPS needs a certificate on the file server: not set up"
+    return "HTTPS needs a certificate: run `ocpp-tui certs` (and keep [files] https = true)"
 
 
 def firewall_text(ports: BoundPorts | None, scheme: str, settings: FileServerSettings) -> str:

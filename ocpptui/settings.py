@@ -62,6 +62,9 @@ max_upload_mb = 200
 # The host keys are made once in the data folder (ssh/), so chargers see the same ones.
 sftp = false
 sftp_port = 2222
+# HTTPS beside HTTP, with the certificate `ocpp-tui certs` made (only when it exists).
+https = true
+https_port = 8443
 
 [security]
 # OCPP security profile: 0 none, 1 basic auth, 2 TLS (wss://) + basic auth,
@@ -112,6 +115,8 @@ class FileServerSettings:
     max_upload_mb: int = 200
     sftp: bool = False
     sftp_port: int = 2222
+    https: bool = True
+    https_port: int = 8443
 
 
 @dataclass(slots=True)
@@ -278,6 +283,8 @@ def parse_settings(text: str, path: Path | None = None) -> Settings:
         max_upload_mb=int(reader.number("files", "max_upload_mb", 200, 1, 100_000)),
         sftp=reader.get("files", "sftp", bool, False),
         sftp_port=int(reader.number("files", "sftp_port", 2222, 0, 65535)),
+        https=reader.get("files", "https", bool, True),
+        https_port=int(reader.number("files", "https_port", 8443, 0, 65535)),
     )
     passwords = reader.get("security", "passwords", dict, {})
     for identity, password in passwords.items():

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+import ssl
 from pathlib import Path
 
 from ocpptui.paths import Paths
 from ocpptui.services.file_server import FileServer
 from ocpptui.settings import FileServerSettings
+
+log = logging.getLogger(__name__)
 
 
 def sftp_host_key_folder(paths: Paths) -> Path:
@@ -14,20 +18,44 @@ def sftp_host_key_folder(paths: Paths) -> Path:
     return paths.data_dir / "ssh"
 
 
+def https_context(tls_folder: Path) -> ssl.SSLContext | None:
+    """A server context from the certificate `ocpp-tui certs` made, if there is one."""
+    from ocpptui.services.tls import TlsFiles, server_context
+
+    files = TlsFiles.in_folder(tls_folder)
+    if not (files.server_cert.exists() and files.server_key.exists()):
+        return None
+    try:
+        return server_context(files.server_cert, files.server_key)
+    except (OSError, ssl.SSLError, ValueError):
+        log.warning("the certificate in %s cannot be used for HTTPS", tls_folder, exc_info=True)
+        return None
+
+
 def create_file_server(
-    settings: FileServerSettings, upload_dir: Path, *, host_key_folder: Path | None = None
+    settings: FileServerSettings,
+    upload_dir: Path,
+    *,
+    host_key_folder: Path | None = None,
+    tls_folder: Path | None = None,
 ) -> FileServer:
     """A FileServer configured as the technician set it up (not started).
 
-    `host_key_folder` defaults to `sftp_host_key_folder(Paths.default())`.
+    `host_key_folder` defaults to `sftp_host_key_folder(Paths.default())`; `tls_folder` (for
+    HTTPS, when `[files] https` is on and a certificate exists) to the data dir's `tls`.
     """
     first, last = settings.ftp_passive_ports
     if settings.sftp and host_key_folder is None:
         host_key_folder = sftp_host_key_folder(Paths.default())
+    context = None
+    if settings.https:
+        context = https_context(tls_folder or Paths.default().data_dir / "tls")
     return FileServer(
         advertise_host=settings.advertise_host or None,
         bind_host=settings.bind_host,
         http_port=settings.http_port,
+        https_port=settings.https_port,
+        ssl_context=context,
         ftp_port=settings.ftp_port,
         ftp_passive_ports=range(first, last + 1),
         upload_dir=upload_dir,
