@@ -28,7 +28,7 @@ from ocpptui import messages
 from ocpptui.bridge import HubBridge
 from ocpptui.core.clock import Clock
 from ocpptui.core.configuration import read_configuration
-from ocpptui.core.device_model import get_base_report, get_variables
+from ocpptui.core.device_model import get_variables, read_device_model
 from ocpptui.core.frame import Frame
 from ocpptui.core.hub import Charger, Hub
 from ocpptui.core.session import CallFailed
@@ -504,7 +504,7 @@ class CommissioningScreen(Screen[None]):
                 if profile is not None and profile.values_201:
                     await get_variables(session, list(profile.values_201))
                 else:
-                    await get_base_report(session, "FullInventory")
+                    await read_device_model(session, "FullInventory")
             else:
                 keys = (
                     list(profile.values_16) if profile is not None and profile.values_16 else None

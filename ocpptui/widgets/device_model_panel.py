@@ -26,9 +26,9 @@ from ocpptui.core.device_model import (
     DeviceModel,
     VariableRef,
     VariableResult,
-    get_base_report,
     get_variables,
     point_to_csms,
+    read_device_model,
     set_variables,
 )
 from ocpptui.core.hub import Charger
@@ -285,7 +285,8 @@ the charger at its real CSMS.
         if session is None:
             return
         try:
-            model = await get_base_report(session, report_base)
+            # Falls back to GetVariables when the station refuses or never reports.
+            model = await read_device_model(session, report_base)
         except CallFailed as exc:
             self.post_message(self.ReportRead(None, str(exc)))
             return
