@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from ocpptui.core.clock import ocpp_timestamp
-from ocpptui.core.frame import Direction, Frame
+from ocpptui.core.frame import Frame
 from ocpptui.core.hub import Hub
-from ocpptui.core.session import CallFailed, NotConnected, Session
+from ocpptui.core.session import CallFailed, Session
 from ocpptui.services.file_server import (
     FileServer,
     FileServerEvent,
@@ -32,16 +32,14 @@ from ocpptui.services.file_server import (
     masked_url,
 )
 from ocpptui.services.file_server.names import url_file_name
-from ocpptui.services.firmware import Progress, TimelineEntry, Verdict
 from ocpptui.services.transfer_diagnosis import (
     GRACE_SECONDS,
     SILENCE_SECONDS,
-    Finding,
-    TransferRequest,
     TransferWatch,
     location_url,
     peer_host,
 )
+from ocpptui.services.transfer_job import Progress, TimelineEntry, TransferJob, Verdict
 from ocpptui.services.transfer_schemes import key_name, listed_protocols
 
 _request_ids = itertools.count(1)
@@ -65,8 +63,10 @@ class ReceivedFile:
 
 
 @dataclass
-class DiagnosticsRequest:
+class DiagnosticsRequest(TransferJob):
     """One diagnostics / log retrieval. Create, `await start()`, `await wait()`."""
+
+    STATUS_ACTIONS = STATUS_ACTIONS
 
     hub: Hub
     identity: str
@@ -99,22 +99,6 @@ class DiagnosticsRequest:
     def __post_init__(self) -> None:
         self._unsubscribers: list[Callable[[], None]] = []
         self._changed = asyncio.Event()
-
-    @property
-    def requests(self) -> list[TransferRequest]:
-        """Every request the file server saw for this upload offer, oldest first."""
-        return self.watch.requests if self.watch is not None else []
-
-    @property
-    def diagnosis(self) -> list[Finding]:
-        """What the requests and statuses say so far (empty when all looks right)."""
-        return self.watch.findings() if self.watch is not None else []
-
-    def _session(self) -> Session:
-        session = self.hub.session_for(self.identity)
-        if session is None or not session.connected:
-            raise NotConnected(self.identity)
-        return session
 
     def _folder(self, session: Session) -> Path:
         if session.frame_log.path is not None:
@@ -234,16 +218,6 @@ class DiagnosticsRequest:
 
     # ----------------------------------------------------------------- observation
 
-    def _note(
-        self, source: str, text: str, status: str | None = None, seq: int | None = None
-    ) -> None:
-        self.timeline.append(TimelineEntry(self.hub.clock.wall(), source, text, status, seq))
-        self._changed_now()
-
-    def _changed_now(self) -> None:
-        self._changed.set()
-        self.on_change(self)
-
     def _advice(self) -> str | None:
         return self.watch.advice() if self.watch is not None else None
 
@@ -260,24 +234,7 @@ class DiagnosticsRequest:
             self._note("ocpp-tui", f"failed: {summary}")
 
     def _on_frame(self, frame: Frame) -> None:
-        if (
-            frame.identity != self.identity
-            or frame.direction is not Direction.IN
-            or frame.message_type != 2
-            or frame.action not in STATUS_ACTIONS
-            or not isinstance(frame.payload, dict)
-        ):
-            return
-        payload = frame.payload
-        if self.request_id is not None and payload.get("requestId") not in (None, self.request_id):
-            return
-        status = str(payload.get("status"))
-        if status == self.last_status:
-            return  # chargers flood Uploading; one line is enough
-        self.last_status = status
-        self._note("charger", status, status, frame.seq)
-        if self.watch is not None:
-            self.watch.charger_status(status)
+        status = self._new_status(frame)
         if status in FAILED_STATUSES:
             self._fail(
                 f"the charger reports {status}",

@@ -20,9 +20,9 @@ from typing import Any
 
 from ocpptui.core.clock import ocpp_timestamp
 from ocpptui.core.events import ChargerConnected, ChargerDisconnected, ChargerUpdated, HubEvent
-from ocpptui.core.frame import Direction, Frame
+from ocpptui.core.frame import Frame
 from ocpptui.core.hub import Hub
-from ocpptui.core.session import CallFailed, NotConnected, Session
+from ocpptui.core.session import CallFailed, Session
 from ocpptui.services.file_server import (
     FileServer,
     FileServerEvent,
@@ -38,13 +38,14 @@ from ocpptui.services.file_server import (
 from ocpptui.services.transfer_diagnosis import (
     GRACE_SECONDS,
     SILENCE_SECONDS,
-    Finding,
-    TransferRequest,
     TransferWatch,
     location_url,
     peer_host,
 )
+from ocpptui.services.transfer_job import Progress, TimelineEntry, TransferJob, Verdict
 from ocpptui.services.transfer_schemes import key_name, listed_protocols
+
+__all__ = ["FirmwareUpdate", "Phase", "Progress", "TimelineEntry", "Verdict", "WaitFor"]
 
 _request_ids = itertools.count(1)
 
@@ -84,33 +85,11 @@ class WaitFor(StrEnum):
     BOOTED = "Booted"  # the charger reconnects and boots (with a new version)
 
 
-@dataclass(slots=True)
-class TimelineEntry:
-    wall: float
-    source: str  # "ocpp-tui", "charger", "file server", "connection"
-    text: str
-    status: str | None = None
-    frame_seq: int | None = None
-
-
-@dataclass(slots=True)
-class Verdict:
-    ok: bool
-    summary: str
-    advice: str | None = None
-
-
-@dataclass(slots=True)
-class Progress:
-    bytes_done: int = 0
-    total: int | None = None
-    rate: float = 0.0  # bytes per second
-    client: str | None = None
-
-
 @dataclass
-class FirmwareUpdate:
+class FirmwareUpdate(TransferJob):
     """One firmware upgrade of one charger. Create, `await start()`, `await wait(...)`."""
+
+    STATUS_ACTIONS = STATUS_ACTIONS
 
     hub: Hub
     identity: str
@@ -149,26 +128,10 @@ class FirmwareUpdate:
         self._disconnected = False
 
     @property
-    def requests(self) -> list[TransferRequest]:
-        """Every request the file server saw for this offer, oldest first."""
-        return self.watch.requests if self.watch is not None else []
-
-    @property
-    def diagnosis(self) -> list[Finding]:
-        """What the requests and statuses say so far (empty when all looks right)."""
-        return self.watch.findings() if self.watch is not None else []
-
-    @property
     def _requests_seen(self) -> int:
         return len(self.requests)
 
     # ----------------------------------------------------------------- lifecycle
-
-    def _session(self) -> Session:
-        session = self.hub.session_for(self.identity)
-        if session is None or not session.connected:
-            raise NotConnected(self.identity)
-        return session
 
     async def start(self) -> None:
         """Offer the file and send the update request; raises CallFailed when it is refused."""
@@ -308,36 +271,10 @@ class FirmwareUpdate:
 
     # ----------------------------------------------------------------- observation
 
-    def _note(
-        self, source: str, text: str, status: str | None = None, seq: int | None = None
-    ) -> None:
-        self.timeline.append(TimelineEntry(self.hub.clock.wall(), source, text, status, seq))
-        self._changed_now()
-
-    def _changed_now(self) -> None:
-        self._changed.set()
-        self.on_change(self)
-
     def _on_frame(self, frame: Frame) -> None:
-        if (
-            frame.identity != self.identity
-            or frame.direction is not Direction.IN
-            or frame.message_type != 2
-            or frame.action not in STATUS_ACTIONS
-            or not isinstance(frame.payload, dict)
-        ):
-            return
-        payload = frame.payload
-        if self.request_id is not None and payload.get("requestId") not in (None, self.request_id):
-            return  # another job's status
-        status = str(payload.get("status"))
-        if status == self.last_status and self.timeline and self.timeline[-1].status == status:
-            return  # some chargers repeat a status; one line is enough
-        self.last_status = status
-        self._note("charger", status, status, frame.seq)
-        if self.watch is not None:
-            self.watch.charger_status(status)
-        self._apply_status(status)
+        status = self._new_status(frame)
+        if status is not None:
+            self._apply_status(status)
 
     def _apply_status(self, status: str) -> None:
         if status in FAILED_STATUSES:
