@@ -1,6 +1,6 @@
 """File server throughput: ocpp-tui's FileServer against `python -m http.server`, same run.
 
-    .venv/bin/python benchmarks/file_server_bench.py [--size-mb 200] [--runs 5]
+    .venv/bin/python benchmarks/file_server_bench.py [--size-mb 200] [--runs 5] [--quick]
 
 Creates a file of random bytes in a temporary folder, serves it on 127.0.0.1 from each
 server (each in its own process), downloads it `--runs` times from each with the same
@@ -39,8 +39,11 @@ def main() -> None:
     parser.add_argument("--size-mb", type=int, default=200, help="file size in MB (1e6 bytes)")
     parser.add_argument("--runs", type=int, default=5, help="timed downloads per server")
     parser.add_argument("--timeout", type=float, default=300, help="give up after seconds")
+    parser.add_argument("--quick", action="store_true", help="a 5 MB file, one run each")
     parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)  # child mode
     args = parser.parse_args()
+    if args.quick:
+        args.size_mb, args.runs = 5, 1
     if args.serve:
         asyncio.run(serve(args.serve))
         return

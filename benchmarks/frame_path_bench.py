@@ -29,6 +29,7 @@ import argparse
 import asyncio
 import gc
 import itertools
+import os
 import statistics
 import sys
 import tempfile
@@ -172,8 +173,9 @@ async def measure(args: argparse.Namespace) -> dict[str, dict[str, float]]:
 
 def report(results: dict[str, dict[str, float]], args: argparse.Namespace) -> None:
     print(
-        f"OCPP 1.6, {args.frames} frames x {args.repeats} repeats, median CPU us per frame "
-        f"(Python {sys.version.split()[0]})"
+        f"OCPP 1.6, {args.frames} frames x {args.repeats} repeats, median CPU us per frame; "
+        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}, "
+        f"Python {sys.version.split()[0]}"
     )
     header = f"{'frame':<32}" + "".join(f"{path:>20}" for path in PATHS)
     header += "".join(f"{'ratio ' + str(i + 1):>10}" for i in range(len(PAIRS)))
@@ -190,11 +192,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--frames", type=int, default=1000, help="frames per timed run")
     parser.add_argument("--repeats", type=int, default=5, help="timed runs per path")
-    parser.add_argument("--quick", action="store_true", help="a few hundred frames, 2 repeats")
+    parser.add_argument("--quick", action="store_true", help="200 frames, one timed run")
     parser.add_argument("--timeout", type=float, default=300, help="give up after seconds")
     args = parser.parse_args()
     if args.quick:
-        args.frames, args.repeats = 300, 2
+        args.frames, args.repeats = 200, 1
 
     async def bounded() -> dict[str, dict[str, float]]:
         async with asyncio.timeout(args.timeout):

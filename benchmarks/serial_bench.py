@@ -1,7 +1,7 @@
 """Serial link throughput over a pty against the line rate of 115200 baud 8N1, same run.
 
     .venv/bin/python benchmarks/serial_bench.py [--frames 2000] [--round-trips 500]
-                                               [--frame-bytes 350] [--baud 115200]
+                                               [--frame-bytes 350] [--baud 115200] [--quick]
 
 A pty pair stands in for the cable: the laptop side is ocpp-tui's SerialTransport (pyserial
 on the slave, opened at `--baud`, its reader thread and framing decoder), the charger side a
@@ -170,7 +170,10 @@ def main() -> None:
     parser.add_argument("--frame-bytes", type=int, default=350, help="frame size (transport)")
     parser.add_argument("--baud", type=int, default=115200, help="baud rate of the line")
     parser.add_argument("--timeout", type=float, default=300, help="give up after seconds")
+    parser.add_argument("--quick", action="store_true", help="200 frames, 50 round trips")
     args = parser.parse_args()
+    if args.quick:
+        args.frames, args.round_trips = 200, 50
     if os.name != "posix":
         sys.exit("serial_bench needs pseudo-terminals (Linux or macOS)")
 
