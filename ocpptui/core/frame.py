@@ -49,6 +49,7 @@ class Frame:
     violations: tuple[Violation, ...] = ()
     flags: tuple[str, ...] = field(default=())
     leg: str | None = None  # proxy mode: "charger" (charger ⇄ laptop) or "csms" (laptop ⇄ CSMS)
+    protocol: str | None = None  # the session's subprotocol, e.g. "ocpp1.6"
 
     @property
     def is_error(self) -> bool:
@@ -83,4 +84,5 @@ class Frame:
             "violations": [v.to_json() for v in self.violations],
             "flags": list(self.flags),
             "leg": self.leg,
+            "protocol": self.protocol,
         }

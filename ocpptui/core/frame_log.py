@@ -47,10 +47,12 @@ class FrameLog:
         clock: Clock | None = None,
         listeners: Iterable[Callable[[Frame], None]] = (),
         on_disk_error: Callable[[str], None] | None = None,
+        protocol: str | None = None,
     ) -> None:
         self.identity = identity
         self.session_id = session_id
         self.path = path
+        self.protocol = protocol  # written into every record: a saved log says its version
         self._windows = list(windows)
         self._next_seq = sequence or count(1).__next__
         self._clock = clock or Clock()
@@ -95,6 +97,7 @@ class FrameLog:
             violations=violations,
             flags=flags,
             leg=leg,
+            protocol=self.protocol,
         )
         if parsed is not None:
             frame.message_type = int(parsed.message_type)

@@ -169,6 +169,7 @@ class Hub:
             clock=self.clock,
             listeners=(self._dispatch_frame,),
             on_disk_error=lambda message: self.emit(LogProblem(identity, message)),
+            protocol=version.subprotocol,
         )
         session = session_class(
             identity=identity,

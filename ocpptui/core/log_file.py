@@ -197,6 +197,7 @@ class LogFile:
         votes: Counter[tuple[str, bool]] = Counter()
         time_forms: Counter[str] = Counter()
         markers: Counter[str] = Counter()
+        recorded: Counter[str] = Counter()  # our records say their protocol (since it was added)
         for line in lines[:5000]:
             if self.format is LogFormat.OCPP_TUI:
                 try:
@@ -204,6 +205,8 @@ class LogFile:
                     data = json.loads(record["raw"])
                 except (ValueError, KeyError, TypeError):
                     continue
+                if isinstance(record.get("protocol"), str):
+                    recorded[record["protocol"]] += 1
                 side = None
             else:
                 plain = split_plain_line(line, self._day)
@@ -228,8 +231,11 @@ class LogFile:
                 by_charger = charger_sends(data[2])
                 if side is not None and by_charger is not None:
                     votes[(side, by_charger)] += 1
+        from_records = _recorded_version(recorded)
         if protocol is not None:
             self.version, self.version_source = protocol, "given"
+        elif from_records is not None:
+            self.version, self.version_source = from_records, "from the log records"
         else:
             guessed, reason = guess_version(actions, boot_keys, types)
             if guessed is None:
@@ -781,6 +787,16 @@ def _violations(value: Any) -> tuple[Violation, ...]:
                 )
             )
     return tuple(found)
+
+
+def _recorded_version(recorded: Counter[str]) -> OcppVersion | None:
+    """The version most records name, when they name one (logs written by ocpp-tui)."""
+    for subprotocol, _ in recorded.most_common():
+        try:
+            return OcppVersion.from_subprotocol(subprotocol)
+        except ValueError:
+            continue
+    return None
 
 
 def open_log(path: Path, protocol: OcppVersion | None = None) -> LogFile:

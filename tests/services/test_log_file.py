@@ -31,7 +31,7 @@ async def test_our_session_log_reopens_with_pairing_latency_and_violations(hub: 
 
     log = LogFile(session.frame_log.path)
     assert log.format is LogFormat.OCPP_TUI
-    assert log.version is OcppVersion.V16 and "guessed" in log.version_source
+    assert log.version is OcppVersion.V16 and log.version_source == "from the log records"
     assert log.index() and log.total == len(live) == 6
     for original, reopened in zip(live, log, strict=True):
         assert (reopened.seq, reopened.direction, reopened.message_type, reopened.action) == (
