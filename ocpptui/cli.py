@@ -226,7 +226,10 @@ def _apply_server_options(settings: Settings, args: argparse.Namespace) -> None:
 
 def _make_hub(settings: Settings, paths: Paths, log_dir: Path | None) -> Hub:
     from ocpptui.core.hub import Hub
+    from ocpptui.services.log_retention import prune_sessions
 
+    # [logs] keep_days, before this run opens sessions of its own.
+    prune_sessions(paths.sessions_dir, settings.logs.keep_days)
     return Hub(settings.csms, sessions_dir=log_dir or paths.sessions_dir)
 
 

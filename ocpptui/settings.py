@@ -86,7 +86,13 @@ legacy_tls = false
 [security.passwords]
 # "CP-1" = "0123456789abcdef0123456789abcdef01234567"
 
+[logs]
+# Session folders (frame logs and the files chargers uploaded) older than this many days are
+# deleted when ocpp-tui starts; 0 keeps them all. Reports are never deleted.
+keep_days = 90
+
 [ui]
+# Any Textual theme: "textual-dark", "textual-light", "nord", "gruvbox", ...
 theme = "textual-dark"
 # Frame table repaints per second (the frame log itself never drops a frame).
 refresh_hz = 10
@@ -132,11 +138,17 @@ class SecuritySettings:
 
 
 @dataclass(slots=True)
+class LogSettings:
+    keep_days: int = 90  # 0: keep every session folder
+
+
+@dataclass(slots=True)
 class Settings:
     csms: CsmsConfig = field(default_factory=CsmsConfig)
     ui: UiSettings = field(default_factory=UiSettings)
     files: FileServerSettings = field(default_factory=FileServerSettings)
     security: SecuritySettings = field(default_factory=SecuritySettings)
+    logs: LogSettings = field(default_factory=LogSettings)
     source: Path | None = None
 
 
@@ -215,7 +227,7 @@ def parse_settings(text: str, path: Path | None = None) -> Settings:
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"{path or 'settings'}: {exc}") from None
     reader = _Reader(data, text, path)
-    known = {"server", "csms", "files", "security", "ui"}
+    known = {"server", "csms", "files", "security", "logs", "ui"}
     for name in data:
         if name not in known:
             known_list = ", ".join(sorted(known))
@@ -300,11 +312,12 @@ def parse_settings(text: str, path: Path | None = None) -> Settings:
         accept_hex_password=reader.get("security", "accept_hex_password", bool, True),
         legacy_tls=reader.get("security", "legacy_tls", bool, False),
     )
+    logs = LogSettings(keep_days=int(reader.number("logs", "keep_days", 90, 0, 36500)))
     ui = UiSettings(
         theme=reader.get("ui", "theme", str, "textual-dark"),
         refresh_hz=float(reader.number("ui", "refresh_hz", 10, 1, 60)),
     )
-    return Settings(csms=csms, ui=ui, files=files, security=security, source=path)
+    return Settings(csms=csms, ui=ui, files=files, security=security, logs=logs, source=path)
 
 
 def load_settings(path: Path) -> Settings:
