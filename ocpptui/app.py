@@ -14,6 +14,7 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.theme import Theme
 from textual.worker import Worker, WorkerState
 
 from ocpptui import messages
@@ -46,8 +47,10 @@ from ocpptui.screens.main import MainScreen
 from ocpptui.screens.open_log import OpenLogScreen
 from ocpptui.screens.playbook_run import PlaybookRunScreen
 from ocpptui.screens.serial_picker import SerialPickerScreen
+from ocpptui.screens.settings import SettingsScreen
 from ocpptui.screens.tab_help import charger_tab_sections
-from ocpptui.settings import Settings
+from ocpptui.settings import Settings, SettingsError
+from ocpptui.settings_file import FIELDS, SavedSettings, apply_live, save_settings
 from ocpptui.widgets.charger_list import ChargerList
 from ocpptui.widgets.display_text import shorten
 from ocpptui.widgets.frame_table import FrameTable
@@ -167,6 +170,7 @@ class OcppTuiApp(App[None]):
         return MainScreen(self.hub, self.bridge, self.clock, self.refresh_hz)
 
     def on_mount(self) -> None:
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
         self.bridge.add_target(self)
         self.bridge.start()
         if self.listen:
@@ -425,6 +429,45 @@ class OcppTuiApp(App[None]):
 
         self.push_screen(OpenLogScreen(self.hub.sessions_dir or self.paths.sessions_dir), chosen)
 
+    # ------------------------------------------------------------------ settings
+
+    @property
+    def settings_path(self) -> Path:
+        """The settings file this run reads (`--settings FILE`, or the one in the config dir)."""
+        return self.settings.source or self.paths.settings_file
+
+    def action_settings(self) -> None:
+        """Show and edit the settings file."""
+        if not isinstance(self.screen, SettingsScreen):
+            self.push_screen(
+                SettingsScreen(
+                    self.settings_path, self.settings, self.available_themes, self.apply_settings
+                )
+            )
+
+    def apply_settings(self, saved: SavedSettings) -> None:
+        """Put the saved settings that apply at once into effect (the rest wait for a restart)."""
+        for config in {id(c): c for c in (self.hub.config, self.settings.csms)}.values():
+            apply_live(saved, config)
+        if any(field.name == "ui.theme" for field in saved.applied_now):
+            self.settings.ui.theme = saved.settings.ui.theme
+            self._apply_theme(saved.settings.ui.theme)
+
+    def _theme_changed(self, theme: Theme) -> None:
+        """A theme picked in the palette is kept for the next start ([ui] theme)."""
+        if theme.name == self.settings.ui.theme:
+            return
+        self.settings.ui.theme = theme.name
+        theme_field = next(field for field in FIELDS if field.name == "ui.theme")
+        try:
+            save_settings(self.settings_path, {theme_field: theme.name})
+        except (SettingsError, OSError) as exc:
+            self.notify(
+                f"The theme is not saved for next time: {exc}",
+                severity="warning",
+                markup=False,
+            )
+
     def help_sections(self) -> HelpSections:
         return [
             ("Everywhere", [*self.BINDINGS, Binding("ctrl+p", "", "Palette", tooltip="Commands")]),
@@ -451,6 +494,7 @@ class OcppTuiApp(App[None]):
             ("Connection attempts (n on the main screen)", ConnectionsScreen.BINDINGS),
             ("Commissioning (k on a charger screen)", CommissioningScreen.BINDINGS),
             ("Saved frame log (o on the main screen)", LogViewerScreen.BINDINGS),
+            ("Settings (s on the main screen)", SettingsScreen.BINDINGS),
         ]
 
     def action_run_playbook(self) -> None:

@@ -156,6 +156,13 @@ class OcppCommands(Provider):
                     "BLE devices, those with the UART service first; connect one",
                 )
             )
+        commands.append(
+            (
+                "Settings…",
+                app.action_settings,
+                "Port, protocols, boot answer, validation, file server, log retention, theme",
+            )
+        )
         commands.append(("Show help and keys", app.action_help, "Every key of every screen"))
         return commands
 

@@ -13,7 +13,7 @@ from typing import Any
 import tomlkit
 from tomlkit.exceptions import TOMLKitError
 
-from ocpptui.core.config import BootAnswer, UnknownChargerPolicy, ValidationPolicy
+from ocpptui.core.config import BootAnswer, CsmsConfig, UnknownChargerPolicy, ValidationPolicy
 from ocpptui.protocol.versions import DEFAULT_SUBPROTOCOLS
 from ocpptui.settings import DEFAULT_SETTINGS_TOML, Settings, SettingsError, parse_settings
 
@@ -61,7 +61,7 @@ FIELD_GROUPS: tuple[tuple[str, tuple[SettingField, ...]], ...] = (
                 "Bind address",
                 lambda s: s.csms.host,
                 "text",
-                "0.0.0.0 = every interface, 127.0.0.1 = this laptop only",
+                "0.0.0.0: every interface",
             ),
             SettingField(
                 "server", "port", "Port", lambda s: s.csms.port, "integer", "chargers dial this"
@@ -72,7 +72,7 @@ FIELD_GROUPS: tuple[tuple[str, tuple[SettingField, ...]], ...] = (
                 "Protocols offered",
                 lambda s: list(s.csms.subprotocols),
                 "protocols",
-                "the newest one the charger offers wins",
+                "",
             ),
         ),
     ),
@@ -85,7 +85,7 @@ FIELD_GROUPS: tuple[tuple[str, tuple[SettingField, ...]], ...] = (
                 "Boot answer",
                 lambda s: s.csms.boot_answer.value,
                 "choice",
-                "how BootNotification is answered",
+                "answer to BootNotification",
                 live=True,
                 choices=_choices([answer.value for answer in BootAnswer]),
             ),
@@ -95,7 +95,7 @@ FIELD_GROUPS: tuple[tuple[str, tuple[SettingField, ...]], ...] = (
                 "Heartbeat interval",
                 lambda s: s.csms.heartbeat_interval,
                 "integer",
-                "seconds, given in the boot answer",
+                "seconds, in the boot answer",
                 live=True,
             ),
             SettingField(
@@ -104,7 +104,7 @@ FIELD_GROUPS: tuple[tuple[str, tuple[SettingField, ...]], ...] = (
                 "Call timeout",
                 lambda s: s.csms.call_timeout,
                 "number",
-                "seconds to wait for a charger's answer",
+                "seconds to wait for answers",
                 live=True,
             ),
             SettingField(
@@ -113,7 +113,7 @@ FIELD_GROUPS: tuple[tuple[str, tuple[SettingField, ...]], ...] = (
                 "Validation",
                 lambda s: s.csms.validation.value,
                 "choice",
-                "strict: CallError for schema-invalid calls",
+                "strict: CallError if invalid",
                 live=True,
                 choices=_choices([policy.value for policy in ValidationPolicy]),
             ),
@@ -123,7 +123,7 @@ FIELD_GROUPS: tuple[tuple[str, tuple[SettingField, ...]], ...] = (
                 "New chargers",
                 lambda s: s.csms.unknown_policy.value,
                 "choice",
-                "accept, ask you, or only the allow list",
+                "accept, ask, or allow-list",
                 live=True,
                 choices=_choices([policy.value for policy in UnknownChargerPolicy]),
             ),
@@ -138,7 +138,7 @@ FIELD_GROUPS: tuple[tuple[str, tuple[SettingField, ...]], ...] = (
                 "Security profile",
                 lambda s: s.security.profile,
                 "choice",
-                "2 and 3 need `ocpp-tui certs`",
+                "2, 3 need ocpp-tui certs",
                 choices=SECURITY_PROFILES,
             ),
         ),
@@ -152,7 +152,7 @@ FIELD_GROUPS: tuple[tuple[str, tuple[SettingField, ...]], ...] = (
                 "Address in URLs",
                 lambda s: s.files.advertise_host,
                 "text",
-                "empty = the laptop's first address",
+                "empty: first laptop address",
             ),
             SettingField(
                 "files", "http_port", "HTTP port", lambda s: s.files.http_port, "integer", ""
@@ -170,7 +170,7 @@ FIELD_GROUPS: tuple[tuple[str, tuple[SettingField, ...]], ...] = (
                 "FTP data ports",
                 lambda s: "{}-{}".format(*s.files.ftp_passive_ports),
                 "text",
-                "open them in the firewall too",
+                "open in the firewall too",
             ),
             SettingField("files", "sftp", "SFTP", lambda s: s.files.sftp, "bool", ""),
             SettingField(
@@ -187,7 +187,7 @@ FIELD_GROUPS: tuple[tuple[str, tuple[SettingField, ...]], ...] = (
                 "Keep sessions (days)",
                 lambda s: s.logs.keep_days,
                 "integer",
-                "older session folders go at start-up; 0 keeps all",
+                "older ones go; 0 keeps all",
             ),
         ),
     ),
@@ -278,3 +278,25 @@ def _write_atomically(path: Path, text: str) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+#: Live settings and the CsmsConfig attribute each one sets.
+_LIVE_CSMS_ATTRIBUTES = {
+    "csms.boot_answer": "boot_answer",
+    "csms.heartbeat_interval": "heartbeat_interval",
+    "csms.call_timeout": "call_timeout",
+    "csms.validation": "validation",
+    "csms.unknown_chargers": "unknown_policy",
+}
+
+
+def apply_live(saved: SavedSettings, config: CsmsConfig) -> list[str]:
+    """Put the saved live [csms] values into the running hub's `config` (sessions read it per
+    message); returns the names of the fields set."""
+    applied: list[str] = []
+    for field in saved.applied_now:
+        attribute = _LIVE_CSMS_ATTRIBUTES.get(field.name)
+        if attribute is not None:
+            setattr(config, attribute, getattr(saved.settings.csms, attribute))
+            applied.append(field.name)
+    return applied

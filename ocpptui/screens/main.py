@@ -63,6 +63,13 @@ class MainScreen(Screen[None]):
             id="main.playbook",
         ),
         Binding(
+            "s",
+            "app.settings",
+            "Settings",
+            tooltip="Port, protocols, boot answer, validation, file server, theme ...",
+            id="main.settings",
+        ),
+        Binding(
             "k",
             "pick_link",
             "Link",
