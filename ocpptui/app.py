@@ -77,17 +77,17 @@ class OcppTuiApp(App[None]):
     COMMANDS: ClassVar = App.COMMANDS | {OcppCommands}
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        # Shown in the footer of the main screen only (MainScreen.BINDINGS): the others are
-        # short of room, and escape leads back there.
+        # Priority: they work on modal screens and in text fields too. Every footer pins them
+        # on the right (KeyFooter).
         Binding(
             "ctrl+q",
             "quit",
             "Quit",
             tooltip="Close every connection, stop the server and quit",
             id="app.quit",
-            show=False,
+            priority=True,
         ),
-        Binding("f1", "help", "Help", tooltip="Keys of every screen", id="app.help"),
+        Binding("f1", "help", "Help", tooltip="Keys of every screen", id="app.help", priority=True),
         Binding(
             "question_mark",
             "help",
@@ -473,8 +473,7 @@ class OcppTuiApp(App[None]):
             ("Everywhere", [*self.BINDINGS, Binding("ctrl+p", "", "Palette", tooltip="Commands")]),
             (
                 "Main screen",
-                [b for b in MainScreen.BINDINGS if getattr(b, "id", None) != "main.quit"]
-                + ChargerList.BINDINGS,
+                [*MainScreen.BINDINGS, *ChargerList.BINDINGS],
             ),
             ("Charger screen", ChargerScreen.BINDINGS),
             *charger_tab_sections(),
@@ -504,7 +503,10 @@ class OcppTuiApp(App[None]):
         self.push_screen(PlaybookRunScreen(self.hub, self.paths, self.settings, identity=identity))
 
     def action_help(self) -> None:
-        if not isinstance(self.screen, HelpScreen):
+        """Show help; on the help screen, close it (F1 toggles)."""
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss(None)
+        else:
             self.push_screen(HelpScreen(self.help_sections()))
 
     async def action_quit(self) -> None:

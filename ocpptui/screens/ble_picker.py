@@ -19,10 +19,11 @@ from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from ocpptui.protocol.versions import OcppVersion
 from ocpptui.screens.serial_picker import PICKER_CSS
+from ocpptui.widgets.key_footer import KeyFooter
 from ocpptui.widgets.link_device_table import BleDeviceTable
 from ocpptui.widgets.link_settings import BleSettingsForm, LinkDefaults
 
@@ -149,7 +150,7 @@ class BlePickerScreen(Screen[None]):
         form.border_title = "Session"
         yield form
         yield Static(id="picker-message", markup=False)
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.device_table.focus()

@@ -12,7 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Select, Static, TabbedContent, TabPane, TextArea
+from textual.widgets import Input, Select, Static, TabbedContent, TabPane, TextArea
 
 from ocpptui import messages
 from ocpptui.bridge import HubBridge
@@ -35,6 +35,7 @@ from ocpptui.widgets.configuration_panel import PaletteCommand
 from ocpptui.widgets.device_model_panel import DeviceModelPanel
 from ocpptui.widgets.filter_bar import FilterBar
 from ocpptui.widgets.frame_table import FrameTable
+from ocpptui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
     from ocpptui.app import OcppTuiApp
@@ -116,7 +117,7 @@ class ChargerScreen(Screen[None]):
         Binding(
             "g",
             "diagnostics",
-            "Get logs",
+            "Logs",
             tooltip="Pull diagnostics / logs onto this laptop",
             id="charger.diagnostics",
         ),
@@ -193,7 +194,7 @@ class ChargerScreen(Screen[None]):
                 number = [p for p, _ in TABS].index(pane) + 1
                 yield TabPane(f"{number} {title}", id=pane)
         # The palette hint would push keys off an 80-column footer; help lists ctrl+p.
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyFooter(show_command_palette=False)
 
     def _known_actions(self) -> list[str]:
         session = self.charger.session

@@ -22,7 +22,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Input, Label, Select, Static, TextArea
+from textual.widgets import Button, DataTable, Input, Label, Select, Static, TextArea
 
 from ocpptui import messages
 from ocpptui.bridge import HubBridge
@@ -45,6 +45,7 @@ from ocpptui.services.profiles import Profile, ProfileError, list_profiles, load
 from ocpptui.services.report import ReportFiles, SiteNotes, commissioning_report, write_report
 from ocpptui.widgets.display_text import clock_time, compact_json, printable, shorten
 from ocpptui.widgets.frame_table import find_frame
+from ocpptui.widgets.key_footer import KeyFooter
 
 #: Seconds between recomputations while nothing happens (heartbeats that stop).
 IDLE_RECOMPUTE_SECONDS = 5.0
@@ -208,7 +209,7 @@ class CommissioningScreen(Screen[None]):
                     yield Button("Re-read config", id="reread")
                     yield Button("Export report", id="export", variant="primary")
                 yield Static(id="export-result", markup=False)
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyFooter(show_command_palette=False)
 
     def on_mount(self) -> None:
         checklist = self.query_one("#checklist", DataTable)

@@ -17,13 +17,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from ocpptui import messages
 from ocpptui.bridge import HubBridge
 from ocpptui.core.attempts import ConnectionAttempt, Outcome
 from ocpptui.core.hub import Hub
 from ocpptui.widgets.display_text import clock_time, shorten
+from ocpptui.widgets.key_footer import KeyFooter
 
 #: Rows the table keeps (the hub keeps the last thousand attempts too).
 MAX_ROWS = 1000
@@ -136,7 +137,7 @@ class ConnectionsScreen(Screen[None]):
         table: DataTable[Text] = DataTable(id="attempts", cursor_type="row")
         yield table
         yield Static(id="attempt-detail", markup=False)
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyFooter(show_command_palette=False)
 
     @property
     def table(self) -> DataTable[Text]:

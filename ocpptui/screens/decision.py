@@ -9,10 +9,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Button, Static
 
 from ocpptui.core.config import BootAnswer
 from ocpptui.widgets.display_text import shorten
+from ocpptui.widgets.key_footer import KeyFooter
 
 
 class DecisionScreen(ModalScreen[BootAnswer | None]):
@@ -72,7 +73,7 @@ class DecisionScreen(ModalScreen[BootAnswer | None]):
                 yield Button("Accept", variant="success", id="accept")
                 yield Button("Keep pending", id="pending")
                 yield Button("Reject", variant="error", id="reject")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyFooter(show_command_palette=False)
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:

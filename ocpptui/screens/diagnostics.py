@@ -21,7 +21,6 @@ from textual.screen import Screen
 from textual.widgets import (
     Button,
     ContentSwitcher,
-    Footer,
     Input,
     Label,
     RadioButton,
@@ -51,6 +50,7 @@ from ocpptui.screens.file_viewer import FileViewerScreen
 from ocpptui.services.diagnostics import DiagnosticsRequest
 from ocpptui.services.firmware import Progress
 from ocpptui.widgets.display_text import shorten
+from ocpptui.widgets.key_footer import KeyFooter
 from ocpptui.widgets.transfer_live import LABEL_WIDTH, TransferLive, labelled, shown_url
 from ocpptui.widgets.transfer_options import TransferOptions
 
@@ -194,7 +194,7 @@ class DiagnosticsScreen(Screen[None]):
                     )
                 yield Button("Request the log", variant="primary", compact=True, id="dg-start")
             yield TransferLive(id="dg-live")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyFooter(show_command_palette=False)
 
     def _log_note(self) -> str:
         session = self.charger.session

@@ -17,12 +17,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Footer, Input, Select, Static
+from textual.widgets import Button, Checkbox, Input, Select, Static
 
 from ocpptui.core.configuration import ConfigurationTable, check_change
 from ocpptui.core.device_model import ATTRIBUTE_TYPES, VariableEntry
 from ocpptui.protocol.keys_16 import Access, KeyType, key_info
 from ocpptui.widgets.display_text import shorten
+from ocpptui.widgets.key_footer import KeyFooter
 
 #: Why `value` (for the attribute type) should not be sent, or None.
 ValueCheck = Callable[[str, str], str | None]
@@ -273,7 +274,7 @@ class EditValueScreen(ModalScreen[Edit | None]):
             with Horizontal(id="edit-buttons"):
                 yield Button("Send", variant="primary", compact=True, id="edit-send")
                 yield Button("Cancel", compact=True, id="edit-cancel")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyFooter(show_command_palette=False)
 
     def on_mount(self) -> None:
         self._say("#edit-error", "")

@@ -11,9 +11,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, Select, Static
+from textual.widgets import Button, Input, Select, Static
 
 from ocpptui.screens.open_file import PathSuggester
+from ocpptui.widgets.key_footer import KeyFooter
 
 ExportFormat = Literal["json", "toml"]
 
@@ -86,7 +87,7 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
             with Horizontal(id="export-buttons"):
                 yield Button("Export", variant="primary", compact=True, id="export-ok")
                 yield Button("Cancel", compact=True, id="export-cancel")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyFooter(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#export-path", Input).focus()

@@ -11,7 +11,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import DirectoryTree, Footer, Static
+from textual.widgets import DirectoryTree, Static
+
+from ocpptui.widgets.key_footer import KeyFooter
 
 
 def default_folder(hint: str = "") -> Path:
@@ -76,7 +78,7 @@ class FilePickerScreen(ModalScreen[Path | None]):
             box.border_title = Content(self.title_text)
             yield Static(id="picker-folder", markup=False)
             yield DirectoryTree(self.start, id="picker-tree")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyFooter(show_command_palette=False)
 
     @property
     def tree(self) -> DirectoryTree:

@@ -12,9 +12,10 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static, TextArea
+from textual.widgets import Static, TextArea
 
 from ocpptui.widgets.display_text import shorten
+from ocpptui.widgets.key_footer import KeyFooter
 
 #: How much of the file the viewer reads.
 PREVIEW_BYTES = 64 * 1024
@@ -94,7 +95,7 @@ class FileViewerScreen(ModalScreen[None]):
             box.border_title = Content(shorten(self.path.name, 60))
             yield Static(f"{self.path}\nreading…", id="viewer-about", markup=False)
             yield TextArea(read_only=True, soft_wrap=True, compact=True, id="viewer-text")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyFooter(show_command_palette=False)
 
     def on_mount(self) -> None:
         self._load()

@@ -22,7 +22,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Button, ContentSwitcher, Footer, Input, Label, Static
+from textual.widgets import Button, ContentSwitcher, Input, Label, Static
 from textual.worker import get_current_worker
 
 from ocpptui import messages
@@ -47,6 +47,7 @@ from ocpptui.file_transfers import (
 from ocpptui.screens.file_picker import FilePickerScreen, default_folder
 from ocpptui.services.firmware import FirmwareUpdate, Phase, Progress
 from ocpptui.widgets.display_text import shorten
+from ocpptui.widgets.key_footer import KeyFooter
 from ocpptui.widgets.transfer_live import TransferLive, labelled, shown_url
 from ocpptui.widgets.transfer_options import TransferOptions
 
@@ -223,7 +224,7 @@ class FirmwareScreen(Screen[None]):
                 yield Static(self._signed_note(), id="fw-signed-note", markup=False)
                 yield Button("Start upgrade", variant="primary", compact=True, id="fw-start")
             yield TransferLive(id="fw-live")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyFooter(show_command_palette=False)
 
     def _signed_note(self) -> str:
         session = self.charger.session

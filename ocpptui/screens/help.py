@@ -10,7 +10,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
+
+from ocpptui.widgets.key_footer import KeyFooter
 
 #: (section title, bindings) in the order the help lists them; filled in by the app.
 HelpSections = Sequence[tuple[str, Iterable[BindingType]]]
@@ -68,7 +70,7 @@ class HelpScreen(ModalScreen[None]):
             box.border_title = "ocpp-tui keys"
             with VerticalScroll():
                 yield Static(self._content(120), id="help-text", markup=False)
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_resize(self) -> None:
         width = self.query_one("#help-text", Static).size.width or 120

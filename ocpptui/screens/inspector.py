@@ -10,13 +10,14 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ocpptui.core.frame import Frame
 from ocpptui.core.frame_window import FrameWindow
 from ocpptui.widgets.display_text import clock_time, latency, shorten
 from ocpptui.widgets.frame_table import find_frame
 from ocpptui.widgets.json_view import JsonView
+from ocpptui.widgets.key_footer import KeyFooter
 
 _LABEL = "$text-muted"
 
@@ -74,7 +75,7 @@ class FrameInspectorScreen(ModalScreen[Frame | None]):
             yield Static(id="inspector-meta", markup=False)
             with VerticalScroll(id="inspector-body"):
                 yield JsonView(self.frame.raw, id="inspector-json")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.show_frame(self.frame)

@@ -19,7 +19,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from ocpptui.core.frame import Frame
@@ -33,6 +33,7 @@ from ocpptui.widgets.display_text import shorten
 from ocpptui.widgets.filter_bar import FilterBar
 from ocpptui.widgets.frame_filter import FrameFilter
 from ocpptui.widgets.frame_table import FrameTable
+from ocpptui.widgets.key_footer import KeyFooter
 
 #: How often the index worker reports progress (bytes).
 INDEX_STEP_BYTES = 4 << 20
@@ -157,7 +158,7 @@ class LogViewerScreen(Screen[None]):
                 panel.border_title = "Statistics"
                 yield Static(id="log-statistics-text", markup=False)
         yield Static(id="log-status", markup=False)
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyFooter(show_command_palette=False)
 
     def _info(self) -> Content:
         return Content.assemble(

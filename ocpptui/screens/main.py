@@ -9,7 +9,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from ocpptui import messages
 from ocpptui.bridge import HubBridge
@@ -19,6 +18,7 @@ from ocpptui.core.link_supervisor import LinkStatus
 from ocpptui.widgets.charger_list import ChargerList
 from ocpptui.widgets.events_panel import EventsPanel
 from ocpptui.widgets.frame_table import FrameTable
+from ocpptui.widgets.key_footer import KeyFooter
 from ocpptui.widgets.link_status import link_status_content, link_title
 from ocpptui.widgets.welcome_panel import ServerState, WelcomePanel
 
@@ -76,13 +76,6 @@ class MainScreen(Screen[None]):
             tooltip="Pick the serial port or Bluetooth device (ocpp-tui serial / ble)",
             id="main.pick_link",
         ),
-        Binding(
-            "ctrl+q",
-            "app.quit",
-            "Quit",
-            tooltip="Close every connection, stop the server and quit",
-            id="main.quit",
-        ),
     ]
 
     VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (34, "-tall")]
@@ -114,7 +107,7 @@ class MainScreen(Screen[None]):
         )
         frames.border_title = "All frames"
         yield frames
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     @property
     def charger_list(self) -> ChargerList:

@@ -11,7 +11,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, Label, Select, Static
+from textual.widgets import Button, Input, Label, Select, Static
+
+from ocpptui.widgets.key_footer import KeyFooter
 
 INTERFACES = tuple(f"{kind}{n}" for kind in ("Wired", "Wireless") for n in range(4))
 SECURITY_PROFILES = (
@@ -145,7 +147,7 @@ class NetworkProfileScreen(ModalScreen[NetworkProfileForm | None]):
             with Horizontal(id="network-buttons"):
                 yield Button("Send", variant="primary", compact=True, id="network-ok")
                 yield Button("Cancel", compact=True, id="network-cancel")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyFooter(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#network-url", Input).focus()

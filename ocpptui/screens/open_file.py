@@ -15,8 +15,10 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.suggester import Suggester
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
+
+from ocpptui.widgets.key_footer import KeyFooter
 
 #: At most this many files are listed per folder.
 MAX_LISTED = 200
@@ -131,7 +133,7 @@ class OpenFileScreen(ModalScreen[Path | None]):
             error = Static("", id="open-error", markup=False)
             error.display = False
             yield error
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyFooter(show_command_palette=False)
 
     def _label(self, path: Path) -> str:
         if len(self.folders) == 1:

@@ -10,10 +10,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ocpptui.widgets.display_text import shorten
+from ocpptui.widgets.key_footer import KeyFooter
 
 #: Session logs listed, newest first.
 RECENT_LOGS = 30
@@ -81,7 +82,7 @@ class OpenLogScreen(ModalScreen[Path | None]):
             yield OptionList(*options, id="open-log-recent")
             yield Input(placeholder="path of a log file", id="open-log-path")
             yield Static("", id="open-log-error", markup=False)
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyFooter(show_command_palette=False)
 
     def on_mount(self) -> None:
         recent = self.query_one("#open-log-recent", OptionList)

@@ -23,7 +23,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from ocpptui.core.hub import Hub
 from ocpptui.core.identity import file_safe
@@ -41,6 +41,7 @@ from ocpptui.services.playbook import (
 from ocpptui.settings import Settings
 from ocpptui.widgets.display_text import compact_json, shorten
 from ocpptui.widgets.json_view import JsonView
+from ocpptui.widgets.key_footer import KeyFooter
 
 #: Seconds within which a second escape stops a running playbook.
 STOP_CONFIRM_SECONDS = 3.0
@@ -167,7 +168,7 @@ class PlaybookRunScreen(Screen[None]):
             result.border_title = "Result"
             yield JsonView(id="playbook-json")
         yield Static(id="playbook-status", markup=False)
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyFooter(show_command_palette=False)
 
     @property
     def steps_table(self) -> DataTable:

@@ -21,7 +21,7 @@ from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from ocpptui.core.configuration import configuration_of, read_configuration
 from ocpptui.core.device_model import device_model_of, get_variables
@@ -38,6 +38,7 @@ from ocpptui.services.profiles import (
     load_profile,
 )
 from ocpptui.widgets.display_text import shorten
+from ocpptui.widgets.key_footer import KeyFooter
 
 #: How each diff state reads and which component class colours it.
 STATE_LOOK = {
@@ -159,7 +160,7 @@ class ProfileDiffScreen(Screen[None]):
         yield head
         yield DataTable(id="diff-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="diff-status", markup=False)
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyFooter(show_command_palette=False)
 
     @property
     def table(self) -> DataTable:

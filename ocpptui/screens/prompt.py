@@ -11,7 +11,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.suggester import Suggester
-from textual.widgets import Button, Footer, Input, Static
+from textual.widgets import Button, Input, Static
+
+from ocpptui.widgets.key_footer import KeyFooter
 
 #: Says why an answer cannot be taken (shown under the input), or None when it can.
 Validator = Callable[[str], str | None]
@@ -83,7 +85,7 @@ class PromptScreen(ModalScreen[str | None]):
             with Horizontal(id="prompt-buttons"):
                 yield Button(self.submit_label, variant="primary", compact=True, id="prompt-ok")
                 yield Button("Cancel", compact=True, id="prompt-cancel")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyFooter(show_command_palette=False)
 
     @property
     def input(self) -> Input:

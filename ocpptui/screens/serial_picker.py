@@ -21,9 +21,10 @@ from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from ocpptui.protocol.versions import OcppVersion
+from ocpptui.widgets.key_footer import KeyFooter
 from ocpptui.widgets.link_port_table import SerialPortTable
 from ocpptui.widgets.link_settings import LinkDefaults, SerialSettingsForm
 
@@ -145,7 +146,7 @@ class SerialPickerScreen(Screen[None]):
         form.border_title = "Line and session"
         yield form
         yield Static(id="picker-message", markup=False)
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.port_table.focus()

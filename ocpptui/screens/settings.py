@@ -15,7 +15,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from ocpptui.settings import Settings, SettingsError, parse_settings
 from ocpptui.settings_file import (
@@ -27,6 +27,7 @@ from ocpptui.settings_file import (
     save_settings,
     settings_text,
 )
+from ocpptui.widgets.key_footer import KeyFooter
 
 
 def _widget_id(field: SettingField, suffix: str = "") -> str:
@@ -166,7 +167,7 @@ class SettingsScreen(ModalScreen[None]):
             with Horizontal(id="settings-buttons"):
                 yield Button("Save", variant="primary", compact=True, id="settings-save")
                 yield Button("Close", compact=True, id="settings-close")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyFooter(show_command_palette=False)
 
     def _editor(self, field: SettingField, value: Any) -> Iterable[Widget]:
         widget_id = _widget_id(field)
