@@ -34,6 +34,7 @@ from ocpptui.screens.ble_picker import BlePickerScreen
 from ocpptui.screens.charger import ChargerScreen
 from ocpptui.screens.commissioning import CommissioningForm, CommissioningScreen
 from ocpptui.screens.confirm import ConfirmScreen
+from ocpptui.screens.connect import ConnectScreen
 from ocpptui.screens.connections import ConnectionsScreen
 from ocpptui.screens.decision import DecisionScreen
 from ocpptui.screens.diagnostics import DiagnosticsScreen
@@ -57,7 +58,7 @@ from ocpptui.widgets.frame_table import FrameTable
 from ocpptui.widgets.link_device_table import BleDeviceTable
 from ocpptui.widgets.link_port_table import SerialPortTable
 from ocpptui.widgets.link_settings import LinkDefaults
-from ocpptui.widgets.welcome_panel import ServerState
+from ocpptui.widgets.welcome_panel import ServerState, tips
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,8 @@ AfterStart = Callable[[int], Awaitable[None]]
 
 #: A charger that keeps being refused for the same reason gets one toast per this many seconds.
 REFUSAL_TOAST_INTERVAL = 60.0
+#: Seconds without any charger before the welcome panel says what to check.
+NO_CHARGER_HINT_SECONDS = 60.0
 #: How long quitting waits for connections to close before giving up on them.
 STOP_TIMEOUT_SECONDS = 5.0
 
@@ -117,8 +120,11 @@ class OcppTuiApp(App[None]):
         upstream: UpstreamConfig | None = None,
         link_defaults: LinkDefaults | None = None,
         pick_link: str | None = None,
+        no_charger_hint_after: float | None = NO_CHARGER_HINT_SECONDS,
     ) -> None:
         super().__init__()
+        #: Seconds without any charger before the main screen lists what to check.
+        self.no_charger_hint_after = no_charger_hint_after
         self.upstream = upstream
         # Local-link mode: what the pickers start from, which one opens first, the open link.
         self.link_defaults = link_defaults
@@ -391,6 +397,11 @@ class OcppTuiApp(App[None]):
                 DiagnosticsScreen(charger, self.transfers, self.bridge, self.clock)
             )
 
+    def action_connect_help(self) -> None:
+        """The URL for the charger as text and QR code, and what to check."""
+        if not isinstance(self.screen, ConnectScreen):
+            self.push_screen(ConnectScreen(self.server_state))
+
     async def open_connections(self) -> None:
         """Every connection attempt, accepted or refused."""
         if not isinstance(self.screen, ConnectionsScreen):
@@ -490,11 +501,21 @@ class OcppTuiApp(App[None]):
             ("Firmware upgrade (u on a charger screen)", FirmwareScreen.BINDINGS),
             ("Diagnostics (g on a charger screen)", DiagnosticsScreen.BINDINGS),
             ("Received file viewer", FileViewerScreen.BINDINGS),
+            ("Connect a charger (w on the main screen)", ConnectScreen.BINDINGS),
             ("Connection attempts (n on the main screen)", ConnectionsScreen.BINDINGS),
             ("Commissioning (k on a charger screen)", CommissioningScreen.BINDINGS),
             ("Saved frame log (o on the main screen)", LogViewerScreen.BINDINGS),
             ("Settings (s on the main screen)", SettingsScreen.BINDINGS),
         ]
+
+    def help_notes(self) -> list[tuple[str, list[str]]]:
+        """Text sections after the keys: what to check when a charger does not connect."""
+        state = self.server_state
+        if state.phase != "listening":
+            state = ServerState(
+                "listening", self.host, self.port, tuple(self.hub.config.subprotocols)
+            )
+        return [("A charger does not connect? Check (w on the main screen)", tips(state))]
 
     def action_run_playbook(self) -> None:
         """Open the playbook runner; from a charger screen it runs against that charger."""
@@ -507,7 +528,7 @@ class OcppTuiApp(App[None]):
         if isinstance(self.screen, HelpScreen):
             self.screen.dismiss(None)
         else:
-            self.push_screen(HelpScreen(self.help_sections()))
+            self.push_screen(HelpScreen(self.help_sections(), self.help_notes()))
 
     async def action_quit(self) -> None:
         """Quit; first ask when that would stop watching a firmware upgrade or log upload."""
@@ -541,6 +562,7 @@ def make_app(
     upstream: UpstreamConfig | None = None,
     link_defaults: LinkDefaults | None = None,
     pick_link: str | None = None,
+    no_charger_hint_after: float | None = NO_CHARGER_HINT_SECONDS,
 ) -> OcppTuiApp:
     """The app as the CLI runs it: `make_app(...).run()`; tests use `run_test()`.
 
@@ -560,4 +582,5 @@ def make_app(
         upstream=upstream,
         link_defaults=link_defaults,
         pick_link=pick_link,
+        no_charger_hint_after=no_charger_hint_after,
     )

@@ -49,6 +49,13 @@ class OcppCommands(Provider):
                     )
         commands.append(
             (
+                "Connect a charger: URL, QR code, what to check",
+                app.action_connect_help,
+                "The URL to type into the charger, and why a charger may not connect",
+            )
+        )
+        commands.append(
+            (
                 "Connections: every connection attempt",
                 app.open_connections,
                 "Path, identity, subprotocols, auth user, TLS, and why an attempt was refused",

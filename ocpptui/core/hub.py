@@ -69,8 +69,11 @@ class Hub:
         *,
         sessions_dir: Path | None = None,
         clock: Clock | None = None,
+        session_tag: Callable[[], str] | None = None,
     ) -> None:
+        """`session_tag` makes the random part of session ids (fixed for screenshots)."""
         self.config = config or CsmsConfig()
+        self._session_tag = session_tag or (lambda: secrets.token_hex(3))
         self.sessions_dir = sessions_dir
         self.clock = clock or Clock()
         self.chargers: dict[str, Charger] = {}
@@ -143,7 +146,7 @@ class Hub:
 
     def _log_path(self, identity: str) -> tuple[str, Path | None]:
         stamp = dt.datetime.fromtimestamp(self.clock.wall(), dt.UTC).strftime("%Y%m%d-%H%M%S")
-        session_id = f"{stamp}_{file_safe(identity)}_{secrets.token_hex(3)}"
+        session_id = f"{stamp}_{file_safe(identity)}_{self._session_tag()}"
         if self.sessions_dir is None:
             return session_id, None
         return session_id, self.sessions_dir / session_id / "frames.jsonl"

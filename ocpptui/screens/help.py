@@ -61,9 +61,13 @@ class HelpScreen(ModalScreen[None]):
     }
     """
 
-    def __init__(self, sections: HelpSections) -> None:
+    def __init__(
+        self, sections: HelpSections, notes: Sequence[tuple[str, Sequence[str]]] = ()
+    ) -> None:
+        """`notes`: (title, lines) text sections after the keys."""
         super().__init__()
         self.sections = sections
+        self.notes = notes
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help-box") as box:
@@ -126,6 +130,9 @@ class HelpScreen(ModalScreen[None]):
             Content.styled("Firmware and logs (u, g on a charger screen)", "$text-primary bold")
         )
         lines.extend(Content.styled(f"  {line}", "$text-muted") for line in TRANSFER_HELP)
+        for title, note_lines in self.notes:
+            lines += [Content(""), Content.styled(title, "$text-primary bold")]
+            lines.extend(Content.styled(f"  · {line}", "$text-muted") for line in note_lines)
         return Content("\n").join(lines)
 
     def action_close(self) -> None:

@@ -42,6 +42,13 @@ class MainScreen(Screen[None]):
             id="main.frames",
         ),
         Binding(
+            "w",
+            "app.connect_help",
+            "Connect",
+            tooltip="The URL for the charger as text and QR code, and what to check",
+            id="main.connect",
+        ),
+        Binding(
             "n",
             "connections",
             "Connections",
@@ -122,6 +129,9 @@ class MainScreen(Screen[None]):
         self.watch(self.app, "server_state", self._show_server_state)
         self.watch(self.app, "link_status", self._show_link_status)
         self.set_interval(1.0, self._tick, name="charger-ages")
+        delay = getattr(self.app, "no_charger_hint_after", None)
+        if delay is not None:
+            self.set_timer(delay, self._no_charger_yet, name="no-charger-hint")
         self._update_titles()
         self.charger_list.focus()
 
@@ -139,6 +149,11 @@ class MainScreen(Screen[None]):
 
     def _tick(self) -> None:
         self.charger_list.refresh_ages()
+
+    def _no_charger_yet(self) -> None:
+        """Still no charger after a while: say what to check (until one connects)."""
+        if not self.hub.chargers:
+            self.query_one(WelcomePanel).show_troubleshooting(True)
 
     def _update_titles(self) -> None:
         total = len(self.hub.chargers)
@@ -159,6 +174,7 @@ class MainScreen(Screen[None]):
     ) -> None:
         self.charger_list.refresh_charger(message.identity)
         self._update_titles()
+        self.query_one(WelcomePanel).show_troubleshooting(False)
         if not isinstance(message, messages.ChargerChanged) or message.what == "boot":
             self.query_one(EventsPanel).refresh_events()
 

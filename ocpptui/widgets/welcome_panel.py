@@ -35,10 +35,20 @@ class WelcomePanel(Static):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, markup=False)
         self.urls: list[str] = []
+        self.state: ServerState | None = None
+        #: Show what to check when no charger has connected for a while.
+        self.troubleshooting = False
 
     def show(self, state: ServerState) -> None:
+        self.state = state
         self.urls = []
         self.update(self._content(state))
+
+    def show_troubleshooting(self, on: bool) -> None:
+        if on != self.troubleshooting:
+            self.troubleshooting = on
+            if self.state is not None:
+                self.show(self.state)
 
     def _content(self, state: ServerState) -> Content:
         if state.phase == "starting":
@@ -78,4 +88,31 @@ class WelcomePanel(Static):
                 (" · <identity> = the last path segment", "$text-muted"),
             )
         )
+        if self.troubleshooting:
+            lines.append(
+                Content.styled("No charger has connected yet. Check:", "$text-warning bold")
+            )
+            lines.extend(
+                Content.assemble(("  · ", "$text-warning"), (tip, "")) for tip in tips(state)
+            )
+            lines.append(
+                Content.styled(
+                    "  w shows the URL as a QR code · n lists every attempt and why it failed",
+                    "$text-muted",
+                )
+            )
         return Content("\n").join(lines)
+
+
+def tips(state: ServerState) -> list[str]:
+    """What to check when a charger does not connect, worded for this server."""
+    scheme = state.scheme
+    other = "wss://" if scheme == "ws" else "ws://"
+    offered = "/".join(p.removeprefix("ocpp") for p in state.subprotocols) or "1.6/2.0.1"
+    return [
+        "same network: the charger must reach this laptop's address (not a guest Wi-Fi)",
+        f"firewall: allow incoming TCP {state.port} on this laptop",
+        f"{scheme}:// here, not {other} (wss:// needs [security] profile 2 and ocpp-tui certs)",
+        "the URL's last segment is the charger's identity; some chargers append it themselves",
+        f"the charger's OCPP version is {offered} (the WebSocket subprotocol)",
+    ]

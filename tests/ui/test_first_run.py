@@ -1,0 +1,56 @@
+"""First run: when no charger comes, the main screen says what to check; w shows the URL as a
+QR code with the same list; the list goes once a charger connects."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ocpptui.app import make_app
+from ocpptui.core.config import CsmsConfig
+from ocpptui.core.hub import Hub
+from ocpptui.paths import Paths
+from ocpptui.screens.connect import ConnectScreen
+from ocpptui.screens.help import HelpScreen
+from ocpptui.settings import Settings
+from ocpptui.widgets.welcome_panel import WelcomePanel
+from tests.conftest import connect_raw
+from tests.ui.conftest import SIZE, listening_port, until
+
+
+async def test_no_charger_yet_lists_what_to_check_until_one_connects(tmp_path: Path) -> None:
+    hub = Hub(CsmsConfig(port=0), sessions_dir=tmp_path / "sessions")
+    app = make_app(
+        Settings(), Paths.under(tmp_path), hub, host="127.0.0.1", port=0, no_charger_hint_after=0.2
+    )
+    app.animation_level = "none"
+    async with app.run_test(size=SIZE) as pilot:
+        port = await listening_port(pilot, hub)
+        welcome = app.screen.query_one(WelcomePanel)
+        assert "No charger has connected yet" not in str(welcome.render())
+        await until(pilot, lambda: welcome.troubleshooting)
+        shown = str(welcome.render())
+        assert f"allow incoming TCP {port} on this laptop" in shown
+        assert "ws:// here, not wss://" in shown and "2.1/2.0.1/1.6" in shown
+
+        await pilot.press("w")
+        await until(pilot, lambda: isinstance(app.screen, ConnectScreen))
+        await pilot.pause()
+        qr = str(app.screen.query_one("#connect-qr").render())
+        assert len(qr.splitlines()) >= 13 and set(qr) <= set("█▀▄ \n")
+        text = str(app.screen.query_one("#connect-text").render())
+        assert f"ws://127.0.0.1:{port}/<identity>" in text and "firewall" in text
+        await pilot.press("escape")
+
+        await pilot.press("f1")
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        await pilot.pause()
+        assert "A charger does not connect? Check" in str(
+            app.screen.query_one("#help-text").render()
+        )
+        await pilot.press("f1")  # F1 closes help too
+        await until(pilot, lambda: not isinstance(app.screen, HelpScreen))
+
+        charger = await connect_raw(hub, "CP-1")
+        await charger.boot_16()
+        await until(pilot, lambda: not welcome.troubleshooting)
+        await charger.connection.close()
