@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -38,7 +39,11 @@ class Frame:
     message_type: int | None = None
     message_id: str | None = None
     action: str | None = None
-    payload: Any = None
+    # The parsed payload is not kept: a frame's dicts would double its memory and give the
+    # garbage collector a hundred thousand containers to scan. `payload` parses `raw` when
+    # asked; a reader that sets it (saved logs) keeps its own value.
+    _payload: Any = field(default=None, repr=False)
+    _payload_set: bool = field(default=False, repr=False)
     error_code: str | None = None
     error_description: str | None = None
     error_details: Any = None
@@ -50,6 +55,25 @@ class Frame:
     flags: tuple[str, ...] = field(default=())
     leg: str | None = None  # proxy mode: "charger" (charger ⇄ laptop) or "csms" (laptop ⇄ CSMS)
     protocol: str | None = None  # the session's subprotocol, e.g. "ocpp1.6"
+
+    @property
+    def payload(self) -> Any:
+        """The payload of a CALL/SEND/CALLRESULT, parsed from `raw` (None when there is none)."""
+        if self._payload_set:
+            return self._payload
+        if self.message_type not in (2, 3, 6):
+            return None
+        try:
+            data = json.loads(self.raw)
+        except (ValueError, RecursionError):
+            return None
+        index = 2 if self.message_type == 3 else 3
+        return data[index] if isinstance(data, list) and len(data) > index else None
+
+    @payload.setter
+    def payload(self, value: Any) -> None:
+        self._payload = value
+        self._payload_set = True
 
     @property
     def is_error(self) -> bool:

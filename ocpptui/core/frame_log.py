@@ -103,7 +103,6 @@ class FrameLog:
             frame.message_type = int(parsed.message_type)
             frame.message_id = parsed.message_id
             frame.action = parsed.action or action
-            frame.payload = parsed.payload
             frame.error_code = parsed.error_code
             frame.error_description = parsed.error_description
             frame.error_details = parsed.error_details

@@ -29,9 +29,8 @@ def _frame(seq: int, action: str, direction: Direction = Direction.IN, **extra) 
         message_type=message_type,
         message_id=f"id{seq}",
         action=action,
-        payload=payload,
         **extra,
-    )
+    )  # the payload is parsed from `raw`, as the frame log's frames are
 
 
 class TableApp(App[None]):
