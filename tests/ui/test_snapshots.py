@@ -1,0 +1,62 @@
+"""SVG snapshots of the screens that matter most, drawn from the frozen showcase (the same
+one scripts/screenshots.py draws the README's screenshots from).
+
+Everything that varies in a live demo is fixed by the showcase: time, addresses, message and
+session ids, folders. Plain `def` tests: snap_compare runs the app itself. After a deliberate
+change, `pytest tests/ui/test_snapshots.py --snapshot-update` (in its own commit).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+from textual.pilot import Pilot
+
+from ocpptui.showcase import SCREENS, build_showcase
+
+SIZE = (120, 40)
+
+
+@pytest.fixture(autouse=True)
+def _utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The screens show local times: draw them in UTC everywhere."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def _snapshot(snap_compare, name: str) -> bool:
+    show = build_showcase()
+
+    async def run_before(pilot: Pilot) -> None:
+        await SCREENS[name](show, pilot)
+
+    return snap_compare(show.app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_main_screen(snap_compare) -> None:
+    assert _snapshot(snap_compare, "main")
+
+
+def test_main_screen_light_theme(snap_compare) -> None:
+    assert _snapshot(snap_compare, "main-light")
+
+
+def test_charger_frames(snap_compare) -> None:
+    assert _snapshot(snap_compare, "charger-frames")
+
+
+def test_configuration_16(snap_compare) -> None:
+    assert _snapshot(snap_compare, "configuration-16")
+
+
+def test_commissioning(snap_compare) -> None:
+    assert _snapshot(snap_compare, "commissioning")
+
+
+def test_settings(snap_compare) -> None:
+    assert _snapshot(snap_compare, "settings")
