@@ -7,7 +7,6 @@ that needs it, so `--help`, `--version` and `--paths` answer at once.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -48,6 +47,13 @@ examples:
   ocpp-tui ble AA:BB:CC:DD:EE:FF               TUI with a charger over Bluetooth LE
   ocpp-tui simulate --serial pty               simulated charger behind a virtual cable
   ocpp-tui --paths                 where settings, logs and reports live"""
+
+
+def _run_async(coroutine):
+    """`asyncio.run`, imported here: `--help` must not pay for importing asyncio."""
+    import asyncio
+
+    return asyncio.run(coroutine)
 
 
 def _add_server_options(parser: argparse.ArgumentParser) -> None:
@@ -317,7 +323,7 @@ def _simulate(args: argparse.Namespace) -> int:
 
         return simulate_over_link(args, options)
     try:
-        asyncio.run(simulate(args.url, options))
+        _run_async(simulate(args.url, options))
     except KeyboardInterrupt:
         pass
     return 0
@@ -448,7 +454,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             await server.start()
             return server
 
-        return asyncio.run(
+        return _run_async(
             run_playbook_headless(
                 hub,
                 args.playbook,
@@ -470,13 +476,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             from ocpptui.headless import serve_headless
 
             _configure_logging(paths, to_stderr=True)
-            return asyncio.run(serve_headless(hub, jsonl=args.jsonl, upstream=upstream))
+            return _run_async(serve_headless(hub, jsonl=args.jsonl, upstream=upstream))
         return _run_tui(settings, paths, hub, upstream=upstream)
     if args.command == "serve" and args.headless:
         from ocpptui.headless import serve_headless
 
         _configure_logging(paths, to_stderr=True)
-        return asyncio.run(serve_headless(hub, jsonl=args.jsonl, link=link))
+        return _run_async(serve_headless(hub, jsonl=args.jsonl, link=link))
     if link is not None:
         _configure_logging(paths, to_stderr=False)
         from ocpptui.link_commands import run_tui_with_link
@@ -502,7 +508,7 @@ def _local_link_tui(args: argparse.Namespace, settings: Settings, paths: Paths) 
     if picking and (args.list or not sys.stdout.isatty()):
         if args.command == "serial":
             return link_commands.print_serial_ports()
-        return asyncio.run(link_commands.print_ble_devices(args))
+        return _run_async(link_commands.print_ble_devices(args))
     try:
         defaults = link_commands.link_defaults(args)
         starter = None if picking else link_commands.link_starter(args)

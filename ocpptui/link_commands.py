@@ -8,7 +8,6 @@ simulator's link factories. pyserial, bleak and bumble are imported only when us
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -33,6 +32,13 @@ FRAMING_HELP = (
 )
 
 # ---------------------------------------------------------------------- options
+
+
+def _run_async(coroutine):
+    """`asyncio.run`, imported here: `--help` must not pay for importing asyncio."""
+    import asyncio
+
+    return asyncio.run(coroutine)
 
 
 def add_framing_option(parser: argparse.ArgumentParser) -> None:
@@ -365,7 +371,7 @@ def run_tui_with_link(
             await supervisor.stop("ocpp-tui is shutting down")
         return app.return_code or 0
 
-    return asyncio.run(main())
+    return _run_async(main())
 
 
 # ---------------------------------------------------------------------- simulator
@@ -410,6 +416,8 @@ def simulate_over_link(args: argparse.Namespace, options: Any) -> int:
             except Exception as exc:  # ImportError (no bumble), no such controller, ...
                 print(f"ocpp-tui simulate: {exc}", file=sys.stderr)
                 return 2
+            import asyncio
+
             cleanup.append(lambda: asyncio.ensure_future(hci.close()))
             peripheral = NusPeripheral(device, codec)
             await peripheral.start(args.ble_name)
@@ -425,6 +433,6 @@ def simulate_over_link(args: argparse.Namespace, options: Any) -> int:
         return 0
 
     try:
-        return asyncio.run(main())
+        return _run_async(main())
     except KeyboardInterrupt:
         return 0
