@@ -14,6 +14,7 @@ from textual.widgets import DataTable
 from ocpptui.core.clock import Clock
 from ocpptui.core.hub import Charger, Hub
 from ocpptui.widgets.display_text import age, shorten
+from ocpptui.widgets.line_style import line_style
 
 COLUMNS = (
     ("identity", "Charger"),
@@ -85,6 +86,7 @@ class ChargerList(DataTable[Text]):
 
     def __init__(self, hub: Hub, clock: Clock, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        self._shown: dict[str, list[Text]] = {}  # the cells last written, per charger
         self.hub = hub
         self.clock = clock
         self._limits = _Limits.for_width(120)
@@ -102,6 +104,7 @@ class ChargerList(DataTable[Text]):
         """Columns and rows from scratch (the widths changed), keeping the highlighted row."""
         highlighted = self.highlighted_identity
         self.clear(columns=True)
+        self._shown.clear()
         for key, label in COLUMNS:
             self.add_column(label, key=key)
         self.refresh_all()
@@ -125,11 +128,16 @@ class ChargerList(DataTable[Text]):
         if charger is None:
             return
         cells = self._cells(charger)
-        if identity in self.rows:
-            for (key, _), cell in zip(COLUMNS, cells, strict=True):
-                self.update_cell(identity, key, cell, update_width=True)
-        else:
+        shown = self._shown.get(identity)
+        if identity in self.rows and shown is not None:
+            # Only cells whose text changed: re-measuring a column on every meter value or
+            # heartbeat saturated the event loop at a few hundred frames per second.
+            for (key, _), cell, before in zip(COLUMNS, cells, shown, strict=True):
+                if cell != before:
+                    self.update_cell(identity, key, cell, update_width=True)
+        elif identity not in self.rows:
             self.add_row(*cells, key=identity)
+        self._shown[identity] = cells
 
     def refresh_ages(self) -> None:
         """The last-message column, every second."""
@@ -150,7 +158,7 @@ class ChargerList(DataTable[Text]):
     # ------------------------------------------------------------------ cells
 
     def _style(self, name: str) -> Style:
-        return self.get_component_rich_style(name, partial=True)
+        return line_style(self, name)
 
     def _cells(self, charger: Charger) -> list[Text]:
         session = charger.session
