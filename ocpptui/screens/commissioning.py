@@ -46,6 +46,7 @@ from ocpptui.services.report import ReportFiles, SiteNotes, commissioning_report
 from ocpptui.widgets.display_text import clock_time, compact_json, printable, shorten
 from ocpptui.widgets.frame_table import find_frame
 from ocpptui.widgets.key_footer import KeyFooter
+from ocpptui.widgets.line_style import direction_role, theme_style, type_role
 
 #: Seconds between recomputations while nothing happens (heartbeats that stop).
 IDLE_RECOMPUTE_SECONDS = 5.0
@@ -53,11 +54,12 @@ IDLE_RECOMPUTE_SECONDS = 5.0
 #: (up to the in-memory window), and a charging charger reports every few seconds.
 MIN_RECOMPUTE_SECONDS = 1.0
 VIOLATIONS_ROW = "violations"
-STATUS_STYLES = {
-    CheckStatus.PASS: "bold green",
-    CheckStatus.FAIL: "bold red",
-    CheckStatus.PENDING: "bold yellow",
-    CheckStatus.SKIPPED: "dim",
+#: Theme text colour (line_style.theme_style) of each result.
+STATUS_ROLES = {
+    CheckStatus.PASS: "success",
+    CheckStatus.FAIL: "error",
+    CheckStatus.PENDING: "warning",
+    CheckStatus.SKIPPED: "muted",
 }
 STATUS_LABELS = {
     CheckStatus.PASS: "PASS",
@@ -263,7 +265,9 @@ class CommissioningScreen(Screen[None]):
             ):
                 parts += ["  ", (label, "$text-muted"), (shorten(value, 40), "")]
         if session is not None:
-            online = ("connected", "$text-success") if session.connected else ("offline", "$error")
+            online = (
+                ("connected", "$text-success") if session.connected else ("offline", "$text-error")
+            )
             parts += ["  ", (session.version.subprotocol, "$text-muted"), "  ", online]
         verdict = self.checklist is not None and self.checklist.passed
         parts += ["  ", ("all required checks pass", "$text-success bold")] if verdict else []
@@ -273,7 +277,10 @@ class CommissioningScreen(Screen[None]):
         rows = [
             (
                 item.key,
-                Text(STATUS_LABELS[item.status], style=STATUS_STYLES[item.status]),
+                Text(
+                    STATUS_LABELS[item.status],
+                    style=theme_style(self, STATUS_ROLES[item.status], bold=True),
+                ),
                 Text(item.title + (" (optional)" if item.optional else "")),
                 Text(printable(item.detail)),
             )
@@ -284,7 +291,10 @@ class CommissioningScreen(Screen[None]):
         rows.append(
             (
                 VIOLATIONS_ROW,
-                Text("NOTE" if count else "—", style="bold yellow" if count else "dim"),
+                Text(
+                    "NOTE" if count else "—",
+                    style=theme_style(self, "warning" if count else "muted", bold=bool(count)),
+                ),
                 Text("Protocol violations by the charger"),
                 Text(f"{count} in {frames} frames (for its vendor)" if count else "none seen"),
             )
@@ -347,8 +357,9 @@ class CommissioningScreen(Screen[None]):
             table.add_row(
                 Text(f"#{seq}"),
                 Text(clock_time(frame.wall)),
-                Text(frame.direction.arrow),
-                Text(frame.type_label),
+                Text(frame.direction.arrow,
+                     style=theme_style(self, direction_role(frame.direction.value), bold=True)),
+                Text(frame.type_label, style=theme_style(self, type_role(frame.message_type))),
                 Text(shorten(frame.action, 22)),
                 Text(compact_json(frame.payload, 300) if frame.payload is not None else
                      printable(frame.raw[:300])),

@@ -25,6 +25,7 @@ from ocpptui.core.attempts import ConnectionAttempt, Outcome
 from ocpptui.core.hub import Hub
 from ocpptui.widgets.display_text import clock_time, shorten
 from ocpptui.widgets.key_footer import KeyFooter
+from ocpptui.widgets.line_style import theme_style
 
 #: Rows the table keeps (the hub keeps the last thousand attempts too).
 MAX_ROWS = 1000
@@ -54,8 +55,9 @@ def tls_text(attempt: ConnectionAttempt) -> str:
     return attempt.tls_version
 
 
-def outcome_style(attempt: ConnectionAttempt) -> str:
-    return "bold red" if attempt.outcome is Outcome.REFUSED else "green"
+def outcome_role(attempt: ConnectionAttempt) -> str:
+    """Theme text colour (line_style.theme_style) of an attempt's outcome."""
+    return "error" if attempt.outcome is Outcome.REFUSED else "success"
 
 
 def attempt_detail(attempt: ConnectionAttempt) -> Content:
@@ -172,7 +174,12 @@ class ConnectionsScreen(Screen[None]):
         self._attempts[key] = attempt
         table.add_row(
             Text(clock_time(attempt.wall, milliseconds=False), style="dim"),
-            Text(SHORT_OUTCOMES[attempt.outcome], style=outcome_style(attempt)),
+            Text(
+                SHORT_OUTCOMES[attempt.outcome],
+                style=theme_style(
+                    self, outcome_role(attempt), bold=attempt.outcome is Outcome.REFUSED
+                ),
+            ),
             Text(shorten(attempt.identity, 30)),
             Text(shorten(subprotocols_text(attempt), 40)),
             Text(shorten(attempt.peer, 24)),

@@ -18,6 +18,7 @@ from ocpptui.widgets.display_text import clock_time, latency, shorten
 from ocpptui.widgets.frame_table import find_frame
 from ocpptui.widgets.json_view import JsonView
 from ocpptui.widgets.key_footer import KeyFooter
+from ocpptui.widgets.line_style import direction_role, type_role
 
 _LABEL = "$text-muted"
 
@@ -105,11 +106,13 @@ class FrameInspectorScreen(ModalScreen[Frame | None]):
 
     def _metadata(self, frame: Frame) -> Content:
         lines: list[Content] = []
-        kind_style = "$text-error bold" if frame.is_error else "$text-accent bold"
         lines.append(
             Content.assemble(
-                (f"{frame.direction.arrow} ", "bold"),
-                (frame.type_label, kind_style),
+                (
+                    f"{frame.direction.arrow} ",
+                    f"$text-{direction_role(frame.direction.value)} bold",
+                ),
+                (frame.type_label, f"$text-{type_role(frame.message_type)} bold"),
                 "  ",
                 (shorten(frame.action, 60), "bold"),
                 "  ",
@@ -177,7 +180,8 @@ class FrameInspectorScreen(ModalScreen[Frame | None]):
         return Content.assemble(
             ("Pair ", _LABEL),
             (text, ""),
-            (f"  {pair.direction.arrow} {pair.type_label}", "bold"),
+            (f"  {pair.direction.arrow} ", f"$text-{direction_role(pair.direction.value)} bold"),
+            (pair.type_label, f"$text-{type_role(pair.message_type)} bold"),
             ("  — r to jump", _LABEL),
         )
 

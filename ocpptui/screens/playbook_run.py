@@ -42,6 +42,7 @@ from ocpptui.settings import Settings
 from ocpptui.widgets.display_text import compact_json, shorten
 from ocpptui.widgets.json_view import JsonView
 from ocpptui.widgets.key_footer import KeyFooter
+from ocpptui.widgets.line_style import line_style
 
 #: Seconds within which a second escape stops a running playbook.
 STOP_CONFIRM_SECONDS = 3.0
@@ -195,7 +196,7 @@ class PlaybookRunScreen(Screen[None]):
         self.query_one("#playbook-status", Static).update(text)
 
     def _style(self, name: str) -> Style:
-        return self.get_component_rich_style(f"playbook--{name}", partial=True)
+        return line_style(self, f"playbook--{name}")
 
     # ------------------------------------------------------------------ loading
 

@@ -39,6 +39,7 @@ from ocpptui.services.profiles import (
 )
 from ocpptui.widgets.display_text import shorten
 from ocpptui.widgets.key_footer import KeyFooter
+from ocpptui.widgets.line_style import line_style
 
 #: How each diff state reads and which component class colours it.
 STATE_LOOK = {
@@ -217,7 +218,7 @@ class ProfileDiffScreen(Screen[None]):
     # ------------------------------------------------------------------ handlers
 
     def _style(self, name: str) -> Style:
-        return self.get_component_rich_style(name, partial=True)
+        return line_style(self, name)
 
     def _widths(self, *, values: int, fixed: int) -> tuple[int, int]:
         """Key and value column widths that leave the state column on screen."""

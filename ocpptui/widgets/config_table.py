@@ -19,6 +19,7 @@ from textual.widgets import DataTable
 
 from ocpptui.core.configuration import ConfigurationTable
 from ocpptui.widgets.display_text import shorten
+from ocpptui.widgets.line_style import line_style
 
 #: Column keys, in order, with their headers.
 COLUMNS = (("mark", " "), ("key", "Key"), ("value", "Value"), ("ro", "R/O"), ("status", "Status"))
@@ -203,7 +204,7 @@ class ConfigTable(DataTable[Text]):
             self.move_cursor(row=self.get_row_index(keep), animate=False)
 
     def _style(self, name: str) -> Style:
-        return self.get_component_rich_style(f"config-table--{name}", partial=True)
+        return line_style(self, f"config-table--{name}")
 
     def _status_style(self, status: str | None) -> Style:
         if status is None:

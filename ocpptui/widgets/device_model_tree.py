@@ -24,6 +24,7 @@ from ocpptui.core.device_model import (
     VariableRef,
 )
 from ocpptui.widgets.display_text import shorten
+from ocpptui.widgets.line_style import line_style
 
 OK_STATUSES = frozenset({"Accepted"})
 WARN_STATUSES = frozenset({"RebootRequired", "sending…"})
@@ -190,7 +191,7 @@ class DeviceModelTree(Tree[ModelNode]):
     # ------------------------------------------------------------------ labels
 
     def _style(self, name: str) -> Style:
-        return self.get_component_rich_style(f"model-tree--{name}", partial=True)
+        return line_style(self, f"model-tree--{name}")
 
     def _status(self, ref: VariableRef, kind: str, attribute: AttributeState | None) -> Text:
         if (ref, kind) in self.sending:

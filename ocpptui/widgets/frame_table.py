@@ -30,6 +30,7 @@ from ocpptui.core.frame_window import FrameWindow
 from ocpptui.widgets.display_text import fit
 from ocpptui.widgets.frame_filter import FrameFilter, is_flagged
 from ocpptui.widgets.frame_row import RowLayout, frame_cells
+from ocpptui.widgets.line_style import line_style
 
 #: Compacting the filtered position list once this many leading entries are stale.
 _COMPACT_AFTER = 4096
@@ -524,7 +525,7 @@ class FrameTable(ScrollView, can_focus=True):
     def _style(self, name: str) -> Style:
         style = self._styles.get(name)
         if style is None:
-            style = self._styles[name] = self.get_component_rich_style(name, partial=True)
+            style = self._styles[name] = line_style(self, name)
         return style
 
     def render_lines(self, crop: Region) -> list[Strip]:

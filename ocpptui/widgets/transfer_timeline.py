@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.style import Style
 from rich.text import Text
 from textual.widgets import DataTable
 
@@ -11,23 +12,25 @@ from ocpptui.services.diagnostics import FAILED_STATUSES as UPLOAD_FAILURES
 from ocpptui.services.firmware import FAILED_STATUSES as FIRMWARE_FAILURES
 from ocpptui.services.firmware import TimelineEntry
 from ocpptui.widgets.display_text import clock_time, shorten
+from ocpptui.widgets.line_style import theme_style
 
 #: Statuses that end a run well.
 GOOD_STATUSES = {"Installed", "Uploaded", "Accepted", "Downloaded", "SignatureVerified"}
 
 
-def _entry_style(entry: TimelineEntry) -> str:
+def _entry_role(entry: TimelineEntry) -> tuple[str | None, bool]:
+    """(theme text colour, bold) of a timeline entry; None: plain text."""
     if entry.status in FIRMWARE_FAILURES or entry.status in UPLOAD_FAILURES:
-        return "bold red"
+        return "error", True
     if entry.text.startswith("failed:") or " refused " in entry.text:
-        return "bold red"
+        return "error", True
     if entry.text.startswith("diagnosis:"):
-        return "bold yellow"
+        return "warning", True
     if entry.status in GOOD_STATUSES:
-        return "green"
+        return "success", False
     if entry.source == "connection":
-        return "yellow"
-    return ""
+        return "warning", False
+    return None, False
 
 
 class TransferTimeline(DataTable[Text]):
@@ -59,7 +62,8 @@ class TransferTimeline(DataTable[Text]):
             return
         following = self.row_count == 0 or self.cursor_row >= self.row_count - 1
         for entry in entries[self._shown :]:
-            style = _entry_style(entry)
+            role, bold = _entry_role(entry)
+            style = theme_style(self, role, bold=bold) if role else Style()
             self.add_row(
                 Text(clock_time(entry.wall, milliseconds=False), style="dim"),
                 Text(entry.source, style="bold" if entry.source == "charger" else ""),
