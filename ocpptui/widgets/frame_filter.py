@@ -14,6 +14,7 @@ The query is what a technician types after `/`:
 from __future__ import annotations
 
 import fnmatch
+import functools
 import shlex
 from dataclasses import dataclass, field, replace
 
@@ -66,7 +67,7 @@ class FrameFilter:
             return False
         if self.message_id is not None and not (frame.message_id or "").startswith(self.message_id):
             return False
-        if self.actions and not self._action_matches((frame.action or "").lower()):
+        if self.actions and not _action_match(self.actions, frame.action or ""):
             return False
         if self.words:
             raw = frame.raw.lower()
@@ -74,10 +75,17 @@ class FrameFilter:
         return True
 
     def _action_matches(self, action: str) -> bool:
-        return any(
-            fnmatch.fnmatchcase(action, pattern) if "*" in pattern else action == pattern
-            for pattern in self.actions
-        )
+        return _action_match(self.actions, action)
+
+
+@functools.lru_cache(maxsize=4096)
+def _action_match(patterns: tuple[str, ...], action: str) -> bool:
+    # Cached: a log holds a few dozen distinct actions, a filter pass a hundred thousand frames.
+    action = action.lower()
+    return any(
+        fnmatch.fnmatchcase(action, pattern) if "*" in pattern else action == pattern
+        for pattern in patterns
+    )
 
 
 class FilterSyntaxError(ValueError):
