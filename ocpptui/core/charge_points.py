@@ -11,15 +11,16 @@ frame with the same schemas.
 
 from __future__ import annotations
 
+import functools
+import importlib
 import logging
 import re
 from typing import Any, Protocol
 
-from ocpp import v16, v21, v201
 from ocpp.routing import on
 
 from ocpptui.core.answers import ANSWERS, Answer, AnswerContext
-from ocpptui.protocol.versions import OcppVersion
+from ocpptui.protocol.versions import OcppVersion, version_module
 
 LOGGER = logging.getLogger("ocpptui.ocpp")
 
@@ -55,23 +56,26 @@ def _build(base: type, version: OcppVersion) -> type:
     return type(f"Csms{version.value.replace('.', '')}ChargePoint", (base,), namespace)
 
 
-_CLASSES: dict[OcppVersion, type] = {
-    OcppVersion.V16: _build(v16.ChargePoint, OcppVersion.V16),
-    OcppVersion.V201: _build(v201.ChargePoint, OcppVersion.V201),
-    OcppVersion.V21: _build(v21.ChargePoint, OcppVersion.V21),
-}
+@functools.cache
+def _charge_point_class(version: OcppVersion) -> type:
+    # Built (and the version's `ocpp` modules imported) on first use: importing the 2.0.1
+    # and 2.1 dataclass modules costs half a second of start-up otherwise.
+    module = importlib.import_module(f"ocpp.{version_module(version)}")
+    return _build(module.ChargePoint, version)
 
 
 def make_charge_point(
     version: OcppVersion, identity: str, connection: Any, source: CallSource, timeout: float
 ) -> Any:
     """A CSMS-side ChargePoint of `version` whose handlers read from `source`."""
-    charge_point = _CLASSES[version](identity, connection, response_timeout=timeout, logger=LOGGER)
+    charge_point = _charge_point_class(version)(
+        identity, connection, response_timeout=timeout, logger=LOGGER
+    )
     charge_point.call_source = source
     return charge_point
 
 
 def handled_actions(version: OcppVersion) -> frozenset[str]:
     """The actions the version's ChargePoint routes to a handler."""
-    probe = _CLASSES[version]("probe", None)
+    probe = _charge_point_class(version)("probe", None)
     return frozenset(probe.route_map)

@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
-
-from ocpp import v16, v21, v201
 
 from ocpptui.core.charge_points import make_charge_point
 from ocpptui.core.clock import Clock
@@ -47,16 +46,15 @@ from ocpptui.protocol.validation import (
     error_code_for,
     validate_payload,
 )
-from ocpptui.protocol.versions import OcppVersion
+from ocpptui.protocol.versions import OcppVersion, version_module
 from ocpptui.transports.base import Transport, TransportClosed
 
 log = logging.getLogger(__name__)
 
-_RESULT_MODULES: dict[OcppVersion, ModuleType] = {
-    OcppVersion.V16: v16.call_result,
-    OcppVersion.V201: v201.call_result,
-    OcppVersion.V21: v21.call_result,
-}
+
+def _result_module(version: OcppVersion) -> ModuleType:
+    """The version's `ocpp.vXX.call_result` module (imported on first use)."""
+    return importlib.import_module(f"ocpp.{version_module(version)}.call_result")
 
 
 class CallFailed(Exception):
@@ -166,7 +164,7 @@ class Session:
         self.config = config
         self.clock = clock
         self.state = ChargerState(identity, version)
-        self.results = _RESULT_MODULES[version]
+        self.results = _result_module(version)
         self.session_id = frame_log.session_id
         self.connected = True
         self.close_reason: str | None = None

@@ -44,3 +44,8 @@ class OcppVersion(StrEnum):
 DEFAULT_SUBPROTOCOLS: tuple[str, ...] = tuple(
     v.subprotocol for v in (OcppVersion.V21, OcppVersion.V201, OcppVersion.V16)
 )
+
+
+def version_module(version: OcppVersion) -> str:
+    """The `ocpp` package's module for a version: v16, v201, v21."""
+    return "v" + version.value.replace(".", "")
