@@ -195,13 +195,20 @@ class Session:
     # ------------------------------------------------------------ answer context (handlers)
 
     def charger_call_violations(self, action: str, payload: Any) -> tuple[Violation, ...]:
-        """Schema violations of a CALL the charger sent (none for unknown/CSMS actions)."""
+        """Schema violations of a CALL the charger sent (none for unknown/CSMS actions).
+
+        Each CALL with violations counts in `state.invalid_calls`, which the charger list
+        shows so the technician can take them to the vendor.
+        """
         info = catalog.actions(self.version).get(action)
         if info is None or not info.charger_initiated:
             return ()
+        violations: tuple[Violation, ...] = ()
         with contextlib.suppress(SchemaUnavailable):
-            return validate_payload(self.version, action, payload, is_request=True)
-        return ()
+            violations = validate_payload(self.version, action, payload, is_request=True)
+        if violations:
+            self.state.invalid_calls += 1
+        return violations
 
     def answer_context(self) -> Session:
         return self

@@ -184,7 +184,13 @@ class ChargerList(DataTable[Text]):
         if session is None:
             return Text("—")
         if session.connected:
-            return Text("● online", style=self._style("charger-list--online"))
+            text = Text("● online", style=self._style("charger-list--online"))
+            if session.state.invalid_calls:
+                # Schema-broken calls answered anyway (lenient) or refused (strict).
+                text.append(
+                    f" ⚠{session.state.invalid_calls}", style=self._style("charger-list--offline")
+                )
+            return text
         reason = session.close_reason or "closed"
         text = shorten(f"○ offline: {reason}", self._limits.connection)
         return Text(text, style=self._style("charger-list--offline"))

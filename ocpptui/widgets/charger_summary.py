@@ -110,6 +110,8 @@ class ChargerSummary(Static):
         ]
         if state.firmware_status:
             parts += _field("Firmware status", shorten(state.firmware_status, 24))
+        if state.invalid_calls:
+            parts += _field("Schema-broken calls", str(state.invalid_calls), "$text-warning bold")
         lines.append(Content.assemble(*parts))
 
         connectors: list[tuple[str, str] | str] = [("Connectors ", _LABEL)]

@@ -264,6 +264,7 @@ async def test_lenient_mode_answers_and_flags_schema_violations(hub: Hub) -> Non
     rules = {v.rule for v in incoming.violations}
     assert rules == {"maxLength", "additionalProperties"}
     assert hub.chargers["CP-1"].state.vendor == "V" * 25
+    assert hub.chargers["CP-1"].state.invalid_calls == 1  # the charger list shows the count
 
 
 async def test_strict_mode_answers_schema_violations_with_call_errors(hub: Hub) -> None:
