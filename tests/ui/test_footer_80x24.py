@@ -1,0 +1,86 @@
+"""At 80x24 every screen's footer fits its width and still shows help and quit.
+
+Walks the real app through the screens a technician uses, with a simulated charger connected,
+and reads the footer each screen shows.
+"""
+
+from __future__ import annotations
+
+from textual.pilot import Pilot
+from textual.widgets._footer import FooterKey
+
+from ocpptui.app import OcppTuiApp
+from ocpptui.core.hub import Hub
+from ocpptui.screens.charger import ChargerScreen
+from ocpptui.screens.commissioning import CommissioningScreen
+from ocpptui.screens.connections import ConnectionsScreen
+from ocpptui.screens.diagnostics import DiagnosticsScreen
+from ocpptui.screens.firmware import FirmwareScreen
+from ocpptui.screens.main import MainScreen
+from ocpptui.screens.settings import SettingsScreen
+from ocpptui.widgets.key_footer import KeyFooter
+from tests.ui.charger_tabs import wait_until
+from tests.ui.conftest import listening_port
+
+NARROW = (80, 24)
+
+
+def _footer_keys(app: OcppTuiApp) -> list[FooterKey]:
+    footer = app.screen.query_one(KeyFooter)
+    return list(footer.query(FooterKey))
+
+
+def _check_footer(app: OcppTuiApp, where: str) -> list[str]:
+    keys = _footer_keys(app)
+    actions = [key.action for key in keys]
+    assert any(action.endswith("help") for action in actions), f"{where}: no help key {actions}"
+    assert any(action.endswith("quit") for action in actions), f"{where}: no quit key {actions}"
+    for key in keys:
+        # Every key sits wholly inside the screen: nothing cut at the right edge.
+        assert key.region.right <= NARROW[0], f"{where}: {key.action} at {key.region}"
+        assert key.region.width > 0, f"{where}: {key.action} squeezed to nothing"
+    return actions
+
+
+async def _back_to(pilot: Pilot, app: OcppTuiApp, screen: type) -> None:
+    await pilot.press("escape")
+    await wait_until(pilot, lambda: isinstance(app.screen, screen))
+
+
+async def test_every_screen_keeps_help_and_quit_at_80_columns(
+    app: OcppTuiApp, hub: Hub, start_sim
+) -> None:
+    async with app.run_test(size=NARROW) as pilot:
+        await listening_port(pilot, hub)
+        await start_sim("CP-1")
+        main = _check_footer(app, "main")
+        assert len(main) > 3  # the screen's own keys are there too, not only the pinned ones
+
+        await app.open_charger("CP-1")
+        await wait_until(pilot, lambda: isinstance(app.screen, ChargerScreen))
+        await pilot.pause(0.1)
+        for tab in "1234":
+            await pilot.press(tab)
+            await pilot.pause(0.1)
+            _check_footer(app, f"charger tab {tab}")
+        await pilot.press("1")
+
+        for key, screen in (
+            ("u", FirmwareScreen),
+            ("g", DiagnosticsScreen),
+            ("k", CommissioningScreen),
+        ):
+            app.screen.query_one("#charger-frames").focus()
+            await pilot.press(key)
+            await wait_until(pilot, lambda screen=screen: isinstance(app.screen, screen))
+            await pilot.pause(0.1)
+            _check_footer(app, screen.__name__)
+            await _back_to(pilot, app, ChargerScreen)
+
+        await _back_to(pilot, app, MainScreen)
+        for key, screen in (("s", SettingsScreen), ("n", ConnectionsScreen)):
+            await pilot.press(key)
+            await wait_until(pilot, lambda screen=screen: isinstance(app.screen, screen))
+            await pilot.pause(0.1)
+            _check_footer(app, screen.__name__)
+            await _back_to(pilot, app, MainScreen)
