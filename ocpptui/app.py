@@ -230,6 +230,8 @@ class OcppTuiApp(App[None]):
             message.port,
             message.subprotocols,
             scheme=self._scheme_of(message.port),
+            upstream=self.upstream.url if self.upstream is not None else None,
+            upstream_note=self.upstream.tls_note() if self.upstream is not None else None,
         )
 
     def _scheme_of(self, port: int) -> str:

@@ -384,6 +384,7 @@ def _upstream_config(args: argparse.Namespace):
         ssl_context=context,
         credentials=credentials,
         keep_charger_on_loss=not args.drop_with_upstream,
+        client_cert=args.upstream_cert.name if args.upstream_cert else None,
     )
 
 

@@ -107,6 +107,12 @@ class HeadlessPrinter:
         stream.write(f"-- {line}\n")
         stream.flush()
 
+    def note(self, text: str) -> None:
+        """A line of our own among the events (same stream, same marker)."""
+        stream = self.err if self.jsonl else self.out
+        stream.write(f"-- {text}\n")
+        stream.flush()
+
     def link_status(self, status: LinkStatus) -> None:
         if status.state == "failed":
             return  # the runner prints why the link could not be opened, once
@@ -137,6 +143,10 @@ async def _start_carrier(
         try:
             if upstream is not None:
                 server = await hub.start_proxy(upstream, host, port)
+                printer.note(f"proxy: every frame is forwarded to {upstream.url}")
+                note = upstream.tls_note()
+                if note:
+                    printer.note(note)
             else:
                 server = await hub.start_server(host, port)
         except OSError as exc:

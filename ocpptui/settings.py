@@ -82,6 +82,9 @@ client_ca = ""
 accept_hex_password = true
 # Allow TLS 1.0/1.1 and CBC cipher suites for old chargers (weak: only when you must).
 legacy_tls = false
+# Answer a charger's SignCertificate by signing its CSR with the local CA of `ocpp-tui certs`
+# and sending the chain in a CertificateSigned; false (or no local CA) answers Rejected.
+sign_csr = true
 
 [security.passwords]
 # "CP-1" = "0123456789abcdef0123456789abcdef01234567"
@@ -135,6 +138,7 @@ class SecuritySettings:
     client_ca: str = ""
     accept_hex_password: bool = True
     legacy_tls: bool = False
+    sign_csr: bool = True
 
 
 @dataclass(slots=True)
@@ -311,6 +315,7 @@ def parse_settings(text: str, path: Path | None = None) -> Settings:
         client_ca=reader.get("security", "client_ca", str, ""),
         accept_hex_password=reader.get("security", "accept_hex_password", bool, True),
         legacy_tls=reader.get("security", "legacy_tls", bool, False),
+        sign_csr=reader.get("security", "sign_csr", bool, True),
     )
     logs = LogSettings(keep_days=int(reader.number("logs", "keep_days", 90, 0, 36500)))
     ui = UiSettings(

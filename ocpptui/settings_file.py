@@ -141,6 +141,14 @@ FIELD_GROUPS: tuple[tuple[str, tuple[SettingField, ...]], ...] = (
                 "2, 3 need ocpp-tui certs",
                 choices=SECURITY_PROFILES,
             ),
+            SettingField(
+                "security",
+                "sign_csr",
+                "Sign CSRs",
+                lambda s: s.security.sign_csr,
+                "bool",
+                "SignCertificate: local CA signs",
+            ),
         ),
     ),
     (

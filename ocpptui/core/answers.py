@@ -30,6 +30,13 @@ class AnswerContext(Protocol):
 
     def updated(self, what: str) -> None: ...
 
+    def after_answer(
+        self, action: str, payload: dict[str, Any], done: Callable[[str], None] | None = None
+    ) -> None:
+        """Send the CALL `action` to the charger once this answer has gone out; `done` gets
+        the charger's answer status (or why there was none)."""
+        ...
+
 
 Payload = dict[str, Any]
 Answer = Callable[[AnswerContext, Payload], Any]
@@ -95,9 +102,49 @@ def security_event(ctx: AnswerContext, payload: Payload) -> Any:
     return ctx.results.SecurityEventNotification()
 
 
-def sign_certificate(ctx: AnswerContext, payload: Payload) -> Any:
-    # No CA is configured to sign the CSR with, so say so rather than promise a certificate.
+def _sign_refused(ctx: AnswerContext, reason_code: str, why: str) -> Any:
+    ctx.state.certificate_status = f"CSR refused: {why}"
+    ctx.updated("certificate")
+    if ctx.state.version.is_2x:
+        info = {"reason_code": reason_code, "additional_info": why[:512]}
+        return ctx.results.SignCertificate(status="Rejected", status_info=info)
     return ctx.results.SignCertificate(status="Rejected")
+
+
+def sign_certificate(ctx: AnswerContext, payload: Payload) -> Any:
+    """Sign the charger's CSR with the local CA (when one is configured) and send the chain
+    in a CertificateSigned right after the answer; otherwise refuse rather than promise a
+    certificate that never comes."""
+    signer = ctx.config.csr_signer
+    if signer is None:
+        return _sign_refused(ctx, "NoCA", "no local CA to sign with (ocpp-tui certs)")
+    kind = _text(payload.get("certificateType"))
+    if kind not in (None, "ChargingStationCertificate"):
+        return _sign_refused(
+            ctx, "UnsupportedCertType", f"{kind} comes from the V2G PKI, not the local CA"
+        )
+    try:
+        chain = signer(str(payload.get("csr") or ""))
+    except ValueError as exc:  # cryptography's parse and signature errors are ValueErrors
+        return _sign_refused(ctx, "InvalidCSR", str(exc) or "the CSR does not parse")
+    except OSError as exc:  # no local CA yet, or its files cannot be read
+        return _sign_refused(ctx, "NoCA", str(exc))
+    request: dict[str, Any] = {"certificateChain": chain}
+    if ctx.state.version.is_2x:
+        request["certificateType"] = "ChargingStationCertificate"
+
+    def installed(status: str) -> None:
+        ctx.state.certificate_status = (
+            "certificate signed by the local CA and installed"
+            if status == "Accepted"
+            else f"certificate signed by the local CA; the charger answered {status}"
+        )
+        ctx.updated("certificate")
+
+    ctx.after_answer("CertificateSigned", request, installed)
+    ctx.state.certificate_status = "CSR signed by the local CA; sending CertificateSigned"
+    ctx.updated("certificate")
+    return ctx.results.SignCertificate(status="Accepted")
 
 
 def firmware_status(ctx: AnswerContext, payload: Payload) -> Any:

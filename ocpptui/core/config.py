@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -55,6 +56,9 @@ class CsmsConfig:
     security_profile: int = 0  # 0 none, 1 basic auth, 2 TLS + basic auth, 3 mutual TLS
     auth: AuthConfig = field(default_factory=AuthConfig)
     ssl_context: ssl.SSLContext | None = None  # profiles 2 and 3 (wss://)
+    # Signs a charger's CSR (PEM) with a local CA and returns the PEM chain, leaf first; raises
+    # ValueError for a CSR it cannot sign. None: SignCertificate is answered Rejected.
+    csr_signer: Callable[[str], str] | None = None
 
     def boot_answer_for(self, identity: str) -> BootAnswer:
         answer = self.boot_answers.get(identity)

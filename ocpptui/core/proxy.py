@@ -61,9 +61,28 @@ class UpstreamConfig:
     keep_charger_on_loss: bool = True
     reconnect_interval: float = 5.0
     open_timeout: float = 10.0
+    client_cert: str | None = None  # what the laptop presents upstream over TLS, for display
 
     def url_for(self, identity: str) -> str:
         return self.url.rstrip("/") + "/" + quote(identity, safe="")
+
+    def tls_note(self) -> str | None:
+        """What a wss:// upstream sees of the charger's identity, in words (None for ws://).
+
+        The charger's TLS ends at the laptop, so a security-profile-3 CSMS can never see the
+        charger's own client certificate: only the laptop's, which it must accept.
+        """
+        if not self.url.startswith("wss://"):
+            return None
+        if self.client_cert:
+            return (
+                f"TLS ends at this laptop: the CSMS sees only this laptop's client certificate "
+                f"({self.client_cert}), never the charger's"
+            )
+        return (
+            "TLS ends at this laptop: no client certificate goes upstream, so a profile-3 "
+            "CSMS refuses (give the laptop one with --upstream-cert)"
+        )
 
 
 async def open_upstream(

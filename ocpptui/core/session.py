@@ -188,6 +188,8 @@ class Session:
         self._frame_waiters: set[asyncio.Future[Frame]] = set()
         self._send_lock = asyncio.Lock()
         self.invalid_calls_answered = 0
+        self._follow_ups: list[tuple[str, dict[str, Any], Callable[[str], None] | None]] = []
+        self._follow_up_tasks: set[asyncio.Task[None]] = set()
         # Proxy mode records the charger leg as "charger" and marks our own frames.
         self.frame_leg: str | None = None
         self.extra_out_flags: tuple[str, ...] = ()
@@ -221,6 +223,33 @@ class Session:
 
     def updated(self, what: str) -> None:
         self._on_update(self, what)
+
+    def after_answer(
+        self, action: str, payload: dict[str, Any], done: Callable[[str], None] | None = None
+    ) -> None:
+        self._follow_ups.append((action, payload, done))
+
+    def _send_follow_ups(self) -> None:
+        """Start the CALLs a handler asked for, now that its answer is out. Each runs in its
+        own task: the answer to it arrives through the read loop this method runs in."""
+        queued, self._follow_ups = self._follow_ups, []
+        for action, payload, done in queued:
+            task = asyncio.create_task(
+                self._follow_up(action, payload, done), name=f"{action} {self.identity}"
+            )
+            self._follow_up_tasks.add(task)
+            task.add_done_callback(self._follow_up_tasks.discard)
+
+    async def _follow_up(
+        self, action: str, payload: dict[str, Any], done: Callable[[str], None] | None
+    ) -> None:
+        try:
+            outcome = await self.call_raw(action, payload)
+            result = outcome.status or ("answered" if outcome.ok else "CallError")
+        except CallFailed as exc:
+            result = f"no answer ({exc})"
+        if done is not None:
+            done(result)
 
     @property
     def effective_validation(self) -> ValidationPolicy:
@@ -389,8 +418,11 @@ class Session:
         except TransportClosed:
             raise
         except Exception as exc:
+            self._follow_ups.clear()  # the answer was a CallError: nothing follows it
             log.exception("%s: handler for %s failed", self.identity, action)
             await self._send_call_error(parsed, ErrorCode.INTERNAL, f"{type(exc).__name__}: {exc}")
+        else:
+            self._send_follow_ups()
         finally:
             self._incoming.pop(parsed.message_id, None)
 

@@ -86,6 +86,7 @@ class ChargerState:
     security_events: list[tuple[str, str]] = field(default_factory=list)
     data_transfers: int = 0
     invalid_calls: int = 0  # CALLs from the charger that broke their schema
+    certificate_status: str | None = None  # the last SignCertificate, in words
     configuration: ConfigurationTable | None = None  # 1.6, once read
     device_model: DeviceModel | None = None  # 2.0.1 / 2.1, once read
 

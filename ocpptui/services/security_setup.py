@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from ocpptui.core.auth import AuthConfig
@@ -15,6 +16,21 @@ class SecuritySetupError(ValueError):
 
 def tls_folder(data_dir: Path) -> Path:
     return data_dir / "tls"
+
+
+def local_ca_signer(folder: Path) -> Callable[[str], str]:
+    """Signs a CSR with the local CA in `folder`, read at each signing (so a CA made by
+    `ocpp-tui certs` while the server runs is used; cryptography loads only when needed)."""
+
+    def sign(csr_pem: str) -> str:
+        from ocpptui.services.tls import TlsFiles, sign_csr
+
+        files = TlsFiles.in_folder(folder)
+        if not (files.ca_cert.exists() and files.ca_key.exists()):
+            raise FileNotFoundError(f"no local CA in {folder}: run `ocpp-tui certs`")
+        return sign_csr(files, csr_pem)
+
+    return sign
 
 
 def apply_security(config: CsmsConfig, security: SecuritySettings, data_dir: Path) -> None:
@@ -31,6 +47,8 @@ def apply_security(config: CsmsConfig, security: SecuritySettings, data_dir: Pat
             f"security profile {security.profile} needs passwords: set [security] "
             "default_password or [security.passwords] in the settings file"
         )
+    # Any profile: a charger may ask for a certificate before it is moved to profile 3.
+    config.csr_signer = local_ca_signer(tls_folder(data_dir)) if security.sign_csr else None
     if security.profile < 2:
         config.ssl_context = None
         return

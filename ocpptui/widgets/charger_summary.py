@@ -54,6 +54,11 @@ class ChargerSummary(Static):
             undelivered = getattr(session, "undelivered", 0)
             if undelivered:
                 parts += _field("Not delivered upstream", str(undelivered), "$text-warning")
+        certificate = session.state.certificate_status
+        if certificate:
+            good = "installed" in certificate
+            style = "$text-success" if good else "$text-warning"
+            parts += _field("Certificate", shorten(certificate, 80), style)
         return Content.assemble(*parts) if parts else None
 
     def _content(self) -> Content:

@@ -20,6 +20,8 @@ class ServerState:
     subprotocols: tuple[str, ...] = ()
     error: str | None = None
     scheme: str = "ws"  # "wss" when the server speaks TLS
+    upstream: str | None = None  # proxy mode: the real CSMS's URL
+    upstream_note: str | None = None  # proxy mode: what a TLS upstream sees (UpstreamConfig)
 
 
 class WelcomePanel(Static):
@@ -81,6 +83,16 @@ class WelcomePanel(Static):
             )
             for index, url in enumerate(self.urls)
         ]
+        if state.upstream is not None:
+            lines.append(
+                Content.assemble(
+                    ("Proxy mode: ", "$text-warning bold"),
+                    ("every frame is forwarded to ", "$text-muted"),
+                    (f"{state.upstream.rstrip('/')}/<identity>", "bold"),
+                )
+            )
+            if state.upstream_note:
+                lines.append(Content.styled(f"  {state.upstream_note}", "$text-warning"))
         lines.append(
             Content.assemble(
                 ("Subprotocols ", "$text-muted"),

@@ -174,3 +174,34 @@ def test_proxy_needs_a_websocket_upstream(tmp_path: Path) -> None:
     result = run_cli("proxy", "http://csms.example/ocpp", "--headless", home=tmp_path)
     assert result.returncode == 2
     assert "must start with ws:// or wss://" in result.stderr
+
+
+async def test_headless_proxy_says_what_a_tls_upstream_sees(tmp_path: Path) -> None:
+    import io
+
+    from ocpptui.core.config import CsmsConfig
+    from ocpptui.core.hub import Hub
+    from ocpptui.core.proxy import UpstreamConfig
+    from ocpptui.headless import serve_headless
+
+    out = io.StringIO()
+    stop = asyncio.Event()
+    started: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+    runner = asyncio.create_task(
+        serve_headless(
+            Hub(CsmsConfig(port=0), sessions_dir=tmp_path),
+            host="127.0.0.1",
+            port=0,
+            out=out,
+            err=io.StringIO(),
+            stop=stop,
+            on_started=started.set_result,
+            upstream=UpstreamConfig("wss://127.0.0.1:1/ocpp"),
+        )
+    )
+    await asyncio.wait_for(started, 5)
+    stop.set()
+    assert await runner == 0
+    text = out.getvalue()
+    assert "-- proxy: every frame is forwarded to wss://127.0.0.1:1/ocpp" in text
+    assert "no client certificate goes upstream" in text

@@ -220,3 +220,11 @@ async def test_basic_auth_credentials_pass_through(
     charger_b = await charger_via(proxy, "CP-B", additional_headers={"Authorization": wrong})
     await charger_b.boot_16()  # the laptop keeps the charger and answers it
     assert "HTTP 401" in proxy.session_for("CP-B").upstream_state
+
+
+def test_what_a_tls_upstream_sees_of_the_charger() -> None:
+    assert UpstreamConfig("ws://csms.example/ocpp").tls_note() is None
+    bare = UpstreamConfig("wss://csms.example/ocpp").tls_note()
+    assert bare is not None and "no client certificate" in bare and "--upstream-cert" in bare
+    own = UpstreamConfig("wss://csms.example/ocpp", client_cert="laptop.pem").tls_note()
+    assert own is not None and "laptop.pem" in own and "never the charger's" in own

@@ -54,3 +54,24 @@ async def test_no_charger_yet_lists_what_to_check_until_one_connects(tmp_path: P
         await charger.boot_16()
         await until(pilot, lambda: not welcome.troubleshooting)
         await charger.connection.close()
+
+
+async def test_proxy_mode_says_where_frames_go_and_what_a_tls_upstream_sees(
+    tmp_path: Path,
+) -> None:
+    """Profile 3 upstream: the charger's TLS ends at the laptop, and the screen says so."""
+    from ocpptui.core.proxy import UpstreamConfig
+
+    hub = Hub(CsmsConfig(port=0), sessions_dir=tmp_path / "sessions")
+    upstream = UpstreamConfig("wss://127.0.0.1:1/ocpp", client_cert="laptop.pem")
+    app = make_app(
+        Settings(), Paths.under(tmp_path), hub, host="127.0.0.1", port=0, upstream=upstream
+    )
+    app.animation_level = "none"
+    async with app.run_test(size=SIZE) as pilot:
+        await listening_port(pilot, hub)
+        welcome = app.screen.query_one(WelcomePanel)
+        await until(pilot, lambda: "Proxy mode" in str(welcome.render()))
+        shown = str(welcome.render())
+        assert "wss://127.0.0.1:1/ocpp/<identity>" in shown
+        assert "only this laptop's client certificate (laptop.pem), never the charger's" in shown
