@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ocpptui.sim.aio import cancel_and_wait, wait_event
+from ocpptui.sim.certificates import ChainCheck, StationCertificate, StationCertificates
 from ocpptui.sim.config_v16 import VENDOR_MAX_CURRENT, ConfigurationV16
 from ocpptui.sim.device_model import VENDOR_COMPONENT, DeviceModel, Variable, build_device_model
 from ocpptui.sim.diagnostics import DiagnosticsUpload, LogRequest, LogUploadJob
@@ -103,6 +104,9 @@ class SimulatedCharger:
         self.station_operative = True
         self.charging_profiles = ChargingProfileStore()
         self.local_auth_list = LocalAuthList()
+        # The charging-station key pair and certificate (A02 / 1.6 security extension): one
+        # per charger, so a CSR sent before a reconnect still matches the chain signed after.
+        self.certificates = StationCertificates(identity)
         self._config: ConfigurationV16 | None = None
         self._device_model: DeviceModel | None = None
         if options.is_v16:
@@ -283,6 +287,54 @@ class SimulatedCharger:
     def last_diagnostics_upload(self) -> DiagnosticsUpload | None:
         """URL, file name, size and SHA-256 of the last successful diagnostics/log upload."""
         return self._last_diagnostics_upload
+
+    # --- charging-station certificate ------------------------------------------------------
+
+    @property
+    def station_certificate(self) -> StationCertificate | None:
+        """The leaf of the last CertificateSigned chain the charger accepted (None before)."""
+        return self.certificates.certificate
+
+    @property
+    def sign_certificate_status(self) -> str | None:
+        """What the CSMS answered to the last SignCertificate (Accepted/Rejected); None before
+        the first, or when the last one got no answer (CallError, timeout, link lost)."""
+        return self.certificates.sign_certificate_status
+
+    @property
+    def last_certificate_check(self) -> ChainCheck | None:
+        """The verdict on the last CertificateSigned (Accepted/Rejected, reason, detail)."""
+        return self.certificates.last_check
+
+    def _certificate_csr(self, organisation: str) -> str:
+        csr = self.certificates.build_csr(organisation)
+        self._notify()
+        return csr
+
+    def _sign_certificate_answered(self, status: str | None) -> None:
+        self.certificates.sign_certificate_status = status
+        logger.info("%s: SignCertificate answered %s", self.identity, status)
+        self._notify()
+
+    def _certificate_signed(self, chain_pem: str) -> ChainCheck:
+        verdict = self.certificates.install(chain_pem)
+        if verdict.certificate is not None:
+            logger.info(
+                "%s: certificate installed: %s, issued by %s, valid until %s",
+                self.identity,
+                verdict.certificate.subject,
+                verdict.certificate.issuer,
+                verdict.certificate.not_after.isoformat(),
+            )
+        else:
+            logger.warning(
+                "%s: CertificateSigned rejected: %s (%s)",
+                self.identity,
+                verdict.reason,
+                verdict.detail,
+            )
+        self._notify()
+        return verdict
 
     # --- waiting for conditions ------------------------------------------------------------
 

@@ -42,7 +42,9 @@ _TRIGGERABLE = frozenset(
         "StatusNotification",
     }
 )
-# ExtendedTriggerMessage (1.6 security extension); SignChargePointCertificate is not simulated.
+# ExtendedTriggerMessage (1.6 security extension). SignChargePointCertificate makes the charger
+# send a CSR for its own key (SignCertificate); sim.certificates keeps the key and checks the
+# chain the CSMS returns in CertificateSigned.
 _EXTENDED_TRIGGERABLE = frozenset(
     {
         "BootNotification",
@@ -50,9 +52,14 @@ _EXTENDED_TRIGGERABLE = frozenset(
         "Heartbeat",
         "LogStatusNotification",
         "MeterValues",
+        "SignChargePointCertificate",
         "StatusNotification",
     }
 )
+# The security event a 1.6 charger reports after refusing a CertificateSigned chain.
+_INVALID_CERTIFICATE_EVENT = "InvalidChargePointCertificate"
+# techInfo of a 1.6 SecurityEventNotification is at most 255 characters.
+_TECH_INFO_LIMIT = 255
 
 
 def number_text(value: float) -> str:
@@ -371,6 +378,8 @@ class ChargePointV16(SessionMixin, ChargePoint):
                 )
             else:
                 await self.send(call.FirmwareStatusNotification(status=plain_v16_status(status)))
+        elif message == "SignChargePointCertificate":
+            await self.send_sign_certificate()
         elif message == "StatusNotification":
             if connector_id is None:
                 await self.announce_all_statuses()
@@ -386,6 +395,39 @@ class ChargePointV16(SessionMixin, ChargePoint):
                 transaction = connector.transaction
                 active = transaction if transaction is not None and transaction.active else None
                 await self.send_meter_values(connector, "Trigger", active)
+
+    # --- charging-station certificate (sim.certificates) -----------------------------------
+
+    async def send_sign_certificate(self) -> None:
+        """SignCertificate with a CSR for the charger's key; remember what the CSMS said."""
+        # O is the vendor: the simulator has no CpoName key to take the CPO's name from.
+        csr = self.charger._certificate_csr(self.options.vendor)
+        answer = await self.send(call.SignCertificate(csr=csr))
+        self.charger._sign_certificate_answered(str(answer.status) if answer else None)
+
+    @on(Action.certificate_signed)
+    def on_certificate_signed(self, certificate_chain: str, call_unique_id: str, **_: Any):
+        verdict = self.charger._certificate_signed(certificate_chain)
+        if not verdict.accepted:
+            self.plan(call_unique_id, verdict)
+        return call_result.CertificateSigned(status=verdict.status)
+
+    @after(Action.certificate_signed)
+    def after_certificate_signed(self, call_unique_id: str, **_: Any) -> None:
+        verdict = self.take_plan(call_unique_id)
+        if verdict is not None:
+            # The security extension has the charger report a chain it refused.
+            tech_info = f"{verdict.reason}: {verdict.detail}"[:_TECH_INFO_LIMIT]
+            self.spawn(
+                self.send(
+                    call.SecurityEventNotification(
+                        type=_INVALID_CERTIFICATE_EVENT,
+                        timestamp=iso_timestamp(),
+                        tech_info=tech_info,
+                    )
+                ),
+                "security-event",
+            )
 
     # --- firmware and diagnostics (sim.firmware, sim.diagnostics) ---------------------------
 

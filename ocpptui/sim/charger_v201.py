@@ -36,8 +36,16 @@ _TRIGGERABLE = frozenset(
         "TransactionEvent",
         "FirmwareStatusNotification",
         "LogStatusNotification",
+        # A02/A03: a CSR for the station's own key (sim.certificates). SignV2GCertificate stays
+        # NotImplemented: the simulator speaks no ISO 15118, so it has no V2G key to certify.
+        "SignChargingStationCertificate",
     }
 )
+# The security event a station reports after refusing a CertificateSigned chain (A02).
+_INVALID_CERTIFICATE_EVENT = "InvalidChargingStationCertificate"
+# Lengths the 2.0.1 schemas allow: SecurityEventNotification techInfo, statusInfo additionalInfo.
+_TECH_INFO_LIMIT = 255
+_ADDITIONAL_INFO_LIMIT = 512
 # triggerReason of the TransactionEvent(Ended) for each stoppedReason the simulator uses.
 _STOP_TRIGGERS = {
     "Remote": "RemoteStop",
@@ -473,6 +481,8 @@ class ChargePointV201(SessionMixin, ChargePoint):
         elif message == "LogStatusNotification":
             status, request_id = self.charger._log_status_for_trigger("log")
             await self.send(call.LogStatusNotification(status=status, request_id=request_id))
+        elif message == "SignChargingStationCertificate":
+            await self.send_sign_certificate()
         elif message == "MeterValues":
             measurands = self._list("SampledDataCtrlr", "TxUpdatedMeasurands")
             for connector in targets:
@@ -493,6 +503,57 @@ class ChargePointV201(SessionMixin, ChargePoint):
                         meter_value=self._meter_value(connector, measurands, "Trigger"),
                         charging_state="Charging",
                     )
+
+    # --- charging-station certificate (sim.certificates) -----------------------------------
+
+    async def send_sign_certificate(self) -> None:
+        """SignCertificate with a CSR for the station's key; remember what the CSMS said."""
+        # A02 takes O from SecurityCtrlr.OrganizationName (the vendor unless the CSMS set it).
+        organisation = self._actual("SecurityCtrlr", "OrganizationName") or self.options.vendor
+        csr = self.charger._certificate_csr(organisation)
+        answer = await self.send(
+            call.SignCertificate(csr=csr, certificate_type="ChargingStationCertificate")
+        )
+        self.charger._sign_certificate_answered(str(answer.status) if answer else None)
+
+    @on(Action.certificate_signed)
+    def on_certificate_signed(
+        self,
+        certificate_chain: str,
+        call_unique_id: str,
+        certificate_type: str | None = None,
+        **_: Any,
+    ):
+        if certificate_type == "V2GCertificate":
+            # No V2G key was ever requested, so no V2G chain can be ours.
+            return call_result.CertificateSigned(
+                status="Rejected",
+                status_info=_status_info("UnsupportedRequest", "no ISO 15118 support"),
+            )
+        verdict = self.charger._certificate_signed(certificate_chain)
+        if verdict.accepted:
+            return call_result.CertificateSigned(status=ACCEPTED)
+        self.plan(call_unique_id, verdict)
+        detail = (verdict.detail or "")[:_ADDITIONAL_INFO_LIMIT] or None
+        return call_result.CertificateSigned(
+            status=verdict.status, status_info=_status_info(verdict.reason or "Unspecified", detail)
+        )
+
+    @after(Action.certificate_signed)
+    def after_certificate_signed(self, call_unique_id: str, **_: Any) -> None:
+        verdict = self.take_plan(call_unique_id)
+        if verdict is not None:
+            tech_info = f"{verdict.reason}: {verdict.detail}"[:_TECH_INFO_LIMIT]
+            self.spawn(
+                self.send(
+                    call.SecurityEventNotification(
+                        type=_INVALID_CERTIFICATE_EVENT,
+                        timestamp=iso_timestamp(),
+                        tech_info=tech_info,
+                    )
+                ),
+                "security-event",
+            )
 
     # --- firmware and logs (sim.firmware, sim.diagnostics) ----------------------------------
 

@@ -123,7 +123,7 @@ async def test_v201_trigger_answers_for_what_cannot_be_sent(
     assert await status_of(requested_message="BootNotification") == "Rejected"  # F06.FR.17
     assert await status_of(requested_message="TransactionEvent") == "Rejected"  # none runs
     assert await status_of(requested_message="Heartbeat", evse={"id": 9}) == "Rejected"
-    assert await status_of(requested_message="SignChargingStationCertificate") == ("NotImplemented")
+    assert await status_of(requested_message="SignV2GCertificate") == "NotImplemented"
 
     await charger.start_local_transaction(1, "CARD-1")
     sent = await trigger_and_check_order(
