@@ -175,3 +175,29 @@ async def test_signing_can_be_turned_off(tmp_path: Path) -> None:
         await charger.connection.close()
     finally:
         await hub.stop()
+
+
+@pytest.mark.parametrize(
+    ("protocol", "trigger", "message"),
+    [
+        ("ocpp1.6", "ExtendedTriggerMessage", "SignChargePointCertificate"),
+        ("ocpp2.0.1", "TriggerMessage", "SignChargingStationCertificate"),
+    ],
+)
+async def test_the_simulator_gets_its_certificate_from_the_local_ca(
+    hub: Hub, start_sim, tmp_path: Path, protocol: str, trigger: str, message: str
+) -> None:
+    from ocpptui.services.security_setup import local_ca_signer
+
+    create_ca(TlsFiles.in_folder(tmp_path / "tls"))
+    hub.config.csr_signer = local_ca_signer(tmp_path / "tls")
+    sim = await start_sim("CP-1", protocol=protocol)
+    session = hub.session_for("CP-1")
+    assert session is not None
+    outcome = await session.call_raw(trigger, {"requestedMessage": message})
+    assert outcome.status == "Accepted"
+    await sim.wait_until(lambda c: c.station_certificate is not None, timeout=5)
+    assert sim.sign_certificate_status == "Accepted"
+    assert sim.station_certificate.subject.endswith("CN=CP-1")
+    assert "O=ocpp-tui" in sim.station_certificate.issuer
+    await wait_for(lambda: "installed" in (session.state.certificate_status or ""))
