@@ -13,8 +13,6 @@ from typing import TYPE_CHECKING
 from ocpptui.services.network import local_ipv4_addresses
 
 from .events import EventBus, FileServerEvent, RequestLogged, RequestRefused
-from .ftp import FtpFrontend
-from .http import HttpFrontend
 from .names import url_file_name
 from .offers import (
     Offer,
@@ -87,6 +85,11 @@ class FileServer:
         self._ssl_context = ssl_context
         self._events = EventBus()
         self._registry = OfferRegistry()
+        # aiohttp and aioftp take ~0.35 s to import: loaded with the first FileServer, not
+        # with the app (it makes one only when a transfer is first offered).
+        from .ftp import FtpFrontend
+        from .http import HttpFrontend
+
         self._http = HttpFrontend(self._registry, self._events, max_upload_bytes)
         self._ftp = (
             FtpFrontend(self._registry, self._events, max_upload_bytes, ftp_passive_ports)
