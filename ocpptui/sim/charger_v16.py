@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ocpp.exceptions import (
@@ -16,15 +14,21 @@ from ocpp.routing import after, on
 from ocpp.v16 import ChargePoint, call, call_result
 from ocpp.v16.enums import Action
 
-from ocpptui.sim.diagnostics import LogRequest, log_file_name, window
-from ocpptui.sim.firmware import FirmwareRequest, parse_moment, plain_v16_status
-from ocpptui.sim.link import Link
+from ocpptui.sim.connector_rules import ConnectorRules
+from ocpptui.sim.diagnostics import LogRequest, get_log_request, log_file_name, window
+from ocpptui.sim.firmware import (
+    FirmwareRequest,
+    firmware_request,
+    parse_moment,
+    plain_v16_status,
+)
 from ocpptui.sim.meter import Sample
-from ocpptui.sim.session import ACCEPTED, SessionMixin, frame_logger
-from ocpptui.sim.state import ConnectorState, Reservation, Transaction, iso_timestamp, utc_now
+from ocpptui.sim.session import ACCEPTED
+from ocpptui.sim.state import ConnectorState, Transaction, iso_timestamp, parse_timestamp, utc_now
 
 if TYPE_CHECKING:
     from ocpptui.sim.charger import SimulatedCharger
+    from ocpptui.sim.link import Link
 
 logger = logging.getLogger("ocpptui.sim")
 
@@ -58,8 +62,6 @@ _EXTENDED_TRIGGERABLE = frozenset(
 )
 # The security event a 1.6 charger reports after refusing a CertificateSigned chain.
 _INVALID_CERTIFICATE_EVENT = "InvalidChargePointCertificate"
-# techInfo of a 1.6 SecurityEventNotification is at most 255 characters.
-_TECH_INFO_LIMIT = 255
 
 
 def number_text(value: float) -> str:
@@ -81,25 +83,11 @@ def sampled_value_v16(sample: Sample, context: str) -> dict[str, Any]:
     }
 
 
-def parse_timestamp(text: str) -> datetime | None:
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
-class ChargePointV16(SessionMixin, ChargePoint):
+class ChargePointV16(ConnectorRules, ChargePoint):
     """The charger's side of one 1.6 connection."""
 
     def __init__(self, charger: SimulatedCharger, link: Link) -> None:
-        ChargePoint.__init__(
-            self,
-            charger.identity,
-            link,
-            response_timeout=charger.options.response_timeout,
-            logger=frame_logger,
-        )
-        self._init_session(charger)
+        super().__init__(charger, link)
         assert charger.config is not None
         self.config = charger.config
 
@@ -125,11 +113,7 @@ class ChargePointV16(SessionMixin, ChargePoint):
             return "Charging"
         if connector.starting:
             return "Preparing"
-        if not (connector.operative and self.charger.station_operative):
-            return "Unavailable"
-        if connector.active_reservation() is not None:
-            return "Reserved"
-        return "Available"
+        return self.idle_status(connector)
 
     async def notify_status(self, connector_id: int, status: str | None = None) -> None:
         if connector_id == 0:
@@ -146,6 +130,9 @@ class ChargePointV16(SessionMixin, ChargePoint):
                 timestamp=iso_timestamp(),
             )
         )
+
+    async def notify_connector(self, connector: ConnectorState, status: str | None = None) -> None:
+        await self.notify_status(connector.connector_id, status)
 
     async def announce_all_statuses(self) -> None:
         for connector_id in range(0, self.options.connectors + 1):
@@ -193,15 +180,9 @@ class ChargePointV16(SessionMixin, ChargePoint):
                 status = answer.id_tag_info.get("status") if answer else None
                 if status != ACCEPTED:
                     logger.info("%s: %s not authorized (%s)", self.id, id_tag, status)
-                    connector.starting = False
-                    await self.notify_status(connector.connector_id)
+                    await self.give_up_start(connector)
                     return None
-            reservation = connector.active_reservation()
-            reservation_id = (
-                reservation.reservation_id
-                if reservation is not None and reservation.id_tag == id_tag
-                else None
-            )
+            reservation_id = self.reservation_used(connector, id_tag)
             transaction = Transaction(
                 connector_id=connector.connector_id,
                 id_tag=id_tag,
@@ -221,15 +202,10 @@ class ChargePointV16(SessionMixin, ChargePoint):
             if answer is None:
                 # Without the CSMS's transactionId the session cannot be reported: give up.
                 logger.warning("%s: StartTransaction unanswered, not charging", self.id)
-                connector.starting = False
-                await self.notify_status(connector.connector_id)
+                await self.give_up_start(connector)
                 return None
             transaction.transaction_id = int(answer.transaction_id)
-            connector.transaction = transaction
-            connector.reservation = None
-            connector.starting = False
-            connector.meter.start_charging()
-            self.charger._transaction_started(transaction)
+            self.charging_started(connector, transaction)
             if answer.id_tag_info.get("status") != ACCEPTED and self.config.get_bool(
                 "StopTransactionOnInvalidId"
             ):
@@ -256,15 +232,7 @@ class ChargePointV16(SessionMixin, ChargePoint):
             return
         self.stop_meter_loop(connector.connector_id)
         end_samples = connector.meter.read(self.config.get_list("StopTxnSampledData"))
-        connector.meter.stop_charging()
-        transaction.meter_stop_wh = connector.meter.energy_register_wh()
-        transaction.stopped_at = utc_now()
-        transaction.stop_reason = reason
-        connector.transaction = None
-        if connector.pending_operative is not None:
-            connector.operative = connector.pending_operative
-            connector.pending_operative = None
-        self.charger._transaction_stopped(transaction)
+        self.charging_ended(connector, transaction, reason)
         timestamp = iso_timestamp(transaction.stopped_at)
         transaction_data = (
             [
@@ -399,11 +367,8 @@ class ChargePointV16(SessionMixin, ChargePoint):
     # --- charging-station certificate (sim.certificates) -----------------------------------
 
     async def send_sign_certificate(self) -> None:
-        """SignCertificate with a CSR for the charger's key; remember what the CSMS said."""
         # O is the vendor: the simulator has no CpoName key to take the CPO's name from.
-        csr = self.charger._certificate_csr(self.options.vendor)
-        answer = await self.send(call.SignCertificate(csr=csr))
-        self.charger._sign_certificate_answered(str(answer.status) if answer else None)
+        await self.sign_certificate(self.options.vendor)
 
     @on(Action.certificate_signed)
     def on_certificate_signed(self, certificate_chain: str, call_unique_id: str, **_: Any):
@@ -417,17 +382,7 @@ class ChargePointV16(SessionMixin, ChargePoint):
         verdict = self.take_plan(call_unique_id)
         if verdict is not None:
             # The security extension has the charger report a chain it refused.
-            tech_info = f"{verdict.reason}: {verdict.detail}"[:_TECH_INFO_LIMIT]
-            self.spawn(
-                self.send(
-                    call.SecurityEventNotification(
-                        type=_INVALID_CERTIFICATE_EVENT,
-                        timestamp=iso_timestamp(),
-                        tech_info=tech_info,
-                    )
-                ),
-                "security-event",
-            )
+            self.report_refused_chain(verdict, _INVALID_CERTIFICATE_EVENT)
 
     # --- firmware and diagnostics (sim.firmware, sim.diagnostics) ---------------------------
 
@@ -457,9 +412,7 @@ class ChargePointV16(SessionMixin, ChargePoint):
 
     @after(Action.update_firmware)
     def after_update_firmware(self, call_unique_id: str, **_: Any) -> None:
-        request = self.take_plan(call_unique_id)
-        if request is not None:
-            self.charger._start_firmware_update(request)
+        self.start_planned_firmware_update(call_unique_id)
 
     @on(Action.signed_update_firmware)
     def on_signed_update_firmware(
@@ -473,24 +426,13 @@ class ChargePointV16(SessionMixin, ChargePoint):
     ):
         if self.charger.firmware_update_running:
             return call_result.SignedUpdateFirmware(status="Rejected")
-        request = FirmwareRequest(
-            flavour="v16-signed",
-            location=firmware["location"],
-            retrieve_at=parse_moment(firmware.get("retrieve_date_time")) or utc_now(),
-            install_at=parse_moment(firmware.get("install_date_time")),
-            request_id=request_id,
-            signature=firmware.get("signature") or "",
-            retries=retries,
-            retry_interval=retry_interval,
-        )
+        request = firmware_request("v16-signed", request_id, firmware, retries, retry_interval)
         self.plan(call_unique_id, request)
         return call_result.SignedUpdateFirmware(status=ACCEPTED)
 
     @after(Action.signed_update_firmware)
     def after_signed_update_firmware(self, call_unique_id: str, **_: Any) -> None:
-        request = self.take_plan(call_unique_id)
-        if request is not None:
-            self.charger._start_firmware_update(request)
+        self.start_planned_firmware_update(call_unique_id)
 
     @on(Action.get_diagnostics)
     def on_get_diagnostics(
@@ -521,9 +463,7 @@ class ChargePointV16(SessionMixin, ChargePoint):
 
     @after(Action.get_diagnostics)
     def after_get_diagnostics(self, call_unique_id: str, **_: Any) -> None:
-        request = self.take_plan(call_unique_id)
-        if request is not None:
-            self.charger._start_log_upload(request)
+        self.start_planned_log_upload(call_unique_id)
 
     @on(Action.get_log)
     def on_get_log(
@@ -536,31 +476,16 @@ class ChargePointV16(SessionMixin, ChargePoint):
         retry_interval: int | None = None,
         **_: Any,
     ):
-        start, stop = window(
-            parse_moment(log.get("oldest_timestamp")), parse_moment(log.get("latest_timestamp"))
-        )
-        file_name = log_file_name(self.id, log_type)
-        request = LogRequest(
-            kind="log",
-            protocol_v16=True,
-            location=log["remote_location"],
-            file_name=file_name,
-            log_type=log_type,
-            start=start,
-            stop=stop,
-            request_id=request_id,
-            retries=retries,
-            retry_interval=retry_interval,
+        request = get_log_request(
+            self.id, log, log_type, request_id, retries, retry_interval, protocol_v16=True
         )
         self.plan(call_unique_id, request)
         status = "AcceptedCanceled" if self.charger.log_upload_running else ACCEPTED
-        return call_result.GetLog(status=status, filename=file_name)
+        return call_result.GetLog(status=status, filename=request.file_name)
 
     @after(Action.get_log)
     def after_get_log(self, call_unique_id: str, **_: Any) -> None:
-        request = self.take_plan(call_unique_id)
-        if request is not None:
-            self.charger._start_log_upload(request)
+        self.start_planned_log_upload(call_unique_id)
 
     @on(Action.reset)
     def on_reset(self, type: str, **_: Any):
@@ -568,14 +493,8 @@ class ChargePointV16(SessionMixin, ChargePoint):
 
     @after(Action.reset)
     def after_reset(self, type: str, **_: Any) -> None:
-        self.spawn(self._reset("SoftReset" if type == "Soft" else "HardReset"), "reset")
-
-    async def _reset(self, reason: str) -> None:
-        logger.info("%s: reset (%s)", self.id, reason)
-        for connector in self.charger._connectors.values():
-            if connector.transaction is not None:
-                await self.stop_transaction(connector, reason)
-        self.request_end("reset")
+        reason = "SoftReset" if type == "Soft" else "HardReset"
+        self.spawn(self.stop_all_and_reset(reason), "reset")
 
     # --- remote start / stop ---------------------------------------------------------------
 
@@ -588,13 +507,9 @@ class ChargePointV16(SessionMixin, ChargePoint):
         charging_profile: dict[str, Any] | None = None,
         **_: Any,
     ):
-        connector = self._connector_for_start(connector_id, id_tag)
-        # While Pending the CSMS may configure the charger but not start transactions.
-        if connector is None or not self.charger.booted:
+        connector = self.claim_for_remote_start(connector_id, id_tag, charging_profile)
+        if connector is None:
             return call_result.RemoteStartTransaction(status="Rejected")
-        if charging_profile is not None:
-            self.charger.charging_profiles.install(connector.connector_id, charging_profile)
-        connector.starting = True
         self.plan(call_unique_id, (connector, id_tag))
         return call_result.RemoteStartTransaction(status=ACCEPTED)
 
@@ -605,29 +520,13 @@ class ChargePointV16(SessionMixin, ChargePoint):
             connector, id_tag = planned
             self.spawn(self.start_transaction(connector, id_tag, remote=True), "remote-start")
 
-    def _connector_for_start(self, connector_id: int | None, id_tag: str) -> ConnectorState | None:
-        def usable(connector: ConnectorState) -> bool:
-            reservation = connector.active_reservation()
-            return (
-                not connector.busy
-                and connector.operative
-                and self.charger.station_operative
-                and (reservation is None or reservation.id_tag == id_tag)
-            )
-
-        if connector_id is not None:
-            connector = self.charger._connectors.get(connector_id)
-            return connector if connector is not None and usable(connector) else None
-        return next((c for c in self.charger._connectors.values() if usable(c)), None)
-
     @on(Action.remote_stop_transaction)
     def on_remote_stop_transaction(self, transaction_id: int, call_unique_id: str, **_: Any):
-        for connector in self.charger._connectors.values():
-            transaction = connector.transaction
-            if transaction is not None and transaction.transaction_id == transaction_id:
-                self.plan(call_unique_id, connector)
-                return call_result.RemoteStopTransaction(status=ACCEPTED)
-        return call_result.RemoteStopTransaction(status="Rejected")
+        connector = self.connector_running(transaction_id)
+        if connector is None:
+            return call_result.RemoteStopTransaction(status="Rejected")
+        self.plan(call_unique_id, connector)
+        return call_result.RemoteStopTransaction(status=ACCEPTED)
 
     @after(Action.remote_stop_transaction)
     def after_remote_stop_transaction(self, call_unique_id: str, **_: Any) -> None:
@@ -649,15 +548,7 @@ class ChargePointV16(SessionMixin, ChargePoint):
         )
         if connector_id == 0:
             self.charger.station_operative = operative
-        scheduled = False
-        for connector in targets:
-            if connector.transaction is not None and not operative:
-                # A running transaction is not interrupted: the change waits for its end.
-                connector.pending_operative = operative
-                scheduled = True
-            else:
-                connector.operative = operative
-                connector.pending_operative = None
+        scheduled = self.set_operative(targets, operative)
         # Connector 0 reports for the charger as a whole, then each connector follows.
         announce = [0] if connector_id == 0 else []
         self.plan(call_unique_id, announce + [c.connector_id for c in targets])
@@ -716,21 +607,13 @@ class ChargePointV16(SessionMixin, ChargePoint):
             return call_result.SendLocalList(status="NotSupported")
         if len(entries) > self.config.get_int("SendLocalListMaxLength"):
             return call_result.SendLocalList(status="Failed")
-        local_list = self.charger.local_auth_list
-        if update_type == "Differential" and list_version <= local_list.version:
-            return call_result.SendLocalList(status="VersionMismatch")
-        updated = {} if update_type == "Full" else dict(local_list.entries)
-        for entry in entries:
-            info = entry.get("id_tag_info")
-            if info is None:
-                updated.pop(entry["id_tag"], None)
-            else:
-                updated[entry["id_tag"]] = info
-        if len(updated) > self.config.get_int("LocalAuthListMaxLength"):
-            return call_result.SendLocalList(status="Failed")
-        local_list.entries = updated
-        local_list.version = list_version
-        return call_result.SendLocalList(status=ACCEPTED)
+        status = self.charger.local_auth_list.update(
+            update_type,
+            list_version,
+            [(entry["id_tag"], entry.get("id_tag_info")) for entry in entries],
+            max_entries=self.config.get_int("LocalAuthListMaxLength"),
+        )
+        return call_result.SendLocalList(status=status)
 
     # --- reservations ----------------------------------------------------------------------
 
@@ -749,49 +632,21 @@ class ChargePointV16(SessionMixin, ChargePoint):
         # Connector 0 would need ReserveConnectorZeroSupported, which this charger lacks.
         if connector is None or expires_at is None or expires_at.tzinfo is None:
             return call_result.ReserveNow(status="Rejected")
-        if not (connector.operative and self.charger.station_operative):
-            return call_result.ReserveNow(status="Unavailable")
-        existing = connector.active_reservation()
-        if connector.busy or (existing is not None and existing.reservation_id != reservation_id):
-            return call_result.ReserveNow(status="Occupied")
-        for other in self.charger._connectors.values():
-            if other.reservation is not None and other.reservation.reservation_id == reservation_id:
-                other.reservation = None  # the same reservation id moves to this connector
-        reservation = Reservation(reservation_id, connector_id, id_tag, expires_at)
-        connector.reservation = reservation
-        self.plan(call_unique_id, (connector, reservation))
-        return call_result.ReserveNow(status=ACCEPTED)
+        status = self.reserve(connector, reservation_id, id_tag, expires_at, call_unique_id)
+        return call_result.ReserveNow(status=status)
 
     @after(Action.reserve_now)
     def after_reserve_now(self, call_unique_id: str, **_: Any) -> None:
-        planned = self.take_plan(call_unique_id)
-        if planned is not None:
-            self.spawn(self._hold_reservation(*planned), "reservation")
-
-    async def _hold_reservation(self, connector: ConnectorState, reservation: Reservation) -> None:
-        await self.notify_status(connector.connector_id, "Reserved")
-        delay = (reservation.expires_at - utc_now()).total_seconds()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        if connector.reservation is reservation:
-            connector.reservation = None
-            await self.notify_status(connector.connector_id)
+        self.hold_planned_reservation(call_unique_id)
 
     @on(Action.cancel_reservation)
     def on_cancel_reservation(self, reservation_id: int, call_unique_id: str, **_: Any):
-        for connector in self.charger._connectors.values():
-            reservation = connector.active_reservation()
-            if reservation is not None and reservation.reservation_id == reservation_id:
-                connector.reservation = None
-                self.plan(call_unique_id, connector.connector_id)
-                return call_result.CancelReservation(status=ACCEPTED)
-        return call_result.CancelReservation(status="Rejected")
+        cancelled = self.cancel_reservation(reservation_id, call_unique_id)
+        return call_result.CancelReservation(status=ACCEPTED if cancelled else "Rejected")
 
     @after(Action.cancel_reservation)
     def after_cancel_reservation(self, call_unique_id: str, **_: Any) -> None:
-        connector_id = self.take_plan(call_unique_id)
-        if connector_id is not None:
-            self.spawn(self.notify_status(connector_id), "reservation-cancelled")
+        self.notify_planned_cancellation(call_unique_id)
 
     # --- smart charging --------------------------------------------------------------------
 
@@ -800,15 +655,14 @@ class ChargePointV16(SessionMixin, ChargePoint):
         self, connector_id: int, cs_charging_profiles: dict[str, Any], **_: Any
     ):
         profile = cs_charging_profiles
-        purpose = profile.get("charging_profile_purpose")
-        connector = self.charger._connectors.get(connector_id)
-        if connector_id != 0 and connector is None:
-            return call_result.SetChargingProfile(status="Rejected")
-        if int(profile.get("stack_level", 0)) > self.config.get_int("ChargeProfileMaxStackLevel"):
-            return call_result.SetChargingProfile(status="Rejected")
-        if purpose == "ChargePointMaxProfile" and connector_id != 0:
-            return call_result.SetChargingProfile(status="Rejected")
-        if purpose == "TxProfile" and (connector is None or connector.transaction is None):
+        refusal = self.charging_profile_refusal(
+            connector_id,
+            profile,
+            self.config.get_int("ChargeProfileMaxStackLevel"),
+            station_wide="ChargePointMaxProfile",
+        )
+        if refusal is not None:
+            # 1.6 has no field to say why.
             return call_result.SetChargingProfile(status="Rejected")
         self.charger.charging_profiles.install(connector_id, profile)
         return call_result.SetChargingProfile(status=ACCEPTED)
@@ -848,11 +702,7 @@ class ChargePointV16(SessionMixin, ChargePoint):
                 break
         if not periods:
             # Without a profile the composite schedule is the hardware limit.
-            options = self.options
-            limit = options.max_current_a
-            if unit == "W":
-                limit *= options.nominal_voltage_v * options.phases
-            periods = [{"start_period": 0, "limit": round(limit, 1)}]
+            periods = self.hardware_limit_periods(unit)
         now = iso_timestamp()
         return call_result.GetCompositeSchedule(
             status=ACCEPTED,

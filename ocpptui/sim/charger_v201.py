@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
 from typing import TYPE_CHECKING, Any
@@ -12,17 +11,24 @@ from ocpp.routing import after, on
 from ocpp.v201 import ChargePoint, call, call_result
 from ocpp.v201.enums import Action
 
-from ocpptui.sim.charger_v16 import parse_timestamp
+from ocpptui.sim.connector_rules import ConnectorRules
 from ocpptui.sim.device_model import NETWORK_SLOTS, DeviceModel
-from ocpptui.sim.diagnostics import LogRequest, log_file_name, window
-from ocpptui.sim.firmware import FirmwareRequest, parse_moment
-from ocpptui.sim.link import Link
+from ocpptui.sim.diagnostics import get_log_request
+from ocpptui.sim.firmware import firmware_request
 from ocpptui.sim.meter import Sample
-from ocpptui.sim.session import ACCEPTED, SessionMixin, frame_logger
-from ocpptui.sim.state import ConnectorState, Reservation, Transaction, iso_timestamp, utc_now
+from ocpptui.sim.session import ACCEPTED
+from ocpptui.sim.state import (
+    ConnectorState,
+    Reservation,
+    Transaction,
+    iso_timestamp,
+    parse_timestamp,
+    utc_now,
+)
 
 if TYPE_CHECKING:
     from ocpptui.sim.charger import SimulatedCharger
+    from ocpptui.sim.link import Link
 
 logger = logging.getLogger("ocpptui.sim")
 
@@ -43,9 +49,11 @@ _TRIGGERABLE = frozenset(
 )
 # The security event a station reports after refusing a CertificateSigned chain (A02).
 _INVALID_CERTIFICATE_EVENT = "InvalidChargingStationCertificate"
-# Lengths the 2.0.1 schemas allow: SecurityEventNotification techInfo, statusInfo additionalInfo.
-_TECH_INFO_LIMIT = 255
+# Length the 2.0.1 schemas allow for statusInfo additionalInfo.
 _ADDITIONAL_INFO_LIMIT = 512
+# SetChargingProfile refusals (sim.connector_rules) answered with a reasonCode; the others
+# have no fitting one and are answered with the status alone.
+_EXPLAINED_PROFILE_REFUSALS = frozenset({"UnknownEvse", "TxNotFound"})
 # triggerReason of the TransactionEvent(Ended) for each stoppedReason the simulator uses.
 _STOP_TRIGGERS = {
     "Remote": "RemoteStop",
@@ -71,18 +79,11 @@ def _status_info(reason: str, detail: str | None = None) -> dict[str, Any]:
     return {"reason_code": reason, "additional_info": detail}
 
 
-class ChargePointV201(SessionMixin, ChargePoint):
+class ChargePointV201(ConnectorRules, ChargePoint):
     """The station's side of one 2.0.1 connection."""
 
     def __init__(self, charger: SimulatedCharger, link: Link) -> None:
-        ChargePoint.__init__(
-            self,
-            charger.identity,
-            link,
-            response_timeout=charger.options.response_timeout,
-            logger=frame_logger,
-        )
-        self._init_session(charger)
+        super().__init__(charger, link)
         assert charger.device_model is not None
         self.model: DeviceModel = charger.device_model
 
@@ -115,11 +116,7 @@ class ChargePointV201(SessionMixin, ChargePoint):
     def current_status(self, connector: ConnectorState) -> str:
         if connector.busy:
             return "Occupied"
-        if not (connector.operative and self.charger.station_operative):
-            return "Unavailable"
-        if connector.active_reservation() is not None:
-            return "Reserved"
-        return "Available"
+        return self.idle_status(connector)
 
     async def notify_status(self, connector: ConnectorState, status: str | None = None) -> None:
         status = status or self.current_status(connector)
@@ -132,6 +129,9 @@ class ChargePointV201(SessionMixin, ChargePoint):
                 connector_id=_CONNECTOR_ID,
             )
         )
+
+    async def notify_connector(self, connector: ConnectorState, status: str | None = None) -> None:
+        await self.notify_status(connector, status)
 
     async def announce_all_statuses(self) -> None:
         for connector in self.charger._connectors.values():
@@ -225,10 +225,8 @@ class ChargePointV201(SessionMixin, ChargePoint):
                 status = answer.id_token_info.get("status") if answer else None
                 if status != ACCEPTED:
                     logger.info("%s: %s not authorized (%s)", self.id, id_tag, status)
-                    connector.starting = False
-                    await self.notify_status(connector)
+                    await self.give_up_start(connector)
                     return None
-            reservation = connector.active_reservation()
             transaction = Transaction(
                 connector_id=connector.connector_id,
                 id_tag=id_tag,
@@ -236,19 +234,11 @@ class ChargePointV201(SessionMixin, ChargePoint):
                 started_at=utc_now(),
                 transaction_id=str(uuid.uuid4()),
                 remote_start_id=extra.get("remote_start_id"),
-                reservation_id=(
-                    reservation.reservation_id
-                    if reservation is not None and reservation.id_tag == id_tag
-                    else None
-                ),
+                reservation_id=self.reservation_used(connector, id_tag),
             )
             # The transaction exists from here on, even if the CSMS is unreachable: its
             # events are queued and sent after the next boot.
-            connector.transaction = transaction
-            connector.reservation = None
-            connector.starting = False
-            connector.meter.start_charging()
-            self.charger._transaction_started(transaction)
+            self.charging_started(connector, transaction)
             answer = await self._transaction_event(
                 transaction,
                 "Started",
@@ -282,15 +272,7 @@ class ChargePointV201(SessionMixin, ChargePoint):
         meter_value = self._meter_value(
             connector, self._list("SampledDataCtrlr", "TxEndedMeasurands"), "Transaction.End"
         )
-        connector.meter.stop_charging()
-        transaction.meter_stop_wh = connector.meter.energy_register_wh()
-        transaction.stopped_at = utc_now()
-        transaction.stop_reason = reason
-        connector.transaction = None
-        if connector.pending_operative is not None:
-            connector.operative = connector.pending_operative
-            connector.pending_operative = None
-        self.charger._transaction_stopped(transaction)
+        self.charging_ended(connector, transaction, reason)
         await self._transaction_event(
             transaction,
             "Ended",
@@ -507,14 +489,9 @@ class ChargePointV201(SessionMixin, ChargePoint):
     # --- charging-station certificate (sim.certificates) -----------------------------------
 
     async def send_sign_certificate(self) -> None:
-        """SignCertificate with a CSR for the station's key; remember what the CSMS said."""
         # A02 takes O from SecurityCtrlr.OrganizationName (the vendor unless the CSMS set it).
         organisation = self._actual("SecurityCtrlr", "OrganizationName") or self.options.vendor
-        csr = self.charger._certificate_csr(organisation)
-        answer = await self.send(
-            call.SignCertificate(csr=csr, certificate_type="ChargingStationCertificate")
-        )
-        self.charger._sign_certificate_answered(str(answer.status) if answer else None)
+        await self.sign_certificate(organisation, certificate_type="ChargingStationCertificate")
 
     @on(Action.certificate_signed)
     def on_certificate_signed(
@@ -543,17 +520,7 @@ class ChargePointV201(SessionMixin, ChargePoint):
     def after_certificate_signed(self, call_unique_id: str, **_: Any) -> None:
         verdict = self.take_plan(call_unique_id)
         if verdict is not None:
-            tech_info = f"{verdict.reason}: {verdict.detail}"[:_TECH_INFO_LIMIT]
-            self.spawn(
-                self.send(
-                    call.SecurityEventNotification(
-                        type=_INVALID_CERTIFICATE_EVENT,
-                        timestamp=iso_timestamp(),
-                        tech_info=tech_info,
-                    )
-                ),
-                "security-event",
-            )
+            self.report_refused_chain(verdict, _INVALID_CERTIFICATE_EVENT)
 
     # --- firmware and logs (sim.firmware, sim.diagnostics) ----------------------------------
 
@@ -571,24 +538,13 @@ class ChargePointV201(SessionMixin, ChargePoint):
             return call_result.UpdateFirmware(
                 status="Rejected", status_info=_status_info("UpdateInProgress")
             )
-        request = FirmwareRequest(
-            flavour="v201",
-            location=firmware["location"],
-            retrieve_at=parse_moment(firmware.get("retrieve_date_time")) or utc_now(),
-            install_at=parse_moment(firmware.get("install_date_time")),
-            request_id=request_id,
-            signature=firmware.get("signature"),
-            retries=retries,
-            retry_interval=retry_interval,
-        )
+        request = firmware_request("v201", request_id, firmware, retries, retry_interval)
         self.plan(call_unique_id, request)
         return call_result.UpdateFirmware(status=ACCEPTED)
 
     @after(Action.update_firmware)
     def after_update_firmware(self, call_unique_id: str, **_: Any) -> None:
-        request = self.take_plan(call_unique_id)
-        if request is not None:
-            self.charger._start_firmware_update(request)
+        self.start_planned_firmware_update(call_unique_id)
 
     @on(Action.get_log)
     def on_get_log(
@@ -601,32 +557,17 @@ class ChargePointV201(SessionMixin, ChargePoint):
         retry_interval: int | None = None,
         **_: Any,
     ):
-        start, stop = window(
-            parse_moment(log.get("oldest_timestamp")), parse_moment(log.get("latest_timestamp"))
-        )
-        file_name = log_file_name(self.id, log_type)
-        request = LogRequest(
-            kind="log",
-            protocol_v16=False,
-            location=log["remote_location"],
-            file_name=file_name,
-            log_type=log_type,
-            start=start,
-            stop=stop,
-            request_id=request_id,
-            retries=retries,
-            retry_interval=retry_interval,
+        request = get_log_request(
+            self.id, log, log_type, request_id, retries, retry_interval, protocol_v16=False
         )
         self.plan(call_unique_id, request)
         # N01: a new request cancels the running upload and says so.
         status = "AcceptedCanceled" if self.charger.log_upload_running else ACCEPTED
-        return call_result.GetLog(status=status, filename=file_name)
+        return call_result.GetLog(status=status, filename=request.file_name)
 
     @after(Action.get_log)
     def after_get_log(self, call_unique_id: str, **_: Any) -> None:
-        request = self.take_plan(call_unique_id)
-        if request is not None:
-            self.charger._start_log_upload(request)
+        self.start_planned_log_upload(call_unique_id)
 
     @on(Action.reset)
     def on_reset(self, type: str, call_unique_id: str, evse_id: int | None = None, **_: Any):
@@ -644,14 +585,7 @@ class ChargePointV201(SessionMixin, ChargePoint):
     @after(Action.reset)
     def after_reset(self, call_unique_id: str, **_: Any) -> None:
         if self.take_plan(call_unique_id):
-            self.spawn(self._reset(), "reset")
-
-    async def _reset(self) -> None:
-        logger.info("%s: reset", self.id)
-        for connector in self.charger._connectors.values():
-            if connector.transaction is not None:
-                await self.stop_transaction(connector, "ImmediateReset")
-        self.request_end("reset")
+            self.spawn(self.stop_all_and_reset("ImmediateReset"), "reset")
 
     # --- remote start / stop ---------------------------------------------------------------
 
@@ -666,12 +600,9 @@ class ChargePointV201(SessionMixin, ChargePoint):
         **_: Any,
     ):
         id_tag = id_token["id_token"]
-        connector = self._evse_for_start(evse_id, id_tag)
-        if connector is None or not self.charger.booted:
+        connector = self.claim_for_remote_start(evse_id, id_tag, charging_profile)
+        if connector is None:
             return call_result.RequestStartTransaction(status="Rejected")
-        if charging_profile is not None:
-            self.charger.charging_profiles.install(connector.connector_id, charging_profile)
-        connector.starting = True
         self.plan(call_unique_id, (connector, id_tag, id_token.get("type"), remote_start_id))
         return call_result.RequestStartTransaction(status=ACCEPTED)
 
@@ -691,29 +622,13 @@ class ChargePointV201(SessionMixin, ChargePoint):
                 "remote-start",
             )
 
-    def _evse_for_start(self, evse_id: int | None, id_tag: str) -> ConnectorState | None:
-        def usable(connector: ConnectorState) -> bool:
-            reservation = connector.active_reservation()
-            return (
-                not connector.busy
-                and connector.operative
-                and self.charger.station_operative
-                and (reservation is None or reservation.id_tag == id_tag)
-            )
-
-        if evse_id is not None:
-            connector = self.charger._connectors.get(evse_id)
-            return connector if connector is not None and usable(connector) else None
-        return next((c for c in self.charger._connectors.values() if usable(c)), None)
-
     @on(Action.request_stop_transaction)
     def on_request_stop_transaction(self, transaction_id: str, call_unique_id: str, **_: Any):
-        for connector in self.charger._connectors.values():
-            transaction = connector.transaction
-            if transaction is not None and transaction.transaction_id == transaction_id:
-                self.plan(call_unique_id, connector)
-                return call_result.RequestStopTransaction(status=ACCEPTED)
-        return call_result.RequestStopTransaction(status="Rejected")
+        connector = self.connector_running(transaction_id)
+        if connector is None:
+            return call_result.RequestStopTransaction(status="Rejected")
+        self.plan(call_unique_id, connector)
+        return call_result.RequestStopTransaction(status=ACCEPTED)
 
     @after(Action.request_stop_transaction)
     def after_request_stop_transaction(self, call_unique_id: str, **_: Any) -> None:
@@ -751,14 +666,7 @@ class ChargePointV201(SessionMixin, ChargePoint):
             if connector is None or evse.get("connector_id", _CONNECTOR_ID) != _CONNECTOR_ID:
                 return call_result.ChangeAvailability(status="Rejected")
             targets = [connector]
-        scheduled = False
-        for connector in targets:
-            if connector.transaction is not None and not operative:
-                connector.pending_operative = operative
-                scheduled = True
-            else:
-                connector.operative = operative
-                connector.pending_operative = None
+        scheduled = self.set_operative(targets, operative)
         self.plan(call_unique_id, targets)
         return call_result.ChangeAvailability(status="Scheduled" if scheduled else ACCEPTED)
 
@@ -821,20 +729,12 @@ class ChargePointV201(SessionMixin, ChargePoint):
             return call_result.SendLocalList(status="Failed")
         if len(entries) > int(self._actual("LocalAuthListCtrlr", "ItemsPerMessage")):
             return call_result.SendLocalList(status="Failed")
-        local_list = self.charger.local_auth_list
-        if update_type == "Differential" and version_number <= local_list.version:
-            return call_result.SendLocalList(status="VersionMismatch")
-        updated = {} if update_type == "Full" else dict(local_list.entries)
-        for entry in entries:
-            token = entry["id_token"]["id_token"]
-            info = entry.get("id_token_info")
-            if info is None:
-                updated.pop(token, None)
-            else:
-                updated[token] = info
-        local_list.entries = updated
-        local_list.version = version_number
-        return call_result.SendLocalList(status=ACCEPTED)
+        status = self.charger.local_auth_list.update(
+            update_type,
+            version_number,
+            [(entry["id_token"]["id_token"], entry.get("id_token_info")) for entry in entries],
+        )
+        return call_result.SendLocalList(status=status)
 
     # --- reservations ----------------------------------------------------------------------
 
@@ -855,74 +755,45 @@ class ChargePointV201(SessionMixin, ChargePoint):
         connector = self.charger._connectors.get(evse_id) if evse_id is not None else None
         if connector is None or expires_at is None or expires_at.tzinfo is None:
             return call_result.ReserveNow(status="Rejected")
-        if not (connector.operative and self.charger.station_operative):
-            return call_result.ReserveNow(status="Unavailable")
-        existing = connector.active_reservation()
-        if connector.busy or (existing is not None and existing.reservation_id != id):
-            return call_result.ReserveNow(status="Occupied")
-        for other in self.charger._connectors.values():
-            if other.reservation is not None and other.reservation.reservation_id == id:
-                other.reservation = None
-        reservation = Reservation(id, connector.connector_id, id_token["id_token"], expires_at)
-        connector.reservation = reservation
-        self.plan(call_unique_id, (connector, reservation))
-        return call_result.ReserveNow(status=ACCEPTED)
+        status = self.reserve(connector, id, id_token["id_token"], expires_at, call_unique_id)
+        return call_result.ReserveNow(status=status)
 
     @after(Action.reserve_now)
     def after_reserve_now(self, call_unique_id: str, **_: Any) -> None:
-        planned = self.take_plan(call_unique_id)
-        if planned is not None:
-            self.spawn(self._hold_reservation(*planned), "reservation")
+        self.hold_planned_reservation(call_unique_id)
 
-    async def _hold_reservation(self, connector: ConnectorState, reservation: Reservation) -> None:
-        await self.notify_status(connector, "Reserved")
-        delay = (reservation.expires_at - utc_now()).total_seconds()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        if connector.reservation is reservation:
-            connector.reservation = None
-            await self.send(
-                call.ReservationStatusUpdate(
-                    reservation_id=reservation.reservation_id, reservation_update_status="Expired"
-                )
+    async def reservation_expired(self, reservation: Reservation) -> None:
+        await self.send(
+            call.ReservationStatusUpdate(
+                reservation_id=reservation.reservation_id, reservation_update_status="Expired"
             )
-            await self.notify_status(connector)
+        )
 
     @on(Action.cancel_reservation)
     def on_cancel_reservation(self, reservation_id: int, call_unique_id: str, **_: Any):
-        for connector in self.charger._connectors.values():
-            reservation = connector.active_reservation()
-            if reservation is not None and reservation.reservation_id == reservation_id:
-                connector.reservation = None
-                self.plan(call_unique_id, connector)
-                return call_result.CancelReservation(status=ACCEPTED)
-        return call_result.CancelReservation(status="Rejected")
+        cancelled = self.cancel_reservation(reservation_id, call_unique_id)
+        return call_result.CancelReservation(status=ACCEPTED if cancelled else "Rejected")
 
     @after(Action.cancel_reservation)
     def after_cancel_reservation(self, call_unique_id: str, **_: Any) -> None:
-        connector = self.take_plan(call_unique_id)
-        if connector is not None:
-            self.spawn(self.notify_status(connector), "reservation-cancelled")
+        self.notify_planned_cancellation(call_unique_id)
 
     # --- smart charging --------------------------------------------------------------------
 
     @on(Action.set_charging_profile)
     def on_set_charging_profile(self, evse_id: int, charging_profile: dict[str, Any], **_: Any):
-        purpose = charging_profile.get("charging_profile_purpose")
-        connector = self.charger._connectors.get(evse_id)
-        max_level = int(self._actual("SmartChargingCtrlr", "ProfileStackLevel"))
-        if evse_id != 0 and connector is None:
+        refusal = self.charging_profile_refusal(
+            evse_id,
+            charging_profile,
+            int(self._actual("SmartChargingCtrlr", "ProfileStackLevel")),
+            station_wide="ChargingStationMaxProfile",
+        )
+        if refusal in _EXPLAINED_PROFILE_REFUSALS:
             return call_result.SetChargingProfile(
-                status="Rejected", status_info=_status_info("UnknownEvse")
+                status="Rejected", status_info=_status_info(refusal)
             )
-        if int(charging_profile.get("stack_level", 0)) > max_level:
+        if refusal is not None:
             return call_result.SetChargingProfile(status="Rejected")
-        if purpose == "ChargingStationMaxProfile" and evse_id != 0:
-            return call_result.SetChargingProfile(status="Rejected")
-        if purpose == "TxProfile" and (connector is None or connector.transaction is None):
-            return call_result.SetChargingProfile(
-                status="Rejected", status_info=_status_info("TxNotFound")
-            )
         self.charger.charging_profiles.install(evse_id, charging_profile)
         return call_result.SetChargingProfile(status=ACCEPTED)
 
@@ -960,11 +831,7 @@ class ChargePointV201(SessionMixin, ChargePoint):
                 ]
                 break
         if not periods:
-            options = self.options
-            limit = options.max_current_a
-            if unit == "W":
-                limit *= options.nominal_voltage_v * options.phases
-            periods = [{"start_period": 0, "limit": round(limit, 1)}]
+            periods = self.hardware_limit_periods(unit)
         return call_result.GetCompositeSchedule(
             status=ACCEPTED,
             schedule={

@@ -195,23 +195,26 @@ class DeviceModel:
         self, provider: Callable[[], str], component: str, variable: str, **where: Any
     ) -> None:
         """Make a variable's Actual value computed live by `provider`."""
-        found = self.find(component, variable, **where)
-        if found is None:
-            raise KeyError(f"{component}.{variable} {where}")
-        found.dynamic = provider
+        self._require(component, variable, **where).dynamic = provider
 
     def actual(self, component: str, variable: str, **where: Any) -> str:
-        found = self.find(component, variable, **where)
-        if found is None or "Actual" not in found.attributes:
+        found = self._require(component, variable, **where)
+        if "Actual" not in found.attributes:
             raise KeyError(f"{component}.{variable} {where}")
         return found.value_of(found.attributes["Actual"]) or ""
 
     def set_actual(self, component: str, variable: str, value: str, **where: Any) -> None:
         """Set a value unconditionally (the station itself, e.g. from the boot interval)."""
+        found = self._require(component, variable, **where)
+        self._apply(found, found.attributes["Actual"], value)
+
+    def _require(self, component: str, variable: str, **where: Any) -> Variable:
+        # The station's own lookups name variables it defines: a miss is a bug, not a request
+        # to answer, so it raises instead of returning a status.
         found = self.find(component, variable, **where)
         if found is None:
             raise KeyError(f"{component}.{variable} {where}")
-        self._apply(found, found.attributes["Actual"], value)
+        return found
 
     def as_dict(self) -> dict[str, str | None]:
         """Every readable Actual value by `Variable.label()`."""
@@ -228,12 +231,10 @@ class DeviceModel:
         self, component: dict[str, Any], variable: dict[str, Any], attribute_type: str | None
     ) -> GetResult:
         """The GetVariables result for one requested item (snake_case dicts from the wire)."""
-        found = self._resolve(component, variable)
-        if isinstance(found, str):
-            return GetResult(found)
-        attribute = found.attributes.get(attribute_type or "Actual")
-        if attribute is None:
-            return GetResult("NotSupportedAttributeType")
+        resolved = self._resolve_attribute(component, variable, attribute_type)
+        if isinstance(resolved, str):
+            return GetResult(resolved)
+        found, attribute = resolved
         if attribute.mutability == WRITE_ONLY:
             return GetResult("Rejected", reason="WriteOnly")
         return GetResult("Accepted", value=found.value_of(attribute) or "")
@@ -246,12 +247,10 @@ class DeviceModel:
         value: str,
     ) -> SetResult:
         """Validate and apply one SetVariables item; values needing a reboot wait for one."""
-        found = self._resolve(component, variable)
-        if isinstance(found, str):
-            return SetResult(found)
-        attribute = found.attributes.get(attribute_type or "Actual")
-        if attribute is None:
-            return SetResult("NotSupportedAttributeType")
+        resolved = self._resolve_attribute(component, variable, attribute_type)
+        if isinstance(resolved, str):
+            return SetResult(resolved)
+        found, attribute = resolved
         if attribute.mutability == READ_ONLY or (
             attribute.type == "Actual" and found.dynamic is not None
         ):
@@ -341,6 +340,19 @@ class DeviceModel:
             and v.evse_id == evse_id
             and v.connector_id == connector_id
         ]
+
+    def _resolve_attribute(
+        self, component: dict[str, Any], variable: dict[str, Any], attribute_type: str | None
+    ) -> tuple[Variable, VariableAttribute] | str:
+        """The requested variable and attribute (Actual when none is named), or the status that
+        GetVariables and SetVariables both answer when there is no such thing."""
+        found = self._resolve(component, variable)
+        if isinstance(found, str):
+            return found
+        attribute = found.attributes.get(attribute_type or "Actual")
+        if attribute is None:
+            return "NotSupportedAttributeType"
+        return found, attribute
 
     def _resolve(self, component: dict[str, Any], variable: dict[str, Any]) -> Variable | str:
         evse = component.get("evse") or {}

@@ -34,7 +34,7 @@ from ocpp.v16 import call as call16
 from ocpp.v201 import call as call201
 
 from ocpptui.sim.aio import raise_if_cancelling
-from ocpptui.sim.firmware import attempts_for
+from ocpptui.sim.firmware import attempts_for, parse_moment
 from ocpptui.sim.options import SimulatorOptions
 from ocpptui.sim.state import iso_timestamp, utc_now
 from ocpptui.sim.transfer_client import TransferError, redact, upload, upload_url
@@ -93,6 +93,34 @@ def log_file_name(identity: str, log_type: str, moment: datetime | None = None) 
     prefix = "securitylog" if log_type == "SecurityLog" else "diagnostics"
     safe_identity = _UNSAFE.sub("_", identity).strip("._") or "charger"
     return f"{prefix}-{safe_identity[:64]}-{moment:%Y%m%dT%H%M%SZ}.log"
+
+
+def get_log_request(
+    identity: str,
+    log: dict[str, Any],
+    log_type: str,
+    request_id: int,
+    retries: int | None,
+    retry_interval: int | None,
+    *,
+    protocol_v16: bool,
+) -> LogRequest:
+    """The upload a GetLog asks for: the same message in 1.6 (security extension) and 2.0.1."""
+    start, stop = window(
+        parse_moment(log.get("oldest_timestamp")), parse_moment(log.get("latest_timestamp"))
+    )
+    return LogRequest(
+        kind="log",
+        protocol_v16=protocol_v16,
+        location=log["remote_location"],
+        file_name=log_file_name(identity, log_type),
+        log_type=log_type,
+        start=start,
+        stop=stop,
+        request_id=request_id,
+        retries=retries,
+        retry_interval=retry_interval,
+    )
 
 
 def window(start: datetime | None, stop: datetime | None) -> tuple[datetime, datetime]:

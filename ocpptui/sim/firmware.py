@@ -162,6 +162,29 @@ def attempts_for(retries: int | None, default_retries: int) -> int:
     return max(0, chosen) + 1
 
 
+def firmware_request(
+    flavour: Flavour,
+    request_id: int,
+    firmware: dict[str, Any],
+    retries: int | None,
+    retry_interval: int | None,
+) -> FirmwareRequest:
+    """The request of a 1.6 SignedUpdateFirmware or a 2.0.1 UpdateFirmware.
+
+    Both carry the same `firmware` object (location, retrieve/install times, signature).
+    """
+    return FirmwareRequest(
+        flavour=flavour,
+        location=firmware["location"],
+        retrieve_at=parse_moment(firmware.get("retrieve_date_time")) or utc_now(),
+        install_at=parse_moment(firmware.get("install_date_time")),
+        request_id=request_id,
+        signature=firmware.get("signature"),
+        retries=retries,
+        retry_interval=retry_interval,
+    )
+
+
 def parse_moment(text: str | None) -> datetime | None:
     """An OCPP date-time as an aware datetime (a missing zone means UTC); None if unusable."""
     if not text:

@@ -21,15 +21,19 @@ from ocpp.exceptions import OCPPError
 
 from ocpptui.sim.aio import cancel_and_wait, raise_if_cancelling, wait_event
 from ocpptui.sim.quirks import ignored_call, misbehave
-from ocpptui.sim.state import ConnectorState, Transaction
+from ocpptui.sim.state import ConnectorState, Transaction, iso_timestamp
 
 if TYPE_CHECKING:
+    from ocpptui.sim.certificates import ChainCheck
     from ocpptui.sim.charger import SimulatedCharger
+    from ocpptui.sim.link import Link
 
 logger = logging.getLogger("ocpptui.sim")
 frame_logger = logging.getLogger("ocpptui.sim.frames")
 
 ACCEPTED = "Accepted"
+# techInfo of a SecurityEventNotification is at most 255 characters (1.6 and 2.0.1).
+TECH_INFO_LIMIT = 255
 
 
 class SessionMixin:
@@ -38,7 +42,14 @@ class SessionMixin:
     id: str
     _call: Any  # the version's `ocpp.vXX.call` module, set by the library's ChargePoint
 
-    def _init_session(self, charger: SimulatedCharger) -> None:
+    def __init__(self, charger: SimulatedCharger, link: Link) -> None:
+        # The next class in the MRO is the version's `ocpp` ChargePoint.
+        super().__init__(  # type: ignore[call-arg]
+            charger.identity,
+            link,
+            response_timeout=charger.options.response_timeout,
+            logger=frame_logger,
+        )
         self.charger = charger
         self.options = charger.options
         self._tasks: set[asyncio.Task[None]] = set()
@@ -211,6 +222,43 @@ class SessionMixin:
 
     def wake_heartbeat(self) -> None:
         self._heartbeat_wakeup.set()
+
+    # --- firmware and log jobs (sim.firmware, sim.diagnostics) -----------------------------
+
+    def start_planned_firmware_update(self, call_unique_id: str) -> None:
+        """From an update request's `@after` hook: start the update its handler accepted."""
+        request = self.take_plan(call_unique_id)
+        if request is not None:
+            self.charger._start_firmware_update(request)
+
+    def start_planned_log_upload(self, call_unique_id: str) -> None:
+        """From a GetDiagnostics/GetLog `@after` hook: start the upload its handler accepted."""
+        request = self.take_plan(call_unique_id)
+        if request is not None:
+            self.charger._start_log_upload(request)
+
+    # --- charging-station certificate (sim.certificates) -----------------------------------
+
+    async def sign_certificate(self, organisation: str, **fields: Any) -> None:
+        """SignCertificate with a CSR for the charger's key; remember what the CSMS said.
+
+        `fields` are the version's other SignCertificate fields (2.0.1: certificateType).
+        """
+        csr = self.charger._certificate_csr(organisation)
+        answer = await self.send(self._call.SignCertificate(csr=csr, **fields))
+        self.charger._sign_certificate_answered(str(answer.status) if answer else None)
+
+    def report_refused_chain(self, verdict: ChainCheck, event_type: str) -> None:
+        """SecurityEventNotification `event_type` for a CertificateSigned chain refused."""
+        tech_info = f"{verdict.reason}: {verdict.detail}"[:TECH_INFO_LIMIT]
+        self.spawn(
+            self.send(
+                self._call.SecurityEventNotification(
+                    type=event_type, timestamp=iso_timestamp(), tech_info=tech_info
+                )
+            ),
+            "security-event",
+        )
 
     # --- periodic meter values of running transactions -------------------------------------
 

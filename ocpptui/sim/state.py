@@ -19,6 +19,14 @@ def iso_timestamp(moment: datetime | None = None) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def parse_timestamp(text: str) -> datetime | None:
+    """An OCPP timestamp as a datetime (naive if it names no zone); None if unreadable."""
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
 @dataclass(slots=True)
 class Transaction:
     """A charging session on one connector (1.6) or EVSE (2.0.1).
@@ -137,3 +145,29 @@ class ChargingProfileStore:
 class LocalAuthList:
     version: int = 0
     entries: dict[str, Any] = field(default_factory=dict)
+
+    def update(
+        self,
+        update_type: str,
+        version: int,
+        changes: list[tuple[str, dict[str, Any] | None]],
+        max_entries: int | None = None,
+    ) -> str:
+        """Apply a SendLocalList; return its status (Accepted, VersionMismatch or Failed).
+
+        `changes` are (idToken, idTokenInfo) pairs, None as info removing the token. Nothing
+        changes unless the whole update is accepted.
+        """
+        if update_type == "Differential" and version <= self.version:
+            return "VersionMismatch"
+        updated = {} if update_type == "Full" else dict(self.entries)
+        for id_token, info in changes:
+            if info is None:
+                updated.pop(id_token, None)
+            else:
+                updated[id_token] = info
+        if max_entries is not None and len(updated) > max_entries:
+            return "Failed"
+        self.entries = updated
+        self.version = version
+        return "Accepted"

@@ -22,7 +22,7 @@ import contextlib
 import hashlib
 import logging
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
@@ -150,6 +150,35 @@ def ftp_address(url: str) -> FtpAddress:
     )
 
 
+# --- one attempt, whichever the direction ------------------------------------------------------
+
+
+async def _attempt(
+    url: str,
+    *,
+    ftp: Callable[[FtpAddress], Awaitable[None]],
+    sftp: Callable[[FtpAddress], Awaitable[None]],
+    http: Callable[[], Awaitable[None]],
+) -> None:
+    """Run the transfer for the URL's scheme; any failure comes out as a TransferError.
+
+    Downloads and uploads pick the client and classify failures alike, so the status a job
+    reports for a broken attempt does not depend on the direction.
+    """
+    try:
+        scheme = scheme_of(url)
+        if scheme == "ftp":
+            await ftp(ftp_address(url))
+        elif scheme == "sftp":
+            await sftp(ftp_address(url))
+        else:
+            await http()
+    except TransferError:
+        raise
+    except Exception as error:  # whatever breaks an attempt must end as a failed attempt
+        raise TransferError(_describe(error), classify_ftp(error)) from error
+
+
 # --- downloads ---------------------------------------------------------------------------------
 
 
@@ -164,17 +193,12 @@ async def download(
     check_url(url)
     with destination.open("wb") as file:
         sink = _HashingSink(file)
-        try:
-            if scheme_of(url) == "ftp":
-                await _ftp_download(ftp_address(url), sink, timeout)
-            elif scheme_of(url) == "sftp":
-                await _sftp_download(ftp_address(url), sink, timeout)
-            else:
-                await _http_download(url, sink, timeout, tls_verify)
-        except TransferError:
-            raise
-        except Exception as error:  # whatever breaks an attempt must end as a failed attempt
-            raise TransferError(_describe(error), classify_ftp(error)) from error
+        await _attempt(
+            url,
+            ftp=lambda address: _ftp_download(address, sink, timeout),
+            sftp=lambda address: _sftp_download(address, sink, timeout),
+            http=lambda: _http_download(url, sink, timeout, tls_verify),
+        )
     return DownloadedFile(destination, sink.size, sink.digest.hexdigest(), bytes(sink.head))
 
 
@@ -207,25 +231,15 @@ async def _http_download(url: str, sink: _HashingSink, timeout: float, tls_verif
 
 
 async def _ftp_download(address: FtpAddress, sink: _HashingSink, timeout: float) -> None:
-    client = await _ftp_login(address, timeout)
-    try:
-        async with asyncio.timeout(timeout):
-            stream = await client.download_stream(address.path)
-        try:
-            while True:
-                async with asyncio.timeout(timeout):
-                    block = await stream.read(_BLOCK)
-                if not block:
-                    break
-                sink.write(block)
-        except BaseException:
-            stream.close()
-            raise
-        async with asyncio.timeout(timeout):
-            await stream.finish()
-        await _ftp_quit(client, timeout)
-    finally:
-        client.close()
+    async with _ftp_stream(
+        address, timeout, lambda client: client.download_stream(address.path)
+    ) as stream:
+        while True:
+            async with asyncio.timeout(timeout):
+                block = await stream.read(_BLOCK)
+            if not block:
+                break
+            sink.write(block)
 
 
 # --- uploads -----------------------------------------------------------------------------------
@@ -234,17 +248,12 @@ async def _ftp_download(address: FtpAddress, sink: _HashingSink, timeout: float)
 async def upload(url: str, data: bytes, *, timeout: float, tls_verify: bool = True) -> None:
     """Put `data` at `url` (HTTP PUT, or FTP STOR of the URL's path)."""
     check_url(url)
-    try:
-        if scheme_of(url) == "ftp":
-            await _ftp_upload(ftp_address(url), data, timeout)
-        elif scheme_of(url) == "sftp":
-            await _sftp_upload(ftp_address(url), data, timeout)
-        else:
-            await _http_upload(url, data, timeout, tls_verify)
-    except TransferError:
-        raise
-    except Exception as error:  # whatever breaks an attempt must end as a failed attempt
-        raise TransferError(_describe(error), classify_ftp(error)) from error
+    await _attempt(
+        url,
+        ftp=lambda address: _ftp_upload(address, data, timeout),
+        sftp=lambda address: _sftp_upload(address, data, timeout),
+        http=lambda: _http_upload(url, data, timeout, tls_verify),
+    )
 
 
 async def _http_upload(url: str, data: bytes, timeout: float, tls_verify: bool) -> None:
@@ -271,55 +280,46 @@ async def _http_upload(url: str, data: bytes, timeout: float, tls_verify: bool) 
 
 
 async def _ftp_upload(address: FtpAddress, data: bytes, timeout: float) -> None:
-    client = await _ftp_login(address, timeout)
-    try:
-        async with asyncio.timeout(timeout):
-            stream = await client.upload_stream(PurePosixPath(address.path))
-        try:
-            view = memoryview(data)
-            for offset in range(0, len(data), _BLOCK):
-                async with asyncio.timeout(timeout):
-                    await stream.write(bytes(view[offset : offset + _BLOCK]))
-        except BaseException:
-            stream.close()
-            raise
-        async with asyncio.timeout(timeout):
-            await stream.finish()
-        await _ftp_quit(client, timeout)
-    finally:
-        client.close()
+    async with _ftp_stream(
+        address, timeout, lambda client: client.upload_stream(PurePosixPath(address.path))
+    ) as stream:
+        view = memoryview(data)
+        for offset in range(0, len(data), _BLOCK):
+            async with asyncio.timeout(timeout):
+                await stream.write(bytes(view[offset : offset + _BLOCK]))
 
 
 # --- SFTP --------------------------------------------------------------------------------------
 
 
 async def _sftp_download(address: FtpAddress, sink: _HashingSink, timeout: float) -> None:
-    async with _sftp_session(address, timeout) as sftp:
-        async with asyncio.timeout(timeout):
-            remote = await sftp.open(address.path, "rb")
-        try:
-            offset = 0
-            while True:
-                async with asyncio.timeout(timeout):
-                    block = await remote.read(_BLOCK, offset)
-                if not block:
-                    break
-                sink.write(block)
-                offset += len(block)
-        finally:
+    async with _sftp_file(address, timeout, "rb") as remote:
+        offset = 0
+        while True:
             async with asyncio.timeout(timeout):
-                await remote.close()
+                block = await remote.read(_BLOCK, offset)
+            if not block:
+                break
+            sink.write(block)
+            offset += len(block)
 
 
 async def _sftp_upload(address: FtpAddress, data: bytes, timeout: float) -> None:
+    async with _sftp_file(address, timeout, "wb") as remote:
+        view = memoryview(data)
+        for offset in range(0, len(data), _BLOCK):
+            async with asyncio.timeout(timeout):
+                await remote.write(bytes(view[offset : offset + _BLOCK]), offset)
+
+
+@contextlib.asynccontextmanager
+async def _sftp_file(address: FtpAddress, timeout: float, mode: str) -> AsyncIterator[Any]:
+    """The remote file at the address's path, open in `mode`, closed however the transfer ends."""
     async with _sftp_session(address, timeout) as sftp:
         async with asyncio.timeout(timeout):
-            remote = await sftp.open(address.path, "wb")
-        view = memoryview(data)
+            remote = await sftp.open(address.path, mode)
         try:
-            for offset in range(0, len(data), _BLOCK):
-                async with asyncio.timeout(timeout):
-                    await remote.write(bytes(view[offset : offset + _BLOCK]), offset)
+            yield remote
         finally:
             # The server keeps the file once it is closed: closing after a failed write is
             # what a charger's SFTP library does too.
@@ -358,6 +358,33 @@ async def _sftp_session(address: FtpAddress, timeout: float) -> AsyncIterator[An
 
 
 # --- FTP helpers -------------------------------------------------------------------------------
+
+
+@contextlib.asynccontextmanager
+async def _ftp_stream(
+    address: FtpAddress,
+    timeout: float,
+    open_stream: Callable[[aioftp.Client], Awaitable[Any]],
+) -> AsyncIterator[Any]:
+    """A logged-in client's data stream (`open_stream`) for one transfer.
+
+    The file counts as complete only once the server confirmed it (`finish`); a transfer that
+    breaks (or is cancelled) closes the stream without waiting for that answer.
+    """
+    client = await _ftp_login(address, timeout)
+    try:
+        async with asyncio.timeout(timeout):
+            stream = await open_stream(client)
+        try:
+            yield stream
+        except BaseException:
+            stream.close()
+            raise
+        async with asyncio.timeout(timeout):
+            await stream.finish()
+        await _ftp_quit(client, timeout)
+    finally:
+        client.close()
 
 
 async def _ftp_login(address: FtpAddress, timeout: float) -> aioftp.Client:
