@@ -8,7 +8,6 @@ transfer events are followed live, like a firmware update.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import hashlib
 import itertools
@@ -37,10 +36,8 @@ from ocpptui.services.transfer_diagnosis import (
     SILENCE_SECONDS,
     TransferWatch,
     location_url,
-    peer_host,
 )
-from ocpptui.services.transfer_job import Progress, TimelineEntry, TransferJob, Verdict
-from ocpptui.services.transfer_schemes import key_name, listed_protocols
+from ocpptui.services.transfer_job import Progress, TimelineEntry, TransferJob, Verdict, offered_url
 
 _request_ids = itertools.count(1)
 STATUS_ACTIONS = ("DiagnosticsStatusNotification", "LogStatusNotification")
@@ -96,9 +93,9 @@ class DiagnosticsRequest(TransferJob):
     watch: TransferWatch | None = None
     """The upload offer's requests and the diagnosis (`transfer_diagnosis`)."""
 
-    def __post_init__(self) -> None:
-        self._unsubscribers: list[Callable[[], None]] = []
-        self._changed = asyncio.Event()
+    @property
+    def offered_token(self) -> str | None:
+        return self.upload.token if self.upload is not None else None
 
     def _folder(self, session: Session) -> Path:
         if session.frame_log.path is not None:
@@ -112,23 +109,13 @@ class DiagnosticsRequest(TransferJob):
         self.upload = self.file_server.offer_upload(
             self._folder(session), label=f"{self.identity} {self.log_type}"
         )
-        urls = {"http": self.upload.http_url, "https": self.upload.https_url,
-                "ftp": self.upload.ftp_url, "sftp": self.upload.sftp_url}  # fmt: skip
-        folder = urls.get(self.scheme)
-        if not folder:
-            raise ValueError(f"the file server does not serve {self.scheme} (not configured)")
+        folder = offered_url(self.upload, self.scheme)
         name = url_file_name(self.file_name or f"{self.identity}-{self.log_type}.log")
         form = "file" if self.location_form == "file" else "folder"
         self.location = location_url(folder, form, name)
-        self.watch = TransferWatch(
-            self.file_server, self.upload.token, "upload", self.location, self.scheme,
-            name, form,
-            charger_host=peer_host(session.transport.info.peer),
-            listed=listed_protocols(session), key=key_name(session),
-            retries=self.retries, retry_interval=self.retry_interval,
-            silence_seconds=self.silence_seconds, grace_seconds=self.grace_seconds,
-            clock=self.hub.clock.mono, wall_clock=self.hub.clock.wall,
-        )  # fmt: skip
+        self.watch = self._new_watch(
+            session, self.upload.token, "upload", self.location, name, form
+        )
         self._unsubscribers = [
             self.file_server.subscribe(self._on_file_event),
             self.hub.add_frame_listener(self._on_frame),
@@ -180,22 +167,12 @@ class DiagnosticsRequest(TransferJob):
                 window["stopTime"] = ocpp_timestamp(self.stop_time)
             payload = {"location": self.location, **window}
             action = "GetDiagnostics"
-        if self.retries is not None:
-            payload["retries"] = self.retries
-        if self.retry_interval is not None:
-            payload["retryInterval"] = self.retry_interval
-        return action, payload
+        return action, self._add_retries(payload)
 
     async def wait(self, timeout: float = 300) -> Verdict:
         """Wait for the file (and the charger's final status); returns the verdict."""
         try:
-            async with asyncio.timeout(timeout):
-                while self.verdict is None:
-                    self._changed.clear()
-                    try:  # wake up now and then: some diagnoses come from silence
-                        await asyncio.wait_for(self._changed.wait(), 1.0)
-                    except TimeoutError:
-                        self._check_diagnosis()
+            await self._wait_until(lambda: self.verdict is not None, timeout)
         except TimeoutError:
             if self.received is not None:
                 self.verdict = Verdict(True, f"received {self.received.path.name}")
@@ -209,29 +186,7 @@ class DiagnosticsRequest(TransferJob):
         assert self.verdict is not None
         return self.verdict
 
-    def close(self) -> None:
-        for unsubscribe in self._unsubscribers:
-            unsubscribe()
-        self._unsubscribers = []
-        if self.upload is not None:
-            self.file_server.withdraw(self.upload.token)
-
     # ----------------------------------------------------------------- observation
-
-    def _advice(self) -> str | None:
-        return self.watch.advice() if self.watch is not None else None
-
-    def _check_diagnosis(self) -> None:
-        """Put new findings in the timeline (each rule once)."""
-        if self.watch is None or self.verdict is not None:
-            return
-        for finding in self.watch.new_findings():
-            self._note("ocpp-tui", f"diagnosis: {finding.text}")
-
-    def _fail(self, summary: str, advice: str | None = None) -> None:
-        if self.verdict is None:
-            self.verdict = Verdict(False, summary, advice)
-            self._note("ocpp-tui", f"failed: {summary}")
 
     def _on_frame(self, frame: Frame) -> None:
         status = self._new_status(frame)
@@ -265,8 +220,7 @@ class DiagnosticsRequest(TransferJob):
             # The file is what matters; some chargers never send Uploaded.
             self._succeed()
         elif isinstance(event, RequestRefused) and mine is not None:
-            self._note("file server", f"{event.client} {event.method} refused ({event.status}): "
-                       f"{event.reason}")  # fmt: skip
+            self._note_refused(event)
 
     def _succeed(self) -> None:
         if self.verdict is None and self.received is not None:

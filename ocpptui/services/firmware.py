@@ -9,7 +9,6 @@ with the one before, and when something fails, says what failed and what to chec
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import itertools
 from collections.abc import Callable
@@ -40,10 +39,8 @@ from ocpptui.services.transfer_diagnosis import (
     SILENCE_SECONDS,
     TransferWatch,
     location_url,
-    peer_host,
 )
-from ocpptui.services.transfer_job import Progress, TimelineEntry, TransferJob, Verdict
-from ocpptui.services.transfer_schemes import key_name, listed_protocols
+from ocpptui.services.transfer_job import Progress, TimelineEntry, TransferJob, Verdict, offered_url
 
 __all__ = ["FirmwareUpdate", "Phase", "Progress", "TimelineEntry", "Verdict", "WaitFor"]
 
@@ -123,9 +120,12 @@ class FirmwareUpdate(TransferJob):
     """The offer's requests and the diagnosis (`transfer_diagnosis`)."""
 
     def __post_init__(self) -> None:
-        self._unsubscribers: list[Callable[[], None]] = []
-        self._changed = asyncio.Event()
+        super().__post_init__()
         self._disconnected = False
+
+    @property
+    def offered_token(self) -> str | None:
+        return self.offer.token if self.offer is not None else None
 
     @property
     def _requests_seen(self) -> int:
@@ -139,7 +139,7 @@ class FirmwareUpdate(TransferJob):
         self.before_version = session.state.firmware
         self.offer = await self.file_server.offer_file_async(self.path, name=self.file_name)
         self.url = self._url_for(self.offer)
-        self.watch = self._new_watch(session, self.offer, self.url)
+        self.watch = self._offer_watch(session, self.offer, self.url)
         self._unsubscribers = [
             self.file_server.subscribe(self._on_file_event),
             self.hub.subscribe(self._on_hub_event),
@@ -167,24 +167,10 @@ class FirmwareUpdate(TransferJob):
         self._check_diagnosis()
         self._changed_now()
 
-    def close(self) -> None:
-        """Stop watching and withdraw the offered file."""
-        for unsubscribe in self._unsubscribers:
-            unsubscribe()
-        self._unsubscribers = []
-        if self.offer is not None:
-            self.file_server.withdraw(self.offer.token)
-
     async def wait(self, until: WaitFor = WaitFor.BOOTED, timeout: float = 600) -> Verdict:
         """Wait until the charger reports Installed (or reboots with the new version)."""
         try:
-            async with asyncio.timeout(timeout):
-                while not self._reached(until):
-                    self._changed.clear()
-                    try:  # wake up now and then: some diagnoses come from silence
-                        await asyncio.wait_for(self._changed.wait(), 1.0)
-                    except TimeoutError:
-                        self._check_diagnosis()
+            await self._wait_until(lambda: self._reached(until), timeout)
         except TimeoutError:
             self._fail(
                 f"nothing conclusive within {timeout:g} s (last status: "
@@ -206,44 +192,23 @@ class FirmwareUpdate(TransferJob):
     # ----------------------------------------------------------------- the request
 
     def _url_for(self, offer: Offer) -> str:
-        urls = {"http": offer.http_url, "https": offer.https_url, "ftp": offer.ftp_url}
-        urls["sftp"] = offer.sftp_url
-        url = urls.get(self.scheme)
-        if not url:
-            raise ValueError(f"the file server does not serve {self.scheme} (not configured)")
+        url = offered_url(offer, self.scheme)
         return (
             location_url(url, "folder", offer.file_name) if self.location_form == "folder" else url
         )
 
-    def _new_watch(self, session: Session, offer: Offer, url: str) -> TransferWatch:
+    def _offer_watch(self, session: Session, offer: Offer, url: str) -> TransferWatch:
         retrieve = self.retrieve_date
         wait = (retrieve - self.hub.clock.now()).total_seconds() if retrieve else 0.0
-        return TransferWatch(
-            self.file_server,
+        return self._new_watch(
+            session,
             offer.token,
             "download",
             url,
-            self.scheme,
             offer.file_name,
             "folder" if self.location_form == "folder" else "file",
-            charger_host=peer_host(session.transport.info.peer),
-            listed=listed_protocols(session),
-            key=key_name(session),
-            retries=self.retries,
-            retry_interval=self.retry_interval,
-            retrieve_in=max(wait, 0.0),
-            silence_seconds=self.silence_seconds,
-            grace_seconds=self.grace_seconds,
-            clock=self.hub.clock.mono,
-            wall_clock=self.hub.clock.wall,
+            max(wait, 0.0),
         )
-
-    def _check_diagnosis(self) -> None:
-        """Put new findings in the timeline (each rule once)."""
-        if self.watch is None or self.verdict is not None:
-            return
-        for finding in self.watch.new_findings():
-            self._note("ocpp-tui", f"diagnosis: {finding.text}")
 
     def _request(self, session: Session) -> tuple[str, dict[str, Any]]:
         retrieve = ocpp_timestamp(self.retrieve_date or self.hub.clock.now())
@@ -263,11 +228,7 @@ class FirmwareUpdate(TransferJob):
         else:
             payload = {"location": self.url, "retrieveDate": retrieve}
             action = "UpdateFirmware"
-        if self.retries is not None:
-            payload["retries"] = self.retries
-        if self.retry_interval is not None:
-            payload["retryInterval"] = self.retry_interval
-        return action, payload
+        return action, self._add_retries(payload)
 
     # ----------------------------------------------------------------- observation
 
@@ -364,25 +325,21 @@ class FirmwareUpdate(TransferJob):
                 )
         elif isinstance(event, (RequestLogged, RequestRefused)) and mine is not None:
             if isinstance(event, RequestRefused):
-                self._note(
-                    "file server",
-                    f"{event.client} {event.method} refused ({event.status}): {event.reason}",
-                )
+                self._note_refused(event)
 
     # ----------------------------------------------------------------- verdicts
 
     def _versions(self) -> str:
         return f"firmware before: {self.before_version}"
 
-    def _fail(self, summary: str, advice: str | None) -> None:
-        if self.verdict is not None:
-            return
-        self.phase = Phase.FAILED
-        self.verdict = Verdict(False, summary, advice)
-        self._note("ocpp-tui", f"failed: {summary}")
+    def _fail(self, summary: str, advice: str | None = None) -> None:
+        if self.verdict is None:
+            # Set before the verdict's note: whoever it wakes sees the phase and verdict agree.
+            self.phase = Phase.FAILED
+        super()._fail(summary, advice)
 
     def _download_advice(self) -> str:
-        diagnosed = self.watch.advice() if self.watch is not None else None
+        diagnosed = self._advice()
         if diagnosed:
             return diagnosed
         if self._requests_seen == 0:
@@ -399,7 +356,7 @@ class FirmwareUpdate(TransferJob):
         )
 
     def _silence_advice(self) -> str:
-        diagnosed = self.watch.advice() if self.watch is not None else None
+        diagnosed = self._advice()
         if diagnosed:
             return diagnosed
         if self._requests_seen:

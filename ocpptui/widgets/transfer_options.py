@@ -1,4 +1,8 @@
-"""The part of a transfer form that firmware and diagnostics share: protocol, address, retries."""
+"""The part of a transfer form that firmware and diagnostics share: protocol, address, retries.
+
+Also the two pieces every row of those forms is made of (`form_row`, `form_input`), so the
+screens' own rows line up with these.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.widget import Widget
 from textual.widgets import Input, Label, RadioButton, RadioSet, Select, Static
 
 from ocpptui.file_transfers import (
@@ -17,6 +22,30 @@ from ocpptui.file_transfers import (
 )
 from ocpptui.services.network import LocalAddress
 from ocpptui.widgets.display_text import shorten
+
+
+def form_row(label: str, *fields: Widget) -> Horizontal:
+    """One line of a transfer form: the label in the label column, then its fields."""
+    return Horizontal(Label(label, classes="form-label"), *fields, classes="form-row")
+
+
+def form_input(
+    id: str,
+    placeholder: str,
+    tooltip: str | None = None,
+    *,
+    integer: bool = False,
+    classes: str | None = None,
+) -> Input:
+    """A one-line field as the transfer forms draw them all: compact, hint in the placeholder."""
+    return Input(
+        placeholder=placeholder,
+        type="integer" if integer else "text",
+        compact=True,
+        id=id,
+        classes=classes,
+        tooltip=tooltip,
+    )
 
 
 class TransferOptions(Vertical):
@@ -55,26 +84,12 @@ class TransferOptions(Vertical):
         self._touched = False  # the technician picked a protocol: keep it
 
     def compose(self) -> ComposeResult:
-        with Horizontal(classes="form-row"):
-            yield Label("Protocol", classes="form-label")
-            with RadioSet(id="scheme", compact=True):
-                for scheme in SCHEMES:
-                    label = scheme.upper()
-                    served = scheme in self.available
-                    if not served:
-                        label += " (off)"
-                    yield RadioButton(
-                        Content(label),
-                        tooltip=None if served else not_served_text(scheme),
-                        value=scheme == self._scheme,
-                        id=f"scheme-{scheme}",
-                        disabled=scheme not in self.available,
-                        compact=True,
-                    )
+        schemes = (self._scheme_button(scheme) for scheme in SCHEMES)
+        yield form_row("Protocol", RadioSet(*schemes, id="scheme", compact=True))
         yield Static(id="scheme-note", markup=False)
-        with Horizontal(classes="form-row"):
-            yield Label("Laptop address", classes="form-label")
-            yield Select(
+        yield form_row(
+            "Laptop address",
+            Select(
                 self._address_options(),
                 value=self.default_address if self.default_address else Select.NULL,
                 allow_blank=self.default_address is None,
@@ -82,26 +97,37 @@ class TransferOptions(Vertical):
                 compact=True,
                 id="address",
                 tooltip="The address the charger downloads from: one on the charger's network",
-            )
-        with Horizontal(classes="form-row"):
-            yield Label("Retries", classes="form-label")
-            yield Input(
-                placeholder="default",
-                type="integer",
-                compact=True,
+            ),
+        )
+        yield form_row(
+            "Retries",
+            form_input(
+                "retries",
+                "default",
+                "Extra attempts after the first (blank: the charger's default)",
+                integer=True,
                 classes="count",
-                id="retries",
-                tooltip="Extra attempts after the first (blank: the charger's default)",
-            )
-            yield Label("Interval (s)", classes="form-label-inline")
-            yield Input(
-                placeholder="default",
-                type="integer",
-                compact=True,
+            ),
+            Label("Interval (s)", classes="form-label-inline"),
+            form_input(
+                "retry-interval",
+                "default",
+                "Seconds between attempts (blank: the charger's default)",
+                integer=True,
                 classes="count",
-                id="retry-interval",
-                tooltip="Seconds between attempts (blank: the charger's default)",
-            )
+            ),
+        )
+
+    def _scheme_button(self, scheme: str) -> RadioButton:
+        served = scheme in self.available
+        return RadioButton(
+            Content(scheme.upper() if served else f"{scheme.upper()} (off)"),
+            tooltip=None if served else not_served_text(scheme),
+            value=scheme == self._scheme,
+            id=f"scheme-{scheme}",
+            disabled=not served,
+            compact=True,
+        )
 
     def _address_options(self) -> list[tuple[str, str]]:
         options = [
