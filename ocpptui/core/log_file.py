@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from ocpptui.core.frame import Direction, Frame
+from ocpptui.core.frame_sequence import FrameSequence
 from ocpptui.core.log_lines import FRAME_HINT, charger_sends, guess_version, split_plain_line
 from ocpptui.core.log_statistics import (
     GAP_FACTOR,
@@ -134,7 +135,7 @@ def _link(call: Frame, answer: Frame, answer_direction_known: bool) -> None:
 # ------------------------------------------------------------------------ the log file
 
 
-class LogFile:
+class LogFile(FrameSequence):
     """A frame log on disk, indexed by line offsets and parsed on demand (see the module doc).
 
     Positions are line numbers among frame lines (0-based). `total` and `len()` grow while
@@ -330,36 +331,10 @@ class LogFile:
             return 1.0
         return min(1.0, self.indexed_bytes / self.size)
 
-    # ------------------------------------------------------------------ FrameWindow protocol
-
-    @property
-    def total(self) -> int:
-        return len(self._offsets)
+    # ------------------------------------------------------------------ FrameSequence
 
     def __len__(self) -> int:
         return len(self._offsets)
-
-    @property
-    def first_position(self) -> int:
-        return 0
-
-    def __getitem__(self, index: int) -> Frame:
-        if index < 0:
-            index += len(self._offsets)
-        frame = self.at(index)
-        if frame is None:
-            raise IndexError(index)
-        return frame
-
-    def __iter__(self) -> Iterator[Frame]:
-        for _, frame in self.since(0):
-            yield frame
-
-    def since(self, position: int) -> Iterator[tuple[int, Frame]]:
-        for index in range(max(0, position), len(self._offsets)):
-            frame = self.at(index)
-            if frame is not None:
-                yield index, frame
 
     def at(self, position: int) -> Frame | None:
         """The frame at `position`, paired and checked (parsed now unless recently shown)."""

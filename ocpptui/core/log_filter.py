@@ -10,10 +10,11 @@ from __future__ import annotations
 import contextlib
 import time
 from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ocpptui.core.frame import Frame
+from ocpptui.core.frame_sequence import FrameSequence
 from ocpptui.core.log_file import Cancelled, LogFile, LogFormat, Progress
 
 
@@ -77,7 +78,7 @@ class LineTest:
         return self.fragments
 
 
-class FilteredFrames:
+class FilteredFrames(FrameSequence):
     """The frames of a LogFile that match a predicate, found by a pass in a thread.
 
     Answers like a FrameWindow too: position n is the n-th match. `run()` appends matches
@@ -97,16 +98,8 @@ class FilteredFrames:
         self.scanned = 0
         self.done = False
 
-    @property
-    def total(self) -> int:
-        return len(self._positions)
-
     def __len__(self) -> int:
         return len(self._positions)
-
-    @property
-    def first_position(self) -> int:
-        return 0
 
     @property
     def progress(self) -> float:
@@ -122,24 +115,6 @@ class FilteredFrames:
         if not 0 <= position < len(self._positions):
             return None
         return self.source.at(self._positions[position])
-
-    def __getitem__(self, index: int) -> Frame:
-        if index < 0:
-            index += len(self._positions)
-        frame = self.at(index)
-        if frame is None:
-            raise IndexError(index)
-        return frame
-
-    def __iter__(self) -> Iterator[Frame]:
-        for _, frame in self.since(0):
-            yield frame
-
-    def since(self, position: int) -> Iterator[tuple[int, Frame]]:
-        for index in range(max(0, position), len(self._positions)):
-            frame = self.at(index)
-            if frame is not None:
-                yield index, frame
 
     def run(
         self,

@@ -11,25 +11,21 @@ the scan says so, with what to do.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
-from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.content import Content
 from textual.message import Message
-from textual.screen import Screen
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input
 
-from ocpptui.protocol.versions import OcppVersion
-from ocpptui.screens.serial_picker import PICKER_CSS
-from ocpptui.widgets.key_footer import KeyFooter
+from ocpptui.screens.link_picker import LinkPickerScreen
 from ocpptui.widgets.link_device_table import BleDeviceTable
 from ocpptui.widgets.link_settings import BleSettingsForm, LinkDefaults
 
 if TYPE_CHECKING:
-    from ocpptui.app import OcppTuiApp
-    from ocpptui.transports.ble_link import BleDeviceInfo, BleSettings
+    from ocpptui.core.hub import Hub
+    from ocpptui.core.link_supervisor import LinkSupervisor
+    from ocpptui.transports.ble_link import BleDeviceInfo
 
 _PERMISSION_WORDS = ("not authorized", "unauthorized", "notpermitted", "not permitted", "denied")
 _OFF_WORDS = ("powered off", "turned off", "notready", "not ready", "poweredoff", "is off")
@@ -56,7 +52,7 @@ def ble_scan_problem(error: BaseException) -> str:
     return f"Cannot scan for BLE devices: {text}.{hint}"
 
 
-class BlePickerScreen(Screen[None]):
+class BlePickerScreen(LinkPickerScreen[BleDeviceTable, BleSettingsForm]):
     """The devices of the last scan, the session settings, and why a connection failed."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -91,7 +87,18 @@ class BlePickerScreen(Screen[None]):
         ),
     ]
 
-    DEFAULT_CSS = f"BlePickerScreen {{ {PICKER_CSS} }}"
+    INTRO = (
+        "Pick the charger: devices offering the UART service come first, marked ★. "
+        "Keep the laptop near the charger."
+    )
+    EMPTY = (
+        "Nothing advertised: is the charger's Bluetooth on and advertising (some "
+        "only do after a button press)? r scans again."
+    )
+    HINT = "Enter connects the highlighted device; r scans again; s moves to settings."
+    CLOSES_LINK = "Connecting closes the current link"
+    OPEN_WORKER = "connect BLE device"
+    SETTINGS_INPUT = f"#{BleSettingsForm.identity_id}"
 
     @dataclass
     class DevicesScanned(Message):
@@ -101,45 +108,20 @@ class BlePickerScreen(Screen[None]):
         seconds: float
         error: str | None = None
 
-    @dataclass
-    class Connected(Message):
-        label: str
-
-    @dataclass
-    class ConnectFailed(Message):
-        reason: str
-
     def __init__(self, defaults: LinkDefaults) -> None:
-        super().__init__()
-        self.defaults = defaults
-        self.problem: str | None = None
-        self.busy: str | None = None  # "Scanning …" / "Connecting …"
+        super().__init__(defaults)
         self.scanning = False
-        self.connecting = False
-        self.scans = 0
-
-    @property
-    def ocpp_app(self) -> OcppTuiApp:
-        return cast("OcppTuiApp", self.app)
 
     @property
     def device_table(self) -> BleDeviceTable:
-        return self.query_one(BleDeviceTable)
+        return self.table
 
-    @property
-    def form(self) -> BleSettingsForm:
-        return self.query_one(BleSettingsForm)
-
-    def compose(self) -> ComposeResult:
-        yield Static(
-            "Pick the charger: devices offering the UART service come first, marked ★. "
-            "Keep the laptop near the charger.",
-            id="picker-intro",
-            markup=False,
-        )
+    def _make_table(self) -> BleDeviceTable:
         table = BleDeviceTable(self.defaults.ble.service_uuid, id="picker-table")
         table.border_title = "Bluetooth LE devices"
-        yield table
+        return table
+
+    def _make_form(self) -> BleSettingsForm:
         form = BleSettingsForm(
             self.defaults.ble,
             self.defaults.identity,
@@ -148,9 +130,7 @@ class BlePickerScreen(Screen[None]):
             id="picker-form",
         )
         form.border_title = "Session"
-        yield form
-        yield Static(id="picker-message", markup=False)
-        yield KeyFooter()
+        return form
 
     def on_mount(self) -> None:
         self.device_table.focus()
@@ -159,7 +139,7 @@ class BlePickerScreen(Screen[None]):
     # ------------------------------------------------------------------ scanning
 
     def action_rescan(self) -> None:
-        if self.scanning or self.connecting:
+        if self.scanning or self.opening:
             return
         seconds = self.form.scan_time
         self.scanning = True
@@ -205,15 +185,11 @@ class BlePickerScreen(Screen[None]):
         self._show_identity_hint()
         self._show_message()
 
-    @on(DataTable.RowHighlighted, "#picker-table")
-    def _row_highlighted(self) -> None:
-        self._show_identity_hint()
-
-    def _show_identity_hint(self) -> None:
+    def _highlighted_identity(self) -> str | None:
         from ocpptui.transports.ble_link import identity_for_device
 
         address = self.device_table.highlighted_address
-        self.form.show_identity_hint(identity_for_device(address) if address else None)
+        return identity_for_device(address) if address else None
 
     # ------------------------------------------------------------------ connecting
 
@@ -235,87 +211,27 @@ class BlePickerScreen(Screen[None]):
 
     def connect_device(self, address: str) -> None:
         """Connect `address` in a worker (a running scan is stopped first)."""
-        if self.connecting:
+        if self.opening:
             return
         if self.scanning:
             self.workers.cancel_group(self, "ble-scan")
             self.scanning = False
         form = self.form
         settings = form.read(address)
+        identity, version = form.identity, form.version
         device = self.device_table.devices.get(address)
         name = f"{device.name} ({address})" if device is not None and device.name else address
-        self.connecting = True
-        self.problem = None
-        self.busy = f"Connecting to {name} (up to {settings.connect_timeout:g} s) …"
-        self._show_message()
-        self.connect(settings, form.identity, form.version)
 
-    @work(exclusive=True, group="link-open", exit_on_error=False, name="connect BLE device")
-    async def connect(
-        self, settings: BleSettings, identity: str | None, version: OcppVersion
-    ) -> None:
-        from ocpptui.core.link_supervisor import LinkOpenFailed, ble_supervisor
+        def supervisor(hub: Hub) -> LinkSupervisor:
+            from ocpptui.core.link_supervisor import ble_supervisor
 
-        app = self.ocpp_app
-        supervisor = ble_supervisor(app.hub, settings, identity=identity, version=version)
-        try:
-            await app.open_link(supervisor)
-        except LinkOpenFailed as exc:
-            self.post_message(self.ConnectFailed(str(exc)))
-            return
-        except Exception as exc:  # anything else must not leave the picker "connecting"
-            self.post_message(self.ConnectFailed(f"{type(exc).__name__}: {exc}"))
-            raise
-        self.post_message(self.Connected(supervisor.label))
+            return ble_supervisor(hub, settings, identity=identity, version=version)
 
-    @on(Connected)
-    def _connected(self) -> None:
-        self.connecting = False
-        self.busy = None
-        self._show_message()
-        if self.is_current:
-            self.dismiss(None)
+        timeout = f"up to {settings.connect_timeout:g} s"
+        self._open_link(f"Connecting to {name} ({timeout}) …", supervisor)
 
-    @on(ConnectFailed)
-    def _connect_failed(self, message: ConnectFailed) -> None:
-        self.connecting = False
-        self.busy = None
-        self.problem = (
-            f"Cannot connect. {message.reason}. Is the charger on, in range, and not "
+    def _why_not_opened(self, reason: str) -> str:
+        return (
+            f"Cannot connect. {reason}. Is the charger on, in range, and not "
             "connected to another phone or laptop?"
         )
-        self._show_message()
-
-    # ------------------------------------------------------------------ the rest
-
-    def _show_message(self) -> None:
-        widget = self.query_one("#picker-message", Static)
-        widget.set_class(self.busy is not None, "-busy")
-        widget.set_class(self.busy is None and self.problem is not None, "-problem")
-        if self.busy is not None:
-            widget.update(Content(self.busy))
-        elif self.problem is not None:
-            widget.update(Content(self.problem))
-        elif self.scans and not self.device_table.devices:
-            widget.update(
-                Content(
-                    "Nothing advertised: is the charger's Bluetooth on and advertising (some "
-                    "only do after a button press)? r scans again."
-                )
-            )
-        else:
-            hint = "Enter connects the highlighted device; r scans again; s moves to settings."
-            link = self.ocpp_app.link
-            if link is not None and link.running:
-                hint += f" Connecting closes the current link ({link.label})."
-            widget.update(Content(hint))
-
-    def action_focus_settings(self) -> None:
-        self.query_one(f"#{self.form.identity_id}", Input).focus()
-
-    def action_back(self) -> None:
-        focused = self.focused
-        if focused is not None and focused is not self.device_table:
-            self.device_table.focus()
-            return
-        self.dismiss(None)

@@ -13,15 +13,14 @@ from typing import Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.binding import BindingType
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Select, Static
 
 from ocpptui.core.configuration import ConfigurationTable, check_change
 from ocpptui.core.device_model import ATTRIBUTE_TYPES, VariableEntry
 from ocpptui.protocol.keys_16 import Access, KeyType, key_info
+from ocpptui.screens.form_modal import FormModal, cancel_binding, form_css, send_binding
 from ocpptui.widgets.display_text import shorten
 from ocpptui.widgets.key_footer import KeyFooter
 
@@ -192,42 +191,28 @@ def read_only_warning(entry: VariableEntry, attribute_type: str) -> str | None:
 # ------------------------------------------------------------------------------ the modal
 
 
-class EditValueScreen(ModalScreen[Edit | None]):
+class EditValueScreen(FormModal[Edit | None]):
     """Shows the value's type and meaning, checks the new value, returns the Edit to send."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", tooltip="Close without sending", id="edit.cancel"),
-        Binding(
-            "ctrl+j,alt+enter",
-            "send",
-            "Send",
-            tooltip="Check the value and send it to the charger",
-            id="edit.send",
-        ),
+        cancel_binding("Close without sending", "edit.cancel"),
+        send_binding("Check the value and send it to the charger", "edit.send"),
     ]
 
-    DEFAULT_CSS = """
-    EditValueScreen {
-        align: center middle;
-        & > #edit-box {
-            width: 84;
-            max-width: 100%;
-            height: auto;
-            max-height: 100%;
-            border: round $primary;
-            border-title-color: $text-primary;
-            background: $surface;
-            padding: 0 1;
-        }
+    PREFIX = "edit"
+    DEFAULT_CSS = form_css(
+        "EditValueScreen",
+        PREFIX,
+        width=84,
+        rules="""
         & #edit-info { height: auto; }
         & #edit-attribute { width: 30; margin-top: 1; }
         & #edit-value, & #edit-choice { margin-top: 1; }
-        & #edit-error { height: auto; color: $text-error; }
         & #edit-warning { height: auto; color: $text-warning; }
         & #edit-buttons { height: auto; align-horizontal: right; margin-top: 1; }
         & Button { margin-left: 1; }
-    }
-    """
+        """,
+    )
 
     def __init__(
         self,
@@ -243,8 +228,7 @@ class EditValueScreen(ModalScreen[Edit | None]):
 
     def compose(self) -> ComposeResult:
         spec = self.spec
-        with Vertical(id="edit-box") as box:
-            box.border_title = Content(f"Edit {shorten(spec.name, 60)}")
+        with self._box(Content(f"Edit {shorten(spec.name, 60)}")):
             yield Static(id="edit-info", markup=False)
             if len(spec.attribute_types) > 1:
                 yield Select(
@@ -268,16 +252,13 @@ class EditValueScreen(ModalScreen[Edit | None]):
                 )
             else:
                 yield Input(current, placeholder="new value", compact=True, id="edit-value")
-            yield Static("", id="edit-error", markup=False)
+            yield self._error_line()
             yield Static("", id="edit-warning", markup=False)
             yield Checkbox("send anyway", compact=True, id="edit-anyway")
-            with Horizontal(id="edit-buttons"):
-                yield Button("Send", variant="primary", compact=True, id="edit-send")
-                yield Button("Cancel", compact=True, id="edit-cancel")
+            yield from self._buttons("Send", ok="send")
         yield KeyFooter(show_command_palette=False)
 
     def on_mount(self) -> None:
-        self._say("#edit-error", "")
         self._show_attribute()
         widget = self.query_one("#edit-choice, #edit-value")
         widget.focus()
@@ -304,7 +285,9 @@ class EditValueScreen(ModalScreen[Edit | None]):
     def _show_attribute(self) -> None:
         self.query_one("#edit-info", Static).update(self._info())
         warning = self.read_only_for(self.attribute_type)
-        self._say("#edit-warning", warning or "")
+        line = self.query_one("#edit-warning", Static)
+        line.update(warning or "")
+        line.display = bool(warning)
         anyway = self.query_one("#edit-anyway", Checkbox)
         anyway.display = warning is not None
         anyway.value = False
@@ -334,16 +317,6 @@ class EditValueScreen(ModalScreen[Edit | None]):
         event.stop()
         self.action_send()
 
-    @on(Button.Pressed, "#edit-cancel")
-    def _cancel_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.dismiss(None)
-
-    def _say(self, selector: str, text: str) -> None:
-        widget = self.query_one(selector, Static)
-        widget.update(text)
-        widget.display = bool(text)
-
     @property
     def error_text(self) -> str:
         return str(self.query_one("#edit-error", Static).render())
@@ -351,19 +324,14 @@ class EditValueScreen(ModalScreen[Edit | None]):
     def action_send(self) -> None:
         value = self._value()
         if value is None:
-            self._say("#edit-error", "choose a value")
+            self._show_error("choose a value")
             return
         problem = self.spec.check(value, self.attribute_type)
         if problem is not None:
-            self._say("#edit-error", problem)
+            self._show_error(problem)
             return
         anyway = self.query_one("#edit-anyway", Checkbox)
         if anyway.display and not anyway.value:
-            self._say(
-                "#edit-error", "tick “send anyway” to send a value the charger calls ReadOnly"
-            )
+            self._show_error("tick “send anyway” to send a value the charger calls ReadOnly")
             return
         self.dismiss(Edit(self.spec.name, value, self.attribute_type))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -8,11 +8,10 @@ from typing import ClassVar, Literal
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
+from textual.binding import BindingType
 from textual.widgets import Button, Input, Select, Static
 
+from ocpptui.screens.form_modal import FormModal, cancel_binding, form_css
 from ocpptui.screens.open_file import PathSuggester
 from ocpptui.widgets.key_footer import KeyFooter
 
@@ -31,34 +30,26 @@ class ExportRequest:
     name: str  # the profile name written into a TOML export
 
 
-class ExportScreen(ModalScreen[ExportRequest | None]):
+class ExportScreen(FormModal[ExportRequest | None]):
     """Choose the format and where to write; the default is the reports folder."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "escape", "cancel", "Cancel", tooltip="Close without exporting", id="export.cancel"
-        ),
+        cancel_binding("Close without exporting", "export.cancel"),
     ]
 
-    DEFAULT_CSS = """
-    ExportScreen {
-        align: center middle;
-        & > #export-box {
-            width: 96;
-            max-width: 100%;
-            height: auto;
-            border: round $primary;
-            border-title-color: $text-primary;
-            background: $surface;
-            padding: 0 1;
-        }
+    PREFIX = "export"
+    DEFAULT_CSS = form_css(
+        "ExportScreen",
+        PREFIX,
+        width=96,
+        max_height=False,
+        rules="""
         & #export-text { height: auto; color: $text-muted; }
-        & #export-error { height: auto; color: $text-error; }
         & #export-format, & #export-path { margin-top: 1; }
         & #export-buttons { height: auto; align-horizontal: right; margin-top: 1; }
         & Button { margin-left: 1; }
-    }
-    """
+        """,
+    )
 
     def __init__(self, base: Path, name: str) -> None:
         """`base`: the default path without its extension."""
@@ -70,8 +61,7 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
         return f"{self.base}.{export_format}"
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="export-box") as box:
-            box.border_title = "Export the configuration"
+        with self._box("Export the configuration"):
             yield Static(
                 "What was read from the charger (read it again first for fresh values).",
                 id="export-text",
@@ -81,12 +71,8 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
             yield Input(
                 self._default("json"), suggester=PathSuggester(), compact=True, id="export-path"
             )
-            error = Static("", id="export-error", markup=False)
-            error.display = False
-            yield error
-            with Horizontal(id="export-buttons"):
-                yield Button("Export", variant="primary", compact=True, id="export-ok")
-                yield Button("Cancel", compact=True, id="export-cancel")
+            yield self._error_line()
+            yield from self._buttons("Export")
         yield KeyFooter(show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -106,25 +92,12 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
         event.stop()
         text = self.query_one("#export-path", Input).value.strip()
         if not text:
-            self._error("type where to write the file")
+            self._show_error("type where to write the file")
             return
         path = Path(text).expanduser()
         if path.is_dir():
-            self._error(f"{path} is a folder: add a file name")
+            self._show_error(f"{path} is a folder: add a file name")
             return
         export_format = self.query_one("#export-format", Select).value
         chosen: ExportFormat = "toml" if export_format == "toml" else "json"
         self.dismiss(ExportRequest(chosen, path, self.name_for_profile))
-
-    @on(Button.Pressed, "#export-cancel")
-    def _cancel_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.dismiss(None)
-
-    def _error(self, text: str) -> None:
-        error = self.query_one("#export-error", Static)
-        error.update(text)
-        error.display = True
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

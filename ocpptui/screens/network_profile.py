@@ -8,11 +8,11 @@ from urllib.parse import urlparse
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
+from textual.binding import BindingType
+from textual.containers import Horizontal
 from textual.widgets import Button, Input, Label, Select, Static
 
+from ocpptui.screens.form_modal import FormModal, cancel_binding, form_css, send_binding
 from ocpptui.widgets.key_footer import KeyFooter
 
 INTERFACES = tuple(f"{kind}{n}" for kind in ("Wired", "Wireless") for n in range(4))
@@ -52,43 +52,29 @@ def form_problem(url: str, slot: str, security_profile: int) -> str | None:
     return None
 
 
-class NetworkProfileScreen(ModalScreen[NetworkProfileForm | None]):
+class NetworkProfileScreen(FormModal[NetworkProfileForm | None]):
     """A small form; the charger switches to the new CSMS after its next reconnect or reset."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", tooltip="Close without sending", id="network.cancel"),
-        Binding(
-            "ctrl+j,alt+enter",
-            "send",
-            "Send",
-            tooltip="SetNetworkProfile, then NetworkConfigurationPriority",
-            id="network.send",
-        ),
+        cancel_binding("Close without sending", "network.cancel"),
+        send_binding("SetNetworkProfile, then NetworkConfigurationPriority", "network.send"),
     ]
 
-    DEFAULT_CSS = """
-    NetworkProfileScreen {
-        align: center middle;
-        & > #network-box {
-            width: 84;
-            max-width: 100%;
-            height: auto;
-            max-height: 100%;
-            border: round $primary;
-            border-title-color: $text-primary;
-            background: $surface;
-            padding: 0 1;
-        }
+    PREFIX = "network"
+    DEFAULT_CSS = form_css(
+        "NetworkProfileScreen",
+        PREFIX,
+        width=84,
+        rules="""
         & #network-text { height: auto; color: $text-muted; }
         & .network-row { height: auto; }
         & .network-row { margin-top: 1; }
         & .network-row > Label { width: 18; }
         & .network-row > Input, & .network-row > Select { width: 1fr; }
-        & #network-error { height: auto; color: $text-error; }
         & #network-buttons { height: auto; align-horizontal: right; margin-top: 1; }
         & Button { margin-left: 1; }
-    }
-    """
+        """,
+    )
 
     def __init__(self, identity: str, slot: int = 1, security_profile: int | None = None) -> None:
         """`security_profile`: the one in use, when the device model says (chargers refuse
@@ -99,8 +85,7 @@ class NetworkProfileScreen(ModalScreen[NetworkProfileForm | None]):
         self.current_security = security_profile
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="network-box") as box:
-            box.border_title = "Point this charger at its real CSMS"
+        with self._box("Point this charger at its real CSMS"):
             yield Static(
                 f"Sends SetNetworkProfile to {self.identity}, then puts the slot first in "
                 "OCPPCommCtrlr.NetworkConfigurationPriority. The charger moves to the new CSMS "
@@ -141,12 +126,8 @@ class NetworkProfileScreen(ModalScreen[NetworkProfileForm | None]):
                     compact=True,
                     id="network-interface",
                 )
-            error = Static("", id="network-error", markup=False)
-            error.display = False
-            yield error
-            with Horizontal(id="network-buttons"):
-                yield Button("Send", variant="primary", compact=True, id="network-ok")
-                yield Button("Cancel", compact=True, id="network-cancel")
+            yield self._error_line()
+            yield from self._buttons("Send")
         yield KeyFooter(show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -158,11 +139,6 @@ class NetworkProfileScreen(ModalScreen[NetworkProfileForm | None]):
         event.stop()
         self.action_send()
 
-    @on(Button.Pressed, "#network-cancel")
-    def _cancel_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.dismiss(None)
-
     def action_send(self) -> None:
         url = self.query_one("#network-url", Input).value.strip()
         slot = self.query_one("#network-slot", Input).value.strip()
@@ -171,11 +147,6 @@ class NetworkProfileScreen(ModalScreen[NetworkProfileForm | None]):
         security_profile = security if isinstance(security, int) else 0
         problem = form_problem(url, slot, security_profile)
         if problem is not None:
-            error = self.query_one("#network-error", Static)
-            error.update(problem)
-            error.display = True
+            self._show_error(problem)
             return
         self.dismiss(NetworkProfileForm(url, int(slot), security_profile, str(interface)))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -8,16 +8,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import ClassVar
 
-from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.binding import BindingType
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.suggester import Suggester
-from textual.widgets import Input, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Input, Static
 
+from ocpptui.screens.file_choice import FileChoiceScreen
+from ocpptui.screens.form_modal import cancel_binding, form_css
 from ocpptui.widgets.key_footer import KeyFooter
 
 #: At most this many files are listed per folder.
@@ -68,32 +66,26 @@ def files_in(
     return found
 
 
-class OpenFileScreen(ModalScreen[Path | None]):
+class OpenFileScreen(FileChoiceScreen):
     """Lists the files of the usual folders; any other path can be typed below."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", tooltip="Close without choosing", id="open.cancel"),
+        cancel_binding("Close without choosing", "open.cancel"),
     ]
 
-    DEFAULT_CSS = """
-    OpenFileScreen {
-        align: center middle;
-        & > #open-box {
-            width: 90;
-            max-width: 100%;
-            height: auto;
-            max-height: 100%;
-            border: round $primary;
-            border-title-color: $text-primary;
-            background: $surface;
-            padding: 0 1;
-        }
+    PREFIX = "open"
+    LIST_ID = "open-files"
+    NO_PATH = "type the path of a file"
+    DEFAULT_CSS = form_css(
+        "OpenFileScreen",
+        PREFIX,
+        width=90,
+        rules="""
         & #open-text { height: auto; color: $text-muted; }
         & #open-files { height: auto; max-height: 12; margin-top: 1; }
         & #open-path { margin-top: 1; }
-        & #open-error { height: auto; color: $text-error; }
-    }
-    """
+        """,
+    )
 
     def __init__(
         self,
@@ -104,71 +96,28 @@ class OpenFileScreen(ModalScreen[Path | None]):
         accept: Callable[[Path], bool] = lambda path: True,
     ) -> None:
         """`accept` picks the files worth listing (typed paths are always taken)."""
-        super().__init__()
+        super().__init__(files_in(folders, pattern, accept))
         self.title_text = title
         self.folders = list(folders)
         self.pattern = pattern
-        self._files = files_in(self.folders, pattern, accept)
 
     def compose(self) -> ComposeResult:
         where = ", ".join(str(folder) for folder in self.folders)
-        with Vertical(id="open-box") as box:
-            box.border_title = self.title_text
+        with self._box(self.title_text):
             if self._files:
                 text = f"{self.pattern} in {where} — enter picks; or type any path below."
             else:
                 text = f"No {self.pattern} files in {where}: type the path of the file below."
             yield Static(text, id="open-text", markup=False)
-            options = [
-                Option(Content(self._label(path)), id=str(index))
-                for index, path in enumerate(self._files)
-            ]
-            yield OptionList(*options, id="open-files")
+            yield self._file_list()
             yield Input(
                 placeholder="path of the file (→ completes)",
                 suggester=PathSuggester(),
                 compact=True,
                 id="open-path",
             )
-            error = Static("", id="open-error", markup=False)
-            error.display = False
-            yield error
+            yield self._error_line()
         yield KeyFooter(show_command_palette=False)
 
-    def _label(self, path: Path) -> str:
-        if len(self.folders) == 1:
-            return path.name
-        return str(path)
-
-    def on_mount(self) -> None:
-        if self._files:
-            self.query_one("#open-files", OptionList).focus()
-        else:
-            self.query_one("#open-files", OptionList).display = False
-            self.query_one("#open-path", Input).focus()
-
-    @on(OptionList.OptionSelected, "#open-files")
-    def _picked(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self.dismiss(self._files[int(event.option.id or 0)])
-
-    @on(Input.Submitted, "#open-path")
-    def _typed(self, event: Input.Submitted) -> None:
-        event.stop()
-        text = event.value.strip()
-        if not text:
-            self._error("type the path of a file")
-            return
-        path = Path(text).expanduser()
-        if not path.is_file():
-            self._error(f"{path} is not a file")
-            return
-        self.dismiss(path)
-
-    def _error(self, text: str) -> None:
-        error = self.query_one("#open-error", Static)
-        error.update(text)
-        error.display = True
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def _label(self, path: Path) -> Content:
+        return Content(path.name if len(self.folders) == 1 else str(path))

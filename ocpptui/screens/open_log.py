@@ -5,14 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
-from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
-from textual.containers import Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Input, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.binding import BindingType
+from textual.widgets import Input, Static
 
+from ocpptui.screens.file_choice import FileChoiceScreen
+from ocpptui.screens.form_modal import cancel_binding, form_css
 from ocpptui.widgets.display_text import shorten
 from ocpptui.widgets.key_footer import KeyFooter
 
@@ -36,78 +34,45 @@ def recent_logs(sessions_dir: Path, limit: int = RECENT_LOGS) -> list[Path]:
     return found
 
 
-class OpenLogScreen(ModalScreen[Path | None]):
+class OpenLogScreen(FileChoiceScreen):
     """Dismisses with the chosen file, or None."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", tooltip="Close without opening", id="open_log.cancel")
+        cancel_binding("Close without opening", "open_log.cancel"),
     ]
 
-    DEFAULT_CSS = """
-    OpenLogScreen {
-        align: center middle;
-        & > #open-log-box {
-            width: 100;
-            max-width: 100%;
-            height: auto;
-            max-height: 100%;
-            border: round $primary;
-            border-title-color: $text-primary;
-            background: $surface;
-            padding: 0 1;
-        }
+    PREFIX = "open-log"
+    LIST_ID = "open-log-recent"
+    NO_PATH = "type the path of a log"
+    DEFAULT_CSS = form_css(
+        "OpenLogScreen",
+        PREFIX,
+        width=100,
+        rules="""
         & #open-log-text { height: auto; color: $text-muted; }
         & #open-log-recent { height: auto; max-height: 14; }
-        & #open-log-error { height: auto; color: $text-error; }
-    }
-    """
+        """,
+    )
 
     def __init__(self, sessions_dir: Path) -> None:
-        super().__init__()
+        super().__init__(recent_logs(sessions_dir))
         self.sessions_dir = sessions_dir
-        self._logs = recent_logs(sessions_dir)
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="open-log-box") as box:
-            box.border_title = "Open a saved frame log"
+        with self._box("Open a saved frame log"):
             text = (
                 f"Recent sessions in {self.sessions_dir} (enter opens), or the path of any log "
                 "below: ocpp-tui's JSONL or another tool's OCPP-J lines."
             )
             yield Static(text, id="open-log-text", markup=False)
-            options = [
-                Option(shorten(path.parent.name, 90), id=str(index))
-                for index, path in enumerate(self._logs)
-            ]
-            yield OptionList(*options, id="open-log-recent")
+            yield self._file_list()
             yield Input(placeholder="path of a log file", id="open-log-path")
-            yield Static("", id="open-log-error", markup=False)
+            # Visible while empty: a blank line under the path, as this screen has always had.
+            yield self._error_line(hidden=False)
         yield KeyFooter(show_command_palette=False)
 
-    def on_mount(self) -> None:
-        recent = self.query_one("#open-log-recent", OptionList)
-        if self._logs:
-            recent.focus()
-        else:
-            recent.display = False
-            self.query_one("#open-log-path", Input).focus()
+    def _label(self, path: Path) -> str:
+        return shorten(path.parent.name, 90)  # the session folder: its time and charger
 
-    @on(OptionList.OptionSelected, "#open-log-recent")
-    def _picked(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self.dismiss(self._logs[int(event.option.id or 0)])
-
-    @on(Input.Submitted, "#open-log-path")
-    def _typed(self, event: Input.Submitted) -> None:
-        event.stop()
-        text = event.value.strip()
-        path = Path(text).expanduser()
-        if not text or not path.is_file():
-            self.query_one("#open-log-error", Static).update(
-                f"{shorten(str(path), 80)} is not a file" if text else "type the path of a log"
-            )
-            return
-        self.dismiss(path)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def _not_a_file(self, path: Path) -> str:
+        return f"{shorten(str(path), 80)} is not a file"

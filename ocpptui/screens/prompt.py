@@ -7,46 +7,37 @@ from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
+from textual.binding import BindingType
 from textual.suggester import Suggester
 from textual.widgets import Button, Input, Static
 
+from ocpptui.screens.form_modal import FormModal, cancel_binding, form_css
 from ocpptui.widgets.key_footer import KeyFooter
 
 #: Says why an answer cannot be taken (shown under the input), or None when it can.
 Validator = Callable[[str], str | None]
 
 
-class PromptScreen(ModalScreen[str | None]):
+class PromptScreen(FormModal[str | None]):
     """Asks for one line of text; enter answers (once `validate` has no objection)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "escape", "cancel", "Cancel", tooltip="Close without answering", id="prompt.cancel"
-        ),
+        cancel_binding("Close without answering", "prompt.cancel"),
     ]
 
-    DEFAULT_CSS = """
-    PromptScreen {
-        align: center middle;
-        & > #prompt-box {
-            width: 76;
-            max-width: 100%;
-            height: auto;
-            border: round $primary;
-            border-title-color: $text-primary;
-            background: $surface;
-            padding: 0 1;
-        }
+    PREFIX = "prompt"
+    DEFAULT_CSS = form_css(
+        "PromptScreen",
+        PREFIX,
+        width=76,
+        max_height=False,
+        rules="""
         & #prompt-text { height: auto; color: $text-muted; }
-        & #prompt-error { height: auto; color: $text-error; }
         & #prompt-input { margin: 1 0; }
         & #prompt-buttons { height: auto; align-horizontal: right; }
         & Button { margin-left: 1; }
-    }
-    """
+        """,
+    )
 
     def __init__(
         self,
@@ -69,8 +60,7 @@ class PromptScreen(ModalScreen[str | None]):
         self.submit_label = submit_label
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="prompt-box") as box:
-            box.border_title = self.title_text
+        with self._box(self.title_text):
             yield Static(self.explanation, id="prompt-text", markup=False)
             yield Input(
                 self.initial,
@@ -79,12 +69,8 @@ class PromptScreen(ModalScreen[str | None]):
                 compact=True,
                 id="prompt-input",
             )
-            error = Static("", id="prompt-error", markup=False)
-            error.display = False
-            yield error
-            with Horizontal(id="prompt-buttons"):
-                yield Button(self.submit_label, variant="primary", compact=True, id="prompt-ok")
-                yield Button("Cancel", compact=True, id="prompt-cancel")
+            yield self._error_line()
+            yield from self._buttons(self.submit_label)
         yield KeyFooter(show_command_palette=False)
 
     @property
@@ -98,16 +84,6 @@ class PromptScreen(ModalScreen[str | None]):
         text = self.input.value.strip()
         problem = self.validate(text)
         if problem is not None:
-            error = self.query_one("#prompt-error", Static)
-            error.update(problem)
-            error.display = True
+            self._show_error(problem)
             return
         self.dismiss(text)
-
-    @on(Button.Pressed, "#prompt-cancel")
-    def _cancel_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.dismiss(None)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

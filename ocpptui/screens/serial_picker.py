@@ -12,50 +12,28 @@ in use) is said so here, with what to do, and the technician can fix it and try 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
-from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.content import Content
 from textual.message import Message
-from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input
 
-from ocpptui.protocol.versions import OcppVersion
-from ocpptui.widgets.key_footer import KeyFooter
+from ocpptui.screens.link_picker import LinkPickerScreen
 from ocpptui.widgets.link_port_table import SerialPortTable
 from ocpptui.widgets.link_settings import LinkDefaults, SerialSettingsForm
 
 if TYPE_CHECKING:
-    from ocpptui.app import OcppTuiApp
-    from ocpptui.transports.serial_link import SerialPortInfo, SerialSettings
+    from ocpptui.core.hub import Hub
+    from ocpptui.core.link_supervisor import LinkSupervisor
+    from ocpptui.transports.serial_link import SerialPortInfo
 
 #: Seconds between two port scans while the picker is shown.
 SCAN_INTERVAL = 1.5
 
-PICKER_CSS = """
-& > #picker-intro { height: auto; padding: 0 1; color: $text-muted; }
-& > #picker-table, & > #picker-form {
-    border: none;
-    border-top: solid $panel-lighten-2;
-    border-title-color: $text-primary;
-    border-title-style: bold;
-}
-& > #picker-message {
-    height: auto;
-    max-height: 8;
-    padding: 0 1;
-    border-top: solid $panel-lighten-2;
-    color: $text-muted;
-    &.-problem { color: $text-error; }
-    &.-busy { color: $text-warning; }
-}
-"""
 
-
-class SerialPickerScreen(Screen[None]):
+class SerialPickerScreen(LinkPickerScreen[SerialPortTable, SerialSettingsForm]):
     """The serial ports, the line and session settings, and why a port did not open."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -90,7 +68,18 @@ class SerialPickerScreen(Screen[None]):
         ),
     ]
 
-    DEFAULT_CSS = f"SerialPickerScreen {{ {PICKER_CSS} }}"
+    INTRO = (
+        "Pick the charger's serial port; a cable plugged in now appears by itself. "
+        "The settings must match the charger's."
+    )
+    EMPTY = (
+        "No serial ports yet: plug in the USB-serial (RS-232/RS-485) adapter; it "
+        "appears here by itself. On Linux `dmesg` shows it arrive."
+    )
+    HINT = "Enter opens the highlighted port with these settings; s moves to the settings."
+    CLOSES_LINK = "Opening a port closes the current link"
+    OPEN_WORKER = "open serial port"
+    SETTINGS_INPUT = "#serial-baud"
 
     @dataclass
     class PortsScanned(Message):
@@ -99,54 +88,28 @@ class SerialPickerScreen(Screen[None]):
         ports: list[SerialPortInfo]
         error: str | None = None
 
-    @dataclass
-    class Opened(Message):
-        label: str
-
-    @dataclass
-    class OpenFailed(Message):
-        reason: str
-
     def __init__(self, defaults: LinkDefaults) -> None:
-        super().__init__()
-        self.defaults = defaults
+        super().__init__(defaults)
         self.port_lister = defaults.port_lister or _list_serial_ports
-        self.problem: str | None = None  # why the last open failed, or a settings error
         self.scan_error: str | None = None
-        self.opening: str | None = None
-        self.scans = 0
         self._scan_timer: Timer | None = None
         self._scanning = False
 
     @property
-    def ocpp_app(self) -> OcppTuiApp:
-        return cast("OcppTuiApp", self.app)
-
-    @property
     def port_table(self) -> SerialPortTable:
-        return self.query_one(SerialPortTable)
+        return self.table
 
-    @property
-    def form(self) -> SerialSettingsForm:
-        return self.query_one(SerialSettingsForm)
-
-    def compose(self) -> ComposeResult:
-        yield Static(
-            "Pick the charger's serial port; a cable plugged in now appears by itself. "
-            "The settings must match the charger's.",
-            id="picker-intro",
-            markup=False,
-        )
+    def _make_table(self) -> SerialPortTable:
         table = SerialPortTable(id="picker-table")
         table.border_title = "Serial ports · scanning …"
-        yield table
+        return table
+
+    def _make_form(self) -> SerialSettingsForm:
         form = SerialSettingsForm(
             self.defaults.serial, self.defaults.identity, self.defaults.version, id="picker-form"
         )
         form.border_title = "Line and session"
-        yield form
-        yield Static(id="picker-message", markup=False)
-        yield KeyFooter()
+        return form
 
     def on_mount(self) -> None:
         self.port_table.focus()
@@ -206,18 +169,13 @@ class SerialPickerScreen(Screen[None]):
         self._show_identity_hint()
         self._show_message()
 
-    @on(DataTable.RowHighlighted, "#picker-table")
-    def _row_highlighted(self) -> None:
-        self._show_identity_hint()
-
-    def _show_identity_hint(self) -> None:
+    def _highlighted_identity(self) -> str | None:
         device = self.port_table.highlighted_device
         if device is None:
-            self.form.show_identity_hint(None)
-            return
+            return None
         from ocpptui.transports.serial_link import identity_for_port
 
-        self.form.show_identity_hint(identity_for_port(device))
+        return identity_for_port(device)
 
     # ------------------------------------------------------------------ opening
 
@@ -250,7 +208,7 @@ class SerialPickerScreen(Screen[None]):
 
     def open_device(self, device: str) -> None:
         """Check the settings, then open `device` in a worker (one open at a time)."""
-        if self.opening is not None:
+        if self.opening:
             return
         form = self.form
         try:
@@ -259,78 +217,23 @@ class SerialPickerScreen(Screen[None]):
             self.problem = f"Check the settings: {exc}"
             self._show_message()
             return
-        self.problem = None
-        self.opening = f"Opening {device} ({settings.line}, {settings.framing.value} framing) …"
-        self._show_message()
-        self.open_port(settings, form.identity, form.version)
+        identity, version = form.identity, form.version
 
-    @work(exclusive=True, group="link-open", exit_on_error=False, name="open serial port")
-    async def open_port(
-        self, settings: SerialSettings, identity: str | None, version: OcppVersion
-    ) -> None:
-        from ocpptui.core.link_supervisor import LinkOpenFailed, serial_supervisor
+        def supervisor(hub: Hub) -> LinkSupervisor:
+            from ocpptui.core.link_supervisor import serial_supervisor
 
-        app = self.ocpp_app
-        supervisor = serial_supervisor(app.hub, settings, identity=identity, version=version)
-        try:
-            await app.open_link(supervisor)
-        except LinkOpenFailed as exc:
-            self.post_message(self.OpenFailed(str(exc)))
-            return
-        except Exception as exc:  # anything else must not leave the picker "opening" forever
-            self.post_message(self.OpenFailed(f"{type(exc).__name__}: {exc}"))
-            raise
-        self.post_message(self.Opened(supervisor.label))
+            return serial_supervisor(hub, settings, identity=identity, version=version)
 
-    @on(Opened)
-    def _opened(self) -> None:
-        self.opening = None
-        self._show_message()
-        if self.is_current:
-            self.dismiss(None)
+        framing = f"{settings.line}, {settings.framing.value} framing"
+        self._open_link(f"Opening {device} ({framing}) …", supervisor)
 
-    @on(OpenFailed)
-    def _open_failed(self, message: OpenFailed) -> None:
-        self.opening = None
-        self.problem = f"Cannot open the port. {message.reason}"
-        self._show_message()
+    def _why_not_opened(self, reason: str) -> str:
+        return f"Cannot open the port. {reason}"
 
-    # ------------------------------------------------------------------ the rest
-
-    def _show_message(self) -> None:
-        widget = self.query_one("#picker-message", Static)
-        widget.set_class(self.opening is not None, "-busy")
-        problem = self.problem or self.scan_error
-        widget.set_class(self.opening is None and problem is not None, "-problem")
-        if self.opening is not None:
-            widget.update(Content(self.opening))
-            return
-        if problem is not None:
-            widget.update(Content(problem))
-            return
-        if self.scans and not self.port_table.ports:
-            widget.update(
-                Content(
-                    "No serial ports yet: plug in the USB-serial (RS-232/RS-485) adapter; it "
-                    "appears here by itself. On Linux `dmesg` shows it arrive."
-                )
-            )
-            return
-        hint = "Enter opens the highlighted port with these settings; s moves to the settings."
-        link = self.ocpp_app.link
-        if link is not None and link.running:
-            hint += f" Opening a port closes the current link ({link.label})."
-        widget.update(Content(hint))
-
-    def action_focus_settings(self) -> None:
-        self.query_one("#serial-baud", Input).focus()
-
-    def action_back(self) -> None:
-        focused = self.focused
-        if focused is not None and focused is not self.port_table:
-            self.port_table.focus()
-            return
-        self.dismiss(None)
+    @property
+    def _problem(self) -> str | None:
+        # A failed open or bad setting outranks a scan error; the scan error clears by itself.
+        return self.problem or self.scan_error
 
 
 def _list_serial_ports() -> list[SerialPortInfo]:

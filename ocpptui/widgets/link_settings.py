@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -27,6 +27,9 @@ if TYPE_CHECKING:
     from ocpptui.transports.serial_link import SerialPortInfo, SerialSettings
 
 PortLister = Callable[[], "list[SerialPortInfo]"]
+#: The transport settings a form starts from and reads back into.
+SettingsT = TypeVar("SettingsT", "SerialSettings", "BleSettings")
+ChoiceT = TypeVar("ChoiceT", OcppVersion, Framing)
 
 #: Characters a typed identity may not contain (it names the session's log folder too).
 IDENTITY_RESTRICT = r"[^\s/\\]*"
@@ -62,27 +65,22 @@ def _field(label: str, widget: Widget) -> ComposeResult:
     yield widget
 
 
-def _version_select(version: OcppVersion, id: str) -> Select[OcppVersion]:
+def _choice(value: ChoiceT, id: str, classes: str, tooltip: str) -> Select[ChoiceT]:
+    """A compact Select of every member of `value`'s enum, each shown by its value."""
     return Select(
-        [(v.value, v) for v in OcppVersion],
-        value=version,
+        [(member.value, member) for member in type(value)],
+        value=value,
         allow_blank=False,
         compact=True,
         id=id,
-        classes="-version",
-        tooltip="OCPP version the charger speaks (no handshake on this link tells it)",
+        classes=classes,
+        tooltip=tooltip,
     )
 
 
 def _framing_select(framing: Framing, id: str) -> Select[Framing]:
-    return Select(
-        [(f.value, f) for f in Framing],
-        value=framing,
-        allow_blank=False,
-        compact=True,
-        id=id,
-        tooltip="ndjson: a frame per line · length: 4-byte length prefix · stx: 0x02…0x03",
-    )
+    tooltip = "ndjson: a frame per line · length: 4-byte length prefix · stx: 0x02…0x03"
+    return _choice(framing, id, "-framing", tooltip)
 
 
 def _identity_input(identity: str | None, id: str, placeholder: str) -> Input:
@@ -93,12 +91,17 @@ def _identity_input(identity: str | None, id: str, placeholder: str) -> Input:
         max_length=IDENTITY_MAX,
         compact=True,
         id=id,
+        classes="-identity",
         tooltip="Charger identity for the session and its logs (empty: from the port/device)",
     )
 
 
-class LinkForm(Widget):
-    """Shared look and the session fields (identity, OCPP version) of both forms."""
+class LinkForm(Widget, Generic[SettingsT]):
+    """Shared look and the session fields (identity, OCPP version) of both forms.
+
+    `settings` is the transport's template: the form shows its values and `read()` replaces
+    what the technician may change (and the port or device picked) in a copy of it.
+    """
 
     DEFAULT_CSS = """
     LinkForm {
@@ -121,6 +124,27 @@ class LinkForm(Widget):
     identity_id = "link-identity"
     version_id = "link-version"
 
+    def __init__(
+        self,
+        settings: SettingsT,
+        identity: str | None,
+        version: OcppVersion,
+        *,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id)
+        self.template = settings
+        self.initial_identity = identity
+        self.initial_version = version
+
+    def _session_fields(self, identity_placeholder: str) -> ComposeResult:
+        """Identity and OCPP version, which no handshake on either link tells."""
+        identity = _identity_input(self.initial_identity, self.identity_id, identity_placeholder)
+        yield from _field("Identity", identity)
+        tooltip = "OCPP version the charger speaks (no handshake on this link tells it)"
+        version = _choice(self.initial_version, self.version_id, "-version", tooltip)
+        yield from _field("OCPP", version)
+
     @property
     def identity(self) -> str | None:
         """The typed identity, or None to derive it from the port or device."""
@@ -141,24 +165,11 @@ class LinkForm(Widget):
         return self.query_one(f"#{id}", Select).value
 
 
-class SerialSettingsForm(LinkForm):
+class SerialSettingsForm(LinkForm["SerialSettings"]):
     """Baud, framing, parity/stop bits, flow control, RS-485, identity and OCPP version."""
 
     identity_id = "serial-identity"
     version_id = "serial-version"
-
-    def __init__(
-        self,
-        settings: SerialSettings,
-        identity: str | None,
-        version: OcppVersion,
-        *,
-        id: str | None = None,
-    ) -> None:
-        super().__init__(id=id)
-        self.template = settings
-        self.initial_identity = identity
-        self.initial_version = version
 
     def compose(self) -> ComposeResult:
         s = self.template
@@ -207,9 +218,7 @@ class SerialSettingsForm(LinkForm):
                     tooltip="Stop bits",
                 ),
             )
-            framing = _framing_select(s.framing, "serial-framing")
-            framing.add_class("-framing")
-            yield from _field("Framing", framing)
+            yield from _field("Framing", _framing_select(s.framing, "serial-framing"))
         with Horizontal():
             yield Checkbox(
                 "RTS/CTS",
@@ -241,10 +250,7 @@ class SerialSettingsForm(LinkForm):
                 "they toggle)",
             )
         with Horizontal(classes="-last"):
-            identity = _identity_input(self.initial_identity, self.identity_id, "from the port")
-            identity.add_class("-identity")
-            yield from _field("Identity", identity)
-            yield from _field("OCPP", _version_select(self.initial_version, self.version_id))
+            yield from self._session_fields("from the port")
             yield from _field(
                 "Other port",
                 Input(
@@ -288,7 +294,7 @@ class SerialSettingsForm(LinkForm):
         )
 
 
-class BleSettingsForm(LinkForm):
+class BleSettingsForm(LinkForm["BleSettings"]):
     """Identity, OCPP version, framing and scan time; the GATT service is shown."""
 
     identity_id = "ble-identity"
@@ -303,10 +309,7 @@ class BleSettingsForm(LinkForm):
         *,
         id: str | None = None,
     ) -> None:
-        super().__init__(id=id)
-        self.template = settings
-        self.initial_identity = identity
-        self.initial_version = version
+        super().__init__(settings, identity, version, id=id)
         self.initial_scan_time = scan_time
 
     def compose(self) -> ComposeResult:
@@ -314,13 +317,8 @@ class BleSettingsForm(LinkForm):
 
         s = self.template
         with Horizontal():
-            identity = _identity_input(self.initial_identity, self.identity_id, "from the device")
-            identity.add_class("-identity")
-            yield from _field("Identity", identity)
-            yield from _field("OCPP", _version_select(self.initial_version, self.version_id))
-            framing = _framing_select(s.framing, "ble-framing")
-            framing.add_class("-framing")
-            yield from _field("Framing", framing)
+            yield from self._session_fields("from the device")
+            yield from _field("Framing", _framing_select(s.framing, "ble-framing"))
             yield from _field(
                 "Scan s",
                 Input(
