@@ -34,6 +34,10 @@ class LineHint:
     words: tuple[str, ...] = ()
     actions: tuple[str, ...] = ()
     pairing_matters: bool = False
+    #: The filter wants only frames we sent (`dir:out`). In our records such a line holds
+    #: the JSON string "out" unescaped (the record's `dir`), whatever the spacing; the raw
+    #: frame inside the line is escaped, so lines of incoming frames mostly lack it.
+    direction_out: bool = False
 
     def line_test(self, format: LogFormat) -> LineTest | None:
         ours = format is LogFormat.OCPP_TUI
@@ -44,6 +48,8 @@ class LineHint:
             for word in self.words
             if word and word.isascii() and not (ours and ('"' in word or "\\" in word))
         )
+        if ours and self.direction_out:
+            words += (b'"out"',)
         fragments: list[bytes] = []
         if ours:
             for pattern in self.actions:

@@ -22,7 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
-from ocpptui.core.frame import Frame
+from ocpptui.core.frame import Direction, Frame
 from ocpptui.core.log_file import LogFile
 from ocpptui.core.log_filter import FilteredFrames, LineHint
 from ocpptui.core.log_statistics import LogStatistics
@@ -307,6 +307,7 @@ class LogViewerScreen(Screen[None]):
                 frame_filter.words,
                 frame_filter.actions,
                 pairing_matters=bool(frame_filter.actions or frame_filter.direction),
+                direction_out=frame_filter.direction is Direction.OUT,
             )
             view: LogFile | FilteredFrames = FilteredFrames(
                 self.log_file, frame_filter.matches, hint

@@ -273,11 +273,26 @@ def test_line_hints_skip_lines_but_never_a_match(tmp_path: Path, form: str) -> N
             LineHint(("currenttime",), ("heartbeat",), pairing_matters=True),
         ),
         (lambda f: '"status"' in f.raw.lower(), LineHint(words=('"status"',))),
+        (
+            lambda f: f.direction is Direction.OUT,
+            LineHint(pairing_matters=True, direction_out=True),
+        ),
+        (
+            lambda f: f.direction is Direction.OUT and f.action == "Heartbeat",
+            LineHint(actions=("heartbeat",), pairing_matters=True, direction_out=True),
+        ),
     ]
     for predicate, hint in cases:
         expected = _matches(log, predicate, None)
         assert expected, hint
         assert _matches(log, predicate, hint) == expected, hint
+    if form == "ours":
+        # dir:out passes over the lines of incoming frames without parsing them.
+        test = LineHint(pairing_matters=True, direction_out=True).line_test(log.format)
+        assert test is not None
+        candidates = [position for position, _ in log._candidate_lines(0, log.total, test)]
+        outgoing = [n for n in range(log.total) if log[n].direction is Direction.OUT]
+        assert set(outgoing) <= set(candidates) and len(candidates) < log.total * 0.6
     log.close()
 
 
