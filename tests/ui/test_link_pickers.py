@@ -162,10 +162,19 @@ async def test_serial_picker_follows_plugged_cables_and_opens_one_to_the_simulat
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, MainScreen), timeout=10)
         chargers = app.screen.query_one(ChargerList)
-        session = hub.session_for("CP-PTY")
         await until(pilot, lambda: "CP-PTY" in chargers.rows, timeout=10)
-        await until(pilot, lambda: session is not None and session.state.booted, timeout=10)
-        assert charger.booted
+        # Both ends booted: the hub answers the boot before the simulator has read the answer.
+        await until(
+            pilot,
+            lambda: (
+                (found := hub.session_for("CP-PTY")) is not None
+                and found.state.booted
+                and charger.booted
+            ),
+            timeout=10,
+        )
+        session = hub.session_for("CP-PTY")
+        assert session is not None
         assert session.transport.info.extra["line"] == "115200 8N1"
 
         welcome = app.screen.query_one(WelcomePanel)
