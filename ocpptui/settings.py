@@ -101,6 +101,9 @@ theme = "textual-dark"
 refresh_hz = 10
 # Frames kept in memory per charger (all are on disk).
 frame_window = 100000
+# Frames kept in memory by all chargers together; the chargers with the most give up their
+# oldest first (all are on disk).
+frames_in_memory = 1000000
 """
 
 
@@ -279,6 +282,9 @@ def parse_settings(text: str, path: Path | None = None) -> Settings:
             reader.choice("csms", "validation", [v.value for v in ValidationPolicy], "lenient")
         ),
         window_size=int(reader.number("ui", "frame_window", 100_000, 1000, 10_000_000)),
+        frames_in_memory=int(
+            reader.number("ui", "frames_in_memory", 1_000_000, 10_000, 100_000_000)
+        ),
         unknown_policy=UnknownChargerPolicy(
             reader.choice(
                 "csms", "unknown_chargers", [p.value for p in UnknownChargerPolicy], "accept"

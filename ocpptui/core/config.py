@@ -51,6 +51,9 @@ class CsmsConfig:
     ping_timeout: float | None = 20.0
     silence_grace: float = 10.0  # seconds beyond two heartbeat intervals before "silent"
     window_size: int = 100_000  # frames kept in memory per charger and for the whole hub
+    # Frames held in memory by all chargers' windows together: a site of hundreds of chargers
+    # would otherwise hold window_size frames each (every frame is on disk either way).
+    frames_in_memory: int = 1_000_000
     unknown_policy: UnknownChargerPolicy = UnknownChargerPolicy.ACCEPT
     allow_list: set[str] = field(default_factory=set)
     security_profile: int = 0  # 0 none, 1 basic auth, 2 TLS + basic auth, 3 mutual TLS

@@ -25,6 +25,16 @@ class FrameWindow:
         self._frames.append(frame)
         self.total += 1
 
+    def trim_to(self, count: int) -> int:
+        """Drop the oldest frames until at most `count` are held; returns how many went.
+        Positions stay absolute (`total` is unchanged), so readers are not confused."""
+        dropped = 0
+        frames = self._frames
+        while len(frames) > count:
+            frames.popleft()
+            dropped += 1
+        return dropped
+
     def __len__(self) -> int:
         return len(self._frames)
 

@@ -60,6 +60,10 @@ class Charger:
         return session.state if session is not None else None
 
 
+#: Frames between two checks of the memory bound (a check sums every charger's window).
+BOUND_CHECK_EVERY = 1024
+
+
 class Hub:
     """Owns chargers and sessions, runs the server, and tells subscribers what happened."""
 
@@ -90,6 +94,8 @@ class Hub:
             int(self.clock.wall()) % 1_000_000 * 10 + 1
         ).__next__
         self._tasks: set[asyncio.Task[None]] = set()
+        self._frames_since_bound = 0
+        self.frames_trimmed = 0  # frames dropped from memory by bound_memory (still on disk)
 
     # ------------------------------------------------------------------- subscriptions
 
@@ -112,11 +118,42 @@ class Hub:
                 log.exception("event subscriber failed on %r", event)
 
     def _dispatch_frame(self, frame: Frame) -> None:
+        self._frames_since_bound += 1
+        if self._frames_since_bound >= BOUND_CHECK_EVERY:
+            self._frames_since_bound = 0
+            self.bound_memory()
         for callback in self._frame_listeners:
             try:
                 callback(frame)
             except Exception:
                 log.exception("frame listener failed")
+
+    def bound_memory(self) -> int:
+        """Keep the chargers' windows within `config.frames_in_memory` frames together.
+
+        Over the bound, the longest windows lose their oldest frames down to a common length
+        (the chargers with few frames keep all of theirs), leaving 10 % headroom so this runs
+        rarely. Returns the number of frames dropped from memory; the files keep them all.
+        """
+        windows = [charger.frames for charger in self.chargers.values()]
+        lengths = sorted((len(window) for window in windows), reverse=True)
+        budget = self.config.frames_in_memory
+        if sum(lengths) <= budget:
+            return 0
+        target = budget * 9 // 10
+        # The largest cap with sum(min(length, cap)) <= target ("water filling").
+        remaining, cap = target, 0
+        for index, length in enumerate(reversed(lengths)):
+            share = remaining // (len(lengths) - index)
+            if length > share:
+                cap = share
+                break
+            remaining -= length
+        else:
+            return 0
+        dropped = sum(window.trim_to(cap) for window in windows)
+        self.frames_trimmed += dropped
+        return dropped
 
     async def wait_until(self, predicate: Callable[[], bool], timeout: float) -> None:
         """Return once `predicate()` holds, re-checking after every hub event.
