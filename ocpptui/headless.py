@@ -22,6 +22,7 @@ from ocpptui.core.events import (
     ServerStarted,
 )
 from ocpptui.core.frame import Frame
+from ocpptui.core.frame_log import record_line
 from ocpptui.core.hub import Hub
 from ocpptui.services.network import charger_urls
 
@@ -90,7 +91,7 @@ class HeadlessPrinter:
 
     def frame(self, frame: Frame) -> None:
         if self.jsonl:
-            self.out.write(json.dumps(frame.to_record(), ensure_ascii=False) + "\n")
+            self.out.write(record_line(frame) + "\n")  # encoded once, by the frame log
         else:
             self.out.write(frame_line(frame) + "\n")
         self.out.flush()

@@ -24,6 +24,18 @@ MAX_SEEN_IDS = 4096
 # One encoder for every line: `json.dumps(..., ensure_ascii=False)` builds a new one per call.
 _ENCODE_LINE = json.JSONEncoder(ensure_ascii=False).encode
 
+# The line last written, with its frame: frame listeners run right after the write (same
+# task, no await between), so `record_line` hands them the line instead of encoding again.
+_last_written: tuple[Frame | None, str] = (None, "")
+
+
+def record_line(frame: Frame) -> str:
+    """The frame's JSONL record (no newline), exactly as the frame log writes it."""
+    written, line = _last_written
+    if written is frame:
+        return line
+    return _ENCODE_LINE(frame.to_record())
+
 
 class FrameLog:
     """Records the frames of one session.
@@ -157,8 +169,11 @@ class FrameLog:
     def _write(self, frame: Frame) -> None:
         if self._file is None:
             return
+        global _last_written
+        line = _ENCODE_LINE(frame.to_record())
+        _last_written = (frame, line)
         try:
-            self._file.write(_ENCODE_LINE(frame.to_record()) + "\n")
+            self._file.write(line + "\n")
             self._file.flush()
         except (OSError, ValueError) as exc:
             self._disk_failed(f"cannot write {self.path}: {getattr(exc, 'strerror', None) or exc}")

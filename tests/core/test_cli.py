@@ -148,6 +148,9 @@ async def test_headless_jsonl_output(tmp_path: Path) -> None:
     assert [r["dir"] for r in records] == ["in", "out"]
     assert records[1]["request_seq"] == records[0]["seq"]
     assert "CP-1 connected" in err.getvalue()
+    # The printed lines are the frame log's own lines, byte for byte.
+    (log_file,) = tmp_path.rglob("*.jsonl")
+    assert log_file.read_text() == out.getvalue()
 
 
 async def test_headless_reports_a_busy_port(tmp_path: Path) -> None:
