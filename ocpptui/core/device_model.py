@@ -201,6 +201,16 @@ class DeviceModel:
             return None
         return entry.attributes[attribute_type].value
 
+    def connector_count(self) -> int | None:
+        """How many connectors the model describes (distinct Connector components at an
+        EVSE and connector), or None when it names none."""
+        connectors = {
+            (ref.evse_id, ref.connector_id)
+            for ref in self.entries
+            if ref.component == "Connector" and ref.evse_id is not None and ref.connector_id
+        }
+        return len(connectors) or None
+
     def components(self) -> dict[str, list[VariableEntry]]:
         """Entries grouped by component label, both sorted."""
         tree: dict[str, list[VariableEntry]] = {}

@@ -484,20 +484,26 @@ def _check_connectors(session: Session | None, frames: _Frames) -> CheckItem:
         return _item(
             "connectors", title, CheckStatus.PENDING, detail + " (should end Available)", evidence
         )
-    if expected is not None and len(reported) < expected:
-        detail = f"{len(reported)} of {expected} connectors reported (NumberOfConnectors)"
+    if expected is not None and len(reported) < expected[0]:
+        count, source = expected
+        detail = f"{len(reported)} of {count} connectors reported ({source})"
         return _item("connectors", title, CheckStatus.PENDING, detail, evidence)
     labels = ", ".join(c.label for c in reported)
     detail = f"{len(reported)} connector(s) Available ({labels})"
     return _item("connectors", title, CheckStatus.PASS, detail, evidence)
 
 
-def _expected_connectors(session: Session) -> int | None:
+def _expected_connectors(session: Session) -> tuple[int, str] | None:
+    """How many connectors the charger says it has, and where that was read."""
+    model = session.state.device_model
+    if model is not None:
+        count = model.connector_count()
+        return (count, "device model") if count is not None else None
     table = session.state.configuration
     if table is None:
         return None
     try:
-        return int(table.value("NumberOfConnectors") or "")
+        return int(table.value("NumberOfConnectors") or ""), "NumberOfConnectors"
     except ValueError:
         return None
 

@@ -248,3 +248,52 @@ def test_nothing_connected_is_pending_not_failed() -> None:
     result = compute_checklist(hub.charger("NEW"), hub.config, now=0.0)
     assert {item.status for item in result.items} <= {CheckStatus.PENDING, CheckStatus.SKIPPED}
     assert not result.passed
+
+
+async def test_a_2x_charger_s_device_model_says_how_many_connectors_to_expect(hub: Hub) -> None:
+    from ocpptui.core.device_model import read_device_model
+
+    charger = await connect_raw(hub, "RAW-4", subprotocol="ocpp2.0.1")
+    await charger.call(
+        "BootNotification",
+        {"chargingStation": {"model": "M", "vendorName": "V"}, "reason": "PowerUp"},
+    )
+    await charger.call(
+        "StatusNotification",
+        {"timestamp": stamp(), "connectorStatus": "Available", "evseId": 1, "connectorId": 1},
+    )
+    session = hub.session_for("RAW-4")
+    assert session is not None
+    reading = asyncio.create_task(read_device_model(session, timeout=5))
+    request = await charger.recv_json()
+    assert request[2] == "GetBaseReport"
+    await charger.send_text(json.dumps([3, request[1], {"status": "Accepted"}]))
+
+    def connector(evse: int) -> dict:
+        return {
+            "component": {"name": "Connector", "evse": {"id": evse, "connectorId": 1}},
+            "variable": {"name": "Available"},
+            "variableAttribute": [{"type": "Actual", "value": "true", "mutability": "ReadOnly"}],
+            "variableCharacteristics": {"dataType": "boolean", "supportsMonitoring": False},
+        }
+
+    report = {
+        "requestId": request[3]["requestId"],
+        "generatedAt": stamp(),
+        "seqNo": 0,
+        "tbc": False,
+        "reportData": [connector(1), connector(2)],
+    }
+    assert (await charger.call("NotifyReport", report))[0] == 3
+    model = await reading
+    assert model.connector_count() == 2
+
+    item = checklist(hub, "RAW-4").item("connectors")
+    assert item.status is CheckStatus.PENDING
+    assert "1 of 2 connectors reported (device model)" in item.detail
+    await charger.call(
+        "StatusNotification",
+        {"timestamp": stamp(), "connectorStatus": "Available", "evseId": 2, "connectorId": 1},
+    )
+    assert checklist(hub, "RAW-4").item("connectors").status is CheckStatus.PASS
+    await charger.connection.close()
