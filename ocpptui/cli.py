@@ -158,7 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="CSMS URL ending in the identity, e.g. ws://host:9000/CP-1 (or --serial/--ble)",
     )
     simulate.add_argument(
-        "--protocol", default="ocpp1.6", help="ocpp1.6 or ocpp2.0.1 (default ocpp1.6)"
+        "--protocol", default="ocpp1.6", help="ocpp1.6, ocpp2.0.1 or ocpp2.1 (default ocpp1.6)"
     )
     simulate.add_argument("--vendor")
     simulate.add_argument("--model")
@@ -282,9 +282,6 @@ def _simulate(args: argparse.Namespace) -> int:
         protocol = OcppVersion.parse(args.protocol)
     except ValueError as exc:
         print(f"ocpp-tui simulate: {exc}", file=sys.stderr)
-        return 2
-    if protocol is OcppVersion.V21:
-        print("ocpp-tui simulate: the simulator speaks ocpp1.6 and ocpp2.0.1", file=sys.stderr)
         return 2
     overrides = {
         key: value

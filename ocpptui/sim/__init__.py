@@ -1,4 +1,4 @@
-"""The built-in charger simulator: a charge point (OCPP 1.6J / 2.0.1) that talks to a CSMS.
+"""The built-in charger simulator: a charge point (OCPP 1.6J / 2.0.1 / 2.1) that talks to a CSMS.
 
 It powers `ocpp-tui demo` and `ocpp-tui simulate`, and the project's tests. It never imports
 the UI. Firmware updates really download the image over HTTP(S)/FTP (`sim.firmware`) and
@@ -23,11 +23,12 @@ from ocpptui.sim.link import (
     identity_from_url,
     websocket_link_factory,
 )
-from ocpptui.sim.options import OCPP16, OCPP201, SUPPORTED_PROTOCOLS, SimulatorOptions
+from ocpptui.sim.options import OCPP16, OCPP21, OCPP201, SUPPORTED_PROTOCOLS, SimulatorOptions
 from ocpptui.sim.state import Transaction
 
 __all__ = [
     "OCPP16",
+    "OCPP21",
     "OCPP201",
     "SUPPORTED_PROTOCOLS",
     "DiagnosticsUpload",

@@ -19,7 +19,7 @@ from ocpptui.sim.firmware import FirmwareDownload, FirmwareJob, FirmwareRequest
 from ocpptui.sim.firmware import status_payload as firmware_status_payload
 from ocpptui.sim.link import Link, LinkFactory, identity_from_url, websocket_link_factory
 from ocpptui.sim.meter import Meter
-from ocpptui.sim.options import SimulatorOptions
+from ocpptui.sim.options import OCPP21, SimulatorOptions
 from ocpptui.sim.quirks import offered_subprotocols
 from ocpptui.sim.session import SessionMixin
 from ocpptui.sim.state import (
@@ -60,7 +60,7 @@ _UPLOAD_FINAL = frozenset(
 
 
 class SimulatedCharger:
-    """A charge point (OCPP 1.6J or 2.0.1) that connects to a CSMS and behaves like a charger.
+    """A charge point (OCPP 1.6J, 2.0.1 or 2.1) that connects to a CSMS and behaves like one.
 
     Start it with `asyncio.create_task(charger.run())` and end it with `await charger.stop()`.
     It reconnects on its own after a Reset, a dropped link or a failed connect. Everything
@@ -124,6 +124,9 @@ class SimulatedCharger:
         self._undelivered: deque[Any] = deque(maxlen=_UNDELIVERED_LIMIT)
         self._boot_reason = "PowerUp"
         self._reset_when_idle = False
+        # 2.1 Reset ImmediateAndResume: the transactions outlive the reboot and are reported
+        # resumed after the next accepted boot.
+        self._resume_after_reboot = False
         self._firmware_version = options.firmware
         self._pending_firmware_version: str | None = None
 
@@ -208,17 +211,17 @@ class SimulatedCharger:
 
     @property
     def config(self) -> ConfigurationV16 | None:
-        """The 1.6 configuration table (None for 2.0.1)."""
+        """The 1.6 configuration table (None for 2.0.1/2.1)."""
         return self._config
 
     @property
     def device_model(self) -> DeviceModel | None:
-        """The 2.0.1 device model (None for 1.6)."""
+        """The 2.0.1/2.1 device model (None for 1.6)."""
         return self._device_model
 
     @property
     def configuration(self) -> dict[str, str | None]:
-        """1.6: key → value; 2.0.1: `Component.Variable` label → Actual value."""
+        """1.6: key → value; 2.x: `Component.Variable` label → Actual value."""
         if self._config is not None:
             return dict(self._config.as_dict())
         assert self._device_model is not None
@@ -238,7 +241,7 @@ class SimulatedCharger:
 
     @property
     def transactions(self) -> dict[int, Transaction]:
-        """Running transactions by connector (1.6) or EVSE (2.0.1) id."""
+        """Running transactions by connector (1.6) or EVSE (2.x) id."""
         return {
             c.connector_id: c.transaction
             for c in self._connectors.values()
@@ -448,8 +451,10 @@ class SimulatedCharger:
             from ocpptui.sim.charger_v16 import ChargePointV16
 
             return ChargePointV16(self, link)
-        from ocpptui.sim.charger_v201 import ChargePointV201
+        from ocpptui.sim.charger_v201 import ChargePointV21, ChargePointV201
 
+        if self.options.protocol == OCPP21:
+            return ChargePointV21(self, link)
         return ChargePointV201(self, link)
 
     async def _close_link(self, link: Link) -> None:

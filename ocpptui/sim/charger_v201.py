@@ -1,4 +1,12 @@
-"""OCPP 2.0.1 behaviour of the simulated charging station: one ChargePoint per connection."""
+"""OCPP 2.0.1 and 2.1 behaviour of the simulated charging station: one ChargePoint per connection.
+
+For everything this station does, 2.1 is a superset of 2.0.1: the same messages with the same
+required fields, plus optional fields and enum values it can ignore. So one class,
+`ChargePointV2x`, holds the behaviour and builds every message from the library's modules of
+the connection's version (`self._call`, `self._call_result`). `ChargePointV201` and
+`ChargePointV21` only bind it to that version's `ocpp` ChargePoint, which also picks the schemas
+the library checks each frame against. Where 2.1 does differ, the handler says so.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 from ocpp.exceptions import OccurrenceConstraintViolationError
 from ocpp.routing import after, on
-from ocpp.v201 import ChargePoint, call, call_result
-from ocpp.v201.enums import Action
+from ocpp.v21 import ChargePoint as ChargePoint21
+from ocpp.v201 import ChargePoint as ChargePoint201
+from ocpp.v201.enums import Action  # routing needs only action names: 2.1 keeps 2.0.1's
 
 from ocpptui.sim.connector_rules import ConnectorRules
 from ocpptui.sim.device_model import NETWORK_SLOTS, DeviceModel
@@ -49,7 +58,7 @@ _TRIGGERABLE = frozenset(
 )
 # The security event a station reports after refusing a CertificateSigned chain (A02).
 _INVALID_CERTIFICATE_EVENT = "InvalidChargingStationCertificate"
-# Length the 2.0.1 schemas allow for statusInfo additionalInfo.
+# Length the 2.0.1 schemas allow for statusInfo additionalInfo (2.1 allows 1024).
 _ADDITIONAL_INFO_LIMIT = 512
 # SetChargingProfile refusals (sim.connector_rules) answered with a reasonCode; the others
 # have no fitting one and are answered with the status alone.
@@ -79,8 +88,20 @@ def _status_info(reason: str, detail: str | None = None) -> dict[str, Any]:
     return {"reason_code": reason, "additional_info": detail}
 
 
-class ChargePointV201(ConnectorRules, ChargePoint):
-    """The station's side of one 2.0.1 connection."""
+def _composite_period(period: dict[str, Any]) -> dict[str, Any]:
+    """A profile's schedule period as GetCompositeSchedule reports it.
+
+    2.0.1 periods always have a limit; 2.1 ones may leave it out (a period that only gives a
+    setpoint, say), and so may its composite schedule.
+    """
+    reported: dict[str, Any] = {"start_period": int(period["start_period"])}
+    if period.get("limit") is not None:
+        reported["limit"] = float(period["limit"])
+    return reported
+
+
+class ChargePointV2x(ConnectorRules):
+    """The station's side of one 2.x connection; a concrete class adds the version's ChargePoint."""
 
     def __init__(self, charger: SimulatedCharger, link: Link) -> None:
         super().__init__(charger, link)
@@ -98,9 +119,9 @@ class ChargePointV201(ConnectorRules, ChargePoint):
 
     # --- what the station sends ------------------------------------------------------------
 
-    def boot_payload(self) -> call.BootNotification:
+    def boot_payload(self) -> Any:
         options = self.options
-        return call.BootNotification(
+        return self._call.BootNotification(
             charging_station={
                 "model": options.model,
                 "vendor_name": options.vendor,
@@ -122,7 +143,7 @@ class ChargePointV201(ConnectorRules, ChargePoint):
         status = status or self.current_status(connector)
         self.charger._status_changed(connector.connector_id, status)
         await self.send(
-            call.StatusNotification(
+            self._call.StatusNotification(
                 timestamp=iso_timestamp(),
                 connector_status=status,
                 evse_id=connector.connector_id,
@@ -136,6 +157,16 @@ class ChargePointV201(ConnectorRules, ChargePoint):
     async def announce_all_statuses(self) -> None:
         for connector in self.charger._connectors.values():
             await self.notify_status(connector)
+        if self.charger._resume_after_reboot:
+            self.charger._resume_after_reboot = False
+            await self._report_resumed_transactions()
+
+    async def _report_resumed_transactions(self) -> None:
+        """After a 2.1 ImmediateAndResume reboot: each transaction goes on (TxResumed)."""
+        for transaction in self.charger.transactions.values():
+            await self._transaction_event(
+                transaction, "Updated", "TxResumed", charging_state="Charging"
+            )
 
     def _meter_value(self, connector: ConnectorState, measurands: list[str], context: str):
         samples = connector.meter.read(measurands)
@@ -172,7 +203,7 @@ class ChargePointV201(ConnectorRules, ChargePoint):
             elapsed = (utc_now() - transaction.started_at).total_seconds()
             info["time_spent_charging"] = int(elapsed * self.options.speedup)
         return await self.send(
-            call.TransactionEvent(
+            self._call.TransactionEvent(
                 event_type=event_type,
                 timestamp=iso_timestamp(),
                 trigger_reason=trigger_reason,
@@ -221,7 +252,7 @@ class ChargePointV201(ConnectorRules, ChargePoint):
                 else not self._flag("AuthCtrlr", "LocalPreAuthorize")
             )
             if must_authorize:
-                answer = await self.send(call.Authorize(id_token=id_token))
+                answer = await self.send(self._call.Authorize(id_token=id_token))
                 status = answer.id_token_info.get("status") if answer else None
                 if status != ACCEPTED:
                     logger.info("%s: %s not authorized (%s)", self.id, id_tag, status)
@@ -312,7 +343,7 @@ class ChargePointV201(ConnectorRules, ChargePoint):
                     "variable": item["variable"],
                 }
             )
-        return call_result.GetVariables(get_variable_result=results)
+        return self._call_result.GetVariables(get_variable_result=results)
 
     @on(Action.set_variables)
     def on_set_variables(self, set_variable_data: list[dict[str, Any]], **_: Any):
@@ -348,19 +379,19 @@ class ChargePointV201(ConnectorRules, ChargePoint):
                     "variable": item["variable"],
                 }
             )
-        return call_result.SetVariables(set_variable_result=results)
+        return self._call_result.SetVariables(set_variable_result=results)
 
     @on(Action.get_base_report)
     def on_get_base_report(self, request_id: int, report_base: str, call_unique_id: str, **_: Any):
         if self.options.has_quirk("rejects-getbasereport"):
-            return call_result.GetBaseReport(status="NotSupported")
+            return self._call_result.GetBaseReport(status="NotSupported")
         entries = self.model.base_report(report_base)
         if entries is None:
-            return call_result.GetBaseReport(status="NotSupported")
+            return self._call_result.GetBaseReport(status="NotSupported")
         if not entries:
-            return call_result.GetBaseReport(status="EmptyResultSet")
+            return self._call_result.GetBaseReport(status="EmptyResultSet")
         self.plan(call_unique_id, (request_id, entries))
-        return call_result.GetBaseReport(status=ACCEPTED)
+        return self._call_result.GetBaseReport(status=ACCEPTED)
 
     @after(Action.get_base_report)
     def after_get_base_report(self, call_unique_id: str, **_: Any) -> None:
@@ -386,9 +417,9 @@ class ChargePointV201(ConnectorRules, ChargePoint):
             )
         entries = self.model.custom_report(component_variable, component_criteria)
         if not entries:
-            return call_result.GetReport(status="EmptyResultSet")
+            return self._call_result.GetReport(status="EmptyResultSet")
         self.plan(call_unique_id, (request_id, entries))
-        return call_result.GetReport(status=ACCEPTED)
+        return self._call_result.GetReport(status=ACCEPTED)
 
     @after(Action.get_report)
     def after_get_report(self, call_unique_id: str, **_: Any) -> None:
@@ -403,7 +434,7 @@ class ChargePointV201(ConnectorRules, ChargePoint):
         parts = [entries[i : i + size] for i in range(0, len(entries), size)]
         for seq_no, part in enumerate(parts):
             await self.send(
-                call.NotifyReport(
+                self._call.NotifyReport(
                     request_id=request_id,
                     generated_at=generated_at,
                     seq_no=seq_no,
@@ -423,24 +454,24 @@ class ChargePointV201(ConnectorRules, ChargePoint):
         **_: Any,
     ):
         if requested_message not in _TRIGGERABLE:
-            return call_result.TriggerMessage(status="NotImplemented")
+            return self._call_result.TriggerMessage(status="NotImplemented")
         targets = list(self.charger._connectors.values())
         if evse is not None:
             connector = self.charger._connectors.get(evse.get("id", 0))
             if connector is None or evse.get("connector_id", _CONNECTOR_ID) != _CONNECTOR_ID:
-                return call_result.TriggerMessage(
+                return self._call_result.TriggerMessage(
                     status="Rejected", status_info=_status_info("UnknownEvse")
                 )
             targets = [connector]
         if requested_message == "BootNotification" and self.charger.booted:
             # F06.FR.17: once the boot is Accepted, a triggered BootNotification is refused.
-            return call_result.TriggerMessage(status="Rejected")
+            return self._call_result.TriggerMessage(status="Rejected")
         if requested_message == "TransactionEvent" and not any(c.transaction for c in targets):
-            return call_result.TriggerMessage(
+            return self._call_result.TriggerMessage(
                 status="Rejected", status_info=_status_info("NoTransaction")
             )
         self.plan(call_unique_id, (requested_message, targets))
-        return call_result.TriggerMessage(status=ACCEPTED)
+        return self._call_result.TriggerMessage(status=ACCEPTED)
 
     @after(Action.trigger_message)
     def after_trigger_message(self, call_unique_id: str, **_: Any) -> None:
@@ -459,10 +490,12 @@ class ChargePointV201(ConnectorRules, ChargePoint):
                 await self.notify_status(connector)
         elif message == "FirmwareStatusNotification":
             status, request_id = self.charger._firmware_status_for_trigger()
-            await self.send(call.FirmwareStatusNotification(status=status, request_id=request_id))
+            await self.send(
+                self._call.FirmwareStatusNotification(status=status, request_id=request_id)
+            )
         elif message == "LogStatusNotification":
             status, request_id = self.charger._log_status_for_trigger("log")
-            await self.send(call.LogStatusNotification(status=status, request_id=request_id))
+            await self.send(self._call.LogStatusNotification(status=status, request_id=request_id))
         elif message == "SignChargingStationCertificate":
             await self.send_sign_certificate()
         elif message == "MeterValues":
@@ -471,7 +504,9 @@ class ChargePointV201(ConnectorRules, ChargePoint):
                 meter_value = self._meter_value(connector, measurands, "Trigger")
                 if meter_value is not None:
                     await self.send(
-                        call.MeterValues(evse_id=connector.connector_id, meter_value=meter_value)
+                        self._call.MeterValues(
+                            evse_id=connector.connector_id, meter_value=meter_value
+                        )
                     )
         elif message == "TransactionEvent":
             measurands = self._list("SampledDataCtrlr", "TxUpdatedMeasurands")
@@ -501,18 +536,19 @@ class ChargePointV201(ConnectorRules, ChargePoint):
         certificate_type: str | None = None,
         **_: Any,
     ):
-        if certificate_type == "V2GCertificate":
-            # No V2G key was ever requested, so no V2G chain can be ours.
-            return call_result.CertificateSigned(
+        if certificate_type not in (None, "ChargingStationCertificate"):
+            # V2GCertificate (or 2.1's V2G20Certificate): no V2G key was ever requested, so no
+            # V2G chain can be ours.
+            return self._call_result.CertificateSigned(
                 status="Rejected",
                 status_info=_status_info("UnsupportedRequest", "no ISO 15118 support"),
             )
         verdict = self.charger._certificate_signed(certificate_chain)
         if verdict.accepted:
-            return call_result.CertificateSigned(status=ACCEPTED)
+            return self._call_result.CertificateSigned(status=ACCEPTED)
         self.plan(call_unique_id, verdict)
         detail = (verdict.detail or "")[:_ADDITIONAL_INFO_LIMIT] or None
-        return call_result.CertificateSigned(
+        return self._call_result.CertificateSigned(
             status=verdict.status, status_info=_status_info(verdict.reason or "Unspecified", detail)
         )
 
@@ -535,12 +571,12 @@ class ChargePointV201(ConnectorRules, ChargePoint):
         **_: Any,
     ):
         if self.charger.firmware_update_running:
-            return call_result.UpdateFirmware(
+            return self._call_result.UpdateFirmware(
                 status="Rejected", status_info=_status_info("UpdateInProgress")
             )
         request = firmware_request("v201", request_id, firmware, retries, retry_interval)
         self.plan(call_unique_id, request)
-        return call_result.UpdateFirmware(status=ACCEPTED)
+        return self._call_result.UpdateFirmware(status=ACCEPTED)
 
     @after(Action.update_firmware)
     def after_update_firmware(self, call_unique_id: str, **_: Any) -> None:
@@ -563,7 +599,7 @@ class ChargePointV201(ConnectorRules, ChargePoint):
         self.plan(call_unique_id, request)
         # N01: a new request cancels the running upload and says so.
         status = "AcceptedCanceled" if self.charger.log_upload_running else ACCEPTED
-        return call_result.GetLog(status=status, filename=request.file_name)
+        return self._call_result.GetLog(status=status, filename=request.file_name)
 
     @after(Action.get_log)
     def after_get_log(self, call_unique_id: str, **_: Any) -> None:
@@ -572,19 +608,26 @@ class ChargePointV201(ConnectorRules, ChargePoint):
     @on(Action.reset)
     def on_reset(self, type: str, call_unique_id: str, evse_id: int | None = None, **_: Any):
         if evse_id is not None:
-            return call_result.Reset(
+            return self._call_result.Reset(
                 status="Rejected", status_info=_status_info("UnsupportedRequest")
             )
         if type == "OnIdle" and self.charger.transactions:
             # Reset once the last transaction has ended.
             self.charger._reset_when_idle = True
-            return call_result.Reset(status="Scheduled")
-        self.plan(call_unique_id, True)
-        return call_result.Reset(status=ACCEPTED)
+            return self._call_result.Reset(status="Scheduled")
+        # Immediate, OnIdle without transactions, or 2.1's ImmediateAndResume (the 2.0.1 schema
+        # lets only the first two reach this handler).
+        self.plan(call_unique_id, type)
+        return self._call_result.Reset(status=ACCEPTED)
 
     @after(Action.reset)
     def after_reset(self, call_unique_id: str, **_: Any) -> None:
-        if self.take_plan(call_unique_id):
+        reset_type = self.take_plan(call_unique_id)
+        if reset_type == "ImmediateAndResume":
+            # Reboot with the transactions kept: they go on after the next accepted boot.
+            self.charger._resume_after_reboot = bool(self.charger.transactions)
+            self.request_end("reset")
+        elif reset_type is not None:
             self.spawn(self.stop_all_and_reset("ImmediateReset"), "reset")
 
     # --- remote start / stop ---------------------------------------------------------------
@@ -602,9 +645,9 @@ class ChargePointV201(ConnectorRules, ChargePoint):
         id_tag = id_token["id_token"]
         connector = self.claim_for_remote_start(evse_id, id_tag, charging_profile)
         if connector is None:
-            return call_result.RequestStartTransaction(status="Rejected")
+            return self._call_result.RequestStartTransaction(status="Rejected")
         self.plan(call_unique_id, (connector, id_tag, id_token.get("type"), remote_start_id))
-        return call_result.RequestStartTransaction(status=ACCEPTED)
+        return self._call_result.RequestStartTransaction(status=ACCEPTED)
 
     @after(Action.request_start_transaction)
     def after_request_start_transaction(self, call_unique_id: str, **_: Any) -> None:
@@ -626,9 +669,9 @@ class ChargePointV201(ConnectorRules, ChargePoint):
     def on_request_stop_transaction(self, transaction_id: str, call_unique_id: str, **_: Any):
         connector = self.connector_running(transaction_id)
         if connector is None:
-            return call_result.RequestStopTransaction(status="Rejected")
+            return self._call_result.RequestStopTransaction(status="Rejected")
         self.plan(call_unique_id, connector)
-        return call_result.RequestStopTransaction(status=ACCEPTED)
+        return self._call_result.RequestStopTransaction(status=ACCEPTED)
 
     @after(Action.request_stop_transaction)
     def after_request_stop_transaction(self, call_unique_id: str, **_: Any) -> None:
@@ -643,7 +686,7 @@ class ChargePointV201(ConnectorRules, ChargePoint):
             ongoing = any(
                 t.transaction_id == transaction_id for t in self.charger.transactions.values()
             )
-        return call_result.GetTransactionStatus(
+        return self._call_result.GetTransactionStatus(
             messages_in_queue=self.charger.undelivered_count > 0, ongoing_indicator=ongoing
         )
 
@@ -664,11 +707,11 @@ class ChargePointV201(ConnectorRules, ChargePoint):
         else:
             connector = self.charger._connectors.get(evse.get("id", 0))
             if connector is None or evse.get("connector_id", _CONNECTOR_ID) != _CONNECTOR_ID:
-                return call_result.ChangeAvailability(status="Rejected")
+                return self._call_result.ChangeAvailability(status="Rejected")
             targets = [connector]
         scheduled = self.set_operative(targets, operative)
         self.plan(call_unique_id, targets)
-        return call_result.ChangeAvailability(status="Scheduled" if scheduled else ACCEPTED)
+        return self._call_result.ChangeAvailability(status="Scheduled" if scheduled else ACCEPTED)
 
     @after(Action.change_availability)
     def after_change_availability(self, call_unique_id: str, **_: Any) -> None:
@@ -687,34 +730,36 @@ class ChargePointV201(ConnectorRules, ChargePoint):
         current_profile = int(self._actual("SecurityCtrlr", "SecurityProfile"))
         # Chargers refuse a profile that would lower the security profile in use.
         if not slot_allowed or int(connection_data.get("security_profile", 0)) < current_profile:
-            return call_result.SetNetworkProfile(status="Rejected")
+            return self._call_result.SetNetworkProfile(status="Rejected")
         self.charger.network_profiles[configuration_slot] = connection_data
-        return call_result.SetNetworkProfile(status=ACCEPTED)
+        return self._call_result.SetNetworkProfile(status=ACCEPTED)
 
     @on(Action.unlock_connector)
     def on_unlock_connector(self, evse_id: int, connector_id: int, **_: Any):
         connector = self.charger._connectors.get(evse_id)
         if connector is None or connector_id != _CONNECTOR_ID:
-            return call_result.UnlockConnector(status="UnknownConnector")
+            return self._call_result.UnlockConnector(status="UnknownConnector")
         if connector.transaction is not None:
-            return call_result.UnlockConnector(status="OngoingAuthorizedTransaction")
-        return call_result.UnlockConnector(status="Unlocked")
+            return self._call_result.UnlockConnector(status="OngoingAuthorizedTransaction")
+        return self._call_result.UnlockConnector(status="Unlocked")
 
     # --- small requests --------------------------------------------------------------------
 
     @on(Action.clear_cache)
     def on_clear_cache(self, **_: Any):
-        return call_result.ClearCache(status=ACCEPTED)
+        return self._call_result.ClearCache(status=ACCEPTED)
 
     @on(Action.data_transfer)
     def on_data_transfer(self, vendor_id: str, data: Any = None, **_: Any):
         if vendor_id != self.options.data_transfer_vendor_id:
-            return call_result.DataTransfer(status="UnknownVendorId")
-        return call_result.DataTransfer(status=ACCEPTED, data=data)
+            return self._call_result.DataTransfer(status="UnknownVendorId")
+        return self._call_result.DataTransfer(status=ACCEPTED, data=data)
 
     @on(Action.get_local_list_version)
     def on_get_local_list_version(self, **_: Any):
-        return call_result.GetLocalListVersion(version_number=self.charger.local_auth_list.version)
+        return self._call_result.GetLocalListVersion(
+            version_number=self.charger.local_auth_list.version
+        )
 
     @on(Action.send_local_list)
     def on_send_local_list(
@@ -726,15 +771,15 @@ class ChargePointV201(ConnectorRules, ChargePoint):
     ):
         entries = local_authorization_list or []
         if not self._flag("LocalAuthListCtrlr", "Enabled"):
-            return call_result.SendLocalList(status="Failed")
+            return self._call_result.SendLocalList(status="Failed")
         if len(entries) > int(self._actual("LocalAuthListCtrlr", "ItemsPerMessage")):
-            return call_result.SendLocalList(status="Failed")
+            return self._call_result.SendLocalList(status="Failed")
         status = self.charger.local_auth_list.update(
             update_type,
             version_number,
             [(entry["id_token"]["id_token"], entry.get("id_token_info")) for entry in entries],
         )
-        return call_result.SendLocalList(status=status)
+        return self._call_result.SendLocalList(status=status)
 
     # --- reservations ----------------------------------------------------------------------
 
@@ -749,14 +794,14 @@ class ChargePointV201(ConnectorRules, ChargePoint):
         **_: Any,
     ):
         if not self._flag("ReservationCtrlr", "Enabled"):
-            return call_result.ReserveNow(status="Rejected")
+            return self._call_result.ReserveNow(status="Rejected")
         expires_at = parse_timestamp(expiry_date_time)
         # Reservations without an EVSE need ReservationCtrlr.NonEvseSpecific, which is false.
         connector = self.charger._connectors.get(evse_id) if evse_id is not None else None
         if connector is None or expires_at is None or expires_at.tzinfo is None:
-            return call_result.ReserveNow(status="Rejected")
+            return self._call_result.ReserveNow(status="Rejected")
         status = self.reserve(connector, id, id_token["id_token"], expires_at, call_unique_id)
-        return call_result.ReserveNow(status=status)
+        return self._call_result.ReserveNow(status=status)
 
     @after(Action.reserve_now)
     def after_reserve_now(self, call_unique_id: str, **_: Any) -> None:
@@ -764,7 +809,7 @@ class ChargePointV201(ConnectorRules, ChargePoint):
 
     async def reservation_expired(self, reservation: Reservation) -> None:
         await self.send(
-            call.ReservationStatusUpdate(
+            self._call.ReservationStatusUpdate(
                 reservation_id=reservation.reservation_id, reservation_update_status="Expired"
             )
         )
@@ -772,7 +817,7 @@ class ChargePointV201(ConnectorRules, ChargePoint):
     @on(Action.cancel_reservation)
     def on_cancel_reservation(self, reservation_id: int, call_unique_id: str, **_: Any):
         cancelled = self.cancel_reservation(reservation_id, call_unique_id)
-        return call_result.CancelReservation(status=ACCEPTED if cancelled else "Rejected")
+        return self._call_result.CancelReservation(status=ACCEPTED if cancelled else "Rejected")
 
     @after(Action.cancel_reservation)
     def after_cancel_reservation(self, call_unique_id: str, **_: Any) -> None:
@@ -789,13 +834,13 @@ class ChargePointV201(ConnectorRules, ChargePoint):
             station_wide="ChargingStationMaxProfile",
         )
         if refusal in _EXPLAINED_PROFILE_REFUSALS:
-            return call_result.SetChargingProfile(
+            return self._call_result.SetChargingProfile(
                 status="Rejected", status_info=_status_info(refusal)
             )
         if refusal is not None:
-            return call_result.SetChargingProfile(status="Rejected")
+            return self._call_result.SetChargingProfile(status="Rejected")
         self.charger.charging_profiles.install(evse_id, charging_profile)
-        return call_result.SetChargingProfile(status=ACCEPTED)
+        return self._call_result.SetChargingProfile(status=ACCEPTED)
 
     @on(Action.clear_charging_profile)
     def on_clear_charging_profile(
@@ -811,14 +856,14 @@ class ChargePointV201(ConnectorRules, ChargePoint):
             purpose=criteria.get("charging_profile_purpose"),
             stack_level=criteria.get("stack_level"),
         )
-        return call_result.ClearChargingProfile(status=ACCEPTED if removed else "Unknown")
+        return self._call_result.ClearChargingProfile(status=ACCEPTED if removed else "Unknown")
 
     @on(Action.get_composite_schedule)
     def on_get_composite_schedule(
         self, duration: int, evse_id: int, charging_rate_unit: str | None = None, **_: Any
     ):
         if not 0 <= evse_id <= self.options.connectors:
-            return call_result.GetCompositeSchedule(status="Rejected")
+            return self._call_result.GetCompositeSchedule(status="Rejected")
         unit = charging_rate_unit or "A"
         periods: list[dict[str, Any]] = []
         for profile in self.charger.charging_profiles.for_connector(evse_id):
@@ -826,13 +871,12 @@ class ChargePointV201(ConnectorRules, ChargePoint):
             schedule = schedules[0] if isinstance(schedules, list) and schedules else {}
             if schedule.get("charging_rate_unit") == unit:
                 periods = [
-                    {"start_period": int(p["start_period"]), "limit": float(p["limit"])}
-                    for p in schedule.get("charging_schedule_period", [])
+                    _composite_period(p) for p in schedule.get("charging_schedule_period", [])
                 ]
                 break
         if not periods:
             periods = self.hardware_limit_periods(unit)
-        return call_result.GetCompositeSchedule(
+        return self._call_result.GetCompositeSchedule(
             status=ACCEPTED,
             schedule={
                 "evse_id": evse_id,
@@ -842,3 +886,11 @@ class ChargePointV201(ConnectorRules, ChargePoint):
                 "charging_schedule_period": periods,
             },
         )
+
+
+class ChargePointV201(ChargePointV2x, ChargePoint201):
+    """The station's side of one 2.0.1 connection."""
+
+
+class ChargePointV21(ChargePointV2x, ChargePoint21):
+    """The station's side of one 2.1 connection (its schemas, its message classes)."""

@@ -135,6 +135,8 @@ def status_payload(request: LogRequest, status: str) -> Any:
         return call16.DiagnosticsStatusNotification(status=status)
     if request.protocol_v16:
         return call16.LogStatusNotification(status=status, request_id=request.request_id)
+    # Also for 2.1, whose LogStatusNotification only adds an optional statusInfo: the library
+    # sends a payload by class name and fields, checked against the connection's own schemas.
     return call201.LogStatusNotification(status=status, request_id=request.request_id)
 
 

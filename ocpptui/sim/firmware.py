@@ -63,6 +63,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("ocpptui.sim")
 
+# "v201" is every 2.x UpdateFirmware: 2.1 keeps 2.0.1's request, statuses and notifications
+# (its FirmwareStatusNotification only adds an optional statusInfo), and the library sends a
+# payload by its class name and fields, checked against the schemas of the connection's version.
 Flavour = Literal["v16", "v16-signed", "v201"]
 
 _HEADER = re.compile(rb"^SIMFW((?:[ \t]+[A-Za-z_]+=\S+)+)[ \t]*\r?$")

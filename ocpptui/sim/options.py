@@ -9,14 +9,15 @@ from ocpptui.sim.quirks import QUIRKS, check_quirks
 
 OCPP16: Final = "ocpp1.6"
 OCPP201: Final = "ocpp2.0.1"
-SUPPORTED_PROTOCOLS: Final = (OCPP16, OCPP201)
+OCPP21: Final = "ocpp2.1"
+SUPPORTED_PROTOCOLS: Final = (OCPP16, OCPP201, OCPP21)
 FIRMWARE_FAILURES: Final = ("download", "signature", "verification", "install")
 UPLOAD_FAILURES: Final = ("upload", "permission")
 FILE_TRANSFER_PROTOCOLS: Final = ("FTP", "FTPS", "HTTP", "HTTPS", "SFTP")
 
-# The tightest identity-field limits of both versions (1.6 BootNotification allows 20 characters
-# for vendor and model and 25 for serial numbers; 2.0.1 allows 20 for the model), so one set of
-# options is valid whichever protocol the charger speaks.
+# The tightest identity-field limits of the versions (1.6 BootNotification allows 20 characters
+# for vendor and model and 25 for serial numbers; 2.0.1 and 2.1 allow 20 for the model), so one
+# set of options is valid whichever protocol the charger speaks.
 _FIELD_LIMITS: Final = {"vendor": 20, "model": 20, "serial": 25, "firmware": 50}
 
 
@@ -37,7 +38,7 @@ class SimulatorOptions:
     model: str = "SimCharger-22"
     serial: str = "SIM-000001"
     firmware: str = "1.4.2"
-    # 1.6: connectors 1..N; 2.0.1: EVSEs 1..N with one connector each.
+    # 1.6: connectors 1..N; 2.0.1/2.1: EVSEs 1..N with one connector each.
     connectors: int = 2
     # Default for MeterValueSampleInterval (1.6) / SampledDataCtrlr.TxUpdatedInterval (2.0.1).
     meter_interval: int | None = None

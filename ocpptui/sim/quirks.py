@@ -17,14 +17,18 @@ from typing import Any, Final
 
 _V16: Final = "ocpp1.6"
 _V201: Final = "ocpp2.0.1"
-_BOTH: Final = frozenset({_V16, _V201})
+_V21: Final = "ocpp2.1"
+# 2.1 keeps every 2.0.1 message a quirk bends (and the limits and enums each quirk breaks), so
+# a 2.0.1 quirk shows the same way in 2.1.
+_V2X: Final = frozenset({_V201, _V21})
+_ALL: Final = frozenset({_V16, *_V2X})
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Quirk:
     name: str
     summary: str
-    protocols: frozenset[str] = _BOTH
+    protocols: frozenset[str] = _ALL
 
 
 _CATALOGUE: Final = (
@@ -38,7 +42,7 @@ _CATALOGUE: Final = (
     Quirk(
         "vendor-measurand",
         'MeterValues with a sample the schema refuses: 1.6 Frequency in "Hz" (the enum says '
-        '"Hertz"), 2.0.1 the 1.6 measurand "Temperature" that 2.0.1 dropped',
+        '"Hertz"), 2.x the 1.6 measurand "Temperature" that 2.0.1 dropped',
     ),
     Quirk("extra-property", "BootNotification with a property the schema does not define"),
     Quirk(
@@ -55,12 +59,12 @@ _CATALOGUE: Final = (
     Quirk(
         "rejects-getbasereport",
         "GetBaseReport is answered NotSupported for every report base",
-        frozenset({_V201}),
+        _V2X,
     ),
     Quirk(
         "no-notifyreport",
         "GetBaseReport is Accepted but no NotifyReport ever follows",
-        frozenset({_V201}),
+        _V2X,
     ),
     Quirk("drops-on-ping", "the charger drops the connection when the server sends a ping"),
     Quirk("unsupported-subprotocol", "the handshake offers only the subprotocol ocpp1.5"),
@@ -70,7 +74,7 @@ QUIRKS: Final[Mapping[str, Quirk]] = {quirk.name: quirk for quirk in _CATALOGUE}
 
 # CALLs the charger reads and then drops without any answer, by quirk.
 _IGNORED_CALLS: Final = {"ignores-getconfiguration": "GetConfiguration"}
-# An extra property as vendors add them (a diagnostic field the 1.6/2.0.1 schemas lack).
+# An extra property as vendors add them (a diagnostic field the 1.6/2.x schemas lack).
 EXTRA_PROPERTY: Final = ("mac_address", "02:00:5E:10:00:01")
 # What a 1.6 firmware wrote when a fault had no better code (legal codes: ChargePointErrorCode).
 UNKNOWN_ERROR_CODE: Final = "Error"
@@ -87,7 +91,7 @@ def check_quirks(quirks: frozenset[str], protocol: str) -> None:
             known = ", ".join(QUIRKS)
             raise ValueError(f"unknown quirk {name!r} (known: {known})")
         if protocol not in quirk.protocols:
-            only = " and ".join(sorted(quirk.protocols))
+            only = " and ".join(sorted(quirk.protocols, reverse=True))  # newest first
             raise ValueError(f"quirk {name!r} applies to {only} only, not {protocol}")
     if {"unsupported-subprotocol", "no-subprotocol"} <= quirks:
         raise ValueError("choose one of the quirks unsupported-subprotocol and no-subprotocol")

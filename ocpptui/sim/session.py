@@ -1,4 +1,4 @@
-"""What both protocol versions share for one connection: tasks, safe calls, boot, heartbeat.
+"""What every protocol version shares for one connection: tasks, safe calls, boot, heartbeat.
 
 A session lives exactly as long as one link. Everything it starts runs in a task it tracks, so
 ending the session (link lost, Reset, `stop()`) cancels all of it and leaks nothing.
@@ -32,7 +32,7 @@ logger = logging.getLogger("ocpptui.sim")
 frame_logger = logging.getLogger("ocpptui.sim.frames")
 
 ACCEPTED = "Accepted"
-# techInfo of a SecurityEventNotification is at most 255 characters (1.6 and 2.0.1).
+# techInfo of a SecurityEventNotification is at most 255 characters (1.6, 2.0.1 and 2.1).
 TECH_INFO_LIMIT = 255
 
 
@@ -41,6 +41,7 @@ class SessionMixin:
 
     id: str
     _call: Any  # the version's `ocpp.vXX.call` module, set by the library's ChargePoint
+    _call_result: Any  # and its `ocpp.vXX.call_result` module
 
     def __init__(self, charger: SimulatedCharger, link: Link) -> None:
         # The next class in the MRO is the version's `ocpp` ChargePoint.
