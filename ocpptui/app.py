@@ -122,6 +122,10 @@ class OcppTuiApp(App[None]):
         pick_link: str | None = None,
         no_charger_hint_after: float | None = NO_CHARGER_HINT_SECONDS,
     ) -> None:
+        """With `upstream`, the server is a proxy (tap) in front of that CSMS. With
+        `link_defaults` (local-link mode, `listen=False`) the serial and BLE pickers can open a
+        link; `pick_link` ("serial" or "ble") shows one at start.
+        """
         super().__init__()
         #: Seconds without any charger before the main screen lists what to check.
         self.no_charger_hint_after = no_charger_hint_after
@@ -551,38 +555,6 @@ class OcppTuiApp(App[None]):
         self.push_screen(ConfirmScreen("Transfers running", question, "Quit", "Stay"), answered)
 
 
-def make_app(
-    settings: Settings,
-    paths: Paths,
-    hub: Hub,
-    *,
-    clock: Clock | None = None,
-    listen: bool = True,
-    host: str | None = None,
-    port: int | None = None,
-    after_start: Sequence[AfterStart] = (),
-    upstream: UpstreamConfig | None = None,
-    link_defaults: LinkDefaults | None = None,
-    pick_link: str | None = None,
-    no_charger_hint_after: float | None = NO_CHARGER_HINT_SECONDS,
-) -> OcppTuiApp:
-    """The app as the CLI runs it: `make_app(...).run()`; tests use `run_test()`.
-
-    With `upstream`, the server is a proxy (tap) in front of that CSMS. With `link_defaults`
-    (local-link mode, `listen=False`) the serial and BLE pickers can open a link; `pick_link`
-    ("serial" or "ble") shows one at start.
-    """
-    return OcppTuiApp(
-        settings,
-        paths,
-        hub,
-        clock=clock,
-        listen=listen,
-        host=host,
-        port=port,
-        after_start=after_start,
-        upstream=upstream,
-        link_defaults=link_defaults,
-        pick_link=pick_link,
-        no_charger_hint_after=no_charger_hint_after,
-    )
+#: The app as the CLI runs it: `make_app(...).run()`; tests use `run_test()`. It is the class
+#: itself, so its options are written once, in `OcppTuiApp.__init__`.
+make_app = OcppTuiApp

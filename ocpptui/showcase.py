@@ -17,7 +17,7 @@ import json
 import shutil
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +28,7 @@ from ocpptui.core.clock import Clock, ocpp_timestamp
 from ocpptui.core.config import CsmsConfig
 from ocpptui.core.frame import Frame
 from ocpptui.core.hub import Hub
+from ocpptui.demo import DEMO_CHARGERS, DEMO_IDENTITIES
 from ocpptui.paths import Paths
 from ocpptui.protocol.versions import OcppVersion
 from ocpptui.settings import Settings
@@ -47,6 +48,12 @@ START = dt.datetime(2026, 3, 14, 9, 30, tzinfo=dt.UTC).timestamp()
 ROOT = Path("/tmp/ocpp-tui-showcase")
 LAPTOP = "192.168.1.20"
 PORT = 9000
+#: Where each of the demo's chargers seems to connect from (the connection list shows it).
+_PEERS = {
+    "DEMO-CP-1": "192.168.1.50:50412",
+    "DEMO-CP-2": "192.168.1.51:49230",
+    "DEMO-CP-3": "192.168.1.52:53118",
+}
 
 
 class FrozenClock(Clock):
@@ -246,7 +253,7 @@ def _attempts(clock: FrozenClock) -> list[ConnectionAttempt]:
         *(
             ConnectionAttempt(
                 wall + offset,
-                peer,
+                _PEERS[identity],
                 f"/ocpp/{identity}",
                 identity,
                 offered,
@@ -255,21 +262,35 @@ def _attempts(clock: FrozenClock) -> list[ConnectionAttempt]:
                 reason="accepted",
                 **common,
             )
-            for offset, peer, identity, offered in (
-                (0.0, "192.168.1.50:50412", "DEMO-CP-1", ("ocpp1.6",)),
-                (2.0, "192.168.1.51:49230", "DEMO-CP-2", ("ocpp1.6",)),
-                (3.0, "192.168.1.52:53118", "DEMO-CP-3", ("ocpp2.0.1", "ocpp1.6")),
+            for offset, identity, offered in (
+                (0.0, "DEMO-CP-1", ("ocpp1.6",)),
+                (2.0, "DEMO-CP-2", ("ocpp1.6",)),
+                (3.0, "DEMO-CP-3", ("ocpp2.0.1", "ocpp1.6")),
             )
         ),
     ]
 
 
-def _boot_16(vendor: str, model: str, serial: str, firmware: str):
-    return lambda charger: {
-        "chargePointVendor": vendor,
-        "chargePointModel": model,
-        "chargePointSerialNumber": serial,
-        "firmwareVersion": firmware,
+def _boot_16(charger: ScriptedCharger) -> dict[str, Any]:
+    options = charger.options
+    return {
+        "chargePointVendor": options.vendor,
+        "chargePointModel": options.model,
+        "chargePointSerialNumber": options.serial,
+        "firmwareVersion": options.firmware,
+    }
+
+
+def _boot_201(charger: ScriptedCharger) -> dict[str, Any]:
+    options = charger.options
+    return {
+        "reason": "PowerUp",
+        "chargingStation": {
+            "model": options.model,
+            "vendorName": options.vendor,
+            "serialNumber": options.serial,
+            "firmwareVersion": options.firmware,
+        },
     }
 
 
@@ -320,26 +341,13 @@ def _timeline() -> list[tuple[float, str, str, Callable[[ScriptedCharger], dict[
     cp1, cp2, cp3 = "DEMO-CP-1", "DEMO-CP-2", "DEMO-CP-3"
     empty: Callable[[ScriptedCharger], dict[str, Any]] = lambda charger: {}  # noqa: E731
     return [
-        (0.0, cp1, "BootNotification", _boot_16("Alpitronic", "HYC50", "DEMO-16-0001", "1.4.2")),
+        (0.0, cp1, "BootNotification", _boot_16),
         (0.3, cp1, "StatusNotification", _status_16(0, "Available")),
         (0.4, cp1, "StatusNotification", _status_16(1, "Available")),
         (0.5, cp1, "StatusNotification", _status_16(2, "Available")),
-        (2.0, cp2, "BootNotification", _boot_16("Keba", "KC-P30", "DEMO-16-0002", "3.10.57")),
+        (2.0, cp2, "BootNotification", _boot_16),
         (2.2, cp2, "StatusNotification", _status_16(1, "Available")),
-        (
-            3.0,
-            cp3,
-            "BootNotification",
-            lambda charger: {
-                "reason": "PowerUp",
-                "chargingStation": {
-                    "model": "Terra AC W22",
-                    "vendorName": "ABB",
-                    "serialNumber": "DEMO-201-0003",
-                    "firmwareVersion": "1.8.21",
-                },
-            },
-        ),
+        (3.0, cp3, "BootNotification", _boot_201),
         (
             3.2,
             cp3,
@@ -376,34 +384,18 @@ def _timeline() -> list[tuple[float, str, str, Callable[[ScriptedCharger], dict[
     ]
 
 
-_OPTIONS = {
-    "DEMO-CP-1": (
-        OcppVersion.V16,
-        "192.168.1.50:50412",
-        SimulatorOptions(
-            vendor="Alpitronic", model="HYC50", serial="DEMO-16-0001", firmware="1.4.2"
-        ),
-    ),
-    "DEMO-CP-2": (
-        OcppVersion.V16,
-        "192.168.1.51:49230",
-        SimulatorOptions(
-            vendor="Keba", model="KC-P30", serial="DEMO-16-0002", firmware="3.10.57", connectors=1
-        ),
-    ),
-    "DEMO-CP-3": (
-        OcppVersion.V201,
-        "192.168.1.52:53118",
-        SimulatorOptions(
-            protocol="ocpp2.0.1",
-            vendor="ABB",
-            model="Terra AC W22",
-            serial="DEMO-201-0003",
-            firmware="1.8.21",
-            connectors=1,
-        ),
-    ),
-}
+def _charger_options() -> dict[str, tuple[OcppVersion, str, SimulatorOptions]]:
+    """The live demo's chargers (`ocpp-tui demo`), minus the two settings that only keep the
+    live demo busy (a transaction started on its own, a 5 s meter interval): the frozen
+    screens show a charger as configured out of the box."""
+    return {
+        identity: (
+            OcppVersion.from_subprotocol(options.protocol),
+            _PEERS[identity],
+            replace(options, auto_transaction=False, meter_interval=None),
+        )
+        for identity, options in zip(DEMO_IDENTITIES, DEMO_CHARGERS, strict=True)
+    }
 
 
 def build_showcase(root: Path = ROOT, **app_options: Any) -> Showcase:
@@ -431,7 +423,7 @@ def build_showcase(root: Path = ROOT, **app_options: Any) -> Showcase:
 
     hub.add_frame_listener(advance_latency)
     chargers = {}
-    for identity, (version, peer, options) in _OPTIONS.items():
+    for identity, (version, peer, options) in _charger_options().items():
         charger = ScriptedCharger(identity, version, peer, options)
         charger.clock = clock
         chargers[identity] = charger

@@ -10,17 +10,16 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input, Select, Static, TabbedContent, TabPane, TextArea
 
-from ocpptui import messages
 from ocpptui.bridge import HubBridge
 from ocpptui.core.clock import Clock
 from ocpptui.core.config import BootAnswer
 from ocpptui.core.hub import Charger
 from ocpptui.protocol import catalog
 from ocpptui.protocol.versions import OcppVersion
+from ocpptui.screens.frame_filter_screen import FrameFilterScreen, frame_filter_bindings
 from ocpptui.widgets.charger_link_panel import (
     ChargerLinkPanel,
     pending,
@@ -35,6 +34,7 @@ from ocpptui.widgets.configuration_panel import PaletteCommand
 from ocpptui.widgets.device_model_panel import DeviceModelPanel
 from ocpptui.widgets.filter_bar import FilterBar
 from ocpptui.widgets.frame_table import FrameTable
+from ocpptui.widgets.hub_listener import ChargerListener, ChargerMessage
 from ocpptui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
@@ -70,31 +70,13 @@ TABS = (
 FRAME_ACTIONS = frozenset({"focus_filter", "toggle_errors", "clear_filter"})
 
 
-class ChargerScreen(Screen[None]):
+class ChargerScreen(ChargerListener, FrameFilterScreen):
     """Summary on top, filter bar, the charger's frames, a status line."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", tooltip="Back to the charger list", id="charger.back"),
-        Binding(
-            "slash",
-            "focus_filter",
-            "Filter",
-            tooltip="Type a filter: text, action:Name, dir:in, type:error, is:error",
-            id="charger.filter",
-        ),
-        Binding(
-            "e",
-            "toggle_errors",
-            "Errors",
-            tooltip="Show only CallErrors, malformed frames and schema violations",
-            id="charger.errors",
-        ),
-        Binding(
-            "x",
-            "clear_filter",
-            "Clear",
-            tooltip="Show every frame again",
-            id="charger.clear_filter",
+        *frame_filter_bindings(
+            filter_id="charger.filter", errors_id="charger.errors", clear_id="charger.clear_filter"
         ),
         *(
             Binding(
@@ -163,13 +145,8 @@ class ChargerScreen(Screen[None]):
         self.bridge = bridge
         self.clock = clock
         self.refresh_hz = refresh_hz
-        self._remove_target: Callable[[], None] | None = None
         self._filter_error: str | None = None
         self._last_status: FrameTable.StatusChanged | None = None
-
-    @property
-    def identity(self) -> str:
-        return self.charger.identity
 
     def compose(self) -> ComposeResult:
         summary = ChargerSummary(self.charger, self.clock, id="summary")
@@ -205,17 +182,8 @@ class ChargerScreen(Screen[None]):
     def frame_table(self) -> FrameTable:
         return self.query_one("#charger-frames", FrameTable)
 
-    @property
-    def filter_bar(self) -> FilterBar:
-        return self.query_one("#filter-bar", FilterBar)
-
     def on_mount(self) -> None:
-        self._remove_target = self.bridge.add_target(self)
         self.set_interval(1.0, self._refresh_summary, name="summary-ages")
-
-    def on_unmount(self) -> None:
-        if self._remove_target is not None:
-            self._remove_target()
 
     def _refresh_summary(self) -> None:
         self.query_one(ChargerSummary).refresh_summary()
@@ -224,15 +192,8 @@ class ChargerScreen(Screen[None]):
 
     # ------------------------------------------------------------------ hub messages
 
-    @on(messages.ChargerConnected)
-    @on(messages.ChargerDisconnected)
-    @on(messages.ChargerChanged)
-    def _charger_changed(
-        self,
-        message: messages.ChargerConnected | messages.ChargerDisconnected | messages.ChargerChanged,
-    ) -> None:
-        if message.identity == self.identity:
-            self._refresh_summary()
+    def charger_changed(self, message: ChargerMessage) -> None:
+        self._refresh_summary()
 
     # ------------------------------------------------------------------ frame log
 
@@ -256,10 +217,9 @@ class ChargerScreen(Screen[None]):
     # ------------------------------------------------------------------ actions
 
     def action_back(self) -> None:
-        focused = self.focused
-        if focused is not None and self.filter_bar in focused.ancestors_with_self:
-            self.frame_table.focus()
+        if self.leave_filter_bar():
             return
+        focused = self.focused
         home = self._home_widget(self.active_tab)
         if (
             isinstance(focused, (Input, Select, TextArea))
@@ -357,16 +317,6 @@ class ChargerScreen(Screen[None]):
     async def _in_tab(self, pane: str, callback: Callable[[], object]) -> object:
         await self.action_show_tab(pane)
         return callback()
-
-    def action_focus_filter(self) -> None:
-        self.filter_bar.query_input.focus()
-
-    def action_toggle_errors(self) -> None:
-        self.filter_bar.errors_only = not self.filter_bar.errors_only
-
-    def action_clear_filter(self) -> None:
-        self.filter_bar.clear()
-        self.frame_table.focus()
 
     def action_toggle_pause(self) -> None:
         self.frame_table.action_toggle_pause()

@@ -9,7 +9,6 @@ folder under the reports folder and says where.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
@@ -24,7 +23,6 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Input, Label, Select, Static, TextArea
 
-from ocpptui import messages
 from ocpptui.bridge import HubBridge
 from ocpptui.core.clock import Clock
 from ocpptui.core.configuration import read_configuration
@@ -45,6 +43,7 @@ from ocpptui.services.profiles import Profile, ProfileError, list_profiles, load
 from ocpptui.services.report import ReportFiles, SiteNotes, commissioning_report, write_report
 from ocpptui.widgets.display_text import clock_time, compact_json, printable, shorten
 from ocpptui.widgets.frame_table import find_frame
+from ocpptui.widgets.hub_listener import ChargerListener, ChargerMessage
 from ocpptui.widgets.key_footer import KeyFooter
 from ocpptui.widgets.line_style import direction_role, theme_style, type_role
 
@@ -103,7 +102,7 @@ class ConfigurationReread(Message):
     ok: bool
 
 
-class CommissioningScreen(Screen[None]):
+class CommissioningScreen(ChargerListener, Screen[None]):
     """The checklist of one charger, its evidence, and the report."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -168,13 +167,8 @@ class CommissioningScreen(Screen[None]):
         self.checklist: Checklist | None = None
         self._dirty = True
         self._last_compute = 0.0
-        self._remove_target: Callable[[], None] | None = None
         self._evidence_key: str | None = None
         self._profiles = list_profiles(paths.profiles_dir)
-
-    @property
-    def identity(self) -> str:
-        return self.charger.identity
 
     # ------------------------------------------------------------------ layout
 
@@ -228,13 +222,8 @@ class CommissioningScreen(Screen[None]):
             ("Payload", "payload", None),
         ):
             evidence.add_column(label, key=key, width=width)
-        self._remove_target = self.bridge.add_target(self)
         self.set_interval(0.5, self._tick, name="commissioning-recompute")
         self.recompute()
-
-    def on_unmount(self) -> None:
-        if self._remove_target is not None:
-            self._remove_target()
 
     # ------------------------------------------------------------------ the checklist
 
@@ -396,15 +385,8 @@ class CommissioningScreen(Screen[None]):
 
     # ------------------------------------------------------------------ hub messages
 
-    @on(messages.ChargerConnected)
-    @on(messages.ChargerDisconnected)
-    @on(messages.ChargerChanged)
-    def _charger_changed(
-        self,
-        message: messages.ChargerConnected | messages.ChargerDisconnected | messages.ChargerChanged,
-    ) -> None:
-        if message.identity == self.identity:
-            self._dirty = True
+    def charger_changed(self, message: ChargerMessage) -> None:
+        self._dirty = True  # recomputed at the next tick, at most once a second
 
     # ------------------------------------------------------------------ the form
 

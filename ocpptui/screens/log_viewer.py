@@ -18,7 +18,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
@@ -28,6 +27,7 @@ from ocpptui.core.log_filter import FilteredFrames, LineHint
 from ocpptui.core.log_statistics import LogStatistics
 from ocpptui.protocol import catalog
 from ocpptui.protocol.versions import OcppVersion
+from ocpptui.screens.frame_filter_screen import FrameFilterScreen, frame_filter_bindings
 from ocpptui.screens.inspector import FrameInspectorScreen
 from ocpptui.widgets.display_text import shorten
 from ocpptui.widgets.filter_bar import FilterBar
@@ -75,7 +75,7 @@ class StatisticsProgressed(Message):
     statistics: LogStatistics | None  # set when the pass is over
 
 
-class LogViewerScreen(Screen[None]):
+class LogViewerScreen(FrameFilterScreen):
     """One saved log: its frames (filterable), the inspector, statistics."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -86,21 +86,9 @@ class LogViewerScreen(Screen[None]):
             tooltip="Close the log (quits when ocpp-tui was started to view it)",
             id="log.back",
         ),
-        Binding(
-            "slash",
-            "focus_filter",
-            "Filter",
-            tooltip="Type a filter: text, action:Name, dir:in, type:error, is:error",
-            id="log.filter",
+        *frame_filter_bindings(
+            filter_id="log.filter", errors_id="log.errors", clear_id="log.clear"
         ),
-        Binding(
-            "e",
-            "toggle_errors",
-            "Errors",
-            tooltip="Show only CallErrors, malformed frames and schema violations",
-            id="log.errors",
-        ),
-        Binding("x", "clear_filter", "Clear", tooltip="Show every frame again", id="log.clear"),
         Binding(
             "s",
             "toggle_statistics",
@@ -183,10 +171,6 @@ class LogViewerScreen(Screen[None]):
     @property
     def frame_table(self) -> FrameTable:
         return self.query_one("#log-frames", FrameTable)
-
-    @property
-    def filter_bar(self) -> FilterBar:
-        return self.query_one("#filter-bar", FilterBar)
 
     def on_mount(self) -> None:
         self._place_at_start()
@@ -364,24 +348,12 @@ class LogViewerScreen(Screen[None]):
             )
 
     def action_back(self) -> None:
-        focused = self.focused
-        if focused is not None and self.filter_bar in focused.ancestors_with_self:
-            self.frame_table.focus()
+        if self.leave_filter_bar():
             return
         if self.quit_on_close:
             self.app.exit()
         else:
             self.dismiss(None)
-
-    def action_focus_filter(self) -> None:
-        self.filter_bar.query_input.focus()
-
-    def action_toggle_errors(self) -> None:
-        self.filter_bar.errors_only = not self.filter_bar.errors_only
-
-    def action_clear_filter(self) -> None:
-        self.filter_bar.clear()
-        self.frame_table.focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "clear_filter":

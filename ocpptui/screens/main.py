@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import ClassVar
 
 from textual import on
@@ -18,12 +17,13 @@ from ocpptui.core.link_supervisor import LinkStatus
 from ocpptui.widgets.charger_list import ChargerList
 from ocpptui.widgets.events_panel import EventsPanel
 from ocpptui.widgets.frame_table import FrameTable
+from ocpptui.widgets.hub_listener import HubListener
 from ocpptui.widgets.key_footer import KeyFooter
 from ocpptui.widgets.link_status import link_status_content, link_title
 from ocpptui.widgets.welcome_panel import ServerState, WelcomePanel
 
 
-class MainScreen(Screen[None]):
+class MainScreen(HubListener, Screen[None]):
     """Welcome panel, charger list, recent events and the all-chargers frame log."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -93,7 +93,6 @@ class MainScreen(Screen[None]):
         self.bridge = bridge
         self.clock = clock
         self.refresh_hz = refresh_hz
-        self._remove_target: Callable[[], None] | None = None
 
     def compose(self) -> ComposeResult:
         welcome = WelcomePanel(id="welcome")
@@ -125,7 +124,6 @@ class MainScreen(Screen[None]):
         return self.query_one("#all-frames", FrameTable)
 
     def on_mount(self) -> None:
-        self._remove_target = self.bridge.add_target(self)
         self.watch(self.app, "server_state", self._show_server_state)
         self.watch(self.app, "link_status", self._show_link_status)
         self.set_interval(1.0, self._tick, name="charger-ages")
@@ -134,10 +132,6 @@ class MainScreen(Screen[None]):
             self.set_timer(delay, self._no_charger_yet, name="no-charger-hint")
         self._update_titles()
         self.charger_list.focus()
-
-    def on_unmount(self) -> None:
-        if self._remove_target is not None:
-            self._remove_target()
 
     def _show_server_state(self, state: ServerState) -> None:
         self.query_one(WelcomePanel).show(state)

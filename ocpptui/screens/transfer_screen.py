@@ -39,6 +39,7 @@ from ocpptui.file_transfers import (
 )
 from ocpptui.services.transfer_job import Progress, TransferJob
 from ocpptui.widgets.display_text import shorten
+from ocpptui.widgets.hub_listener import ChargerListener, ChargerMessage
 from ocpptui.widgets.key_footer import KeyFooter
 from ocpptui.widgets.transfer_live import TransferLive, labelled, shown_url
 from ocpptui.widgets.transfer_options import TransferOptions
@@ -67,7 +68,7 @@ def transfer_screen_css(screen: str, prefix: str) -> str:
     """
 
 
-class TransferScreen(Screen[None], Generic[JobT, RequestT]):
+class TransferScreen(ChargerListener, Screen[None], Generic[JobT, RequestT]):
     """A transfer form, then the live view of the charger's run of this kind."""
 
     #: The kind of run this screen starts and follows (one per charger and kind).
@@ -106,11 +107,6 @@ class TransferScreen(Screen[None], Generic[JobT, RequestT]):
         self.clock = clock
         self.run: TransferRun | None = transfers.run_for(self.KIND, charger.identity)
         self._unwatch: Callable[[], None] | None = None
-        self._remove_target: Callable[[], None] | None = None
-
-    @property
-    def identity(self) -> str:
-        return self.charger.identity
 
     # ------------------------------------------------------------------ what differs
 
@@ -188,7 +184,6 @@ class TransferScreen(Screen[None], Generic[JobT, RequestT]):
         return bool(switchers) and switchers.first().current == f"{self.PREFIX}-live"
 
     def on_mount(self) -> None:
-        self._remove_target = self.bridge.add_target(self)
         self._show_title()
         if self.run is not None:
             self._unwatch = self.run.watch(self)
@@ -207,8 +202,6 @@ class TransferScreen(Screen[None], Generic[JobT, RequestT]):
     def on_unmount(self) -> None:
         if self._unwatch is not None:
             self._unwatch()
-        if self._remove_target is not None:
-            self._remove_target()
 
     def _show_title(self) -> None:
         charger = self.charger
@@ -228,16 +221,9 @@ class TransferScreen(Screen[None], Generic[JobT, RequestT]):
 
     # ------------------------------------------------------------------ hub messages
 
-    @on(messages.ChargerConnected)
-    @on(messages.ChargerDisconnected)
-    @on(messages.ChargerChanged)
-    def _charger_changed(
-        self,
-        message: messages.ChargerConnected | messages.ChargerDisconnected | messages.ChargerChanged,
-    ) -> None:
-        if message.identity == self.identity:
-            self._show_title()
-            self.refresh_bindings()
+    def charger_changed(self, message: ChargerMessage) -> None:
+        self._show_title()
+        self.refresh_bindings()
 
     # ------------------------------------------------------------------ protocols
 

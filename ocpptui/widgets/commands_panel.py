@@ -21,7 +21,6 @@ from textual.message import Message
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ocpptui import messages
 from ocpptui.bridge import HubBridge
 from ocpptui.core.commands import TriggerResult, trigger_message
 from ocpptui.core.frame import Frame
@@ -32,6 +31,7 @@ from ocpptui.protocol.schema_form import form_fields
 from ocpptui.protocol.validation import Violation
 from ocpptui.protocol.versions import OcppVersion
 from ocpptui.widgets.call_outcome import CallOutcomeView
+from ocpptui.widgets.call_panel import CallPanel
 from ocpptui.widgets.command_form import CommandForm, LimitForm, PayloadChanged, seed_values
 from ocpptui.widgets.json_editor import JsonEditor
 
@@ -82,7 +82,7 @@ def trigger_arguments(version: OcppVersion, payload: dict[str, Any]) -> dict[str
     return arguments
 
 
-class CommandsPanel(Horizontal):
+class CommandsPanel(CallPanel):
     """A list of commands; the highlighted one's form, its JSON, Send, and the outcome."""
 
     HELP: ClassVar[str] = """
@@ -162,16 +162,10 @@ TriggerMessage, **f** shows the triggered message in the frame log.
         frame: Frame
 
     def __init__(self, charger: Charger, bridge: HubBridge, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.charger = charger
-        self.bridge = bridge
-        session = charger.session
-        self.version = session.version if session is not None else OcppVersion.V16
+        super().__init__(charger, bridge, id=id)
         self.commands = commands_for(self.version)
         self.action: str | None = None
         self.form_action: str | None = None  # whose form is mounted (set once it is)
-        self.sending = False
-        self._remove_target: Callable[[], None] | None = None
 
     def compose(self) -> ComposeResult:
         yield OptionList(
@@ -197,19 +191,8 @@ TriggerMessage, **f** shows the triggered message in the frame log.
         return self.query_one("#command-outcome", CallOutcomeView)
 
     def on_mount(self) -> None:
-        self._remove_target = self.bridge.add_target(self)
         if self.commands:
             self.query_one("#command-list", OptionList).highlighted = 0
-
-    def on_unmount(self) -> None:
-        if self._remove_target is not None:
-            self._remove_target()
-
-    @on(messages.ChargerConnected)
-    @on(messages.ChargerDisconnected)
-    def _connection_changed(self, message: messages.HubMessage) -> None:
-        if getattr(message, "identity", None) == self.charger.identity:
-            self.refresh_bindings()
 
     # ------------------------------------------------------------------ choosing a command
 
@@ -298,14 +281,8 @@ TriggerMessage, **f** shows the triggered message in the frame log.
         if not isinstance(payload, dict):
             self.outcome_view.refused(action, "the payload must be a JSON object")
             return
-        session = self.charger.session
-        if session is None or not session.connected:
-            self.outcome_view.failed(action, f"{self.charger.identity} is not connected")
-            return
-        self.sending = True
-        self.outcome_view.pending(action)
-        self.refresh_bindings()
-        self.send(action, payload, self._wait_seconds())
+        if self.start_call(action):
+            self.send(action, payload, self._wait_seconds())
 
     @work(exclusive=True, group="commands-send", exit_on_error=False)
     async def send(self, action: str, payload: dict[str, Any], wait_seconds: float) -> None:

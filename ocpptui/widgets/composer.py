@@ -27,7 +27,6 @@ from textual.timer import Timer
 from textual.widgets import Checkbox, Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
-from ocpptui import messages
 from ocpptui.bridge import HubBridge
 from ocpptui.core.hub import Charger
 from ocpptui.core.session import CallFailed, CallOutcome, InvalidRequest
@@ -35,6 +34,7 @@ from ocpptui.protocol.catalog import csms_initiated_actions, template_payload
 from ocpptui.protocol.validation import SchemaUnavailable, Violation, validate_payload
 from ocpptui.protocol.versions import OcppVersion
 from ocpptui.widgets.call_outcome import CallOutcomeView, violation_lines
+from ocpptui.widgets.call_panel import CallPanel
 from ocpptui.widgets.display_text import clock_time, latency, shorten
 from ocpptui.widgets.json_editor import JsonEditor
 
@@ -105,7 +105,7 @@ class HistoryEntry:
         return Content.assemble(*parts)
 
 
-class Composer(Horizontal):
+class Composer(CallPanel):
     """Action + JSON editor + checks on the left; the answer and the history on the right."""
 
     HELP: ClassVar[str] = """
@@ -183,19 +183,13 @@ enter loads a call back to edit and send again. **ctrl+t** reloads the action's 
         refused: bool = False
 
     def __init__(self, charger: Charger, bridge: HubBridge, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.charger = charger
-        self.bridge = bridge
-        session = charger.session
-        self.version = session.version if session is not None else OcppVersion.V16
+        super().__init__(charger, bridge, id=id)
         self.actions = csms_initiated_actions(self.version)
         # Kept per charger for the app's lifetime: leaving the charger screen loses nothing.
         self.history: list[HistoryEntry] = _HISTORIES.setdefault(charger, [])
         self.check = Check()
-        self.sending = False
         self._template_text = ""
         self._debounce: Timer | None = None
-        self._remove_target: Callable[[], None] | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="composer-left"):
@@ -233,23 +227,12 @@ enter loads a call back to edit and send again. **ctrl+t** reloads the action's 
         return self.query_one("#composer-outcome", CallOutcomeView)
 
     def on_mount(self) -> None:
-        self._remove_target = self.bridge.add_target(self)
         if self.history:
             self._show_history()
         self.query_one("#composer-outcome", CallOutcomeView).query_one(
             "#outcome-head", Static
         ).update(Content.styled("The charger's answer shows here.", "$text-muted"))
         self.run_check()
-
-    def on_unmount(self) -> None:
-        if self._remove_target is not None:
-            self._remove_target()
-
-    @on(messages.ChargerConnected)
-    @on(messages.ChargerDisconnected)
-    def _connection_changed(self, message: messages.HubMessage) -> None:
-        if getattr(message, "identity", None) == self.charger.identity:
-            self.refresh_bindings()
 
     # ------------------------------------------------------------------ editing
 
@@ -353,17 +336,12 @@ enter loads a call back to edit and send again. **ctrl+t** reloads the action's 
             )
             self.outcome_view.refused(action, reason, check.violations)
             return
-        session = self.charger.session
-        if session is None or not session.connected:
-            self.outcome_view.failed(action, f"{self.charger.identity} is not connected")
+        if not self.start_call(action):
             return
         clock = getattr(self.app, "clock", None)
         wall = clock.wall() if clock is not None else time.time()
         entry = HistoryEntry(action, self.editor.text, anyway and not check.ok, wall)
         self._add_history(entry)
-        self.sending = True
-        self.outcome_view.pending(action)
-        self.refresh_bindings()
         self.send(entry, payload, validate=not anyway)
 
     @work(exclusive=True, group="composer-send", exit_on_error=False)

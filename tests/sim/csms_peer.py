@@ -13,6 +13,7 @@ import itertools
 import json
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from types import ModuleType
 from typing import Any
 from urllib.parse import unquote
 
@@ -183,9 +184,13 @@ class PeerRecord(Waitable):
 
 
 class PeerMixin:
+    """What both versions' peers do alike; `results` is the version's `call_result` module
+    (the answers below have the same names and fields in 1.6 and 2.0.1)."""
+
     record: PeerRecord
     behaviour: Behaviour
     websocket_connection: RecordingConnection
+    results: ModuleType
 
     async def close(self) -> None:
         """The CSMS drops the charger."""
@@ -198,8 +203,6 @@ class PeerMixin:
     async def wait_for(self, action: str, predicate=lambda _: True, *, count=1, timeout=5.0):
         return await self.record.wait_for(action, predicate, count=count, timeout=timeout)
 
-
-class CsmsPeer16(PeerMixin, ChargePoint16):
     @on("BootNotification")
     def on_boot(self, **_: Any):
         self.behaviour.check("BootNotification")
@@ -209,17 +212,33 @@ class CsmsPeer16(PeerMixin, ChargePoint16):
             if status == "Accepted"
             else self.behaviour.retry_interval
         )
-        return result16.BootNotification(current_time=now(), interval=interval, status=status)
+        return self.results.BootNotification(current_time=now(), interval=interval, status=status)
 
     @on("Heartbeat")
     def on_heartbeat(self, **_: Any):
         self.behaviour.check("Heartbeat")
-        return result16.Heartbeat(current_time=now())
+        return self.results.Heartbeat(current_time=now())
 
     @on("StatusNotification")
     def on_status(self, **_: Any):
         self.behaviour.check("StatusNotification")
-        return result16.StatusNotification()
+        return self.results.StatusNotification()
+
+    @on("FirmwareStatusNotification")
+    def on_firmware_status(self, **_: Any):
+        return self.results.FirmwareStatusNotification()
+
+    @on("LogStatusNotification")
+    def on_log_status(self, **_: Any):
+        return self.results.LogStatusNotification()
+
+    @on("SecurityEventNotification")
+    def on_security_event(self, **_: Any):
+        return self.results.SecurityEventNotification()
+
+
+class CsmsPeer16(PeerMixin, ChargePoint16):
+    results = result16
 
     @on("Authorize")
     def on_authorize(self, id_tag: str, **_: Any):
@@ -249,44 +268,13 @@ class CsmsPeer16(PeerMixin, ChargePoint16):
     def on_diagnostics_status(self, **_: Any):
         return result16.DiagnosticsStatusNotification()
 
-    @on("FirmwareStatusNotification")
-    def on_firmware_status(self, **_: Any):
-        return result16.FirmwareStatusNotification()
-
     @on("SignedFirmwareStatusNotification")
     def on_signed_firmware_status(self, **_: Any):
         return result16.SignedFirmwareStatusNotification()
 
-    @on("LogStatusNotification")
-    def on_log_status(self, **_: Any):
-        return result16.LogStatusNotification()
-
-    @on("SecurityEventNotification")
-    def on_security_event(self, **_: Any):
-        return result16.SecurityEventNotification()
-
 
 class CsmsPeer201(PeerMixin, ChargePoint201):
-    @on("BootNotification")
-    def on_boot(self, **_: Any):
-        self.behaviour.check("BootNotification")
-        status = self.behaviour.next_boot_status()
-        interval = (
-            self.behaviour.heartbeat_interval
-            if status == "Accepted"
-            else self.behaviour.retry_interval
-        )
-        return result201.BootNotification(current_time=now(), interval=interval, status=status)
-
-    @on("Heartbeat")
-    def on_heartbeat(self, **_: Any):
-        self.behaviour.check("Heartbeat")
-        return result201.Heartbeat(current_time=now())
-
-    @on("StatusNotification")
-    def on_status(self, **_: Any):
-        self.behaviour.check("StatusNotification")
-        return result201.StatusNotification()
+    results = result201
 
     @on("Authorize")
     def on_authorize(self, id_token: dict[str, Any], **_: Any):
@@ -312,18 +300,6 @@ class CsmsPeer201(PeerMixin, ChargePoint201):
     def on_notify_report(self, **_: Any):
         self.behaviour.check("NotifyReport")
         return result201.NotifyReport()
-
-    @on("FirmwareStatusNotification")
-    def on_firmware_status(self, **_: Any):
-        return result201.FirmwareStatusNotification()
-
-    @on("LogStatusNotification")
-    def on_log_status(self, **_: Any):
-        return result201.LogStatusNotification()
-
-    @on("SecurityEventNotification")
-    def on_security_event(self, **_: Any):
-        return result201.SecurityEventNotification()
 
     @on("ReservationStatusUpdate")
     def on_reservation_status(self, **_: Any):

@@ -1,0 +1,61 @@
+"""Screens and widgets that hear the hub while they are mounted, and those about one charger.
+
+The bridge delivers the hub's messages only to registered targets; a target must leave when
+it is unmounted or the bridge keeps posting to a dead node. These mixins do both ends once.
+They derive from MessagePump, not Widget: Textual collects `@on` handlers only on its own
+classes, and a DOMNode here would cut the widget's CSS inheritance chain (`_css_bases`
+follows the first DOMNode base). List them before the Textual base:
+`class ChargerScreen(ChargerListener, Screen[None])`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual import events, on
+from textual.message_pump import MessagePump
+
+from ocpptui import messages
+from ocpptui.bridge import HubBridge
+from ocpptui.core.hub import Charger
+
+#: What the hub says about one charger: it connected, disconnected or reported something.
+ChargerMessage = messages.ChargerConnected | messages.ChargerDisconnected | messages.ChargerChanged
+
+
+class HubListener(MessagePump):
+    """Receives the hub's messages (through `bridge`) from mount to unmount."""
+
+    bridge: HubBridge
+    _remove_target: Callable[[], None] | None = None
+
+    @on(events.Mount)
+    def _listen_to_hub(self) -> None:
+        self._remove_target = self.bridge.add_target(self)
+
+    @on(events.Unmount)
+    def _stop_listening_to_hub(self) -> None:
+        if self._remove_target is not None:
+            self._remove_target()
+            self._remove_target = None
+
+
+class ChargerListener(HubListener):
+    """A view of one `charger`: `charger_changed` runs for each hub message about it."""
+
+    charger: Charger
+
+    @property
+    def identity(self) -> str:
+        return self.charger.identity
+
+    @on(messages.ChargerConnected)
+    @on(messages.ChargerDisconnected)
+    @on(messages.ChargerChanged)
+    def _hub_charger_message(self, message: ChargerMessage) -> None:
+        if message.identity == self.identity:
+            self.charger_changed(message)
+
+    def charger_changed(self, message: ChargerMessage) -> None:
+        """This view's charger connected, disconnected or reported something new."""
+        raise NotImplementedError
