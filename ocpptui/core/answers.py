@@ -358,6 +358,12 @@ def transaction_event_2x(ctx: AnswerContext, payload: Payload) -> Any:
             )
         if id_token is not None:
             transaction.id_tag = _text(id_token.get("idToken"))
+        # The EVSE is named once per transaction (E01: on the first event after it is known),
+        # so later events' meter values belong to the EVSE the transaction already has.
+        if evse_id is None:
+            evse_id, connector_id = transaction.evse_id, transaction.connector_id
+        elif transaction.evse_id is None:
+            transaction.evse_id, transaction.connector_id = evse_id, connector_id
         if evse_id is not None:
             energy = _store_sampled_values(
                 ctx, connector_id or 1, evse_id, payload.get("meterValue")

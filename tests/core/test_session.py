@@ -436,3 +436,40 @@ async def test_unwritable_log_folder_keeps_frames_in_memory(tmp_path: Path) -> N
         assert any(isinstance(e, LogProblem) for e in events)
     finally:
         await hub.stop()
+
+
+async def test_2x_meter_values_follow_the_transaction_s_evse(hub: Hub) -> None:
+    """E01: the EVSE is named in the first event only; later events' meter values count."""
+    charger = await connect_raw(hub, "CP-2X", "ocpp2.0.1")
+    await charger.call(
+        "BootNotification",
+        {"reason": "PowerUp", "chargingStation": {"model": "M", "vendorName": "V"}},
+    )
+
+    def event(kind: str, seq: int, wh: float, **extra) -> dict:
+        return {
+            "eventType": kind,
+            "timestamp": "2026-11-25T10:00:00Z",
+            "triggerReason": "MeterValuePeriodic" if kind == "Updated" else "Authorized",
+            "seqNo": seq,
+            "transactionInfo": {"transactionId": "TX-1"},
+            "meterValue": [
+                {
+                    "timestamp": "2026-11-25T10:00:00Z",
+                    "sampledValue": [{"value": wh, "measurand": "Energy.Active.Import.Register"}],
+                }
+            ],
+            **extra,
+        }
+
+    await charger.call(
+        "TransactionEvent", event("Started", 0, 1000, evse={"id": 1, "connectorId": 1})
+    )
+    await charger.call("TransactionEvent", event("Updated", 1, 1500))
+    await charger.call("TransactionEvent", event("Ended", 2, 2250))
+    session = hub.session_for("CP-2X")
+    assert session is not None
+    transaction = session.state.transactions["TX-1"]
+    assert (transaction.evse_id, transaction.connector_id) == (1, 1)
+    assert transaction.meter_start_wh == 1000 and transaction.meter_stop_wh == 2250
+    await charger.connection.close()
