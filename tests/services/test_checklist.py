@@ -204,8 +204,9 @@ async def test_heartbeats_that_stop_fail_and_a_rejected_boot_fails(hub: Hub) -> 
     await rejected.connection.close()
 
 
-async def test_a_2x_problem_event_is_an_active_error_until_cleared(hub: Hub) -> None:
-    charger = await connect_raw(hub, "RAW-3", subprotocol="ocpp2.0.1")
+async def _raw_2x_booted(hub: Hub, identity: str) -> RawCharger:
+    """A hand-driven 2.0.1 charger, booted, with EVSE 1 connector 1 Available."""
+    charger = await connect_raw(hub, identity, subprotocol="ocpp2.0.1")
     await charger.call(
         "BootNotification",
         {"chargingStation": {"model": "M", "vendorName": "V"}, "reason": "PowerUp"},
@@ -214,6 +215,11 @@ async def test_a_2x_problem_event_is_an_active_error_until_cleared(hub: Hub) -> 
         "StatusNotification",
         {"timestamp": stamp(), "connectorStatus": "Available", "evseId": 1, "connectorId": 1},
     )
+    return charger
+
+
+async def test_a_2x_problem_event_is_an_active_error_until_cleared(hub: Hub) -> None:
+    charger = await _raw_2x_booted(hub, "RAW-3")
     assert checklist(hub, "RAW-3").item("errors").status is CheckStatus.PASS
 
     def problem(value: str, event_id: int) -> dict:
@@ -253,15 +259,7 @@ def test_nothing_connected_is_pending_not_failed() -> None:
 async def test_a_2x_charger_s_device_model_says_how_many_connectors_to_expect(hub: Hub) -> None:
     from ocpptui.core.device_model import read_device_model
 
-    charger = await connect_raw(hub, "RAW-4", subprotocol="ocpp2.0.1")
-    await charger.call(
-        "BootNotification",
-        {"chargingStation": {"model": "M", "vendorName": "V"}, "reason": "PowerUp"},
-    )
-    await charger.call(
-        "StatusNotification",
-        {"timestamp": stamp(), "connectorStatus": "Available", "evseId": 1, "connectorId": 1},
-    )
+    charger = await _raw_2x_booted(hub, "RAW-4")
     session = hub.session_for("RAW-4")
     assert session is not None
     reading = asyncio.create_task(read_device_model(session, timeout=5))
