@@ -110,3 +110,15 @@ class Frame:
             "leg": self.leg,
             "protocol": self.protocol,
         }
+
+
+def answer_status(answer: Frame | None) -> str | None:
+    """An answer's `status` field (or its CallError code; "?" when it has none); None while
+    there is no answer."""
+    if answer is None:
+        return None
+    if answer.error_code is not None:
+        return answer.error_code
+    payload = answer.payload if isinstance(answer.payload, dict) else {}
+    status = payload.get("status")
+    return status if isinstance(status, str) else "?"

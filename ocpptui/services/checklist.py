@@ -26,7 +26,7 @@ from typing import Any
 
 from ocpptui.core.config import CsmsConfig
 from ocpptui.core.device_model import VariableRef
-from ocpptui.core.frame import Direction, Frame
+from ocpptui.core.frame import Direction, Frame, answer_status
 from ocpptui.core.hub import Charger
 from ocpptui.core.session import Session
 from ocpptui.services.config_history import (
@@ -221,17 +221,6 @@ class _Frames:
             if f.action == action and f.direction is direction and f.message_type in (2, 6)
         ]
 
-    @staticmethod
-    def status_of(answer: Frame | None) -> str | None:
-        """The answer's `status` (or its CallError code); None while unanswered."""
-        if answer is None:
-            return None
-        if answer.error_code is not None:
-            return answer.error_code
-        payload = answer.payload if isinstance(answer.payload, dict) else {}
-        status = payload.get("status")
-        return status if isinstance(status, str) else "?"
-
 
 def _item(
     key: str,
@@ -327,7 +316,7 @@ def _check_boot(session: Session | None, frames: _Frames) -> tuple[CheckItem, Fr
         )
     boot = boots[-1]
     answer = frames.answer(boot)
-    status = frames.status_of(answer)
+    status = answer_status(answer)
     evidence = (boot, answer)
     if status == "Accepted":
         payload = answer.payload if answer is not None and isinstance(answer.payload, dict) else {}
@@ -794,7 +783,7 @@ def _check_csms_url(session: Session | None, frames: _Frames) -> CheckItem:
     if profiles:
         call = profiles[-1]
         answer = frames.answer(call)
-        status = frames.status_of(answer)
+        status = answer_status(answer)
         payload = call.payload if isinstance(call.payload, dict) else {}
         data = payload.get("connectionData")
         url = data.get("ocppCsmsUrl") if isinstance(data, dict) else None

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from ocpptui.core.configuration import ConfigurationTable
 from ocpptui.core.device_model import DeviceModel, VariableRef
-from ocpptui.core.frame import Direction, Frame
+from ocpptui.core.frame import Direction, Frame, answer_status
 
 ACCEPTED = frozenset({"Accepted", "RebootRequired"})
 
@@ -32,16 +32,6 @@ class ConfigChange:
         return self.status in ACCEPTED
 
 
-def _status(answer: Frame | None) -> str | None:
-    if answer is None:
-        return None
-    if answer.error_code is not None:
-        return answer.error_code
-    payload = answer.payload if isinstance(answer.payload, dict) else {}
-    status = payload.get("status")
-    return status if isinstance(status, str) else "?"
-
-
 def configuration_changes(
     frames: Iterable[Frame], by_seq: Mapping[int, Frame] | None = None
 ) -> list[ConfigChange]:
@@ -58,7 +48,7 @@ def configuration_changes(
         payload = call.payload if isinstance(call.payload, dict) else {}
         if call.action == "ChangeConfiguration":
             key, value = str(payload.get("key")), str(payload.get("value"))
-            found.append(ConfigChange(key, value, _status(answer), call, answer))
+            found.append(ConfigChange(key, value, answer_status(answer), call, answer))
             continue
         for label, value, status in set_variable_outcomes(call, answer):
             found.append(ConfigChange(label, value, status, call, answer))
