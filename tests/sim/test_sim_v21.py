@@ -139,6 +139,9 @@ async def test_local_and_remote_transactions_with_meter_values(hub: Hub, start_s
             if sample.get("measurand") == "Energy.Active.Import.Register"
         ]
         assert registers == sorted(registers) and registers[-1] > registers[0]
+        # The hub counts them too, though only the Started event names the EVSE.
+        state = hub.session_for(charger.identity).state.transactions[transaction.transaction_id]
+        assert (state.meter_start_wh, state.meter_stop_wh) == (registers[0], registers[-1])
     assert broken_frames(hub) == []
 
 
