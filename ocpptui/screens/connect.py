@@ -40,7 +40,7 @@ class ConnectScreen(ModalScreen[None]):
             background: $surface;
             padding: 0 1;
         }
-        & #connect-columns { height: auto; }
+        & #connect-columns { height: auto; max-height: 100%; }
         & #connect-qr { width: auto; height: auto; margin-right: 2; }
         & #connect-text { width: 1fr; height: auto; }
     }

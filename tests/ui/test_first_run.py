@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.containers import VerticalScroll
+
 from ocpptui.app import make_app
 from ocpptui.core.config import CsmsConfig
 from ocpptui.core.hub import Hub
@@ -54,6 +56,31 @@ async def test_no_charger_yet_lists_what_to_check_until_one_connects(tmp_path: P
         await charger.boot_16()
         await until(pilot, lambda: not welcome.troubleshooting)
         await charger.connection.close()
+
+
+async def test_the_connect_help_scrolls_to_its_last_line_at_80x24(tmp_path: Path) -> None:
+    """At 80x24 the QR code and the list are taller than the box: the list scrolls, and its
+    last line (the connections view) can be reached instead of being cut off."""
+    hub = Hub(CsmsConfig(port=0), sessions_dir=tmp_path / "sessions")
+    app = make_app(Settings(), Paths.under(tmp_path), hub, host="127.0.0.1", port=0)
+    app.animation_level = "none"
+    async with app.run_test(size=(80, 24)) as pilot:
+        await listening_port(pilot, hub)
+        await pilot.press("w")
+        await until(pilot, lambda: isinstance(app.screen, ConnectScreen))
+        await pilot.pause()
+        box = app.screen.query_one("#connect-box")
+        columns = app.screen.query_one("#connect-columns", VerticalScroll)
+        # The scrolling part fits inside the box's border ...
+        assert columns.region.bottom <= box.content_region.bottom
+        # ... and scrolls down to the last line of text.
+        await pilot.press("end")
+        await pilot.pause()
+        text = app.screen.query_one("#connect-text")
+        assert columns.scroll_y == columns.max_scroll_y
+        assert columns.scroll_y + columns.scrollable_content_region.height >= (
+            text.virtual_region.bottom
+        )
 
 
 async def test_proxy_mode_says_where_frames_go_and_what_a_tls_upstream_sees(
