@@ -540,7 +540,10 @@ class FrameTable(ScrollView, can_focus=True):
         row = round(self.scroll_y) + y - 1
         if row >= self.row_count:
             if row == 0:
-                return self._hint_strip(self.empty_hint, base, width)
+                hint = self.empty_hint
+                if self.filtered and len(self.window):
+                    hint = "No frame matches the filter."
+                return self._hint_strip(hint, base, width)
             return Strip.blank(width, base)
         position = self.position_at(row)
         frame = self.window.at(position)

@@ -109,6 +109,19 @@ async def test_an_empty_table_says_so_and_cursor_keys_do_nothing() -> None:
         assert "No frames yet." in rendered_lines(table)[1]
 
 
+async def test_a_filter_that_matches_nothing_says_so_not_that_there_are_no_frames() -> None:
+    window = FrameWindow(maxlen=10)
+    _fill(window, 1, 5)
+    app = TableApp(window)
+    async with app.run_test(size=(100, 10)) as pilot:
+        table = app.query_one(FrameTable)
+        await until(pilot, lambda: table.row_count == 5)
+        table.frame_filter = parse_query("action:StartTransaction")
+        await pilot.pause()
+        assert table.row_count == 0
+        assert "No frame matches the filter." in rendered_lines(table)[1]
+
+
 async def test_errors_and_violations_are_flagged_in_the_row() -> None:
     window = FrameWindow(maxlen=10)
     window.append(_frame(1, "Heartbeat"))
