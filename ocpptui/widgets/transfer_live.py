@@ -82,7 +82,7 @@ def verdict_content(run: TransferRun, verdict: Verdict | None, waiting: str) -> 
     ]
     if verdict.advice:
         lines.append(
-            Content.assemble(("Check: ", "$text-warning bold"), (shorten(verdict.advice, 800), ""))
+            Content.assemble(("Advice: ", "$text-warning bold"), (shorten(verdict.advice, 800), ""))
         )
     return Content("\n").join(lines)
 

@@ -6,6 +6,7 @@ import hashlib
 import os
 import socket
 from pathlib import Path
+from types import SimpleNamespace
 
 from textual.widgets import Input, ProgressBar, Static
 
@@ -14,7 +15,9 @@ from ocpptui.core.hub import Hub
 from ocpptui.screens.charger import ChargerScreen
 from ocpptui.screens.confirm import ConfirmScreen
 from ocpptui.screens.firmware import FirmwareScreen
-from ocpptui.services.firmware import FirmwareUpdate
+from ocpptui.services.firmware import ADVICE, FirmwareUpdate
+from ocpptui.services.transfer_job import Verdict
+from ocpptui.widgets.transfer_live import verdict_content
 from ocpptui.widgets.transfer_options import TransferOptions
 from ocpptui.widgets.transfer_timeline import TransferTimeline
 from tests.ui.conftest import SIZE, until
@@ -123,12 +126,22 @@ async def test_firmware_download_failure_shows_what_to_check(tmp_path: Path, hub
         assert run.ok is False
         verdict = static_text(screen, "#transfer-verdict")
         assert "DownloadFailed" in verdict
-        assert "Check:" in verdict and "image" in verdict
+        assert "Advice:" in verdict and "image" in verdict
         assert "DownloadFailed" in timeline_text(screen)
         assert hub.session_for("SIM-FAIL").state.firmware == "1.4.2"
         # Back to the form for another try.
         await pilot.press("n")
         assert not screen.showing_live
+
+
+def test_a_failed_verdict_does_not_say_check_twice() -> None:
+    """The advice often starts with "check that ...": its label must not be "Check:" too."""
+    run = SimpleNamespace(error=None, job=None)
+    advice = ADVICE["InstallationFailed"]
+    verdict = Verdict(False, "InstallationFailed: the charger could not install the image", advice)
+    text = str(verdict_content(run, verdict, "waiting"))  # type: ignore[arg-type]
+    assert f"Advice: {advice}" in text
+    assert "check: check" not in text.lower()
 
 
 async def test_form_problems_and_a_busy_port_are_explained(tmp_path: Path, hub: Hub) -> None:
