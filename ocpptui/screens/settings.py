@@ -94,7 +94,7 @@ class SettingsScreen(ModalScreen[None]):
         & .settings-row > Label { width: 21; }
         & .settings-row > Input, & .settings-row > Select { width: 24; }
         & .settings-row > .settings-protocols { width: auto; height: auto; }
-        & .settings-row > Checkbox { width: auto; }
+        & .settings-row > Checkbox { width: auto; text-overflow: clip; }
         & .settings-hint { width: 1fr; color: $text-muted; padding-left: 1; }
         & .settings-hint.-live { color: $text-success; }
         & #settings-outcome { height: auto; margin-top: 1; }

@@ -12,7 +12,7 @@ from ocpptui.core.config import ValidationPolicy
 from ocpptui.core.hub import Hub
 from ocpptui.screens.settings import SettingsScreen
 from ocpptui.settings import DEFAULT_SETTINGS_TOML, load_settings
-from tests.ui.conftest import SIZE, until
+from tests.ui.conftest import SIZE, strip_text, until
 
 
 def _settings_file(app: OcppTuiApp) -> Path:
@@ -52,6 +52,20 @@ async def test_s_opens_settings_saves_and_applies_live_values(app: OcppTuiApp, h
 
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, SettingsScreen))
+
+
+async def test_on_off_settings_show_their_whole_checkbox(app: OcppTuiApp) -> None:
+    """A checkbox without a label (Sign CSRs, HTTPS, SFTP) is drawn whole, not as '▐X…'."""
+    _settings_file(app)
+    app.listen = False
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("s")
+        await until(pilot, lambda: isinstance(app.screen, SettingsScreen))
+        await pilot.pause()
+        for name in ("security-sign-csr", "files-https", "files-sftp"):
+            box = app.screen.query_one(f"#setting-{name}", Checkbox)
+            drawn = strip_text(box.render_line(0))
+            assert drawn.startswith("▐X▌") and "…" not in drawn, (name, drawn)
 
 
 async def test_a_bad_value_is_refused_with_key_and_line(app: OcppTuiApp) -> None:
