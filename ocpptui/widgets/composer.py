@@ -311,7 +311,7 @@ enter loads a call back to edit and send again. **ctrl+t** reloads the action's 
                 )
             )
             lines += violation_lines(check.violations)
-        if not check.ok and self.anyway:
+        if not check.ok and self.anyway and check.parse_error is None:
             lines.append(
                 Content.styled("send anyway is on: ctrl+j sends it as it is", "$text-warning bold")
             )

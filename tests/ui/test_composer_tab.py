@@ -83,3 +83,29 @@ async def test_schema_errors_show_as_you_type_valid_calls_answer_send_anyway_is_
         await pilot.press("ctrl+o")
         await pilot.press("down", "enter")
         assert composer.editor.text == '{"key": ["HeartbeatInterval"]}'
+
+
+async def test_send_anyway_does_not_promise_to_send_json_that_does_not_parse(
+    app: OcppTuiApp, hub: Hub, start_sim
+) -> None:
+    """Send anyway skips the schema, but a payload that is not JSON cannot go out at all: the
+    hint under the editor must not say ctrl+j sends it."""
+    async with app.run_test(size=SIZE) as pilot:
+        _, composer = await open_tab(
+            pilot, app, hub, start_sim, "tab-composer", Composer, protocol="ocpp1.6"
+        )
+        problems = composer.query_one("#composer-problems")
+        composer.set_call("GetConfiguration", "{x")
+        await pilot.press("ctrl+g")
+        assert composer.anyway
+        await wait_until(pilot, lambda: "JSON:" in str(problems.render()))
+        assert "sends it as it is" not in str(problems.render())
+
+        before = len(sent_actions(hub))
+        await pilot.press("ctrl+j")
+        assert "not sent" in composer.outcome_view.head_text
+        assert len(sent_actions(hub)) == before
+
+        # A payload that parses but breaks the schema: send anyway does send it.
+        composer.set_call("GetConfiguration", '{"key": 5}')
+        await wait_until(pilot, lambda: "sends it as it is" in str(problems.render()))
