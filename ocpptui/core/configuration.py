@@ -251,7 +251,7 @@ async def _read_in_batches(
             table.unknown_keys.update(k for k in chunk if k not in table.entries)
             continue
         reported += len(table.merge(outcome.payload or {}))
-    step(f"GetConfiguration ({label}): {reported} keys reported")
+    step(f"GetConfiguration ({label}): {reported} key{'' if reported == 1 else 's'} reported")
     return True
 
 

@@ -240,7 +240,7 @@ class LogFile(FrameSequence):
         else:
             guessed, reason = guess_version(actions, boot_keys, types)
             if guessed is None:
-                self.version, self.version_source = OcppVersion.V16, f"assumed ({reason})"
+                self.version, self.version_source = OcppVersion.V16, f"assumed: {reason}"
             else:
                 self.version, self.version_source = guessed, f"guessed from {reason}"
         # Whose log is it? A tool that marks charger-initiated CALLs "send" sits at the charger.
