@@ -7,6 +7,7 @@ hundred rows) and is rebuilt whole when the data, the filter or the order change
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import ClassVar
@@ -64,9 +65,22 @@ def key_rows(table: ConfigurationTable | None, added: Iterable[str] = ()) -> lis
     return rows
 
 
+def _value_order(value: str | None) -> tuple:
+    """Numbers first and by size (5 before 50), then text; no value last."""
+    if value is None:
+        return (2, 0.0, "")
+    try:
+        number = float(value)
+    except ValueError:
+        number = math.nan
+    if math.isfinite(number):  # "nan" and "inf" are text here: they would not sort
+        return (0, number, "")
+    return (1, 0.0, value.lower())
+
+
 def _sort_key(row: KeyRow, column: str) -> tuple:
     if column == "value":
-        return (row.value is None, (row.value or "").lower(), row.key.lower())
+        return (*_value_order(row.value), row.key.lower())
     if column == "ro":
         rank = 2 if row.readonly is None else (1 if row.readonly else 0)
         return (rank, row.key.lower())

@@ -105,3 +105,13 @@ async def test_read_only_and_invalid_values_are_refused_here_unknown_keys_get_no
         assert of_type(seen, ConfigPanel.ValueChanged)[0].result.status == "NotSupported"
         await wait_until(pilot, lambda: table.row_for("AcmeBeeperVolume").status == "NotSupported")
         assert sent_actions(hub)[-1] == "ChangeConfiguration"
+
+
+def test_configuration_values_sort_as_numbers_then_text() -> None:
+    from ocpptui.widgets.config_table import KeyRow, _sort_key
+
+    rows = [KeyRow(key, value, False) for key, value in [
+        ("A", "60"), ("B", "5"), ("C", "true"), ("D", None), ("E", "50"), ("F", "nan"), ("G", "8")
+    ]]  # fmt: skip
+    ordered = sorted(rows, key=lambda row: _sort_key(row, "value"))
+    assert [row.value for row in ordered] == ["5", "8", "50", "60", "nan", "true", None]
