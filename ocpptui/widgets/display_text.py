@@ -42,6 +42,23 @@ def fit(text: str, width: int) -> str:
     return set_cell_size(text, width - 1) + "…"
 
 
+def fit_ends(text: str, width: int) -> str:
+    """`fit`, but a cut keeps both ends: names such as charger identities differ at the end
+    (DEMO-CP-1, DEMO-CP-2 become DEMO…P-1, DEMO…P-2, not DEMO-CP… twice)."""
+    if width <= 0:
+        return ""
+    if cell_len(text) <= width:
+        return set_cell_size(text, width)
+    tail_cells = (width - 1) // 2
+    tail = ""
+    for char in reversed(text):
+        if cell_len(char + tail) > tail_cells:
+            break
+        tail = char + tail
+    head = set_cell_size(text, width - 1 - cell_len(tail))
+    return head + "…" + tail
+
+
 def compact_json(value: Any, limit: int = 2000) -> str:
     """One-line JSON of a payload, cut to about `limit` characters."""
     try:

@@ -9,7 +9,14 @@ import json
 from dataclasses import dataclass
 
 from ocpptui.core.frame import Direction, Frame
-from ocpptui.widgets.display_text import clock_time, compact_json, fit, latency, printable
+from ocpptui.widgets.display_text import (
+    clock_time,
+    compact_json,
+    fit,
+    fit_ends,
+    latency,
+    printable,
+)
 
 TYPE_LABELS = {2: "CALL", 3: "RESULT", 4: "ERROR", 5: "RESERR", 6: "SEND"}
 TYPE_CLASSES = {
@@ -68,7 +75,7 @@ def frame_cells(frame: Frame, layout: RowLayout) -> list[Cell]:
         (" ", None),
     ]
     if layout.identity:
-        cells += [(fit(printable(frame.identity), layout.identity), "frame-table--identity")]
+        cells += [(fit_ends(printable(frame.identity), layout.identity), "frame-table--identity")]
         cells += [(" ", None)]
     direction = "frame-table--in" if frame.direction is Direction.IN else "frame-table--out"
     label = TYPE_LABELS.get(frame.message_type or 0, "BAD")

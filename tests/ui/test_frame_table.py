@@ -200,3 +200,17 @@ async def test_scrolling_up_stops_following_and_scrolling_back_down_resumes() ->
         await pilot.pause()
         assert round(table.scroll_y) == table.max_scroll_y
         assert '{"n":106}' in rendered_lines(table)[-1]
+
+
+def test_narrow_identity_cells_keep_the_end_that_tells_chargers_apart() -> None:
+    from ocpptui.widgets.display_text import fit_ends
+    from ocpptui.widgets.frame_row import RowLayout, frame_cells
+
+    layout = RowLayout.for_width(80, show_identity=True)
+    shown = set()
+    for identity in ("DEMO-CP-1", "DEMO-CP-2"):
+        frame = Frame(1, 0.0, 0.0, identity, "s", Direction.IN, '[2,"1","Heartbeat",{}]')
+        shown.add(frame_cells(frame, layout)[2][0])
+    assert shown == {"DEMO…P-1", "DEMO…P-2"}
+    assert fit_ends("CP-1", 8) == "CP-1    " and fit_ends("ABCDEFGHIJ", 5) == "AB…IJ"
+    assert fit_ends("充电桩充电桩", 5) == "充…桩"  # wide characters: never wider than asked
