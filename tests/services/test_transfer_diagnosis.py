@@ -11,7 +11,6 @@ import ftplib
 import hashlib
 import json
 import os
-import socket
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -27,21 +26,11 @@ from ocpptui.services.file_server import ftp as ftp_module
 from ocpptui.services.firmware import FirmwareUpdate, Phase, WaitFor
 from ocpptui.services.transfer_diagnosis import TransferWatch
 from tests.conftest import RawCharger, connect_raw
+from tests.file_server.conftest import free_ports
 
 pytestmark = pytest.mark.timeout(20)
 
 SIM = {"firmware_install_seconds": 0.5, "transfer_retry_interval": 1}
-
-
-def free_ports(count: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [sock.getsockname()[1] for sock in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
 
 
 @pytest.fixture(scope="module")
