@@ -29,6 +29,13 @@ def free_ports(count: int) -> list[int]:
             sock.close()
 
 
+def firmware_file(folder: Path, version: str = "2.0.0", size: int = 300_000) -> Path:
+    """A firmware image the simulator installs as `version` (its first line says so)."""
+    path = folder / f"charger-fw-{version}.bin"
+    path.write_bytes(f"SIMFW version={version}\n".encode() + os.urandom(size))
+    return path
+
+
 def make_server(tmp_path: Path, **overrides: object) -> FileServer:
     options: dict[str, object] = {
         "advertise_host": "127.0.0.1",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from ocpptui.services.diagnostics import DiagnosticsRequest
 from ocpptui.services.file_server import FileServer
 from ocpptui.services.firmware import FirmwareUpdate, Phase, WaitFor
 from ocpptui.services.playbook import PlaybookRun, parse_playbook
+from tests.file_server.conftest import firmware_file
 
 
 @pytest.fixture
@@ -29,12 +29,6 @@ async def file_server(tmp_path: Path) -> AsyncIterator[FileServer]:
     await server.start()
     yield server
     await server.stop()
-
-
-def firmware_file(folder: Path, version: str = "2.0.0", size: int = 300_000) -> Path:
-    path = folder / f"charger-fw-{version}.bin"
-    path.write_bytes(f"SIMFW version={version}\n".encode() + os.urandom(size))
-    return path
 
 
 SIM = {"firmware_install_seconds": 0.5, "transfer_retry_interval": 1}

@@ -10,7 +10,6 @@ import asyncio
 import ftplib
 import hashlib
 import json
-import os
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -26,7 +25,7 @@ from ocpptui.services.file_server import ftp as ftp_module
 from ocpptui.services.firmware import FirmwareUpdate, Phase, WaitFor
 from ocpptui.services.transfer_diagnosis import TransferWatch
 from tests.conftest import RawCharger, connect_raw
-from tests.file_server.conftest import free_ports
+from tests.file_server.conftest import firmware_file, free_ports
 
 pytestmark = pytest.mark.timeout(20)
 
@@ -60,12 +59,6 @@ async def file_server(tmp_path: Path, host_keys: Path) -> AsyncIterator[FileServ
     await server.start()
     yield server
     await server.stop()
-
-
-def firmware_file(folder: Path, version: str = "2.0.0", size: int = 300_000) -> Path:
-    path = folder / f"charger-fw-{version}.bin"
-    path.write_bytes(f"SIMFW version={version}\n".encode() + os.urandom(size))
-    return path
 
 
 def timeline_text(job: FirmwareUpdate | DiagnosticsRequest) -> str:
