@@ -1,373 +1,455 @@
-"""The TUI under load: frames from real chargers on loopback into the running app, the live
-frame table against the same app with the table paused, and filtering 100,000 frames.
+"""The TUI under load, as a user runs it (a process in a terminal), against `serve --headless`
+taking the same load in the same run.
 
-    .venv/bin/python benchmarks/ui_load_bench.py [--rate 500] [--seconds 30]
-                                                [--filter-frames 100000] [--quick]
+    .venv/bin/python benchmarks/ui_load_bench.py [--seconds 20] [--warmup 5] [--with-1000]
+                                                [--only 500] [--quick]
 
-The app is the one the CLI runs (`ocpptui.app.make_app`, its mini-CSMS listening on
-127.0.0.1, every frame logged to a temporary folder), headless under
-`App.run_test(size=(160, 50))`, which still composes and renders every dirty line (only the
-terminal write is skipped). A load generator process (`capacity_bench.py --generate`: plain
-websockets clients) runs 50 OCPP 1.6 chargers whose MeterValues CALLs and their answers make
-`--rate` frames/s in the frame log (rate/2 CALLs/s), in two back-to-back phases of
-`--seconds` each:
+Load profiles (plain `websockets` clients in separate processes: `capacity_bench.py
+--generate`, one process per 500 chargers, independent of ocpp-tui's code), each charger
+sending a MeterValues CALL (ten sampled values, ~1 kB) per interval, phases spread evenly,
+one CALL in flight per charger, every CALL and answer logged by ocpp-tui:
 
-* baseline: the main screen's "All frames" table paused (`p`): frames are recorded, the
-  charger list and events panel still update, the table does not repaint;
-* live: the table following the newest frame at its default 10 Hz.
+* 500 CALLs/s: 50 chargers every 0.1 s (1,000 frames/s into the frame log);
+* 2,000 CALLs/s: 1,000 chargers every 0.5 s (4,000 frames/s), with `--with-1000`.
 
-For each phase: the process's CPU (the mini-CSMS and the UI share it) and the event loop's
-lag (a 10 ms sleeper's overshoot). For the live phase: the time from a frame's arrival (its
-`mono` stamp in the frame log) to its row existing in the FrameTable (taken in by `sync`,
-which repaints at once). At the end: frames on disk and in the table's window against
-2 x the CALLs sent (none may be lost).
+For each profile, one after the other on a fresh server each (the order alternates between
+profiles so that drift on the machine hits all alike):
 
-Then `--filter-frames` MeterValues/Heartbeat/StatusNotification frames are injected through a
-real Session (`Session._handle_text`, null transport, the frame log on disk) and filters are
-applied to the main table (`frame_filter = parse_query(...)`): the time until the filtered
-table is rebuilt and until the screen has been repainted, against a plain list scan of the
-window with the same `FrameFilter.matches` (the floor). Bounded by --timeout.
+* headless (the baseline): `python -m ocpptui serve --headless --log-dir D`, its frame
+  lines to /dev/null;
+* TUI, main screen: `python -m ocpptui serve --log-dir D` in a 160x50 pseudo-terminal
+  (TERM=xterm-256color, a temporary OCPP_TUI_HOME), the main screen's "All frames" table
+  following; the benchmark reads everything the app writes to the terminal;
+* TUI, charger screen: the same, after `enter` on the charger list once every charger booted:
+  the first charger's screen, its frame table following.
+
+Measured over `--seconds` after `--warmup`: the server process's CPU (utime+stime from
+/proc, so the benchmark's own threads do not count) as a share of one core; the round trip
+of every CALL from the charger's side (sent → answer received, in the generator) p50/p99;
+for the TUI, every `--key-every` seconds `?` is typed and the time until the help box's
+title ("ocpp-tui keys") has been written to the terminal is taken, then `?` closes it again
+(so the key is answered by a full repaint of a new screen, under the load). At the end the
+frames on disk against 2 x every CALL sent (boots included): none may be lost.
+
+Two cores shared with other programs make absolute figures noisy: compare the ratios
+against headless from the same run (printed), and the load average (printed).
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
-import statistics
+import pty
+import signal
+import socket
+import struct
 import subprocess
 import sys
 import tempfile
+import termios
+import threading
 import time
-from collections.abc import Callable
+from dataclasses import dataclass, field
+from fcntl import ioctl
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(HERE))
 
-from capacity_bench import raise_open_file_limit  # noqa: E402
-from sample_frames import STATUS_PAYLOAD, call, meter_values_payload  # noqa: E402
+from baseline_csms import raise_open_file_limit  # noqa: E402
+from capacity_bench import _proc_cpu_seconds, _proc_rss_mb  # noqa: E402
 
-from ocpptui.app import make_app  # noqa: E402
-from ocpptui.core.config import CsmsConfig  # noqa: E402
-from ocpptui.core.hub import Hub  # noqa: E402
-from ocpptui.paths import Paths  # noqa: E402
-from ocpptui.protocol.versions import OcppVersion  # noqa: E402
-from ocpptui.settings import Settings  # noqa: E402
-from ocpptui.transports.base import TransportInfo  # noqa: E402
-from ocpptui.widgets.frame_filter import parse_query  # noqa: E402
-from ocpptui.widgets.frame_table import FrameTable  # noqa: E402
-
-CHARGERS = 50
-SIZE = (160, 50)
-FILTERS = ("action:StatusNotification", "dir:out", "Charging", "is:error", "type:call dir:in")
-
-#: Arrival-to-row latencies (seconds) of the table being watched, filled by the patched sync.
-_row_latencies: list[float] = []
-_watched: list[FrameTable] = []
+HEADLESS = "headless"
+TUI_MAIN = "TUI, main screen"
+TUI_CHARGER = "TUI, charger screen"
+SIZE = (160, 50)  # columns, rows
+HELP_MARKER = b"ocpp-tui keys"
+#: What each screen shows again once help is closed (its footer, which help replaced).
+SCREEN_MARKERS = {TUI_MAIN: b"Connections", TUI_CHARGER: b"Commission"}
+CHARGER_SCREEN_MARKER = b"frames in memory"
 
 
-def _patch_sync() -> None:
-    """Time every frame the watched table takes in (FrameTable.sync is bound at mount)."""
-    original = FrameTable.sync
+@dataclass(frozen=True)
+class Profile:
+    chargers: int
+    interval: float
 
-    def timed_sync(self: FrameTable, force: bool = False) -> None:
-        before = self._synced_total
-        original(self, force)
-        if self not in _watched or self._synced_total == before:
-            return
-        now = time.monotonic()
-        for _, frame in self.window.since(before):
-            _row_latencies.append(now - frame.mono)
+    @property
+    def calls_per_s(self) -> float:
+        return self.chargers / self.interval
 
-    FrameTable.sync = timed_sync  # type: ignore[method-assign]
+    @property
+    def label(self) -> str:
+        return (
+            f"{self.calls_per_s:,.0f} CALLs/s: {self.chargers} chargers every "
+            f"{self.interval:g} s ({2 * self.calls_per_s:,.0f} frames/s)"
+        )
 
 
-class LoopLag:
-    """A 10 ms sleeper's overshoot: how late the event loop runs what is due."""
+@dataclass
+class Row:
+    profile: Profile
+    server: str
+    cpu_share: float = float("nan")
+    rss_mb: float | None = None
+    calls_per_s: float = 0.0
+    p50_ms: float = float("nan")
+    p99_ms: float = float("nan")
+    max_ms: float = float("nan")
+    frames_expected: int = 0
+    frames_on_disk: int = 0
+    errors: list[str] = field(default_factory=list)
+    keys_ms: list[float] = field(default_factory=list)
+    keys_missed: int = 0
 
-    def __init__(self) -> None:
-        self.samples: list[float] = []
-        self._task: asyncio.Task[None] | None = None
+    @property
+    def lost(self) -> int:
+        return self.frames_expected - self.frames_on_disk
 
-    async def _run(self) -> None:
+
+# ------------------------------------------------------------------ the terminal
+
+
+class Terminal:
+    """A program in a pseudo-terminal; a thread reads (and so drains) everything it writes."""
+
+    def __init__(self, command: list[str], env: dict[str, str]) -> None:
+        master, slave = pty.openpty()
+        columns, rows = SIZE
+        ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+        self.process = subprocess.Popen(
+            command, stdin=slave, stdout=slave, stderr=slave, env=env, cwd=REPO,
+            start_new_session=True,
+        )  # fmt: skip
+        os.close(slave)
+        self.master = master
+        self.bytes_read = 0
+        self._lock = threading.Lock()
+        self._tail = b""
+        self._marker: bytes | None = None
+        self._seen = threading.Event()
+        self._seen_at = 0.0
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
         while True:
-            due = time.monotonic() + 0.01
-            await asyncio.sleep(0.01)
-            self.samples.append(max(0.0, time.monotonic() - due))
+            try:
+                chunk = os.read(self.master, 1 << 16)
+            except OSError:
+                return
+            if not chunk:
+                return
+            now = time.monotonic()
+            with self._lock:
+                self.bytes_read += len(chunk)
+                data = self._tail + chunk
+                if self._marker is not None and self._marker in data:
+                    self._seen_at = now
+                    self._marker = None
+                    self._seen.set()
+                self._tail = data[-512:]
 
-    def start(self) -> None:
-        self.samples.clear()
-        self._task = asyncio.create_task(self._run())
+    def expect(self, marker: bytes, timeout: float, keys: bytes = b"") -> float | None:
+        """Type `keys` (if any), then wait until `marker` is written; seconds, or None."""
+        with self._lock:
+            self._tail = b""
+            self._marker = marker
+            self._seen.clear()
+        started = time.monotonic()
+        if keys:
+            os.write(self.master, keys)
+        if not self._seen.wait(timeout):
+            with self._lock:
+                self._marker = None
+            return None
+        return self._seen_at - started
 
-    def stop(self) -> list[float]:
-        assert self._task is not None
-        self._task.cancel()
-        return sorted(self.samples)
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            try:
+                os.write(self.master, b"\x11")  # ctrl+q
+            except OSError:
+                pass
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        os.close(self.master)
 
 
-def _percentile(values: list[float], percent: float) -> float:
+# ------------------------------------------------------------------ servers
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_listening(port: int, process: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with {process.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on {port} after {timeout:g} s")
+
+
+class Server:
+    """ocpp-tui headless, or the TUI in a terminal, on a free loopback port."""
+
+    def __init__(self, kind: str, folder: Path) -> None:
+        self.kind = kind
+        self.log_dir = folder / "sessions"
+        self.port = free_port()
+        env = {**os.environ, "OCPP_TUI_HOME": str(folder / "home")}
+        command = [sys.executable, "-m", "ocpptui", "serve", "--host", "127.0.0.1"]
+        command += ["--port", str(self.port), "--log-dir", str(self.log_dir)]
+        self.terminal: Terminal | None = None
+        if kind == HEADLESS:
+            self._err = (folder / "server.err").open("w")
+            self.process = subprocess.Popen(
+                [*command, "--headless"], cwd=REPO, env=env, stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL, stderr=self._err,
+            )  # fmt: skip
+        else:
+            env.update(TERM="xterm-256color", COLUMNS=str(SIZE[0]), LINES=str(SIZE[1]))
+            env.pop("TEXTUAL", None)
+            self.terminal = Terminal(command, env)
+            self.process = self.terminal.process
+            if self.terminal.expect(b"Chargers", 60) is None:
+                self.stop()
+                raise RuntimeError("the TUI painted no main screen within 60 s")
+        wait_listening(self.port, self.process)
+
+    def cpu_seconds(self) -> float | None:
+        return _proc_cpu_seconds(self.process.pid)
+
+    def frames_on_disk(self) -> int:
+        return sum(path.read_bytes().count(b"\n") for path in self.log_dir.rglob("frames.jsonl"))
+
+    def stop(self) -> None:
+        if self.terminal is not None:
+            self.terminal.stop()
+            return
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._err.close()
+
+
+# ------------------------------------------------------------------ one measurement
+
+
+def start_generators(port: int, profile: Profile) -> list[subprocess.Popen]:
+    count = max(1, profile.chargers // 500)
+    share, extra = divmod(profile.chargers, count)
+    processes, first = [], 0
+    for index in range(count):
+        size = share + (1 if index < extra else 0)
+        command = [sys.executable, str(HERE / "capacity_bench.py"), "--generate"]
+        command += [f"ws://127.0.0.1:{port}", "--first", str(first), "--count", str(size)]
+        command += ["--total", str(profile.chargers), "--interval", str(profile.interval)]
+        processes.append(
+            subprocess.Popen(
+                command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=REPO
+            )
+        )
+        first += size
+    return processes
+
+
+def measure(kind: str, profile: Profile, args: argparse.Namespace, folder: Path) -> Row:
+    row = Row(profile, kind)
+    server = Server(kind, folder)
+    generators: list[subprocess.Popen] = []
+    results = []
+    try:
+        generators = start_generators(server.port, profile)
+        for generator in generators:
+            assert generator.stdout is not None
+            line = generator.stdout.readline()
+            if line.strip() != "ready":
+                raise RuntimeError(f"a load generator failed while connecting ({line!r})")
+        terminal = server.terminal
+        if kind == TUI_CHARGER:
+            assert terminal is not None
+            if terminal.expect(CHARGER_SCREEN_MARKER, 30, keys=b"\r") is None:
+                raise RuntimeError("enter on the charger list showed no charger screen")
+        start = time.monotonic() + 0.5
+        for generator in generators:
+            assert generator.stdin is not None
+            generator.stdin.write(f"go {start} {args.warmup} {args.seconds} {profile.interval}\n")
+            generator.stdin.flush()
+        window_start, window_end = start + args.warmup, start + args.warmup + args.seconds
+        time.sleep(max(0.0, window_start - time.monotonic()))
+        cpu_start = server.cpu_seconds()
+        profiler = start_profiler(server, kind, profile, args)
+        if terminal is not None:
+            probe_keys(terminal, row, kind, window_end, args)
+        time.sleep(max(0.0, window_end - time.monotonic()))
+        cpu_end = server.cpu_seconds()
+        row.rss_mb = _proc_rss_mb(server.process.pid)
+        if profiler is not None:
+            profiler.wait(timeout=60)
+        for generator in generators:
+            out, _ = generator.communicate(timeout=300)
+            results.append(json.loads(out.strip().splitlines()[-1]))
+        time.sleep(1.0)  # the last answers reach the log files
+        row.frames_on_disk = server.frames_on_disk()
+    finally:
+        for generator in generators:
+            if generator.poll() is None:
+                generator.kill()
+        server.stop()
+    round_trips = sorted(rtt for result in results for rtt in result["round_trips_ms"])
+    row.calls_per_s = sum(result["answered_in_window"] for result in results) / args.seconds
+    row.p50_ms = percentile(round_trips, 50)
+    row.p99_ms = percentile(round_trips, 99)
+    row.max_ms = round_trips[-1] if round_trips else float("nan")
+    row.errors = [error for result in results for error in result["errors"]]
+    row.frames_expected = 2 * sum(result["sent_total"] for result in results)
+    if cpu_start is not None and cpu_end is not None:
+        row.cpu_share = (cpu_end - cpu_start) / args.seconds
+    return row
+
+
+def start_profiler(
+    server: Server, kind: str, profile: Profile, args: argparse.Namespace
+) -> subprocess.Popen | None:
+    """With --py-spy DIR: sample the server over the window (folded stacks for flame graphs)."""
+    if not args.py_spy:
+        return None
+    name = f"{profile.chargers}-{kind.replace(',', '').replace(' ', '-')}.txt"
+    command = ["py-spy", "record", "--pid", str(server.process.pid), "--rate", "200"]
+    command += ["--duration", str(int(args.seconds)), "--format", "raw", "--nonblocking"]
+    command += ["--output", str(Path(args.py_spy) / name)]
+    py_spy = Path(sys.executable).with_name("py-spy")
+    command[0] = str(py_spy) if py_spy.exists() else "py-spy"
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def probe_keys(
+    terminal: Terminal, row: Row, kind: str, window_end: float, args: argparse.Namespace
+) -> None:
+    """`?` every `--key-every` seconds: time until help is on the terminal, then close it."""
+    next_probe = time.monotonic() + min(1.0, args.key_every / 2)
+    while next_probe + 1.0 < window_end:
+        time.sleep(max(0.0, next_probe - time.monotonic()))
+        shown = terminal.expect(HELP_MARKER, 10, keys=b"?")
+        if shown is None:
+            row.keys_missed += 1
+        else:
+            row.keys_ms.append(shown * 1000)
+        if terminal.expect(SCREEN_MARKERS[kind], 10, keys=b"?") is None:
+            row.keys_missed += 1
+        next_probe += args.key_every
+
+
+def percentile(values: list[float], percent: float) -> float:
     if not values:
         return float("nan")
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(len(ordered) * percent / 100))]
 
 
-class NullTransport:
-    def __init__(self) -> None:
-        self.info = TransportInfo(kind="websocket", peer="injected")
-
-    async def send(self, text: str) -> None:
-        return None
-
-    async def recv(self) -> str:
-        await asyncio.Event().wait()
-        raise AssertionError
-
-    async def close(self, reason: str = "") -> None:
-        return None
+# ------------------------------------------------------------------ report
 
 
-async def inject(hub: Hub, frames: int) -> float:
-    """Feed `frames` frames (CALLs and the session's answers) through a real Session."""
-    session = hub.open_session("INJECTED", OcppVersion.V16, NullTransport())
-    kinds = [
-        ("MeterValues", meter_values_payload()),
-        ("Heartbeat", {}),
-        ("MeterValues", meter_values_payload()),
-        ("StatusNotification", STATUS_PAYLOAD),
-        ("MeterValues", meter_values_payload()),
-    ]
-    started = time.monotonic()
-    for number in range(frames // 2):
-        action, payload = kinds[number % len(kinds)]
-        await session._handle_text(call(f"i{number}", action, payload))
-        if number % 500 == 0:
-            await asyncio.sleep(0)  # let the UI breathe, as real traffic would
-    return time.monotonic() - started
-
-
-def start_generator(port: int, args: argparse.Namespace) -> subprocess.Popen:
-    interval = CHARGERS / (args.rate / 2)  # each charger's CALL interval
-    command = [sys.executable, str(HERE / "capacity_bench.py"), "--generate"]
-    command += [f"ws://127.0.0.1:{port}", "--count", str(CHARGERS), "--total", str(CHARGERS)]
-    command += ["--interval", str(interval)]
-    return subprocess.Popen(
-        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=REPO
-    )
-
-
-async def _readline(process: subprocess.Popen) -> str:
-    assert process.stdout is not None
-    return await asyncio.get_running_loop().run_in_executor(None, process.stdout.readline)
-
-
-async def run(args: argparse.Namespace, folder: Path) -> dict[str, object]:
-    _patch_sync()
-    hub = Hub(CsmsConfig(port=0), sessions_dir=folder / "sessions")
-    app = make_app(Settings(), Paths.under(folder), hub, host="127.0.0.1", port=0)
-    app.animation_level = "none"
-    results: dict[str, object] = {}
-    async with app.run_test(size=SIZE) as pilot:
-        deadline = time.monotonic() + 30
-        while not hub.servers and time.monotonic() < deadline:
-            await pilot.pause(0.05)
-        table = app.screen.query_one("#all-frames", FrameTable)
-        _watched.append(table)
-        port = hub.servers[0].port
-        generator = start_generator(port, args)
-        try:
-            line = await _readline(generator)
-            if line.strip() != "ready":
-                raise RuntimeError(f"load generator failed: {line!r}")
-            interval = CHARGERS / (args.rate / 2)
-            start = time.monotonic() + 0.5
-            warmup = 2.0
-            assert generator.stdin is not None
-            generator.stdin.write(f"go {start} {warmup} {2 * args.seconds} {interval}\n")
-            generator.stdin.flush()
-            table.paused = True
-            await asyncio.sleep(max(0.0, start + warmup - time.monotonic()))
-            for phase in ("baseline (table paused)", "live (table following)"):
-                table.paused = phase.startswith("baseline")
-                _row_latencies.clear()
-                lag = LoopLag()
-                lag.start()
-                total_before = hub.frames.total
-                wall, cpu = time.monotonic(), time.process_time()
-                await asyncio.sleep(args.seconds)
-                wall, cpu = time.monotonic() - wall, time.process_time() - cpu
-                lags = lag.stop()
-                results[phase] = {
-                    "frames/s": (hub.frames.total - total_before) / wall,
-                    "CPU %": cpu / wall * 100,
-                    "lag p50 ms": _percentile(lags, 50) * 1000,
-                    "lag p99 ms": _percentile(lags, 99) * 1000,
-                    "row p50 ms": _percentile(_row_latencies, 50) * 1000,
-                    "row p99 ms": _percentile(_row_latencies, 99) * 1000,
-                    "row max ms": max(_row_latencies, default=float("nan")) * 1000,
-                    "rows timed": len(_row_latencies),
-                }
-            out, _ = await asyncio.get_running_loop().run_in_executor(
-                None, lambda: generator.communicate(timeout=120)
-            )
-        finally:
-            if generator.poll() is None:
-                generator.kill()
-        generated = json.loads(out.strip().splitlines()[-1])
-        await pilot.pause(0.5)  # the last answers are logged
-        expected = 2 * generated["sent_total"]
-        results["frames"] = {
-            "expected (2 x CALLs sent)": expected,
-            "in the table's window": hub.frames.total,
-            "on disk": _lines_on_disk(folder / "sessions"),
-            "generator errors": len(generated["errors"]),
-        }
-
-        injected_seconds = await inject(hub, args.filter_frames)
-        table.paused = False
-        table.sync()
-        await pilot.pause(0.2)
-        results["window"] = {
-            "frames held": len(hub.frames),
-            "injected": args.filter_frames,
-            "injection s": injected_seconds,
-        }
-        results["filters"] = await time_filters(table, pilot, args.filter_repeats)
-    return results
-
-
-def _lines_on_disk(folder: Path) -> int:
-    return sum(path.read_bytes().count(b"\n") for path in folder.rglob("frames.jsonl"))
-
-
-async def time_filters(table: FrameTable, pilot, repeats: int) -> dict[str, dict[str, float]]:
-    timings: dict[str, dict[str, float]] = {}
-    window = table.window
-    for query in FILTERS:
-        frame_filter = parse_query(query)
-        scans, applies, paints = [], [], []
-        matched = 0
-        for _ in range(repeats):
-            started = time.perf_counter()
-            matched = sum(1 for frame in window if frame_filter.matches(frame))
-            scans.append(time.perf_counter() - started)
-
-            table.frame_filter = parse_query("")
-            await pilot.pause()
-            started = time.perf_counter()
-            table.frame_filter = frame_filter  # the watcher rebuilds the rows at once
-            applies.append(time.perf_counter() - started)
-            await _painted(table, pilot)
-            paints.append(time.perf_counter() - started)
-        assert table.row_count == matched, (query, table.row_count, matched)
-        timings[query] = {
-            "matched": matched,
-            "scan ms": statistics.median(scans) * 1000,
-            "applied ms": statistics.median(applies) * 1000,
-            "painted ms": statistics.median(paints) * 1000,
-        }
-    table.frame_filter = parse_query("")
-    return timings
-
-
-async def _painted(table: FrameTable, pilot) -> None:
-    """Until the table's next render after the filter (one compositor pass)."""
-    rendered = asyncio.Event()
-    original: Callable = table.render_lines
-
-    def render_lines(crop):
-        strips = original(crop)
-        rendered.set()
-        return strips
-
-    table.render_lines = render_lines  # type: ignore[method-assign]
-    try:
-        async with asyncio.timeout(10):
-            await rendered.wait()
-    finally:
-        del table.render_lines
-
-
-def report(results: dict[str, object], args: argparse.Namespace) -> None:
+def report(rows: list[Row], args: argparse.Namespace) -> None:
     print(
-        f"{args.rate} frames/s ({args.rate // 2} MeterValues CALLs/s + answers) from "
-        f"{CHARGERS} chargers, {args.seconds:g} s per phase, app {SIZE[0]}x{SIZE[1]} headless; "
-        f"{os.cpu_count()} CPUs, load average before the run {args.load_before:.1f}; "
-        f"Python {sys.version.split()[0]}"
+        f"window {args.seconds:g} s after {args.warmup:g} s warm-up; TUI {SIZE[0]}x{SIZE[1]} in a "
+        f"pty; {os.cpu_count()} CPUs, load average before {args.load_before:.1f}, after "
+        f"{os.getloadavg()[0]:.1f}; Python {sys.version.split()[0]}"
     )
-    print(
-        f"{'phase':<26} {'frames/s':>8} {'CPU %':>6} {'lag p50':>8} {'lag p99':>8}   "
-        f"arrival -> row p50 / p99 / max (rows)"
-    )
-    phases = [key for key in results if key.startswith(("baseline", "live"))]
-    for phase in phases:
-        row = results[phase]
-        assert isinstance(row, dict)
-        latency = ""
-        if row["rows timed"]:
-            latency = (
-                f"{row['row p50 ms']:.0f} / {row['row p99 ms']:.0f} / {row['row max ms']:.0f} ms "
-                f"({row['rows timed']})"
-            )
+    profiles = list(dict.fromkeys(row.profile for row in rows))
+    for profile in profiles:
+        print()
+        print(profile.label)
         print(
-            f"{phase:<26} {row['frames/s']:>8.0f} {row['CPU %']:>6.1f} "
-            f"{row['lag p50 ms']:>6.1f}ms {row['lag p99 ms']:>6.1f}ms   {latency}"
+            f"  {'server':<20} {'CPU %':>6} {'x headl.':>8} {'calls/s':>8} {'p50 ms':>7} "
+            f"{'p99 ms':>7} {'x headl.':>8} {'max ms':>7} {'RSS MB':>7}  key p50 / max ms (n)"
         )
-    base, live = (results[phase] for phase in phases)
-    assert isinstance(base, dict) and isinstance(live, dict)
-    print(f"live / paused CPU: {live['CPU %'] / base['CPU %']:.2f}x")
-    frames = results["frames"]
-    assert isinstance(frames, dict)
-    lost = frames["expected (2 x CALLs sent)"] - frames["on disk"]
-    print(
-        "frames: "
-        + ", ".join(f"{key} {value}" for key, value in frames.items())
-        + f" -> lost: {lost}"
-    )
-    window = results["window"]
-    assert isinstance(window, dict)
-    print(
-        f"filters over {window['frames held']} frames held ({window['injected']} injected "
-        f"through a Session in {window['injection s']:.1f} s), median of {args.filter_repeats}:"
-    )
-    print(
-        f"  {'query':<28} {'matched':>8} {'scan ms':>8} {'applied ms':>11} {'painted ms':>11}"
-        f" {'painted/scan':>13}"
-    )
-    filters = results["filters"]
-    assert isinstance(filters, dict)
-    for query, row in filters.items():
-        print(
-            f"  {query:<28} {row['matched']:>8} {row['scan ms']:>8.1f} "
-            f"{row['applied ms']:>11.1f} {row['painted ms']:>11.1f} "
-            f"{row['painted ms'] / row['scan ms']:>12.2f}x"
-        )
+        base = next((r for r in rows if r.profile == profile and r.server == HEADLESS), None)
+        for row in (r for r in rows if r.profile == profile):
+            cpu_ratio = p99_ratio = ""
+            if base is not None and row is not base:
+                cpu_ratio = f"{row.cpu_share / base.cpu_share:.2f}x"
+                p99_ratio = f"{row.p99_ms / base.p99_ms:.2f}x"
+            keys = ""
+            if row.server != HEADLESS:
+                if row.keys_ms:
+                    keys = (
+                        f"{percentile(row.keys_ms, 50):.0f} / {max(row.keys_ms):.0f} "
+                        f"({len(row.keys_ms)})"
+                    )
+                keys += f", {row.keys_missed} missed" if row.keys_missed else ""
+            rss = f"{row.rss_mb:.0f}" if row.rss_mb is not None else "n/a"
+            print(
+                f"  {row.server:<20} {row.cpu_share * 100:>6.1f} {cpu_ratio:>8} "
+                f"{row.calls_per_s:>8.1f} {row.p50_ms:>7.1f} {row.p99_ms:>7.1f} {p99_ratio:>8} "
+                f"{row.max_ms:>7.0f} {rss:>7}  {keys}"
+            )
+        for row in (r for r in rows if r.profile == profile):
+            print(
+                f"  frames, {row.server}: expected (2 x CALLs sent) {row.frames_expected}, "
+                f"on disk {row.frames_on_disk}, generator errors {len(row.errors)} "
+                f"-> lost: {row.lost}"
+            )
+            for error in row.errors[:3]:
+                print(f"    {error}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rate", type=int, default=500, help="frames/s into the frame log")
-    parser.add_argument("--seconds", type=float, default=30, help="seconds per phase")
-    parser.add_argument("--filter-frames", type=int, default=100_000, help="frames to filter")
-    parser.add_argument("--filter-repeats", type=int, default=5, help="runs per filter")
-    parser.add_argument("--quick", action="store_true", help="2 s phases, 2,000 frames")
-    parser.add_argument("--timeout", type=float, default=290, help="give up after seconds")
+    parser.add_argument("--seconds", type=float, default=20, help="measured seconds per server")
+    parser.add_argument("--warmup", type=float, default=5, help="seconds before measuring")
+    parser.add_argument("--key-every", type=float, default=2.5, help="seconds between key probes")
+    parser.add_argument("--with-1000", action="store_true", help="also 1,000 chargers, 2,000/s")
+    parser.add_argument("--only", choices=["500", "2000"], help="one profile only")
+    parser.add_argument(
+        "--servers", default="headless,main,charger", help="which of headless,main,charger"
+    )
+    parser.add_argument("--py-spy", metavar="DIR", help="profile each server into DIR")
+    parser.add_argument("--quick", action="store_true", help="20 chargers at 100/s for 3 s")
+    parser.add_argument("--timeout", type=float, default=1800, help="give up after seconds")
     args = parser.parse_args()
+    profiles = [Profile(50, 0.1)]
+    if args.with_1000 or args.only == "2000":
+        profiles.append(Profile(1000, 0.5))
+    if args.only == "2000":
+        profiles = profiles[1:]
     if args.quick:
-        args.seconds, args.filter_frames, args.filter_repeats = 2.0, 2000, 1
+        profiles, args.seconds, args.warmup, args.key_every = [Profile(20, 0.2)], 3.0, 1.0, 1.5
+    names = {"headless": HEADLESS, "main": TUI_MAIN, "charger": TUI_CHARGER}
+    servers = [names[name.strip()] for name in args.servers.split(",")]
     raise_open_file_limit()
     args.load_before = os.getloadavg()[0]
-
-    async def bounded() -> dict[str, object]:
-        with tempfile.TemporaryDirectory(prefix="ocpptui-ui-load-") as folder:
-            async with asyncio.timeout(args.timeout):
-                return await run(args, Path(folder))
-
-    report(asyncio.run(bounded()), args)
+    deadline = time.monotonic() + args.timeout
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="ocpptui-ui-load-") as folder:
+        for index, profile in enumerate(profiles):
+            order = servers if index % 2 == 0 else servers[::-1]
+            for kind in order:
+                if time.monotonic() > deadline:
+                    sys.exit(f"ui_load_bench: --timeout {args.timeout:g} s reached")
+                run_folder = Path(folder) / f"{profile.chargers}-{len(rows)}"
+                run_folder.mkdir()
+                rows.append(measure(kind, profile, args, run_folder))
+                print(f"  ... {kind}, {profile.calls_per_s:,.0f}/s done", file=sys.stderr)
+    report(rows, args)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from textual.worker import Worker, WorkerState
 from ocpptui import messages
 from ocpptui.bridge import HubBridge
 from ocpptui.commands import OcppCommands
+from ocpptui.core import gc_pauses
 from ocpptui.core.clock import Clock
 from ocpptui.core.config import BootAnswer
 from ocpptui.core.frame import Frame
@@ -121,12 +122,16 @@ class OcppTuiApp(App[None]):
         link_defaults: LinkDefaults | None = None,
         pick_link: str | None = None,
         no_charger_hint_after: float | None = NO_CHARGER_HINT_SECONDS,
+        short_gc_pauses: bool = False,
     ) -> None:
         """With `upstream`, the server is a proxy (tap) in front of that CSMS. With
         `link_defaults` (local-link mode, `listen=False`) the serial and BLE pickers can open a
         link; `pick_link` ("serial" or "ble") shows one at start.
         """
         super().__init__()
+        #: Freeze what start-up made (and survivors of each full garbage collection, see
+        #: core/gc_pauses.py) once the first screen is up: the CLI does, tests do not.
+        self.short_gc_pauses = short_gc_pauses
         #: Seconds without any charger before the main screen lists what to check.
         self.no_charger_hint_after = no_charger_hint_after
         self.upstream = upstream
@@ -181,12 +186,20 @@ class OcppTuiApp(App[None]):
 
     def on_mount(self) -> None:
         self.theme_changed_signal.subscribe(self, self._theme_changed)
-        self.bridge.add_target(self)
-        self.bridge.start()
+        self.bridge.add_target(self, changes=False)
+        self.bridge.start(self, self.refresh_hz)
         if self.listen:
             self.start_server()
         if self.pick_link is not None:
             self.open_link_picker(self.pick_link)
+        if self.short_gc_pauses:
+            self.call_after_refresh(gc_pauses.install)
+
+    def pop_screen(self):  # type: ignore[override]  # same signature, one more step
+        popped = super().pop_screen()
+        if self.short_gc_pauses:
+            gc_pauses.garbage_made()  # the closed screen's cycles (core/gc_pauses.py)
+        return popped
 
     async def on_unmount(self) -> None:
         self.bridge.stop()

@@ -257,11 +257,18 @@ def _configure_logging(paths: Paths, to_stderr: bool) -> None:
     root.setLevel(logging.INFO)
 
 
+def _short_gc_pauses() -> None:
+    """Frames held by the thousand must not make garbage collection the answers' p99."""
+    from ocpptui.core import gc_pauses
+
+    gc_pauses.install()
+
+
 def _run_tui(settings: Settings, paths: Paths, hub: Hub, **options) -> int:
     from ocpptui.app import make_app
 
     _configure_logging(paths, to_stderr=False)
-    app = make_app(settings, paths, hub, **options)
+    app = make_app(settings, paths, hub, short_gc_pauses=True, **options)
     app.run()
     return app.return_code or 0
 
@@ -474,12 +481,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             from ocpptui.headless import serve_headless
 
             _configure_logging(paths, to_stderr=True)
+            _short_gc_pauses()
             return _run_async(serve_headless(hub, jsonl=args.jsonl, upstream=upstream))
         return _run_tui(settings, paths, hub, upstream=upstream)
     if args.command == "serve" and args.headless:
         from ocpptui.headless import serve_headless
 
         _configure_logging(paths, to_stderr=True)
+        _short_gc_pauses()
         return _run_async(serve_headless(hub, jsonl=args.jsonl, link=link))
     if link is not None:
         _configure_logging(paths, to_stderr=False)

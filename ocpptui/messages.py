@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 
 from textual.message import Message
 
+from ocpptui.hub_handoff import HubChanges
+
 if TYPE_CHECKING:
     from ocpptui.core.attempts import ConnectionAttempt
     from ocpptui.core.link_supervisor import LinkStatus
@@ -67,18 +69,36 @@ class ChargerDisconnected(HubMessage, bubble=False):
 
 @dataclass
 class ChargerChanged(HubMessage, bubble=False):
-    """The charger's state changed (boot, status, heartbeat, meter values, ...)."""
+    """The charger's state changed (boot, status, heartbeat, meter values, ...).
+
+    The bridge sends one per charger and refresh tick: `what` is the latest kind of change,
+    `kinds` every kind since the previous tick (a boot is never hidden behind meter values).
+    """
 
     identity: str
     what: str
+    kinds: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if not self.kinds:
+            self.kinds = frozenset((self.what,))
 
     def can_replace(self, message: Message) -> bool:
         # A burst of meter values or heartbeats repaints the charger once.
         return (
             isinstance(message, ChargerChanged)
             and message.identity == self.identity
-            and message.what != "boot"
+            and "boot" not in message.kinds
         )
+
+
+@dataclass
+class HubBatch(HubMessage, bubble=False):
+    """Everything the hub reported since the previous refresh tick, in one message: for the
+    views of every charger (the main screen), which must not do work per charger event."""
+
+    changes: HubChanges
 
 
 @dataclass

@@ -19,7 +19,8 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 EXPECTED = {
     "frame_path_bench.py": ["MeterValues (10 sampled values)", "ratio 2 = ocpp-tui session"],
     "capacity_bench.py": ["ratios, ocpp-tui / baseline:", "N=20"],
-    "ui_load_bench.py": ["-> lost: 0", "painted ms"],
+    "ui_filter_bench.py": ["-> lost: 0", "painted ms"],
+    "ui_load_bench.py": ["-> lost: 0", "key p50"],
     "startup_bench.py": ["ocpp-tui --help", "ocpp-tui TUI, first paint"],
     "file_server_bench.py": ["ocpp-tui FileServer"],
     "serial_bench.py": ["session: Heartbeat CALL/RESULT round trips"],

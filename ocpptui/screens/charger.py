@@ -36,6 +36,7 @@ from ocpptui.widgets.filter_bar import FilterBar
 from ocpptui.widgets.frame_table import FrameTable
 from ocpptui.widgets.hub_listener import ChargerListener, ChargerMessage
 from ocpptui.widgets.key_footer import KeyFooter
+from ocpptui.widgets.quiet_update import update_static
 
 if TYPE_CHECKING:
     from ocpptui.app import OcppTuiApp
@@ -147,6 +148,7 @@ class ChargerScreen(ChargerListener, FrameFilterScreen):
         self.refresh_hz = refresh_hz
         self._filter_error: str | None = None
         self._last_status: FrameTable.StatusChanged | None = None
+        self._keys_state: tuple[object, ...] = ()
 
     def compose(self) -> ComposeResult:
         summary = ChargerSummary(self.charger, self.clock, id="summary")
@@ -188,7 +190,11 @@ class ChargerScreen(ChargerListener, FrameFilterScreen):
     def _refresh_summary(self) -> None:
         self.query_one(ChargerSummary).refresh_summary()
         self.query_one(ChargerLinkPanel).refresh_panel()
-        self.refresh_bindings()
+        # The keys depend on the link only (firmware, logs, release, validation, ping).
+        keys_state = (self.charger.session, self.charger.connected, pending(self.charger))
+        if keys_state != self._keys_state:
+            self._keys_state = keys_state
+            self.refresh_bindings()
 
     # ------------------------------------------------------------------ hub messages
 
@@ -205,7 +211,8 @@ class ChargerScreen(ChargerListener, FrameFilterScreen):
     def _show_status(self) -> None:
         if self._last_status is not None:
             content = status_line(self._last_status, self._filter_error)
-            self.query_one("#frame-status", Static).update(content)
+            # One line high whatever it says: no layout pass for a new count.
+            update_static(self.query_one("#frame-status", Static), content, layout=False)
 
     @on(FilterBar.FilterChanged)
     def _filter_changed(self, message: FilterBar.FilterChanged) -> None:

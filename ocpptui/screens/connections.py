@@ -156,7 +156,7 @@ class ConnectionsScreen(Screen[None]):
         table.add_column("Path", key="path")
         table.add_column("Auth user", key="auth")
         table.add_column("TLS", key="tls")
-        self._remove_target = self.bridge.add_target(self)
+        self._remove_target = self.bridge.add_target(self, changes=False)
         for attempt in list(self.hub.attempts):
             self._add(attempt)
         self._show_title()

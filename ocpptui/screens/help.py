@@ -45,9 +45,12 @@ class HelpScreen(ModalScreen[None]):
         ),
     ]
 
+    # An opaque background: a translucent one makes every repaint of help re-blend each
+    # cell of the screen below it (~0.3 s at 160x50, the key's whole answer time).
     DEFAULT_CSS = """
     HelpScreen {
         align: center middle;
+        background: $background;
         & > #help-box {
             width: 90;
             max-width: 100%;

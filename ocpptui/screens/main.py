@@ -15,7 +15,7 @@ from ocpptui.core.clock import Clock
 from ocpptui.core.hub import Hub
 from ocpptui.core.link_supervisor import LinkStatus
 from ocpptui.widgets.charger_list import ChargerList
-from ocpptui.widgets.events_panel import EventsPanel
+from ocpptui.widgets.events_panel import EventsPanel, describe
 from ocpptui.widgets.frame_table import FrameTable
 from ocpptui.widgets.hub_listener import HubListener
 from ocpptui.widgets.key_footer import KeyFooter
@@ -93,6 +93,7 @@ class MainScreen(HubListener, Screen[None]):
         self.bridge = bridge
         self.clock = clock
         self.refresh_hz = refresh_hz
+        self._chargers_title = ""
 
     def compose(self) -> ComposeResult:
         welcome = WelcomePanel(id="welcome")
@@ -152,32 +153,31 @@ class MainScreen(HubListener, Screen[None]):
     def _update_titles(self) -> None:
         total = len(self.hub.chargers)
         online = sum(1 for charger in self.hub.chargers.values() if charger.connected)
-        if total:
-            self.charger_list.border_title = f"Chargers ({online} of {total} connected)"
-        else:
-            self.charger_list.border_title = "Chargers (none yet)"
+        title = f"Chargers ({online} of {total} connected)" if total else "Chargers (none yet)"
+        if title != self._chargers_title:  # setting a title repaints, even the same one
+            self._chargers_title = title
+            self.charger_list.border_title = title
 
     # ------------------------------------------------------------------ hub messages
 
-    @on(messages.ChargerConnected)
-    @on(messages.ChargerDisconnected)
-    @on(messages.ChargerChanged)
-    def _charger_changed(
-        self,
-        message: messages.ChargerConnected | messages.ChargerDisconnected | messages.ChargerChanged,
-    ) -> None:
-        self.charger_list.refresh_charger(message.identity)
-        self._update_titles()
-        self.query_one(WelcomePanel).show_troubleshooting(False)
-        if not isinstance(message, messages.ChargerChanged) or message.what == "boot":
-            self.query_one(EventsPanel).refresh_events()
+    #: One HubBatch per refresh tick (hub_listener.HubListener): this screen shows every
+    #: charger, and a message per charger event cost more than the whole protocol path.
+    HUB_BATCHED = True
 
-    @on(messages.ServerStarted)
-    @on(messages.ServerStopped)
-    @on(messages.ConnectionRefused)
-    @on(messages.FrameLogFailed)
-    def _event_logged(self) -> None:
-        self.query_one(EventsPanel).refresh_events()
+    @on(messages.HubBatch)
+    def _hub_changed(self, batch: messages.HubBatch) -> None:
+        """Everything since the last tick, applied once: rows, titles, events."""
+        changes = batch.changes
+        identities = changes.identities()
+        chargers = self.charger_list
+        for identity in identities:
+            chargers.refresh_charger(identity)
+        if identities:
+            self._update_titles()
+            self.query_one(WelcomePanel).show_troubleshooting(False)
+        logged = any(describe(event) is not None for event in changes.events)
+        if logged or any("boot" in kinds for kinds in changes.changed.values()):
+            self.query_one(EventsPanel).refresh_events()
 
     # ------------------------------------------------------------------ user actions
 

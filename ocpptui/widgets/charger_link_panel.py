@@ -9,6 +9,7 @@ from ocpptui.core.config import ValidationPolicy
 from ocpptui.core.hub import Charger
 from ocpptui.core.session import Session
 from ocpptui.widgets.display_text import age, latency
+from ocpptui.widgets.quiet_update import update_static
 
 _LABEL = "$text-muted"
 _KEY = "$text-accent bold"
@@ -63,7 +64,7 @@ class ChargerLinkPanel(Static):
         self.refresh_panel()
 
     def refresh_panel(self) -> None:
-        self.update(self._content())
+        update_static(self, self._content())  # no repaint while the text is the same
 
     def _content(self) -> Content:
         session = self.charger.session

@@ -141,9 +141,15 @@ class ChargerList(DataTable[Text]):
 
     def refresh_ages(self) -> None:
         """The last-message column, every second."""
+        last = [key for key, _ in COLUMNS].index("last")
         for identity, charger in self.hub.chargers.items():
-            if identity in self.rows:
-                self.update_cell(identity, "last", self._last_message(charger))
+            shown = self._shown.get(identity)
+            if identity not in self.rows or shown is None:
+                continue
+            cell = self._last_message(charger)
+            if cell != shown[last]:  # each update re-renders the table
+                shown[last] = cell
+                self.update_cell(identity, "last", cell)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()

@@ -8,6 +8,7 @@ from textual.widgets import Static
 from ocpptui.core.clock import Clock
 from ocpptui.core.hub import Charger
 from ocpptui.widgets.display_text import age, clock_time, energy, shorten
+from ocpptui.widgets.quiet_update import update_static
 
 _LABEL = "$text-muted"
 
@@ -35,7 +36,7 @@ class ChargerSummary(Static):
         self.refresh_summary()
 
     def refresh_summary(self) -> None:
-        self.update(self._content())
+        update_static(self, self._content())  # no repaint while the text is the same
 
     @staticmethod
     def _security_line(session) -> Content | None:

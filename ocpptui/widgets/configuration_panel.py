@@ -141,7 +141,7 @@ class ConfigurationPanel(Vertical):
         return False
 
     def on_mount(self) -> None:
-        self._remove_target = self.bridge.add_target(self)
+        self._remove_target = self.bridge.add_target(self, identity=self.identity)
 
     def on_unmount(self) -> None:
         if self._remove_target is not None:
@@ -159,7 +159,7 @@ class ConfigurationPanel(Vertical):
     @on(messages.ChargerChanged)
     def _charger_changed(self, message: messages.ChargerChanged) -> None:
         # A profile applied elsewhere or a playbook step changed what we show.
-        if message.identity == self.identity and message.what in ("configuration", "device-model"):
+        if message.identity == self.identity and message.kinds & {"configuration", "device-model"}:
             self.refresh_view()
             self.refresh_bindings()
 

@@ -10,6 +10,7 @@ from ocpptui.core import events
 from ocpptui.core.attempts import advice_for
 from ocpptui.core.hub import Hub
 from ocpptui.widgets.display_text import clock_time, shorten
+from ocpptui.widgets.quiet_update import update_static
 
 #: How many of the hub's recent events the panel lists.
 SHOWN_EVENTS = 50
@@ -82,4 +83,4 @@ class EventsPanel(VerticalScroll, can_focus=False):
         lines = lines[-SHOWN_EVENTS:][::-1]
         if not lines:
             lines = [Content.styled("No connection attempts yet.", "$text-muted italic")]
-        self.query_one("#events-text", Static).update(Content("\n").join(lines))
+        update_static(self.query_one("#events-text", Static), Content("\n").join(lines))

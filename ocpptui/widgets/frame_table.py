@@ -328,7 +328,19 @@ class FrameTable(ScrollView, can_focus=True):
         self._post_status()
 
     def _update_virtual_size(self) -> None:
-        self.virtual_size = Size(self._layout.width, self.row_count + 1)
+        size = Size(self._layout.width, self.row_count + 1)
+        if size == self.virtual_size:
+            return
+        if not self.is_mounted or not self.size or size.width != self.virtual_size.width:
+            self.virtual_size = size
+            return
+        # `virtual_size` is a layout reactive: setting it lays the whole screen out again
+        # and re-renders every widget on it, ten times a second while frames arrive. The
+        # table's box does not depend on its row count (its height is set by the screen and
+        # the scrollbar is always there), so only the scrollbar and the scroll position
+        # follow new rows; `sync` scrolls to the end itself. A new width still lays out.
+        self.set_reactive(FrameTable.virtual_size, size)
+        self._scroll_update(size)
 
     def _rescan(self) -> None:
         """Build the filtered positions from scratch (the filter changed)."""

@@ -11,6 +11,7 @@ follows the first DOMNode base). List them before the Textual base:
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from textual import events, on
 from textual.message_pump import MessagePump
@@ -28,10 +29,15 @@ class HubListener(MessagePump):
 
     bridge: HubBridge
     _remove_target: Callable[[], None] | None = None
+    #: One `HubBatch` per refresh tick instead of a message per event (views of every charger).
+    HUB_BATCHED = False
 
     @on(events.Mount)
     def _listen_to_hub(self) -> None:
-        self._remove_target = self.bridge.add_target(self)
+        self._remove_target = self.bridge.add_target(self, **self._hub_target_options())
+
+    def _hub_target_options(self) -> dict[str, Any]:
+        return {"batched": self.HUB_BATCHED}
 
     @on(events.Unmount)
     def _stop_listening_to_hub(self) -> None:
@@ -48,6 +54,9 @@ class ChargerListener(HubListener):
     @property
     def identity(self) -> str:
         return self.charger.identity
+
+    def _hub_target_options(self) -> dict[str, Any]:
+        return {"identity": self.identity}
 
     @on(messages.ChargerConnected)
     @on(messages.ChargerDisconnected)

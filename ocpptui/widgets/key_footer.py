@@ -60,6 +60,7 @@ class KeyFooter(Footer):
     def __init__(self, *, show_command_palette: bool = True, id: str | None = None) -> None:
         super().__init__(show_command_palette=show_command_palette, compact=True, id=id)
         self._composed_width = 0
+        self._shown_keys: tuple[tuple[str, str, str, bool, str], ...] | None = None
 
     def _pinned(self, active: dict[str, _Key]) -> list[_Key]:
         """Help and quit: from the screen's bindings, else the app's (priority ones work on
@@ -168,3 +169,20 @@ class KeyFooter(Footer):
     def on_resize(self) -> None:
         if self._bindings_ready and self.size.width != self._composed_width:
             self.call_after_refresh(self.recompose)
+
+    def bindings_changed(self, screen: Screen) -> None:
+        # A screen asks for its keys again whenever something might have changed them; a
+        # recompose replaces every key widget and lays the footer out, so it happens only
+        # when the keys shown (or their availability) really changed.
+        if self.is_attached and screen is self.screen and screen.app.app_focus:
+            keys = self._keys_signature()
+            if self._bindings_ready and keys == self._shown_keys:
+                return
+            self._shown_keys = keys
+        super().bindings_changed(screen)
+
+    def _keys_signature(self) -> tuple[tuple[str, str, str, bool, str], ...]:
+        return tuple(
+            (binding.key, binding.action, binding.description, enabled, tooltip or "")
+            for _, binding, enabled, tooltip in self.screen.active_bindings.values()
+        )

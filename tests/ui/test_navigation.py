@@ -117,9 +117,11 @@ async def test_the_bridge_delivers_to_its_targets_until_removed(hub: Hub) -> Non
         remove = bridge.add_target(target)
         bridge.start()
         hub.emit(events.ChargerUpdated("CP-1", "boot"))
+        bridge.flush()  # the app's refresh tick
         await pilot.pause()
         remove()
         hub.emit(events.ChargerUpdated("CP-1", "status"))
+        bridge.flush()
         await pilot.pause()
         bridge.stop()
     assert [type(m) for m in received] == [messages.ChargerChanged]

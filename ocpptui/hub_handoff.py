@@ -1,0 +1,98 @@
+"""Where hub events wait for the UI's next refresh tick: coalesced per charger, latest wins.
+
+DESIGN (issue 18: the TUI costs no more than its refresh). The hub and Textual share one
+event loop, so the answer to a charger's CALL runs on the same loop as the screen's repaint
+and waits for whatever the UI is doing at that moment. What keeps answers on time is that the
+UI's work is bounded by its refresh rate, never by the frame rate:
+
+* the hub calls `HubHandoff.push` for every event, and a busy charger makes one per CALL
+  (a MeterValues is a "meter" update). `push` does O(1) work and touches no widget: a
+  `ChargerUpdated` only marks its charger changed (the kinds of change collect in a set, the
+  last one is kept as the latest); the rare other events (connects, disconnects, refusals,
+  server state, decisions, attempts) queue in order, none is dropped;
+* the bridge takes everything once per refresh tick (`take`) and delivers it, so however
+  fast chargers send, each view hears about a charger at most `refresh_hz` times a second,
+  and the main screen gets one batch per tick for all of them.
+
+The other way, the hub on a thread of its own with its own event loop (Textual keeping the
+main one), was measured with the same load (benchmarks/README.md, "TUI under load", the
+`--hub-thread` row): it shortens the chargers' p99 only a little once the UI's per-tick work
+is bounded, at the price of more CPU (two threads contending for the GIL) and of making every
+core object the UI reads (frame windows, charger state, sessions it calls into) cross threads.
+So the hub stays on the UI's loop. `push` and `take` still hold a lock, so that the handoff
+itself is correct from any thread (the measured thread variant uses it as it is).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from ocpptui.core import events
+
+
+@dataclass(frozen=True, slots=True)
+class HubChanges:
+    """What the hub reported since the previous `take`."""
+
+    #: Every event but charger updates, in the order the hub emitted them.
+    events: tuple[events.HubEvent, ...] = ()
+    #: Charger identity → every kind of update it reported (`ChargerUpdated.what`).
+    changed: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    #: Charger identity → the kind of its last update.
+    latest: Mapping[str, str] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.events or self.changed)
+
+    def identities(self) -> list[str]:
+        """Chargers this batch says anything about (connects, disconnects, updates …), in the
+        order they first appear (a new charger's row goes after those that came before)."""
+        found: dict[str, None] = {}
+        for event in self.events:
+            identity = getattr(event, "identity", None)
+            if isinstance(identity, str):
+                found[identity] = None
+        for identity in self.changed:
+            found[identity] = None
+        return list(found)
+
+
+class HubHandoff:
+    """Collects hub events between two ticks (`push` from the hub, `take` from the UI)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._events: list[events.HubEvent] = []
+        self._kinds: dict[str, set[str]] = {}
+        self._latest: dict[str, str] = {}
+        #: Events pushed since the start, for tests and benchmarks (coalescing is visible as
+        #: `pushed` against what the views received).
+        self.pushed = 0
+
+    def push(self, event: events.HubEvent) -> None:
+        """Called by the hub for every event: O(1), never touches the UI."""
+        with self._lock:
+            self.pushed += 1
+            if type(event) is events.ChargerUpdated:
+                identity = event.identity
+                kinds = self._kinds.get(identity)
+                if kinds is None:
+                    self._kinds[identity] = {event.what}
+                else:
+                    kinds.add(event.what)
+                self._latest[identity] = event.what
+            else:
+                self._events.append(event)
+
+    def take(self) -> HubChanges:
+        """Everything since the last call, and start collecting afresh."""
+        with self._lock:
+            if not self._events and not self._kinds:
+                return HubChanges()
+            taken_events, self._events = self._events, []
+            kinds, self._kinds = self._kinds, {}
+            latest, self._latest = self._latest, {}
+        changed = {identity: frozenset(found) for identity, found in kinds.items()}
+        return HubChanges(tuple(taken_events), changed, latest)
