@@ -135,6 +135,10 @@ class _Counts:
     def of(self, widget: Widget) -> tuple[int, int]:
         return self.refreshes[widget], self.layouts[widget]
 
+    def since(self, widget: Widget, before: tuple[int, int]) -> tuple[int, int]:
+        refreshes, layouts = self.of(widget)
+        return refreshes - before[0], layouts - before[1]
+
 
 @pytest.fixture
 def counts(monkeypatch: pytest.MonkeyPatch) -> Iterator[_Counts]:
@@ -192,7 +196,7 @@ async def test_a_burst_of_frames_repaints_the_main_screen_once_per_tick_at_most(
 
     assert 4 * ticks < BURST  # the burst outran the ticks, or this test proves nothing
     for widget in watched:
-        refreshes, layouts = (now - then for now, then in zip(counts.of(widget), before[widget]))
+        refreshes, layouts = counts.since(widget, before[widget])
         # Per tick, not per frame: a changed cell can repaint twice (its value, then its
         # column's width when idle), and the ages column is redrawn once a second. Before
         # issue 18 the charger list was repainted for every frame (its title was set again).
@@ -226,7 +230,7 @@ async def test_a_burst_of_frames_repaints_the_charger_screen_once_per_tick_at_mo
     assert 4 * ticks < BURST
     # The frame table's own 10 Hz timer updates the status line: count its ticks as well.
     for widget in watched:
-        refreshes, layouts = (now - then for now, then in zip(counts.of(widget), before[widget]))
+        refreshes, layouts = counts.since(widget, before[widget])
         assert refreshes <= 2 * ticks + 2, (widget, refreshes, ticks)
         assert layouts <= ticks, (widget, layouts, ticks)
     assert counts.layouts[watched[1]] == before[watched[1]][1]  # a one-line status: no layout
