@@ -37,13 +37,14 @@ import math
 from array import array
 from bisect import bisect_left
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from ocpptui.core.frame import Direction, Frame
 from ocpptui.core.frame_sequence import FrameSequence
+from ocpptui.core.log_index import FieldIndex, int_or_none, str_or_none
 from ocpptui.core.log_lines import FRAME_HINT, charger_sends, guess_version, split_plain_line
 from ocpptui.core.log_statistics import (
     GAP_FACTOR,
@@ -159,6 +160,9 @@ class LogFile(FrameSequence):
         self._day = dt.date.fromtimestamp(stat.st_mtime)
         self.identity = self.path.parent.name if self.path.stem == "frames" else self.path.stem
         self._offsets = array("q")
+        #: What filters test, per frame, recorded by `index()` (core/log_index.py).
+        self.fields = FieldIndex()
+        self._index_pairer = _Pairer()  # another tool's log: answers paired as in a scan
         self.indexed_bytes = 0
         self.index_complete = False
         self.parsed_lines = 0  # lines read and parsed by the viewer (tests check laziness)
@@ -290,6 +294,9 @@ class LogFile(FrameSequence):
         plain = self.format is LogFormat.PLAIN
         hint = FRAME_HINT.search
         offsets = self._offsets
+        # Our records' fields, read with one json.loads per line (log_index.py).
+        record = None if plain else self.fields.add_record_line
+        identity = self.identity
         budget = max_bytes if max_bytes is not None else math.inf
         with self.path.open("rb") as source:
             source.seek(self.indexed_bytes)
@@ -312,6 +319,9 @@ class LogFile(FrameSequence):
                     end = cut if newline < 0 else newline
                     if end - start > 1 or (end > start and data[start] != 13):
                         if not plain or hint(data, start, end):
+                            # The fields first: a reader never sees a frame without them.
+                            if record is None or not record(data, start, end, identity):
+                                self._index_fields(data, start, end, plain)
                             offsets.append(base + start)
                     start = end + 1
                 carry = data[cut:]
@@ -324,6 +334,21 @@ class LogFile(FrameSequence):
                     self.size = max(self.size, self.indexed_bytes)
                     return True
         return False
+
+    def _index_fields(self, data: bytes, start: int, end: int, plain: bool) -> None:
+        """Record the filter fields of the frame line data[start:end] (log_index.py): another
+        tool's line parsed and paired as a scan does, or our unreadable record line."""
+        fields = self.fields
+        position = len(self._offsets)
+        line = data[start:end].decode("utf-8", errors="replace").rstrip("\r\n")
+        if not plain:
+            fields.add_parsed_record(self._from_record(position, line, full=False))
+            return
+        frame = self._from_plain(position, line)
+        found = self._index_pairer.feed(position, frame)
+        if found is not None:
+            _link(found[1], frame, self.directions_marked)
+        fields.add_frame(frame)
 
     @property
     def index_progress(self) -> float:
@@ -396,13 +421,13 @@ class LogFile(FrameSequence):
             session_id=str(get("session") or ""),
             direction=Direction.OUT if get("dir") == "out" else Direction.IN,
             raw=raw,
-            message_type=_int_or_none(get("type")),
-            message_id=_str_or_none(get("id")),
-            action=_str_or_none(get("action")),
-            error_code=_str_or_none(get("error_code")),
-            request_seq=_int_or_none(get("request_seq")),
+            message_type=int_or_none(get("type")),
+            message_id=str_or_none(get("id")),
+            action=str_or_none(get("action")),
+            error_code=str_or_none(get("error_code")),
+            request_seq=int_or_none(get("request_seq")),
             latency_ms=float(latency) if isinstance(latency, (int, float)) else None,
-            problem=_str_or_none(get("problem")),
+            problem=str_or_none(get("problem")),
             violations=_violations(violations) if violations else (),
             flags=tuple(str(flag) for flag in flags if flag) if flags else (),
         )
@@ -572,6 +597,28 @@ class LogFile(FrameSequence):
                 frame.violations = self._validate(frame)
             yield position, frame
 
+    def parse_line(self, position: int, data: bytes) -> Frame:
+        """The frame of one line as a scan reads it, without pairing (for tests that need
+        only the line: its raw text, its message id)."""
+        line = data.decode("utf-8", errors="replace").rstrip("\r\n")
+        return self._parse(position, line, full=self.format is not LogFormat.OCPP_TUI)
+
+    def lines_at(self, positions: Iterable[int]) -> Iterator[tuple[int, bytes]]:
+        """(position, line) for each of `positions` (ascending), read with a reader of its own
+        (a filter's thread must not move the viewer's)."""
+        offsets = self._offsets
+        with self.path.open("rb") as source:
+            for position in positions:
+                source.seek(offsets[position])
+                yield position, source.readline()
+
+    def candidate_lines(
+        self, start: int, stop: int, line_test: LineTest
+    ) -> Iterator[tuple[int, bytes]]:
+        """(position, line) of the frame lines in [start, stop) that `line_test` passes,
+        found by searching whole blocks of the file at C speed."""
+        return self._candidate_lines(start, stop, line_test)
+
     def _lines(self, start: int, stop: int) -> Iterator[tuple[int, bytes]]:
         """(position, line) of every frame line in [start, stop), read in file order."""
         offsets = self._offsets
@@ -738,14 +785,6 @@ def _record_time(text: Any) -> float:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
     return moment.timestamp()
-
-
-def _int_or_none(value: Any) -> int | None:
-    return value if type(value) is int else None
-
-
-def _str_or_none(value: Any) -> str | None:
-    return value if value is None or type(value) is str else str(value)
 
 
 def _violations(value: Any) -> tuple[Violation, ...]:

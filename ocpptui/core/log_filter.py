@@ -10,12 +10,13 @@ from __future__ import annotations
 import contextlib
 import time
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from ocpptui.core.frame import Frame
 from ocpptui.core.frame_sequence import FrameSequence
 from ocpptui.core.log_file import Cancelled, LogFile, LogFormat, Progress
+from ocpptui.core.log_index import FieldQuery
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,13 +97,26 @@ class FilteredFrames(FrameSequence):
         source: LogFile,
         predicate: Callable[[Frame], bool],
         hint: LineHint | None = None,
+        *,
+        query: FieldQuery | None = None,
+        residual: Callable[[Frame], bool] | None = None,
+        words: tuple[str, ...] = (),
     ) -> None:
+        """`predicate` decides alone when the index cannot help. With `query` (what the
+        index answers: action, direction, type, charger, errors), the index picks the
+        positions and only `residual` (free text `words`, message ids) is tested on the
+        lines it lets through."""
         self.source = source
         self.predicate = predicate
         self._line_test = hint.line_test(source.format) if hint is not None else None
+        self.query = query
+        self.residual = residual
+        self._residual_test = LineHint(words).line_test(source.format) if words else None
         self._positions = array("q")
         self.scanned = 0
         self.done = False
+        #: How the last pass found its frames: "index" or "lines" (tests, benchmarks).
+        self.method = "lines"
 
     def __len__(self) -> int:
         return len(self._positions)
@@ -134,6 +148,8 @@ class FilteredFrames(FrameSequence):
 
         Blocking: run it in a thread.
         """
+        if self._index_answers(validate):
+            return self._run_on_index(progress, cancelled, poll_seconds)
         predicate = self.predicate
         positions = self._positions
         while True:
@@ -162,3 +178,72 @@ class FilteredFrames(FrameSequence):
             if cancelled is not None and cancelled():
                 return False
             time.sleep(poll_seconds)
+
+    # ------------------------------------------------------------------ through the index
+
+    def _index_answers(self, validate: bool) -> bool:
+        """Whether the index can pick this filter's frames (see core/log_index.py)."""
+        if self.query is None or not self.source.fields.usable:
+            return False
+        # Another tool's log is re-validated for `is:error`: that needs every line parsed.
+        return not (validate and self.source.format is LogFormat.PLAIN)
+
+    def _run_on_index(
+        self, progress: Progress | None, cancelled: Cancelled | None, poll_seconds: float
+    ) -> bool:
+        self.method = "index"
+        source, fields = self.source, self.source.fields
+        assert self.query is not None
+        allowed: set[int] = set()
+        distinct_seen = -1
+        while True:
+            complete = source.index_complete
+            stop = source.total
+            if self.scanned < stop:
+                if len(fields.distinct) != distinct_seen:  # new kinds of frame were indexed
+                    distinct_seen = len(fields.distinct)
+                    allowed = fields.matching_keys(self.query)
+                found = fields.positions(allowed, self.scanned, stop)
+                if self.residual is None:
+                    self._positions.extend(found)
+                elif not self._check_lines(found, allowed, self.scanned, stop, cancelled):
+                    return False
+                self.scanned = stop
+                if progress is not None:
+                    progress(self.progress)
+            if complete and self.scanned >= source.total:
+                self.done = True
+                if progress is not None:
+                    progress(1.0)
+                return True
+            if cancelled is not None and cancelled():
+                return False
+            time.sleep(poll_seconds)
+
+    def _check_lines(
+        self,
+        found: Iterable[int],
+        allowed: set[int],
+        start: int,
+        stop: int,
+        cancelled: Cancelled | None,
+    ) -> bool:
+        """Test `residual` on the lines of the positions the index let through; with free
+        text, whole blocks are searched for it first and only lines holding it are parsed."""
+        source, residual, positions = self.source, self.residual, self._positions
+        assert residual is not None
+        if self._residual_test is not None:
+            keys = source.fields.keys
+            lines = (
+                (position, line)
+                for position, line in source.candidate_lines(start, stop, self._residual_test)
+                if keys[position] in allowed
+            )
+        else:
+            lines = source.lines_at(found)
+        for count, (position, line) in enumerate(lines):
+            if residual(source.parse_line(position, line)):
+                positions.append(position)
+            if count % 4096 == 0 and cancelled is not None and cancelled():
+                return False
+        return True

@@ -24,6 +24,7 @@ FILTER_HELP = (
     ("dir:in / dir:out", "from the charger (→) / to the charger (←)"),
     ("type:call|result|error", "the OCPP-J message type"),
     ("id:abc", "message ids starting with abc"),
+    ("charger:CP-1", "one charger's frames; charger:CP-* for several"),
     ("is:error", "CallErrors, malformed frames, schema violations (same as e)"),
 )
 

@@ -293,8 +293,14 @@ class LogViewerScreen(FrameFilterScreen):
                 pairing_matters=bool(frame_filter.actions or frame_filter.direction),
                 direction_out=frame_filter.direction is Direction.OUT,
             )
+            residual = frame_filter.residual()
             view: LogFile | FilteredFrames = FilteredFrames(
-                self.log_file, frame_filter.matches, hint
+                self.log_file,
+                frame_filter.matches,
+                hint,
+                query=frame_filter.index_query(),  # the index answers these (log_index.py)
+                residual=residual.matches if residual is not None else None,
+                words=frame_filter.words,
             )
         else:
             view = self.log_file

@@ -8,17 +8,17 @@ The query is what a technician types after `/`:
     dir:in  dir:out          frames from the charger (in) or to it (out)
     type:call|result|error   the OCPP-J message type
     id:abc                   message ids starting with abc
+    charger:CP-1             the charger's identity (any case; charger:CP-* for several)
     is:error                 CallErrors, malformed frames, schema violations
 """
 
 from __future__ import annotations
 
-import fnmatch
-import functools
 import shlex
 from dataclasses import dataclass, field, replace
 
 from ocpptui.core.frame import Direction, Frame
+from ocpptui.core.log_index import FieldQuery, name_matches
 
 _TYPES = {
     "call": frozenset({2}),
@@ -43,6 +43,7 @@ class FrameFilter:
     message_types: frozenset[int] = field(default_factory=frozenset)
     message_id: str | None = None
     errors_only: bool = False
+    identities: tuple[str, ...] = ()  # lower-case charger identities or shell patterns
 
     @property
     def active(self) -> bool:
@@ -53,7 +54,25 @@ class FrameFilter:
             or self.message_types
             or self.message_id
             or self.errors_only
+            or self.identities
         )
+
+    def index_query(self) -> FieldQuery:
+        """The conditions a saved log's index answers without reading lines (all but the
+        free text and the message id: `residual()`)."""
+        return FieldQuery(
+            actions=self.actions,
+            direction=self.direction,
+            message_types=self.message_types,
+            errors_only=self.errors_only,
+            identities=self.identities,
+        )
+
+    def residual(self) -> FrameFilter | None:
+        """What is left to test on the frame itself once the index answered the rest."""
+        if not self.words and self.message_id is None:
+            return None
+        return FrameFilter(words=self.words, message_id=self.message_id)
 
     def with_errors_only(self, errors_only: bool) -> FrameFilter:
         return replace(self, errors_only=errors_only)
@@ -69,6 +88,8 @@ class FrameFilter:
             return False
         if self.actions and not _action_match(self.actions, frame.action or ""):
             return False
+        if self.identities and not name_matches(self.identities, frame.identity):
+            return False
         if self.words:
             raw = frame.raw.lower()
             return all(word in raw for word in self.words)
@@ -78,14 +99,9 @@ class FrameFilter:
         return _action_match(self.actions, action)
 
 
-@functools.lru_cache(maxsize=4096)
-def _action_match(patterns: tuple[str, ...], action: str) -> bool:
-    # Cached: a log holds a few dozen distinct actions, a filter pass a hundred thousand frames.
-    action = action.lower()
-    return any(
-        fnmatch.fnmatchcase(action, pattern) if "*" in pattern else action == pattern
-        for pattern in patterns
-    )
+# Cached (core/log_index.py): a log holds a few dozen distinct actions, a filter pass a
+# hundred thousand frames. The saved-log index matches names with the same function.
+_action_match = name_matches
 
 
 class FilterSyntaxError(ValueError):
@@ -104,10 +120,11 @@ def parse_query(query: str) -> FrameFilter:
     message_types: set[int] = set()
     message_id: str | None = None
     errors_only = False
+    identities: list[str] = []
     for token in tokens:
         key, colon, value = token.partition(":")
         key = key.lower()
-        if not colon or key not in ("action", "dir", "type", "id", "is"):
+        if not colon or key not in ("action", "dir", "type", "id", "is", "charger"):
             words.append(token.lower())
             continue
         if not value:
@@ -126,6 +143,8 @@ def parse_query(query: str) -> FrameFilter:
             message_types |= found
         elif key == "id":
             message_id = value
+        elif key == "charger":
+            identities.extend(part.lower() for part in value.split(",") if part)
         elif key == "is":
             if value.lower() not in ("error", "errors"):
                 raise FilterSyntaxError("is: only is:error is known")
@@ -137,6 +156,7 @@ def parse_query(query: str) -> FrameFilter:
         message_types=frozenset(message_types),
         message_id=message_id,
         errors_only=errors_only,
+        identities=tuple(identities),
     )
 
 
@@ -151,6 +171,7 @@ def combine(*filters: FrameFilter) -> FrameFilter:
             message_types=result.message_types | other.message_types,
             message_id=other.message_id or result.message_id,
             errors_only=result.errors_only or other.errors_only,
+            identities=other.identities or result.identities,
         )
     return result
 
