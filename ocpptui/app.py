@@ -13,7 +13,7 @@ from textual import on, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.theme import Theme
 from textual.worker import Worker, WorkerState
 
@@ -196,9 +196,12 @@ class OcppTuiApp(App[None]):
             self.call_after_refresh(gc_pauses.install)
 
     def pop_screen(self):  # type: ignore[override]  # same signature, one more step
+        closing = self.screen
         popped = super().pop_screen()
-        if self.short_gc_pauses:
-            gc_pauses.garbage_made()  # the closed screen's cycles (core/gc_pauses.py)
+        if self.short_gc_pauses and not isinstance(closing, ModalScreen):
+            # A full screen's cycles (core/gc_pauses.py); small modal ones (help, a form)
+            # wait for the hourly collection.
+            gc_pauses.garbage_made()
         return popped
 
     async def on_unmount(self) -> None:

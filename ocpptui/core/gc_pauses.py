@@ -2,27 +2,30 @@
 
 Every frame held in memory is an object the cyclic garbage collector tracks, and a full
 (generation-2) collection walks every tracked object: with the frame windows full, one such
-pause took longer than the answers to chargers are allowed to (issue 18: 231 ms with ~20,000
-frames and the TUI's objects; it grows with the window). Frames never form cycles (they are
+pause took longer than the answers to chargers are allowed to (issue 18: 231 ms in the TUI
+with ~20,000 frames held; ~0.6 s with 1,000,000). Frames never form cycles (they are
 freed by reference counting when a window drops them), so walking them again and again
 finds nothing.
 
 `install()` moves everything alive after start-up into the permanent generation
-(`gc.freeze()`) and does the same after every full collection: an object that survived one
-full collection is not walked again, so a full collection costs in proportion to what was
-made since the previous one, not to everything held. Frozen objects are still freed by
-reference counting; what freezing gives up is only the collection of cycles among objects
+(`gc.freeze()`) and does the same after every collection of the middle and old generations:
+an object that survived two collections is not walked again, so no collection costs in
+proportion to what is held (benchmarks/gc_pause_bench.py). Frozen objects are still freed
+by reference counting; what freezing gives up is the collection of cycles among objects
 that were alive at a freeze and died later: a screen the technician closed (measured: a
 charger screen opened on its Commands tab and closed leaves ~32,000 objects, ~5 MB). The
-app reports each closed screen (`garbage_made`); every `THAW_AFTER` of them everything is
-given back to the collector and collected at once (`gc.collect()`, then frozen again). That
-one pause walks every frame held (~0.6 s at 1,000,000 frames), so it is paid at a moment the
-technician chose (closing a screen), once per `THAW_AFTER` closes, never under load alone.
+app reports each closed full screen (`garbage_made`); every `THAW_AFTER` of them everything
+is given back to the collector and collected at once (`gc.collect()`, then frozen again).
+That one pause walks every frame held (~0.6 s at 1,000,000 frames), so it is paid at a
+moment the technician chose (closing a screen), once per `THAW_AFTER` closes. Cycles that
+die elsewhere (modal screens, headless, which has no screens) are collected the same way
+once per `THAW_EVERY` seconds by a small daemon thread: one long pause an hour at most.
 """
 
 from __future__ import annotations
 
 import gc
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -42,6 +45,7 @@ class _Policy:
         self.log = PauseLog()
         self._started = 0.0
         self.closed_screens = 0
+        self.last_full = time.monotonic()
 
     def __call__(self, phase: str, info: dict[str, int]) -> None:
         if phase == "start":
@@ -54,8 +58,11 @@ class _Policy:
         log.total_ms[generation] += pause
         if pause > log.longest_ms[generation]:
             log.longest_ms[generation] = pause
-        if generation == 2:
-            # Whatever survived a full collection is alive: do not walk it again.
+        if generation >= 1:
+            # What survived two collections is long-lived (a frame in a window, a widget):
+            # freeze it, so that no full collection walks it again. Freezing only after full
+            # collections is not enough: the next one comes when the objects made since
+            # reach a quarter of those held, and walking those took ~50 ms per 100,000.
             gc.freeze()
             log.freezes += 1
 
@@ -72,6 +79,9 @@ def install() -> PauseLog:
     if _policy is None:
         _policy = _Policy()
         gc.callbacks.append(_policy)
+        threading.Thread(
+            target=_maintain, args=(_policy,), name="gc-maintenance", daemon=True
+        ).start()
     gc.freeze()
     _policy.log.freezes += 1
     return _policy.log
@@ -79,6 +89,23 @@ def install() -> PauseLog:
 
 #: Closed screens between two collections of everything (each may leave ~5 MB of cycles).
 THAW_AFTER = 8
+#: Seconds between two collections of everything in any case.
+THAW_EVERY = 3600.0
+
+
+def _collect_everything() -> None:
+    assert _policy is not None
+    _policy.closed_screens = 0
+    _policy.last_full = time.monotonic()
+    gc.unfreeze()
+    gc.collect()  # the callback freezes what survived
+
+
+def _maintain(policy: _Policy) -> None:
+    while _policy is policy:
+        time.sleep(60.0)
+        if _policy is policy and time.monotonic() - policy.last_full > THAW_EVERY:
+            _collect_everything()
 
 
 def garbage_made() -> bool:
@@ -89,9 +116,7 @@ def garbage_made() -> bool:
     _policy.closed_screens += 1
     if _policy.closed_screens < THAW_AFTER:
         return False
-    _policy.closed_screens = 0
-    gc.unfreeze()
-    gc.collect()  # the callback freezes what survived
+    _collect_everything()
     return True
 
 
