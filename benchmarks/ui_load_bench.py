@@ -21,7 +21,9 @@ profiles so that drift on the machine hits all alike):
   (TERM=xterm-256color, a temporary OCPP_TUI_HOME), the main screen's "All frames" table
   following; the benchmark reads everything the app writes to the terminal;
 * TUI, charger screen: the same, after `enter` on the charger list once every charger booted:
-  the first charger's screen, its frame table following.
+  the first charger's screen, its frame table following;
+* with `--servers ...,hub-thread`: the TUI's main screen with the hub on a thread and event
+  loop of its own (`hub_thread_tui.py`), the alternative issue 18 asked to measure.
 
 Measured over `--seconds` after `--warmup`: the server process's CPU (utime+stime from
 /proc, so the benchmark's own threads do not count) as a share of one core; the round trip
@@ -64,10 +66,16 @@ from capacity_bench import _proc_cpu_seconds, _proc_rss_mb  # noqa: E402
 HEADLESS = "headless"
 TUI_MAIN = "TUI, main screen"
 TUI_CHARGER = "TUI, charger screen"
+#: The measured alternative (issue 18, point 2): the hub on its own thread and event loop.
+TUI_HUB_THREAD = "TUI, hub thread"
 SIZE = (160, 50)  # columns, rows
 HELP_MARKER = b"ocpp-tui keys"
 #: What each screen shows again once help is closed (its footer, which help replaced).
-SCREEN_MARKERS = {TUI_MAIN: b"Connections", TUI_CHARGER: b"Commission"}
+SCREEN_MARKERS = {
+    TUI_MAIN: b"Connections",
+    TUI_CHARGER: b"Commission",
+    TUI_HUB_THREAD: b"Connections",
+}
 CHARGER_SCREEN_MARKER = b"frames in memory"
 
 
@@ -223,6 +231,9 @@ class Server:
         else:
             env.update(TERM="xterm-256color", COLUMNS=str(SIZE[0]), LINES=str(SIZE[1]))
             env.pop("TEXTUAL", None)
+            if kind == TUI_HUB_THREAD:
+                command = [sys.executable, str(HERE / "hub_thread_tui.py"), "--host", "127.0.0.1"]
+                command += ["--port", str(self.port), "--log-dir", str(self.log_dir)]
             self.terminal = Terminal(command, env)
             self.process = self.terminal.process
             if self.terminal.expect(b"Chargers", 60) is None:
@@ -420,7 +431,9 @@ def main() -> None:
     parser.add_argument("--with-1000", action="store_true", help="also 1,000 chargers, 2,000/s")
     parser.add_argument("--only", choices=["500", "2000"], help="one profile only")
     parser.add_argument(
-        "--servers", default="headless,main,charger", help="which of headless,main,charger"
+        "--servers",
+        default="headless,main,charger",
+        help="which of headless,main,charger,hub-thread (the hub on its own thread)",
     )
     parser.add_argument("--py-spy", metavar="DIR", help="profile each server into DIR")
     parser.add_argument("--quick", action="store_true", help="20 chargers at 100/s for 3 s")
@@ -433,7 +446,12 @@ def main() -> None:
         profiles = profiles[1:]
     if args.quick:
         profiles, args.seconds, args.warmup, args.key_every = [Profile(20, 0.2)], 3.0, 1.0, 1.5
-    names = {"headless": HEADLESS, "main": TUI_MAIN, "charger": TUI_CHARGER}
+    names = {
+        "headless": HEADLESS,
+        "main": TUI_MAIN,
+        "charger": TUI_CHARGER,
+        "hub-thread": TUI_HUB_THREAD,
+    }
     servers = [names[name.strip()] for name in args.servers.split(",")]
     raise_open_file_limit()
     args.load_before = os.getloadavg()[0]

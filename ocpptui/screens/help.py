@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ocpptui.widgets.key_footer import KeyFooter
+from ocpptui.widgets.quiet_update import update_static
 
 #: (section title, bindings) in the order the help lists them; filled in by the app.
 HelpSections = Sequence[tuple[str, Iterable[BindingType]]]
@@ -77,12 +78,17 @@ class HelpScreen(ModalScreen[None]):
         with Vertical(id="help-box") as box:
             box.border_title = "ocpp-tui keys"
             with VerticalScroll():
-                yield Static(self._content(120), id="help-text", markup=False)
+                # The text's width as the box will have it (90 wide, margins, border,
+                # padding), so that the first resize finds it right and lays out nothing.
+                width = min(90, self.app.size.width - 4) - 4 if self.app.size.width else 120
+                yield Static(self._content(width), id="help-text", markup=False)
         yield KeyFooter()
 
     def on_resize(self) -> None:
-        width = self.query_one("#help-text", Static).size.width or 120
-        self.query_one("#help-text", Static).update(self._content(width))
+        text = self.query_one("#help-text", Static)
+        # Only the narrow/wide choice depends on the width: re-wrapping and re-laying out
+        # the whole help again cost as much as opening it.
+        update_static(text, self._content(text.size.width or 120))
 
     def _content(self, width: int) -> Content:
         """The help text; below 80 cells a key's explanation goes on its own line."""

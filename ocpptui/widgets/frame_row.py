@@ -100,11 +100,14 @@ def frame_cells(frame: Frame, layout: RowLayout) -> list[Cell]:
         (latency(frame.latency_ms).rjust(layout.latency)[-layout.latency :], "frame-table--muted"),
         (" ", None),
     ]
-    return cells + payload_cells(frame)
+    # The caller crops the row to the table's width: text past it is never shown (a 1 kB
+    # MeterValues payload measured in cells cost more than the rest of the row).
+    return cells + payload_cells(frame, limit=layout.width)
 
 
-def payload_cells(frame: Frame) -> list[Cell]:
-    """The compact payload column: what went wrong first, then the content."""
+def payload_cells(frame: Frame, limit: int = 2000) -> list[Cell]:
+    """The compact payload column: what went wrong first, then the content (about
+    `limit` characters of it)."""
     cells: list[Cell] = []
     if frame.flags:  # injected, invalid-sent, not-delivered-upstream, answered-locally ...
         cells.append(("[" + ", ".join(frame.flags) + "] ", "frame-table--muted"))
@@ -118,10 +121,12 @@ def payload_cells(frame: Frame) -> list[Cell]:
     if frame.error_code is not None:
         cells.append((printable(frame.error_code) + " ", "frame-table--error"))
         cells.append((error_details(frame.raw), None))
-    elif frame.message_type is None or (frame.payload is None and frame.problem is not None):
-        cells.append((printable(frame.raw[:2000]), None))
+        return cells
+    payload = None if frame.message_type is None else frame.payload  # parsed once: it costs
+    if frame.message_type is None or (payload is None and frame.problem is not None):
+        cells.append((printable(frame.raw[:limit]), None))
     else:
-        cells.append((compact_json(frame.payload), None))
+        cells.append((compact_json(payload, limit), None))
     return cells
 
 
