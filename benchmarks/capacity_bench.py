@@ -61,6 +61,7 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 @dataclass
 class GeneratorResult:
     round_trips_ms: list[float] = field(default_factory=list)  # calls sent in the window
+    sent_at: list[float] = field(default_factory=list)  # their time.monotonic() when sent
     answered_in_window: int = 0
     sent_total: int = 0  # every CALL, the boot included
     answered_total: int = 0
@@ -121,6 +122,7 @@ async def _charger(
                 result.answered_total += 1
                 if window_start <= sent < window_end:
                     result.round_trips_ms.append((received - sent) * 1000.0)
+                    result.sent_at.append(sent)
                     result.answered_in_window += 1
                 # The next slot; a late answer moves it, without a burst to catch up.
                 slot = max(slot + interval, received)

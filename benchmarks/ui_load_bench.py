@@ -28,10 +28,11 @@ profiles so that drift on the machine hits all alike):
 Measured over `--seconds` after `--warmup`: the server process's CPU (utime+stime from
 /proc, so the benchmark's own threads do not count) as a share of one core; the round trip
 of every CALL from the charger's side (sent → answer received, in the generator) p50/p99;
-for the TUI, every `--key-every` seconds `?` is typed and the time until the help box's
-title ("ocpp-tui keys") has been written to the terminal is taken, then `?` closes it again
-(so the key is answered by a full repaint of a new screen, under the load). At the end the
-frames on disk against 2 x every CALL sent (boots included): none may be lost.
+for the TUI, in the second half of the window, every `--key-every` seconds `?` is typed and
+the time until the help box's title ("ocpp-tui keys") has been written to the terminal is
+taken, then `?` closes it again (so the key is answered by a full repaint of a new screen,
+under the load); the p99 is also given for each half ("1st/2nd": without and with keys).
+At the end the frames on disk against 2 x every CALL sent (boots included): none may be lost.
 
 Two cores shared with other programs make absolute figures noisy: compare the ratios
 against headless from the same run (printed), and the load average (printed).
@@ -111,6 +112,10 @@ class Row:
     errors: list[str] = field(default_factory=list)
     keys_ms: list[float] = field(default_factory=list)
     keys_missed: int = 0
+    #: p99 of the calls sent in the first half of the window (no key typed) and the second
+    #: (a `?` every --key-every seconds: each opens and closes help, a full repaint each).
+    p99_quiet_ms: float = float("nan")
+    p99_keys_ms: float = float("nan")
 
     @property
     def lost(self) -> int:
@@ -159,6 +164,12 @@ class Terminal:
                     self._marker = None
                     self._seen.set()
                 self._tail = data[-512:]
+
+    @property
+    def tail(self) -> bytes:
+        """The last bytes written (for error messages)."""
+        with self._lock:
+            return self._tail
 
     def expect(self, marker: bytes, timeout: float, keys: bytes = b"") -> float | None:
         """Type `keys` (if any), then wait until `marker` is written; seconds, or None."""
@@ -297,8 +308,11 @@ def measure(kind: str, profile: Profile, args: argparse.Namespace, folder: Path)
         terminal = server.terminal
         if kind == TUI_CHARGER:
             assert terminal is not None
+            time.sleep(1.0)  # the charger list shows the chargers at the UI's next tick
             if terminal.expect(CHARGER_SCREEN_MARKER, 30, keys=b"\r") is None:
-                raise RuntimeError("enter on the charger list showed no charger screen")
+                raise RuntimeError(
+                    f"enter on the charger list showed no charger screen: {terminal.tail!r}"
+                )
         start = time.monotonic() + 0.5
         for generator in generators:
             assert generator.stdin is not None
@@ -309,6 +323,7 @@ def measure(kind: str, profile: Profile, args: argparse.Namespace, folder: Path)
         cpu_start = server.cpu_seconds()
         profiler = start_profiler(server, kind, profile, args)
         if terminal is not None:
+            time.sleep(max(0.0, (window_start + window_end) / 2 - time.monotonic()))
             probe_keys(terminal, row, kind, window_end, args)
         time.sleep(max(0.0, window_end - time.monotonic()))
         cpu_end = server.cpu_seconds()
@@ -326,6 +341,14 @@ def measure(kind: str, profile: Profile, args: argparse.Namespace, folder: Path)
                 generator.kill()
         server.stop()
     round_trips = sorted(rtt for result in results for rtt in result["round_trips_ms"])
+    middle = (window_start + window_end) / 2
+    timed = [
+        (sent, rtt)
+        for result in results
+        for sent, rtt in zip(result["sent_at"], result["round_trips_ms"], strict=True)
+    ]
+    row.p99_quiet_ms = percentile([rtt for sent, rtt in timed if sent < middle], 99)
+    row.p99_keys_ms = percentile([rtt for sent, rtt in timed if sent >= middle], 99)
     row.calls_per_s = sum(result["answered_in_window"] for result in results) / args.seconds
     row.p50_ms = percentile(round_trips, 50)
     row.p99_ms = percentile(round_trips, 99)
@@ -391,7 +414,8 @@ def report(rows: list[Row], args: argparse.Namespace) -> None:
         print(profile.label)
         print(
             f"  {'server':<20} {'CPU %':>6} {'x headl.':>8} {'calls/s':>8} {'p50 ms':>7} "
-            f"{'p99 ms':>7} {'x headl.':>8} {'max ms':>7} {'RSS MB':>7}  key p50 / max ms (n)"
+            f"{'p99 ms':>7} {'x headl.':>8} {'max ms':>7} {'RSS MB':>7} {'p99 1st/2nd':>12}  "
+            "key p50 / max ms (n)"
         )
         base = next((r for r in rows if r.profile == profile and r.server == HEADLESS), None)
         for row in (r for r in rows if r.profile == profile):
@@ -408,10 +432,11 @@ def report(rows: list[Row], args: argparse.Namespace) -> None:
                     )
                 keys += f", {row.keys_missed} missed" if row.keys_missed else ""
             rss = f"{row.rss_mb:.0f}" if row.rss_mb is not None else "n/a"
+            halves = f"{row.p99_quiet_ms:.0f} / {row.p99_keys_ms:.0f}"
             print(
                 f"  {row.server:<20} {row.cpu_share * 100:>6.1f} {cpu_ratio:>8} "
                 f"{row.calls_per_s:>8.1f} {row.p50_ms:>7.1f} {row.p99_ms:>7.1f} {p99_ratio:>8} "
-                f"{row.max_ms:>7.0f} {rss:>7}  {keys}"
+                f"{row.max_ms:>7.0f} {rss:>7} {halves:>12}  {keys}"
             )
         for row in (r for r in rows if r.profile == profile):
             print(
@@ -445,7 +470,7 @@ def main() -> None:
     if args.only == "2000":
         profiles = profiles[1:]
     if args.quick:
-        profiles, args.seconds, args.warmup, args.key_every = [Profile(20, 0.2)], 3.0, 1.0, 1.5
+        profiles, args.seconds, args.warmup, args.key_every = [Profile(20, 0.2)], 4.0, 1.0, 0.8
     names = {
         "headless": HEADLESS,
         "main": TUI_MAIN,

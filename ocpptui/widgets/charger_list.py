@@ -87,6 +87,7 @@ class ChargerList(DataTable[Text]):
     def __init__(self, hub: Hub, clock: Clock, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self._shown: dict[str, list[Text]] = {}  # the cells last written, per charger
+        self._styles: dict[str, Style] = {}
         self.hub = hub
         self.clock = clock
         self._limits = _Limits.for_width(120)
@@ -153,6 +154,7 @@ class ChargerList(DataTable[Text]):
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
+        self._styles.clear()
         if self.is_mounted:
             self.refresh_all()
 
@@ -164,7 +166,11 @@ class ChargerList(DataTable[Text]):
     # ------------------------------------------------------------------ cells
 
     def _style(self, name: str) -> Style:
-        return line_style(self, name)
+        # Cached until the theme or CSS changes: every row update asked the CSS again.
+        style = self._styles.get(name)
+        if style is None:
+            style = self._styles[name] = line_style(self, name)
+        return style
 
     def _cells(self, charger: Charger) -> list[Text]:
         session = charger.session

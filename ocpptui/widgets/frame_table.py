@@ -23,6 +23,7 @@ from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
 from ocpptui.core.frame import Frame
@@ -31,6 +32,7 @@ from ocpptui.widgets.display_text import fit
 from ocpptui.widgets.frame_filter import FrameFilter, is_flagged
 from ocpptui.widgets.frame_row import RowLayout, frame_cells
 from ocpptui.widgets.line_style import line_style
+from ocpptui.widgets.tail_scroll_bar import TailScrollBar
 
 #: Compacting the filtered position list once this many leading entries are stale.
 _COMPACT_AFTER = 4096
@@ -340,7 +342,20 @@ class FrameTable(ScrollView, can_focus=True):
         # the scrollbar is always there), so only the scrollbar and the scroll position
         # follow new rows; `sync` scrolls to the end itself. A new width still lays out.
         self.set_reactive(FrameTable.virtual_size, size)
-        self._scroll_update(size)
+        # The thumb repaints only when it moves on screen (TailScrollBar).
+        self.vertical_scrollbar.window_virtual_size = size.height
+        self.scroll_y = self.validate_scroll_y(self.scroll_y)
+
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        if self._vertical_scrollbar is None:
+            bar = TailScrollBar(
+                vertical=True, name="vertical", thickness=self.scrollbar_size_vertical
+            )
+            bar.display = False
+            self._vertical_scrollbar = bar
+            self.app._start_widget(self, bar)
+        return self._vertical_scrollbar
 
     def _rescan(self) -> None:
         """Build the filtered positions from scratch (the filter changed)."""
