@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import islice
 from typing import ClassVar
 
 from textual import on
@@ -21,6 +22,9 @@ from ocpptui.widgets.hub_listener import HubListener
 from ocpptui.widgets.key_footer import KeyFooter
 from ocpptui.widgets.link_status import link_status_content, link_title
 from ocpptui.widgets.welcome_panel import ServerState, WelcomePanel
+
+#: Charger rows brought up to date per refresh tick at most (see `_refresh_rows`).
+ROWS_PER_TICK = 40
 
 
 class MainScreen(HubListener, Screen[None]):
@@ -94,6 +98,7 @@ class MainScreen(HubListener, Screen[None]):
         self.clock = clock
         self.refresh_hz = refresh_hz
         self._chargers_title = ""
+        self._rows_due: dict[str, None] = {}  # chargers whose row is behind, oldest first
 
     def compose(self) -> ComposeResult:
         welcome = WelcomePanel(id="welcome")
@@ -128,6 +133,7 @@ class MainScreen(HubListener, Screen[None]):
         self.watch(self.app, "server_state", self._show_server_state)
         self.watch(self.app, "link_status", self._show_link_status)
         self.set_interval(1.0, self._tick, name="charger-ages")
+        self.set_interval(1 / max(1.0, self.refresh_hz), self._refresh_rows, name="charger-rows")
         delay = getattr(self.app, "no_charger_hint_after", None)
         if delay is not None:
             self.set_timer(delay, self._no_charger_yet, name="no-charger-hint")
@@ -143,7 +149,8 @@ class MainScreen(HubListener, Screen[None]):
         self.query_one(WelcomePanel).border_title = title
 
     def _tick(self) -> None:
-        self.charger_list.refresh_ages()
+        if self.is_current:
+            self.charger_list.refresh_ages()
 
     def _no_charger_yet(self) -> None:
         """Still no charger after a while: say what to check (until one connects)."""
@@ -169,15 +176,30 @@ class MainScreen(HubListener, Screen[None]):
         """Everything since the last tick, applied once: rows, titles, events."""
         changes = batch.changes
         identities = changes.identities()
-        chargers = self.charger_list
         for identity in identities:
-            chargers.refresh_charger(identity)
+            self._rows_due[identity] = None
         if identities:
             self._update_titles()
             self.query_one(WelcomePanel).show_troubleshooting(False)
         logged = any(describe(event) is not None for event in changes.events)
         if logged or any("boot" in kinds for kinds in changes.changed.values()):
             self.query_one(EventsPanel).refresh_events()
+        self._refresh_rows()
+
+    def _refresh_rows(self) -> None:
+        """Bring at most ROWS_PER_TICK charger rows up to date, while this screen is shown.
+
+        A thousand busy chargers change hundreds of rows per tick; each costs ~0.1 ms, and
+        the answers to those chargers wait on the same loop. The rest wait for the next tick
+        (the latest state is read then), and nothing is done under another screen.
+        """
+        due = self._rows_due
+        if not due or not self.is_current:
+            return
+        chargers = self.charger_list
+        for identity in list(islice(due, ROWS_PER_TICK)):
+            del due[identity]
+            chargers.refresh_charger(identity)
 
     # ------------------------------------------------------------------ user actions
 

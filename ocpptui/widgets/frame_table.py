@@ -292,6 +292,8 @@ class FrameTable(ScrollView, can_focus=True):
 
     def sync(self, force: bool = False) -> None:
         """Take in frames that arrived since the last call and repaint once."""
+        if not force and self.is_attached and not self.screen.is_current:
+            return  # under another screen: one catch-up when shown again (ScreenResume)
         window = self.window
         total = window.total
         if self.paused or (total == self._synced_total and not force):
