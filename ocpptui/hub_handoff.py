@@ -15,12 +15,18 @@ UI's work is bounded by its refresh rate, never by the frame rate:
   and the main screen gets one batch per tick for all of them.
 
 The other way, the hub on a thread of its own with its own event loop (Textual keeping the
-main one), was measured with the same load (benchmarks/README.md, "TUI under load", the
-`--hub-thread` row): it shortens the chargers' p99 only a little once the UI's per-tick work
-is bounded, at the price of more CPU (two threads contending for the GIL) and of making every
-core object the UI reads (frame windows, charger state, sessions it calls into) cross threads.
-So the hub stays on the UI's loop. `push` and `take` still hold a lock, so that the handoff
-itself is correct from any thread (the measured thread variant uses it as it is).
+main one), was measured with the same load (`benchmarks/ui_load_bench.py --servers
+...,hub-thread`, runner `benchmarks/hub_thread_tui.py`; figures in benchmarks/README.md,
+"TUI under load"). Once the UI's per-tick work was bounded it gave no better charger p99
+than the shared loop at 500 CALLs/s (the two threads still share one GIL: a repaint lets
+the hub's thread in only every few milliseconds), used about the same CPU, and at 1,000
+chargers the process failed: the UI reads the hub's dicts, deques and charger states, and
+calls into sessions, from another thread than the one changing them. Making that safe means
+a cross-thread call or a copy at every place the UI touches the core. So the hub stays on
+the UI's loop and the UI's work per tick is bounded instead (this module, the main screen's
+ROWS_PER_TICK, frame tables that sync at refresh_hz and not under another screen).
+`push` and `take` still hold a lock, so the handoff itself is correct from any thread (the
+measured variant uses it as it is).
 """
 
 from __future__ import annotations
