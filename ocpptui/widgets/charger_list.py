@@ -10,6 +10,7 @@ from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey
 
 from ocpptui.core.clock import Clock
 from ocpptui.core.hub import Charger, Hub
@@ -135,10 +136,26 @@ class ChargerList(DataTable[Text]):
             # heartbeat saturated the event loop at a few hundred frames per second.
             for (key, _), cell, before in zip(COLUMNS, cells, shown, strict=True):
                 if cell != before:
-                    self.update_cell(identity, key, cell, update_width=True)
+                    self.update_cell(
+                        identity, key, cell, update_width=self._width_may_change(key, before, cell)
+                    )
         elif identity not in self.rows:
             self.add_row(*cells, key=identity)
         self._shown[identity] = cells
+
+    def _width_may_change(self, key: str, before: Text, cell: Text) -> bool:
+        """Whether replacing `before` by `cell` can change its column's width.
+
+        DataTable re-measures every cell of a column when a cell gets narrower than the
+        column (1,000 chargers: a third of the process at 2,000 CALLs/s), so a narrower cell
+        asks for it only when the cell it replaces was the one that made the column wide.
+        """
+        if cell.cell_len > before.cell_len:
+            return True
+        if cell.cell_len == before.cell_len:
+            return False
+        column = self.columns.get(ColumnKey(key))
+        return column is None or before.cell_len >= column.content_width
 
     def refresh_ages(self) -> None:
         """The last-message column, every second."""
