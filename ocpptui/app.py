@@ -196,6 +196,22 @@ class OcppTuiApp(App[None]):
         if self.short_gc_pauses:
             self.call_after_refresh(gc_pauses.install)
 
+    @property
+    def _background_screens(self) -> list[Screen]:
+        """Screens seen through the top one, bottom first: only through translucent ones.
+
+        Textual 8.2 always counts the screen right below the top one, even under an opaque
+        screen, so the main screen under a charger screen stayed "current": it repainted at
+        every tick and each of its repaints repainted the charger screen too (issue 18).
+        """
+        stack = self._screen_stack
+        seen: list[Screen] = []
+        for upper, below in zip(reversed(stack), reversed(stack[:-1]), strict=False):
+            if upper.styles.background.a == 1:
+                break  # an opaque screen hides everything under it
+            seen.append(below)
+        return seen[::-1]
+
     def pop_screen(self):  # type: ignore[override]  # same signature, one more step
         closing = self.screen
         popped = super().pop_screen()

@@ -454,10 +454,10 @@ async def settle(app: OcppTuiApp, pilot: Pilot) -> None:
     from ocpptui.widgets.frame_table import FrameTable
 
     def tables_synced() -> bool:
+        # The tables on view: those under another screen catch up when shown again.
         return all(
             table.filtered or table.row_count == table.window.total - table.window.first_position
-            for screen in app.screen_stack
-            for table in screen.query(FrameTable)
+            for table in app.screen.query(FrameTable)
         )
 
     await until(pilot, tables_synced)

@@ -166,6 +166,7 @@ class ChargerScreen(ChargerListener, FrameFilterScreen):
                     id="charger-frames",
                 )
                 frames.border_title = "Frames"
+                frames.status_listener = self._frames_status  # in the same repaint
                 yield frames
                 yield Static(id="frame-status", markup=False)
             # The other tabs are built the first time they are shown (_ensure_panel).
@@ -186,6 +187,7 @@ class ChargerScreen(ChargerListener, FrameFilterScreen):
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self._refresh_summary, name="summary-ages")
+        self._show_status()  # what the table reported while the screen was being built
 
     def _refresh_summary(self) -> None:
         self.query_one(ChargerSummary).refresh_summary()
@@ -203,16 +205,18 @@ class ChargerScreen(ChargerListener, FrameFilterScreen):
 
     # ------------------------------------------------------------------ frame log
 
-    @on(FrameTable.StatusChanged)
     def _frames_status(self, status: FrameTable.StatusChanged) -> None:
         self._last_status = status
         self._show_status()
 
     def _show_status(self) -> None:
         if self._last_status is not None:
+            status = self.query_one_optional("#frame-status", Static)
+            if status is None:
+                return  # the table reports before the line is mounted; it shows it then
             content = status_line(self._last_status, self._filter_error)
             # One line high whatever it says: no layout pass for a new count.
-            update_static(self.query_one("#frame-status", Static), content, layout=False)
+            update_static(status, content, layout=False)
 
     @on(FilterBar.FilterChanged)
     def _filter_changed(self, message: FilterBar.FilterChanged) -> None:

@@ -21,6 +21,7 @@ from ocpptui.widgets.frame_table import FrameTable
 from ocpptui.widgets.hub_listener import HubListener
 from ocpptui.widgets.key_footer import KeyFooter
 from ocpptui.widgets.link_status import link_status_content, link_title
+from ocpptui.widgets.quiet_update import screen_shown
 from ocpptui.widgets.welcome_panel import ServerState, WelcomePanel
 
 #: Charger rows brought up to date per refresh tick at most (see `_refresh_rows`).
@@ -149,7 +150,7 @@ class MainScreen(HubListener, Screen[None]):
         self.query_one(WelcomePanel).border_title = title
 
     def _tick(self) -> None:
-        if self.is_current:
+        if screen_shown(self):
             self.charger_list.refresh_ages()
 
     def _no_charger_yet(self) -> None:
@@ -194,7 +195,7 @@ class MainScreen(HubListener, Screen[None]):
         (the latest state is read then), and nothing is done under another screen.
         """
         due = self._rows_due
-        if not due or not self.is_current:
+        if not due or not screen_shown(self):
             return
         chargers = self.charger_list
         for identity in list(islice(due, ROWS_PER_TICK)):

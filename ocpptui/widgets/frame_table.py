@@ -10,7 +10,7 @@ LRU by sequence number, so 500 frames/s cost a repaint per tick and not a render
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import islice
 from typing import ClassVar
 
@@ -32,6 +32,7 @@ from ocpptui.widgets.display_text import fit
 from ocpptui.widgets.frame_filter import FrameFilter, is_flagged
 from ocpptui.widgets.frame_row import RowLayout, frame_cells
 from ocpptui.widgets.line_style import line_style
+from ocpptui.widgets.quiet_update import screen_shown
 from ocpptui.widgets.tail_scroll_bar import TailScrollBar
 
 #: Compacting the filtered position list once this many leading entries are stale.
@@ -222,6 +223,8 @@ class FrameTable(ScrollView, can_focus=True):
         self._cursor_was_empty = True  # Inspect and Copy start greyed out
         self._styles: dict[str, Style] = {}
         self._base_style = Style()
+        #: Called with each StatusChanged as it is made (the message is still posted).
+        self.status_listener: Callable[[FrameTable.StatusChanged], None] | None = None
 
     # ------------------------------------------------------------------ rows
 
@@ -292,8 +295,8 @@ class FrameTable(ScrollView, can_focus=True):
 
     def sync(self, force: bool = False) -> None:
         """Take in frames that arrived since the last call and repaint once."""
-        if not force and self.is_attached and not self.screen.is_current:
-            return  # under another screen: one catch-up when shown again (ScreenResume)
+        if not force and self.is_attached and not screen_shown(self.screen):
+            return  # under another screen: one catch-up when shown again
         window = self.window
         total = window.total
         if self.paused or (total == self._synced_total and not force):
@@ -430,17 +433,20 @@ class FrameTable(ScrollView, can_focus=True):
         if status == self._last_status:
             return
         self._last_status = status
-        self.post_message(
-            self.StatusChanged(
-                self,
-                shown=status[0],
-                held=status[1],
-                pending=status[2],
-                following=self.following,
-                paused=self.paused,
-                filtered=self.filtered,
-            )
+        message = self.StatusChanged(
+            self,
+            shown=status[0],
+            held=status[1],
+            pending=status[2],
+            following=self.following,
+            paused=self.paused,
+            filtered=self.filtered,
         )
+        if self.status_listener is not None:
+            # At once, in this tick's repaint: the message reaches the screen several hops
+            # later, often after the repaint, and costs a second one per tick.
+            self.status_listener(message)
+        self.post_message(message)
 
     # ------------------------------------------------------------------ actions
 

@@ -9,6 +9,7 @@ or its styles really differ.
 from __future__ import annotations
 
 from textual.content import Content
+from textual.screen import Screen
 from textual.widgets import Static
 
 
@@ -26,3 +27,20 @@ def update_static(static: Static, content: Content, *, layout: bool = True) -> b
         return False
     static.update(content, layout=layout)
     return True
+
+
+def screen_shown(screen: Screen) -> bool:
+    """Whether `screen` can be seen: the top screen, or one seen through translucent ones.
+
+    Textual's `Screen.is_current` is also true for the screen right under an opaque one (its
+    list of background screens always takes the next one down), and every repaint there
+    repaints the top screen too: work for a screen nobody sees waits for this.
+    """
+    try:
+        stack = screen.app.screen_stack
+    except Exception:  # no app or no stack any more (shutting down)
+        return False
+    if not stack or screen not in stack:
+        return False
+    above = stack[stack.index(screen) + 1 :]
+    return all(other.styles.background.a < 1 for other in above)
