@@ -613,11 +613,15 @@ class LogFile(FrameSequence):
                 yield position, source.readline()
 
     def candidate_lines(
-        self, start: int, stop: int, line_test: LineTest
+        self,
+        start: int,
+        stop: int,
+        line_test: LineTest,
+        accept: Callable[[int], bool] | None = None,
     ) -> Iterator[tuple[int, bytes]]:
-        """(position, line) of the frame lines in [start, stop) that `line_test` passes,
-        found by searching whole blocks of the file at C speed."""
-        return self._candidate_lines(start, stop, line_test)
+        """(position, line) of the frame lines in [start, stop) that `line_test` passes
+        (and `accept(position)`), found by searching whole blocks of the file at C speed."""
+        return self._candidate_lines(start, stop, line_test, accept=accept)
 
     def _lines(self, start: int, stop: int) -> Iterator[tuple[int, bytes]]:
         """(position, line) of every frame line in [start, stop), read in file order."""
@@ -639,13 +643,22 @@ class LogFile(FrameSequence):
                 next_offset = offsets[position]
 
     def _candidate_lines(
-        self, start: int, stop: int, line_test: LineTest, block_bytes: int = INDEX_CHUNK
+        self,
+        start: int,
+        stop: int,
+        line_test: LineTest,
+        block_bytes: int = INDEX_CHUNK,
+        accept: Callable[[int], bool] | None = None,
     ) -> Iterator[tuple[int, bytes]]:
-        """(position, line) of the frame lines in [start, stop) that `line_test` passes.
+        """(position, line) of the frame lines in [start, stop) that `line_test` passes
+        (and `accept(position)`, asked first: the saved-log index's answer).
 
         Blocks are searched for the test's anchors at C speed: a filter that matches one
         line in ten parses one line in ten and reads the others only as bytes.
         """
+        if len(line_test.anchors) == 1:
+            yield from self._lines_holding(start, stop, line_test, block_bytes, accept)
+            return
         offsets = self._offsets
         anchors = line_test.anchors
         limit = offsets[stop] if stop < len(offsets) else self.indexed_bytes
@@ -678,10 +691,62 @@ class LogFile(FrameSequence):
                     position = bisect_left(offsets, absolute, start, stop)
                     if position >= stop or offsets[position] != absolute:
                         continue  # not a frame line
+                    if accept is not None and not accept(position):
+                        continue
                     end = data.find(b"\n", begin)
                     line = data[begin:] if end < 0 else data[begin : end + 1]
                     if line_test(line):
                         yield position, line
+                block_start += len(data)
+
+    def _lines_holding(
+        self,
+        start: int,
+        stop: int,
+        line_test: LineTest,
+        block_bytes: int,
+        accept: Callable[[int], bool] | None,
+    ) -> Iterator[tuple[int, bytes]]:
+        """`_candidate_lines` for one anchor (free text): the matches come in file order,
+        so the position search only ever moves forward and nothing is collected first."""
+        offsets = self._offsets
+        (anchor,) = line_test.anchors
+        limit = offsets[stop] if stop < len(offsets) else self.indexed_bytes
+        block_start = offsets[start]
+        low = start
+        with self.path.open("rb") as source:
+            while block_start < limit:
+                source.seek(block_start)
+                data = source.read(min(block_bytes, limit - block_start))
+                if not data:
+                    return
+                while block_start + len(data) < limit and b"\n" not in data:
+                    more = source.read(block_bytes)  # a line longer than the block
+                    if not more:
+                        break
+                    data += more
+                cut = len(data) if block_start + len(data) >= limit else data.rfind(b"\n") + 1
+                data = data[:cut]
+                lowered = data.lower()
+                find, rfind = lowered.find, lowered.rfind
+                at = find(anchor)
+                while at >= 0:
+                    begin = rfind(b"\n", 0, at) + 1
+                    end = find(b"\n", at)
+                    absolute = block_start + begin
+                    position = bisect_left(offsets, absolute, low, stop)
+                    low = position
+                    if (
+                        position < stop
+                        and offsets[position] == absolute
+                        and (accept is None or accept(position))
+                    ):
+                        line = data[begin:] if end < 0 else data[begin : end + 1]
+                        if line_test(line):
+                            yield position, line
+                    if end < 0:
+                        break
+                    at = find(anchor, end + 1)
                 block_start += len(data)
 
     def analyze(

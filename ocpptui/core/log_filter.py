@@ -234,10 +234,8 @@ class FilteredFrames(FrameSequence):
         assert residual is not None
         if self._residual_test is not None:
             keys = source.fields.keys
-            lines = (
-                (position, line)
-                for position, line in source.candidate_lines(start, stop, self._residual_test)
-                if keys[position] in allowed
+            lines = source.candidate_lines(
+                start, stop, self._residual_test, accept=lambda position: keys[position] in allowed
             )
         else:
             lines = source.lines_at(found)
