@@ -67,6 +67,7 @@ def report_request(args: argparse.Namespace, paths: Paths) -> ReportRequest | No
 def open_log_command(args: argparse.Namespace, settings: Settings, paths: Paths) -> int:
     """`ocpp-tui open FILE [--protocol V] [--stats [--json]]`."""
     from ocpptui.core.log_file import LogFile, LogFileError
+    from ocpptui.protocol.terminal_text import escape_controls
     from ocpptui.protocol.versions import OcppVersion
 
     try:
@@ -98,6 +99,7 @@ def open_log_command(args: argparse.Namespace, settings: Settings, paths: Paths)
         data = {"file": str(log.path), "format": log.description, **statistics.to_json()}
         print(json.dumps(data, indent=2, ensure_ascii=False))
     else:
-        print(f"{log.path}: {log.description}")
-        print("\n".join(statistics.summary_lines()))
+        # Actions, identities and error codes in the statistics are the charger's text.
+        print(escape_controls(f"{log.path}: {log.description}"))
+        print("\n".join(escape_controls(line) for line in statistics.summary_lines()))
     return 0

@@ -16,6 +16,7 @@ from ocpptui.core.config import UnknownChargerPolicy
 from ocpptui.core.events import ConnectionRefused, ServerStarted, ServerStopped
 from ocpptui.core.identity import BadIdentity, identity_from_path
 from ocpptui.core.session import Session
+from ocpptui.protocol.terminal_text import escape_controls
 from ocpptui.protocol.versions import OcppVersion
 from ocpptui.transports.websocket import WebSocketTransport
 
@@ -148,7 +149,13 @@ class CsmsServer:
         attempt = self._attempt(connection, request, Outcome.REFUSED, reason, identity=identity)
         self.hub.record_attempt(attempt)
         self.hub.emit(ConnectionRefused(attempt.peer, request.path, reason, attempt.offered))
-        log.warning("refused %s %s: %s", attempt.peer, request.path, reason)
+        # The path and the offered subprotocols are the peer's, sent before any authentication.
+        log.warning(
+            "refused %s %s: %s",
+            attempt.peer,
+            escape_controls(request.path),
+            escape_controls(reason),
+        )
         response = connection.respond(status, reason + "\n")
         if status == HTTPStatus.UNAUTHORIZED:
             response.headers["WWW-Authenticate"] = 'Basic realm="ocpp-tui", charset="UTF-8"'

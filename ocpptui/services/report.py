@@ -26,6 +26,7 @@ from ocpptui.core.config import CsmsConfig
 from ocpptui.core.frame import Direction, Frame
 from ocpptui.core.hub import Charger
 from ocpptui.core.identity import file_safe
+from ocpptui.protocol.terminal_text import escape_controls
 from ocpptui.services.checklist import (
     Checklist,
     ChecklistTarget,
@@ -441,12 +442,13 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*\[\]<>|~])|^(#)")
 
 
 def md(value: Any) -> str:
-    """Untrusted text as Markdown that shows exactly that text (one line)."""
+    """Untrusted text as Markdown that shows exactly that text (one line; control characters
+    escaped, since report.md is read with `cat` as often as in a viewer)."""
     if isinstance(value, _Result):
         value = value.text
     if value is None or value == "":
         return "—"
-    text = " ".join(str(value).split())
+    text = escape_controls(" ".join(str(value).split()))
     return _MARKDOWN_SPECIAL.sub(lambda match: "\\" + match.group(0), text)
 
 
