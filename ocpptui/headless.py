@@ -24,6 +24,7 @@ from ocpptui.core.events import (
 from ocpptui.core.frame import Frame
 from ocpptui.core.frame_log import record_line
 from ocpptui.core.hub import Hub
+from ocpptui.protocol.secrets import masked_frame_text
 from ocpptui.protocol.terminal_text import escape_controls
 from ocpptui.services.network import charger_urls
 
@@ -41,7 +42,8 @@ LinkStarter = Callable[[Hub], "LinkSupervisor"]
 
 
 def frame_line(frame: Frame) -> str:
-    """A one-line, human-readable rendering of a frame (control characters escaped)."""
+    """A one-line, human-readable rendering of a frame (control characters escaped,
+    passwords masked)."""
     moment = dt.datetime.fromtimestamp(frame.wall).strftime("%H:%M:%S.%f")[:-3]
     arrow = frame.direction.arrow
     if frame.leg == "csms":  # proxy mode: the laptop ⇄ real CSMS leg
@@ -58,7 +60,9 @@ def frame_line(frame: Frame) -> str:
         parts.append(f"!! {len(frame.violations)} schema violation(s): {frame.violations[0]}")
     if frame.flags:
         parts.append("(" + ",".join(frame.flags) + ")")
-    payload = frame.raw if len(frame.raw) <= PAYLOAD_PREVIEW else frame.raw[:PAYLOAD_PREVIEW] + "…"
+    # Passwords sent to a charger stay in the frame log only (and in --jsonl, its copy).
+    raw = masked_frame_text(frame.raw)
+    payload = raw if len(raw) <= PAYLOAD_PREVIEW else raw[:PAYLOAD_PREVIEW] + "…"
     parts.append(payload)
     return escape_controls(" ".join(parts))
 

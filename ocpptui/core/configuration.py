@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from ocpptui.core.session import CallFailed, CallOutcome, CallTimeout, Session
 from ocpptui.protocol.keys_16 import KEYS_16, KeyInfo, check_value, key_info
+from ocpptui.protocol.secrets import mask_value
 
 DEFAULT_BATCH = 10  # when the charger's GetConfigurationMaxKeys is not known yet
 # Single-key reads stop after this many unanswered requests in a row. A silent charger thus
@@ -307,7 +308,7 @@ async def change_configuration(
                 table.merge(reread.payload or {})
             result.confirmed_value = table.value(key)
             if result.confirmed_value != value:
-                result.detail = f"read back {result.confirmed_value!r}"
+                result.detail = f"read back {mask_value(key, result.confirmed_value)!r}"
         except CallFailed as exc:
             result.detail = f"could not read back: {exc}"
     elif result.status in ("Accepted", "RebootRequired") and key in table.entries:

@@ -20,6 +20,7 @@ from ocpptui.core.configuration import change_configuration, read_configuration
 from ocpptui.core.device_model import VariableRef, get_base_report, set_variables
 from ocpptui.core.hub import Hub
 from ocpptui.core.session import CallFailed, Session
+from ocpptui.protocol.secrets import masked
 from ocpptui.services.diagnostics import DiagnosticsRequest
 from ocpptui.services.file_server import FileServer
 from ocpptui.services.firmware import FirmwareUpdate, WaitFor
@@ -274,10 +275,12 @@ class PlaybookRun:
         return str(path) if path else None
 
     def report(self, ok: bool) -> dict[str, Any]:
+        """The run's results (for --json-out and the report); passwords the steps sent or
+        read are masked: the frame log keeps them."""
         return {
             "ok": ok,
             "charger": self.charger_summary(),
-            "steps": [r.to_json() for r in self.results],
+            "steps": [masked(r.to_json()) for r in self.results],
             "log": self.log_path(),
         }
 

@@ -26,6 +26,7 @@ from ocpptui.core.config import CsmsConfig
 from ocpptui.core.frame import Direction, Frame
 from ocpptui.core.hub import Charger
 from ocpptui.core.identity import file_safe
+from ocpptui.protocol.secrets import mask_value
 from ocpptui.protocol.terminal_text import escape_controls
 from ocpptui.services.checklist import (
     Checklist,
@@ -131,7 +132,7 @@ def _configuration_snapshot(charger: Charger) -> dict[str, Any]:
             values = [
                 {
                     "key": ref.label,
-                    "value": entry.attributes["Actual"].value,
+                    "value": mask_value(ref.label, entry.attributes["Actual"].value),
                     "readonly": not entry.attributes["Actual"].writable,
                 }
                 for ref, entry in sorted(reads.model.entries.items(), key=lambda i: i[0].label)
@@ -139,7 +140,7 @@ def _configuration_snapshot(charger: Charger) -> dict[str, Any]:
             ]
         else:
             values = [
-                {"key": key, "value": entry.value, "readonly": entry.readonly}
+                {"key": key, "value": mask_value(key, entry.value), "readonly": entry.readonly}
                 for key, entry in sorted(reads.table.entries.items())
             ]
         return {
@@ -157,7 +158,7 @@ def _changes(charger: Charger) -> list[dict[str, Any]]:
             "time": iso_time(change.call.wall),
             "action": change.call.action,
             "key": change.key,
-            "value": change.value,
+            "value": mask_value(change.key, change.value),  # a password stays in the log
             "status": change.status or "no answer",
             "seq": change.call.seq,
             "answer_seq": change.answer.seq if change.answer is not None else None,
