@@ -69,6 +69,22 @@ _MASK_TRIGGER = re.compile(
 
 Replace = Callable[[Sensitive, str], str]
 
+#: For text that is not JSON (a malformed frame): `"field": "value"` pairs of sensitive fields,
+#: and a 1.6 `{"key": "AuthorizationKey", ..., "value": "..."}`.
+_TEXT_FIELD_KINDS: dict[str, Sensitive] = {
+    **dict.fromkeys(_SECRET_FIELDS, Sensitive.SECRET),
+    **dict.fromkeys(_ID_TOKEN_FIELDS, Sensitive.ID_TOKEN),
+    **dict.fromkeys(_SIM_FIELDS, Sensitive.SIM),
+    **dict.fromkeys(_SERIAL_FIELDS | {"serialNumber"}, Sensitive.SERIAL),
+}
+_JSON_STRING = r'"((?:[^"\\]|\\.)*)(?:"|\Z)'  # a cut frame may end inside the value
+_TEXT_FIELD = re.compile(rf'"({"|".join(sorted(_TEXT_FIELD_KINDS))})"\s*:\s*{_JSON_STRING}')
+_TEXT_SECRET_KEY = re.compile(
+    rf'"key"\s*:\s*"(?:authorizationkey|basicauthpassword)"\s*,'
+    rf'(?:\s*"readonly"\s*:\s*\w+\s*,)?\s*"value"\s*:\s*{_JSON_STRING}',
+    re.IGNORECASE,
+)
+
 
 def is_secret_name(name: str) -> bool:
     """Whether a 1.6 key or a 2.x variable (name or label, e.g. `SecurityCtrlr.BasicAuthPassword`)
@@ -164,6 +180,49 @@ def replace_sensitive(data: Any, replace: Replace, kinds: frozenset[Sensitive]) 
     """`data` (parsed JSON) with each sensitive string of `kinds` replaced by
     `replace(kind, value)`; the same object when nothing was (copies only what changes)."""
     return _Walker(replace, kinds).value(data, None)
+
+
+def _unescaped(json_text: str) -> str:
+    """The string a JSON string's inside stands for (as it is, when cut or broken)."""
+    try:
+        value = json.loads(f'"{json_text}"')
+    except ValueError:
+        return json_text
+    return value if isinstance(value, str) else json_text
+
+
+def replace_sensitive_text(text: str, replace: Replace, kinds: frozenset[Sensitive]) -> str:
+    """`replace_sensitive` for text that is not JSON (a malformed or cut frame): sensitive
+    `"field": "value"` pairs found by pattern, and private key blocks."""
+
+    def field(match: re.Match[str]) -> str:
+        kind = _TEXT_FIELD_KINDS[match.group(1)]
+        if kind not in kinds:
+            return match.group()
+        start, end = match.span(2)
+        whole = match.group()
+        offset = match.start()
+        return (
+            whole[: start - offset]
+            + replace(kind, _unescaped(match.group(2)))
+            + whole[end - offset :]
+        )
+
+    def secret_key(match: re.Match[str]) -> str:
+        start, end = match.span(1)
+        whole, offset = match.group(), match.start()
+        return (
+            whole[: start - offset]
+            + replace(Sensitive.SECRET, match.group(1))
+            + whole[end - offset :]
+        )
+
+    text = _TEXT_FIELD.sub(field, text)
+    if Sensitive.SECRET in kinds:
+        text = _TEXT_SECRET_KEY.sub(secret_key, text)
+    if Sensitive.PRIVATE_KEY in kinds:
+        text = _PRIVATE_KEY_BLOCK.sub(lambda m: replace(Sensitive.PRIVATE_KEY, m.group()), text)
+    return text
 
 
 def _mask(kind: Sensitive, value: str) -> str:
