@@ -62,10 +62,9 @@ _SERIAL_FIELDS_IN = {"chargingStation": frozenset({"serialNumber"})}
 _PRIVATE_KEY_BLOCK = re.compile(
     r"-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----.*?-----END \1PRIVATE KEY-----", re.DOTALL
 )
-#: Cheap test before parsing a frame's text: could it hold anything `masked` replaces?
-_MASK_TRIGGER = re.compile(
-    r"authorizationkey|basicauthpassword|apnpassword|\"vpn\"|private key", re.IGNORECASE
-)
+#: Cheap test before parsing a frame's text: could it hold anything `masked` replaces? (Plain
+#: substring tests on the lower-cased text: a case-insensitive regex costs ~100 times more.)
+_MASK_TRIGGERS = ("authorizationkey", "basicauthpassword", "apnpassword", '"vpn"', "private key")
 
 Replace = Callable[[Sensitive, str], str]
 
@@ -237,7 +236,8 @@ def masked(data: Any) -> Any:
 def masked_frame_text(raw: str) -> str:
     """An OCPP-J frame's text with its passwords and private keys masked; `raw` itself when
     there are none (a frame that is not JSON only loses its private key blocks)."""
-    if _MASK_TRIGGER.search(raw) is None:
+    lowered = raw.lower()
+    if not any(trigger in lowered for trigger in _MASK_TRIGGERS):
         return raw
     try:
         data = json.loads(raw)

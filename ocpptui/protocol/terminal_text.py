@@ -14,16 +14,25 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-#: Characters that act on a terminal (or on how text reads) instead of being shown:
-#: C0 controls and DEL; C1 controls (8-bit CSI/OSC); the Arabic letter mark, Mongolian vowel
-#: separator, zero-width and directional marks; line/paragraph separators; bidi embeddings,
-#: overrides and isolates; invisible operators; byte order mark; interlinear annotation
-#: marks; lone surrogates (undecodable bytes); Unicode tag characters.
+#: Characters that act on a terminal (or on how text reads) instead of being shown, as
+#: (first, last) code points: C0 controls and DEL; C1 controls (8-bit CSI/OSC); the Arabic
+#: letter mark, Mongolian vowel separator, zero-width and directional marks; line/paragraph
+#: separators; bidi embeddings, overrides and isolates; invisible operators; byte order mark;
+#: interlinear annotation marks; lone surrogates (undecodable bytes); Unicode tag characters.
+#: All are outside what `str.isprintable()` accepts, which makes the common case cheap.
 _CONTROL_RANGES = (
-    "\x00-\x1f\x7f-\x9f"
-    "\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f"
-    "\ufeff\ufff9-\ufffb\ud800-\udfff"
-    "\U000e0000-\U000e007f"
+    (0x00, 0x1F),
+    (0x7F, 0x9F),
+    (0x061C, 0x061C),
+    (0x180E, 0x180E),
+    (0x200B, 0x200F),
+    (0x2028, 0x202E),
+    (0x2060, 0x2064),
+    (0x2066, 0x206F),
+    (0xFEFF, 0xFEFF),
+    (0xFFF9, 0xFFFB),
+    (0xD800, 0xDFFF),
+    (0xE0000, 0xE007F),
 )
 
 _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
@@ -43,11 +52,23 @@ def _escape(character: str) -> str:
 
 @lru_cache(maxsize=8)
 def _pattern(keep: str) -> re.Pattern[str]:
-    kept = "".join(re.escape(character) for character in keep)
-    # A class of the control ranges minus the kept characters (set difference by lookahead).
-    if kept:
-        return re.compile(f"(?![{kept}])[{_CONTROL_RANGES}]")
-    return re.compile(f"[{_CONTROL_RANGES}]")
+    """A character class of the control ranges without the `keep` characters."""
+    kept = sorted(ord(character) for character in keep)
+    parts: list[str] = []
+    for first, last in _CONTROL_RANGES:
+        start = first
+        for code in kept:
+            if start <= code <= last:
+                if start < code:
+                    parts.append(_span(start, code - 1))
+                start = code + 1
+        if start <= last:
+            parts.append(_span(start, last))
+    return re.compile(f"[{''.join(parts)}]")
+
+
+def _span(first: int, last: int) -> str:
+    return f"\\U{first:08x}" if first == last else f"\\U{first:08x}-\\U{last:08x}"
 
 
 def escape_controls(text: str, keep: str = "\t") -> str:
@@ -57,12 +78,9 @@ def escape_controls(text: str, keep: str = "\t") -> str:
     output, "\\t\\n" for multi-line text (a report, a traceback), "" for a table cell.
     A carriage return is always escaped: it would let a peer draw over a line.
     """
+    if text.isprintable():  # no control character at all (the common case, in C)
+        return text
     pattern = _pattern(keep)
     if pattern.search(text) is None:
         return text
     return pattern.sub(lambda match: _escape(match.group()), text)
-
-
-def has_controls(text: str) -> bool:
-    """Whether `escape_controls(text, keep="")` would change `text`."""
-    return _pattern("").search(text) is not None
