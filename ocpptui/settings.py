@@ -303,24 +303,18 @@ class _Reader:
     def check_unknown(self) -> None:
         """Every section and key of the file must be one the parser read (or a field of the
         section's dataclass): a typo is an error naming its line and the closest known key."""
-        known = {
-            section: keys
-            | {f.name for f in dataclass_fields(SECTION_DATACLASSES.get(section, object))}
-            if section in SECTION_DATACLASSES
-            else keys
-            for section, keys in self.known.items()
-        }
+        known = {section: set(keys) for section, keys in self.known.items()}
+        for section, holder in SECTION_DATACLASSES.items():
+            # A key added to the section's dataclass is accepted even before it is parsed.
+            known.setdefault(section, set()).update(f.name for f in dataclass_fields(holder))
         for section, table in self.data.items():
             if section not in known:
                 self._unknown_section(section, known)
             for key in table:
                 if key not in known[section]:
                     guess = _closest(key, known[section])
-                    hint = (
-                        f"did you mean {guess}?"
-                        if guess
-                        else ("known keys: " + ", ".join(sorted(known[section])))
-                    )
+                    listed = ", ".join(sorted(known[section]))
+                    hint = f"did you mean {guess}?" if guess else f"known keys: {listed}"
                     raise self.fail(section, key, f"unknown key; {hint}")
 
     def _unknown_section(self, name: str, known: dict[str, set[str]]) -> None:
