@@ -286,6 +286,7 @@ async def run_playbook_headless(
         if report_request is not None:
             from ocpptui.services.report import write_playbook_report
 
+            await _read_configuration_for_report(hub, run.identity, stream)
             try:
                 files = write_playbook_report(run, ok, report_request, hub.clock.wall())
             except OSError as exc:
@@ -304,6 +305,26 @@ async def run_playbook_headless(
         if supervisor is not None:
             await supervisor.stop("playbook finished")
         await hub.stop()
+
+
+async def _read_configuration_for_report(hub: Hub, identity: str | None, stream: TextIO) -> None:
+    """Read the whole configuration before writing the report, when the charger is connected
+    and it was not read completely since its last boot (the report says so otherwise)."""
+    from ocpptui.services.config_snapshot import needs_read, read_for_report
+
+    charger = hub.chargers.get(identity) if identity else None
+    if charger is None or charger.session is None or not needs_read(charger):
+        return
+    stream.write("reading the configuration for the report (no complete read since the boot)\n")
+
+    def progress(step: str) -> None:
+        stream.write(f"  {step}\n")
+        stream.flush()
+
+    problem = await read_for_report(charger.session, progress)
+    if problem is not None:
+        stream.write(f"report: {problem}; it says the configuration was not read since the boot\n")
+    stream.flush()
 
 
 async def _until_stopped_or_lost(stop: asyncio.Event, supervisor: LinkSupervisor) -> int:
