@@ -25,6 +25,7 @@ from ocpptui.core.frame import Frame
 from ocpptui.core.frame_log import record_line
 from ocpptui.core.hub import Hub
 from ocpptui.services.network import charger_urls
+from ocpptui.wording import counted
 
 if TYPE_CHECKING:
     from ocpptui.core.link_supervisor import LinkStatus, LinkSupervisor
@@ -54,7 +55,8 @@ def frame_line(frame: Frame) -> str:
     if frame.problem:
         parts.append(f"!! {frame.problem}")
     if frame.violations:
-        parts.append(f"!! {len(frame.violations)} schema violation(s): {frame.violations[0]}")
+        violations = counted(len(frame.violations), "schema violation")
+        parts.append(f"!! {violations}: {frame.violations[0]}")
     if frame.flags:
         parts.append("(" + ",".join(frame.flags) + ")")
     payload = frame.raw if len(frame.raw) <= PAYLOAD_PREVIEW else frame.raw[:PAYLOAD_PREVIEW] + "…"

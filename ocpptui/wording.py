@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 
-def counted(count: int, noun: str, plural: str | None = None) -> str:
-    """`count` and `noun`, the noun plural unless the count is one (`plural` when not +s)."""
-    return f"{count:,} {noun if count == 1 else plural or noun + 's'}"
+def plural(count: int, noun: str, plural_form: str | None = None) -> str:
+    """`noun` as `count` of it needs it: key, keys (`plural_form` when not noun + s)."""
+    return noun if count == 1 else plural_form or noun + "s"
+
+
+def counted(count: int, noun: str, plural_form: str | None = None) -> str:
+    """`count` and its noun: "1 key", "2 keys", "1,024 frames"."""
+    return f"{count:,} {plural(count, noun, plural_form)}"

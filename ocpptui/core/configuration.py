@@ -211,18 +211,22 @@ async def read_configuration(
 
     batch = table.max_keys or DEFAULT_BATCH
     if len(candidates) > 1 or wanted is not None:
-        answered = await _read_in_batches(session, table, candidates, batch, timeout, step, tally)
+        answered = await _read_in_batches(
+            session, table, candidates, batch, timeout, step, tally, by_name=wanted is not None
+        )
         if answered:
             if wanted is not None:
                 return _finish(session, table, tally, ReadKind.BY_NAME, by_name_label(len(wanted)))
             how = f"batches of {batch} keys" if batch > 1 else "single keys"
             return _finish(session, table, tally, ReadKind.COMPLETE, how)
 
-    finished = await _read_in_batches(session, table, candidates, 1, timeout, step, tally)
+    finished = await _read_in_batches(
+        session, table, candidates, 1, timeout, step, tally, by_name=wanted is not None
+    )
     if tally.answered == 0:
         table.method = "no answer"
         text = (
-            f"the charger never answered GetConfiguration: {tally.asked} requests "
+            f"the charger never answered GetConfiguration: {counted(tally.asked, 'request')} "
             f"(all keys, a batch, single keys) each went unanswered for {timeout:g} s"
         )
         step(text)
@@ -244,11 +248,18 @@ async def _read_in_batches(
     timeout: float,
     step: Callable[[str], None],
     tally: _Tally,
+    *,
+    by_name: bool = False,
 ) -> bool:
     """Read `candidates` in batches of `size`; False as soon as the charger refuses a batch
     (or leaves one unanswered), or single keys go unanswered SINGLE_KEY_TIMEOUTS times in a row.
     """
-    label = "one key at a time" if size == 1 else f"batches of {size}"
+    if size == 1:
+        label = "one key at a time"
+    elif by_name and len(candidates) <= size:
+        label = by_name_label(len(candidates))
+    else:
+        label = f"batches of {size}"
     reported = 0
     timeouts_in_a_row = 0
     for start in range(0, len(candidates), size):

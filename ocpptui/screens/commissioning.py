@@ -48,6 +48,7 @@ from ocpptui.widgets.frame_table import find_frame
 from ocpptui.widgets.hub_listener import ChargerListener, ChargerMessage
 from ocpptui.widgets.key_footer import KeyFooter
 from ocpptui.widgets.line_style import direction_role, theme_style, type_role
+from ocpptui.wording import counted
 
 #: Seconds between recomputations while nothing happens (heartbeats that stop).
 IDLE_RECOMPUTE_SECONDS = 5.0
@@ -302,7 +303,9 @@ class CommissioningScreen(ChargerListener, Screen[None]):
                     style=theme_style(self, "warning" if count else "muted", bold=bool(count)),
                 ),
                 Text("Protocol violations by the charger"),
-                Text(f"{count} in {frames} frames (for its vendor)" if count else "none seen"),
+                Text(f"{count} in {counted(frames, 'frame')} (for its vendor)")
+                if count
+                else Text("none seen"),
             )
         )
         return rows

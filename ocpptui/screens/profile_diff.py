@@ -41,6 +41,7 @@ from ocpptui.services.profiles import (
 from ocpptui.widgets.display_text import shorten
 from ocpptui.widgets.key_footer import KeyFooter
 from ocpptui.widgets.line_style import line_style
+from ocpptui.wording import counted
 
 #: How each diff state reads and which component class colours it.
 STATE_LOOK = {
@@ -61,7 +62,7 @@ def diff_summary(lines: list[DiffLine]) -> str:
     else:
         parts.append("nothing to send")
     if counts[DiffState.READ_ONLY]:
-        parts.append(f"{counts[DiffState.READ_ONLY]} read-only conflict(s)")
+        parts.append(counted(counts[DiffState.READ_ONLY], "read-only conflict"))
     if counts[DiffState.INVALID]:
         parts.append(f"{counts[DiffState.INVALID]} invalid")
     if counts[DiffState.SAME]:

@@ -208,7 +208,7 @@ marked ones (or the highlighted one), **enter** edits, **a** adds a vendor key b
             at = complete.finished_wall if complete is not None else table.read_wall
             parts.append((f" · at {clock_time(at, milliseconds=False)}", "$text-muted"))
             parts += read_history(reads, "r")
-            if table.steps and table.method != "all keys":
+            if len(table.steps) > 1:  # a fallback: say what was tried
                 parts += ["\n", (" → ".join(table.steps), "$text-muted")]
         if self.last_written:
             parts += ["\n", (shorten(self.last_written, 200), "$text-success")]
