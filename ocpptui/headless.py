@@ -24,6 +24,7 @@ from ocpptui.core.events import (
 from ocpptui.core.frame import Frame
 from ocpptui.core.frame_log import record_line
 from ocpptui.core.hub import Hub
+from ocpptui.core.identity import path_word_warning
 from ocpptui.services.network import charger_urls
 from ocpptui.wording import counted
 
@@ -72,10 +73,14 @@ def event_line(event: HubEvent) -> str | None:
             return (
                 f"listening on {host}:{port} ({', '.join(subprotocols)}); point chargers at {urls}"
             )
-        case ConnectionRefused(peer=peer, path=path, reason=reason):
-            return f"refused {peer} {path}: {reason}"
+        case ConnectionRefused(peer=peer, path=path, reason=reason, advice=advice, warning=warn):
+            line = f"refused {peer} {path}: {reason}"
+            line += f"; what to do: {advice}" if advice else ""
+            return line + (f"; {warn}" if warn else "")
         case ChargerConnected(identity=identity, subprotocol=sub, peer=peer, replaced=replaced):
             note = " (replaced the previous connection)" if replaced else ""
+            warning = path_word_warning(identity)
+            note += f"; warning: {warning}" if warning else ""
             return f"{identity} connected from {peer} with {sub}{note}"
         case ChargerDisconnected(identity=identity, reason=reason):
             return f"{identity} disconnected: {reason}"
