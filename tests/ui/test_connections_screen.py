@@ -155,6 +155,19 @@ async def test_an_identity_like_ocpp_is_flagged_in_the_list_header_and_connectio
             charger_list = app.screen.query_one(ChargerList)
             await until(pilot, lambda: "ocpp" in charger_list.rows)
             assert "⚠" in str(charger_list.get_cell("ocpp", "identity"))
+            events = app.screen.query_one("#events-text", Static)
+            await until(pilot, lambda: warning in str(events.render()))
+            # A subprotocol ocpp-tui does not speak: the advice names no setting the loader
+            # refuses (it used to say "enable that subprotocol in [server] subprotocols").
+            with contextlib.suppress(InvalidHandshake):
+                async with connect(
+                    f"ws://127.0.0.1:{port}/CP-15",
+                    subprotocols=["ocpp1.5"],  # type: ignore[list-item]
+                ):
+                    pass
+            await until(pilot, lambda: "refused" in str(events.render()))
+            assert "choose OCPP" in str(events.render())
+            assert "[server] subprotocols" not in str(events.render())
 
             await app.open_charger("ocpp")
             await until(pilot, lambda: isinstance(app.screen, ChargerScreen))
@@ -171,8 +184,10 @@ async def test_an_identity_like_ocpp_is_flagged_in_the_list_header_and_connectio
             )
             screen = app.screen
             table = screen.query_one("#attempts", DataTable)
-            await until(pilot, lambda: table.row_count == 1)
+            await until(pilot, lambda: table.row_count == 2)
             assert "accepted" in row_text(table, 0) and "ocpp ⚠" in row_text(table, 0)
+            table.move_cursor(row=0)
+            await pilot.pause()
             detail = str(screen.query_one("#attempt-detail", Static).render())
             assert f"Check: {warning}" in detail
             assert "suspicious identity" in str(screen.query_one("#connections-title").render())
