@@ -91,6 +91,13 @@ def is_secret_name(name: str) -> bool:
     return _SECRET_NAME.search(name) is not None
 
 
+def is_secret_path(path: str) -> bool:
+    """Whether a dotted payload path (`connectionData.vpn.password`) holds a password."""
+    parts = path.split(".")
+    parent = parts[-2] if len(parts) > 1 else None
+    return _field_kind(parts[-1], parent) is Sensitive.SECRET
+
+
 def mask_value(name: str, value: str | None) -> str | None:
     """`value` as shown for the key or variable `name`: `****` for a password that is set."""
     if value and is_secret_name(name):

@@ -12,7 +12,7 @@ from ocpptui.core.config import CsmsConfig
 from ocpptui.core.configuration import change_configuration
 from ocpptui.core.hub import Hub
 from ocpptui.headless import frame_line, run_playbook_headless
-from ocpptui.protocol.secrets import masked, masked_frame_text
+from ocpptui.protocol.secrets import is_secret_path, masked, masked_frame_text
 from ocpptui.services.checklist import ChecklistTarget
 from ocpptui.services.report import SiteNotes, commissioning_report, write_report
 from ocpptui.sim import SimulatedCharger, SimulatorOptions
@@ -94,6 +94,11 @@ def test_one_helper_finds_passwords_wherever_ocpp_carries_them() -> None:
     assert masked(step) == {
         "request": {"AuthorizationKey": "****", "SecurityCtrlr.BasicAuthPassword": "****"}
     }
+    # The command forms type these hidden.
+    assert is_secret_path("connectionData.basicAuthPassword")
+    assert is_secret_path("connectionData.vpn.key") and not is_secret_path(
+        "connectionData.vpn.user"
+    )
     plain = [2, "6", "Heartbeat", {}]
     assert masked_frame_text(json.dumps(plain)) == json.dumps(plain)
 
