@@ -77,6 +77,16 @@ def _add_server_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 1 <= value <= 64:
+        raise argparse.ArgumentTypeError(f"expected 1 to 64, got {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ocpp-tui",
@@ -95,11 +105,28 @@ def build_parser() -> argparse.ArgumentParser:
     _add_server_options(serve)
     serve.add_argument("--headless", action="store_true", help="no UI: print frames to stdout")
     serve.add_argument("--jsonl", action="store_true", help="headless: print JSON lines")
+    serve.add_argument(
+        "--site", type=Path, metavar="SHEET", help="open the site board of this site sheet"
+    )
     add_link_choice(serve)
 
     run = commands.add_parser("run", help="run a playbook headless against the charger(s)")
     run.add_argument("playbook", type=Path, help="playbook TOML file")
     run.add_argument("--json-out", type=Path, help="write the results as JSON here")
+    run.add_argument(
+        "--site",
+        type=Path,
+        metavar="SHEET",
+        help="site sheet (site.toml or .csv): run the playbook against every charger on it "
+        "as each connects; steps may use {firmware}, {profile}, {identity}, {location}",
+    )
+    run.add_argument(
+        "--parallel",
+        type=_positive,
+        metavar="K",
+        help="with --site: at most K chargers downloading firmware (or uploading logs) at once "
+        "(default 2, or [site] parallel)",
+    )
     add_report_options(run)
     _add_server_options(run)
     add_link_choice(run)
@@ -448,7 +475,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"ocpp-tui: {exc}", file=sys.stderr)
         return 2
     if args.command == "run":
-        from ocpptui.headless import run_playbook_headless
+        from ocpptui.headless import run_playbook_headless, run_site_headless
 
         _configure_logging(paths, to_stderr=True)
         from ocpptui.services.file_hosting import create_file_server
@@ -458,6 +485,27 @@ def main(argv: Sequence[str] | None = None) -> int:
             await server.start()
             return server
 
+        if args.site is not None:
+            if link is not None:
+                print("ocpp-tui run: --site needs the WebSocket server, not a local link",
+                      file=sys.stderr)  # fmt: skip
+                return 2
+            return _run_async(
+                run_site_headless(
+                    hub,
+                    args.playbook,
+                    args.site,
+                    parallel=args.parallel,
+                    host=args.host,
+                    port=args.port,
+                    json_out=args.json_out,
+                    file_server_factory=start_file_server,
+                    report_request=report_request(args, paths),
+                )
+            )
+        if args.parallel is not None:
+            print("ocpp-tui run: --parallel goes with --site", file=sys.stderr)
+            return 2
         return _run_async(
             run_playbook_headless(
                 hub,

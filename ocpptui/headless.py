@@ -360,3 +360,111 @@ async def _until_stopped_or_lost(stop: asyncio.Event, supervisor: LinkSupervisor
             task.cancel()
         await asyncio.gather(stopped, ended, return_exceptions=True)
     return 0 if stop.is_set() else 1
+
+
+async def run_site_headless(
+    hub: Hub,
+    playbook_path: Path,
+    sheet_path: Path,
+    *,
+    parallel: int | None = None,
+    host: str | None = None,
+    port: int | None = None,
+    json_out: Path | None = None,
+    out: TextIO | None = None,
+    on_started: Callable[[int], None] | None = None,
+    file_server_factory: Callable[[], Awaitable[FileServer]] | None = None,
+    report_request: ReportRequest | None = None,
+) -> int:
+    """`ocpp-tui run PLAYBOOK --site SHEET`: the playbook against every sheet charger as it
+    boots, at most `parallel` transfers at once; exit 0 (all passed), 1, or 2 (bad input,
+    found before the server starts)."""
+    from ocpptui.services.playbook import PlaybookError, load_playbook
+    from ocpptui.services.site_run import Site, SiteRun, check_site_playbook, step_line
+    from ocpptui.services.site_sheet import DEFAULT_PARALLEL, SiteSheetError, load_sheet
+
+    stream = out or sys.stdout
+
+    def say(text: str) -> None:
+        # Identities, locations and step errors are the sheet's and the chargers' text.
+        stream.write(escape_controls(text) + "\n")
+        stream.flush()
+
+    try:
+        playbook = load_playbook(playbook_path)
+        check_site_playbook(playbook)
+    except PlaybookError as exc:
+        say(f"ocpp-tui run: invalid playbook: {exc}")
+        return 2
+    try:
+        sheet = load_sheet(sheet_path)
+    except SiteSheetError as exc:
+        say(f"ocpp-tui run: invalid site sheet: {exc}")
+        return 2
+    limit = parallel or sheet.parallel or DEFAULT_PARALLEL
+    printer = HeadlessPrinter(stream, stream, jsonl=False)
+    unsubscribe = hub.subscribe(printer.event)
+    site = Site(sheet, hub)
+    try:
+        try:
+            bound, _ = await _start_carrier(
+                hub,
+                printer,
+                link=None,
+                host=host if host is not None else playbook.host,
+                port=port if port is not None else playbook.port,
+            )
+        except _CarrierFailed as exc:
+            say(f"ocpp-tui run: {exc}")
+            return 1
+        if bound is not None and on_started is not None:
+            on_started(bound)
+        say(
+            f"site {sheet.name}: {counted(len(sheet.chargers), 'charger')} expected, "
+            f"at most {limit} transferring at once, timeout {sheet.timeout:g} s"
+        )
+        total = len(playbook.steps)
+
+        def stepped(identity: str, index: int, result) -> None:
+            say(step_line(identity, index, total, result))
+
+        run = SiteRun(
+            site,
+            playbook,
+            parallel=limit,
+            file_server_factory=file_server_factory,
+            on_step=stepped,
+            on_note=lambda text: printer.note(text),
+        )
+        ok = await run.run()
+        for identity, record in site.records.items():
+            where = f" ({record.sheet.location})" if record.sheet.location else ""
+            verdict = "passed" if record.ok else f"FAILED: {record.error}"
+            say(f"{identity}{where} {verdict}")
+        if site.unexpected:
+            say(f"not on the sheet (left alone): {', '.join(site.unexpected)}")
+        results = run.results()
+        if report_request is not None:
+            from ocpptui.services.site_report import write_site_report
+
+            for identity in site.records:
+                await _read_configuration_for_report(hub, identity, stream)
+            try:
+                files = write_site_report(
+                    site, report_request.notes, report_request.reports_dir, hub.clock.wall()
+                )
+            except OSError as exc:
+                say(f"ocpp-tui run: cannot write the site report: {exc}")
+            else:
+                results = run.results()
+                results["report"] = str(files.folder)
+                say(f"site report written to {files.folder}")
+        if json_out is not None:
+            text = json.dumps(results, indent=2, ensure_ascii=False) + "\n"
+            await asyncio.to_thread(json_out.write_text, text, encoding="utf-8")
+        passed = sum(1 for record in site.records.values() if record.ok)
+        say(f"site {'passed' if ok else 'failed'}: {passed} of {len(site.records)} chargers passed")
+        return 0 if ok else 1
+    finally:
+        unsubscribe()
+        await hub.stop()

@@ -221,7 +221,8 @@ def _section_line(text: str, name: str) -> int | None:
     return None
 
 
-def _closest(word: str, candidates: Iterable[str]) -> str | None:
+def closest_name(word: str, candidates: Iterable[str]) -> str | None:
+    """The known name `word` was probably meant to be (case first, then spelling), or None."""
     options = sorted(candidates)
     lowered = {option.lower(): option for option in options}
     if word.lower() in lowered:  # TOML keys are case-sensitive: `Port` is not `port`
@@ -312,7 +313,7 @@ class _Reader:
                 self._unknown_section(section, known)
             for key in table:
                 if key not in known[section]:
-                    guess = _closest(key, known[section])
+                    guess = closest_name(key, known[section])
                     listed = ", ".join(sorted(known[section]))
                     hint = f"did you mean {guess}?" if guess else f"known keys: {listed}"
                     raise self.fail(section, key, f"unknown key; {hint}")
@@ -325,7 +326,7 @@ class _Reader:
             raise SettingsError(
                 f"{position}: {name} is outside any section; did you mean [{owners[0]}] {name}?"
             )
-        guess = _closest(name, known)
+        guess = closest_name(name, known)
         hint = f"did you mean [{guess}]?" if guess else "known: " + ", ".join(sorted(known))
         raise SettingsError(f"{position}: unknown section [{name}]; {hint}")
 

@@ -13,9 +13,10 @@ import re
 import time
 import tomllib
 from collections.abc import Awaitable, Callable, Iterable
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from ocpptui.core.commands import trigger_message, wait_for_status
 from ocpptui.core.configuration import change_configuration, read_configuration
@@ -75,6 +76,16 @@ STEP_KINDS: dict[str, tuple[set[str], set[str]]] = {
 }
 
 StepRunner = Callable[["PlaybookRun", StepSpec, "StepResult"], Awaitable[None]]
+
+#: Steps that move a file between the laptop and the charger (a site run limits how many
+#: run at once: `PlaybookRun.transfer_slots`).
+TRANSFER_STEPS = frozenset({"update_firmware", "get_diagnostics"})
+
+
+class TransferLimiter(Protocol):
+    """Lets a transfer step start only when the site's uplink has room for it."""
+
+    def hold(self, identity: str) -> AbstractAsyncContextManager[None]: ...
 
 
 #: The longest wait a step may ask for: `timeout = inf` (or 1e308) would never end a run.
@@ -336,9 +347,11 @@ class StepResult:
     response: Any = None
     error: str | None = None
     ms: float = 0.0
+    skipped: str | None = None
+    """Why the step did nothing and that is right (e.g. "already on 1.4.2"); ok stays True."""
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data = {
             "do": self.do,
             "ok": self.ok,
             "request": self.request,
@@ -346,6 +359,9 @@ class StepResult:
             "error": self.error,
             "ms": round(self.ms, 1),
         }
+        if self.skipped is not None:
+            data["skipped"] = self.skipped
+        return data
 
 
 class StepFailed(Exception):
@@ -363,6 +379,10 @@ class PlaybookRun:
     on_step: Callable[[int, StepResult], None] = lambda index, result: None
     file_server_factory: Callable[[], Awaitable[FileServer]] | None = None
     _file_server: FileServer | None = None
+    transfer_slots: TransferLimiter | None = None
+    """Transfer steps wait for a slot (a site run: at most K chargers downloading)."""
+    skip_step: Callable[[PlaybookRun, StepSpec], str | None] | None = None
+    """Says why a step has nothing to do for this charger (it is then passed as skipped)."""
 
     async def file_server(self) -> FileServer:
         """The file server for firmware and diagnostics steps, started on first use."""
@@ -396,9 +416,13 @@ class PlaybookRun:
             self.results.append(result)
             self.on_step(spec.index, result)
             started = time.perf_counter()
-            if ok:
+            skipped = self.skip_step(self, spec) if ok and self.skip_step is not None else None
+            if skipped is not None:
+                result.ok, result.skipped = True, skipped
+            elif ok:
                 try:
-                    await RUNNERS[spec.do](self, spec, result)
+                    async with self._slot_for(spec):
+                        await RUNNERS[spec.do](self, spec, result)
                     result.ok = True
                 except (StepFailed, CallFailed, ProfileError, TimeoutError) as exc:
                     result.error = str(exc) or type(exc).__name__
@@ -410,6 +434,11 @@ class PlaybookRun:
             self.on_step(spec.index, result)
             ok = ok and result.ok
         return ok
+
+    def _slot_for(self, spec: StepSpec) -> AbstractAsyncContextManager[Any]:
+        if self.transfer_slots is None or spec.do not in TRANSFER_STEPS:
+            return nullcontext()
+        return self.transfer_slots.hold(spec.options.get("identity") or self.identity or "")
 
     def charger_summary(self) -> dict[str, Any] | None:
         identity = self.identity

@@ -466,7 +466,7 @@ def render_markdown(report: dict[str, Any]) -> str:
     return "\n".join(out) + "\n"
 
 
-_CSS = """
+REPORT_CSS = """
 body { font: 15px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 70em; color: #1d1d1f; }
 h1 { font-size: 1.6em; } h2 { font-size: 1.2em; margin-top: 1.8em; border-bottom: 1px solid #ccc; }
 table { border-collapse: collapse; width: 100%; margin: .5em 0; }
@@ -497,7 +497,7 @@ def render_html(report: dict[str, Any]) -> str:
         '<meta http-equiv="Content-Security-Policy" '
         "content=\"default-src 'none'; style-src 'unsafe-inline'\">",
         f"<title>Commissioning report: {identity}</title>",
-        f"<style>{_CSS}</style></head><body>",
+        f"<style>{REPORT_CSS}</style></head><body>",
         f"<h1>Commissioning report: {identity}</h1>",
         f'<p class="{css}">{h(verdict)}</p>',
         f'<p class="muted">Generated {h(report["generated"])} by {h(report["tool"])}.</p>',

@@ -1,0 +1,713 @@
+"""Site commissioning: the sheet's chargers as one job — who came, what ran, what is open.
+
+`Site` follows the hub: which sheet chargers were seen, which identities are not on the
+sheet (answered by the mini-CSMS as always, but left alone). `SiteBatch` runs one action
+against many chargers at once and can be cancelled, saying what each charger was in the
+middle of. `TransferSlots` lets at most K chargers download (or upload) at a time, so the
+site's uplink is not saturated. `SiteRun` is `ocpp-tui run PLAYBOOK --site SHEET`: the
+playbook against every sheet charger as it boots, each with its own results.
+
+No Textual here: the site board (`screens/site_board.py`) drives the same objects.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import copy
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from ocpptui.core.config import BootAnswer, UnknownChargerPolicy
+from ocpptui.core.events import ChargerConnected, HubEvent
+from ocpptui.core.frame import Direction, Frame
+from ocpptui.core.hub import Hub
+from ocpptui.protocol.secrets import masked
+from ocpptui.services.file_server import FileServer
+from ocpptui.services.playbook import (
+    Playbook,
+    PlaybookError,
+    PlaybookRun,
+    StepResult,
+    StepSpec,
+)
+from ocpptui.services.site_sheet import SheetCharger, SiteSheet
+from ocpptui.settings import closest_name
+from ocpptui.wording import counted
+
+# ------------------------------------------------------------------------------ sheet values
+
+#: `{name}` in a step's strings: replaced by the charger's sheet value.
+SHEET_PLACEHOLDERS = ("identity", "location", "profile", "firmware", "target_firmware")
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in _strings(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in _strings(item)]
+    return []
+
+
+def check_site_playbook(playbook: Playbook) -> None:
+    """A playbook run against a site's chargers: PlaybookError for a `{name}` the sheet has
+    no column for, or a step that names one charger (it runs against each in turn)."""
+    where = str(playbook.source) if playbook.source else "playbook"
+    for spec in playbook.steps:
+        at = f"{where}:{spec.line}" if spec.line else where
+        identity = spec.options.get("identity")
+        if identity is not None and identity != "{identity}":
+            raise PlaybookError(
+                f"{at}: {spec.where}: identity = {identity!r}: with --site the playbook runs "
+                'against every charger on the sheet; remove it (or write "{identity}")'
+            )
+        for text in _strings(spec.options):
+            for name in _PLACEHOLDER.findall(text):
+                if name not in SHEET_PLACEHOLDERS:
+                    guess = closest_name(name, SHEET_PLACEHOLDERS)
+                    hint = (
+                        f"did you mean {{{guess}}}?"
+                        if guess
+                        else "known: " + ", ".join(f"{{{n}}}" for n in SHEET_PLACEHOLDERS)
+                    )
+                    raise PlaybookError(
+                        f"{at}: {spec.where}: unknown sheet value {{{name}}}; {hint}"
+                    )
+
+
+def _fill(value: Any, values: dict[str, str], missing: set[str]) -> Any:
+    if isinstance(value, str):
+
+        def replace(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name not in SHEET_PLACEHOLDERS:
+                return match.group(0)
+            if name not in values:
+                missing.add(name)
+                return ""
+            return values[name]
+
+        return _PLACEHOLDER.sub(replace, value)
+    if isinstance(value, dict):
+        return {key: _fill(item, values, missing) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_fill(item, values, missing) for item in value]
+    return value
+
+
+_WHAT = {"profile": "profile", "firmware": "firmware image", "target_firmware": "target_firmware"}
+
+
+def charger_playbook(playbook: Playbook, charger: SheetCharger) -> tuple[Playbook, dict[int, str]]:
+    """The playbook with this charger's sheet values filled in, and why steps are skipped.
+
+    Every step is pinned to the charger (`identity`); a step that uses a value the sheet does
+    not give this charger (no firmware image, no profile) has nothing to do for it.
+    """
+    values = charger.values()
+    steps: list[StepSpec] = []
+    skipped: dict[int, str] = {}
+    for spec in playbook.steps:
+        missing: set[str] = set()
+        options = _fill(copy.deepcopy(spec.options), values, missing)
+        if spec.do != "sleep":
+            options["identity"] = charger.identity
+        if missing:
+            names = ", ".join(_WHAT.get(name, name) for name in sorted(missing))
+            skipped[spec.index] = f"the sheet gives {charger.identity} no {names}"
+        steps.append(StepSpec(spec.index, spec.line, spec.do, options))
+    return Playbook(steps, playbook.host, playbook.port, playbook.source), skipped
+
+
+# ------------------------------------------------------------------------------ transfer slots
+
+FIRMWARE_STATUS_ACTIONS = ("FirmwareStatusNotification", "SignedFirmwareStatusNotification")
+LOG_STATUS_ACTIONS = ("DiagnosticsStatusNotification", "LogStatusNotification")
+#: Statuses that mean the file is still on its way (the uplink is still in use).
+_STILL_MOVING = {"Downloading", "DownloadScheduled", "DownloadPaused", "Uploading", "Idle"}
+
+
+def _transfer_over(frame: Frame, identity: str) -> bool:
+    """A status notification of `identity` saying its download/upload has ended."""
+    if (
+        frame.identity != identity
+        or frame.direction is not Direction.IN
+        or frame.message_type != 2
+        or frame.action not in FIRMWARE_STATUS_ACTIONS + LOG_STATUS_ACTIONS
+    ):
+        return False
+    payload = frame.payload
+    status = payload.get("status") if isinstance(payload, dict) else None
+    return isinstance(status, str) and status not in _STILL_MOVING
+
+
+class TransferSlots:
+    """At most `limit` chargers move a file at once.
+
+    A charger holds its slot from the request until it reports the download (or upload) over
+    (Downloaded, DownloadFailed, Installing, Uploaded, ...) or its step ends: installing and
+    rebooting do not use the site's uplink, so the next charger may start meanwhile.
+    """
+
+    def __init__(self, hub: Hub, limit: int) -> None:
+        if limit < 1:
+            raise ValueError("at least one transfer at a time")
+        self.hub = hub
+        self.limit = limit
+        self._semaphore = asyncio.Semaphore(limit)
+        self.moving: set[str] = set()
+        self.waiting: set[str] = set()
+        self.most_at_once = 0  # the highest number of chargers moving a file together
+
+    @contextlib.asynccontextmanager
+    async def hold(self, identity: str) -> AsyncIterator[None]:
+        self.waiting.add(identity)
+        try:
+            await self._semaphore.acquire()
+        finally:
+            self.waiting.discard(identity)
+        released = False
+
+        def release() -> None:
+            nonlocal released
+            if not released:
+                released = True
+                self.moving.discard(identity)
+                self._semaphore.release()
+
+        def on_frame(frame: Frame) -> None:
+            if _transfer_over(frame, identity):
+                release()
+
+        self.moving.add(identity)
+        self.most_at_once = max(self.most_at_once, len(self.moving))
+        unsubscribe = self.hub.add_frame_listener(on_frame)
+        try:
+            yield
+        finally:
+            unsubscribe()
+            release()
+
+
+# ------------------------------------------------------------------------------ batches
+
+
+class ItemState(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    PASSED = "passed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+    @property
+    def finished(self) -> bool:
+        return self in (ItemState.PASSED, ItemState.FAILED, ItemState.CANCELLED)
+
+
+class BatchFailed(Exception):
+    """The action did not succeed on this charger; the message says why."""
+
+
+@dataclass(eq=False)
+class BatchItem:
+    """One charger's part of a batch."""
+
+    identity: str
+    state: ItemState = ItemState.QUEUED
+    detail: str = ""
+    progress: float | None = None
+    """0..1 of this charger's part, when the action can tell (a firmware download)."""
+    changing: str | None = None
+    """What the action is in the middle of changing on the charger ("firmware update",
+    "configuration change", ...); said when the batch is cancelled meanwhile."""
+    result: Any = None
+    """What the action produced (JSON-ready): a playbook run's report, a profile's lines."""
+    note: str | None = None
+
+
+BatchAction = Callable[[BatchItem], Awaitable[None]]
+
+
+def _firmware_phase(hub: Hub, identity: str) -> str:
+    session = hub.session_for(identity)
+    status = session.state.firmware_status if session is not None else None
+    if status in ("Downloading", "DownloadScheduled", "DownloadPaused", None):
+        return "firmware download"
+    if status in ("Downloaded", "SignatureVerified", "Installing", "InstallScheduled"):
+        return "firmware installation"
+    if status in ("Installed", "InstallRebooting"):
+        return "firmware reboot"
+    return "firmware update"
+
+
+class SiteBatch:
+    """One action against many chargers, each on its own task; cancellable as a whole."""
+
+    def __init__(
+        self,
+        title: str,
+        action: BatchAction,
+        hub: Hub,
+        *,
+        on_change: Callable[[BatchItem], None] = lambda item: None,
+    ) -> None:
+        self.title = title
+        self.action = action
+        self.hub = hub
+        self.on_change = on_change
+        self.items: dict[str, BatchItem] = {}
+        self.notes: list[str] = []
+        self.cancelled = False
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+
+    def add(self, identity: str) -> BatchItem:
+        """Start the action on `identity` (once: a charger that reconnects keeps its item)."""
+        item = self.items.get(identity)
+        if item is not None:
+            return item
+        item = self.items[identity] = BatchItem(identity)
+        if self.cancelled:
+            item.state, item.detail = ItemState.CANCELLED, "not started: the batch was cancelled"
+            return item
+        self._tasks[identity] = asyncio.ensure_future(self._run(item))
+        return item
+
+    def changed(self, item: BatchItem) -> None:
+        try:
+            self.on_change(item)
+        except Exception:  # a display callback must not end a charger's action
+            import logging
+
+            logging.getLogger(__name__).exception("batch change callback failed")
+
+    async def _run(self, item: BatchItem) -> None:
+        item.state = ItemState.RUNNING
+        self.changed(item)
+        try:
+            await self.action(item)
+        except BatchFailed as exc:
+            item.state, item.detail = ItemState.FAILED, str(exc)
+        except asyncio.CancelledError:
+            item.state = ItemState.CANCELLED
+            item.detail = item.note or "cancelled"
+        except Exception as exc:  # a bug in an action must still end this charger cleanly
+            item.state, item.detail = ItemState.FAILED, f"{type(exc).__name__}: {exc}"
+        else:
+            item.state = ItemState.PASSED
+        finally:
+            item.changing = None
+            if item.state is ItemState.PASSED:
+                item.progress = 1.0
+            self.changed(item)
+
+    @property
+    def finished(self) -> bool:
+        return all(item.state.finished for item in self.items.values())
+
+    @property
+    def fraction(self) -> float:
+        """How far the batch is, 0..1 (a charger's own progress counts in part)."""
+        if not self.items:
+            return 0.0
+        done = sum(
+            1.0 if item.state.finished else (item.progress or 0.0) * 0.99
+            for item in self.items.values()
+        )
+        return done / len(self.items)
+
+    def count(self, state: ItemState) -> int:
+        return sum(1 for item in self.items.values() if item.state is state)
+
+    async def wait(self) -> None:
+        """Until every charger's action has ended (passed, failed or cancelled)."""
+        while True:
+            tasks = [task for task in self._tasks.values() if not task.done()]
+            if not tasks:
+                return
+            await asyncio.wait(tasks)
+
+    def cancel(self, why: str = "cancelled") -> list[str]:
+        """Stop every charger's action; returns what each was left in the middle of.
+
+        A charger is never told to stop a download or an installation it has begun: the
+        note says so, so nobody leaves believing nothing happened.
+        """
+        self.cancelled = True
+        notes: list[str] = []
+        for identity, item in self.items.items():
+            if item.state.finished:
+                continue
+            if item.state is ItemState.QUEUED or item.changing is None:
+                item.note = f"{why}: nothing was being changed"
+            else:
+                changing = item.changing
+                if changing == "firmware update":
+                    changing = _firmware_phase(self.hub, identity)
+                item.note = (
+                    f"{identity}: {changing} in progress when {why} — "
+                    "the charger was not told to stop"
+                )
+                notes.append(item.note)
+            task = self._tasks.get(identity)
+            if task is not None and not task.done():
+                task.cancel()
+            else:
+                item.state, item.detail = ItemState.CANCELLED, item.note
+        self.notes += notes
+        return notes
+
+
+# ------------------------------------------------------------------------------ the site
+
+
+@dataclass(slots=True)
+class Outcome:
+    ok: bool
+    text: str
+
+
+@dataclass(eq=False)
+class ChargerRecord:
+    """What the site knows of one sheet charger, across runs and batches."""
+
+    sheet: SheetCharger
+    seen: bool = False
+    ok: bool | None = None
+    """The verdict of its last playbook run (None: none ran)."""
+    error: str | None = None
+    steps: list[dict[str, Any]] | None = None
+    playbook: dict[str, Any] | None = None
+    """The last playbook run's report (`PlaybookRun.report`), for its own commissioning report."""
+    profile: Outcome | None = None
+    firmware: Outcome | None = None
+    notes: list[str] = field(default_factory=list)
+    report: str | None = None
+    """Folder of its own commissioning report, once one is written."""
+
+
+class Site:
+    """The sheet's chargers as the hub sees them: seen or not, and identities not on it."""
+
+    def __init__(self, sheet: SiteSheet, hub: Hub) -> None:
+        self.sheet = sheet
+        self.hub = hub
+        self.records = {charger.identity: ChargerRecord(charger) for charger in sheet.chargers}
+        self.unexpected: list[str] = []
+        self._listeners: list[Callable[[HubEvent], None]] = []
+        self._unsubscribe: Callable[[], None] | None = None
+
+    def start(self) -> None:
+        """Follow the hub (chargers already there count as seen) and let the sheet's in."""
+        config = self.hub.config
+        config.allow_list |= set(self.records)
+        if config.unknown_policy is UnknownChargerPolicy.ASK:
+            for identity in self.records:  # the sheet is the technician's answer for these
+                config.boot_answers.setdefault(identity, BootAnswer.ACCEPTED)
+        for identity in self.hub.chargers:
+            self._saw(identity)
+        if self._unsubscribe is None:
+            self._unsubscribe = self.hub.subscribe(self._event)
+
+    def stop(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+
+    def add_listener(self, callback: Callable[[HubEvent], None]) -> Callable[[], None]:
+        """Called after the site has taken each hub event in."""
+        self._listeners.append(callback)
+        return lambda: self._listeners.remove(callback)
+
+    def _event(self, event: HubEvent) -> None:
+        if isinstance(event, ChargerConnected):
+            self._saw(event.identity)
+        for callback in list(self._listeners):
+            callback(event)
+
+    def _saw(self, identity: str) -> None:
+        record = self.records.get(identity)
+        if record is not None:
+            record.seen = True
+        elif identity not in self.unexpected:
+            self.unexpected.append(identity)
+
+    def booted(self, identity: str) -> bool:
+        session = self.hub.session_for(identity)
+        return session is not None and session.connected and session.state.booted
+
+    def firmware_now(self, identity: str) -> str | None:
+        session = self.hub.session_for(identity)
+        return session.state.firmware if session is not None else None
+
+    def firmware_on_target(self, identity: str) -> bool | None:
+        """Whether the charger runs its target firmware (None: the sheet names none)."""
+        target = self.records[identity].sheet.target_firmware
+        if target is None:
+            return None
+        return self.firmware_now(identity) == target
+
+
+# ------------------------------------------------------------------------------ playbook runs
+
+#: Steps that change the charger, and how a cancellation says so.
+CHANGING_STEPS = {
+    "set_configuration": "configuration change",
+    "apply_profile": "configuration change (profile)",
+    "update_firmware": "firmware update",
+    "get_diagnostics": "log upload",
+    "reset": "reset",
+    "call": "call",
+    "remote_start": "remote start",
+    "remote_stop": "remote stop",
+}
+
+
+class SharedFileServer:
+    """One file server for every charger of a run, started by the first that needs it."""
+
+    def __init__(self, factory: Callable[[], Awaitable[FileServer]] | None) -> None:
+        self.factory = factory
+        self._server: FileServer | None = None
+        self._lock = asyncio.Lock()
+
+    async def get(self) -> FileServer:
+        from ocpptui.services.playbook import StepFailed
+
+        async with self._lock:
+            if self._server is None:
+                if self.factory is None:
+                    raise StepFailed("no file server is configured for this run")
+                self._server = await self.factory()
+            return self._server
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            await self._server.stop()
+            self._server = None
+
+
+def step_line(identity: str, index: int, total: int, result: StepResult) -> str:
+    """`CP-A1 [2/5] apply_profile ok (120 ms)` (or `...` while it runs)."""
+    prefix = f"{identity} [{index + 1}/{total}] {result.do}"
+    if result.skipped is not None:
+        return f"{prefix} skipped: {result.skipped}"
+    if result.ms == 0 and result.error is None and not result.ok:
+        return f"{prefix} ..."
+    verdict = "ok" if result.ok else f"FAILED: {result.error}"
+    return f"{prefix} {verdict} ({result.ms:.0f} ms)"
+
+
+def playbook_action(
+    site: Site,
+    playbook: Playbook,
+    *,
+    file_server: Callable[[], Awaitable[FileServer]],
+    slots: TransferSlots | None,
+    on_step: Callable[[str, int, StepResult], None] = lambda identity, index, result: None,
+) -> BatchAction:
+    """The batch action that runs `playbook` against one sheet charger, its values filled in.
+
+    A firmware step is skipped ("already on 1.4.2") when the charger runs its target
+    firmware; the charger passes when every step did and it ends on its target firmware.
+    """
+
+    async def run_on(item: BatchItem) -> None:
+        record = site.records[item.identity]
+        own, skipped = charger_playbook(playbook, record.sheet)
+        total = len(own.steps)
+
+        def skip(run: PlaybookRun, spec: StepSpec) -> str | None:
+            if spec.do == "update_firmware":
+                target = record.sheet.target_firmware
+                if target is not None and site.firmware_now(item.identity) == target:
+                    return f"already on {target}"
+            return skipped.get(spec.index)
+
+        def stepped(index: int, result: StepResult) -> None:
+            running = result.ms == 0 and result.error is None and not result.ok
+            running = running and result.skipped is None
+            item.changing = CHANGING_STEPS.get(result.do) if running else None
+            finished = sum(1 for r in run.results if r.ms or r.error or r.ok)
+            item.progress = finished / total if total else None
+            item.detail = step_line(item.identity, index, total, result).split(" ", 1)[1]
+            on_step(item.identity, index, result)
+
+        run = PlaybookRun(
+            own,
+            site.hub,
+            identity=item.identity,
+            on_step=stepped,
+            file_server_factory=file_server,
+            transfer_slots=slots,
+            skip_step=skip,
+        )
+        try:
+            ok = await run.run()
+        finally:
+            record.steps = [masked(result.to_json()) for result in run.results]
+        _record_profile_and_firmware(record, run.results)
+        failed = next((r for r in run.results if not r.ok), None)
+        error = f"{failed.do}: {failed.error}" if failed is not None else None
+        on_target = site.firmware_on_target(item.identity)
+        if ok and on_target is False:
+            ok = False
+            error = (
+                f"runs firmware {site.firmware_now(item.identity) or '?'}, "
+                f"the sheet's target is {record.sheet.target_firmware}"
+            )
+        record.ok, record.error = ok, error
+        record.playbook = run.report(ok)
+        item.result = record.playbook
+        if not ok:
+            raise BatchFailed(error or "failed")
+        item.detail = "passed" + (f" ({len(run.results)} steps)" if run.results else "")
+
+    return run_on
+
+
+def _record_profile_and_firmware(record: ChargerRecord, results: list[StepResult]) -> None:
+    for result in results:
+        if result.do == "apply_profile" and (result.ok or result.error):
+            if result.skipped is not None:
+                record.profile = Outcome(True, f"skipped: {result.skipped}")
+            elif result.ok:
+                keys = counted(len(result.response or {}), "key")
+                record.profile = Outcome(True, f"applied ({keys} verified)")
+            else:
+                record.profile = Outcome(False, result.error or "failed")
+        if result.do == "update_firmware" and (result.ok or result.error):
+            if result.skipped is not None:
+                record.firmware = Outcome(True, result.skipped)
+            elif result.ok:
+                verdict = (result.response or {}).get("verdict")
+                record.firmware = Outcome(True, str(verdict or "installed"))
+            else:
+                record.firmware = Outcome(False, result.error or "failed")
+
+
+class SiteRun:
+    """`ocpp-tui run PLAYBOOK --site SHEET`: the playbook against each sheet charger as it
+    boots, at most `parallel` transfers at once, until all are done or the site times out."""
+
+    def __init__(
+        self,
+        site: Site,
+        playbook: Playbook,
+        *,
+        parallel: int,
+        file_server_factory: Callable[[], Awaitable[FileServer]] | None = None,
+        on_step: Callable[[str, int, StepResult], None] = lambda identity, index, result: None,
+        on_note: Callable[[str], None] = lambda text: None,
+    ) -> None:
+        self.site = site
+        self.hub = site.hub
+        self.playbook = playbook
+        self.on_note = on_note
+        self.slots = TransferSlots(self.hub, parallel)
+        self.files = SharedFileServer(file_server_factory)
+        self.batch = SiteBatch(
+            "playbook",
+            playbook_action(
+                site, playbook, file_server=self.files.get, slots=self.slots, on_step=on_step
+            ),
+            self.hub,
+            on_change=self._changed,
+        )
+        self.timed_out = False
+        self._progress = asyncio.Event()
+        self._noted: set[str] = set()
+
+    def _changed(self, item: BatchItem) -> None:
+        self._progress.set()
+
+    def _event(self, event: HubEvent) -> None:
+        identity = getattr(event, "identity", None)
+        if identity in self.site.unexpected and identity not in self._noted:
+            self._noted.add(identity)
+            self.on_note(f"{identity} is not on the sheet: answered, left alone")
+        self._start_booted()
+        self._progress.set()
+
+    def _start_booted(self) -> None:
+        for identity in self.site.records:
+            if identity not in self.batch.items and self.site.booted(identity):
+                self.batch.add(identity)
+
+    @property
+    def done(self) -> bool:
+        return len(self.batch.items) == len(self.site.records) and self.batch.finished
+
+    async def run(self) -> bool:
+        """True when every sheet charger came and passed."""
+        site = self.site
+        stop_listening = site.add_listener(self._event)
+        site.start()
+        try:
+            self._start_booted()
+            try:
+                async with asyncio.timeout(site.sheet.timeout):
+                    while not self.done:
+                        self._progress.clear()
+                        await self._progress.wait()
+            except TimeoutError:
+                self.timed_out = True
+                for note in self.batch.cancel("the site timed out"):
+                    self.on_note(note)
+                await self.batch.wait()
+        finally:
+            if not self.batch.finished:  # the run itself was stopped (Ctrl+C)
+                self.batch.cancel("ocpp-tui was stopped")
+                await self.batch.wait()
+            stop_listening()
+            site.stop()
+            await self.files.stop()
+        for identity, record in site.records.items():
+            item = self.batch.items.get(identity)
+            if item is None:
+                record.ok = False
+                record.error = (
+                    "never connected before the site timed out"
+                    if not record.seen
+                    else "connected but never booted (BootNotification accepted)"
+                )
+            elif item.state is ItemState.CANCELLED:
+                record.ok = False
+                record.error = item.note or "stopped: the site timed out"
+                record.notes.append(record.error)
+        return all(record.ok for record in site.records.values())
+
+    def results(self) -> dict[str, Any]:
+        """The run as `--json-out` writes it (without "report", added once written)."""
+        site = self.site
+        return {
+            "ok": all(record.ok for record in site.records.values()),
+            "site": {
+                "name": site.sheet.name,
+                "sheet": str(site.sheet.source) if site.sheet.source else None,
+                "parallel": self.slots.limit,
+                "timed_out": self.timed_out,
+            },
+            "chargers": [
+                {
+                    "identity": identity,
+                    "location": record.sheet.location,
+                    "ok": bool(record.ok),
+                    "seen": record.seen,
+                    "error": record.error,
+                    "firmware": site.firmware_now(identity) if record.seen else None,
+                    "target_firmware": record.sheet.target_firmware,
+                    "steps": record.steps or [],
+                    "notes": record.notes,
+                    "report": record.report,
+                }
+                for identity, record in site.records.items()
+            ],
+            "unexpected": list(site.unexpected),
+            "report": None,
+        }
