@@ -19,6 +19,7 @@ from typing import Any
 
 from ocpptui import __version__
 from ocpptui.core.identity import file_safe
+from ocpptui.protocol.terminal_text import escape_controls
 from ocpptui.services.checklist import ChecklistTarget, iso_time
 from ocpptui.services.report import (
     REPORT_CSS,
@@ -218,6 +219,11 @@ def render_site_markdown(report: dict[str, Any]) -> str:
     return "\n".join(out) + "\n"
 
 
+def _text(value: Any) -> str:
+    """Untrusted text as HTML: control and bidi characters shown as escapes, then escaped."""
+    return h(escape_controls(value) if isinstance(value, str) else value)
+
+
 _RESULT_CLASS = {"PASS": "pass", "FAIL": "fail", "OPEN": "pending", "NOT SEEN": "fail"}
 
 
@@ -225,7 +231,7 @@ def render_site_html(report: dict[str, Any]) -> str:
     """A self-contained page: inline CSS, no script, nothing fetched (a CSP says so too)."""
     site = report["site"]
     verdict = report["verdict"]
-    name = h(site["name"])
+    name = _text(site["name"])
     out = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -236,21 +242,23 @@ def render_site_html(report: dict[str, Any]) -> str:
         f"<h1>Site report: {name}</h1>",
         f'<p class="{"pass" if verdict["ok"] else "fail"}">'
         f"{verdict['passed']} of {verdict['total']} chargers commissioned.</p>",
-        f"<p>Installer: {h(site['installer'])}</p>",
-        f'<p class="muted">Generated {h(report["generated"])} by {h(report["tool"])}.</p>',
+        f"<p>Installer: {_text(site['installer'])}</p>",
+        f'<p class="muted">Generated {_text(report["generated"])} by {_text(report["tool"])}.</p>',
         "<h2>Chargers</h2>",
         "<table><thead><tr>"
-        + "".join(f"<th>{h(name)}</th>" for name in [*HEADERS, "Result", "Report"])
+        + "".join(f"<th>{_text(title)}</th>" for title in [*HEADERS, "Result", "Report"])
         + "</tr></thead><tbody>",
     ]
     for line in report["chargers"]:
         cells = _row(line)
         result = cells.pop()
-        link = f'<a href="{h(line["report"])}/report.html">report</a>' if line["report"] else "—"
+        link = (
+            f'<a href="{_text(line["report"])}/report.html">report</a>' if line["report"] else "—"
+        )
         out.append(
             "<tr>"
-            + "".join(f"<td>{h(cell)}</td>" for cell in cells)
-            + f'<td><span class="{_RESULT_CLASS[result]}">{h(result)}</span></td>'
+            + "".join(f"<td>{_text(cell)}</td>" for cell in cells)
+            + f'<td><span class="{_RESULT_CLASS[result]}">{_text(result)}</span></td>'
             + f"<td>{link}</td></tr>"
         )
     out.append("</tbody></table>")
@@ -259,14 +267,14 @@ def render_site_html(report: dict[str, Any]) -> str:
         ("Chargers not on the sheet", report["unexpected"], "None connected."),
         ("Frame logs", report["logs"], "None written."),
     ):
-        out.append(f"<h2>{h(title)}</h2>")
+        out.append(f"<h2>{_text(title)}</h2>")
         if items:
-            out.append("<ul>" + "".join(f"<li>{h(item)}</li>" for item in items) + "</ul>")
+            out.append("<ul>" + "".join(f"<li>{_text(item)}</li>" for item in items) + "</ul>")
         else:
-            out.append(f"<p>{h(empty)}</p>")
+            out.append(f"<p>{_text(empty)}</p>")
     if site["notes"]:
         out.append("<h2>Notes</h2>")
-        out += [f"<p>{h(text)}</p>" for text in site["notes"].splitlines()]
+        out += [f"<p>{_text(text)}</p>" for text in site["notes"].splitlines()]
     out.append("</body></html>")
     return "\n".join(out) + "\n"
 
