@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import itertools
 import json
 import os
 from collections.abc import AsyncIterator
@@ -223,7 +224,7 @@ async def test_a_site_run_commissions_each_sheet_charger_and_leaves_others_alone
     # --parallel 1: no two chargers downloaded at the same time.
     windows = sorted(_download_windows(hub))
     assert len(windows) == 3
-    assert all(earlier[1] <= later[0] for earlier, later in zip(windows, windows[1:]))
+    assert all(earlier[1] <= later[0] for earlier, later in itertools.pairwise(windows))
 
     # The site report, with each charger's own report beside it.
     folder = Path(results["report"])
