@@ -540,6 +540,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ocpptui.link_commands import run_tui_with_link
 
         return run_tui_with_link(settings, paths, hub, link)
+    if getattr(args, "site", None) is not None:
+        from ocpptui.services.site_sheet import SiteSheetError, load_sheet
+
+        try:
+            sheet = load_sheet(args.site)
+        except SiteSheetError as exc:
+            print(f"ocpp-tui: invalid site sheet: {exc}", file=sys.stderr)
+            return 2
+        return _run_tui(settings, paths, hub, site_sheet=sheet)
     return _run_tui(settings, paths, hub)
 
 

@@ -10,6 +10,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from ocpptui.core.config import BootAnswer
 from ocpptui.screens.charger import ChargerScreen
+from ocpptui.screens.site_board import site_board_commands
 from ocpptui.widgets.display_text import shorten
 from ocpptui.widgets.frame_table import FrameTable
 
@@ -141,6 +142,7 @@ class OcppCommands(Provider):
         screen_commands = getattr(screen, "palette_commands", None)
         if callable(screen_commands):
             commands.extend(screen_commands())
+        commands.extend(site_board_commands(app))
         commands.append(
             (
                 "Run a playbook…",

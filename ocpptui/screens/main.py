@@ -70,6 +70,13 @@ class MainScreen(HubListener, Screen[None]):
             id="main.playbook",
         ),
         Binding(
+            "b",
+            "app.site_board",
+            "Site",
+            tooltip="The site board: every charger of a site sheet, batch actions, site report",
+            id="main.site",
+        ),
+        Binding(
             "s",
             "app.settings",
             "Settings",

@@ -278,6 +278,13 @@ class SiteBatch:
         self._tasks[identity] = asyncio.ensure_future(self._run(item))
         return item
 
+    def refuse(self, identity: str, why: str) -> BatchItem:
+        """List `identity` in the batch without running the action on it (not connected)."""
+        item = self.items.get(identity)
+        if item is None:
+            item = self.items[identity] = BatchItem(identity, ItemState.FAILED, why)
+        return item
+
     def changed(self, item: BatchItem) -> None:
         try:
             self.on_change(item)
