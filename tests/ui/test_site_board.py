@@ -7,6 +7,7 @@ from pathlib import Path
 
 from textual.notifications import Notify
 from textual.widgets import ProgressBar, Static
+from textual.widgets._footer import FooterKey
 
 from ocpptui.app import OcppTuiApp, make_app
 from ocpptui.core.hub import Hub
@@ -146,12 +147,18 @@ async def test_a_cancelled_firmware_batch_says_what_it_left_in_progress(
 async def test_the_board_opens_from_the_main_screen_with_b(tmp_path: Path, hub: Hub) -> None:
     sheet = _sheet(tmp_path)
     app = _board_app(tmp_path, hub, None)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("b")
         await wait_until(pilot, lambda: isinstance(app.screen, OpenFileScreen))
         await type_into(pilot, app.screen.query_one("#open-path"), str(sheet))
         await wait_until(pilot, lambda: isinstance(app.screen, SiteBoardScreen))
         assert app.screen.table.row_count == 3
+        # At 80 columns the footer keeps help and quit; the palette has every batch action.
+        await wait_until(pilot, lambda: app.screen.query(FooterKey))
+        actions = [key.action for key in app.screen.query(FooterKey)]
+        assert {"help", "quit"} <= set(actions), actions
+        titles = [title for title, _, _ in app.screen.palette_commands()]
+        assert "Site: update firmware" in titles and "Site: write the site report" in titles
         await pilot.press("escape")
         await wait_until(pilot, lambda: not isinstance(app.screen, SiteBoardScreen))
         await pilot.press("b")  # back to the same board, without asking again
