@@ -50,9 +50,12 @@ allow_list = []
 
 [files]
 # The laptop's file server for firmware downloads and diagnostics uploads.
-# Address put in the URLs given to chargers ("" = the laptop's first network address).
+# Address put in the URLs given to chargers ("" = the address the file server listens on,
+# or the laptop's first network address when it listens on every interface).
 advertise_host = ""
-bind_host = "0.0.0.0"
+# Address the HTTP/FTP/SFTP listeners bind ("" = the same as [server] host / --host, so
+# `--host 127.0.0.1` keeps the file server on this laptop too; "0.0.0.0" = every interface).
+bind_host = ""
 http_port = 8080
 ftp_port = 2121
 # FTP data ports (passive mode): open these in the laptop's firewall too.
@@ -120,7 +123,7 @@ class UiSettings:
 @dataclass(slots=True)
 class FileServerSettings:
     advertise_host: str = ""
-    bind_host: str = "0.0.0.0"
+    bind_host: str = ""  # "": where the mini-CSMS listens ([server] host / --host)
     http_port: int = 8080
     ftp_port: int = 2121
     ftp_passive_ports: tuple[int, int] = (30000, 30009)
@@ -298,7 +301,7 @@ def parse_settings(text: str, path: Path | None = None) -> Settings:
         raise reader.fail("files", "ftp_passive_ports", "must be a range like 30000-30009")
     files = FileServerSettings(
         advertise_host=reader.get("files", "advertise_host", str, ""),
-        bind_host=reader.get("files", "bind_host", str, "0.0.0.0"),
+        bind_host=reader.get("files", "bind_host", str, ""),
         http_port=int(reader.number("files", "http_port", 8080, 0, 65535)),
         ftp_port=int(reader.number("files", "ftp_port", 2121, 0, 65535)),
         ftp_passive_ports=(int(match[1]), int(match[2])),

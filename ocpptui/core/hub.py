@@ -308,6 +308,14 @@ class Hub:
 
     # ------------------------------------------------------------------- server
 
+    @property
+    def listen_host(self) -> str:
+        """The address chargers reach the mini-CSMS on: its running server's, else the
+        configured one (the file server listens there too unless told otherwise)."""
+        for server in self.servers:
+            return server.host
+        return self.config.host
+
     async def start_server(self, host: str | None = None, port: int | None = None):
         """Start listening for chargers (returns the CsmsServer; its `.port` is the bound port)."""
         from ocpptui.core.server import CsmsServer
