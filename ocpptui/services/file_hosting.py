@@ -51,8 +51,9 @@ def create_file_server(
     `server_host` is the address the mini-CSMS listens on (`Hub.listen_host`): the file
     server binds there too unless `[files] bind_host` names another address, so a server
     kept on this laptop (`--host 127.0.0.1`) does not open its file server to the site
-    network. `host_key_folder` defaults to `sftp_host_key_folder(Paths.default())`; `tls_folder` (for
-    HTTPS, when `[files] https` is on and a certificate exists) to the data dir's `tls`.
+    network. `host_key_folder` defaults to `sftp_host_key_folder(Paths.default())`;
+    `tls_folder` (for HTTPS, when `[files] https` is on and a certificate exists) to the data
+    dir's `tls`.
     """
     first, last = settings.ftp_passive_ports
     if settings.sftp and host_key_folder is None:
