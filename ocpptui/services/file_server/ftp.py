@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import errno
 import logging
 import secrets
 import time
@@ -30,6 +31,7 @@ from typing import Any
 import aioftp
 from aioftp import ConnectionConditions
 from aioftp.common import Connection, StreamIO
+from aioftp.errors import NoAvailablePort
 
 from .events import EventBus, RequestLogged, RequestRefused, Transfer, UploadReceived
 from .offers import Offer, OfferRegistry, UploadOffer
@@ -55,6 +57,7 @@ MAX_CONNECTIONS = 64
 _HUNG_UP = " hung-up"
 _IDLE = " idle"
 _FEATURES = ["Features:", "EPSV", "PASV", "REST STREAM", "SIZE", "UTF8", "End"]
+_random = secrets.SystemRandom()
 
 
 @dataclass(slots=True)
@@ -221,6 +224,79 @@ class _OfferFtpServer(aioftp.Server):
     async def _idle(self, connection: Connection, rest: str) -> bool:
         connection.response("421", f"idle for {IDLE_TIMEOUT:.0f} s, closing")
         return False
+
+    # ---------------------------------------------------- passive data ports
+
+    async def _start_passive_server(
+        self,
+        connection: Connection,
+        handler_callback: Callable[[asyncio.StreamReader, asyncio.StreamWriter], Any],
+    ) -> asyncio.Server:
+        """Listen for the data connection of PASV/EPSV: on a port drawn at random from the
+        free ones (aioftp takes the lowest, so the next port is predictable), and taking
+        only a connection from the control connection's own address.
+
+        Otherwise anyone on the site network who connects first to the announced port has
+        their bytes stored as the charger's upload, or receives its firmware.
+        """
+        guarded = self._guard_data_connection(connection, handler_callback)
+        pool = self.available_data_ports
+        options = {"ssl": self.ssl, **self._start_server_extra_arguments}
+        if pool is None:  # no configured range: a port the system picks
+            return await asyncio.start_server(guarded, connection.server_host, 0, **options)
+        free: list[tuple[int, int]] = []
+        while not pool.empty():
+            free.append(pool.get_nowait())
+        _random.shuffle(free)
+        try:
+            while free:
+                priority, port = free.pop()
+                try:
+                    server = await asyncio.start_server(
+                        guarded, connection.server_host, port, **options
+                    )
+                except OSError as exc:
+                    pool.put_nowait((priority + 1, port))  # still the range's: free later
+                    if exc.errno != errno.EADDRINUSE:
+                        raise
+                    continue
+                connection.passive_server_port = port  # aioftp frees it when the client goes
+                return server
+            raise NoAvailablePort
+        finally:
+            for item in free:
+                pool.put_nowait(item)
+
+    def _guard_data_connection(
+        self,
+        connection: Connection,
+        handler: Callable[[asyncio.StreamReader, asyncio.StreamWriter], Any],
+    ) -> Callable[[asyncio.StreamReader, asyncio.StreamWriter], Any]:
+        async def guarded(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            peer = writer.get_extra_info("peername")
+            address = _plain_address(str(peer[0]) if peer else "?")
+            expected = _plain_address(connection.client_host)
+            if address != expected:
+                reason = (
+                    f"data connection from {address} refused: the control connection is from "
+                    f"{expected}"
+                )
+                self._events.emit(
+                    RequestRefused(
+                        "ftp",
+                        address,
+                        "DATA",
+                        str(connection.passive_server_port),
+                        425,
+                        reason,
+                        self._token_of(connection, ""),
+                    )
+                )
+                writer.transport.abort()
+                return
+            await handler(reader, writer)
+
+        return guarded
 
     # ------------------------------------------------------------ request log
 
@@ -395,7 +471,7 @@ class _OfferFtpServer(aioftp.Server):
     async def _send(self, connection: Connection, path: Path, transfer: Transfer) -> bool:
         stream = await self._data_stream(connection)
         if stream is None:
-            return True
+            return self._no_data_connection(connection)
         meter = TransferMeter(self._events, transfer)
         command = _current_command.get()
 
@@ -423,20 +499,25 @@ class _OfferFtpServer(aioftp.Server):
         return True
 
     async def _data_stream(self, connection: Connection) -> StreamIO | None:
+        """The data connection, or None when the client never opened it; the caller then
+        cleans up and only then answers with `_no_data_connection` (a client that gets the
+        425 may look at once for what the server left behind)."""
         try:
             await asyncio.wait_for(
                 asyncio.shield(connection.future.data_connection), connection.wait_future_timeout
             )
         except TimeoutError:
-            self._refuse(
-                connection,
-                "425",
-                "the client did not open the data connection (passive ports blocked?)",
-            )
             return None
         stream: StreamIO = connection.data_connection
         del connection.data_connection
         return stream
+
+    def _no_data_connection(self, connection: Connection) -> bool:
+        return self._refuse(
+            connection,
+            "425",
+            "the client did not open the data connection (passive ports blocked?)",
+        )
 
     # ------------------------------------------------------------------ uploads
 
@@ -512,7 +593,7 @@ class _OfferFtpServer(aioftp.Server):
             if not transfer.offset:  # the new, still empty file: nothing arrived
                 self.partial_uploads.pop((offer.token, client_name), None)
                 await asyncio.to_thread(path.unlink, missing_ok=True)
-            return True
+            return self._no_data_connection(connection)
         upload = UploadFile(path, max_bytes=self._max_upload_bytes, offset=transfer.offset)
         meter = TransferMeter(self._events, transfer)
         command = _current_command.get()
@@ -608,6 +689,11 @@ async def _copy_file(
             # A cancelled read still runs in its thread: let it end before the file closes.
             if pending is not None and not pending.done():
                 await asyncio.wait([pending])
+
+
+def _plain_address(address: str) -> str:
+    """`::ffff:192.0.2.7` (IPv4 on a dual-stack socket) as `192.0.2.7`."""
+    return address.removeprefix("::ffff:")
 
 
 def _mark_exception_seen(task: asyncio.Task[Any]) -> None:
