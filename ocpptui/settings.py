@@ -27,6 +27,11 @@ subprotocols = ["ocpp2.1", "ocpp2.0.1", "ocpp1.6"]
 max_frame_bytes = 1048576
 # WebSocket ping interval in seconds; 0 turns pings off (some chargers drop on pings).
 ping_interval = 30
+# WebSocket connections accepted together; past it a charger is refused with HTTP 503 and
+# the reason. 0 = as many as the laptop's open-file limit (ulimit -n) leaves room for.
+max_connections = 0
+# Connections from one IP address (handshakes included); 0 = no cap per address.
+max_connections_per_ip = 64
 
 [csms]
 # How the mini-CSMS answers BootNotification: "Accepted", "Pending" or "Rejected".
@@ -87,7 +92,13 @@ accept_hex_password = true
 legacy_tls = false
 # Answer a charger's SignCertificate by signing its CSR with the local CA of `ocpp-tui certs`
 # and sending the chain in a CertificateSigned; false (or no local CA) answers Rejected.
+# The certificate's CN is always the identity the charger connected as, whatever its CSR asks.
 sign_csr = true
+# Organisation (O) in the certificates signed for chargers ("" = the local CA's).
+certificate_organisation = ""
+# After a wrong password from an address, its next answers wait 0.5, 1, 2 ... seconds, at
+# most this long (slows password guessing; 0 = no wait).
+auth_backoff_max = 8
 
 [security.passwords]
 # "CP-1" = "0123456789abcdef0123456789abcdef01234567"
@@ -145,6 +156,8 @@ class SecuritySettings:
     accept_hex_password: bool = True
     legacy_tls: bool = False
     sign_csr: bool = True
+    certificate_organisation: str = ""  # "": the local CA's organisation
+    auth_backoff_max: float = 8.0  # seconds; 0: failed passwords are answered at once
 
 
 @dataclass(slots=True)
@@ -263,6 +276,10 @@ def parse_settings(text: str, path: Path | None = None) -> Settings:
         subprotocols=tuple(subprotocols),
         max_frame_bytes=int(reader.number("server", "max_frame_bytes", 1 << 20, 1024, 1 << 30)),
         ping_interval=float(ping) or None,
+        max_connections=int(reader.number("server", "max_connections", 0, 0, 1_000_000)),
+        max_connections_per_ip=int(
+            reader.number("server", "max_connections_per_ip", 64, 0, 1_000_000)
+        ),
         boot_answer=BootAnswer(
             reader.choice("csms", "boot_answer", [b.value for b in BootAnswer], "Accepted")
         ),
@@ -325,6 +342,8 @@ def parse_settings(text: str, path: Path | None = None) -> Settings:
         accept_hex_password=reader.get("security", "accept_hex_password", bool, True),
         legacy_tls=reader.get("security", "legacy_tls", bool, False),
         sign_csr=reader.get("security", "sign_csr", bool, True),
+        certificate_organisation=reader.get("security", "certificate_organisation", str, ""),
+        auth_backoff_max=float(reader.number("security", "auth_backoff_max", 8, 0, 60)),
     )
     logs = LogSettings(keep_days=int(reader.number("logs", "keep_days", 90, 0, 36500)))
     ui = UiSettings(

@@ -47,6 +47,11 @@ class CsmsConfig:
     call_timeout: float = 30.0
     validation: ValidationPolicy = ValidationPolicy.LENIENT
     max_frame_bytes: int = 1024 * 1024
+    # WebSocket connections accepted together; 0: what the open-file limit allows
+    # (`open_files.connections_budget`). Past it, a new charger is refused with HTTP 503.
+    max_connections: int = 0
+    # Connections (handshakes included) from one IP address; 0: no cap per address.
+    max_connections_per_ip: int = 64
     ping_interval: float | None = 30.0  # WebSocket pings; None turns them off
     ping_timeout: float | None = 20.0
     silence_grace: float = 10.0  # seconds beyond two heartbeat intervals before "silent"
@@ -59,9 +64,10 @@ class CsmsConfig:
     security_profile: int = 0  # 0 none, 1 basic auth, 2 TLS + basic auth, 3 mutual TLS
     auth: AuthConfig = field(default_factory=AuthConfig)
     ssl_context: ssl.SSLContext | None = None  # profiles 2 and 3 (wss://)
-    # Signs a charger's CSR (PEM) with a local CA and returns the PEM chain, leaf first; raises
-    # ValueError for a CSR it cannot sign. None: SignCertificate is answered Rejected.
-    csr_signer: Callable[[str], str] | None = None
+    # Signs a charger's CSR (PEM) for its identity (the certificate's CN) with a local CA and
+    # returns the PEM chain, leaf first; raises ValueError for a CSR it cannot sign. None:
+    # SignCertificate is answered Rejected.
+    csr_signer: Callable[[str, str], str] | None = None
 
     def boot_answer_for(self, identity: str) -> BootAnswer:
         answer = self.boot_answers.get(identity)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ocpptui.core.attempts import ConnectionAttempt
+from ocpptui.core.auth_backoff import AuthBackoff
 from ocpptui.core.clock import Clock
 from ocpptui.core.config import BootAnswer, CsmsConfig
 from ocpptui.core.events import (
@@ -84,6 +85,8 @@ class Hub:
         self.frames = FrameWindow(self.config.window_size)
         self.events: deque[tuple[float, HubEvent]] = deque(maxlen=2000)
         self.attempts: deque[ConnectionAttempt] = deque(maxlen=1000)
+        # Failed Basic-auth attempts per address, shared by every listening server.
+        self.auth_backoff = AuthBackoff(self.clock, self.config.auth.backoff_max)
         self.servers: list = []  # CsmsServer instances (import cycle avoided)
         self._subscribers: list[Callable[[HubEvent], None]] = []
         self._frame_listeners: list[Callable[[Frame], None]] = []
