@@ -65,7 +65,17 @@ http_port = 8080
 ftp_port = 2121
 # FTP data ports (passive mode): open these in the laptop's firewall too.
 ftp_passive_ports = "30000-30009"
+# Largest upload, per request and per offer together (MB).
 max_upload_mb = 200
+# Connections to the file server at once (HTTP, FTP and SFTP together), in all and from one
+# address, so that one device on the network cannot lock the chargers out (0 = no cap).
+max_connections = 64
+max_connections_per_ip = 8
+# Seconds a client has to send a whole request (HTTP headers, FTP or SSH login); also how
+# long an idle HTTP connection is kept.
+request_timeout = 15
+# Seconds an FTP control connection may sit without a command (a running transfer is fine).
+idle_timeout = 300
 # SFTP (over SSH) for the few chargers that take nothing else; off unless turned on here.
 # The host keys are made once in the data folder (ssh/), so chargers see the same ones.
 sftp = false
@@ -107,6 +117,9 @@ auth_backoff_max = 8
 # Session folders (frame logs and the files chargers uploaded) older than this many days are
 # deleted when ocpp-tui starts; 0 keeps them all. Reports are never deleted.
 keep_days = 90
+# Frame log files held open at once; the least recently written are closed and opened
+# again at their next frame (0 = a quarter of the laptop's open-file limit, ulimit -n).
+max_open_files = 0
 
 [ui]
 # Any Textual theme: "textual-dark", "textual-light", "nord", "gruvbox", ...
@@ -118,6 +131,12 @@ frame_window = 100000
 # Frames kept in memory by all chargers together; the chargers with the most give up their
 # oldest first (all are on disk).
 frames_in_memory = 1000000
+# ... and the memory they may take together (MB): a charger sending huge frames reaches
+# this long before the frame count.
+frames_in_memory_mb = 512
+# Frames larger than this (kB of text) are kept on disk only once written, and read back
+# from the log file when shown.
+large_frame_kb = 64
 """
 
 
@@ -139,6 +158,10 @@ class FileServerSettings:
     ftp_port: int = 2121
     ftp_passive_ports: tuple[int, int] = (30000, 30009)
     max_upload_mb: int = 200
+    max_connections: int = 64  # HTTP, FTP and SFTP together; 0: no cap
+    max_connections_per_ip: int = 8  # 0: no cap
+    request_timeout: float = 15.0  # seconds for a whole request (headers, FTP/SSH login)
+    idle_timeout: float = 300.0  # seconds an FTP control connection may be silent
     sftp: bool = False
     sftp_port: int = 2222
     https: bool = True
@@ -305,6 +328,11 @@ def parse_settings(text: str, path: Path | None = None) -> Settings:
         frames_in_memory=int(
             reader.number("ui", "frames_in_memory", 1_000_000, 10_000, 100_000_000)
         ),
+        frames_in_memory_bytes=int(
+            reader.number("ui", "frames_in_memory_mb", 512, 16, 1_000_000) * 1024 * 1024
+        ),
+        large_frame_chars=int(reader.number("ui", "large_frame_kb", 64, 1, 1_000_000) * 1024),
+        max_open_log_files=int(reader.number("logs", "max_open_files", 0, 0, 1_000_000)),
         unknown_policy=UnknownChargerPolicy(
             reader.choice(
                 "csms", "unknown_chargers", [p.value for p in UnknownChargerPolicy], "accept"
@@ -323,6 +351,10 @@ def parse_settings(text: str, path: Path | None = None) -> Settings:
         ftp_port=int(reader.number("files", "ftp_port", 2121, 0, 65535)),
         ftp_passive_ports=(int(match[1]), int(match[2])),
         max_upload_mb=int(reader.number("files", "max_upload_mb", 200, 1, 100_000)),
+        max_connections=int(reader.number("files", "max_connections", 64, 0, 100_000)),
+        max_connections_per_ip=int(reader.number("files", "max_connections_per_ip", 8, 0, 100_000)),
+        request_timeout=float(reader.number("files", "request_timeout", 15, 1, 3600)),
+        idle_timeout=float(reader.number("files", "idle_timeout", 300, 10, 86400)),
         sftp=reader.get("files", "sftp", bool, False),
         sftp_port=int(reader.number("files", "sftp_port", 2222, 0, 65535)),
         https=reader.get("files", "https", bool, True),

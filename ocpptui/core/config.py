@@ -59,6 +59,15 @@ class CsmsConfig:
     # Frames held in memory by all chargers' windows together: a site of hundreds of chargers
     # would otherwise hold window_size frames each (every frame is on disk either way).
     frames_in_memory: int = 1_000_000
+    # ... and bytes they may hold together: a charger sending 1 MB frames reaches this long
+    # before the frame count.
+    frames_in_memory_bytes: int = 512 * 1024 * 1024
+    # Frames with more raw text than this keep it on disk only once written, read back when
+    # shown (their line in frames.jsonl).
+    large_frame_chars: int = 64 * 1024
+    # Frame log files open at once (the least recently written are closed, reopened at their
+    # next frame); 0: a quarter of the open-file limit.
+    max_open_log_files: int = 0
     unknown_policy: UnknownChargerPolicy = UnknownChargerPolicy.ACCEPT
     allow_list: set[str] = field(default_factory=set)
     security_profile: int = 0  # 0 none, 1 basic auth, 2 TLS + basic auth, 3 mutual TLS

@@ -79,6 +79,15 @@ class LogProblem:
     message: str
 
 
+@dataclass(frozen=True, slots=True)
+class LogResumed:
+    """The frame log of a session is written to disk again (the frames kept in memory
+    while it could not be were written first, in order)."""
+
+    identity: str
+    message: str
+
+
 HubEvent = (
     ServerStarted
     | ServerStopped
@@ -89,4 +98,5 @@ HubEvent = (
     | ChargerDisconnected
     | ChargerUpdated
     | LogProblem
+    | LogResumed
 )

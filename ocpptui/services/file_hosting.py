@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ocpptui.paths import Paths
 from ocpptui.services.file_server import FileServer
+from ocpptui.services.file_server.limits import ConnectionLimits
 from ocpptui.settings import FileServerSettings
 
 log = logging.getLogger(__name__)
@@ -74,4 +75,10 @@ def create_file_server(
         enable_sftp=settings.sftp,
         sftp_port=settings.sftp_port,
         sftp_host_key_folder=host_key_folder,
+        limits=ConnectionLimits(
+            max_connections=settings.max_connections,
+            max_connections_per_ip=settings.max_connections_per_ip,
+            request_timeout=settings.request_timeout,
+            idle_timeout=settings.idle_timeout,
+        ),
     )
