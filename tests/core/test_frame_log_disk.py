@@ -4,11 +4,10 @@ big frames are kept on disk, not in memory."""
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import pytest
 
@@ -17,37 +16,7 @@ from ocpptui.core.clock import Clock
 from ocpptui.core.config import CsmsConfig
 from ocpptui.core.events import LogProblem, LogResumed
 from ocpptui.core.hub import Hub
-from tests.conftest import connect_raw, wait_for
-
-
-class Disk:
-    """Room left on the fake disk: None is plenty; a number of bytes fills it."""
-
-    def __init__(self) -> None:
-        self.room: int | None = None
-
-
-class FullDiskFile:
-    """A log file on `disk`: past its room, a write puts what fits and fails with ENOSPC,
-    as a real write(2) on a full file system does."""
-
-    def __init__(self, file: BinaryIO, disk: Disk) -> None:
-        self._file = file
-        self._disk = disk
-
-    def write(self, data: bytes) -> int:
-        room = self._disk.room
-        if room is None or len(data) <= room:
-            if room is not None:
-                self._disk.room = room - len(data)
-            return self._file.write(data)
-        self._file.write(data[:room])
-        self._file.flush()
-        self._disk.room = 0
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._file, name)
+from tests.conftest import Disk, FullDiskFile, connect_raw, wait_for
 
 
 class SteppingClock(Clock):
