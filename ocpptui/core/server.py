@@ -263,7 +263,8 @@ class CsmsServer:
         self.hub.emit(
             ConnectionRefused(attempt.peer, attempt.path, attempt.reason, attempt.offered)
         )
-        log.warning("refused %s %s: %s", attempt.peer, attempt.path, attempt.reason)
+        where = f"{attempt.peer} {attempt.path}" if attempt.path else attempt.peer
+        log.warning("refused %s: %s", where, attempt.reason)
 
     # ------------------------------------------------------------ connection caps
 
@@ -278,9 +279,10 @@ class CsmsServer:
         if self._tcp_count > self.max_connections + HANDSHAKE_HEADROOM:
             reason = self._cap_reason()
         elif per_address and self._tcp_by_address[address] > per_address:
+            held = self._tcp_by_address[address] - 1
             reason = (
-                f"{self._tcp_by_address[address] - 1} connections from {address} already: "
-                f"the cap per address is {per_address} ([server] max_connections_per_ip)"
+                f"{held} connection{'s' if held != 1 else ''} from {address} already: the cap "
+                f"per address is {per_address} ([server] max_connections_per_ip)"
             )
         if reason is None:
             return

@@ -51,7 +51,8 @@ class ConnectionCounter:
         held = self.by_address[address]
         if limits.max_connections_per_ip and held >= limits.max_connections_per_ip:
             return (
-                f"{held} connections from {address} already: the cap per address is "
+                f"{held} connection{'s' if held != 1 else ''} from {address} already: the cap "
+                "per address is "
                 f"{limits.max_connections_per_ip} ([files] max_connections_per_ip)"
             )
         self.total += 1
