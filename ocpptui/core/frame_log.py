@@ -202,9 +202,10 @@ class FrameLog:
             frame.message_id = error.message_id
             frame.action = error.action
             frame.problem = error.reason
-        where = self._write(frame)
-        if where is not None and where.raw_chars > self._large_frame_chars:
-            frame.keep_raw_on_disk(where)
+        line = self._write(frame)
+        if line is not None and frame.raw_size > self._large_frame_chars:
+            assert self.path is not None
+            frame.keep_raw_on_disk(RawOnDisk(self.path, *line, frame.raw_size))
         for window in self._windows:
             window.append(frame)
         self.frame_count += 1
@@ -251,8 +252,9 @@ class FrameLog:
         """Lines waiting for the disk (0 while it takes them)."""
         return len(self._pending)
 
-    def _write(self, frame: Frame) -> RawOnDisk | None:
-        """Write the frame's line; where it went, or None while the disk is failing."""
+    def _write(self, frame: Frame) -> tuple[int, int] | None:
+        """Write the frame's line; its (offset, length) in bytes, or None when it is not on
+        disk (no file, or the disk is failing)."""
         global _last_written
         line = _ENCODE_LINE(frame.to_record())
         _last_written = (frame, line)
@@ -275,7 +277,7 @@ class FrameLog:
             return None
         self._size += len(data)
         self._files.written(self)
-        return RawOnDisk(self.path, offset, len(data), frame.raw_size)
+        return offset, len(data)
 
     def _keep(self, data: bytes) -> None:
         self._pending.append(data)

@@ -304,8 +304,9 @@ class CsmsServer:
         self._refused_early.discard(id(connection))
 
     def _cap_reason(self) -> str:
+        cap = self.max_connections
         return (
-            f"ocpp-tui is at its cap of {self.max_connections} connections "
+            f"ocpp-tui is at its cap of {cap} connection{'s' if cap != 1 else ''} "
             "([server] max_connections)"
         )
 
