@@ -20,7 +20,7 @@ from ocpptui.core.auth import AuthResult, check_basic_auth, parse_basic
 from ocpptui.core.client_certificate import identity_mismatch
 from ocpptui.core.config import UnknownChargerPolicy
 from ocpptui.core.events import ConnectionRefused, ServerStarted, ServerStopped
-from ocpptui.core.identity import BadIdentity, identity_from_path
+from ocpptui.core.identity import BadIdentity, identity_from_path, path_word_warning
 from ocpptui.core.open_files import connections_budget
 from ocpptui.core.session import Session
 from ocpptui.protocol.versions import OcppVersion
@@ -210,12 +210,14 @@ class CsmsServer:
     ) -> ConnectionAttempt:
         tls_version, sni = self._tls_details(connection)
         parsed = parse_basic(request.headers.get("Authorization"))
+        offered = offered_subprotocols(request.headers)
+        refused = outcome is Outcome.REFUSED
         return ConnectionAttempt(
             wall=self.hub.clock.wall(),
             peer=_peer(connection),
             path=request.path,
             identity=identity,
-            offered=offered_subprotocols(request.headers),
+            offered=offered,
             chosen=chosen,
             auth_user=parsed[0] if parsed else None,
             auth_present="Authorization" in request.headers,
@@ -223,7 +225,8 @@ class CsmsServer:
             sni=sni,
             outcome=outcome,
             reason=reason,
-            advice=advice_for(reason) if outcome is Outcome.REFUSED else None,
+            advice=advice_for(reason, offered, self.subprotocols) if refused else None,
+            warning=path_word_warning(identity) if identity is not None else None,
         )
 
     def _refuse(
@@ -261,7 +264,14 @@ class CsmsServer:
             )
         self.hub.record_attempt(attempt)
         self.hub.emit(
-            ConnectionRefused(attempt.peer, attempt.path, attempt.reason, attempt.offered)
+            ConnectionRefused(
+                attempt.peer,
+                attempt.path,
+                attempt.reason,
+                attempt.offered,
+                attempt.advice,
+                attempt.warning,
+            )
         )
         where = f"{attempt.peer} {attempt.path}" if attempt.path else attempt.peer
         log.warning("refused %s: %s", where, attempt.reason)
@@ -344,7 +354,7 @@ class CsmsServer:
             reason += f" ({count} connections refused since the last report)"
         attempt = self._bare_attempt(peer, reason)
         self.hub.record_attempt(attempt)
-        self.hub.emit(ConnectionRefused(peer, "", reason))
+        self.hub.emit(ConnectionRefused(peer, "", reason, advice=attempt.advice))
 
     async def _check_request(
         self, connection: ServerConnection, request: Request
