@@ -8,6 +8,7 @@ import contextlib
 import ftplib
 import io
 import os
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -23,6 +24,7 @@ from ocpptui.services.file_server import (
     UploadReceived,
 )
 from ocpptui.services.file_server import uploads as uploads_module
+from ocpptui.services.transfer_diagnosis import TransferWatch
 from tests.conftest import Disk, FullDiskFile
 
 from .conftest import MAX_UPLOAD, Recorder, make_server
@@ -127,6 +129,13 @@ async def test_a_full_disk_is_answered_on_every_protocol(
         events = Recorder()
         server.subscribe(events.append)
         upload = server.offer_upload()
+        assert upload.http_url is not None
+        watch = TransferWatch(
+            server, upload.token, "upload", upload.http_url, "http", None,
+            location_form="folder",
+            clock=time.monotonic, wall_clock=time.time,
+        )  # fmt: skip
+        server.subscribe(watch.observe)
 
         disk.room = 100_000
         async with (
@@ -173,6 +182,9 @@ async def test_a_full_disk_is_answered_on_every_protocol(
         )
         assert list(upload.directory.iterdir()) == []  # no partial file left on the full disk
         assert not events.of(UploadReceived)
+        # What the transfer screens show: the cause and what to do.
+        assert watch.findings()[0].rule == "laptop-disk-full"
+        assert "free space on the laptop's disk" in watch.findings()[0].advice
 
         disk.room = None  # space is back: the same offer takes the upload
         async with (
