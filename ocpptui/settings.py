@@ -148,6 +148,9 @@ class SettingsError(ValueError):
 class UiSettings:
     theme: str = "textual-dark"
     refresh_hz: float = 10.0
+    # Read into CsmsConfig (frames_in_memory_bytes, large_frame_chars): the hub bounds memory.
+    frames_in_memory_mb: int = 512
+    large_frame_kb: int = 64
 
 
 @dataclass(slots=True)
@@ -186,6 +189,7 @@ class SecuritySettings:
 @dataclass(slots=True)
 class LogSettings:
     keep_days: int = 90  # 0: keep every session folder
+    max_open_files: int = 0  # read into CsmsConfig.max_open_log_files; 0: from ulimit -n
 
 
 @dataclass(slots=True)
@@ -281,6 +285,9 @@ def parse_settings(text: str, path: Path | None = None) -> Settings:
                 f"{path or 'settings'}: unknown section [{name}] (known: {known_list})"
             )
 
+    frames_in_memory_mb = int(reader.number("ui", "frames_in_memory_mb", 512, 16, 1_000_000))
+    large_frame_kb = int(reader.number("ui", "large_frame_kb", 64, 1, 1_000_000))
+    max_open_files = int(reader.number("logs", "max_open_files", 0, 0, 1_000_000))
     subprotocols = reader.get("server", "subprotocols", list, list(CsmsConfig().subprotocols))
     for entry in subprotocols:
         if entry not in KNOWN_SUBPROTOCOLS:
@@ -325,11 +332,9 @@ def parse_settings(text: str, path: Path | None = None) -> Settings:
         frames_in_memory=int(
             reader.number("ui", "frames_in_memory", 1_000_000, 10_000, 100_000_000)
         ),
-        frames_in_memory_bytes=int(
-            reader.number("ui", "frames_in_memory_mb", 512, 16, 1_000_000) * 1024 * 1024
-        ),
-        large_frame_chars=int(reader.number("ui", "large_frame_kb", 64, 1, 1_000_000) * 1024),
-        max_open_log_files=int(reader.number("logs", "max_open_files", 0, 0, 1_000_000)),
+        frames_in_memory_bytes=frames_in_memory_mb * 1024 * 1024,
+        large_frame_chars=large_frame_kb * 1024,
+        max_open_log_files=max_open_files,
         unknown_policy=UnknownChargerPolicy(
             reader.choice(
                 "csms", "unknown_chargers", [p.value for p in UnknownChargerPolicy], "accept"
@@ -374,10 +379,15 @@ def parse_settings(text: str, path: Path | None = None) -> Settings:
         certificate_organisation=reader.get("security", "certificate_organisation", str, ""),
         auth_backoff_max=float(reader.number("security", "auth_backoff_max", 8, 0, 60)),
     )
-    logs = LogSettings(keep_days=int(reader.number("logs", "keep_days", 90, 0, 36500)))
+    logs = LogSettings(
+        keep_days=int(reader.number("logs", "keep_days", 90, 0, 36500)),
+        max_open_files=max_open_files,
+    )
     ui = UiSettings(
         theme=reader.get("ui", "theme", str, "textual-dark"),
         refresh_hz=float(reader.number("ui", "refresh_hz", 10, 1, 60)),
+        frames_in_memory_mb=frames_in_memory_mb,
+        large_frame_kb=large_frame_kb,
     )
     return Settings(csms=csms, ui=ui, files=files, security=security, logs=logs, source=path)
 
