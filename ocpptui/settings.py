@@ -71,8 +71,8 @@ max_upload_mb = 200
 # address, so that one device on the network cannot lock the chargers out (0 = no cap).
 max_connections = 64
 max_connections_per_ip = 8
-# Seconds a client has to send a whole request (HTTP headers, FTP or SSH login); also how
-# long an idle HTTP connection is kept.
+# Seconds a client has to send a whole request (HTTP headers, FTP login; an SSH login gets
+# four times as long); also how long an idle HTTP connection is kept.
 request_timeout = 15
 # Seconds an FTP control connection may sit without a command (a running transfer is fine).
 idle_timeout = 300

@@ -25,8 +25,8 @@ class ConnectionLimits:
     max_connections_per_ip: int = 8
     """Connections from one address at once (0: no cap)."""
     request_timeout: float = 15.0
-    """Seconds a client has to send a whole request (HTTP headers; FTP and SSH login), and
-    an idle HTTP keep-alive connection is kept."""
+    """Seconds a client has to send a whole request (HTTP headers, FTP login; an SSH login
+    gets four times as long), and an idle HTTP keep-alive connection is kept."""
     idle_timeout: float = 300.0
     """Seconds an FTP control connection may sit without a command (transfers excepted)."""
 

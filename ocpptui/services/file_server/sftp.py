@@ -141,7 +141,9 @@ class SftpFrontend:
             server_host_keys=keys,
             sftp_factory=lambda channel: _OfferSftp(channel, self),
             allow_scp=False,
-            login_timeout=self.counter.limits.request_timeout,
+            # Key exchange and login on a charger's slow CPU over a cellular link take far
+            # longer than an HTTP request's headers: four times the request timeout.
+            login_timeout=4 * self.counter.limits.request_timeout,
             keepalive_interval=KEEPALIVE_INTERVAL,
             keepalive_count_max=KEEPALIVE_COUNT_MAX,
             # No agent or X11 forwarding; TCP forwarding is refused by _SshLogin's defaults.
