@@ -23,6 +23,7 @@ from ocpptui.core.events import ConnectionRefused, ServerStarted, ServerStopped
 from ocpptui.core.identity import BadIdentity, identity_from_path, path_word_warning
 from ocpptui.core.open_files import connections_budget
 from ocpptui.core.session import Session
+from ocpptui.protocol.terminal_text import escape_controls
 from ocpptui.protocol.versions import OcppVersion
 from ocpptui.transports.websocket import WebSocketTransport
 
@@ -273,8 +274,9 @@ class CsmsServer:
                 attempt.warning,
             )
         )
-        where = f"{attempt.peer} {attempt.path}" if attempt.path else attempt.peer
-        log.warning("refused %s: %s", where, attempt.reason)
+        # The path and the offered subprotocols are the peer's, sent before any authentication.
+        where = f"{attempt.peer} {escape_controls(attempt.path)}" if attempt.path else attempt.peer
+        log.warning("refused %s: %s", where, escape_controls(attempt.reason))
 
     # ------------------------------------------------------------ connection caps
 

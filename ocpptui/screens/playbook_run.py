@@ -28,6 +28,7 @@ from textual.widgets import DataTable, Static
 from ocpptui.core.hub import Hub
 from ocpptui.core.identity import file_safe
 from ocpptui.paths import Paths
+from ocpptui.protocol.secrets import masked
 from ocpptui.screens.open_file import OpenFileScreen
 from ocpptui.services.file_hosting import create_file_server
 from ocpptui.services.file_server import FileServer
@@ -63,7 +64,7 @@ def _head(path: Path) -> bytes:
 
 
 def describe_options(options: dict[str, Any]) -> str:
-    return compact_json(options, 200) if options else ""
+    return compact_json(masked(options), 200) if options else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +82,8 @@ class StepState:
     @classmethod
     def of(cls, index: int, result: StepResult) -> StepState:
         running = result.ms == 0 and result.error is None and not result.ok
-        return cls(index, result.do, running, result.ok, result.error, result.ms, result.response)
+        response = masked(result.response)  # a password read back is never shown
+        return cls(index, result.do, running, result.ok, result.error, result.ms, response)
 
 
 class PlaybookRunScreen(Screen[None]):

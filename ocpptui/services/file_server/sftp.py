@@ -44,6 +44,7 @@ from asyncssh.constants import (
 )
 
 from ocpptui.core.accept_guard import accept_guard
+from ocpptui.services.private_files import write_private_file
 
 from .budgets import UploadTooLarge, UploadWithdrawn
 from .events import EventBus, RequestLogged, RequestRefused, Transfer, UploadReceived
@@ -86,9 +87,7 @@ def load_host_keys(folder: Path | None) -> list[asyncssh.SSHKey]:
             keys.append(asyncssh.read_private_key(path))
             continue
         key = _new_key(algorithm, size)
-        folder.mkdir(parents=True, exist_ok=True)
-        key.write_private_key(path)
-        path.chmod(0o600)
+        write_private_file(path, key.export_private_key())  # 0600 from the start, folder 0700
         key.write_public_key(path.with_suffix(".pub"))
         keys.append(key)
     _loaded_keys[_key_files_version(folder)] = keys
