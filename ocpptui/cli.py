@@ -39,8 +39,9 @@ examples:
   ocpp-tui                         TUI, mini-CSMS on 0.0.0.0:9000
   ocpp-tui demo                    TUI with three simulated chargers
   ocpp-tui serve --headless        mini-CSMS without UI, one line per frame
-  ocpp-tui run site.toml --json-out result.json   run a playbook headless
-  ocpp-tui run site.toml --report --installer "A. Smith"   ... and write the report
+  ocpp-tui run playbook.toml --json-out result.json   run a playbook headless
+  ocpp-tui run playbook.toml --report --installer "A. Smith"   ... and write the report
+  ocpp-tui run playbook.toml --site site.toml --report   ... on every charger of a site
   ocpp-tui open frames.jsonl       view a saved frame log (ours or another tool's)
   ocpp-tui simulate ws://127.0.0.1:9000/CP-1 --protocol ocpp1.6
   ocpp-tui serial /dev/ttyUSB0 --baud 115200   TUI with a charger on a serial port

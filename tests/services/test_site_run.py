@@ -338,3 +338,24 @@ def test_a_site_playbook_is_checked_against_the_sheet_columns(step: str, message
     with pytest.raises(PlaybookError) as error:
         check_site_playbook(playbook)
     assert str(error.value).startswith(message)
+
+
+def test_an_invalid_sheet_exits_2_before_the_server_starts(site_files: Path) -> None:
+    import subprocess
+    import sys
+
+    (site_files / "site.toml").write_text(
+        '[[charger]]\nidentity = "CP-1"\n\n[[charger]]\nidentity = "CP-1"\n'
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "ocpptui", "run", str(site_files / "pb.toml"),
+         "--site", str(site_files / "site.toml"), "--host", "127.0.0.1", "--port", "0"],
+        capture_output=True, text=True, timeout=30,
+        env={**os.environ, "OCPP_TUI_HOME": str(site_files / "home")},
+    )  # fmt: skip
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert (
+        f"invalid site sheet: {site_files / 'site.toml'}:5: duplicate identity 'CP-1' "
+        "(also on line 2)" in result.stdout
+    )
+    assert "listening" not in result.stdout
