@@ -40,10 +40,10 @@ sys.path.insert(0, str(REPO))
 
 from ocpptui.core.config import CsmsConfig  # noqa: E402
 from ocpptui.core.hub import Hub  # noqa: E402
+from ocpptui.services.checklist import ChecklistTarget  # noqa: E402
 from ocpptui.services.file_server import FileServer  # noqa: E402
 from ocpptui.services.playbook import PlaybookRun, parse_playbook  # noqa: E402
 from ocpptui.services.report import SiteNotes, commissioning_report, write_report  # noqa: E402
-from ocpptui.services.checklist import ChecklistTarget  # noqa: E402
 from ocpptui.services.site_report import write_site_report  # noqa: E402
 from ocpptui.services.site_run import (  # noqa: E402
     SharedFileServer,

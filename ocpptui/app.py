@@ -49,7 +49,8 @@ from ocpptui.screens.open_log import OpenLogScreen
 from ocpptui.screens.playbook_run import PlaybookRunScreen
 from ocpptui.screens.serial_picker import SerialPickerScreen
 from ocpptui.screens.settings import SettingsScreen
-from ocpptui.screens.site_board import SiteBoardScreen, open_site_board, show_site_board
+from ocpptui.screens.site_board import SiteBoardScreen
+from ocpptui.screens.site_open import open_site_board, show_site_board
 from ocpptui.screens.tab_help import charger_tab_sections
 from ocpptui.services.site_sheet import SiteSheet
 from ocpptui.settings import Settings, SettingsError

@@ -10,7 +10,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from ocpptui.core.config import BootAnswer
 from ocpptui.screens.charger import ChargerScreen
-from ocpptui.screens.site_board import site_board_commands
+from ocpptui.screens.site_open import site_board_commands
 from ocpptui.widgets.display_text import shorten
 from ocpptui.widgets.frame_table import FrameTable
 
