@@ -64,9 +64,7 @@ from ocpptui.services.site_run import (
     check_site_playbook,
     playbook_action,
 )
-from ocpptui.services.site_sheet import (
-    DEFAULT_PARALLEL,
-)
+from ocpptui.services.site_sheet import DEFAULT_PARALLEL
 from ocpptui.services.transfer_schemes import fetch_scheme_choice, served_schemes
 from ocpptui.widgets.display_text import shorten
 from ocpptui.widgets.key_footer import KeyFooter

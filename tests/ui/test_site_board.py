@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -39,6 +40,8 @@ def _sheet(folder: Path) -> Path:
     text = '[site]\nname = "Car park A"\n\n' + "".join(
         charger.format(identity) for identity in ("CP-1", "CP-2", "CP-3")
     )
+    # A location is the sheet's free text: never markup on the board.
+    text = text.replace('"Bay CP-3"', '"[/] [bold Bay 3"')
     (folder / "site.toml").write_text(text)
     return folder / "site.toml"
 
@@ -71,6 +74,7 @@ async def test_board_shows_the_sheet_and_applies_profiles_to_the_selected_charge
         table = board.table
         await wait_until(pilot, lambda: table.row_count == 3)
         assert _cell(table, "CP-3", "state") == "not seen yet"
+        assert _cell(table, "CP-3", "location") == "[/] [bold Bay 3"
         async with (
             simulated(pilot, hub, "CP-1", protocol="ocpp1.6"),
             simulated(pilot, hub, "CP-2", protocol="ocpp2.0.1"),
@@ -105,6 +109,19 @@ async def test_board_shows_the_sheet_and_applies_profiles_to_the_selected_charge
             # The unexpected charger was never touched by the batch.
             assert "CP-X" not in batch.items
             assert _cell(table, "unexpected:CP-X", "batch") == "left alone"
+
+            # The site report from the board: the profile results are in it.
+            await pilot.press("e")
+            reports = app.paths.reports_dir
+            await wait_until(pilot, lambda: list(reports.glob("site-Car_park_A-*/site.json")))
+            site = json.loads(next(reports.glob("site-Car_park_A-*/site.json")).read_text())
+            lines = {line["identity"]: line for line in site["chargers"]}
+            assert lines["CP-1"]["profile"]["result"] == "applied (1 key verified)"
+            assert (
+                lines["CP-3"]["seen"] is False
+                and "CP-3 ([/] [bold Bay 3): never connected" in (site["open"])
+            )
+            assert site["unexpected"] == ["CP-X"]
 
 
 async def test_a_cancelled_firmware_batch_says_what_it_left_in_progress(
