@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from ocpptui.core.attempts import advice_for
 from ocpptui.core.events import (
     ChargerConnected,
     ChargerDisconnected,
@@ -82,6 +83,14 @@ def event_line(event: HubEvent) -> str | None:
     return None
 
 
+def event_advice(event: HubEvent) -> str | None:
+    """What to do about an event, printed on the line after it (a refusal's advice)."""
+    if isinstance(event, ConnectionRefused):
+        advice = advice_for(event.reason)
+        return None if advice is None else f"  what to do: {advice}"
+    return None
+
+
 class HeadlessPrinter:
     """Writes frames (text or JSON lines) to `out` and events to `err`."""
 
@@ -106,6 +115,9 @@ class HeadlessPrinter:
         # In JSONL mode stdout carries frames only, so events go to stderr.
         stream = self.err if self.jsonl else self.out
         stream.write(f"-- {line}\n")
+        advice = event_advice(event)
+        if advice is not None:
+            stream.write(f"-- {advice}\n")
         stream.flush()
 
     def note(self, text: str) -> None:

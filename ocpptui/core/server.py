@@ -148,7 +148,9 @@ class CsmsServer:
         attempt = self._attempt(connection, request, Outcome.REFUSED, reason, identity=identity)
         self.hub.record_attempt(attempt)
         self.hub.emit(ConnectionRefused(attempt.peer, request.path, reason, attempt.offered))
-        log.warning("refused %s %s: %s", attempt.peer, request.path, reason)
+        # The refusal is an event (events panel, headless output, Connections view); the log
+        # only keeps it, so a headless run does not print it a second time as a warning.
+        log.info("refused %s %s: %s", attempt.peer, request.path, reason)
         response = connection.respond(status, reason + "\n")
         if status == HTTPStatus.UNAUTHORIZED:
             response.headers["WWW-Authenticate"] = 'Basic realm="ocpp-tui", charset="UTF-8"'

@@ -319,13 +319,17 @@ class FrameTable(ScrollView, can_focus=True):
             # Textual lets go of the anchor on any user scroll, even one that moves nothing
             # (the wheel at the bottom); take it again.
             self.anchor()
-            if self.cursor is not None and self.row_count:
-                self.cursor = self.position_at(self.row_count - 1)
+            self._cursor_to_newest()
         elif trimmed:
             # Keep the rows under a scrolled-up reader where they are on screen.
             self.scroll_to(y=max(0, self.scroll_y - trimmed), animate=False, immediate=True)
         self.refresh()
         self._post_status()
+
+    def _cursor_to_newest(self) -> None:
+        """While following, the cursor sits on the newest row, so Enter and `c` act at once."""
+        if self.row_count:
+            self.cursor = self.position_at(self.row_count - 1)
 
     def _update_virtual_size(self) -> None:
         self.virtual_size = Size(self._layout.width, self.row_count + 1)
@@ -365,8 +369,7 @@ class FrameTable(ScrollView, can_focus=True):
     def watch_following(self, following: bool) -> None:
         if following:
             self.anchor()
-            if self.cursor is not None and self.row_count:
-                self.cursor = self.position_at(self.row_count - 1)
+            self._cursor_to_newest()
         else:
             self._matched_at_release = self._matched_ever
             if self.is_anchored:
@@ -465,8 +468,7 @@ class FrameTable(ScrollView, can_focus=True):
     def action_follow(self) -> None:
         if self.paused:
             self.paused = False
-        if self.cursor is not None and self.row_count:
-            self.cursor = self.position_at(self.row_count - 1)
+        self._cursor_to_newest()
         self.following = True
         self.anchor()
 
