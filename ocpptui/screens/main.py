@@ -8,12 +8,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.widgets import Static
 
 from ocpptui import messages
 from ocpptui.bridge import HubBridge
 from ocpptui.core.clock import Clock
 from ocpptui.core.hub import Hub
 from ocpptui.core.link_supervisor import LinkStatus
+from ocpptui.screens.charger import status_line
 from ocpptui.widgets.charger_list import ChargerList
 from ocpptui.widgets.events_panel import EventsPanel
 from ocpptui.widgets.frame_table import FrameTable
@@ -113,6 +115,7 @@ class MainScreen(HubListener, Screen[None]):
         )
         frames.border_title = "All frames"
         yield frames
+        yield Static(id="all-frames-status", markup=False)
         yield KeyFooter()
 
     @property
@@ -178,6 +181,25 @@ class MainScreen(HubListener, Screen[None]):
     @on(messages.FrameLogFailed)
     def _event_logged(self) -> None:
         self.query_one(EventsPanel).refresh_events()
+
+    @on(messages.ConnectionRefused)
+    def _point_to_refusal(self, message: messages.ConnectionRefused) -> None:
+        """Until a charger is connected, the welcome panel says why the last one was refused."""
+        if not any(charger.connected for charger in self.hub.chargers.values()):
+            self.query_one(WelcomePanel).show_refusal(message.reason)
+
+    @on(messages.ChargerConnected)
+    def _refusal_overtaken(self) -> None:
+        self.query_one(WelcomePanel).show_refusal(None)
+
+    @on(FrameTable.StatusChanged, "#all-frames")
+    def _frames_status(self, status: FrameTable.StatusChanged) -> None:
+        """Under the frames, only while they do not move: paused or scrolled up."""
+        line = self.query_one("#all-frames-status", Static)
+        live = status.following and not status.paused
+        line.display = not live
+        if not live:
+            line.update(status_line(status, None))
 
     # ------------------------------------------------------------------ user actions
 

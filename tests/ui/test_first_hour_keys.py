@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from textual.widgets import Static
+
 from ocpptui.app import OcppTuiApp
 from ocpptui.core.hub import Hub
 from ocpptui.screens.charger import ChargerScreen
@@ -57,3 +59,31 @@ async def test_enter_works_on_the_main_screens_frames_after_f(app: OcppTuiApp, h
         await until(pilot, lambda: table.cursor_frame is hub.frames[-1])
         await pilot.press("c")
         assert app.clipboard == hub.frames[-1].raw
+
+
+async def test_the_main_screens_frames_say_when_they_are_not_live(
+    app: OcppTuiApp, hub: Hub
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        charger = await _booted(pilot, app, hub)
+        table = app.screen.query_one("#all-frames", FrameTable)
+        status = app.screen.query_one("#all-frames-status", Static)
+        await until(pilot, lambda: table.row_count == 2)
+        assert not status.display  # live: nothing to say
+
+        # Inspect an older frame and come back: the log no longer follows, and says so.
+        await pilot.press("f", "up", "enter")
+        await until(pilot, lambda: isinstance(app.screen, FrameInspectorScreen))
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, MainScreen))
+        await charger.call("Heartbeat", {})
+        await until(pilot, lambda: table.pending == 2)
+        await until(pilot, lambda: "2 new frames — End to follow" in str(status.render()))
+        assert status.display
+        await pilot.press("end")
+        await until(pilot, lambda: not status.display)
+
+        await pilot.press("p")
+        await charger.call("Heartbeat", {})
+        await until(pilot, lambda: "paused — 2 new frames" in str(status.render()))
+        assert status.display
