@@ -517,10 +517,8 @@ class CommissioningScreen(ChargerListener, Screen[None]):
         self._dirty = True
 
     def action_back(self) -> None:
-        focused = self.focused
-        if isinstance(focused, (Input, TextArea)):
-            self.query_one("#checklist", DataTable).focus()
-            return
+        # One escape leaves from anywhere: the form lives on in the app (per charger), so
+        # nothing typed is lost; a typed profile path counts once enter has read it.
         self.dismiss(None)
 
     def selected_frame(self) -> Frame | None:

@@ -358,6 +358,7 @@ class FrameTable(ScrollView, can_focus=True):
             self.cursor = None
         self.following = True
         self.anchor()
+        self._cursor_to_newest()
         self.refresh()
         self._post_status()
 
