@@ -286,6 +286,8 @@ async def run_playbook_headless(
                 stream.write(f"[{index + 1}/{total}] {result.do} ...\n")
             else:
                 verdict = "ok" if result.ok else f"FAILED: {result.error}"
+                if result.skipped:
+                    verdict = "skipped (an earlier step failed)"
                 stream.write(f"[{index + 1}/{total}] {result.do} {verdict} ({result.ms:.0f} ms)\n")
             stream.flush()
 

@@ -337,8 +337,8 @@ class PlaybookRunScreen(Screen[None]):
         else:
             status = Text("FAILED", self._style("failed"))
             detail = state.error or ""
-            if detail.startswith("not run"):
-                status = Text("not run", self._style("muted"))
+            if detail.startswith("skipped"):
+                status, detail = Text("skipped", self._style("muted")), "an earlier step failed"
         took = "" if pending or state.running else f"{state.ms:.0f} ms"
         table.update_cell(key, "status", status, update_width=True)
         table.update_cell(key, "ms", Text(took), update_width=True)

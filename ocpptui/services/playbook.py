@@ -20,9 +20,11 @@ from ocpptui.core.configuration import change_configuration, read_configuration
 from ocpptui.core.device_model import VariableRef, get_base_report, set_variables
 from ocpptui.core.hub import Hub
 from ocpptui.core.session import CallFailed, Session
+from ocpptui.protocol.versions import OcppVersion
 from ocpptui.services.diagnostics import DiagnosticsRequest
 from ocpptui.services.file_server import FileServer
 from ocpptui.services.firmware import FirmwareUpdate, WaitFor
+from ocpptui.services.playbook_check import ocpp_problem, parse_protocol
 from ocpptui.services.profiles import ProfileError, apply_profile, load_profile
 
 
@@ -48,6 +50,8 @@ class Playbook:
     host: str | None = None
     port: int | None = None
     source: Path | None = None
+    #: The OCPP version the playbook is written for (`protocol = "ocpp1.6"`), if it says.
+    protocol: OcppVersion | None = None
 
 
 # do → (required options, optional options)
@@ -70,6 +74,9 @@ STEP_KINDS: dict[str, tuple[set[str], set[str]]] = {
     "remote_stop": (set(), {"transaction", "timeout", "identity"}),
 }
 
+#: The error text of a step that was not run.
+SKIPPED = "skipped: an earlier step failed"
+
 StepRunner = Callable[["PlaybookRun", StepSpec, "StepResult"], Awaitable[None]]
 
 
@@ -83,7 +90,7 @@ def parse_playbook(text: str, source: Path | None = None) -> Playbook:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PlaybookError(f"{where}: {exc}") from None
-    unknown = set(data) - {"server", "step"}
+    unknown = set(data) - {"server", "step", "protocol"}
     if unknown:
         raise PlaybookError(
             f"{where}: unknown table(s) {sorted(unknown)}; use [server] and [[step]]"
@@ -121,7 +128,12 @@ def parse_playbook(text: str, source: Path | None = None) -> Playbook:
     port = server.get("port")
     if port is not None and (not isinstance(port, int) or not 0 <= port <= 65535):
         raise PlaybookError(f"{where}: [server] port must be a number 0..65535")
-    return Playbook(steps, server.get("host"), port, source)
+    problem = ocpp_problem(steps, server, data.get("protocol"), text)
+    if problem is not None:
+        line, message = problem
+        raise PlaybookError(f"{where}:{line}: {message}" if line else f"{where}: {message}")
+    protocol = parse_protocol(data["protocol"]) if "protocol" in data else None
+    return Playbook(steps, server.get("host"), port, source, protocol)
 
 
 def _check_types(spec: StepSpec, prefix: str) -> None:
@@ -177,11 +189,14 @@ class StepResult:
     response: Any = None
     error: str | None = None
     ms: float = 0.0
+    #: Not run, because an earlier step failed (not a failure of its own).
+    skipped: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
             "do": self.do,
             "ok": self.ok,
+            "skipped": self.skipped,
             "request": self.request,
             "response": self.response,
             "error": self.error,
@@ -246,7 +261,8 @@ class PlaybookRun:
                 except Exception as exc:  # a bug in a step must still end the run cleanly
                     result.error = f"{type(exc).__name__}: {exc}"
             else:
-                result.error = "not run: an earlier step failed"
+                result.skipped = True
+                result.error = SKIPPED
             result.ms = (time.perf_counter() - started) * 1000
             self.on_step(spec.index, result)
             ok = ok and result.ok
