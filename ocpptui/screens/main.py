@@ -17,6 +17,7 @@ from ocpptui.core.hub import Hub
 from ocpptui.core.link_supervisor import LinkStatus
 from ocpptui.screens.charger import status_line
 from ocpptui.widgets.charger_list import ChargerList
+from ocpptui.widgets.display_text import shorten
 from ocpptui.widgets.events_panel import EventsPanel
 from ocpptui.widgets.frame_table import FrameTable
 from ocpptui.widgets.hub_listener import HubListener
@@ -208,6 +209,28 @@ class MainScreen(HubListener, Screen[None]):
 
     def action_focus_frames(self) -> None:
         self.frame_table.focus()
+
+    def action_forget_charger(self) -> None:
+        identity = self.charger_list.highlighted_identity
+        if identity is not None:
+            self.forget_charger(identity)
+
+    def forget_charger(self, identity: str) -> None:
+        """Take an offline charger off the list; say where its logs stay."""
+        charger = self.hub.chargers.get(identity)
+        if charger is None:
+            return
+        try:
+            self.hub.forget(identity)
+        except ValueError as exc:
+            self.notify(str(exc), severity="warning", markup=False)
+            return
+        self.charger_list.remove_charger(identity)
+        self._update_titles()
+        session = charger.session
+        log = session.frame_log.path if session is not None else None
+        where = f"; its log stays in {log.parent}" if log is not None else ""
+        self.notify(f"Removed {shorten(identity, 48)} from the list{where}", markup=False)
 
     async def action_connections(self) -> None:
         await self.app.open_connections()  # type: ignore[attr-defined]

@@ -5,13 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.notifications import Notify
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
-from ocpptui.app import make_app
+from ocpptui.app import OcppTuiApp, make_app
 from ocpptui.core.hub import Hub
 from ocpptui.paths import Paths
 from ocpptui.settings import Settings
+from ocpptui.widgets.charger_list import ChargerList
 from ocpptui.widgets.welcome_panel import WelcomePanel
 from tests.conftest import connect_raw
 from tests.ui.conftest import SIZE, listening_port, until
@@ -42,3 +44,62 @@ async def test_after_a_refusal_the_welcome_panel_points_to_it_not_to_the_firewal
         charger = await connect_raw(hub, "CP-9")
         await charger.boot_16()
         await until(pilot, lambda: "was refused" not in str(welcome.render()))
+
+
+async def test_an_offline_charger_can_be_removed_from_the_list_its_log_kept(
+    app: OcppTuiApp, hub: Hub
+) -> None:
+    seen: list[object] = []
+    async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
+        await listening_port(pilot, hub)
+        online = await connect_raw(hub, "CP-ON")
+        await online.boot_16()
+        gone = await connect_raw(hub, "CP-GONE")
+        await gone.boot_16()
+        chargers = app.screen.query_one(ChargerList)
+        await until(pilot, lambda: chargers.row_count == 2)
+        log = hub.chargers["CP-GONE"].session.frame_log.path
+        await gone.connection.close()
+        await until(pilot, lambda: not hub.chargers["CP-GONE"].connected)
+
+        # A connected charger stays: the key says why.
+        chargers.focus()
+        chargers.move_cursor(row=chargers.get_row_index("CP-ON"))
+        await pilot.press("delete")
+        assert "CP-ON" in hub.chargers and chargers.row_count == 2
+        notes = [m.notification.message for m in seen if isinstance(m, Notify)]
+        assert any("CP-ON is connected" in note for note in notes)
+
+        chargers.move_cursor(row=chargers.get_row_index("CP-GONE"))
+        await pilot.press("delete")
+        assert "CP-GONE" not in hub.chargers
+        assert chargers.row_count == 1 and "CP-GONE" not in chargers.rows
+        assert "1 of 1 connected" in str(chargers.border_title)
+        assert log is not None and log.exists()  # the log stays on disk
+        notes = [m.notification.message for m in seen if isinstance(m, Notify)]
+        assert any(f"its log stays in {log.parent}" in note for note in notes)
+
+
+async def test_the_palette_removes_an_offline_charger(app: OcppTuiApp, hub: Hub) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await listening_port(pilot, hub)
+        gone = await connect_raw(hub, "CP-OLD")
+        await gone.boot_16()
+        chargers = app.screen.query_one(ChargerList)
+        await until(pilot, lambda: chargers.row_count == 1)
+        await gone.connection.close()
+        await until(pilot, lambda: not hub.chargers["CP-OLD"].connected)
+        await pilot.press("ctrl+p", *"remove charger CP-OLD")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await until(pilot, lambda: "CP-OLD" not in hub.chargers)
+        assert chargers.row_count == 0
+
+
+def test_the_hub_refuses_to_forget_a_connected_charger(tmp_path: Path) -> None:
+    hub = Hub(sessions_dir=tmp_path)
+    with pytest.raises(KeyError):
+        hub.forget("CP-NONE")
+    hub.charger("CP-NEVER")  # known (e.g. allow-listed) but never connected
+    hub.forget("CP-NEVER")
+    assert "CP-NEVER" not in hub.chargers
