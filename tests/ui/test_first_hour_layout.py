@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.app import App, ComposeResult
 from textual.widgets import DataTable, Static
 
 from ocpptui.app import OcppTuiApp
 from ocpptui.core.hub import Hub
+from ocpptui.screens.charger import ChargerScreen
 from ocpptui.screens.commissioning import CommissioningScreen
 from ocpptui.widgets.charger_list import ChargerList, offline_text
+from ocpptui.widgets.charger_summary import ChargerSummary
 from ocpptui.widgets.config_table import ConfigTable, KeyRow
+from ocpptui.widgets.display_text import short_path
 from tests.conftest import connect_raw
 from tests.ui.conftest import listening_port, until
 from tests.ui.test_commissioning import _commissioning
@@ -92,3 +97,38 @@ async def test_the_charger_list_says_why_a_charger_went_offline_at_80_columns(
         await until(pilot, lambda: not hub.chargers["CP-1"].connected)
         await until(pilot, lambda: "○" in str(chargers.get_cell("CP-1", "connection")))
         assert str(chargers.get_cell("CP-1", "connection")) == "○ dropped"
+
+
+async def test_at_80x24_the_charger_header_takes_five_lines_and_shortens_the_log_path(
+    app: OcppTuiApp, hub: Hub, start_sim
+) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await listening_port(pilot, hub)
+        await start_sim("CP-LONG-IDENTITY-0001", auto_transaction=True)
+        await app.open_charger("CP-LONG-IDENTITY-0001")
+        await until(pilot, lambda: isinstance(app.screen, ChargerScreen))
+        await pilot.pause()
+        summary = app.screen.query_one("#summary", ChargerSummary)
+        link = app.screen.query_one("#link-panel")
+        assert summary.outer_size.height + link.outer_size.height <= 5
+        assert "CP-LONG-IDENTITY-0001" in str(summary.border_title)  # the head is the title
+        text = str(summary.render())
+        log_line = next(line for line in text.splitlines() if line.startswith("Log "))
+        assert len(log_line) <= 78 and log_line.endswith("/frames.jsonl")
+        frames = app.screen.query_one("#charger-frames")
+        assert frames.size.height >= 10  # room for frames
+
+        await pilot.resize_terminal(120, 40)  # tall enough: the whole summary again
+        await until(pilot, lambda: str(summary.border_title) == "Charger")
+        assert "Vendor" in str(summary.render())
+
+
+def test_a_log_path_starts_with_the_home_folder_as_tilde_and_is_cut_in_the_middle() -> None:
+    path = Path.home() / ".local/share/ocpp-tui/sessions/20240709-120323_CP-7_abc123/frames.jsonl"
+    assert short_path(path, 200) == (
+        "~/.local/share/ocpp-tui/sessions/20240709-120323_CP-7_abc123/frames.jsonl"
+    )
+    cut = short_path(path, 50)
+    assert len(cut) == 50 and cut.startswith("~/.local") and "…" in cut
+    assert cut.endswith("CP-7_abc123/frames.jsonl")
+    assert short_path("/srv/logs/frames.jsonl", 40) == "/srv/logs/frames.jsonl"
