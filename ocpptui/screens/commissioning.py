@@ -30,6 +30,7 @@ from ocpptui.core.device_model import get_variables, read_device_model
 from ocpptui.core.frame import Frame
 from ocpptui.core.hub import Charger, Hub
 from ocpptui.core.session import CallFailed
+from ocpptui.file_paths import typed_path
 from ocpptui.paths import Paths
 from ocpptui.screens.inspector import FrameInspectorScreen
 from ocpptui.services.checklist import (
@@ -483,7 +484,7 @@ class CommissioningScreen(ChargerListener, Screen[None]):
     @on(Input.Submitted, "#profile-path")
     def _profile_typed(self, event: Input.Submitted) -> None:
         text = event.value.strip()
-        self.use_profile(Path(text).expanduser() if text else None)
+        self.use_profile(typed_path(text) if text else None)
 
     def use_profile(self, path: Path | None) -> None:
         """Check the configuration against the profile at `path` (None: no profile)."""

@@ -27,6 +27,7 @@ from textual.widgets import DataTable, Static
 
 from ocpptui.core.hub import Hub
 from ocpptui.core.identity import file_safe
+from ocpptui.file_paths import launch_folder
 from ocpptui.paths import Paths
 from ocpptui.screens.open_file import OpenFileScreen
 from ocpptui.services.file_hosting import create_file_server
@@ -203,7 +204,7 @@ class PlaybookRunScreen(Screen[None]):
     def action_open(self) -> None:
         if self.running:
             return
-        folders = [Path.cwd(), self.paths.config_dir / "playbooks"]
+        folders = [launch_folder(), self.paths.config_dir / "playbooks"]
 
         def picked(path: Path | None) -> None:
             if path is not None:
