@@ -12,7 +12,6 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from ocpptui.core.attempts import advice_for
 from ocpptui.core.events import (
     ChargerConnected,
     ChargerDisconnected,
@@ -25,7 +24,9 @@ from ocpptui.core.events import (
 from ocpptui.core.frame import Frame
 from ocpptui.core.frame_log import record_line
 from ocpptui.core.hub import Hub
+from ocpptui.core.identity import path_word_warning
 from ocpptui.services.network import charger_urls
+from ocpptui.wording import counted
 
 if TYPE_CHECKING:
     from ocpptui.core.link_supervisor import LinkStatus, LinkSupervisor
@@ -55,7 +56,8 @@ def frame_line(frame: Frame) -> str:
     if frame.problem:
         parts.append(f"!! {frame.problem}")
     if frame.violations:
-        parts.append(f"!! {len(frame.violations)} schema violation(s): {frame.violations[0]}")
+        violations = counted(len(frame.violations), "schema violation")
+        parts.append(f"!! {violations}: {frame.violations[0]}")
     if frame.flags:
         parts.append("(" + ",".join(frame.flags) + ")")
     payload = frame.raw if len(frame.raw) <= PAYLOAD_PREVIEW else frame.raw[:PAYLOAD_PREVIEW] + "…"
@@ -71,23 +73,19 @@ def event_line(event: HubEvent) -> str | None:
             return (
                 f"listening on {host}:{port} ({', '.join(subprotocols)}); point chargers at {urls}"
             )
-        case ConnectionRefused(peer=peer, path=path, reason=reason):
-            return f"refused {peer} {path}: {reason}"
+        case ConnectionRefused(peer=peer, path=path, reason=reason, advice=advice, warning=warn):
+            line = f"refused {peer} {path}: {reason}"
+            line += f"; what to do: {advice}" if advice else ""
+            return line + (f"; {warn}" if warn else "")
         case ChargerConnected(identity=identity, subprotocol=sub, peer=peer, replaced=replaced):
             note = " (replaced the previous connection)" if replaced else ""
+            warning = path_word_warning(identity)
+            note += f"; warning: {warning}" if warning else ""
             return f"{identity} connected from {peer} with {sub}{note}"
         case ChargerDisconnected(identity=identity, reason=reason):
             return f"{identity} disconnected: {reason}"
         case LogProblem(identity=identity, message=message):
             return f"{identity}: frame log kept in memory only: {message}"
-    return None
-
-
-def event_advice(event: HubEvent) -> str | None:
-    """What to do about an event, printed on the line after it (a refusal's advice)."""
-    if isinstance(event, ConnectionRefused):
-        advice = advice_for(event.reason)
-        return None if advice is None else f"  what to do: {advice}"
     return None
 
 
@@ -115,9 +113,6 @@ class HeadlessPrinter:
         # In JSONL mode stdout carries frames only, so events go to stderr.
         stream = self.err if self.jsonl else self.out
         stream.write(f"-- {line}\n")
-        advice = event_advice(event)
-        if advice is not None:
-            stream.write(f"-- {advice}\n")
         stream.flush()
 
     def note(self, text: str) -> None:
@@ -300,6 +295,7 @@ async def run_playbook_headless(
         if report_request is not None:
             from ocpptui.services.report import write_playbook_report
 
+            await _read_configuration_for_report(hub, run.identity, stream)
             try:
                 files = write_playbook_report(run, ok, report_request, hub.clock.wall())
             except OSError as exc:
@@ -318,6 +314,26 @@ async def run_playbook_headless(
         if supervisor is not None:
             await supervisor.stop("playbook finished")
         await hub.stop()
+
+
+async def _read_configuration_for_report(hub: Hub, identity: str | None, stream: TextIO) -> None:
+    """Read the whole configuration before writing the report, when the charger is connected
+    and it was not read completely since its last boot (the report says so otherwise)."""
+    from ocpptui.services.config_snapshot import needs_read, read_for_report
+
+    charger = hub.chargers.get(identity) if identity else None
+    if charger is None or charger.session is None or not needs_read(charger):
+        return
+    stream.write("reading the configuration for the report (no complete read since the boot)\n")
+
+    def progress(step: str) -> None:
+        stream.write(f"  {step}\n")
+        stream.flush()
+
+    problem = await read_for_report(charger.session, progress)
+    if problem is not None:
+        stream.write(f"report: {problem}; it says the configuration was not read since the boot\n")
+    stream.flush()
 
 
 async def _until_stopped_or_lost(stop: asyncio.Event, supervisor: LinkSupervisor) -> int:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ocpptui.core.config import BootAnswer, CsmsConfig, UnknownChargerPolicy, ValidationPolicy
-from ocpptui.protocol.versions import OcppVersion
+from ocpptui.protocol.versions import KNOWN_SUBPROTOCOLS
 
 DEFAULT_SETTINGS_TOML = """\
 # ocpp-tui settings. Every key is optional; delete a line to get the default back.
@@ -244,12 +244,9 @@ def parse_settings(text: str, path: Path | None = None) -> Settings:
 
     subprotocols = reader.get("server", "subprotocols", list, list(CsmsConfig().subprotocols))
     for entry in subprotocols:
-        try:
-            OcppVersion.from_subprotocol(str(entry))
-        except ValueError:
-            raise reader.fail(
-                "server", "subprotocols", f"{entry!r} is not ocpp1.6, ocpp2.0.1 or ocpp2.1"
-            ) from None
+        if entry not in KNOWN_SUBPROTOCOLS:
+            known = ", ".join(KNOWN_SUBPROTOCOLS)
+            raise reader.fail("server", "subprotocols", f"{entry!r} is not one of {known}")
     if not subprotocols:
         raise reader.fail("server", "subprotocols", "offer at least one subprotocol")
     ping = reader.number("server", "ping_interval", 30, 0, 3600)

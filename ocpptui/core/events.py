@@ -28,6 +28,8 @@ class ConnectionRefused:
     path: str
     reason: str
     offered_subprotocols: tuple[str, ...] = ()
+    advice: str | None = None  # what to do about it
+    warning: str | None = None  # about the identity (core.identity.path_word_warning)
 
 
 @dataclass(frozen=True, slots=True)

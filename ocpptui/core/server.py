@@ -14,7 +14,7 @@ from ocpptui.core.attempts import ConnectionAttempt, Outcome, advice_for
 from ocpptui.core.auth import AuthResult, check_basic_auth, parse_basic
 from ocpptui.core.config import UnknownChargerPolicy
 from ocpptui.core.events import ConnectionRefused, ServerStarted, ServerStopped
-from ocpptui.core.identity import BadIdentity, identity_from_path
+from ocpptui.core.identity import BadIdentity, identity_from_path, path_word_warning
 from ocpptui.core.session import Session
 from ocpptui.protocol.versions import OcppVersion
 from ocpptui.transports.websocket import WebSocketTransport
@@ -121,12 +121,14 @@ class CsmsServer:
     ) -> ConnectionAttempt:
         tls_version, sni = self._tls_details(connection)
         parsed = parse_basic(request.headers.get("Authorization"))
+        offered = offered_subprotocols(request.headers)
+        refused = outcome is Outcome.REFUSED
         return ConnectionAttempt(
             wall=self.hub.clock.wall(),
             peer=_peer(connection),
             path=request.path,
             identity=identity,
-            offered=offered_subprotocols(request.headers),
+            offered=offered,
             chosen=chosen,
             auth_user=parsed[0] if parsed else None,
             auth_present="Authorization" in request.headers,
@@ -134,7 +136,8 @@ class CsmsServer:
             sni=sni,
             outcome=outcome,
             reason=reason,
-            advice=advice_for(reason) if outcome is Outcome.REFUSED else None,
+            advice=advice_for(reason, offered, self.subprotocols) if refused else None,
+            warning=path_word_warning(identity) if identity is not None else None,
         )
 
     def _refuse(
@@ -147,7 +150,11 @@ class CsmsServer:
     ) -> Response:
         attempt = self._attempt(connection, request, Outcome.REFUSED, reason, identity=identity)
         self.hub.record_attempt(attempt)
-        self.hub.emit(ConnectionRefused(attempt.peer, request.path, reason, attempt.offered))
+        self.hub.emit(
+            ConnectionRefused(
+                attempt.peer, request.path, reason, attempt.offered, attempt.advice, attempt.warning
+            )
+        )
         # The refusal is an event (events panel, headless output, Connections view); the log
         # only keeps it, so a headless run does not print it a second time as a warning.
         log.info("refused %s %s: %s", attempt.peer, request.path, reason)

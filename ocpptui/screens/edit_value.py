@@ -23,6 +23,7 @@ from ocpptui.protocol.keys_16 import Access, KeyType, key_info
 from ocpptui.screens.form_modal import FormModal, cancel_binding, form_css, send_binding
 from ocpptui.widgets.display_text import shorten
 from ocpptui.widgets.key_footer import KeyFooter
+from ocpptui.wording import plural
 
 #: Why `value` (for the attribute type) should not be sent, or None.
 ValueCheck = Callable[[str, str], str | None]
@@ -140,7 +141,10 @@ def check_variable_value(entry: VariableEntry, value: str) -> str | None:
         items = [item.strip() for item in value.split(",") if item.strip()]
         unknown = [item for item in items if item not in allowed]
         if unknown:
-            return f"unknown item(s) {', '.join(unknown)} (allowed: {', '.join(allowed)})"
+            return (
+                f"unknown {plural(len(unknown), 'item')} {', '.join(unknown)} "
+                f"(allowed: {', '.join(allowed)})"
+            )
     if data_type in ("string", "passwordString") and isinstance(high, (int, float)):
         if len(value) > high:
             return f"must be at most {high:g} characters"

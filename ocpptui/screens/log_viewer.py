@@ -270,7 +270,8 @@ class LogViewerScreen(FrameFilterScreen):
         if not log.index_complete:
             parts += [" · ", (f"reading the file {log.index_progress:.0%}", "$text-warning")]
         if isinstance(self.view, FilteredFrames):
-            parts += [" · ", (f"{self.view.total:,} match the filter", "$text-accent")]
+            verb = "matches" if self.view.total == 1 else "match"
+            parts += [" · ", (f"{self.view.total:,} {verb} the filter", "$text-accent")]
             if self._filter_fraction < 1.0:
                 parts += [" ", (f"(searching {self._filter_fraction:.0%})", "$text-warning")]
         if self._filter_error:

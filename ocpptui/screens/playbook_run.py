@@ -44,6 +44,7 @@ from ocpptui.widgets.display_text import compact_json, shorten
 from ocpptui.widgets.json_view import JsonView
 from ocpptui.widgets.key_footer import KeyFooter
 from ocpptui.widgets.line_style import line_style
+from ocpptui.wording import counted
 
 #: Seconds within which a second escape stops a running playbook.
 STOP_CONFIRM_SECONDS = 3.0
@@ -240,7 +241,7 @@ class PlaybookRunScreen(Screen[None]):
         self.query_one("#playbook-result").display = False
         parts: list[tuple[str, str] | str] = [
             (str(self.path), "bold"),
-            (f"  {len(playbook.steps)} steps", "$text-muted"),
+            (f"  {counted(len(playbook.steps), 'step')}", "$text-muted"),
         ]
         target = self.identity or "the first charger connected (or the one a step names)"
         parts += ["\n", ("against ", "$text-muted"), (shorten(target, 60), "")]

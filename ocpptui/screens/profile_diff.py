@@ -23,7 +23,8 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from ocpptui.core.configuration import configuration_of, read_configuration
+from ocpptui.core.config_reads import last_complete_read
+from ocpptui.core.configuration import read_configuration
 from ocpptui.core.device_model import device_model_of, get_variables
 from ocpptui.core.hub import Charger
 from ocpptui.core.session import CallFailed, Session
@@ -40,6 +41,7 @@ from ocpptui.services.profiles import (
 from ocpptui.widgets.display_text import shorten
 from ocpptui.widgets.key_footer import KeyFooter
 from ocpptui.widgets.line_style import line_style
+from ocpptui.wording import counted
 
 #: How each diff state reads and which component class colours it.
 STATE_LOOK = {
@@ -60,7 +62,7 @@ def diff_summary(lines: list[DiffLine]) -> str:
     else:
         parts.append("nothing to send")
     if counts[DiffState.READ_ONLY]:
-        parts.append(f"{counts[DiffState.READ_ONLY]} read-only conflict(s)")
+        parts.append(counted(counts[DiffState.READ_ONLY], "read-only conflict"))
     if counts[DiffState.INVALID]:
         parts.append(f"{counts[DiffState.INVALID]} invalid")
     if counts[DiffState.SAME]:
@@ -198,7 +200,7 @@ class ProfileDiffScreen(Screen[None]):
             else:
                 if not profile.values_16:
                     raise ProfileError(f"{self.path}: no [ocpp16] values for this 1.6 charger")
-                if configuration_of(session).read_wall is None:
+                if last_complete_read(session.state.configuration_reads) is None:
                     await read_configuration(session)
             lines = diff_profile(profile, session)
         except (ProfileError, CallFailed) as exc:

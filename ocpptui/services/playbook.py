@@ -26,6 +26,7 @@ from ocpptui.services.file_server import FileServer
 from ocpptui.services.firmware import FirmwareUpdate, WaitFor
 from ocpptui.services.playbook_check import ocpp_problem, parse_protocol
 from ocpptui.services.profiles import ProfileError, apply_profile, load_profile
+from ocpptui.wording import plural
 
 
 class PlaybookError(ValueError):
@@ -93,7 +94,8 @@ def parse_playbook(text: str, source: Path | None = None) -> Playbook:
     unknown = set(data) - {"server", "step", "protocol"}
     if unknown:
         raise PlaybookError(
-            f"{where}: unknown table(s) {sorted(unknown)}; use [server] and [[step]]"
+            f"{where}: unknown {plural(len(unknown), 'table')} {sorted(unknown)}; "
+            "use [server] and [[step]]"
         )
     server = data.get("server", {})
     steps_data = data.get("step", [])
@@ -354,7 +356,8 @@ async def _get_configuration(run: PlaybookRun, spec: StepSpec, result: StepResul
         "method": table.method,
     }
     if keys and any(k not in table.entries for k in keys):
-        raise StepFailed(f"unknown key(s): {', '.join(result.response['unknownKey'])}")
+        unknown = result.response["unknownKey"]
+        raise StepFailed(f"unknown {plural(len(unknown), 'key')}: {', '.join(unknown)}")
 
 
 async def _set_configuration(run: PlaybookRun, spec: StepSpec, result: StepResult) -> None:

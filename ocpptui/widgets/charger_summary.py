@@ -7,6 +7,7 @@ from textual.widgets import Static
 
 from ocpptui.core.clock import Clock
 from ocpptui.core.hub import Charger
+from ocpptui.core.identity import path_word_warning
 from ocpptui.widgets.display_text import age, clock_time, energy, short_path, shorten
 
 _LABEL = "$text-muted"
@@ -95,6 +96,9 @@ class ChargerSummary(Static):
         lines: list[Content] = []
 
         lines.append(self._head())
+        warning = self._identity_warning()
+        if warning is not None:
+            lines.append(warning)
         if session is not None:
             security = self._security_line(session)
             if security is not None:
@@ -198,6 +202,13 @@ class ChargerSummary(Static):
         head.append((shorten(session.transport.info.summary, 60), _LABEL))
         return Content.assemble(*head)
 
+    def _identity_warning(self) -> Content | None:
+        """A warning when the identity looks like a word of the URL rather than a name."""
+        warning = path_word_warning(self.charger.identity)
+        if warning is None:
+            return None
+        return Content.assemble(("⚠ ", "$text-warning bold"), (warning, "$text-warning"))
+
     def _compact_content(self) -> tuple[Content, list[Content]]:
         """(title, lines) for a short terminal: the head in the border's title, then the
         charger, its boot and heartbeat; connectors and transactions; the log."""
@@ -209,7 +220,9 @@ class ChargerSummary(Static):
                 title = Content.assemble(title, "  ", security)
         state = self.charger.state
         if state is None or session is None:
-            return title, [Content.styled("No BootNotification yet.", _LABEL)]
+            lines = [Content.styled("No BootNotification yet.", _LABEL)]
+            warning = self._identity_warning()
+            return title, lines if warning is None else [warning, *lines]
         now = self.clock.wall()
         boot_style = "$text-success" if state.boot_status == "Accepted" else "$text-warning"
         boot = shorten(state.boot_status, 12)
@@ -248,8 +261,6 @@ class ChargerSummary(Static):
                 (f"#{shorten(transaction.transaction_id, 20)}{where} ", "bold"),
                 (energy(used), "$text-accent"),
             ]
-        return title, [
-            Content.assemble(*first),
-            Content.assemble(*second),
-            self._log_line(session),
-        ]
+        lines = [Content.assemble(*first), Content.assemble(*second), self._log_line(session)]
+        warning = self._identity_warning()
+        return title, lines if warning is None else [warning, *lines]
