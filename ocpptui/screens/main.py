@@ -187,7 +187,12 @@ class MainScreen(HubListener, Screen[None]):
     def _point_to_refusal(self, message: messages.ConnectionRefused) -> None:
         """Until a charger is connected, the welcome panel says why the last one was refused."""
         if not any(charger.connected for charger in self.hub.chargers.values()):
-            self.query_one(WelcomePanel).show_refusal(message.reason)
+            # The attempt's advice knows what the charger offered (subprotocols, say).
+            advice = next(
+                (a.advice for a in reversed(self.hub.attempts) if a.reason == message.reason),
+                None,
+            )
+            self.query_one(WelcomePanel).show_refusal(message.reason, advice)
 
     @on(messages.ChargerConnected)
     def _refusal_overtaken(self) -> None:

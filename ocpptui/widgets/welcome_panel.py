@@ -41,8 +41,9 @@ class WelcomePanel(Static):
         self.state: ServerState | None = None
         #: Show what to check when no charger has connected for a while.
         self.troubleshooting = False
-        #: Why the last attempt was refused, while no charger is connected.
+        #: Why the last attempt was refused (and what to do), while no charger is connected.
         self.refusal: str | None = None
+        self.refusal_advice: str | None = None
 
     def show(self, state: ServerState) -> None:
         self.state = state
@@ -55,10 +56,11 @@ class WelcomePanel(Static):
             if self.state is not None:
                 self.show(self.state)
 
-    def show_refusal(self, reason: str | None) -> None:
+    def show_refusal(self, reason: str | None, advice: str | None = None) -> None:
         """A charger reached the laptop and was refused (None: one is connected now)."""
-        if reason != self.refusal:
+        if reason != self.refusal or advice != self.refusal_advice:
             self.refusal = reason
+            self.refusal_advice = advice if advice is not None else advice_for(reason or "")
             if self.state is not None:
                 self.show(self.state)
 
@@ -112,7 +114,7 @@ class WelcomePanel(Static):
         )
         if self.refusal is not None:
             # The network and firewall are fine (it got here): the refusal says what is wrong.
-            lines.extend(refusal_lines(self.refusal))
+            lines.extend(refusal_lines(self.refusal, self.refusal_advice))
         elif self.troubleshooting:
             lines.append(
                 Content.styled("No charger has connected yet. Check:", "$text-warning bold")
@@ -129,7 +131,7 @@ class WelcomePanel(Static):
         return Content("\n").join(lines)
 
 
-def refusal_lines(reason: str) -> list[Content]:
+def refusal_lines(reason: str, advice: str | None) -> list[Content]:
     """The last refusal, what to do about it, and where every attempt is listed."""
     lines = [
         Content.assemble(
@@ -137,7 +139,6 @@ def refusal_lines(reason: str) -> list[Content]:
             (reason, "$text-warning"),
         )
     ]
-    advice = advice_for(reason)
     if advice is not None:
         lines.append(Content.assemble(("  what to do: ", "$text-muted"), (advice, "")))
     lines.append(
