@@ -61,7 +61,7 @@ class FilePickerScreen(ModalScreen[Path | None]):
         }
         & #picker-folder { height: 1; padding: 0 1; color: $text-muted; }
         & #picker-path { margin: 0 1; }
-        & #picker-error { height: auto; padding: 0 1; color: $text-error; }
+        & #picker-error { height: auto; padding: 0 1; color: $text-error; display: none; }
         & DirectoryTree { height: 1fr; }
     }
     """
@@ -110,10 +110,11 @@ class FilePickerScreen(ModalScreen[Path | None]):
         elif path.is_dir():
             self.tree.path = path
             self._show_folder()
-            error.update("")
+            error.display = False
             self.tree.focus()
         else:
             error.update(f"no file or folder {path}")
+            error.display = True
 
     def on_paste(self, event: events.Paste) -> None:
         """A path pasted anywhere in the picker goes into the path field."""

@@ -28,6 +28,13 @@ class ChoiceSelect(Select):
     def _watch_expanded(self, expanded: bool) -> None:
         super()._watch_expanded(expanded)
         if expanded:
+            self.scroll_visible(animate=False, immediate=True)  # its form may have scrolled
+            self._place_list()
+            self.call_after_refresh(self._placed)
+
+    def _placed(self) -> None:
+        """Once laid out (the field where it is now): place the list again, choice in view."""
+        if self.expanded:
             self._place_list()
             self.call_after_refresh(self.query_one(SelectOverlay).scroll_to_highlight)
 

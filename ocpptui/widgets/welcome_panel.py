@@ -139,11 +139,11 @@ def refusal_lines(reason: str, advice: str | None) -> list[Content]:
             (reason, "$text-warning"),
         )
     ]
+    where = ("  n lists every attempt", "$text-muted")
     if advice is not None:
-        lines.append(Content.assemble(("  what to do: ", "$text-muted"), (advice, "")))
-    lines.append(
-        Content.styled("  n lists every attempt: path, identity, subprotocol, why", "$text-muted")
-    )
+        lines.append(Content.assemble(("  what to do: ", "$text-muted"), (advice, ""), where))
+    else:
+        lines.append(Content.assemble(where))
     return lines
 
 
