@@ -126,7 +126,7 @@ RESULT_WIDTH = 7
 LONGEST_TITLE = "Every connector reported and Available (optional)"
 CHECK_MAX = 38
 DETAIL_MIN = 24
-MAX_ROW_LINES = 4
+MAX_ROW_LINES = 6
 
 
 def checklist_widths(table_width: int, titles: list[str]) -> tuple[int, int | None]:
