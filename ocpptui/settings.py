@@ -5,9 +5,13 @@ A bad value is reported with the file, the key and its line, so a technician can
 
 from __future__ import annotations
 
+import difflib
+import math
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
 from pathlib import Path
 from typing import Any
 
@@ -159,40 +163,106 @@ class Settings:
     source: Path | None = None
 
 
+#: Section → the dataclass that holds it: each field name is a key the section accepts (keys
+#: that map onto other objects, such as [ui] frame_window, are known from the parser's reads).
+SECTION_DATACLASSES: dict[str, type] = {
+    "files": FileServerSettings,
+    "security": SecuritySettings,
+    "logs": LogSettings,
+    "ui": UiSettings,
+}
+#: A settings file is a page of text: anything much bigger is not one (and is refused
+#: before it is parsed).
+MAX_SETTINGS_BYTES = 1 << 20
+
+_HEADER = re.compile(r"^\[\[?\s*([^\]]+?)\s*\]")
+
+
+def _key_pattern(key: str) -> str:
+    quoted = re.escape(key)
+    return rf"(?:{quoted}|\"{quoted}\"|'{quoted}')"
+
+
 def _line_of(text: str, section: str, key: str) -> int | None:
-    """1-based line of `key` inside `[section]` (tomllib does not report positions)."""
+    """1-based line of `key` inside `[section]` (tomllib does not report positions): a
+    `key = ...` line, a `[section.key]` sub-table, or a dotted `section.key = ...`."""
     current = ""
+    in_section = re.compile(rf"^{_key_pattern(key)}\s*[=.]")
+    dotted = re.compile(rf"^{re.escape(section)}\s*\.\s*{_key_pattern(key)}\s*[=.]")
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
-        header = re.match(r"^\[([^\]]+)\]", stripped)
+        header = _HEADER.match(stripped)
         if header:
             current = header.group(1).strip()
+            if current == f"{section}.{key}" or current.startswith(f"{section}.{key}."):
+                return number
             continue
-        if current == section and re.match(rf"^{re.escape(key)}\s*=", stripped):
+        if current == section and in_section.match(stripped):
+            return number
+        if current == "" and dotted.match(stripped):
             return number
     return None
 
 
+def _section_line(text: str, name: str) -> int | None:
+    """1-based line where section `name` starts: its header, or a top-level `name = ...`."""
+    top_level = re.compile(rf"^{_key_pattern(name)}\s*[=.]")
+    current = ""
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        header = _HEADER.match(stripped)
+        if header:
+            current = header.group(1).strip()
+            if current == name or current.startswith(name + "."):
+                return number
+            continue
+        if current == "" and top_level.match(stripped):
+            return number
+    return None
+
+
+def _closest(word: str, candidates: Iterable[str]) -> str | None:
+    options = sorted(candidates)
+    lowered = {option.lower(): option for option in options}
+    if word.lower() in lowered:  # TOML keys are case-sensitive: `Port` is not `port`
+        return lowered[word.lower()]
+    found = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
 class _Reader:
+    """Reads typed values out of the parsed TOML and remembers every key it was asked for:
+    after a parse, those (and the sections' dataclass fields) are the known keys."""
+
     def __init__(self, data: dict[str, Any], text: str, path: Path | None) -> None:
         self.data = data
         self.text = text
         self.path = path
+        self.known: dict[str, set[str]] = {}
+
+    @property
+    def where(self) -> str:
+        return str(self.path) if self.path else "settings"
 
     def fail(self, section: str, key: str, message: str) -> SettingsError:
-        where = str(self.path) if self.path else "settings"
         line = _line_of(self.text, section, key)
-        position = f"{where}:{line}" if line else where
+        position = f"{self.where}:{line}" if line else self.where
         return SettingsError(f"{position}: [{section}] {key}: {message}")
 
     def section(self, name: str) -> dict[str, Any]:
+        self.known.setdefault(name, set())
         value = self.data.get(name, {})
         if not isinstance(value, dict):
-            raise SettingsError(f"{self.path or 'settings'}: [{name}] must be a table")
+            line = _section_line(self.text, name)
+            position = f"{self.where}:{line}" if line else self.where
+            raise SettingsError(
+                f"{position}: {name} must be a section ([{name}] with keys under it), got {value!r}"
+            )
         return value
 
     def get(self, section: str, key: str, kind: type | tuple[type, ...], default: Any) -> Any:
         table = self.section(section)
+        self.known[section].add(key)
         if key not in table:
             return default
         value = table[key]
@@ -204,8 +274,17 @@ class _Reader:
 
     def number(self, section: str, key: str, default: float, minimum: float, maximum: float) -> Any:
         value = self.get(section, key, (int, float), default)
+        if not math.isfinite(value):
+            raise self.fail(section, key, f"must be a finite number, got {value!r}")
         if not minimum <= value <= maximum:
             raise self.fail(section, key, f"must be between {minimum:g} and {maximum:g}")
+        return value
+
+    def integer(self, section: str, key: str, default: int, minimum: int, maximum: int) -> int:
+        """A whole number (`port = 9000.7` is an error, not port 9000)."""
+        value = self.number(section, key, default, minimum, maximum)
+        if isinstance(value, float):
+            raise self.fail(section, key, f"expected a whole number, got {value!r}")
         return value
 
     def choice(self, section: str, key: str, options: list[str], default: str) -> str:
@@ -213,6 +292,42 @@ class _Reader:
         if value not in options:
             raise self.fail(section, key, f"must be one of {', '.join(options)}; got {value!r}")
         return value
+
+    def strings(self, section: str, key: str, default: list[str]) -> list[str]:
+        values = self.get(section, key, list, default)
+        for value in values:
+            if not isinstance(value, str):
+                raise self.fail(section, key, f"expected a list of strings, got {value!r}")
+        return values
+
+    def check_unknown(self) -> None:
+        """Every section and key of the file must be one the parser read (or a field of the
+        section's dataclass): a typo is an error naming its line and the closest known key."""
+        known = {section: set(keys) for section, keys in self.known.items()}
+        for section, holder in SECTION_DATACLASSES.items():
+            # A key added to the section's dataclass is accepted even before it is parsed.
+            known.setdefault(section, set()).update(f.name for f in dataclass_fields(holder))
+        for section, table in self.data.items():
+            if section not in known:
+                self._unknown_section(section, known)
+            for key in table:
+                if key not in known[section]:
+                    guess = _closest(key, known[section])
+                    listed = ", ".join(sorted(known[section]))
+                    hint = f"did you mean {guess}?" if guess else f"known keys: {listed}"
+                    raise self.fail(section, key, f"unknown key; {hint}")
+
+    def _unknown_section(self, name: str, known: dict[str, set[str]]) -> None:
+        line = _section_line(self.text, name)
+        position = f"{self.where}:{line}" if line else self.where
+        owners = sorted(section for section, keys in known.items() if name in keys)
+        if owners and not isinstance(self.data[name], dict):
+            raise SettingsError(
+                f"{position}: {name} is outside any section; did you mean [{owners[0]}] {name}?"
+            )
+        guess = _closest(name, known)
+        hint = f"did you mean [{guess}]?" if guess else "known: " + ", ".join(sorted(known))
+        raise SettingsError(f"{position}: unknown section [{name}]; {hint}")
 
 
 def _kind_name(kind: type | tuple[type, ...]) -> str:
@@ -223,26 +338,29 @@ def _kind_name(kind: type | tuple[type, ...]) -> str:
         str: "a string",
         list: "a list",
         bool: "true/false",
+        dict: "a table",
     }
     return " or ".join(dict.fromkeys(names.get(k, k.__name__) for k in kinds))
 
 
 def parse_settings(text: str, path: Path | None = None) -> Settings:
-    """Read settings from TOML text; raises SettingsError naming the key and line."""
+    """Read settings from TOML text; raises SettingsError naming the key and line.
+
+    Strict: a key or section the parser does not know is an error (with the closest known
+    key), as is a value of the wrong type (`port = 9000.7`, `call_timeout = true`, `nan`).
+    """
+    where = str(path) if path else "settings"
+    if len(text) > MAX_SETTINGS_BYTES:
+        raise SettingsError(f"{where}: {len(text):,} characters is too big for a settings file")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise SettingsError(f"{path or 'settings'}: {exc}") from None
+        raise SettingsError(f"{where}: {exc}") from None
+    except RecursionError:
+        raise SettingsError(f"{where}: values are nested too deeply to be settings") from None
     reader = _Reader(data, text, path)
-    known = {"server", "csms", "files", "security", "logs", "ui"}
-    for name in data:
-        if name not in known:
-            known_list = ", ".join(sorted(known))
-            raise SettingsError(
-                f"{path or 'settings'}: unknown section [{name}] (known: {known_list})"
-            )
 
-    subprotocols = reader.get("server", "subprotocols", list, list(CsmsConfig().subprotocols))
+    subprotocols = reader.strings("server", "subprotocols", list(CsmsConfig().subprotocols))
     for entry in subprotocols:
         if entry not in KNOWN_SUBPROTOCOLS:
             known = ", ".join(KNOWN_SUBPROTOCOLS)
@@ -253,15 +371,15 @@ def parse_settings(text: str, path: Path | None = None) -> Settings:
 
     csms = CsmsConfig(
         host=reader.get("server", "host", str, "0.0.0.0"),
-        port=int(reader.number("server", "port", 9000, 0, 65535)),
+        port=reader.integer("server", "port", 9000, 0, 65535),
         subprotocols=tuple(subprotocols),
-        max_frame_bytes=int(reader.number("server", "max_frame_bytes", 1 << 20, 1024, 1 << 30)),
+        max_frame_bytes=reader.integer("server", "max_frame_bytes", 1 << 20, 1024, 1 << 30),
         ping_interval=float(ping) or None,
         boot_answer=BootAnswer(
             reader.choice("csms", "boot_answer", [b.value for b in BootAnswer], "Accepted")
         ),
-        heartbeat_interval=int(reader.number("csms", "heartbeat_interval", 60, 1, 86400)),
-        boot_retry_interval=int(reader.number("csms", "boot_retry_interval", 30, 1, 86400)),
+        heartbeat_interval=reader.integer("csms", "heartbeat_interval", 60, 1, 86400),
+        boot_retry_interval=reader.integer("csms", "boot_retry_interval", 30, 1, 86400),
         authorize_status=reader.choice(
             "csms",
             "authorize_status",
@@ -278,16 +396,14 @@ def parse_settings(text: str, path: Path | None = None) -> Settings:
         validation=ValidationPolicy(
             reader.choice("csms", "validation", [v.value for v in ValidationPolicy], "lenient")
         ),
-        window_size=int(reader.number("ui", "frame_window", 100_000, 1000, 10_000_000)),
-        frames_in_memory=int(
-            reader.number("ui", "frames_in_memory", 1_000_000, 10_000, 100_000_000)
-        ),
+        window_size=reader.integer("ui", "frame_window", 100_000, 1000, 10_000_000),
+        frames_in_memory=reader.integer("ui", "frames_in_memory", 1_000_000, 10_000, 100_000_000),
         unknown_policy=UnknownChargerPolicy(
             reader.choice(
                 "csms", "unknown_chargers", [p.value for p in UnknownChargerPolicy], "accept"
             )
         ),
-        allow_list=set(map(str, reader.get("csms", "allow_list", list, []))),
+        allow_list=set(reader.strings("csms", "allow_list", [])),
     )
     passive_text = reader.get("files", "ftp_passive_ports", str, "30000-30009")
     match = re.fullmatch(r"\s*(\d+)\s*-\s*(\d+)\s*", passive_text)
@@ -296,21 +412,21 @@ def parse_settings(text: str, path: Path | None = None) -> Settings:
     files = FileServerSettings(
         advertise_host=reader.get("files", "advertise_host", str, ""),
         bind_host=reader.get("files", "bind_host", str, "0.0.0.0"),
-        http_port=int(reader.number("files", "http_port", 8080, 0, 65535)),
-        ftp_port=int(reader.number("files", "ftp_port", 2121, 0, 65535)),
+        http_port=reader.integer("files", "http_port", 8080, 0, 65535),
+        ftp_port=reader.integer("files", "ftp_port", 2121, 0, 65535),
         ftp_passive_ports=(int(match[1]), int(match[2])),
-        max_upload_mb=int(reader.number("files", "max_upload_mb", 200, 1, 100_000)),
+        max_upload_mb=reader.integer("files", "max_upload_mb", 200, 1, 100_000),
         sftp=reader.get("files", "sftp", bool, False),
-        sftp_port=int(reader.number("files", "sftp_port", 2222, 0, 65535)),
+        sftp_port=reader.integer("files", "sftp_port", 2222, 0, 65535),
         https=reader.get("files", "https", bool, True),
-        https_port=int(reader.number("files", "https_port", 8443, 0, 65535)),
+        https_port=reader.integer("files", "https_port", 8443, 0, 65535),
     )
     passwords = reader.get("security", "passwords", dict, {})
     for identity, password in passwords.items():
         if not isinstance(password, str):
             raise reader.fail("security.passwords", identity, "must be a string")
     security = SecuritySettings(
-        profile=int(reader.number("security", "profile", 0, 0, 3)),
+        profile=reader.integer("security", "profile", 0, 0, 3),
         default_password=reader.get("security", "default_password", str, ""),
         passwords=dict(passwords),
         cert=reader.get("security", "cert", str, ""),
@@ -320,22 +436,44 @@ def parse_settings(text: str, path: Path | None = None) -> Settings:
         legacy_tls=reader.get("security", "legacy_tls", bool, False),
         sign_csr=reader.get("security", "sign_csr", bool, True),
     )
-    logs = LogSettings(keep_days=int(reader.number("logs", "keep_days", 90, 0, 36500)))
+    logs = LogSettings(keep_days=reader.integer("logs", "keep_days", 90, 0, 36500))
     ui = UiSettings(
         theme=reader.get("ui", "theme", str, "textual-dark"),
         refresh_hz=float(reader.number("ui", "refresh_hz", 10, 1, 60)),
     )
+    reader.check_unknown()
     return Settings(csms=csms, ui=ui, files=files, security=security, logs=logs, source=path)
+
+
+def read_settings_text(path: Path) -> str:
+    """The settings file's text; SettingsError when it cannot be read or is not UTF-8.
+
+    FileNotFoundError passes through (a missing file means the defaults).
+    """
+    try:
+        with path.open("rb") as file:
+            data = file.read(MAX_SETTINGS_BYTES + 1)
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise SettingsError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if len(data) > MAX_SETTINGS_BYTES:
+        raise SettingsError(f"{path}: more than {MAX_SETTINGS_BYTES:,} bytes: not a settings file")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise SettingsError(
+            f"{path}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8"
+        ) from None
 
 
 def load_settings(path: Path) -> Settings:
     """Read the settings file; a missing file gives the defaults."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_settings_text(path)
     except FileNotFoundError:
         return Settings()
-    except OSError as exc:
-        raise SettingsError(f"{path}: cannot read: {exc.strerror or exc}") from None
     return parse_settings(text, path)
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from ocpptui.core.config_reads import ReadKind, ReadRecorder, by_name_label
 from ocpptui.core.session import CallFailed, CallOutcome, CallTimeout, Session
 from ocpptui.protocol.keys_16 import KEYS_16, KeyInfo, check_value, key_info
+from ocpptui.protocol.secrets import mask_value
 from ocpptui.wording import counted
 
 DEFAULT_BATCH = 10  # when the charger's GetConfigurationMaxKeys is not known yet
@@ -354,7 +355,7 @@ async def change_configuration(
                 )
             result.confirmed_value = table.value(key)
             if result.confirmed_value != value:
-                result.detail = f"read back {result.confirmed_value!r}"
+                result.detail = f"read back {mask_value(key, result.confirmed_value)!r}"
         except CallFailed as exc:
             result.detail = f"could not read back: {exc}"
     elif result.status in ("Accepted", "RebootRequired") and key in table.entries:

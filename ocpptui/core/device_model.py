@@ -20,6 +20,7 @@ from typing import Any
 from ocpptui.core.config_reads import ReadKind, ReadRecorder, by_name_label
 from ocpptui.core.frame import Frame
 from ocpptui.core.session import CallFailed, CallTimeout, Session
+from ocpptui.protocol.secrets import mask_value
 from ocpptui.protocol.standard_variables import (
     STANDARD_VARIABLES_201,
     StandardVariable,
@@ -741,7 +742,8 @@ async def set_variables(
                     if target is not None and read.status == "Accepted":
                         target.confirmed_value = read.value
                         if read.value != target.value:
-                            target.detail = f"read back {read.value!r}"
+                            shown = mask_value(read.ref.label, read.value)
+                            target.detail = f"read back {shown!r}"
     session.updated("device-model")
     return results
 

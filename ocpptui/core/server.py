@@ -16,6 +16,7 @@ from ocpptui.core.config import UnknownChargerPolicy
 from ocpptui.core.events import ConnectionRefused, ServerStarted, ServerStopped
 from ocpptui.core.identity import BadIdentity, identity_from_path, path_word_warning
 from ocpptui.core.session import Session
+from ocpptui.protocol.terminal_text import escape_controls
 from ocpptui.protocol.versions import OcppVersion
 from ocpptui.transports.websocket import WebSocketTransport
 
@@ -156,8 +157,14 @@ class CsmsServer:
             )
         )
         # The refusal is an event (events panel, headless output, Connections view); the log
-        # only keeps it, so a headless run does not print it a second time as a warning.
-        log.info("refused %s %s: %s", attempt.peer, request.path, reason)
+        # only keeps it, so a headless run does not print it a second time as a warning. The
+        # path and the offered subprotocols are the peer's, sent before any authentication.
+        log.info(
+            "refused %s %s: %s",
+            attempt.peer,
+            escape_controls(request.path),
+            escape_controls(reason),
+        )
         response = connection.respond(status, reason + "\n")
         if status == HTTPStatus.UNAUTHORIZED:
             response.headers["WWW-Authenticate"] = 'Basic realm="ocpp-tui", charset="UTF-8"'

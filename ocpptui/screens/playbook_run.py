@@ -29,6 +29,7 @@ from ocpptui.core.hub import Hub
 from ocpptui.core.identity import file_safe
 from ocpptui.file_paths import launch_folder
 from ocpptui.paths import Paths
+from ocpptui.protocol.secrets import masked
 from ocpptui.screens.open_file import OpenFileScreen
 from ocpptui.services.file_hosting import create_file_server
 from ocpptui.services.file_server import FileServer
@@ -64,7 +65,7 @@ def _head(path: Path) -> bytes:
 
 
 def describe_options(options: dict[str, Any]) -> str:
-    return compact_json(options, 200) if options else ""
+    return compact_json(masked(options), 200) if options else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +83,8 @@ class StepState:
     @classmethod
     def of(cls, index: int, result: StepResult) -> StepState:
         running = result.ms == 0 and result.error is None and not result.ok
-        return cls(index, result.do, running, result.ok, result.error, result.ms, result.response)
+        response = masked(result.response)  # a password read back is never shown
+        return cls(index, result.do, running, result.ok, result.error, result.ms, response)
 
 
 class PlaybookRunScreen(Screen[None]):

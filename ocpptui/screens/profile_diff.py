@@ -28,6 +28,7 @@ from ocpptui.core.configuration import read_configuration
 from ocpptui.core.device_model import device_model_of, get_variables
 from ocpptui.core.hub import Charger
 from ocpptui.core.session import CallFailed, Session
+from ocpptui.protocol.secrets import mask_value
 from ocpptui.services.profiles import (
     ApplyReport,
     DiffLine,
@@ -243,9 +244,9 @@ class ProfileDiffScreen(Screen[None]):
             table.add_row(
                 Text(shorten(line.key, key_width)),
                 Text(label, self._style(style)),
-                Text(shorten(line.current, value_width, placeholder="—")),
+                Text(shorten(mask_value(line.key, line.current), value_width, placeholder="—")),
                 Text(
-                    shorten(line.desired, value_width, placeholder='""'),
+                    shorten(mask_value(line.key, line.desired), value_width, placeholder='""'),
                     self._style("profile-diff--send"),
                 ),
                 Text(shorten(line.note, 60, placeholder="")),
@@ -303,9 +304,9 @@ class ProfileDiffScreen(Screen[None]):
             table.add_row(
                 Text(shorten(line.key, key_width)),
                 Text(shorten(line.status, 16), self._style(style)),
-                Text(shorten(line.before, value_width, placeholder="—")),
-                Text(shorten(line.desired, value_width, placeholder='""')),
-                Text(shorten(line.after, value_width, placeholder="—")),
+                Text(shorten(mask_value(line.key, line.before), value_width, placeholder="—")),
+                Text(shorten(mask_value(line.key, line.desired), value_width, placeholder='""')),
+                Text(shorten(mask_value(line.key, line.after), value_width, placeholder="—")),
                 Text(shorten(line.note, 60, placeholder="")),
                 key=line.key,
             )

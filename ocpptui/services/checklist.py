@@ -29,6 +29,7 @@ from ocpptui.core.device_model import VariableRef
 from ocpptui.core.frame import Direction, Frame, answer_status
 from ocpptui.core.hub import Charger
 from ocpptui.core.session import Session
+from ocpptui.protocol.secrets import mask_value
 from ocpptui.services.config_history import (
     ConfigChange,
     configuration_changes,
@@ -606,7 +607,8 @@ def _check_configuration(
         )
         return _item("configuration", title, CheckStatus.PASS, detail, read_frames[-5:])
     detail = "; ".join(
-        f"{line.key} is {line.current!r}, wanted {line.desired!r}"
+        f"{line.key} is {mask_value(line.key, line.current)!r}, "
+        f"wanted {mask_value(line.key, line.desired)!r}"
         + (f" ({line.state.value})" if line.state is not DiffState.DIFFERS else "")
         for line in wrong[:6]
     )

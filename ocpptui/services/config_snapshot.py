@@ -19,6 +19,7 @@ from ocpptui.core.configuration import read_configuration
 from ocpptui.core.device_model import read_device_model
 from ocpptui.core.hub import Charger
 from ocpptui.core.session import CallFailed, Session
+from ocpptui.protocol.secrets import mask_value
 from ocpptui.services.checklist import iso_time
 
 
@@ -107,7 +108,9 @@ def _how(read: ConfigurationRead, session: Session) -> str:
 
 
 def _value_json(value: ReadValue) -> dict[str, Any]:
-    return {"key": value.key, "value": value.value, "readonly": value.readonly}
+    # A password the charger reported (AuthorizationKey) stays in the frame log only.
+    shown = mask_value(value.key, value.value)
+    return {"key": value.key, "value": shown, "readonly": value.readonly}
 
 
 def snapshot_json(charger: Charger) -> dict[str, Any]:

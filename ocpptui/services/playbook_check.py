@@ -21,23 +21,12 @@ from ocpptui.protocol.versions import OcppVersion
 if TYPE_CHECKING:
     from ocpptui.services.playbook import StepSpec
 
-#: Keys the `[server]` table takes.
-SERVER_KEYS = frozenset({"host", "port"})
-
 
 def parse_protocol(value: Any) -> OcppVersion:
     """The playbook's `protocol = "ocpp1.6"` (raises ValueError with the versions known)."""
     if not isinstance(value, str):
         raise ValueError('protocol must be text, e.g. "ocpp1.6" or "ocpp2.0.1"')
     return OcppVersion.parse(value)
-
-
-def check_server_keys(server: dict[str, Any]) -> str | None:
-    """Why the `[server]` table is wrong (an unknown key), or None."""
-    unknown = sorted(set(server) - SERVER_KEYS)
-    if not unknown:
-        return None
-    return f"[server] does not take {', '.join(unknown)}{_suggest(unknown[0], SERVER_KEYS)}"
 
 
 def check_step(spec: StepSpec, protocol: OcppVersion | None) -> tuple[str, str] | None:
@@ -49,19 +38,13 @@ def check_step(spec: StepSpec, protocol: OcppVersion | None) -> tuple[str, str] 
     return None
 
 
-def ocpp_problem(
-    steps: list[StepSpec], server: dict[str, Any], protocol: Any, text: str
-) -> tuple[int | None, str] | None:
+def ocpp_problem(steps: list[StepSpec], protocol: Any, text: str) -> tuple[int | None, str] | None:
     """(line, what is wrong) for the first OCPP-level fault of a parsed playbook, or None."""
     if protocol is not None:
         try:
             parse_protocol(protocol)
         except ValueError as exc:
             return _top_line(text, "protocol"), str(exc)
-    if isinstance(server, dict):
-        problem = check_server_keys(server)
-        if problem is not None:
-            return _top_line(text, "[server]"), problem
     version = parse_protocol(protocol) if protocol is not None else None
     for spec in steps:
         fault = check_step(spec, version)

@@ -26,6 +26,8 @@ from ocpptui.core.config import CsmsConfig
 from ocpptui.core.frame import Direction, Frame
 from ocpptui.core.hub import Charger
 from ocpptui.core.identity import file_safe
+from ocpptui.protocol.secrets import mask_value
+from ocpptui.protocol.terminal_text import escape_controls
 from ocpptui.services.checklist import (
     Checklist,
     ChecklistTarget,
@@ -125,7 +127,7 @@ def _changes(charger: Charger) -> list[dict[str, Any]]:
             "time": iso_time(change.call.wall),
             "action": change.call.action,
             "key": change.key,
-            "value": change.value,
+            "value": mask_value(change.key, change.value),  # a password stays in the log
             "status": change.status or "no answer",
             "seq": change.call.seq,
             "answer_seq": change.answer.seq if change.answer is not None else None,
@@ -429,12 +431,13 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*\[\]<>|~])|^(#)")
 
 
 def md(value: Any) -> str:
-    """Untrusted text as Markdown that shows exactly that text (one line)."""
+    """Untrusted text as Markdown that shows exactly that text (one line; control characters
+    escaped, since report.md is read with `cat` as often as in a viewer)."""
     if isinstance(value, _Result):
         value = value.text
     if value is None or value == "":
         return "—"
-    text = " ".join(str(value).split())
+    text = escape_controls(" ".join(str(value).split()))
     return _MARKDOWN_SPECIAL.sub(lambda match: "\\" + match.group(0), text)
 
 

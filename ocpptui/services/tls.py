@@ -21,6 +21,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from ocpptui.services.private_files import private_folder, write_private_file
+
 #: ECDHE suites first, then the static-RSA GCM suites OCPP requires (A00.FR.421).
 CIPHERS = "ECDHE+AESGCM:ECDHE+CHACHA20:AES128-GCM-SHA256:AES256-GCM-SHA384"
 #: Old chargers (TLS 1.0/1.1, CBC suites): only when the technician asks for it.
@@ -57,14 +59,13 @@ def _new_key() -> rsa.RSAPrivateKey:
 
 
 def _write_key(path: Path, key: rsa.RSAPrivateKey) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """The key file is 0600 from its creation, in a 0700 folder (never 0644 for a moment)."""
     data = key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.TraditionalOpenSSL,
         serialization.NoEncryption(),
     )
-    path.write_bytes(data)
-    path.chmod(0o600)
+    write_private_file(path, data)
 
 
 def _now() -> dt.datetime:
@@ -183,7 +184,7 @@ def ensure_certificates(
 ) -> TlsFiles:
     """Create the CA and server certificate when missing (or `renew` the server one)."""
     files = TlsFiles.in_folder(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    private_folder(folder)  # it holds the CA key
     if not (files.ca_cert.exists() and files.ca_key.exists()):
         create_ca(files)
         renew = True

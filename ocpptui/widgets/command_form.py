@@ -20,6 +20,7 @@ from textual.widgets import Checkbox, Collapsible, Input, Label, Select
 from ocpptui.core.form_offers import FieldOffer
 from ocpptui.protocol.charging_profiles import limit_profile
 from ocpptui.protocol.schema_form import FormError, FormField, build_payload, draft_payload
+from ocpptui.protocol.secrets import is_secret_path
 from ocpptui.protocol.versions import OcppVersion
 
 #: Form labels are cut to this many cells (the tooltip has the full path).
@@ -154,6 +155,7 @@ class CommandForm(Vertical):
                 placeholder=hint or PLACEHOLDERS.get(form_field.kind, ""),
                 type=kind,  # type: ignore[arg-type]
                 max_length=form_field.max_length or 0,
+                password=is_secret_path(form_field.path),  # typed hidden (basicAuthPassword)
                 compact=True,
                 id=f"field-{index}",
             )

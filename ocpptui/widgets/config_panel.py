@@ -29,6 +29,7 @@ from ocpptui.core.configuration import (
 from ocpptui.core.hub import Charger
 from ocpptui.core.session import CallFailed
 from ocpptui.protocol.keys_16 import key_info
+from ocpptui.protocol.secrets import mask_value
 from ocpptui.screens.edit_value import Edit, EditValueScreen, key_spec
 from ocpptui.screens.prompt import PromptScreen
 from ocpptui.widgets.config_table import SORTABLE, ConfigTable, KeyRow, key_rows
@@ -308,9 +309,10 @@ marked ones (or the highlighted one), **enter** edits, **a** adds a vendor key b
         if result.key in self.added and result.status != "NotSupported":
             self.added.remove(result.key)
         self.refresh_view()
-        text = f"{result.key} = {shorten(result.value, 60)}: {result.status}"
+        value = mask_value(result.key, result.value)
+        text = f"{result.key} = {shorten(value, 60)}: {result.status}"
         if result.confirmed_value is not None:
-            text += f", read back {shorten(result.confirmed_value, 60)}"
+            text += f", read back {shorten(mask_value(result.key, result.confirmed_value), 60)}"
         elif result.detail:
             text += f" ({shorten(result.detail, 120)})"
         severity = "information" if result.ok else "warning"

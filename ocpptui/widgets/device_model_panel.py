@@ -34,6 +34,7 @@ from ocpptui.core.device_model import (
 )
 from ocpptui.core.hub import Charger
 from ocpptui.core.session import CallFailed
+from ocpptui.protocol.secrets import mask_value
 from ocpptui.screens.edit_value import (
     Edit,
     EditValueScreen,
@@ -67,7 +68,8 @@ def result_text(result: VariableResult) -> str:
         text += f" ({result.attribute_type})"
     text += f": {result.status}"
     if result.confirmed_value is not None:
-        text += f", read back {shorten(result.confirmed_value, 60)}"
+        confirmed = mask_value(result.ref.label, result.confirmed_value)
+        text += f", read back {shorten(confirmed, 60)}"
     if result.detail:
         text += f" — {shorten(result.detail, 120)}"
     return text
@@ -273,7 +275,10 @@ the charger at its real CSMS.
         for kind, attribute in entry.attributes.items():
             parts: list[tuple[str, str] | str] = [
                 (f"{kind} ", "$text-muted"),
-                (shorten(attribute.value, 120, placeholder="—"), "$text-accent"),
+                (
+                    shorten(mask_value(entry.ref.label, attribute.value), 120, placeholder="—"),
+                    "$text-accent",
+                ),
                 (f"  {attribute.mutability}", "$text-muted"),
             ]
             if attribute.last_status:

@@ -62,7 +62,7 @@ def test_a_payload_is_checked_against_the_protocols_schema() -> None:
 
 
 def test_unknown_keys_and_protocols_are_refused() -> None:
-    assert "site.toml:1: [server] does not take prot (did you mean port?)" in _error(
+    assert "site.toml:2: [server] prot: unknown key; did you mean port?" in _error(
         "[server]\nprot = 9000\n\n" + WAIT
     )
     assert "unknown OCPP version 'ocpp1.5'" in _error('protocol = "ocpp1.5"\n' + WAIT)

@@ -43,6 +43,8 @@ from asyncssh.constants import (
     FXF_WRITE,
 )
 
+from ocpptui.services.private_files import write_private_file
+
 from .events import EventBus, RequestLogged, RequestRefused, Transfer, UploadReceived
 from .offers import Offer, OfferRegistry, UploadOffer
 from .progress import TransferMeter
@@ -83,9 +85,7 @@ def load_host_keys(folder: Path | None) -> list[asyncssh.SSHKey]:
             keys.append(asyncssh.read_private_key(path))
             continue
         key = _new_key(algorithm, size)
-        folder.mkdir(parents=True, exist_ok=True)
-        key.write_private_key(path)
-        path.chmod(0o600)
+        write_private_file(path, key.export_private_key())  # 0600 from the start, folder 0700
         key.write_public_key(path.with_suffix(".pub"))
         keys.append(key)
     _loaded_keys[_key_files_version(folder)] = keys
