@@ -501,7 +501,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ocpptui.services.file_hosting import create_file_server
 
         async def start_file_server():
-            server = create_file_server(settings.files, paths.sessions_dir)
+            server = create_file_server(
+                settings.files, paths.sessions_dir, server_host=hub.listen_host
+            )
             await server.start()
             return server
 

@@ -19,6 +19,7 @@ from ocpptui.core.events import (
     ConnectionRefused,
     HubEvent,
     LogProblem,
+    LogResumed,
     ServerStarted,
 )
 from ocpptui.core.frame import Frame
@@ -99,6 +100,8 @@ def _event_text(event: HubEvent) -> str | None:
             return f"{identity} disconnected: {reason}"
         case LogProblem(identity=identity, message=message):
             return f"{identity}: frame log kept in memory only: {message}"
+        case LogResumed(identity=identity, message=message):
+            return f"{identity}: frame log back on disk: {message}"
     return None
 
 

@@ -31,6 +31,11 @@ subprotocols = ["ocpp2.1", "ocpp2.0.1", "ocpp1.6"]
 max_frame_bytes = 1048576
 # WebSocket ping interval in seconds; 0 turns pings off (some chargers drop on pings).
 ping_interval = 30
+# WebSocket connections accepted together; past it a charger is refused with HTTP 503 and
+# the reason. 0 = as many as the laptop's open-file limit (ulimit -n) leaves room for.
+max_connections = 0
+# Connections from one IP address (handshakes included); 0 = no cap per address.
+max_connections_per_ip = 64
 
 [csms]
 # How the mini-CSMS answers BootNotification: "Accepted", "Pending" or "Rejected".
@@ -54,14 +59,27 @@ allow_list = []
 
 [files]
 # The laptop's file server for firmware downloads and diagnostics uploads.
-# Address put in the URLs given to chargers ("" = the laptop's first network address).
+# Address put in the URLs given to chargers ("" = the address the file server listens on,
+# or the laptop's first network address when it listens on every interface).
 advertise_host = ""
-bind_host = "0.0.0.0"
+# Address the HTTP/FTP/SFTP listeners bind ("" = the same as [server] host / --host, so
+# `--host 127.0.0.1` keeps the file server on this laptop too; "0.0.0.0" = every interface).
+bind_host = ""
 http_port = 8080
 ftp_port = 2121
 # FTP data ports (passive mode): open these in the laptop's firewall too.
 ftp_passive_ports = "30000-30009"
+# Largest upload, per request and per offer together (MB).
 max_upload_mb = 200
+# Connections to the file server at once (HTTP, FTP and SFTP together), in all and from one
+# address, so that one device on the network cannot lock the chargers out (0 = no cap).
+max_connections = 64
+max_connections_per_ip = 8
+# Seconds a client has to send a whole request (HTTP headers, FTP login; an SSH login gets
+# four times as long); also how long an idle HTTP connection is kept.
+request_timeout = 15
+# Seconds an FTP control connection may sit without a command (a running transfer is fine).
+idle_timeout = 300
 # SFTP (over SSH) for the few chargers that take nothing else; off unless turned on here.
 # The host keys are made once in the data folder (ssh/), so chargers see the same ones.
 sftp = false
@@ -88,7 +106,13 @@ accept_hex_password = true
 legacy_tls = false
 # Answer a charger's SignCertificate by signing its CSR with the local CA of `ocpp-tui certs`
 # and sending the chain in a CertificateSigned; false (or no local CA) answers Rejected.
+# The certificate's CN is always the identity the charger connected as, whatever its CSR asks.
 sign_csr = true
+# Organisation (O) in the certificates signed for chargers ("" = the local CA's).
+certificate_organisation = ""
+# After a wrong password from an address, its next answers wait 0.5, 1, 2 ... seconds, at
+# most this long (slows password guessing; 0 = no wait).
+auth_backoff_max = 8
 
 [security.passwords]
 # "CP-1" = "0123456789abcdef0123456789abcdef01234567"
@@ -97,6 +121,9 @@ sign_csr = true
 # Session folders (frame logs and the files chargers uploaded) older than this many days are
 # deleted when ocpp-tui starts; 0 keeps them all. Reports are never deleted.
 keep_days = 90
+# Frame log files held open at once; the least recently written are closed and opened
+# again at their next frame (0 = a quarter of the laptop's open-file limit, ulimit -n).
+max_open_files = 0
 
 [ui]
 # Any Textual theme: "textual-dark", "textual-light", "nord", "gruvbox", ...
@@ -108,6 +135,12 @@ frame_window = 100000
 # Frames kept in memory by all chargers together; the chargers with the most give up their
 # oldest first (all are on disk).
 frames_in_memory = 1000000
+# ... and the memory they may take together (MB): a charger sending huge frames reaches
+# this long before the frame count.
+frames_in_memory_mb = 512
+# Frames larger than this (kB of text) are kept on disk only once written, and read back
+# from the log file when shown.
+large_frame_kb = 64
 """
 
 
@@ -119,16 +152,23 @@ class SettingsError(ValueError):
 class UiSettings:
     theme: str = "textual-dark"
     refresh_hz: float = 10.0
+    # Read into CsmsConfig (frames_in_memory_bytes, large_frame_chars): the hub bounds memory.
+    frames_in_memory_mb: int = 512
+    large_frame_kb: int = 64
 
 
 @dataclass(slots=True)
 class FileServerSettings:
     advertise_host: str = ""
-    bind_host: str = "0.0.0.0"
+    bind_host: str = ""  # "": where the mini-CSMS listens ([server] host / --host)
     http_port: int = 8080
     ftp_port: int = 2121
     ftp_passive_ports: tuple[int, int] = (30000, 30009)
     max_upload_mb: int = 200
+    max_connections: int = 64  # HTTP, FTP and SFTP together; 0: no cap
+    max_connections_per_ip: int = 8  # 0: no cap
+    request_timeout: float = 15.0  # seconds for a whole request (headers, FTP/SSH login)
+    idle_timeout: float = 300.0  # seconds an FTP control connection may be silent
     sftp: bool = False
     sftp_port: int = 2222
     https: bool = True
@@ -146,11 +186,14 @@ class SecuritySettings:
     accept_hex_password: bool = True
     legacy_tls: bool = False
     sign_csr: bool = True
+    certificate_organisation: str = ""  # "": the local CA's organisation
+    auth_backoff_max: float = 8.0  # seconds; 0: failed passwords are answered at once
 
 
 @dataclass(slots=True)
 class LogSettings:
     keep_days: int = 90  # 0: keep every session folder
+    max_open_files: int = 0  # read into CsmsConfig.max_open_log_files; 0: from ulimit -n
 
 
 @dataclass(slots=True)
@@ -360,6 +403,9 @@ def parse_settings(text: str, path: Path | None = None) -> Settings:
         raise SettingsError(f"{where}: values are nested too deeply to be settings") from None
     reader = _Reader(data, text, path)
 
+    frames_in_memory_mb = reader.integer("ui", "frames_in_memory_mb", 512, 16, 1_000_000)
+    large_frame_kb = reader.integer("ui", "large_frame_kb", 64, 1, 1_000_000)
+    max_open_files = reader.integer("logs", "max_open_files", 0, 0, 1_000_000)
     subprotocols = reader.strings("server", "subprotocols", list(CsmsConfig().subprotocols))
     for entry in subprotocols:
         if entry not in KNOWN_SUBPROTOCOLS:
@@ -375,6 +421,8 @@ def parse_settings(text: str, path: Path | None = None) -> Settings:
         subprotocols=tuple(subprotocols),
         max_frame_bytes=reader.integer("server", "max_frame_bytes", 1 << 20, 1024, 1 << 30),
         ping_interval=float(ping) or None,
+        max_connections=reader.integer("server", "max_connections", 0, 0, 1_000_000),
+        max_connections_per_ip=reader.integer("server", "max_connections_per_ip", 64, 0, 1_000_000),
         boot_answer=BootAnswer(
             reader.choice("csms", "boot_answer", [b.value for b in BootAnswer], "Accepted")
         ),
@@ -398,6 +446,9 @@ def parse_settings(text: str, path: Path | None = None) -> Settings:
         ),
         window_size=reader.integer("ui", "frame_window", 100_000, 1000, 10_000_000),
         frames_in_memory=reader.integer("ui", "frames_in_memory", 1_000_000, 10_000, 100_000_000),
+        frames_in_memory_bytes=frames_in_memory_mb * 1024 * 1024,
+        large_frame_chars=large_frame_kb * 1024,
+        max_open_log_files=max_open_files,
         unknown_policy=UnknownChargerPolicy(
             reader.choice(
                 "csms", "unknown_chargers", [p.value for p in UnknownChargerPolicy], "accept"
@@ -411,11 +462,15 @@ def parse_settings(text: str, path: Path | None = None) -> Settings:
         raise reader.fail("files", "ftp_passive_ports", "must be a range like 30000-30009")
     files = FileServerSettings(
         advertise_host=reader.get("files", "advertise_host", str, ""),
-        bind_host=reader.get("files", "bind_host", str, "0.0.0.0"),
+        bind_host=reader.get("files", "bind_host", str, ""),
         http_port=reader.integer("files", "http_port", 8080, 0, 65535),
         ftp_port=reader.integer("files", "ftp_port", 2121, 0, 65535),
         ftp_passive_ports=(int(match[1]), int(match[2])),
         max_upload_mb=reader.integer("files", "max_upload_mb", 200, 1, 100_000),
+        max_connections=reader.integer("files", "max_connections", 64, 0, 100_000),
+        max_connections_per_ip=reader.integer("files", "max_connections_per_ip", 8, 0, 100_000),
+        request_timeout=float(reader.number("files", "request_timeout", 15, 1, 3600)),
+        idle_timeout=float(reader.number("files", "idle_timeout", 300, 10, 86400)),
         sftp=reader.get("files", "sftp", bool, False),
         sftp_port=reader.integer("files", "sftp_port", 2222, 0, 65535),
         https=reader.get("files", "https", bool, True),
@@ -435,11 +490,18 @@ def parse_settings(text: str, path: Path | None = None) -> Settings:
         accept_hex_password=reader.get("security", "accept_hex_password", bool, True),
         legacy_tls=reader.get("security", "legacy_tls", bool, False),
         sign_csr=reader.get("security", "sign_csr", bool, True),
+        certificate_organisation=reader.get("security", "certificate_organisation", str, ""),
+        auth_backoff_max=float(reader.number("security", "auth_backoff_max", 8, 0, 60)),
     )
-    logs = LogSettings(keep_days=reader.integer("logs", "keep_days", 90, 0, 36500))
+    logs = LogSettings(
+        keep_days=reader.integer("logs", "keep_days", 90, 0, 36500),
+        max_open_files=max_open_files,
+    )
     ui = UiSettings(
         theme=reader.get("ui", "theme", str, "textual-dark"),
         refresh_hz=float(reader.number("ui", "refresh_hz", 10, 1, 60)),
+        frames_in_memory_mb=frames_in_memory_mb,
+        large_frame_kb=large_frame_kb,
     )
     reader.check_unknown()
     return Settings(csms=csms, ui=ui, files=files, security=security, logs=logs, source=path)

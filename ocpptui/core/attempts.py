@@ -35,6 +35,7 @@ class ConnectionAttempt:
     reason: str  # plain language
     advice: str | None = None  # what to do about it
     warning: str | None = None  # accepted, but something looks wrong (an identity like "ocpp")
+    held_back: float = 0.0  # seconds the answer waited (password-guessing backoff)
 
 
 def version_names(subprotocols: Iterable[str]) -> str:
@@ -95,5 +96,24 @@ _ADVICE = (
         "add the identity to the allow-list or switch the policy to accept",
     ),
     ("no charge point identity", "end the URL on the charger with /<identity>"),
+    (
+        "does not name the charge point",
+        "install a certificate whose CN is the charger's identity (SignCertificate from "
+        "this laptop issues one), or change the identity in the charger's URL to match it",
+    ),
+    (
+        "already: the cap per address",
+        "too many connections from one address: raise [server] max_connections_per_ip if "
+        "that address is a gateway in front of several chargers",
+    ),
+    (
+        "at its cap of",
+        "raise [server] max_connections (and the open-file limit, ulimit -n), or disconnect "
+        "chargers that are done",
+    ),
+    (
+        "out of file descriptors",
+        "raise the open-file limit (ulimit -n) or lower [server] max_connections",
+    ),
     ("not a WebSocket request", "use ws:// (or wss://) in the charger, not http://"),
 )

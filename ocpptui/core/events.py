@@ -81,6 +81,15 @@ class LogProblem:
     message: str
 
 
+@dataclass(frozen=True, slots=True)
+class LogResumed:
+    """The frame log of a session is written to disk again (the frames kept in memory
+    while it could not be were written first, in order)."""
+
+    identity: str
+    message: str
+
+
 HubEvent = (
     ServerStarted
     | ServerStopped
@@ -91,4 +100,5 @@ HubEvent = (
     | ChargerDisconnected
     | ChargerUpdated
     | LogProblem
+    | LogResumed
 )

@@ -283,7 +283,9 @@ class PlaybookRunScreen(Screen[None]):
         self.run_playbook(self.playbook)
 
     async def _start_file_server(self) -> FileServer:
-        server = create_file_server(self.settings.files, self.paths.sessions_dir)
+        server = create_file_server(
+            self.settings.files, self.paths.sessions_dir, server_host=self.hub.listen_host
+        )
         await server.start()
         return server
 

@@ -230,15 +230,41 @@ def describe_peer_certificate(der: bytes | None) -> str | None:
     return f"{certificate.subject.rfc4514_string()}, serial {certificate.serial_number:X}"
 
 
-def sign_csr(files: TlsFiles, csr_pem: str, days: int = 365) -> str:
-    """Sign a charger's CSR (SignCertificate) with the local CA; returns the PEM chain."""
+def sign_csr(
+    files: TlsFiles,
+    csr_pem: str,
+    *,
+    identity: str,
+    organisation: str | None = None,
+    days: int = 365,
+) -> str:
+    """Sign a charger's CSR (SignCertificate) with the local CA; returns the PEM chain.
+
+    The certificate names the charger that asked, whatever subject the CSR asks for:
+    CN = `identity` (the charge point identity it connected as) and O = `organisation`
+    (default: the local CA's). Otherwise a charger could obtain a certificate for another
+    identity and, under security profile 3, connect as that charger. Only the CSR's public
+    key (proven by its signature) is taken from it.
+    """
+    if not identity:
+        raise ValueError("no charge point identity to put in the certificate")
     csr = x509.load_pem_x509_csr(csr_pem.encode())
     if not csr.is_signature_valid:
         raise ValueError("the CSR's signature does not verify")
     ca_certificate, ca_key = load_ca(files)
+    if organisation is None:
+        names = ca_certificate.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)
+        organisation = str(names[0].value) if names else "ocpp-tui"
+    # X.520 upper bounds (ub-organization-name, ub-common-name); cryptography refuses more.
+    subject = x509.Name(
+        [
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation[:64]),
+            x509.NameAttribute(NameOID.COMMON_NAME, identity[:64]),
+        ]
+    )
     certificate = (
         x509.CertificateBuilder()
-        .subject_name(csr.subject)
+        .subject_name(subject)
         .issuer_name(ca_certificate.subject)
         .public_key(csr.public_key())
         .serial_number(x509.random_serial_number())

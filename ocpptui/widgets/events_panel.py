@@ -45,6 +45,8 @@ def describe(event: events.HubEvent) -> tuple[str, str] | None:
             return f"{shorten(identity, 48)} sent BootNotification", "$text-primary"
         case events.LogProblem(identity=identity, message=message):
             return f"{shorten(identity, 48)} frame log: {shorten(message, 200)}", "$text-error"
+        case events.LogResumed(identity=identity, message=message):
+            return f"{shorten(identity, 48)} frame log: {shorten(message, 200)}", "$text-success"
     return None
 
 

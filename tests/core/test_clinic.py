@@ -61,7 +61,7 @@ async def test_wrong_password_shows_the_user_never_the_password(hub: Hub) -> Non
         ):
             pass
     attempt = hub.attempts[-1]
-    assert attempt.reason == "wrong password for CP-7"
+    assert attempt.reason.startswith("wrong password for CP-7; 1 failed attempt from 127.0.0.1")
     assert attempt.auth_present and attempt.auth_user == "CP-7"
     assert "the-wrong-one" not in repr(attempt)
 
