@@ -24,9 +24,11 @@ from ocpptui.core.device_model import VariableRef, get_base_report, set_variable
 from ocpptui.core.hub import Hub
 from ocpptui.core.session import CallFailed, Session
 from ocpptui.protocol.secrets import masked
+from ocpptui.protocol.versions import OcppVersion
 from ocpptui.services.diagnostics import DiagnosticsRequest
 from ocpptui.services.file_server import FileServer
 from ocpptui.services.firmware import FirmwareUpdate, WaitFor
+from ocpptui.services.playbook_check import ocpp_problem, parse_protocol
 from ocpptui.services.profiles import ProfileError, apply_profile, load_profile
 from ocpptui.wording import plural
 
@@ -53,6 +55,8 @@ class Playbook:
     host: str | None = None
     port: int | None = None
     source: Path | None = None
+    #: The OCPP version the playbook is written for (`protocol = "ocpp1.6"`), if it says.
+    protocol: OcppVersion | None = None
 
 
 # do → (required options, optional options)
@@ -74,6 +78,9 @@ STEP_KINDS: dict[str, tuple[set[str], set[str]]] = {
     "remote_start": (set(), {"connector", "id_tag", "timeout", "identity"}),
     "remote_stop": (set(), {"transaction", "timeout", "identity"}),
 }
+
+#: The error text of a step that was not run.
+SKIPPED = "skipped: an earlier step failed"
 
 StepRunner = Callable[["PlaybookRun", StepSpec, "StepResult"], Awaitable[None]]
 
@@ -215,7 +222,7 @@ def parse_playbook(text: str, source: Path | None = None) -> Playbook:
     except RecursionError:
         raise PlaybookError(f"{where}: values are nested too deeply") from None
     for name in data:
-        if name not in ("server", "step"):
+        if name not in ("server", "step", "protocol"):
             guess = _closest(name, ("server", "step"))
             hint = (
                 f"did you mean {'[[step]]' if guess == 'step' else '[server]'}?"
@@ -246,7 +253,12 @@ def parse_playbook(text: str, source: Path | None = None) -> Playbook:
             )
         end = step_lines[index + 1] - 1 if index + 1 < len(step_lines) else None
         steps.append(_step(index, line, end, raw, lines, at))
-    return Playbook(steps, host, port, source)
+    problem = ocpp_problem(steps, data.get("protocol"), text)  # services/playbook_check.py
+    if problem is not None:
+        line, message = problem
+        raise PlaybookError(f"{at(line)}: {message}")
+    protocol = parse_protocol(data["protocol"]) if "protocol" in data else None
+    return Playbook(steps, host, port, source, protocol)
 
 
 def _shown(value: Any, limit: int = 60) -> str:
@@ -347,20 +359,23 @@ class StepResult:
     response: Any = None
     error: str | None = None
     ms: float = 0.0
-    skipped: str | None = None
-    """Why the step did nothing and that is right (e.g. "already on 1.4.2"); ok stays True."""
+    #: Not run, because an earlier step failed (not a failure of its own).
+    skipped: bool = False
+    #: Why the step had nothing to do for this charger (e.g. "already on 1.4.2"): it passes.
+    not_needed: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = {
             "do": self.do,
             "ok": self.ok,
+            "skipped": self.skipped,
             "request": self.request,
             "response": self.response,
             "error": self.error,
             "ms": round(self.ms, 1),
         }
-        if self.skipped is not None:
-            data["skipped"] = self.skipped
+        if self.not_needed is not None:
+            data["not_needed"] = self.not_needed
         return data
 
 
@@ -381,8 +396,8 @@ class PlaybookRun:
     _file_server: FileServer | None = None
     transfer_slots: TransferLimiter | None = None
     """Transfer steps wait for a slot (a site run: at most K chargers downloading)."""
-    skip_step: Callable[[PlaybookRun, StepSpec], str | None] | None = None
-    """Says why a step has nothing to do for this charger (it is then passed as skipped)."""
+    not_needed: Callable[[PlaybookRun, StepSpec], str | None] | None = None
+    """Says why a step has nothing to do for this charger (it then passes as not needed)."""
 
     async def file_server(self) -> FileServer:
         """The file server for firmware and diagnostics steps, started on first use."""
@@ -416,9 +431,9 @@ class PlaybookRun:
             self.results.append(result)
             self.on_step(spec.index, result)
             started = time.perf_counter()
-            skipped = self.skip_step(self, spec) if ok and self.skip_step is not None else None
-            if skipped is not None:
-                result.ok, result.skipped = True, skipped
+            not_needed = self.not_needed(self, spec) if ok and self.not_needed else None
+            if not_needed is not None:
+                result.ok, result.not_needed = True, not_needed
             elif ok:
                 try:
                     async with self._slot_for(spec):
@@ -429,7 +444,8 @@ class PlaybookRun:
                 except Exception as exc:  # a bug in a step must still end the run cleanly
                     result.error = f"{type(exc).__name__}: {exc}"
             else:
-                result.error = "not run: an earlier step failed"
+                result.skipped = True
+                result.error = SKIPPED
             result.ms = (time.perf_counter() - started) * 1000
             self.on_step(spec.index, result)
             ok = ok and result.ok

@@ -105,14 +105,14 @@ _WHAT = {"profile": "profile", "firmware": "firmware image", "target_firmware": 
 
 
 def charger_playbook(playbook: Playbook, charger: SheetCharger) -> tuple[Playbook, dict[int, str]]:
-    """The playbook with this charger's sheet values filled in, and why steps are skipped.
+    """The playbook with this charger's sheet values filled in, and the steps not needed.
 
     Every step is pinned to the charger (`identity`); a step that uses a value the sheet does
     not give this charger (no firmware image, no profile) has nothing to do for it.
     """
     values = charger.values()
     steps: list[StepSpec] = []
-    skipped: dict[int, str] = {}
+    not_needed: dict[int, str] = {}
     for spec in playbook.steps:
         missing: set[str] = set()
         options = _fill(copy.deepcopy(spec.options), values, missing)
@@ -120,9 +120,9 @@ def charger_playbook(playbook: Playbook, charger: SheetCharger) -> tuple[Playboo
             options["identity"] = charger.identity
         if missing:
             names = ", ".join(_WHAT.get(name, name) for name in sorted(missing))
-            skipped[spec.index] = f"the sheet gives {charger.identity} no {names}"
+            not_needed[spec.index] = f"the sheet gives {charger.identity} no {names}"
         steps.append(StepSpec(spec.index, spec.line, spec.do, options))
-    return Playbook(steps, playbook.host, playbook.port, playbook.source), skipped
+    return Playbook(steps, playbook.host, playbook.port, playbook.source), not_needed
 
 
 # ------------------------------------------------------------------------------ transfer slots
@@ -502,8 +502,8 @@ class SharedFileServer:
 def step_line(identity: str, index: int, total: int, result: StepResult) -> str:
     """`CP-A1 [2/5] apply_profile ok (120 ms)` (or `...` while it runs)."""
     prefix = f"{identity} [{index + 1}/{total}] {result.do}"
-    if result.skipped is not None:
-        return f"{prefix} skipped: {result.skipped}"
+    if result.not_needed is not None:
+        return f"{prefix} not needed: {result.not_needed}"
     if result.ms == 0 and result.error is None and not result.ok:
         return f"{prefix} ..."
     verdict = "ok" if result.ok else f"FAILED: {result.error}"
@@ -520,13 +520,13 @@ def playbook_action(
 ) -> BatchAction:
     """The batch action that runs `playbook` against one sheet charger, its values filled in.
 
-    A firmware step is skipped ("already on 1.4.2") when the charger runs its target
+    A firmware step is not needed ("already on 1.4.2") when the charger runs its target
     firmware; the charger passes when every step did and it ends on its target firmware.
     """
 
     async def run_on(item: BatchItem) -> None:
         record = site.records[item.identity]
-        own, skipped = charger_playbook(playbook, record.sheet)
+        own, not_needed = charger_playbook(playbook, record.sheet)
         total = len(own.steps)
 
         def skip(run: PlaybookRun, spec: StepSpec) -> str | None:
@@ -534,11 +534,11 @@ def playbook_action(
                 target = record.sheet.target_firmware
                 if target is not None and site.firmware_now(item.identity) == target:
                     return f"already on {target}"
-            return skipped.get(spec.index)
+            return not_needed.get(spec.index)
 
         def stepped(index: int, result: StepResult) -> None:
             running = result.ms == 0 and result.error is None and not result.ok
-            running = running and result.skipped is None
+            running = running and result.not_needed is None
             item.changing = CHANGING_STEPS.get(result.do) if running else None
             finished = sum(1 for r in run.results if r.ms or r.error or r.ok)
             item.progress = finished / total if total else None
@@ -552,7 +552,7 @@ def playbook_action(
             on_step=stepped,
             file_server_factory=file_server,
             transfer_slots=slots,
-            skip_step=skip,
+            not_needed=skip,
         )
         try:
             ok = await run.run()
@@ -580,17 +580,19 @@ def playbook_action(
 
 def _record_profile_and_firmware(record: ChargerRecord, results: list[StepResult]) -> None:
     for result in results:
+        if result.skipped:  # not run (an earlier step failed): it says nothing of the charger
+            continue
         if result.do == "apply_profile" and (result.ok or result.error):
-            if result.skipped is not None:
-                record.profile = Outcome(True, f"skipped: {result.skipped}")
+            if result.not_needed is not None:
+                record.profile = Outcome(True, f"not needed: {result.not_needed}")
             elif result.ok:
                 keys = counted(len(result.response or {}), "key")
                 record.profile = Outcome(True, f"applied ({keys} verified)")
             else:
                 record.profile = Outcome(False, result.error or "failed")
         if result.do == "update_firmware" and (result.ok or result.error):
-            if result.skipped is not None:
-                record.firmware = Outcome(True, result.skipped)
+            if result.not_needed is not None:
+                record.firmware = Outcome(True, result.not_needed)
             elif result.ok:
                 verdict = (result.response or {}).get("verdict")
                 record.firmware = Outcome(True, str(verdict or "installed"))

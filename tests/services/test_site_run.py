@@ -22,7 +22,7 @@ from ocpptui.core.frame import Direction
 from ocpptui.core.hub import Hub
 from ocpptui.headless import run_site_headless
 from ocpptui.services.file_server import FileServer
-from ocpptui.services.playbook import PlaybookError, parse_playbook
+from ocpptui.services.playbook import SKIPPED, PlaybookError, parse_playbook
 from ocpptui.services.report import ReportRequest, SiteNotes
 from ocpptui.services.site_run import (
     ItemState,
@@ -214,12 +214,12 @@ async def test_a_site_run_commissions_each_sheet_charger_and_leaves_others_alone
     bad = by_identity["CP-BAD"]
     assert not bad["ok"] and bad["firmware"] == "1.4.2"
     assert bad["error"].startswith("update_firmware: InstallationFailed")
-    assert bad["steps"][2]["error"] == "not run: an earlier step failed"
+    assert bad["steps"][2]["error"] == SKIPPED
     # Already on its target: the firmware step says so instead of installing anything.
     done = by_identity["CP-DONE"]
-    assert done["ok"] and done["steps"][1]["skipped"] == "already on 1.4.2"
-    assert done["steps"][2]["skipped"] == "the sheet gives CP-DONE no profile"
-    assert "CP-DONE [2/3] update_firmware skipped: already on 1.4.2" in text
+    assert done["ok"] and done["steps"][1]["not_needed"] == "already on 1.4.2"
+    assert done["steps"][2]["not_needed"] == "the sheet gives CP-DONE no profile"
+    assert "CP-DONE [2/3] update_firmware not needed: already on 1.4.2" in text
     assert hub.chargers["CP-DONE"].sessions[-1].state.firmware == "1.4.2"
     # --parallel 1: no two chargers downloaded at the same time.
     windows = sorted(_download_windows(hub))
