@@ -581,6 +581,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run_async(serve_headless(hub, jsonl=args.jsonl, upstream=upstream))
         return _run_tui(settings, paths, hub, upstream=upstream)
     if args.command == "serve" and args.headless:
+        if args.site is not None:
+            print("ocpp-tui serve: --site opens the site board in the TUI; without a UI, "
+                  "run a playbook on the site: ocpp-tui run PLAYBOOK --site SHEET",
+                  file=sys.stderr)  # fmt: skip
+            return 2
         from ocpptui.headless import serve_headless
 
         _configure_logging(paths, to_stderr=True)

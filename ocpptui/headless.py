@@ -385,7 +385,13 @@ async def run_site_headless(
     boots, at most `parallel` transfers at once; exit 0 (all passed), 1, or 2 (bad input,
     found before the server starts)."""
     from ocpptui.services.playbook import PlaybookError, load_playbook
-    from ocpptui.services.site_run import Site, SiteRun, check_site_playbook, step_line
+    from ocpptui.services.site_run import (
+        Site,
+        SiteRun,
+        check_site_playbook,
+        connection_cap_warning,
+        step_line,
+    )
     from ocpptui.services.site_sheet import DEFAULT_PARALLEL, SiteSheetError, load_sheet
 
     stream = out or sys.stdout
@@ -428,6 +434,9 @@ async def run_site_headless(
             f"site {sheet.name}: {counted(len(sheet.chargers), 'charger')} expected, "
             f"at most {limit} transferring at once, timeout {sheet.timeout:g} s"
         )
+        warning = connection_cap_warning(len(sheet.chargers), hub.config)
+        if warning is not None:
+            printer.note(f"warning: {warning}")
         total = len(playbook.steps)
 
         def stepped(identity: str, index: int, result) -> None:

@@ -62,6 +62,7 @@ from ocpptui.services.site_run import (
     SiteBatch,
     TransferSlots,
     check_site_playbook,
+    connection_cap_warning,
     playbook_action,
 )
 from ocpptui.services.site_sheet import DEFAULT_PARALLEL
@@ -73,8 +74,9 @@ from ocpptui.widgets.site_table import UNEXPECTED_PREFIX, Cell, SiteRow, SiteTab
 #: Board repaints per second (a batch's progress, connections, firmware phases).
 REFRESH_HZ = 2.0
 #: Seconds a checklist is kept while its charger's frames do not move (heartbeat checks
-#: depend on time passing too).
+#: depend on time passing too), and at least, while they do.
 CHECKLIST_MAX_AGE = 10.0
+CHECKLIST_MIN_AGE = 2.0
 #: What a batch says of a target charger that is not connected (it is not acted on).
 NOT_CONNECTED = "not connected"
 #: Messages offered for a batch trigger (those every version names the same way).
@@ -220,8 +222,10 @@ class SiteBoardScreen(Screen[None]):
         self.refresh_board()
         self.table.focus()
         sheet = self.site.sheet
+        warning = connection_cap_warning(len(sheet.chargers), self.site.hub.config)
         self._status(
             f"{sheet.source or 'site sheet'} · at most {self.slots.limit} transfers at once"
+            + (f" · warning: {warning}" if warning else "")
         )
 
     def _status(self, text: str) -> None:
@@ -266,8 +270,11 @@ class SiteBoardScreen(Screen[None]):
         moved = (len(frames), frames[len(frames) - 1].seq if len(frames) else 0)
         now = self.clock.wall()
         cached = self._checked.get(identity)
-        if cached is not None and cached.frames_seen == moved:
-            if now - cached.wall < CHECKLIST_MAX_AGE:
+        if cached is not None:
+            age = now - cached.wall
+            # A busy charger's frames move every second: its checklist (a pass over all of
+            # them) is redone at most every few seconds, and after a while even if idle.
+            if age < (CHECKLIST_MAX_AGE if cached.frames_seen == moved else CHECKLIST_MIN_AGE):
                 return cached.cell
         record = self.site.records[identity]
         target = ChecklistTarget(

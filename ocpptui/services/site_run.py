@@ -21,10 +21,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from ocpptui.core.config import BootAnswer, UnknownChargerPolicy
+from ocpptui.core.config import BootAnswer, CsmsConfig, UnknownChargerPolicy
 from ocpptui.core.events import ChargerConnected, HubEvent
 from ocpptui.core.frame import Direction, Frame
 from ocpptui.core.hub import Hub
+from ocpptui.core.open_files import connections_budget
 from ocpptui.protocol.secrets import masked
 from ocpptui.services.file_server import FileServer
 from ocpptui.services.playbook import (
@@ -396,6 +397,28 @@ class ChargerRecord:
     notes: list[str] = field(default_factory=list)
     report: str | None = None
     """Folder of its own commissioning report, once one is written."""
+
+
+def connection_cap_warning(chargers: int, config: CsmsConfig) -> str | None:
+    """Why some of a site's chargers could be refused by the connection caps, or None.
+
+    The mini-CSMS refuses connections past `[server] max_connections` (by default what the
+    open-file limit allows) and past `max_connections_per_ip` from one address: chargers
+    behind one router (NAT) share its address.
+    """
+    total = config.max_connections or connections_budget()
+    if chargers > total:
+        return (
+            f"the sheet lists {chargers} chargers but the mini-CSMS holds {total} connections "
+            "at once ([server] max_connections, or the open-file limit): the rest are refused"
+        )
+    per_address = config.max_connections_per_ip
+    if per_address and chargers > per_address:
+        return (
+            f"the sheet lists {chargers} chargers: if they share one address (behind a "
+            f"router), those past {per_address} are refused ([server] max_connections_per_ip)"
+        )
+    return None
 
 
 class Site:

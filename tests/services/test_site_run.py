@@ -359,3 +359,16 @@ def test_an_invalid_sheet_exits_2_before_the_server_starts(site_files: Path) -> 
         "(also on line 2)" in result.stdout
     )
     assert "listening" not in result.stdout
+
+
+def test_a_site_larger_than_the_connection_caps_is_warned_about() -> None:
+    from ocpptui.core.config import CsmsConfig
+    from ocpptui.services.site_run import connection_cap_warning
+
+    # The defaults hold a 40-charger site, even behind one router.
+    assert connection_cap_warning(40, CsmsConfig()) is None
+    assert "past 64 are refused ([server] max_connections_per_ip)" in connection_cap_warning(
+        65, CsmsConfig()
+    )
+    capped = connection_cap_warning(40, CsmsConfig(max_connections=30))
+    assert capped.startswith("the sheet lists 40 chargers but the mini-CSMS holds 30")
