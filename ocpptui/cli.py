@@ -536,6 +536,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return server
 
         if args.site is not None:
+            if args.target_firmware is not None:
+                print("ocpp-tui run: with --site each charger's target is the sheet's "
+                      "target_firmware column, not --target-firmware", file=sys.stderr)  # fmt: skip
+                return 2
             if link is not None:
                 print("ocpp-tui run: --site needs the WebSocket server, not a local link",
                       file=sys.stderr)  # fmt: skip
