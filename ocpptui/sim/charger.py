@@ -135,6 +135,8 @@ class SimulatedCharger:
         self._firmware_task: asyncio.Task[None] | None = None
         self._firmware_request: FirmwareRequest | None = None
         self._firmware_status = "Idle"
+        # The current update rebooted onto its image: only its late Installed is left to send.
+        self._firmware_rebooted = False
         self._last_firmware_download: FirmwareDownload | None = None
         self._log_task: asyncio.Task[None] | None = None
         self._jobs: set[asyncio.Task[None]] = set()
@@ -266,9 +268,15 @@ class SimulatedCharger:
 
     @property
     def firmware_update_running(self) -> bool:
-        """True from an accepted update until its final status (Installed or a failure)."""
+        """True from an accepted update until its final status (Installed or a failure), or
+        until it rebooted onto the new image (a real charger's updater does not outlive that)."""
         task = self._firmware_task
-        return task is not None and not task.done() and self._firmware_status not in _FIRMWARE_FINAL
+        return (
+            task is not None
+            and not task.done()
+            and self._firmware_status not in _FIRMWARE_FINAL
+            and not self._firmware_rebooted
+        )
 
     @property
     def last_firmware_download(self) -> FirmwareDownload | None:
@@ -494,6 +502,7 @@ class SimulatedCharger:
         """Run an accepted UpdateFirmware/SignedUpdateFirmware (the caller checked none runs)."""
         self._firmware_request = request
         self._firmware_status = "Idle"
+        self._firmware_rebooted = False
         self._firmware_task = self._start_job(FirmwareJob(self, request).run(), "firmware")
 
     def _start_log_upload(self, request: LogRequest) -> bool:
@@ -528,17 +537,39 @@ class SimulatedCharger:
             self._notify()
 
     async def _report_firmware_status(self, request: FirmwareRequest, status: str) -> None:
-        self._firmware_status = status
-        self._notify()
+        # A late status of an earlier update (Installed after its reboot) is sent, but the
+        # current status stays the newer request's.
+        if request is self._firmware_request:
+            self._firmware_status = status
+            self._notify()
         logger.info("%s: firmware status %s", self.identity, status)
         payload = firmware_status_payload(request.flavour, status, request.request_id)
-        await self._send_when_booted(payload, "firmware-status")
+        await self._send_status(payload, "firmware-status")
 
     async def _report_log_status(self, request: LogRequest, status: str) -> None:
-        self._log_status = status
-        self._notify()
+        if request is self._log_request:
+            self._log_status = status
+            self._notify()
         logger.info("%s: %s upload status %s", self.identity, request.kind, status)
-        await self._send_when_booted(log_status_payload(request, status), "log-status")
+        await self._send_status(log_status_payload(request, status), "log-status")
+
+    async def _send_status(self, payload: Any, name: str) -> None:
+        """A firmware/log status notification; twice with the repeated-statuses quirk."""
+        times = 2 if self.options.has_quirk("repeated-statuses") else 1
+        for _ in range(times):
+            await self._send_when_booted(payload, name)
+
+    def _transfer_status_payloads(self) -> list[Any]:
+        """The last firmware and log statuses as sent (repeated-statuses quirk); none before."""
+        payloads = []
+        firmware = self._firmware_request
+        if firmware is not None and self._firmware_status != "Idle":
+            status = self._firmware_status
+            payloads.append(firmware_status_payload(firmware.flavour, status, firmware.request_id))
+        log = self._log_request
+        if log is not None and self._log_status != "Idle":
+            payloads.append(log_status_payload(log, self._log_status))
+        return payloads
 
     async def _send_when_booted(self, payload: Any, name: str) -> bool:
         """Send a call from a job through the current session; False when it could not be.
@@ -567,6 +598,7 @@ class SimulatedCharger:
     def _reboot_into_firmware(self, version: str) -> None:
         """The image is installed: reboot and come back running `version`."""
         self._pending_firmware_version = version
+        self._firmware_rebooted = True
         session = self._session
         if session is not None:
             session.request_end("firmware")
