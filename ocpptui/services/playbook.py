@@ -24,6 +24,11 @@ from ocpptui.services.diagnostics import DiagnosticsRequest
 from ocpptui.services.file_server import FileServer
 from ocpptui.services.firmware import FirmwareUpdate, WaitFor
 from ocpptui.services.profiles import ProfileError, apply_profile, load_profile
+from ocpptui.services.transfer_job import TransferJob
+
+#: At the end of a run, a transfer the charger is still making is given this long to finish
+#: before the file server stops (it stops at once when none is running).
+TRANSFER_FINISH_SECONDS = 120.0
 
 
 class PlaybookError(ValueError):
@@ -152,8 +157,8 @@ def _check_types(spec: StepSpec, prefix: str) -> None:
         "Booted",
     ):
         raise bad("wait", '"Installed" or "Booted"')
-    if "scheme" in options and options["scheme"] not in ("http", "https", "ftp"):
-        raise bad("scheme", '"http", "https" or "ftp"')
+    if "scheme" in options and options["scheme"] not in ("http", "https", "ftp", "sftp"):
+        raise bad("scheme", '"http", "https", "ftp" or "sftp"')
     if spec.do == "reset" and "wait" in options and not isinstance(options["wait"], bool):
         raise bad("wait", "true or false")
 
@@ -204,6 +209,8 @@ class PlaybookRun:
     on_step: Callable[[int, StepResult], None] = lambda index, result: None
     file_server_factory: Callable[[], Awaitable[FileServer]] | None = None
     _file_server: FileServer | None = None
+    transfer_jobs: list[TransferJob] = field(default_factory=list)
+    """The firmware and diagnostics jobs of the run: their offers outlive their steps."""
 
     async def file_server(self) -> FileServer:
         """The file server for firmware and diagnostics steps, started on first use."""
@@ -214,6 +221,12 @@ class PlaybookRun:
         return self._file_server
 
     async def close(self) -> None:
+        """End the run: a transfer the charger is making is let finish, then the offers are
+        withdrawn and the file server stops."""
+        for job in self.transfer_jobs:
+            if job.offered:
+                await job.wait_transfers_ended(TRANSFER_FINISH_SECONDS)
+            job.cancel("the run ended")
         if self._file_server is not None:
             await self._file_server.stop()
             self._file_server = None
@@ -477,10 +490,11 @@ async def _update_firmware(run: PlaybookRun, spec: StepSpec, result: StepResult)
         session.identity,
         await run.file_server(),
         _resolve_file(run, options["file"]),
-        scheme=options.get("scheme", "http"),
+        scheme=options.get("scheme"),
         retries=options.get("retries"),
         retry_interval=options.get("retry_interval"),
     )
+    run.transfer_jobs.append(job)
     try:
         await job.start()
         result.request = {"action": job.action, "url": job.url, "sha256": job.offer.sha256}
@@ -488,12 +502,14 @@ async def _update_firmware(run: PlaybookRun, spec: StepSpec, result: StepResult)
             WaitFor(options.get("wait", "Installed")), float(options.get("timeout", 600))
         )
     finally:
-        job.close()
+        # Not withdrawn here: the charger may still be fetching the image (transfer_job).
+        job.release()
     result.response = {
         "statuses": [entry.status for entry in job.timeline if entry.status],
         "before": job.before_version,
         "after": job.after_version,
         "verdict": verdict.summary,
+        **_transfer_notes(job),
     }
     if not verdict.ok:
         raise StepFailed(verdict.summary + (f" ({verdict.advice})" if verdict.advice else ""))
@@ -506,24 +522,38 @@ async def _get_diagnostics(run: PlaybookRun, spec: StepSpec, result: StepResult)
         run.hub,
         session.identity,
         await run.file_server(),
-        scheme=options.get("scheme", "http"),
+        scheme=options.get("scheme"),
         log_type=options.get("log_type", "DiagnosticsLog"),
     )
+    run.transfer_jobs.append(job)
     try:
         await job.start()
         result.request = {"action": job.action, "location": job.location}
         verdict = await job.wait(float(options.get("timeout", 300)))
     finally:
-        job.close()
+        # Not withdrawn here: the charger may still be uploading (transfer_job).
+        job.release()
     received = job.received
     result.response = {
         "statuses": [entry.status for entry in job.timeline if entry.status],
         "file": str(received.path) if received else None,
         "size": received.size if received else None,
         "sha256": received.sha256 if received else None,
+        **_transfer_notes(job),
     }
     if not verdict.ok:
         raise StepFailed(verdict.summary)
+
+
+def _transfer_notes(job: TransferJob) -> dict[str, Any]:
+    """What a transfer step adds to its response: the scheme (and why it may fail), and the
+    statuses it did not count."""
+    choice = job.scheme_choice
+    return {
+        "scheme": job.scheme,
+        "scheme_warning": choice.warning if choice is not None else None,
+        "not_counted": [e.text for e in job.timeline if e.text.endswith(", not counted")],
+    }
 
 
 async def _reset(run: PlaybookRun, spec: StepSpec, result: StepResult) -> None:
