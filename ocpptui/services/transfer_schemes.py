@@ -172,7 +172,7 @@ def scheme_choice(
     session: Session | None, served: tuple[str, ...], chosen: str | None = None
 ) -> SchemeChoice:
     """The choice from what the session has already read (no request to the charger)."""
-    return _choice(listed_protocols(session), served, chosen, key_name(session))
+    return choice_from_list(listed_protocols(session), served, chosen, key_name(session))
 
 
 async def fetch_scheme_choice(
@@ -182,12 +182,13 @@ async def fetch_scheme_choice(
     listed = listed_protocols(session)
     if listed is None:
         listed = await read_protocols(session)
-    return _choice(listed, served, chosen, key_name(session))
+    return choice_from_list(listed, served, chosen, key_name(session))
 
 
-def _choice(
-    listed: list[str] | None, served: tuple[str, ...], chosen: str | None, key: str
+def choice_from_list(
+    listed: list[str] | None, served: tuple[str, ...], chosen: str | None = None, key: str = KEY_16
 ) -> SchemeChoice:
+    """The choice from the charger's list as given (the forms keep it while they are open)."""
     supported = supported_schemes(listed, served)
     preferred = supported[0] if supported else (served[0] if served else "http")
     scheme = chosen or preferred

@@ -143,6 +143,9 @@ class SimulatedCharger:
         self._log_request: LogRequest | None = None
         self._log_status = "Idle"
         self._last_diagnostics_upload: DiagnosticsUpload | None = None
+        # Status notifications leave in the order they were decided (a repeat, a new job's
+        # first status), as from a charger's outgoing queue.
+        self._status_lock = asyncio.Lock()
 
         # Observability.
         self._booted = False
@@ -556,8 +559,15 @@ class SimulatedCharger:
     async def _send_status(self, payload: Any, name: str) -> None:
         """A firmware/log status notification; twice with the repeated-statuses quirk."""
         times = 2 if self.options.has_quirk("repeated-statuses") else 1
-        for _ in range(times):
-            await self._send_when_booted(payload, name)
+        async with self._status_lock:
+            for _ in range(times):
+                await self._send_when_booted(payload, name)
+
+    async def _repeat_statuses(self, session: SessionMixin) -> None:
+        """Send the last firmware and log statuses again (repeated-statuses quirk)."""
+        async with self._status_lock:
+            for payload in self._transfer_status_payloads():
+                await session.send(payload)
 
     def _transfer_status_payloads(self) -> list[Any]:
         """The last firmware and log statuses as sent (repeated-statuses quirk); none before."""

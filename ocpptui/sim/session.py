@@ -244,8 +244,7 @@ class SessionMixin:
     async def _repeat_transfer_statuses(self) -> None:
         while True:
             await asyncio.sleep(self.options.scaled(self.options.status_repeat_interval))
-            for payload in self.charger._transfer_status_payloads():
-                await self.send(payload)
+            await self.charger._repeat_statuses(self)
 
     async def _boot_until_accepted(self) -> None:
         while not self._boot_accepted.is_set():

@@ -173,9 +173,7 @@ class FileServer:
 
     # ------------------------------------------------------------------ offers
 
-    def offer_file(
-        self, path: Path, *, name: str | None = None, host: str | None = None
-    ) -> Offer:
+    def offer_file(self, path: Path, *, name: str | None = None, host: str | None = None) -> Offer:
         """Offer a file for download. Hashes it here: for big files use `offer_file_async`.
 
         `host` is the address its URLs carry (default: `advertise_host`)."""
@@ -204,9 +202,7 @@ class FileServer:
             raise ValueError("no folder for uploads: pass one or set upload_dir")
         target.mkdir(parents=True, exist_ok=True)
         token, credentials = new_token(), new_credentials()
-        http, https, ftp, sftp = self._urls(
-            token, "", credentials.user, credentials.password, host
-        )
+        http, https, ftp, sftp = self._urls(token, "", credentials.user, credentials.password, host)
         offer = UploadOffer(
             token, label, target, http, https, ftp, credentials.user, credentials.password, sftp
         )
