@@ -542,7 +542,7 @@ async def _get_diagnostics(run: PlaybookRun, spec: StepSpec, result: StepResult)
         **_transfer_notes(job),
     }
     if not verdict.ok:
-        raise StepFailed(verdict.summary)
+        raise StepFailed(verdict.summary + (f" ({verdict.advice})" if verdict.advice else ""))
 
 
 def _transfer_notes(job: TransferJob) -> dict[str, Any]:
