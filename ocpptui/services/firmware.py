@@ -31,6 +31,7 @@ from typing import Any
 
 from ocpptui.core.clock import ocpp_timestamp
 from ocpptui.core.events import ChargerConnected, ChargerDisconnected, ChargerUpdated, HubEvent
+from ocpptui.core.frame import Frame
 from ocpptui.core.hub import Hub
 from ocpptui.core.session import CallFailed, Session
 from ocpptui.services.file_server import (
@@ -157,6 +158,7 @@ class FirmwareUpdate(TransferJob):
         super().__post_init__()
         self._disconnected = False
         self._installed_by_request_id = False
+        self._installed_seq: int | None = None  # the frame of this job's Installed
 
     @property
     def offered_token(self) -> str | None:
@@ -306,6 +308,23 @@ class FirmwareUpdate(TransferJob):
         if status == "Installed":
             self._installed_by_request_id = self._status_by_request_id
         self._offer_event()
+
+    def _take_status(self, frame: Frame) -> None:
+        super()._take_status(frame)
+        if self.last_status == "Installed" and self._installed_seq is None:
+            self._installed_seq = frame.seq
+
+    def _owed(self, frame: Frame, status: str) -> bool:
+        # Passed on the boot onto this job's image before any Installed: the first one after
+        # is this job's (chargers that report it after the reboot), not the next job's.
+        if status != "Installed":
+            return False
+        if self._installed_seq is not None:
+            return self._installed_seq == frame.seq
+        return self.phase is Phase.BOOTED and self.verdict is not None and self.verdict.ok
+
+    def _owed_why(self, status: str) -> str:
+        return "the update before passed on its reboot and reports Installed after it"
 
     def _on_hub_event(self, event: HubEvent) -> None:
         if getattr(event, "identity", None) != self.identity or self.phase is Phase.PREPARING:

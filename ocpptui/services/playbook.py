@@ -553,6 +553,9 @@ def _transfer_notes(job: TransferJob) -> dict[str, Any]:
         "scheme": job.scheme,
         "scheme_warning": choice.warning if choice is not None else None,
         "not_counted": [e.text for e in job.timeline if e.text.endswith(", not counted")],
+        "offer": f"withdrawn: {job.offer_withdrawn}"
+        if job.offer_withdrawn
+        else "still offered, until the charger is done with it",
     }
 
 

@@ -26,6 +26,8 @@ transfer late. Such a status counts for this job only by these rules:
    as "before the answer".
 4. A job may require more (the firmware job: Installed counts only once the file server has
    served this job's whole image, or the charger booted on a new version after that).
+5. A status the job before is still owed goes to that job (the firmware job: an update that
+   passed on the boot onto its image before its Installed came is owed that Installed).
 
 A status that fails these rules is written into the timeline as "from an earlier job" and
 changes nothing: not the phase, not the verdict, not the last status. Once a newer job of the
@@ -68,7 +70,6 @@ from ocpptui.services.transfer_schemes import (
     SchemeChoice,
     fetch_scheme_choice,
     key_name,
-    scheme_choice,
     served_schemes,
 )
 
@@ -166,6 +167,7 @@ class TransferJob:
         self._own_progress = False
         self._last_foreign: str | None = None
         self._status_by_request_id = False  # the status being applied carried our requestId
+        self._previous: weakref.ref[TransferJob] | None = None  # the job of this kind before
         # The offer's life.
         self._offer_open = False
         self._released = False
@@ -302,14 +304,13 @@ class TransferJob:
     # ----------------------------------------------------------------- the URL
 
     async def _choose_scheme(self, session: Session) -> str:
-        """The scheme to send: the one asked for, else the best the charger lists (read
-        first when unread). Its warning, the same the forms show, goes into the timeline."""
+        """The scheme to send: the one asked for, else the best the charger lists. The list
+        is read first when this connection has not read it (a reboot forgets it), and the
+        warning, the same the forms show, goes into the timeline."""
         served = served_schemes(self.file_server)
+        choice = await fetch_scheme_choice(session, served, chosen=self.scheme)
         if self.scheme is None:
-            choice = await fetch_scheme_choice(session, served)
             self.scheme = choice.preferred
-        else:
-            choice = scheme_choice(session, served, chosen=self.scheme)
         self.scheme_choice = choice
         if choice.warning:
             self._note("ocpp-tui", f"{self.scheme.upper()}: {choice.warning}")
@@ -373,6 +374,8 @@ class TransferJob:
             raise
         self._request_seq = outcome.request_frame.seq
         self._answer_seq = outcome.response_frame.seq
+        previous = _newest.get(self._kind_key())
+        self._previous = weakref.ref(previous) if previous is not None else None
         _newest[self._kind_key()] = self
         return outcome
 
@@ -442,6 +445,11 @@ class TransferJob:
             return f"from an earlier job (requestId {request_id}, this job's is {self.request_id})"
         if self._request_seq is None or frame.seq < self._request_seq:
             return "from an earlier job (sent before this job's request)"
+        if self._owed(frame, status):
+            return None
+        previous = self._previous() if self._previous is not None else None
+        if previous is not None and previous._owed(frame, status):
+            return f"from an earlier job ({previous._owed_why(status)})"
         newest = _newest.get(self._kind_key())
         if newest is not None and newest is not self and newest._request_seq is not None:
             if frame.seq > newest._request_seq:
@@ -462,6 +470,13 @@ class TransferJob:
         return self._own_progress or (
             watch is not None and bool(watch.requests or watch.transfers_started)
         )
+
+    def _owed(self, frame: Frame, status: str) -> bool:
+        """True when this job is still owed `status` (rule 5), or took this very frame."""
+        return False
+
+    def _owed_why(self, status: str) -> str:
+        return f"the job before was still owed its {status}"
 
     def _not_yet(self, status: str) -> str | None:
         """Why a status cannot be this job's yet despite its progress (None: it can)."""

@@ -133,4 +133,10 @@ async def test_two_updates_in_a_row_pass_only_on_their_own_installed(tmp_path: P
     assert code == 0, output
     # The second step ended on the charger's boot onto its image, which the charger runs.
     assert charger.firmware_version == "3.0.0"
-    assert result["steps"][2]["response"]["verdict"] == "firmware 2.0.0 → 3.0.0"
+    response = result["steps"][2]["response"]
+    assert response["verdict"] == "firmware 2.0.0 → 3.0.0"
+    # The first update's late Installed reached the second job: shown, not counted.
+    assert any(
+        text.startswith("Installed: from an earlier job") for text in response["not_counted"]
+    )
+    assert response["statuses"].count("Installed") <= 1
