@@ -419,13 +419,16 @@ class TransferJob:
     def _take_status(self, frame: Frame) -> None:
         payload = frame.payload
         status = str(payload.get("status"))
-        foreign = self._attribution(frame, status, payload.get("requestId"))
+        if status == self._last_foreign and payload.get("requestId") is None:
+            foreign: str | None = "from an earlier job (a repeat of a status not counted)"
+        else:
+            foreign = self._attribution(frame, status, payload.get("requestId"))
         if foreign is not None:
             if status != self._last_foreign:
                 self._last_foreign = status
                 self._note("charger", f"{status}: {foreign}, not counted", None, frame.seq)
             return
-        self._last_foreign = None
+        self._last_foreign = None  # a repeat after a counted status may be counted again
         # Some chargers flood the same status (EVerest repeats Uploading): one line is enough.
         if status == self.last_status:
             return
