@@ -246,7 +246,7 @@ class TransferJob:
         self.offer_withdrawn = reason
         self.file_server.withdraw(token)
         self._note("ocpp-tui", f"offer withdrawn: {reason}")
-        if self.verdict is not None:
+        if self.verdict is not None or self._released:
             self._later(LATE_STATUS_SECONDS, self._detach)
 
     def _transfer_ended(self, reason: str) -> None:
