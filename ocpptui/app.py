@@ -277,6 +277,15 @@ class OcppTuiApp(App[None]):
             markup=False,
         )
 
+    @on(messages.FrameLogResumed)
+    def _frame_log_resumed(self, message: messages.FrameLogResumed) -> None:
+        self.notify(
+            f"{shorten(message.identity, 48)}: {shorten(message.message, 300)}",
+            title="Frame log back on disk",
+            timeout=10,
+            markup=False,
+        )
+
     @on(messages.DecisionNeeded)
     def _decision_needed(self, message: messages.DecisionNeeded) -> None:
         identity = message.identity

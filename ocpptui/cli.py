@@ -245,15 +245,18 @@ def _configure_logging(paths: Paths, to_stderr: bool) -> None:
     """Diagnostics go to a file while the TUI owns the terminal."""
     import logging
 
+    from ocpptui.core.safe_logging import TerminalSafeFormatter, log_to_stream
+
     if to_stderr:
-        logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+        log_to_stream(logging.WARNING, "%(levelname)s %(name)s: %(message)s")
         return
     try:
         paths.log_dir.mkdir(parents=True, exist_ok=True)
         handler: logging.Handler = logging.FileHandler(paths.app_log_file, encoding="utf-8")
     except OSError:
         handler = logging.NullHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    # The app log is read with `less` or `cat`: escaped like the terminal output.
+    handler.setFormatter(TerminalSafeFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(logging.INFO)
@@ -270,9 +273,10 @@ def _run_tui(settings: Settings, paths: Paths, hub: Hub, **options) -> int:
 
 def _print_paths() -> int:
     from ocpptui.paths import Paths
+    from ocpptui.protocol.terminal_text import escape_controls
 
     for name, path in Paths.default().describe():
-        print(f"{name:<9} {path}")
+        print(escape_controls(f"{name:<9} {path}"))
     return 0
 
 
@@ -331,7 +335,9 @@ def _simulate(args: argparse.Namespace) -> int:
 def _configure_logging_for_cli() -> None:
     import logging
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    from ocpptui.core.safe_logging import log_to_stream
+
+    log_to_stream(logging.INFO, "%(asctime)s %(name)s: %(message)s")
 
 
 def _certs(args: argparse.Namespace, paths: Paths) -> int:
@@ -450,7 +456,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ocpptui.services.file_hosting import create_file_server
 
         async def start_file_server():
-            server = create_file_server(settings.files, paths.sessions_dir)
+            server = create_file_server(
+                settings.files, paths.sessions_dir, server_host=hub.listen_host
+            )
             await server.start()
             return server
 

@@ -146,7 +146,9 @@ class FileTransfers:
         """The file server, started now if it is not running (raises OSError on bind)."""
         async with self._lock:
             if self._server is None or not self._server.running:
-                server = create_file_server(self.settings, self.upload_dir)
+                server = create_file_server(
+                    self.settings, self.upload_dir, server_host=self.hub.listen_host
+                )
                 await server.start()
                 self._server = server
             return self._server

@@ -36,6 +36,7 @@ from ocpptui.widgets.filter_bar import FilterBar
 from ocpptui.widgets.frame_table import FrameTable
 from ocpptui.widgets.hub_listener import ChargerListener, ChargerMessage
 from ocpptui.widgets.key_footer import KeyFooter
+from ocpptui.wording import counted
 
 if TYPE_CHECKING:
     from ocpptui.app import OcppTuiApp
@@ -43,9 +44,11 @@ if TYPE_CHECKING:
 
 def status_line(status: FrameTable.StatusChanged, filter_error: str | None) -> Content:
     """`1,234 frames · 56 shown · following`, or what stops the log from moving."""
-    parts: list[tuple[str, str] | str] = [(f"{status.held:,} frames in memory", "$text-muted")]
+    held = counted(status.held, "frame")
+    parts: list[tuple[str, str] | str] = [(f"{held} in memory", "$text-muted")]
     if status.filtered:
-        parts += [" · ", (f"{status.shown:,} match the filter", "$text-accent")]
+        verb = "matches" if status.shown == 1 else "match"
+        parts += [" · ", (f"{status.shown:,} {verb} the filter", "$text-accent")]
     if status.paused:
         parts += [" · ", ("paused", "$text-warning bold")]
         if status.pending:

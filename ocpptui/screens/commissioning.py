@@ -4,7 +4,8 @@ The checklist is recomputed from the charger's frames whenever the hub says the 
 changed (at most once a second) and every few seconds for what time alone decides
 (heartbeats that stopped). Selecting an item lists the frames that decide it; enter on one
 opens it in the frame inspector. "Export report" writes Markdown, HTML and JSON into a new
-folder under the reports folder and says where.
+folder under the reports folder and says where; when the configuration was not read
+completely since the charger's last boot and the charger is connected, it reads it first.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from ocpptui.services.checklist import (
     CheckStatus,
     compute_checklist,
 )
+from ocpptui.services.config_snapshot import needs_read, read_for_report
 from ocpptui.services.profiles import Profile, ProfileError, list_profiles, load_profile
 from ocpptui.services.report import ReportFiles, SiteNotes, commissioning_report, write_report
 from ocpptui.widgets.display_text import clock_time, compact_json, printable, shorten
@@ -46,6 +48,7 @@ from ocpptui.widgets.frame_table import find_frame
 from ocpptui.widgets.hub_listener import ChargerListener, ChargerMessage
 from ocpptui.widgets.key_footer import KeyFooter
 from ocpptui.widgets.line_style import direction_role, theme_style, type_role
+from ocpptui.wording import counted
 
 #: Seconds between recomputations while nothing happens (heartbeats that stop).
 IDLE_RECOMPUTE_SECONDS = 5.0
@@ -100,6 +103,20 @@ class ReportExported(Message):
 class ConfigurationReread(Message):
     text: str
     ok: bool
+
+
+@dataclass
+class ExportProgressed(Message):
+    """A step of the configuration read an export makes first."""
+
+    text: str
+
+
+@dataclass
+class ReadForExport(Message):
+    """The export's own configuration read ended; `problem` says why it is not complete."""
+
+    problem: str | None
 
 
 class CommissioningScreen(ChargerListener, Screen[None]):
@@ -169,6 +186,7 @@ class CommissioningScreen(ChargerListener, Screen[None]):
         self._last_compute = 0.0
         self._evidence_key: str | None = None
         self._profiles = list_profiles(paths.profiles_dir)
+        self._reading_for_export = False
 
     # ------------------------------------------------------------------ layout
 
@@ -285,7 +303,9 @@ class CommissioningScreen(ChargerListener, Screen[None]):
                     style=theme_style(self, "warning" if count else "muted", bold=bool(count)),
                 ),
                 Text("Protocol violations by the charger"),
-                Text(f"{count} in {frames} frames (for its vendor)" if count else "none seen"),
+                Text(f"{count} in {counted(frames, 'frame')} (for its vendor)")
+                if count
+                else Text("none seen"),
             )
         )
         return rows
@@ -449,7 +469,59 @@ class CommissioningScreen(ChargerListener, Screen[None]):
     # ------------------------------------------------------------------ actions
 
     def action_export(self) -> None:
-        """Write the report (the checklist as of now) and say where it went."""
+        """Write the report (the checklist as of now) and say where it went; read the whole
+        configuration first when the charger is connected and it was not read completely
+        since its last boot."""
+        if self._reading_for_export:
+            # Pressed again while reading: the technician would rather not wait.
+            self.workers.cancel_group(self, "commissioning-read")
+            self._reading_for_export = False
+            self.export_now()
+            return
+        if needs_read(self.charger):
+            self._reading_for_export = True
+            self._show_export_progress(
+                "reading the configuration first (none complete since boot; "
+                "ctrl+s again exports without it)"
+            )
+            self.read_then_export()
+            return
+        self.export_now()
+
+    def _show_export_progress(self, text: str) -> None:
+        self.query_one("#export-result", Static).update(
+            Content.assemble(("Export: ", "bold"), (printable(text), "$text-muted"))
+        )
+
+    @work(exclusive=True, group="commissioning-read", exit_on_error=False)
+    async def read_then_export(self) -> None:
+        session = self.charger.session
+        if session is None:
+            self.post_message(ReadForExport("no session"))
+            return
+        problem = await read_for_report(
+            session, lambda step: self.post_message(ExportProgressed(f"reading: {step}"))
+        )
+        self.post_message(ReadForExport(problem))
+
+    @on(ExportProgressed)
+    def _export_progressed(self, message: ExportProgressed) -> None:
+        self._show_export_progress(message.text)
+
+    @on(ReadForExport)
+    def _read_for_export(self, message: ReadForExport) -> None:
+        self._reading_for_export = False
+        if message.problem is not None:
+            self.notify(
+                f"{message.problem}; the report says it was not read since the last boot",
+                title="Configuration",
+                severity="warning",
+                markup=False,
+            )
+        self.export_now()
+
+    def export_now(self) -> None:
+        """Write the report as things are now."""
         self.recompute()
         report = commissioning_report(
             self.charger,

@@ -176,6 +176,7 @@ class MainScreen(HubListener, Screen[None]):
     @on(messages.ServerStopped)
     @on(messages.ConnectionRefused)
     @on(messages.FrameLogFailed)
+    @on(messages.FrameLogResumed)
     def _event_logged(self) -> None:
         self.query_one(EventsPanel).refresh_events()
 

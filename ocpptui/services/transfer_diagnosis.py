@@ -226,6 +226,7 @@ class TransferWatch:
         """Every diagnosis that holds now, most telling first."""
         now = self.clock()
         rules: list[Finding | None] = [
+            self._disk_full(),
             self._data_connection(),
             self._login(),
             self._path(),
@@ -235,6 +236,18 @@ class TransferWatch:
             self._unexpected_address(),
         ]
         return [finding for finding in rules if finding is not None]
+
+    def _disk_full(self) -> Finding | None:
+        for request in self.requests:
+            if request.refused is not None and "disk is full" in request.refused:
+                return Finding(
+                    "laptop-disk-full",
+                    "the laptop's disk is full: the charger's upload could not be stored "
+                    "(the partial file was removed)",
+                    "free space on the laptop's disk (old session folders, ocpp-tui --paths) "
+                    "and ask for the upload again",
+                )
+        return None
 
     def _data_connection(self) -> Finding | None:
         for request in self.requests:

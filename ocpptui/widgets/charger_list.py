@@ -13,8 +13,9 @@ from textual.widgets import DataTable
 
 from ocpptui.core.clock import Clock
 from ocpptui.core.hub import Charger, Hub
+from ocpptui.core.identity import path_word_warning
 from ocpptui.widgets.display_text import age, shorten
-from ocpptui.widgets.line_style import line_style
+from ocpptui.widgets.line_style import identity_cell, line_style
 
 COLUMNS = (
     ("identity", "Charger"),
@@ -170,7 +171,12 @@ class ChargerList(DataTable[Text]):
             vendor, model, firmware = state.vendor, state.model, state.firmware
         vendor_model = " ".join(part for part in (vendor, model) if part) or None
         return [
-            Text(shorten(charger.identity, limits.identity)),
+            identity_cell(
+                self,
+                charger.identity,
+                path_word_warning(charger.identity) is not None,
+                limits.identity,
+            ),
             Text(protocol),
             Text(shorten(vendor_model, limits.vendor)),
             Text(shorten(firmware, limits.firmware)),

@@ -7,6 +7,7 @@ from textual.widgets import Static
 
 from ocpptui.core.clock import Clock
 from ocpptui.core.hub import Charger
+from ocpptui.core.identity import path_word_warning
 from ocpptui.widgets.display_text import age, clock_time, energy, shorten
 
 _LABEL = "$text-muted"
@@ -82,6 +83,9 @@ class ChargerSummary(Static):
             head += ["  ", (session.version.subprotocol, "bold"), "  "]
             head.append((shorten(session.transport.info.summary, 60), _LABEL))
         lines.append(Content.assemble(*head))
+        warning = path_word_warning(charger.identity)
+        if warning is not None:
+            lines.append(Content.assemble(("⚠ ", "$text-warning bold"), (warning, "$text-warning")))
         if session is not None:
             security = self._security_line(session)
             if security is not None:

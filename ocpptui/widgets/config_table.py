@@ -19,6 +19,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
 from ocpptui.core.configuration import ConfigurationTable
+from ocpptui.protocol.secrets import mask_value
 from ocpptui.widgets.display_text import shorten
 from ocpptui.widgets.line_style import line_style
 
@@ -51,9 +52,9 @@ def key_rows(table: ConfigurationTable | None, added: Iterable[str] = ()) -> lis
     seen: set[str] = set()
     if table is not None:
         for key, entry in table.entries.items():
-            rows.append(
-                KeyRow(key, entry.value, entry.readonly, entry.last_status, entry.last_detail)
-            )
+            # A password (AuthorizationKey) is shown, sorted and filtered as ****.
+            value = mask_value(key, entry.value)
+            rows.append(KeyRow(key, value, entry.readonly, entry.last_status, entry.last_detail))
             seen.add(key)
         for key in sorted(table.unknown_keys - seen):
             rows.append(KeyRow(key, None, None, "unknown to charger"))

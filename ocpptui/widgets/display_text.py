@@ -13,14 +13,13 @@ from typing import Any
 
 from rich.cells import cell_len, set_cell_size
 
-_CONTROL_ESCAPES = {code: f"\\x{code:02x}" for code in (*range(0x20), *range(0x7F, 0xA0))}
-_CONTROL_ESCAPES.update({0x09: "\\t", 0x0A: "\\n", 0x0D: "\\r"})
-_CONTROL_TABLE = str.maketrans(_CONTROL_ESCAPES)
+from ocpptui.protocol.terminal_text import escape_controls
 
 
 def printable(text: str) -> str:
-    """`text` with control characters written as escapes (`\\n`, `\\x1b`)."""
-    return text.translate(_CONTROL_TABLE)
+    """`text` on one line with control and bidi characters written as escapes (`\\n`,
+    `\\x1b`, `\\u202e`)."""
+    return escape_controls(text, keep="")
 
 
 def shorten(text: str | None, limit: int, placeholder: str = "—") -> str:

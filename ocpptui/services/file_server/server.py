@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING
 
 from ocpptui.services.network import local_ipv4_addresses
 
+from .budgets import UploadBudget
 from .events import EventBus, FileServerEvent, RequestLogged, RequestRefused
+from .limits import ConnectionCounter, ConnectionLimits
 from .names import url_file_name
 from .offers import (
     Offer,
@@ -71,11 +73,13 @@ class FileServer:
         enable_sftp: bool = False,
         sftp_port: int = DEFAULT_SFTP_PORT,
         sftp_host_key_folder: Path | None = None,
+        limits: ConnectionLimits | None = None,
     ) -> None:
         """`advertise_host` is the address put in URLs (default: `bind_host` when it is a
         specific address, else the laptop's first non-loopback IPv4). Port 0 picks a free
         port; `https_port` is used only with an `ssl_context`. SFTP is off unless enabled;
-        its host keys are made once in `sftp_host_key_folder` (None: new ones each start)."""
+        its host keys are made once in `sftp_host_key_folder` (None: new ones each start).
+        `limits`: connections per address and in all, request and idle timeouts."""
         self.bind_host = bind_host
         self.advertise_host = advertise_host or _default_advertise_host(bind_host)
         #: True when the address was given (`[files] advertise_host`), not guessed: it then
@@ -88,14 +92,16 @@ class FileServer:
         self._ssl_context = ssl_context
         self._events = EventBus()
         self._registry = OfferRegistry()
+        self.limits = limits or ConnectionLimits()
+        counter = ConnectionCounter(self.limits)
         # aiohttp and aioftp take ~0.35 s to import: loaded with the first FileServer, not
         # with the app (it makes one only when a transfer is first offered).
         from .ftp import FtpFrontend
         from .http import HttpFrontend
 
-        self._http = HttpFrontend(self._registry, self._events, max_upload_bytes)
+        self._http = HttpFrontend(self._registry, self._events, counter)
         self._ftp = (
-            FtpFrontend(self._registry, self._events, max_upload_bytes, ftp_passive_ports)
+            FtpFrontend(self._registry, self._events, ftp_passive_ports, counter)
             if enable_ftp
             else None
         )
@@ -103,9 +109,7 @@ class FileServer:
         if enable_sftp:
             from .sftp import SftpFrontend  # asyncssh takes ~0.5 s to import: only when used
 
-            self._sftp = SftpFrontend(
-                self._registry, self._events, max_upload_bytes, sftp_host_key_folder
-            )
+            self._sftp = SftpFrontend(self._registry, self._events, sftp_host_key_folder, counter)
         self._ports: BoundPorts | None = None
 
     # --------------------------------------------------------------- lifecycle
@@ -206,11 +210,12 @@ class FileServer:
         offer = UploadOffer(
             token, label, target, http, https, ftp, credentials.user, credentials.password, sftp
         )
-        self._registry.add(offer)
+        self._registry.add(offer, UploadBudget(self.max_upload_bytes))
         return offer
 
     def withdraw(self, token: str) -> bool:
-        """Stop offering; new requests for the token are refused. Running transfers go on."""
+        """Stop offering; new requests for the token are refused. Running downloads go on;
+        running uploads stop (their partial files removed) at their next chunk."""
         if self._ftp is not None:
             self._ftp.forget(token)
         if self._sftp is not None:
