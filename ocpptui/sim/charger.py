@@ -436,10 +436,12 @@ class SimulatedCharger:
                 {reader, driver, stopper, session.ended}, return_when=asyncio.FIRST_COMPLETED
             )
         finally:
-            await cancel_and_wait((reader, driver, stopper), self.identity)
-            await session.shutdown()
+            # First: a job (a firmware update's late status) must not spawn a call into this
+            # session while it shuts down; nothing would cancel that call.
             self._session = None
             self._booted = False
+            await cancel_and_wait((reader, driver, stopper), self.identity)
+            await session.shutdown()
             for connector in self._connectors.values():
                 connector.starting = False  # a start in progress died with the connection
             await self._close_link(link)
