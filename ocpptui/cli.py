@@ -77,8 +77,19 @@ def _add_server_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+class CommandLineParser(argparse.ArgumentParser):
+    """argparse without guessing: `run --site X` must not silently become `--site-notes X`.
+
+    Sub-command parsers are made of the same class (argparse's `parser_class` default).
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs["allow_abbrev"] = False
+        super().__init__(*args, **kwargs)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = CommandLineParser(
         prog="ocpp-tui",
         description=DESCRIPTION,
         epilog=EPILOG,
@@ -404,9 +415,45 @@ def _apply_security(settings: Settings, paths: Paths) -> str | None:
     return None
 
 
+def _command_parser(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return action.choices[name]
+    raise KeyError(name)
+
+
+def _serve_option_without_command(
+    parser: argparse.ArgumentParser, argv: Sequence[str]
+) -> str | None:
+    """`ocpp-tui --port 9001`: the first argument after the program's own options, when it is
+    an option of `serve` (argparse would read `9001` as the command and say that is wrong)."""
+    top_level = parser._option_string_actions
+    index = 0
+    while index < len(argv):
+        token = argv[index]
+        name = token.split("=", 1)[0]
+        if name not in top_level:
+            serve = _command_parser(parser, "serve")
+            return name if name in serve._option_string_actions else None
+        index += 1 if "=" in token or top_level[name].nargs == 0 else 2
+    return None
+
+
+def _parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
+    """Parse, and say which command an option belongs to when it is given without one."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    option = _serve_option_without_command(parser, arguments)
+    if option is not None:
+        at = next(i for i, token in enumerate(arguments) if token.split("=", 1)[0] == option)
+        command = " ".join(["ocpp-tui", *arguments[:at], "serve", *arguments[at:]])
+        note = "" if "--headless" in arguments else " (the TUI; add --headless for no UI)"
+        parser.error(f"{option} is an option of a command: use `{command}`{note}")
+    return parser.parse_args(arguments)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = _parse(parser, argv)
     if args.paths:
         return _print_paths()
     if args.command == "simulate":

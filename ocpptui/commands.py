@@ -10,6 +10,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from ocpptui.core.config import BootAnswer
 from ocpptui.screens.charger import ChargerScreen
+from ocpptui.screens.main import MainScreen
 from ocpptui.widgets.display_text import shorten
 from ocpptui.widgets.frame_table import FrameTable
 
@@ -45,6 +46,16 @@ class OcppCommands(Provider):
                             f"{verb} charger {shorten(identity, 48)}",
                             partial(app.decide, identity, answer),
                             "A new charger waits for your decision (its boot is answered Pending)",
+                        )
+                    )
+        if isinstance(screen, MainScreen):
+            for identity, charger in app.hub.chargers.items():
+                if not charger.connected:
+                    commands.append(
+                        (
+                            f"Remove charger {shorten(identity, 48)} from the list",
+                            partial(screen.forget_charger, identity),
+                            "It is offline; its logs stay on disk (it returns if it connects)",
                         )
                     )
         commands.append(

@@ -299,6 +299,8 @@ async def run_playbook_headless(
                 say(f"[{index + 1}/{total}] {result.do} ...")
             else:
                 verdict = "ok" if result.ok else f"FAILED: {result.error}"
+                if result.skipped:
+                    verdict = "skipped (an earlier step failed)"
                 say(f"[{index + 1}/{total}] {result.do} {verdict} ({result.ms:.0f} ms)")
 
         run = PlaybookRun(playbook, hub, on_step=progress, file_server_factory=file_server_factory)

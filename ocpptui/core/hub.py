@@ -323,6 +323,17 @@ class Hub:
         else:
             self.emit(ChargerUpdated(session.identity, what))
 
+    def forget(self, identity: str) -> None:
+        """Take a charger that is not connected off the list (its log files stay on disk).
+
+        Raises KeyError for an unknown identity and ValueError for a connected charger: its
+        session still runs, and the list must show it. If it connects again, it is back.
+        """
+        charger = self.chargers[identity]
+        if charger.connected:
+            raise ValueError(f"{identity} is connected: only offline chargers can be removed")
+        del self.chargers[identity]
+
     def session_for(self, identity: str) -> Session | None:
         charger = self.chargers.get(identity)
         return charger.session if charger is not None else None

@@ -274,9 +274,11 @@ class CsmsServer:
                 attempt.warning,
             )
         )
-        # The path and the offered subprotocols are the peer's, sent before any authentication.
+        # The refusal is an event (events panel, headless output, Connections view); the log
+        # only keeps it, so a headless run does not print it a second time as a warning. The
+        # path and the offered subprotocols are the peer's, sent before any authentication.
         where = f"{attempt.peer} {escape_controls(attempt.path)}" if attempt.path else attempt.peer
-        log.warning("refused %s: %s", where, escape_controls(attempt.reason))
+        log.info("refused %s: %s", where, escape_controls(attempt.reason))
 
     # ------------------------------------------------------------ connection caps
 

@@ -10,6 +10,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
+from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Input, Select, Static, TabbedContent, TabPane, TextArea
 
@@ -150,6 +151,7 @@ class ChargerScreen(ChargerListener, FrameFilterScreen):
         self.refresh_hz = refresh_hz
         self._filter_error: str | None = None
         self._last_status: FrameTable.StatusChanged | None = None
+        self._covered_by_screen = False
 
     def compose(self) -> ComposeResult:
         summary = ChargerSummary(self.charger, self.clock, id="summary")
@@ -187,6 +189,21 @@ class ChargerScreen(ChargerListener, FrameFilterScreen):
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self._refresh_summary, name="summary-ages")
+
+    def on_screen_suspend(self) -> None:
+        # Processed once the covering screen is on the stack: remember whether it is a whole
+        # screen (firmware, logs, checklist ...) rather than a dialog about the focused field.
+        self._covered_by_screen = not isinstance(self.app.screen, ModalScreen)
+
+    def on_screen_resume(self) -> None:
+        """Back from the firmware or logs screen: the tab's table or list has the focus, so
+        the keys in the footer act and are not typed into a form field."""
+        if not self._covered_by_screen:
+            return
+        self._covered_by_screen = False
+        home = self._home_widget(self.active_tab)
+        if home is not None and isinstance(self.focused, (Input, Select, TextArea)):
+            home.focus()
 
     def _refresh_summary(self) -> None:
         self.query_one(ChargerSummary).refresh_summary()

@@ -31,6 +31,7 @@ from ocpptui.core.device_model import get_variables, read_device_model
 from ocpptui.core.frame import Frame
 from ocpptui.core.hub import Charger, Hub
 from ocpptui.core.session import CallFailed
+from ocpptui.file_paths import typed_path
 from ocpptui.paths import Paths
 from ocpptui.screens.inspector import FrameInspectorScreen
 from ocpptui.services.checklist import (
@@ -119,6 +120,26 @@ class ReadForExport(Message):
     problem: str | None
 
 
+#: Checklist columns: Result's width, a check title's longest, and the fewest columns the
+#: Details column is worth showing in (below that, the line under the table has them).
+RESULT_WIDTH = 7
+LONGEST_TITLE = "Every connector reported and Available (optional)"
+CHECK_MAX = 38
+DETAIL_MIN = 24
+MAX_ROW_LINES = 6
+
+
+def checklist_widths(table_width: int, titles: list[str]) -> tuple[int, int | None]:
+    """(Check, Details) column widths; Details None when the table is too narrow for it."""
+    usable = table_width - 1 - 2 * 3  # scrollbar; one cell of padding each side per column
+    longest = max((len(title) for title in titles), default=CHECK_MAX)
+    check = min(CHECK_MAX, longest)
+    detail = usable - RESULT_WIDTH - check
+    if detail >= DETAIL_MIN:
+        return check, detail
+    return max(12, usable + 2 - RESULT_WIDTH), None  # the Details column's padding is freed
+
+
 class CommissioningScreen(ChargerListener, Screen[None]):
     """The checklist of one charger, its evidence, and the report."""
 
@@ -146,14 +167,15 @@ class CommissioningScreen(ChargerListener, Screen[None]):
         & > #commissioning-head { height: auto; padding: 0 1; background: $panel; }
         & > #commissioning-main { height: 1fr; }
         & #commissioning-left { width: 1fr; }
-        & #checklist { height: auto; max-height: 14; }
-        & #evidence-title { height: auto; max-height: 4; padding: 0 1; background: $panel; }
-        & #evidence { height: 1fr; }
+        & #checklist { height: auto; max-height: 60%; }
+        & #evidence-title { height: auto; max-height: 6; padding: 0 1; background: $panel; }
+        & #evidence { height: 1fr; min-height: 3; }
         & #commissioning-form {
-            width: 46;
+            width: 40;
             padding: 0 1;
             border-left: solid $panel-lighten-2;
         }
+        &.-narrow #commissioning-form { width: 30; }
         & #commissioning-form Label { margin-top: 1; color: $text-muted; }
         & #site-notes { height: 5; }
         & #profile-error { color: $text-error; height: auto; }
@@ -164,6 +186,7 @@ class CommissioningScreen(ChargerListener, Screen[None]):
     """
 
     AUTO_FOCUS = "#checklist"
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (110, "-wide")]
 
     def __init__(
         self,
@@ -226,10 +249,9 @@ class CommissioningScreen(ChargerListener, Screen[None]):
         yield KeyFooter(show_command_palette=False)
 
     def on_mount(self) -> None:
-        checklist = self.query_one("#checklist", DataTable)
-        checklist.add_column("Result", key="result", width=8)
-        checklist.add_column("Check", key="title", width=38)
-        checklist.add_column("Details", key="detail")
+        self._checklist_widths: tuple[int, int | None] | None = None
+        self._shown_rows: list[tuple[str, Text, Text, Text]] = []
+        self._fit_checklist()
         evidence = self.query_one("#evidence", DataTable)
         for label, key, width in (
             ("#", "seq", 7),
@@ -310,18 +332,65 @@ class CommissioningScreen(ChargerListener, Screen[None]):
         )
         return rows
 
+    # ------------------------------------------------------------------ checklist layout
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fit_checklist)
+
+    def _fit_checklist(self) -> None:
+        """Columns for the table's width: Details wraps beside the checks when there is room
+        for it; on a narrow screen the line under the table shows the highlighted item's."""
+        table = self.query_one("#checklist", DataTable)
+        widths = checklist_widths(table.size.width or self.size.width, self._titles())
+        if widths == self._checklist_widths:
+            return
+        self._checklist_widths = widths
+        check, detail = widths
+        table.clear(columns=True)
+        table.add_column("Result", key="result", width=RESULT_WIDTH)
+        table.add_column("Check", key="title", width=check)
+        if detail is not None:
+            table.add_column("Details", key="detail", width=detail)
+        self._shown_rows = []
+        if self.checklist is not None:
+            self._show_checklist(self.checklist)
+
+    def _titles(self) -> list[str]:
+        return [title.plain for _, _, title, _ in self._shown_rows] or [LONGEST_TITLE]
+
+    def _row_height(self, title: Text, detail: Text) -> int:
+        """Lines the row needs once its title and details wrap in their columns."""
+        assert self._checklist_widths is not None
+        check, detail_width = self._checklist_widths
+        console = self.app.console
+        lines = len(title.wrap(console, check))
+        if detail_width is not None:
+            lines = max(lines, len(detail.wrap(console, detail_width)))
+        return max(1, min(lines, MAX_ROW_LINES))
+
     def _show_checklist(self, checklist: Checklist) -> None:
         table = self.query_one("#checklist", DataTable)
         rows = self._rows(checklist)
-        if table.row_count != len(rows):
+        if self._checklist_widths is None or not table.columns:
+            return
+        wide = self._checklist_widths[1] is not None
+        heights = [self._row_height(title, detail) for _, _, title, detail in rows]
+        before = [self._row_height(t, d) for _, _, t, d in self._shown_rows]
+        if [key for key, *_ in rows] != [key for key, *_ in self._shown_rows] or heights != before:
+            keep = self._highlighted_key()
             table.clear()
-            for key, *cells in rows:
-                table.add_row(*cells, key=key)
+            for (key, result, title, detail), height in zip(rows, heights, strict=True):
+                cells = (result, title, detail) if wide else (result, title)
+                table.add_row(*cells, key=key, height=height)
+            if keep is not None and keep in table.rows:
+                table.move_cursor(row=table.get_row_index(keep), animate=False)
         else:
             for key, result, title, detail in rows:
                 table.update_cell(key, "result", result)
                 table.update_cell(key, "title", title)
-                table.update_cell(key, "detail", detail, update_width=False)
+                if wide:
+                    table.update_cell(key, "detail", detail, update_width=False)
+        self._shown_rows = rows
         self._show_evidence(self._highlighted_key() or checklist.items[0].key)
 
     def _highlighted_key(self) -> str | None:
@@ -435,7 +504,7 @@ class CommissioningScreen(ChargerListener, Screen[None]):
     @on(Input.Submitted, "#profile-path")
     def _profile_typed(self, event: Input.Submitted) -> None:
         text = event.value.strip()
-        self.use_profile(Path(text).expanduser() if text else None)
+        self.use_profile(typed_path(text) if text else None)
 
     def use_profile(self, path: Path | None) -> None:
         """Check the configuration against the profile at `path` (None: no profile)."""
@@ -589,10 +658,8 @@ class CommissioningScreen(ChargerListener, Screen[None]):
         self._dirty = True
 
     def action_back(self) -> None:
-        focused = self.focused
-        if isinstance(focused, (Input, TextArea)):
-            self.query_one("#checklist", DataTable).focus()
-            return
+        # One escape leaves from anywhere: the form lives on in the app (per charger), so
+        # nothing typed is lost; a typed profile path counts once enter has read it.
         self.dismiss(None)
 
     def selected_frame(self) -> Frame | None:

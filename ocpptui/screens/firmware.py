@@ -27,6 +27,7 @@ from textual.worker import get_current_worker
 from ocpptui.bridge import HubBridge
 from ocpptui.core.clock import Clock
 from ocpptui.core.hub import Charger
+from ocpptui.file_paths import typed_path
 from ocpptui.file_transfers import (
     FileTransfers,
     FirmwareRequest,
@@ -210,7 +211,7 @@ class FirmwareScreen(TransferScreen[FirmwareUpdate, FirmwareRequest]):
     def _hash_file(self, text: str) -> None:
         """Size and SHA-256 of the typed file, read in blocks (cancelled by a newer path)."""
         worker = get_current_worker()
-        path = Path(text).expanduser()
+        path = typed_path(text)
         try:
             if not path.is_file():
                 reason = "is a folder" if path.is_dir() else "no such file"

@@ -105,9 +105,13 @@ class LogViewerScreen(FrameFilterScreen):
             "escape",
             "back",
             "Back",
-            tooltip="Close the log (quits when ocpp-tui was started to view it)",
+            tooltip="Close the log",
             id="log.back",
         ),
+        # `ocpp-tui open FILE`: the log is the app's only screen, so escape must not quit it
+        # by accident; `q` quits, and escape only leaves the filter bar.
+        Binding("q", "quit_viewer", "Quit", tooltip="Quit ocpp-tui", id="log.quit"),
+        Binding("escape", "leave_filter", "Back", show=False, id="log.leave_filter"),
         *frame_filter_bindings(
             filter_id="log.filter", errors_id="log.errors", clear_id="log.clear"
         ),
@@ -451,14 +455,20 @@ class LogViewerScreen(FrameFilterScreen):
             self.notify(text, title="Redacted copy", markup=False)
 
     def action_back(self) -> None:
-        if self.leave_filter_bar():
-            return
-        if self.quit_on_close:
-            self.app.exit()
-        else:
+        if not self.leave_filter_bar():
             self.dismiss(None)
 
+    def action_leave_filter(self) -> None:
+        self.leave_filter_bar()
+
+    async def action_quit_viewer(self) -> None:
+        await self.app.action_quit()  # type: ignore[attr-defined]
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "back":
+            return not self.quit_on_close
+        if action == "quit_viewer":
+            return self.quit_on_close
         if action == "clear_filter":
             return isinstance(self.view, FilteredFrames)
         return True

@@ -8,13 +8,16 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.widgets import Static
 
 from ocpptui import messages
 from ocpptui.bridge import HubBridge
 from ocpptui.core.clock import Clock
 from ocpptui.core.hub import Hub
 from ocpptui.core.link_supervisor import LinkStatus
+from ocpptui.screens.charger import status_line
 from ocpptui.widgets.charger_list import ChargerList
+from ocpptui.widgets.display_text import shorten
 from ocpptui.widgets.events_panel import EventsPanel
 from ocpptui.widgets.frame_table import FrameTable
 from ocpptui.widgets.hub_listener import HubListener
@@ -113,6 +116,7 @@ class MainScreen(HubListener, Screen[None]):
         )
         frames.border_title = "All frames"
         yield frames
+        yield Static(id="all-frames-status", markup=False)
         yield KeyFooter()
 
     @property
@@ -180,6 +184,30 @@ class MainScreen(HubListener, Screen[None]):
     def _event_logged(self) -> None:
         self.query_one(EventsPanel).refresh_events()
 
+    @on(messages.ConnectionRefused)
+    def _point_to_refusal(self, message: messages.ConnectionRefused) -> None:
+        """Until a charger is connected, the welcome panel says why the last one was refused."""
+        if not any(charger.connected for charger in self.hub.chargers.values()):
+            # The attempt's advice knows what the charger offered (subprotocols, say).
+            advice = next(
+                (a.advice for a in reversed(self.hub.attempts) if a.reason == message.reason),
+                None,
+            )
+            self.query_one(WelcomePanel).show_refusal(message.reason, advice)
+
+    @on(messages.ChargerConnected)
+    def _refusal_overtaken(self) -> None:
+        self.query_one(WelcomePanel).show_refusal(None)
+
+    @on(FrameTable.StatusChanged, "#all-frames")
+    def _frames_status(self, status: FrameTable.StatusChanged) -> None:
+        """Under the frames, only while they do not move: paused or scrolled up."""
+        line = self.query_one("#all-frames-status", Static)
+        live = status.following and not status.paused
+        line.display = not live
+        if not live:
+            line.update(status_line(status, None))
+
     # ------------------------------------------------------------------ user actions
 
     def action_focus_chargers(self) -> None:
@@ -187,6 +215,28 @@ class MainScreen(HubListener, Screen[None]):
 
     def action_focus_frames(self) -> None:
         self.frame_table.focus()
+
+    def action_forget_charger(self) -> None:
+        identity = self.charger_list.highlighted_identity
+        if identity is not None:
+            self.forget_charger(identity)
+
+    def forget_charger(self, identity: str) -> None:
+        """Take an offline charger off the list; say where its logs stay."""
+        charger = self.hub.chargers.get(identity)
+        if charger is None:
+            return
+        try:
+            self.hub.forget(identity)
+        except ValueError as exc:
+            self.notify(str(exc), severity="warning", markup=False)
+            return
+        self.charger_list.remove_charger(identity)
+        self._update_titles()
+        session = charger.session
+        log = session.frame_log.path if session is not None else None
+        where = f"; its log stays in {log.parent}" if log is not None else ""
+        self.notify(f"Removed {shorten(identity, 48)} from the list{where}", markup=False)
 
     async def action_connections(self) -> None:
         await self.app.open_connections()  # type: ignore[attr-defined]

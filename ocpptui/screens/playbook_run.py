@@ -27,6 +27,7 @@ from textual.widgets import DataTable, Static
 
 from ocpptui.core.hub import Hub
 from ocpptui.core.identity import file_safe
+from ocpptui.file_paths import launch_folder
 from ocpptui.paths import Paths
 from ocpptui.protocol.secrets import masked
 from ocpptui.screens.open_file import OpenFileScreen
@@ -206,7 +207,7 @@ class PlaybookRunScreen(Screen[None]):
     def action_open(self) -> None:
         if self.running:
             return
-        folders = [Path.cwd(), self.paths.config_dir / "playbooks"]
+        folders = [launch_folder(), self.paths.config_dir / "playbooks"]
 
         def picked(path: Path | None) -> None:
             if path is not None:
@@ -342,8 +343,8 @@ class PlaybookRunScreen(Screen[None]):
         else:
             status = Text("FAILED", self._style("failed"))
             detail = state.error or ""
-            if detail.startswith("not run"):
-                status = Text("not run", self._style("muted"))
+            if detail.startswith("skipped"):
+                status, detail = Text("skipped", self._style("muted")), "an earlier step failed"
         took = "" if pending or state.running else f"{state.ms:.0f} ms"
         table.update_cell(key, "status", status, update_width=True)
         table.update_cell(key, "ms", Text(took), update_width=True)

@@ -23,9 +23,11 @@ from ocpptui.core.device_model import VariableRef, get_base_report, set_variable
 from ocpptui.core.hub import Hub
 from ocpptui.core.session import CallFailed, Session
 from ocpptui.protocol.secrets import masked
+from ocpptui.protocol.versions import OcppVersion
 from ocpptui.services.diagnostics import DiagnosticsRequest
 from ocpptui.services.file_server import FileServer
 from ocpptui.services.firmware import FirmwareUpdate, WaitFor
+from ocpptui.services.playbook_check import ocpp_problem, parse_protocol
 from ocpptui.services.profiles import ProfileError, apply_profile, load_profile
 from ocpptui.services.transfer_job import TransferJob
 from ocpptui.wording import plural
@@ -57,6 +59,8 @@ class Playbook:
     host: str | None = None
     port: int | None = None
     source: Path | None = None
+    #: The OCPP version the playbook is written for (`protocol = "ocpp1.6"`), if it says.
+    protocol: OcppVersion | None = None
 
 
 # do → (required options, optional options)
@@ -78,6 +82,9 @@ STEP_KINDS: dict[str, tuple[set[str], set[str]]] = {
     "remote_start": (set(), {"connector", "id_tag", "timeout", "identity"}),
     "remote_stop": (set(), {"transaction", "timeout", "identity"}),
 }
+
+#: The error text of a step that was not run.
+SKIPPED = "skipped: an earlier step failed"
 
 StepRunner = Callable[["PlaybookRun", StepSpec, "StepResult"], Awaitable[None]]
 
@@ -209,7 +216,7 @@ def parse_playbook(text: str, source: Path | None = None) -> Playbook:
     except RecursionError:
         raise PlaybookError(f"{where}: values are nested too deeply") from None
     for name in data:
-        if name not in ("server", "step"):
+        if name not in ("server", "step", "protocol"):
             guess = _closest(name, ("server", "step"))
             hint = (
                 f"did you mean {'[[step]]' if guess == 'step' else '[server]'}?"
@@ -240,7 +247,12 @@ def parse_playbook(text: str, source: Path | None = None) -> Playbook:
             )
         end = step_lines[index + 1] - 1 if index + 1 < len(step_lines) else None
         steps.append(_step(index, line, end, raw, lines, at))
-    return Playbook(steps, host, port, source)
+    problem = ocpp_problem(steps, data.get("protocol"), text)  # services/playbook_check.py
+    if problem is not None:
+        line, message = problem
+        raise PlaybookError(f"{at(line)}: {message}")
+    protocol = parse_protocol(data["protocol"]) if "protocol" in data else None
+    return Playbook(steps, host, port, source, protocol)
 
 
 def _shown(value: Any, limit: int = 60) -> str:
@@ -341,11 +353,14 @@ class StepResult:
     response: Any = None
     error: str | None = None
     ms: float = 0.0
+    #: Not run, because an earlier step failed (not a failure of its own).
+    skipped: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
             "do": self.do,
             "ok": self.ok,
+            "skipped": self.skipped,
             "request": self.request,
             "response": self.response,
             "error": self.error,
@@ -418,7 +433,8 @@ class PlaybookRun:
                 except Exception as exc:  # a bug in a step must still end the run cleanly
                     result.error = f"{type(exc).__name__}: {exc}"
             else:
-                result.error = "not run: an earlier step failed"
+                result.skipped = True
+                result.error = SKIPPED
             result.ms = (time.perf_counter() - started) * 1000
             self.on_step(spec.index, result)
             ok = ok and result.ok

@@ -26,6 +26,7 @@ from ocpptui.core.config_reads import ConfigurationRead, reads_since_complete
 from ocpptui.core.hub import Charger
 from ocpptui.core.identity import file_safe
 from ocpptui.core.session import Session
+from ocpptui.file_paths import launch_folder
 from ocpptui.screens.export_config import ExportRequest, ExportScreen
 from ocpptui.screens.open_file import OpenFileScreen
 from ocpptui.screens.profile_diff import ProfileDiffScreen
@@ -216,9 +217,8 @@ class ConfigurationPanel(Vertical):
             if path is not None:
                 self.app.push_screen(ProfileDiffScreen(self.charger, path))
 
-        screen = OpenFileScreen(
-            "Apply a configuration profile", [folder], accept=looks_like_profile
-        )
+        folders = list(dict.fromkeys([launch_folder(), folder]))  # where ocpp-tui was started
+        screen = OpenFileScreen("Apply a configuration profile", folders, accept=looks_like_profile)
         self.app.push_screen(screen, picked)
 
     def action_save_profile(self) -> None:
