@@ -240,6 +240,7 @@ async def one_at_a_time(site: Site, playbook, folder: Path) -> tuple[bool, int]:
                 transfer_slots=slots,
             )
             passed = await run.run()
+            await run.end_transfers()
             ok = ok and passed
             target = ChecklistTarget(
                 target_firmware=record.sheet.target_firmware,

@@ -228,7 +228,9 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         metavar="NAME",
         help="break the specification as some real chargers do (repeatable), e.g. long-serial, "
-        "rejects-key-lists, no-notifyreport, drops-on-ping; a wrong name lists them all",
+        "rejects-key-lists, no-notifyreport, drops-on-ping, or the transfer orders "
+        "installed-after-boot, status-before-answer, repeated-statuses, fetches-twice; "
+        "a wrong name lists them all",
     )
     simulate.add_argument(
         "--file-transfer-protocols",

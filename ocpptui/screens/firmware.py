@@ -320,7 +320,11 @@ class FirmwareScreen(TransferScreen[FirmwareUpdate, FirmwareRequest]):
         return job.progress.total or (job.offer.size if job.offer else None)
 
     def _waiting(self, job: FirmwareUpdate) -> str:
+        # The phase follows the file server too (a download moves it on without a status), so
+        # the line never asks for a fetch the file server has already seen.
         waiting = f"waiting: {WAITING.get(job.phase, job.phase.value)}"
+        if job.phase is Phase.SENT and job.requests:
+            waiting = "waiting: the charger asked for the file but did not get it (see below)"
         state = self.charger.state
         active = len(state.active_transactions) if state is not None else 0
         if job.phase in (Phase.DOWNLOADED, Phase.SENT, Phase.DOWNLOADING) and active:

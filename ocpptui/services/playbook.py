@@ -30,7 +30,12 @@ from ocpptui.services.file_server import FileServer
 from ocpptui.services.firmware import FirmwareUpdate, WaitFor
 from ocpptui.services.playbook_check import ocpp_problem, parse_protocol
 from ocpptui.services.profiles import ProfileError, apply_profile, load_profile
+from ocpptui.services.transfer_job import TransferJob
 from ocpptui.wording import plural
+
+#: At the end of a run, a transfer the charger is still making is given this long to finish
+#: before the file server stops (it stops at once when none is running).
+TRANSFER_FINISH_SECONDS = 120.0
 
 
 class PlaybookError(ValueError):
@@ -100,7 +105,7 @@ MAX_SECONDS = 86_400
 #: A playbook is a page of text: anything much bigger is refused before it is parsed.
 MAX_PLAYBOOK_BYTES = 1 << 20
 
-_SCHEMES = ("http", "https", "ftp")
+_SCHEMES = ("http", "https", "ftp", "sftp")
 _STATUS_LISTS = 'a status or a list of statuses, e.g. ["Accepted", "RebootRequired"]'
 
 
@@ -152,7 +157,7 @@ OPTION_RULES: dict[str | tuple[str, str], tuple[Callable[[Any], bool], str]] = {
     "keys": (_is_texts, "a list of key names"),
     "values": (_is_values, 'a table of values, e.g. { HeartbeatInterval = "30" }'),
     "payload": (lambda v: isinstance(v, dict), "a table"),
-    "scheme": (lambda v: v in _SCHEMES, '"http", "https" or "ftp"'),
+    "scheme": (lambda v: v in _SCHEMES, '"http", "https", "ftp" or "sftp"'),
     ("set_configuration", "expect"): (lambda v: _is_text(v) or _is_texts(v), _STATUS_LISTS),
     ("call", "expect"): (lambda v: isinstance(v, dict), "a table matched against the response"),
     ("update_firmware", "wait"): (
@@ -394,6 +399,8 @@ class PlaybookRun:
     on_step: Callable[[int, StepResult], None] = lambda index, result: None
     file_server_factory: Callable[[], Awaitable[FileServer]] | None = None
     _file_server: FileServer | None = None
+    transfer_jobs: list[TransferJob] = field(default_factory=list)
+    """The firmware and diagnostics jobs of the run: their offers outlive their steps."""
     transfer_slots: TransferLimiter | None = None
     """Transfer steps wait for a slot (a site run: at most K chargers downloading)."""
     not_needed: Callable[[PlaybookRun, StepSpec], str | None] | None = None
@@ -408,9 +415,20 @@ class PlaybookRun:
         return self._file_server
 
     async def close(self) -> None:
+        """End the run: a transfer the charger is making is let finish, then the offers are
+        withdrawn and the file server stops."""
+        await self.end_transfers()
         if self._file_server is not None:
             await self._file_server.stop()
             self._file_server = None
+
+    async def end_transfers(self) -> None:
+        """Let a transfer the charger is making finish, then withdraw the run's offers (a file
+        server shared by several runs, as in a site run, stays up)."""
+        for job in self.transfer_jobs:
+            if job.offered:
+                await job.wait_transfers_ended(TRANSFER_FINISH_SECONDS)
+            job.cancel("the run ended")
 
     def session(self, spec: StepSpec) -> Session:
         identity = spec.options.get("identity") or self.identity
@@ -684,10 +702,11 @@ async def _update_firmware(run: PlaybookRun, spec: StepSpec, result: StepResult)
         session.identity,
         await run.file_server(),
         _resolve_file(run, options["file"]),
-        scheme=options.get("scheme", "http"),
+        scheme=options.get("scheme"),
         retries=options.get("retries"),
         retry_interval=options.get("retry_interval"),
     )
+    run.transfer_jobs.append(job)
     try:
         await job.start()
         result.request = {"action": job.action, "url": job.url, "sha256": job.offer.sha256}
@@ -695,12 +714,14 @@ async def _update_firmware(run: PlaybookRun, spec: StepSpec, result: StepResult)
             WaitFor(options.get("wait", "Installed")), float(options.get("timeout", 600))
         )
     finally:
-        job.close()
+        # Not withdrawn here: the charger may still be fetching the image (transfer_job).
+        job.release()
     result.response = {
         "statuses": [entry.status for entry in job.timeline if entry.status],
         "before": job.before_version,
         "after": job.after_version,
         "verdict": verdict.summary,
+        **_transfer_notes(job),
     }
     if not verdict.ok:
         raise StepFailed(verdict.summary + (f" ({verdict.advice})" if verdict.advice else ""))
@@ -713,24 +734,41 @@ async def _get_diagnostics(run: PlaybookRun, spec: StepSpec, result: StepResult)
         run.hub,
         session.identity,
         await run.file_server(),
-        scheme=options.get("scheme", "http"),
+        scheme=options.get("scheme"),
         log_type=options.get("log_type", "DiagnosticsLog"),
     )
+    run.transfer_jobs.append(job)
     try:
         await job.start()
         result.request = {"action": job.action, "location": job.location}
         verdict = await job.wait(float(options.get("timeout", 300)))
     finally:
-        job.close()
+        # Not withdrawn here: the charger may still be uploading (transfer_job).
+        job.release()
     received = job.received
     result.response = {
         "statuses": [entry.status for entry in job.timeline if entry.status],
         "file": str(received.path) if received else None,
         "size": received.size if received else None,
         "sha256": received.sha256 if received else None,
+        **_transfer_notes(job),
     }
     if not verdict.ok:
-        raise StepFailed(verdict.summary)
+        raise StepFailed(verdict.summary + (f" ({verdict.advice})" if verdict.advice else ""))
+
+
+def _transfer_notes(job: TransferJob) -> dict[str, Any]:
+    """What a transfer step adds to its response: the scheme (and why it may fail), and the
+    statuses it did not count."""
+    choice = job.scheme_choice
+    return {
+        "scheme": job.scheme,
+        "scheme_warning": choice.warning if choice is not None else None,
+        "not_counted": [e.text for e in job.timeline if e.text.endswith(", not counted")],
+        "offer": f"withdrawn: {job.offer_withdrawn}"
+        if job.offer_withdrawn
+        else "still offered, until the charger is done with it",
+    }
 
 
 async def _reset(run: PlaybookRun, spec: StepSpec, result: StepResult) -> None:

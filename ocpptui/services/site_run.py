@@ -540,11 +540,14 @@ def playbook_action(
     file_server: Callable[[], Awaitable[FileServer]],
     slots: TransferSlots | None,
     on_step: Callable[[str, int, StepResult], None] = lambda identity, index, result: None,
+    runs: list[PlaybookRun] | None = None,
 ) -> BatchAction:
     """The batch action that runs `playbook` against one sheet charger, its values filled in.
 
     A firmware step is not needed ("already on 1.4.2") when the charger runs its target
     firmware; the charger passes when every step did and it ends on its target firmware.
+    Each charger's `PlaybookRun` is added to `runs` (whoever stops the file server first
+    ends their transfers); without `runs` the offers linger until the charger is done.
     """
 
     async def run_on(item: BatchItem) -> None:
@@ -577,6 +580,8 @@ def playbook_action(
             transfer_slots=slots,
             not_needed=skip,
         )
+        if runs is not None:
+            runs.append(run)
         try:
             ok = await run.run()
         finally:
@@ -643,10 +648,16 @@ class SiteRun:
         self.on_note = on_note
         self.slots = TransferSlots(self.hub, parallel)
         self.files = SharedFileServer(file_server_factory)
+        self._runs: list[PlaybookRun] = []
         self.batch = SiteBatch(
             "playbook",
             playbook_action(
-                site, playbook, file_server=self.files.get, slots=self.slots, on_step=on_step
+                site,
+                playbook,
+                file_server=self.files.get,
+                slots=self.slots,
+                on_step=on_step,
+                runs=self._runs,
             ),
             self.hub,
             on_change=self._changed,
@@ -698,6 +709,8 @@ class SiteRun:
                 await self.batch.wait()
             stop_listening()
             site.stop()
+            # A charger still fetching its image (stopped at the timeout) may finish first.
+            await asyncio.gather(*(run.end_transfers() for run in self._runs))
             await self.files.stop()
         for identity, record in site.records.items():
             item = self.batch.items.get(identity)

@@ -82,6 +82,9 @@ class FileServer:
         `limits`: connections per address and in all, request and idle timeouts."""
         self.bind_host = bind_host
         self.advertise_host = advertise_host or _default_advertise_host(bind_host)
+        #: True when the address was given (`[files] advertise_host`), not guessed: it then
+        #: wins over the address a charger's connection came in on.
+        self.advertise_host_set = bool(advertise_host)
         self.upload_dir = upload_dir
         self.max_upload_bytes = max_upload_bytes
         self._ports_wanted = (http_port, https_port, ftp_port, sftp_port)
@@ -174,29 +177,36 @@ class FileServer:
 
     # ------------------------------------------------------------------ offers
 
-    def offer_file(self, path: Path, *, name: str | None = None) -> Offer:
-        """Offer a file for download. Hashes it here: for big files use `offer_file_async`."""
+    def offer_file(self, path: Path, *, name: str | None = None, host: str | None = None) -> Offer:
+        """Offer a file for download. Hashes it here: for big files use `offer_file_async`.
+
+        `host` is the address its URLs carry (default: `advertise_host`)."""
         self._require_running()
         resolved = _regular_file(path)
         size, sha256 = hash_file(resolved)
-        return self._add_file_offer(resolved, name, size, sha256)
+        return self._add_file_offer(resolved, name, size, sha256, host)
 
-    async def offer_file_async(self, path: Path, *, name: str | None = None) -> Offer:
+    async def offer_file_async(
+        self, path: Path, *, name: str | None = None, host: str | None = None
+    ) -> Offer:
         """Offer a file for download, hashing it in a worker thread."""
         self._require_running()
         resolved = _regular_file(path)
         size, sha256 = await asyncio.to_thread(hash_file, resolved)
-        return self._add_file_offer(resolved, name, size, sha256)
+        return self._add_file_offer(resolved, name, size, sha256, host)
 
-    def offer_upload(self, directory: Path | None = None, *, label: str = "") -> UploadOffer:
-        """Accept uploads into `directory` (default: the server's `upload_dir`)."""
+    def offer_upload(
+        self, directory: Path | None = None, *, label: str = "", host: str | None = None
+    ) -> UploadOffer:
+        """Accept uploads into `directory` (default: the server's `upload_dir`); `host` as
+        for `offer_file`."""
         self._require_running()
         target = directory or self.upload_dir
         if target is None:
             raise ValueError("no folder for uploads: pass one or set upload_dir")
         target.mkdir(parents=True, exist_ok=True)
         token, credentials = new_token(), new_credentials()
-        http, https, ftp, sftp = self._urls(token, "", credentials.user, credentials.password)
+        http, https, ftp, sftp = self._urls(token, "", credentials.user, credentials.password, host)
         offer = UploadOffer(
             token, label, target, http, https, ftp, credentials.user, credentials.password, sftp
         )
@@ -237,11 +247,13 @@ class FileServer:
         if self._ports is None:
             raise RuntimeError("start() the file server before offering: URLs need its ports")
 
-    def _add_file_offer(self, path: Path, name: str | None, size: int, sha256: str) -> Offer:
+    def _add_file_offer(
+        self, path: Path, name: str | None, size: int, sha256: str, host: str | None
+    ) -> Offer:
         file_name = url_file_name(name or path.name)
         token, credentials = new_token(), new_credentials()
         http, https, ftp, sftp = self._urls(
-            token, file_name, credentials.user, credentials.password
+            token, file_name, credentials.user, credentials.password, host
         )
         offer = Offer(
             token,
@@ -260,10 +272,10 @@ class FileServer:
         return offer
 
     def _urls(
-        self, token: str, file_name: str, user: str, password: str
+        self, token: str, file_name: str, user: str, password: str, host: str | None
     ) -> tuple[str, str | None, str | None, str | None]:
         ports = self.ports
-        host = url_host(self.advertise_host)
+        host = url_host(host or self.advertise_host)
         tail = f"/{token}/{file_name}"
         http = f"http://{host}:{ports.http}{tail}"
         https = f"https://{host}:{ports.https}{tail}" if ports.https is not None else None
