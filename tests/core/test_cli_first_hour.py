@@ -77,9 +77,9 @@ def test_an_abbreviated_option_is_refused_not_guessed(
     playbook = tmp_path / "site.toml"
     playbook.write_text('[[step]]\ncall = "Heartbeat"\n')
     with pytest.raises(SystemExit) as exited:
-        cli.main(["run", str(playbook), "--site", "Depot 4"])  # --site-notes exists
+        cli.main(["run", str(playbook), "--install", "Ann"])  # --installer exists
     assert exited.value.code == 2
-    assert "unrecognized arguments: --site Depot 4" in capsys.readouterr().err
+    assert "unrecognized arguments: --install Ann" in capsys.readouterr().err
 
 
 def test_a_server_option_without_a_command_says_which_command(
