@@ -44,12 +44,12 @@ from ocpptui.services.checklist import ChecklistTarget  # noqa: E402
 from ocpptui.services.file_server import FileServer  # noqa: E402
 from ocpptui.services.playbook import PlaybookRun, parse_playbook  # noqa: E402
 from ocpptui.services.report import SiteNotes, commissioning_report, write_report  # noqa: E402
+from ocpptui.services.site_batch import TransferSlots  # noqa: E402
 from ocpptui.services.site_report import write_site_report  # noqa: E402
 from ocpptui.services.site_run import (  # noqa: E402
     SharedFileServer,
     Site,
     SiteRun,
-    TransferSlots,
     charger_playbook,
 )
 from ocpptui.services.site_sheet import load_sheet  # noqa: E402

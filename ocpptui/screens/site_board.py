@@ -53,14 +53,16 @@ from ocpptui.services.site_actions import (
     reset_action,
     trigger_action,
 )
-from ocpptui.services.site_report import write_site_report
-from ocpptui.services.site_run import (
+from ocpptui.services.site_batch import (
     BatchAction,
     BatchItem,
     ItemState,
-    Site,
     SiteBatch,
     TransferSlots,
+)
+from ocpptui.services.site_report import write_site_report
+from ocpptui.services.site_run import (
+    Site,
     check_site_playbook,
     connection_cap_warning,
     playbook_action,

@@ -15,14 +15,13 @@ from ocpptui.core.commands import trigger_message
 from ocpptui.core.session import CallFailed, Session
 from ocpptui.services.config_snapshot import read_for_report
 from ocpptui.services.profiles import ProfileError, apply_profile
-from ocpptui.services.site_run import (
+from ocpptui.services.site_batch import (
     BatchAction,
     BatchFailed,
     BatchItem,
-    Outcome,
-    Site,
     TransferSlots,
 )
+from ocpptui.services.site_run import Outcome, Site
 from ocpptui.wording import counted
 
 #: Runs the firmware upgrade of the item's charger from `path` to its verdict and returns

@@ -24,8 +24,8 @@ from ocpptui.headless import run_site_headless
 from ocpptui.services.file_server import FileServer
 from ocpptui.services.playbook import SKIPPED, PlaybookError, parse_playbook
 from ocpptui.services.report import ReportRequest, SiteNotes
+from ocpptui.services.site_batch import ItemState
 from ocpptui.services.site_run import (
-    ItemState,
     Site,
     SiteRun,
     charger_playbook,

@@ -16,7 +16,7 @@ from ocpptui.paths import Paths
 from ocpptui.screens.confirm import ConfirmScreen
 from ocpptui.screens.open_file import OpenFileScreen
 from ocpptui.screens.site_board import SiteBoardScreen
-from ocpptui.services.site_run import ItemState
+from ocpptui.services.site_batch import ItemState
 from ocpptui.services.site_sheet import load_sheet
 from ocpptui.widgets.site_table import SiteTable
 from tests.ui.charger_tabs import of_type, type_into, wait_until
