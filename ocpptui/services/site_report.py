@@ -130,13 +130,12 @@ def build_site_report(
         lines.append(line)
         still_open += _still_open(line, report)
     still_open += [f"{identity}: connected but is not on the sheet" for identity in site.unexpected]
-    passed = sum(
+    checked = sum(
         1
         for line in lines
-        if line["ok"] is not False
-        and line["seen"]
-        and (line["checklist"] or {}).get("passed", False)
+        if line["ok"] is not False and line["seen"] and (line["checklist"] or {}).get("passed")
     )
+    ran = [line for line in lines if line["ok"] is not None]
     sheet = site.sheet
     return {
         "format": SITE_REPORT_FORMAT,
@@ -148,7 +147,13 @@ def build_site_report(
             "installer": notes.installer or sheet.installer,
             "notes": notes.notes,
         },
-        "verdict": {"ok": not still_open, "passed": passed, "total": len(lines)},
+        "verdict": {
+            "ok": not still_open,
+            "checked": checked,
+            "ran": len(ran),
+            "passed": sum(1 for line in ran if line["ok"]),
+            "total": len(lines),
+        },
         "chargers": lines,
         "unexpected": list(site.unexpected),
         "open": still_open,
@@ -190,13 +195,22 @@ def _row(line: dict[str, Any]) -> list[str]:
 HEADERS = ["Identity", "Location", "Vendor / model / serial", "Firmware", "Profile", "Checklist"]
 
 
+def _verdict_text(verdict: dict[str, Any]) -> str:
+    """`3 of 4 chargers pass every required check; 4 of 4 passed the playbook.`"""
+    total = verdict["total"]
+    text = f"{verdict['checked']} of {total} chargers pass every required check"
+    if verdict["ran"]:
+        text += f"; {verdict['passed']} of {total} passed the playbook"
+    return text + "."
+
+
 def render_site_markdown(report: dict[str, Any]) -> str:
     site = report["site"]
     verdict = report["verdict"]
     out = [
         f"# Site report: {md(site['name'])}",
         "",
-        f"**{verdict['passed']} of {verdict['total']} chargers commissioned.** "
+        f"**{md(_verdict_text(verdict))}** "
         f"Installer: {md(site['installer'])}. Generated {md(report['generated'])} by "
         f"{md(report['tool'])}.",
         "",
@@ -240,8 +254,7 @@ def render_site_html(report: dict[str, Any]) -> str:
         f"<title>Site report: {name}</title>",
         f"<style>{REPORT_CSS}</style></head><body>",
         f"<h1>Site report: {name}</h1>",
-        f'<p class="{"pass" if verdict["ok"] else "fail"}">'
-        f"{verdict['passed']} of {verdict['total']} chargers commissioned.</p>",
+        f'<p class="{"pass" if verdict["ok"] else "fail"}">{_text(_verdict_text(verdict))}</p>',
         f"<p>Installer: {_text(site['installer'])}</p>",
         f'<p class="muted">Generated {_text(report["generated"])} by {_text(report["tool"])}.</p>',
         "<h2>Chargers</h2>",

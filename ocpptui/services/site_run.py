@@ -289,6 +289,8 @@ def step_line(identity: str, index: int, total: int, result: StepResult) -> str:
     prefix = f"{identity} [{index + 1}/{total}] {result.do}"
     if result.not_needed is not None:
         return f"{prefix} not needed: {result.not_needed}"
+    if result.skipped:
+        return f"{prefix} skipped (an earlier step failed)"
     if result.ms == 0 and result.error is None and not result.ok:
         return f"{prefix} ..."
     verdict = "ok" if result.ok else f"FAILED: {result.error}"

@@ -232,6 +232,14 @@ async def test_a_site_run_commissions_each_sheet_charger_and_leaves_others_alone
     site = json.loads((folder / "site.json").read_text())
     lines = {line["identity"]: line for line in site["chargers"]}
     assert site["site"]["installer"] == "Ann Installer"
+    assert site["verdict"] | {"checked": None} == {
+        "ok": False,
+        "checked": None,  # heartbeats are still to come: the checklist may be pending
+        "ran": 4,
+        "passed": 3,
+        "total": 4,
+    }
+    assert "3 of 4 passed the playbook." in (folder / "site.md").read_text()
     assert lines["CP-16"]["firmware"] | {"result": None} == {
         "before": "1.4.2",
         "after": "2.0.0",
