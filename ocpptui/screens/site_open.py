@@ -22,12 +22,15 @@ if TYPE_CHECKING:
 
 def looks_like_sheet(path: Path) -> bool:
     """Whether a file in the folder is a site sheet (a .toml with [[charger]], a .csv)."""
+    suffix = path.suffix.lower()
+    if suffix not in (".toml", ".csv", ".tsv"):
+        return False  # a README showing an example sheet is not one
     try:
         with path.open("rb") as file:
             head = file.read(65_536)
     except OSError:
         return False
-    if path.suffix.lower() in (".csv", ".tsv"):
+    if suffix in (".csv", ".tsv"):
         return b"identity" in head.split(b"\n", 1)[0]
     return b"[[charger]]" in head
 

@@ -16,6 +16,7 @@ from ocpptui.paths import Paths
 from ocpptui.screens.confirm import ConfirmScreen
 from ocpptui.screens.open_file import OpenFileScreen
 from ocpptui.screens.site_board import SiteBoardScreen
+from ocpptui.screens.site_open import looks_like_sheet
 from ocpptui.services.site_batch import ItemState
 from ocpptui.services.site_sheet import load_sheet
 from ocpptui.widgets.site_table import SiteTable
@@ -180,3 +181,13 @@ async def test_the_board_opens_from_the_main_screen_with_b(tmp_path: Path, hub: 
         await wait_until(pilot, lambda: not isinstance(app.screen, SiteBoardScreen))
         await pilot.press("b")  # back to the same board, without asking again
         await wait_until(pilot, lambda: isinstance(app.screen, SiteBoardScreen))
+
+
+def test_only_toml_and_csv_files_are_offered_as_site_sheets(tmp_path: Path) -> None:
+    # A README that shows an example sheet holds "[[charger]]" too; it is no sheet.
+    (tmp_path / "README.md").write_text("```toml\n[[charger]]\nidentity = 'A'\n```\n")
+    (tmp_path / "site.toml").write_text("[site]\nname = 'A'\n\n[[charger]]\nidentity = 'A'\n")
+    (tmp_path / "site.csv").write_text("identity,location\nA,Bay 1\n")
+    (tmp_path / "notes.toml").write_text("[other]\nx = 1\n")
+    offered = sorted(p.name for p in tmp_path.iterdir() if looks_like_sheet(p))
+    assert offered == ["site.csv", "site.toml"]
