@@ -24,7 +24,9 @@ seconds are measured:
 ocpp-tui runs as `python -m ocpptui serve --headless --jsonl --log-dir TMP` with its JSON
 lines on stdout going to /dev/null, with its default settings (WebSocket pings every 30 s,
 a window of 100,000 frames in memory per charger and for the hub) in a temporary
-OCPP_TUI_HOME. Both servers and generators get RLIMIT_NOFILE raised to the hard limit.
+OCPP_TUI_HOME, except `[server] max_connections_per_ip = 0`: every charger of the load
+comes from 127.0.0.1, and the default cap per address is 64. Both servers and generators
+get RLIMIT_NOFILE raised to the hard limit.
 Everything runs on loopback and is stopped at the end; the whole run is bounded by --timeout.
 """
 
@@ -207,7 +209,10 @@ class ServerProcess:
         self.log_dir = folder / "sessions"
         self.err_path = folder / "server.err"
         if name == OURS:
-            command = [sys.executable, "-m", "ocpptui", "serve", "--headless", "--jsonl"]
+            settings = folder / "settings.toml"
+            settings.write_text("[server]\nmax_connections_per_ip = 0\n")
+            command = [sys.executable, "-m", "ocpptui", "--settings", str(settings)]
+            command += ["serve", "--headless", "--jsonl"]
             command += ["--host", "127.0.0.1", "--port", "0", "--log-dir", str(self.log_dir)]
         else:
             command = [sys.executable, str(HERE / "baseline_csms.py"), "--port", "0"]

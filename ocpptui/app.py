@@ -50,7 +50,10 @@ from ocpptui.screens.open_log import OpenLogScreen
 from ocpptui.screens.playbook_run import PlaybookRunScreen
 from ocpptui.screens.serial_picker import SerialPickerScreen
 from ocpptui.screens.settings import SettingsScreen
+from ocpptui.screens.site_board import SiteBoardScreen
+from ocpptui.screens.site_open import open_site_board, show_site_board
 from ocpptui.screens.tab_help import charger_tab_sections
+from ocpptui.services.site_sheet import SiteSheet
 from ocpptui.settings import Settings, SettingsError
 from ocpptui.settings_file import FIELDS, SavedSettings, apply_live, save_settings
 from ocpptui.widgets.charger_list import ChargerList
@@ -59,6 +62,7 @@ from ocpptui.widgets.frame_table import FrameTable
 from ocpptui.widgets.link_device_table import BleDeviceTable
 from ocpptui.widgets.link_port_table import SerialPortTable
 from ocpptui.widgets.link_settings import LinkDefaults
+from ocpptui.widgets.site_table import SiteTable
 from ocpptui.widgets.welcome_panel import ServerState, tips
 
 log = logging.getLogger(__name__)
@@ -122,11 +126,13 @@ class OcppTuiApp(App[None]):
         link_defaults: LinkDefaults | None = None,
         pick_link: str | None = None,
         no_charger_hint_after: float | None = NO_CHARGER_HINT_SECONDS,
+        site_sheet: SiteSheet | None = None,
         short_gc_pauses: bool = False,
     ) -> None:
         """With `upstream`, the server is a proxy (tap) in front of that CSMS. With
         `link_defaults` (local-link mode, `listen=False`) the serial and BLE pickers can open a
-        link; `pick_link` ("serial" or "ble") shows one at start.
+        link; `pick_link` ("serial" or "ble") shows one at start. With `site_sheet`, the site
+        board of that sheet opens at start (`ocpp-tui serve --site`).
         """
         super().__init__()
         #: Freeze what start-up made (and survivors of each full garbage collection, see
@@ -139,6 +145,7 @@ class OcppTuiApp(App[None]):
         # Local-link mode: what the pickers start from, which one opens first, the open link.
         self.link_defaults = link_defaults
         self.pick_link = pick_link
+        self.site_sheet = site_sheet
         self.link: LinkSupervisor | None = None
         self._stop_listening_link: Callable[[], None] | None = None
         self.settings = settings
@@ -193,6 +200,8 @@ class OcppTuiApp(App[None]):
             self.start_server()
         if self.pick_link is not None:
             self.open_link_picker(self.pick_link)
+        if self.site_sheet is not None:
+            show_site_board(self, self.site_sheet)
         if self.short_gc_pauses:
             self.call_after_refresh(gc_pauses.install)
 
@@ -307,6 +316,15 @@ class OcppTuiApp(App[None]):
             title="Frame log kept in memory only",
             severity="error",
             timeout=30,
+            markup=False,
+        )
+
+    @on(messages.FrameLogResumed)
+    def _frame_log_resumed(self, message: messages.FrameLogResumed) -> None:
+        self.notify(
+            f"{shorten(message.identity, 48)}: {shorten(message.message, 300)}",
+            title="Frame log back on disk",
+            timeout=10,
             markup=False,
         )
 
@@ -545,6 +563,7 @@ class OcppTuiApp(App[None]):
             ("Commissioning (k on a charger screen)", CommissioningScreen.BINDINGS),
             ("Saved frame log (o on the main screen)", LogViewerScreen.BINDINGS),
             ("Settings (s on the main screen)", SettingsScreen.BINDINGS),
+            ("Site board (b on the main screen)", [*SiteBoardScreen.BINDINGS, *SiteTable.BINDINGS]),
         ]
 
     def help_notes(self) -> list[tuple[str, list[str]]]:
@@ -561,6 +580,10 @@ class OcppTuiApp(App[None]):
         screen = self.screen
         identity = screen.identity if isinstance(screen, ChargerScreen) else None
         self.push_screen(PlaybookRunScreen(self.hub, self.paths, self.settings, identity=identity))
+
+    def action_site_board(self) -> None:
+        """The board of the open site sheet, or pick a sheet first."""
+        open_site_board(self)
 
     def action_help(self) -> None:
         """Show help; on the help screen, close it (F1 toggles)."""

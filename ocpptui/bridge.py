@@ -40,6 +40,8 @@ def message_for(event: events.HubEvent) -> messages.HubMessage | None:
             return messages.ChargerChanged(identity, what)
         case events.LogProblem(identity=identity, message=message):
             return messages.FrameLogFailed(identity, message)
+        case events.LogResumed(identity=identity, message=message):
+            return messages.FrameLogResumed(identity, message)
         case events.AttemptRecorded(attempt=attempt):
             return messages.AttemptRecorded(attempt)
     return None

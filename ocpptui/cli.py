@@ -39,8 +39,9 @@ examples:
   ocpp-tui                         TUI, mini-CSMS on 0.0.0.0:9000
   ocpp-tui demo                    TUI with three simulated chargers
   ocpp-tui serve --headless        mini-CSMS without UI, one line per frame
-  ocpp-tui run site.toml --json-out result.json   run a playbook headless
-  ocpp-tui run site.toml --report --installer "A. Smith"   ... and write the report
+  ocpp-tui run playbook.toml --json-out result.json   run a playbook headless
+  ocpp-tui run playbook.toml --report --installer "A. Smith"   ... and write the report
+  ocpp-tui run playbook.toml --site site.toml --report   ... on every charger of a site
   ocpp-tui open frames.jsonl       view a saved frame log (ours or another tool's)
   ocpp-tui simulate ws://127.0.0.1:9000/CP-1 --protocol ocpp1.6
   ocpp-tui serial /dev/ttyUSB0 --baud 115200   TUI with a charger on a serial port
@@ -77,8 +78,29 @@ def _add_server_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 1 <= value <= 64:
+        raise argparse.ArgumentTypeError(f"expected 1 to 64, got {value}")
+    return value
+
+
+class CommandLineParser(argparse.ArgumentParser):
+    """argparse without guessing: `run --site X` must not silently become `--site-notes X`.
+
+    Sub-command parsers are made of the same class (argparse's `parser_class` default).
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs["allow_abbrev"] = False
+        super().__init__(*args, **kwargs)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = CommandLineParser(
         prog="ocpp-tui",
         description=DESCRIPTION,
         epilog=EPILOG,
@@ -95,11 +117,28 @@ def build_parser() -> argparse.ArgumentParser:
     _add_server_options(serve)
     serve.add_argument("--headless", action="store_true", help="no UI: print frames to stdout")
     serve.add_argument("--jsonl", action="store_true", help="headless: print JSON lines")
+    serve.add_argument(
+        "--site", type=Path, metavar="SHEET", help="open the site board of this site sheet"
+    )
     add_link_choice(serve)
 
     run = commands.add_parser("run", help="run a playbook headless against the charger(s)")
     run.add_argument("playbook", type=Path, help="playbook TOML file")
     run.add_argument("--json-out", type=Path, help="write the results as JSON here")
+    run.add_argument(
+        "--site",
+        type=Path,
+        metavar="SHEET",
+        help="site sheet (site.toml or .csv): run the playbook against every charger on it "
+        "as each connects; steps may use {firmware}, {profile}, {identity}, {location}",
+    )
+    run.add_argument(
+        "--parallel",
+        type=_positive,
+        metavar="K",
+        help="with --site: at most K chargers downloading firmware (or uploading logs) at once "
+        "(default 2, or [site] parallel)",
+    )
     add_report_options(run)
     _add_server_options(run)
     add_link_choice(run)
@@ -189,7 +228,9 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         metavar="NAME",
         help="break the specification as some real chargers do (repeatable), e.g. long-serial, "
-        "rejects-key-lists, no-notifyreport, drops-on-ping; a wrong name lists them all",
+        "rejects-key-lists, no-notifyreport, drops-on-ping, or the transfer orders "
+        "installed-after-boot, status-before-answer, repeated-statuses, fetches-twice; "
+        "a wrong name lists them all",
     )
     simulate.add_argument(
         "--file-transfer-protocols",
@@ -243,15 +284,18 @@ def _configure_logging(paths: Paths, to_stderr: bool) -> None:
     """Diagnostics go to a file while the TUI owns the terminal."""
     import logging
 
+    from ocpptui.core.safe_logging import TerminalSafeFormatter, log_to_stream
+
     if to_stderr:
-        logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+        log_to_stream(logging.WARNING, "%(levelname)s %(name)s: %(message)s")
         return
     try:
         paths.log_dir.mkdir(parents=True, exist_ok=True)
         handler: logging.Handler = logging.FileHandler(paths.app_log_file, encoding="utf-8")
     except OSError:
         handler = logging.NullHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    # The app log is read with `less` or `cat`: escaped like the terminal output.
+    handler.setFormatter(TerminalSafeFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(logging.INFO)
@@ -275,9 +319,10 @@ def _run_tui(settings: Settings, paths: Paths, hub: Hub, **options) -> int:
 
 def _print_paths() -> int:
     from ocpptui.paths import Paths
+    from ocpptui.protocol.terminal_text import escape_controls
 
     for name, path in Paths.default().describe():
-        print(f"{name:<9} {path}")
+        print(escape_controls(f"{name:<9} {path}"))
     return 0
 
 
@@ -336,7 +381,9 @@ def _simulate(args: argparse.Namespace) -> int:
 def _configure_logging_for_cli() -> None:
     import logging
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    from ocpptui.core.safe_logging import log_to_stream
+
+    log_to_stream(logging.INFO, "%(asctime)s %(name)s: %(message)s")
 
 
 def _certs(args: argparse.Namespace, paths: Paths) -> int:
@@ -403,9 +450,45 @@ def _apply_security(settings: Settings, paths: Paths) -> str | None:
     return None
 
 
+def _command_parser(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return action.choices[name]
+    raise KeyError(name)
+
+
+def _serve_option_without_command(
+    parser: argparse.ArgumentParser, argv: Sequence[str]
+) -> str | None:
+    """`ocpp-tui --port 9001`: the first argument after the program's own options, when it is
+    an option of `serve` (argparse would read `9001` as the command and say that is wrong)."""
+    top_level = parser._option_string_actions
+    index = 0
+    while index < len(argv):
+        token = argv[index]
+        name = token.split("=", 1)[0]
+        if name not in top_level:
+            serve = _command_parser(parser, "serve")
+            return name if name in serve._option_string_actions else None
+        index += 1 if "=" in token or top_level[name].nargs == 0 else 2
+    return None
+
+
+def _parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
+    """Parse, and say which command an option belongs to when it is given without one."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    option = _serve_option_without_command(parser, arguments)
+    if option is not None:
+        at = next(i for i, token in enumerate(arguments) if token.split("=", 1)[0] == option)
+        command = " ".join(["ocpp-tui", *arguments[:at], "serve", *arguments[at:]])
+        note = "" if "--headless" in arguments else " (the TUI; add --headless for no UI)"
+        parser.error(f"{option} is an option of a command: use `{command}`{note}")
+    return parser.parse_args(arguments)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = _parse(parser, argv)
     if args.paths:
         return _print_paths()
     if args.command == "simulate":
@@ -449,16 +532,43 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"ocpp-tui: {exc}", file=sys.stderr)
         return 2
     if args.command == "run":
-        from ocpptui.headless import run_playbook_headless
+        from ocpptui.headless import run_playbook_headless, run_site_headless
 
         _configure_logging(paths, to_stderr=True)
         from ocpptui.services.file_hosting import create_file_server
 
         async def start_file_server():
-            server = create_file_server(settings.files, paths.sessions_dir)
+            server = create_file_server(
+                settings.files, paths.sessions_dir, server_host=hub.listen_host
+            )
             await server.start()
             return server
 
+        if args.site is not None:
+            if args.target_firmware is not None:
+                print("ocpp-tui run: with --site each charger's target is the sheet's "
+                      "target_firmware column, not --target-firmware", file=sys.stderr)  # fmt: skip
+                return 2
+            if link is not None:
+                print("ocpp-tui run: --site needs the WebSocket server, not a local link",
+                      file=sys.stderr)  # fmt: skip
+                return 2
+            return _run_async(
+                run_site_headless(
+                    hub,
+                    args.playbook,
+                    args.site,
+                    parallel=args.parallel,
+                    host=args.host,
+                    port=args.port,
+                    json_out=args.json_out,
+                    file_server_factory=start_file_server,
+                    report_request=report_request(args, paths),
+                )
+            )
+        if args.parallel is not None:
+            print("ocpp-tui run: --parallel goes with --site", file=sys.stderr)
+            return 2
         return _run_async(
             run_playbook_headless(
                 hub,
@@ -485,6 +595,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run_async(serve_headless(hub, jsonl=args.jsonl, upstream=upstream))
         return _run_tui(settings, paths, hub, upstream=upstream)
     if args.command == "serve" and args.headless:
+        if args.site is not None:
+            print("ocpp-tui serve: --site opens the site board in the TUI; without a UI, "
+                  "run a playbook on the site: ocpp-tui run PLAYBOOK --site SHEET",
+                  file=sys.stderr)  # fmt: skip
+            return 2
         from ocpptui.headless import serve_headless
 
         _configure_logging(paths, to_stderr=True)
@@ -495,6 +610,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ocpptui.link_commands import run_tui_with_link
 
         return run_tui_with_link(settings, paths, hub, link)
+    if getattr(args, "site", None) is not None:
+        from ocpptui.services.site_sheet import SiteSheetError, load_sheet
+
+        try:
+            sheet = load_sheet(args.site)
+        except SiteSheetError as exc:
+            print(f"ocpp-tui: invalid site sheet: {exc}", file=sys.stderr)
+            return 2
+        return _run_tui(settings, paths, hub, site_sheet=sheet)
     return _run_tui(settings, paths, hub)
 
 

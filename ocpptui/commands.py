@@ -10,6 +10,8 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from ocpptui.core.config import BootAnswer
 from ocpptui.screens.charger import ChargerScreen
+from ocpptui.screens.main import MainScreen
+from ocpptui.screens.site_open import site_board_commands
 from ocpptui.widgets.display_text import shorten
 from ocpptui.widgets.frame_table import FrameTable
 
@@ -45,6 +47,16 @@ class OcppCommands(Provider):
                             f"{verb} charger {shorten(identity, 48)}",
                             partial(app.decide, identity, answer),
                             "A new charger waits for your decision (its boot is answered Pending)",
+                        )
+                    )
+        if isinstance(screen, MainScreen):
+            for identity, charger in app.hub.chargers.items():
+                if not charger.connected:
+                    commands.append(
+                        (
+                            f"Remove charger {shorten(identity, 48)} from the list",
+                            partial(screen.forget_charger, identity),
+                            "It is offline; its logs stay on disk (it returns if it connects)",
                         )
                     )
         commands.append(
@@ -141,6 +153,7 @@ class OcppCommands(Provider):
         screen_commands = getattr(screen, "palette_commands", None)
         if callable(screen_commands):
             commands.extend(screen_commands())
+        commands.extend(site_board_commands(app))
         commands.append(
             (
                 "Run a playbook…",

@@ -3,6 +3,10 @@
 The file server binds ports, so it starts the first time a technician sends a file or asks
 for a log, not when the app starts. A run belongs to the app (a firmware upgrade goes on
 while the technician looks at frames); screens watch it and get `TransferChanged` messages.
+
+The runs use the same jobs as `ocpp-tui run` (services.firmware, services.diagnostics): the
+URL's address, the protocol choice and its warning, which statuses count and how long the
+file stays offered are decided there. What is here is the app's glue and the forms' parsing.
 """
 
 from __future__ import annotations
@@ -10,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import errno
-import ipaddress
 import logging
 import re
 from collections.abc import Callable
@@ -23,13 +26,11 @@ from textual.worker import Worker
 
 from ocpptui import messages
 from ocpptui.core.hub import Hub
-from ocpptui.core.session import CallFailed, Session
-from ocpptui.paths import Paths
+from ocpptui.core.session import CallFailed
 from ocpptui.services.diagnostics import DiagnosticsRequest
-from ocpptui.services.file_hosting import create_file_server, https_context
+from ocpptui.services.file_hosting import create_file_server
 from ocpptui.services.file_server import BoundPorts, FileServer
 from ocpptui.services.firmware import FirmwareUpdate, WaitFor
-from ocpptui.services.network import LocalAddress, local_ipv4_addresses
 from ocpptui.settings import FileServerSettings
 
 log = logging.getLogger(__name__)
@@ -40,14 +41,6 @@ Kind = Literal["firmware", "diagnostics"]
 FIRMWARE_TIMEOUT = 30 * 60.0
 #: How long a diagnostics run waits for the file.
 DIAGNOSTICS_TIMEOUT = 10 * 60.0
-#: After the verdict, late status notifications still land in the timeline for this long.
-CLOSE_GRACE = 30.0
-
-SCHEMES = ("http", "https", "ftp", "sftp")
-#: Which scheme to pre-select when the charger lists several: plain HTTP needs the fewest
-#: firewall holes, FTP needs a data-port range, SFTP must be switched on ([files] sftp),
-#: HTTPS needs a certificate the charger trusts.
-SCHEME_PREFERENCE = ("http", "ftp", "sftp", "https")
 
 
 # --------------------------------------------------------------------------- requests
@@ -59,7 +52,7 @@ class FirmwareRequest:
 
     path: Path
     scheme: str
-    advertise_host: str | None = None
+    advertise_host: str | None = None  # the URL's address (None: the job's own choice)
     retrieve_date: dt.datetime | None = None
     retries: int | None = None
     retry_interval: int | None = None
@@ -73,7 +66,7 @@ class DiagnosticsOptions:
     """What the technician filled in on the diagnostics screen."""
 
     scheme: str
-    advertise_host: str | None = None
+    advertise_host: str | None = None  # the URL's address (None: the job's own choice)
     log_type: str = "DiagnosticsLog"
     start_time: dt.datetime | None = None
     stop_time: dt.datetime | None = None
@@ -95,7 +88,6 @@ class TransferRun:
     ports: BoundPorts | None = None
     worker: Worker[None] | None = None
     _watchers: list[MessagePump] = field(default_factory=list)
-    _closed: bool = False
 
     def watch(self, target: MessagePump) -> Callable[[], None]:
         """Post `TransferChanged` to `target` on every change, until the returned call."""
@@ -119,16 +111,16 @@ class TransferRun:
         verdict = self.job.verdict if self.job is not None else None
         return None if verdict is None else verdict.ok
 
-    def stop(self) -> None:
-        """Stop watching (the charger is not told; its offer is withdrawn)."""
-        if self.worker is not None and not self.finished:
-            self.worker.cancel()
-        self.close()
+    def stop(self, reason: str = "stopped by the technician") -> None:
+        """Stop a running run (the charger is not told; its offer is withdrawn at once).
 
-    def close(self) -> None:
-        if self.job is not None and not self._closed:
-            self._closed = True
-            self.job.close()
+        A finished run is left alone: its offer lives until the charger is done with it."""
+        if self.finished:
+            return
+        if self.worker is not None:
+            self.worker.cancel()
+        if self.job is not None:
+            self.job.cancel(reason)
 
 
 # --------------------------------------------------------------------------- the owner
@@ -144,7 +136,6 @@ class FileTransfers:
         self.runs: dict[tuple[Kind, str], TransferRun] = {}
         self._server: FileServer | None = None
         self._lock = asyncio.Lock()
-        self._close_timers: list[asyncio.TimerHandle] = []
 
     @property
     def server(self) -> FileServer | None:
@@ -155,7 +146,9 @@ class FileTransfers:
         """The file server, started now if it is not running (raises OSError on bind)."""
         async with self._lock:
             if self._server is None or not self._server.running:
-                server = create_file_server(self.settings, self.upload_dir)
+                server = create_file_server(
+                    self.settings, self.upload_dir, server_host=self.hub.listen_host
+                )
                 await server.start()
                 self._server = server
             return self._server
@@ -176,10 +169,10 @@ class FileTransfers:
         return [run for run in self.runs.values() if not run.finished]
 
     async def stop(self) -> None:
-        for handle in self._close_timers:
-            handle.cancel()
         for run in self.runs.values():
-            run.stop()
+            run.stop("ocpp-tui is closing")
+            if run.job is not None:
+                run.job.cancel("ocpp-tui is closing")
         if self._server is not None:
             await self._server.stop()
             self._server = None
@@ -189,7 +182,7 @@ class FileTransfers:
     async def run_firmware(self, run: TransferRun, request: FirmwareRequest) -> None:
         """Offer the image, send the update, follow it to the verdict (never raises)."""
         try:
-            server = await self._server_for(run, request.advertise_host)
+            server = await self._server_for(run)
             certificate = None
             if request.signing_certificate_file is not None:
                 certificate = await asyncio.to_thread(
@@ -201,6 +194,7 @@ class FileTransfers:
                 server,
                 request.path,
                 scheme=request.scheme,
+                host=request.advertise_host,
                 retrieve_date=request.retrieve_date,
                 retries=request.retries,
                 retry_interval=request.retry_interval,
@@ -229,12 +223,13 @@ class FileTransfers:
     async def run_diagnostics(self, run: TransferRun, options: DiagnosticsOptions) -> None:
         """Ask for the log, receive the upload, report the verdict (never raises)."""
         try:
-            server = await self._server_for(run, options.advertise_host)
+            server = await self._server_for(run)
             job = DiagnosticsRequest(
                 self.hub,
                 run.identity,
                 server,
                 scheme=options.scheme,
+                host=options.advertise_host,
                 log_type=options.log_type,
                 start_time=options.start_time,
                 stop_time=options.stop_time,
@@ -258,24 +253,17 @@ class FileTransfers:
         finally:
             self._finish(run)
 
-    async def _server_for(self, run: TransferRun, advertise_host: str | None) -> FileServer:
+    async def _server_for(self, run: TransferRun) -> FileServer:
         server = await self.file_server()
-        if advertise_host:
-            server.advertise_host = advertise_host
         run.ports = server.ports
         return server
 
     def _finish(self, run: TransferRun) -> None:
         run.finished = True
         run.changed()
-        if run.job is None:
-            return
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            run.close()
-            return
-        self._close_timers.append(loop.call_later(CLOSE_GRACE, run.close))
+        if run.job is not None:
+            # Not withdrawn here: the charger may still be fetching (services.transfer_job).
+            run.job.release()
 
 
 def _problem_text(exc: BaseException, settings: FileServerSettings) -> str:
@@ -302,105 +290,6 @@ def _problem_text(exc: BaseException, settings: FileServerSettings) -> str:
 
 
 # --------------------------------------------------------------------------- form helpers
-
-
-def listed_protocols(session: Session | None) -> list[str] | None:
-    """The charger's own list of file transfer protocols (upper case), None when not read.
-
-    1.6 `SupportedFileTransferProtocols`, 2.x `OCPPCommCtrlr.FileTransferProtocols`.
-    """
-    if session is None:
-        return None
-    state = session.state
-    value: str | None = None
-    if session.version.is_2x:
-        if state.device_model is not None:
-            value = state.device_model.value("OCPPCommCtrlr", "FileTransferProtocols")
-    elif state.configuration is not None:
-        value = state.configuration.value("SupportedFileTransferProtocols")
-    if value is None:
-        return None
-    return [part.upper() for part in re.split(r"[,;\s]+", value) if part]
-
-
-def preferred_scheme(listed: list[str] | None, available: tuple[str, ...]) -> str:
-    """The scheme to pre-select: the first the charger lists that the laptop serves."""
-    if listed:
-        for scheme in SCHEME_PREFERENCE:
-            if scheme.upper() in listed and scheme in available:
-                return scheme
-    return "http"
-
-
-def scheme_warning(scheme: str, listed: list[str] | None) -> str | None:
-    """Why the chosen scheme may not work on this charger, or None."""
-    if listed is None:
-        return (
-            "the charger's list of transfer protocols has not been read (read its "
-            "configuration to check)"
-        )
-    if scheme.upper() not in listed:
-        shown = ", ".join(listed) or "nothing"
-        return f"the charger lists {shown}, not {scheme.upper()}: it will probably refuse it"
-    return None
-
-
-def peer_host(peer: str) -> str:
-    """The address part of `host:port` or `[v6]:port`."""
-    if peer.startswith("["):
-        return peer[1:].split("]", 1)[0]
-    return peer.rsplit(":", 1)[0] if peer.count(":") == 1 else peer
-
-
-def address_choices() -> list[LocalAddress]:
-    """The laptop's IPv4 addresses a charger could reach, loopback last."""
-    return local_ipv4_addresses(include_loopback=True)
-
-
-def best_address(peer: str | None, addresses: list[LocalAddress], configured: str) -> str | None:
-    """The address to put in the URL: the configured one, else the one nearest the charger."""
-    if configured:
-        return configured
-    if not addresses:
-        return None
-    host = peer_host(peer) if peer else ""
-    try:
-        charger = ipaddress.ip_address(host)
-    except ValueError:
-        return addresses[0].address
-    if charger.is_loopback:
-        loopback = [a for a in addresses if a.is_loopback]
-        return loopback[0].address if loopback else addresses[0].address
-    if charger.version != 4:
-        return addresses[0].address
-
-    def shared_bits(address: LocalAddress) -> int:
-        ours = int(ipaddress.IPv4Address(address.address))
-        different = ours ^ int(charger)
-        return 32 - different.bit_length()
-
-    return max(addresses, key=shared_bits).address
-
-
-def available_schemes(server: FileServer | None, settings: FileServerSettings) -> tuple[str, ...]:
-    """The schemes the laptop's file server serves (or will serve once started)."""
-    if server is not None and server.running:
-        https = server.ports.https is not None
-    else:
-        https = settings.https and https_context(Paths.default().data_dir / "tls") is not None
-    sftp = server.ports.sftp is not None if server is not None and server.running else settings.sftp
-    return tuple(
-        scheme
-        for scheme in SCHEMES
-        if scheme in ("http", "ftp") or (scheme == "https" and https) or (scheme == "sftp" and sftp)
-    )
-
-
-def not_served_text(scheme: str) -> str:
-    """Why a scheme is greyed out in the form."""
-    if scheme == "sftp":
-        return "SFTP is off: set [files] sftp = true in the settings"
-    return "HTTPS needs a certificate: run `ocpp-tui certs` (and keep [files] https = true)"
 
 
 def firewall_text(ports: BoundPorts | None, scheme: str, settings: FileServerSettings) -> str:
@@ -476,15 +365,3 @@ def byte_size(count: int | float | None) -> str:
             return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
         value /= 1000
     return f"{value:.1f} GB"
-
-
-async def read_protocols(session: Session) -> list[str] | None:
-    """Ask the charger for its list of file transfer protocols (one read-only request)."""
-    from ocpptui.core.configuration import read_configuration
-    from ocpptui.core.device_model import VariableRef, get_variables
-
-    if session.version.is_2x:
-        await get_variables(session, [VariableRef("OCPPCommCtrlr", "FileTransferProtocols")])
-    else:
-        await read_configuration(session, ["SupportedFileTransferProtocols"])
-    return listed_protocols(session)

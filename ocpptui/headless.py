@@ -19,12 +19,17 @@ from ocpptui.core.events import (
     ConnectionRefused,
     HubEvent,
     LogProblem,
+    LogResumed,
     ServerStarted,
 )
 from ocpptui.core.frame import Frame
 from ocpptui.core.frame_log import record_line
 from ocpptui.core.hub import Hub
+from ocpptui.core.identity import path_word_warning
+from ocpptui.protocol.secrets import masked_frame_text
+from ocpptui.protocol.terminal_text import escape_controls
 from ocpptui.services.network import charger_urls
+from ocpptui.wording import counted
 
 if TYPE_CHECKING:
     from ocpptui.core.link_supervisor import LinkStatus, LinkSupervisor
@@ -40,7 +45,8 @@ LinkStarter = Callable[[Hub], "LinkSupervisor"]
 
 
 def frame_line(frame: Frame) -> str:
-    """A one-line, human-readable rendering of a frame."""
+    """A one-line, human-readable rendering of a frame (control characters escaped,
+    passwords masked)."""
     moment = dt.datetime.fromtimestamp(frame.wall).strftime("%H:%M:%S.%f")[:-3]
     arrow = frame.direction.arrow
     if frame.leg == "csms":  # proxy mode: the laptop ⇄ real CSMS leg
@@ -54,31 +60,48 @@ def frame_line(frame: Frame) -> str:
     if frame.problem:
         parts.append(f"!! {frame.problem}")
     if frame.violations:
-        parts.append(f"!! {len(frame.violations)} schema violation(s): {frame.violations[0]}")
+        violations = counted(len(frame.violations), "schema violation")
+        parts.append(f"!! {violations}: {frame.violations[0]}")
     if frame.flags:
         parts.append("(" + ",".join(frame.flags) + ")")
-    payload = frame.raw if len(frame.raw) <= PAYLOAD_PREVIEW else frame.raw[:PAYLOAD_PREVIEW] + "…"
+    # Passwords sent to a charger stay in the frame log only (and in --jsonl, its copy).
+    raw = masked_frame_text(frame.raw)
+    payload = raw if len(raw) <= PAYLOAD_PREVIEW else raw[:PAYLOAD_PREVIEW] + "…"
     parts.append(payload)
-    return " ".join(parts)
+    return escape_controls(" ".join(parts))
 
 
 def event_line(event: HubEvent) -> str | None:
-    """A human-readable line for the events a technician must see; None for the rest."""
+    """A human-readable line for the events a technician must see; None for the rest.
+
+    Control characters a peer put into a path, an identity or a reason are escaped.
+    """
+    line = _event_text(event)
+    return None if line is None else escape_controls(line)
+
+
+def _event_text(event: HubEvent) -> str | None:
     match event:
         case ServerStarted(host=host, port=port, subprotocols=subprotocols, scheme=scheme):
             urls = " ".join(url + "<identity>" for url in charger_urls(host, port, scheme))
             return (
                 f"listening on {host}:{port} ({', '.join(subprotocols)}); point chargers at {urls}"
             )
-        case ConnectionRefused(peer=peer, path=path, reason=reason):
-            return f"refused {peer} {path}: {reason}"
+        case ConnectionRefused(peer=peer, path=path, reason=reason, advice=advice, warning=warn):
+            line = f"refused {peer} {path}: {reason}"
+            line += f"; what to do: {advice}" if advice else ""
+            return line + (f"; {warn}" if warn else "")
         case ChargerConnected(identity=identity, subprotocol=sub, peer=peer, replaced=replaced):
             note = " (replaced the previous connection)" if replaced else ""
+            warning = path_word_warning(identity)
+            note += f"; warning: {warning}" if warning else ""
             return f"{identity} connected from {peer} with {sub}{note}"
         case ChargerDisconnected(identity=identity, reason=reason):
             return f"{identity} disconnected: {reason}"
         case LogProblem(identity=identity, message=message):
             return f"{identity}: frame log kept in memory only: {message}"
+        case LogResumed(identity=identity, message=message):
+            return f"{identity}: frame log back on disk: {message}"
     return None
 
 
@@ -103,23 +126,19 @@ class HeadlessPrinter:
             line = f"{event.identity} upstream {getattr(session, 'upstream_state', '?')}"
         if line is None:
             return
-        # In JSONL mode stdout carries frames only, so events go to stderr.
-        stream = self.err if self.jsonl else self.out
-        stream.write(f"-- {line}\n")
-        stream.flush()
+        self.note(line)
 
     def note(self, text: str) -> None:
-        """A line of our own among the events (same stream, same marker)."""
+        """A line among the events (same stream, same marker), control characters escaped."""
+        # In JSONL mode stdout carries frames only, so events go to stderr.
         stream = self.err if self.jsonl else self.out
-        stream.write(f"-- {text}\n")
+        stream.write(f"-- {escape_controls(text)}\n")
         stream.flush()
 
     def link_status(self, status: LinkStatus) -> None:
         if status.state == "failed":
             return  # the runner prints why the link could not be opened, once
-        stream = self.err if self.jsonl else self.out
-        stream.write(f"-- {status.text}\n")
-        stream.flush()
+        self.note(status.text)
 
 
 class _CarrierFailed(Exception):
@@ -205,7 +224,7 @@ async def serve_headless(
                 hub, printer, link=link, host=host, port=port, upstream=upstream
             )
         except _CarrierFailed as exc:
-            printer.err.write(f"ocpp-tui: {exc}\n")
+            printer.err.write(f"ocpp-tui: {escape_controls(str(exc))}\n")
             return 1
         if bound is not None and on_started is not None:
             on_started(bound)
@@ -245,10 +264,16 @@ async def run_playbook_headless(
     from ocpptui.services.playbook import PlaybookError, PlaybookRun, load_playbook
 
     stream = out or sys.stdout
+
+    def say(text: str) -> None:
+        # Step errors carry what the charger answered: never raw on the terminal.
+        stream.write(escape_controls(text) + "\n")
+        stream.flush()
+
     try:
         playbook = load_playbook(playbook_path)
     except PlaybookError as exc:
-        stream.write(f"ocpp-tui run: invalid playbook: {exc}\n")
+        say(f"ocpp-tui run: invalid playbook: {exc}")
         return 2
     printer = HeadlessPrinter(stream, stream, jsonl=False)
     unsubscribe = hub.subscribe(printer.event)
@@ -263,7 +288,7 @@ async def run_playbook_headless(
                 port=port if port is not None else playbook.port,
             )
         except _CarrierFailed as exc:
-            stream.write(f"ocpp-tui run: {exc}\n")
+            say(f"ocpp-tui run: {exc}")
             return 1
         if bound is not None and on_started is not None:
             on_started(bound)
@@ -271,11 +296,12 @@ async def run_playbook_headless(
         def progress(index: int, result) -> None:
             total = len(playbook.steps)
             if result.ms == 0 and result.error is None and not result.ok:
-                stream.write(f"[{index + 1}/{total}] {result.do} ...\n")
+                say(f"[{index + 1}/{total}] {result.do} ...")
             else:
                 verdict = "ok" if result.ok else f"FAILED: {result.error}"
-                stream.write(f"[{index + 1}/{total}] {result.do} {verdict} ({result.ms:.0f} ms)\n")
-            stream.flush()
+                if result.skipped:
+                    verdict = "skipped (an earlier step failed)"
+                say(f"[{index + 1}/{total}] {result.do} {verdict} ({result.ms:.0f} ms)")
 
         run = PlaybookRun(playbook, hub, on_step=progress, file_server_factory=file_server_factory)
         try:
@@ -286,24 +312,46 @@ async def run_playbook_headless(
         if report_request is not None:
             from ocpptui.services.report import write_playbook_report
 
+            await _read_configuration_for_report(hub, run.identity, stream)
             try:
                 files = write_playbook_report(run, ok, report_request, hub.clock.wall())
             except OSError as exc:
-                stream.write(f"ocpp-tui run: cannot write the report: {exc}\n")
+                say(f"ocpp-tui run: cannot write the report: {exc}")
             else:
                 if files is not None:
                     report["report"] = str(files.folder)
-                    stream.write(f"report written to {files.folder}\n")
+                    say(f"report written to {files.folder}")
         if json_out is not None:
             text = json.dumps(report, indent=2, ensure_ascii=False) + "\n"
             await asyncio.to_thread(json_out.write_text, text, encoding="utf-8")
-        stream.write(("playbook passed" if ok else "playbook failed") + "\n")
+        say("playbook passed" if ok else "playbook failed")
         return 0 if ok else 1
     finally:
         unsubscribe()
         if supervisor is not None:
             await supervisor.stop("playbook finished")
         await hub.stop()
+
+
+async def _read_configuration_for_report(hub: Hub, identity: str | None, stream: TextIO) -> None:
+    """Read the whole configuration before writing the report, when the charger is connected
+    and it was not read completely since its last boot (the report says so otherwise)."""
+    from ocpptui.services.config_snapshot import needs_read, read_for_report
+
+    charger = hub.chargers.get(identity) if identity else None
+    if charger is None or charger.session is None or not needs_read(charger):
+        return
+    stream.write("reading the configuration for the report (no complete read since the boot)\n")
+
+    def progress(step: str) -> None:
+        stream.write(f"  {escape_controls(step)}\n")
+        stream.flush()
+
+    problem = await read_for_report(charger.session, progress)
+    if problem is not None:
+        text = f"report: {problem}; it says the configuration was not read since the boot"
+        stream.write(escape_controls(text) + "\n")  # a CallError text is the charger's
+    stream.flush()
 
 
 async def _until_stopped_or_lost(stop: asyncio.Event, supervisor: LinkSupervisor) -> int:
@@ -317,3 +365,120 @@ async def _until_stopped_or_lost(stop: asyncio.Event, supervisor: LinkSupervisor
             task.cancel()
         await asyncio.gather(stopped, ended, return_exceptions=True)
     return 0 if stop.is_set() else 1
+
+
+async def run_site_headless(
+    hub: Hub,
+    playbook_path: Path,
+    sheet_path: Path,
+    *,
+    parallel: int | None = None,
+    host: str | None = None,
+    port: int | None = None,
+    json_out: Path | None = None,
+    out: TextIO | None = None,
+    on_started: Callable[[int], None] | None = None,
+    file_server_factory: Callable[[], Awaitable[FileServer]] | None = None,
+    report_request: ReportRequest | None = None,
+) -> int:
+    """`ocpp-tui run PLAYBOOK --site SHEET`: the playbook against every sheet charger as it
+    boots, at most `parallel` transfers at once; exit 0 (all passed), 1, or 2 (bad input,
+    found before the server starts)."""
+    from ocpptui.services.playbook import PlaybookError, load_playbook
+    from ocpptui.services.site_run import (
+        Site,
+        SiteRun,
+        check_site_playbook,
+        connection_cap_warning,
+        step_line,
+    )
+    from ocpptui.services.site_sheet import DEFAULT_PARALLEL, SiteSheetError, load_sheet
+
+    stream = out or sys.stdout
+
+    def say(text: str) -> None:
+        # Identities, locations and step errors are the sheet's and the chargers' text.
+        stream.write(escape_controls(text) + "\n")
+        stream.flush()
+
+    try:
+        playbook = load_playbook(playbook_path)
+        check_site_playbook(playbook)
+    except PlaybookError as exc:
+        say(f"ocpp-tui run: invalid playbook: {exc}")
+        return 2
+    try:
+        sheet = load_sheet(sheet_path)
+    except SiteSheetError as exc:
+        say(f"ocpp-tui run: invalid site sheet: {exc}")
+        return 2
+    limit = parallel or sheet.parallel or DEFAULT_PARALLEL
+    printer = HeadlessPrinter(stream, stream, jsonl=False)
+    unsubscribe = hub.subscribe(printer.event)
+    site = Site(sheet, hub)
+    try:
+        try:
+            bound, _ = await _start_carrier(
+                hub,
+                printer,
+                link=None,
+                host=host if host is not None else playbook.host,
+                port=port if port is not None else playbook.port,
+            )
+        except _CarrierFailed as exc:
+            say(f"ocpp-tui run: {exc}")
+            return 1
+        if bound is not None and on_started is not None:
+            on_started(bound)
+        say(
+            f"site {sheet.name}: {counted(len(sheet.chargers), 'charger')} expected, "
+            f"at most {limit} transferring at once, timeout {sheet.timeout:g} s"
+        )
+        warning = connection_cap_warning(len(sheet.chargers), hub.config)
+        if warning is not None:
+            printer.note(f"warning: {warning}")
+        total = len(playbook.steps)
+
+        def stepped(identity: str, index: int, result) -> None:
+            say(step_line(identity, index, total, result))
+
+        run = SiteRun(
+            site,
+            playbook,
+            parallel=limit,
+            file_server_factory=file_server_factory,
+            on_step=stepped,
+            on_note=lambda text: printer.note(text),
+        )
+        ok = await run.run()
+        for identity, record in site.records.items():
+            where = f" ({record.sheet.location})" if record.sheet.location else ""
+            verdict = "passed" if record.ok else f"FAILED: {record.error}"
+            say(f"{identity}{where} {verdict}")
+        if site.unexpected:
+            say(f"not on the sheet (left alone): {', '.join(site.unexpected)}")
+        results = run.results()
+        if report_request is not None:
+            from ocpptui.services.site_report import write_site_report
+
+            for identity in site.records:
+                await _read_configuration_for_report(hub, identity, stream)
+            try:
+                files = write_site_report(
+                    site, report_request.notes, report_request.reports_dir, hub.clock.wall()
+                )
+            except OSError as exc:
+                say(f"ocpp-tui run: cannot write the site report: {exc}")
+            else:
+                results = run.results()
+                results["report"] = str(files.folder)
+                say(f"site report written to {files.folder}")
+        if json_out is not None:
+            text = json.dumps(results, indent=2, ensure_ascii=False) + "\n"
+            await asyncio.to_thread(json_out.write_text, text, encoding="utf-8")
+        passed = sum(1 for record in site.records.values() if record.ok)
+        say(f"site {'passed' if ok else 'failed'}: {passed} of {len(site.records)} chargers passed")
+        return 0 if ok else 1
+    finally:
+        unsubscribe()
+        await hub.stop()

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from ocpptui.protocol.terminal_text import escape_controls
 from ocpptui.transports.framing import DEFAULT_MAX_FRAME_BYTES, Framing
 
 if TYPE_CHECKING:
@@ -294,7 +295,8 @@ def print_serial_ports(out: TextIO = sys.stdout) -> int:
     if ports:
         out.write("serial ports:\n")
         for port in ports:
-            out.write(f"  {port.label}\n")
+            # USB descriptions are the device's own text.
+            out.write(f"  {escape_controls(port.label)}\n")
         out.write(f"open one with: ocpp-tui serial {ports[0].device}\n")
     else:
         out.write(
@@ -317,7 +319,8 @@ async def print_ble_devices(args: argparse.Namespace, out: TextIO = sys.stdout) 
     if devices:
         out.write(f"BLE devices (UART = offers service {service}):\n")
         for device in devices:
-            out.write(f"  {device.label}\n")
+            # An advertised name is anybody's within radio range.
+            out.write(f"  {escape_controls(device.label)}\n")
         out.write(f"connect with: ocpp-tui ble {devices[0].address}\n")
     else:
         out.write(f"no BLE devices advertised within {args.scan_time:g} s\n")

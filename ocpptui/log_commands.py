@@ -34,6 +34,18 @@ def add_log_commands(commands: argparse._SubParsersAction) -> None:
         "--stats", action="store_true", help="print the log's statistics instead of viewing it"
     )
     viewer.add_argument("--json", action="store_true", help="with --stats: print JSON")
+    viewer.add_argument(
+        "--export-redacted",
+        type=Path,
+        metavar="OUT",
+        help="write a copy for vendor support instead of viewing: idTag/idToken values, "
+        "passwords, private keys, ICCID/IMSI replaced by stable pseudonyms (ocpp-tui JSONL)",
+    )
+    viewer.add_argument(
+        "--redact-serials",
+        action="store_true",
+        help="with --export-redacted: replace the charger's and meter's serial numbers too",
+    )
 
 
 def add_report_options(run: argparse.ArgumentParser) -> None:
@@ -67,6 +79,7 @@ def report_request(args: argparse.Namespace, paths: Paths) -> ReportRequest | No
 def open_log_command(args: argparse.Namespace, settings: Settings, paths: Paths) -> int:
     """`ocpp-tui open FILE [--protocol V] [--stats [--json]]`."""
     from ocpptui.core.log_file import LogFile, LogFileError
+    from ocpptui.protocol.terminal_text import escape_controls
     from ocpptui.protocol.versions import OcppVersion
 
     try:
@@ -74,6 +87,11 @@ def open_log_command(args: argparse.Namespace, settings: Settings, paths: Paths)
     except ValueError as exc:
         print(f"ocpp-tui open: {exc}", file=sys.stderr)
         return 2
+    if args.redact_serials and args.export_redacted is None:
+        print("ocpp-tui open: --redact-serials goes with --export-redacted OUT", file=sys.stderr)
+        return 2
+    if args.export_redacted is not None:
+        return _export_redacted(args.file, args.export_redacted, serials=args.redact_serials)
     if not args.stats:
         from ocpptui.log_app import make_log_app
 
@@ -98,6 +116,22 @@ def open_log_command(args: argparse.Namespace, settings: Settings, paths: Paths)
         data = {"file": str(log.path), "format": log.description, **statistics.to_json()}
         print(json.dumps(data, indent=2, ensure_ascii=False))
     else:
-        print(f"{log.path}: {log.description}")
-        print("\n".join(statistics.summary_lines()))
+        # Actions, identities and error codes in the statistics are the charger's text.
+        print(escape_controls(f"{log.path}: {log.description}"))
+        print("\n".join(escape_controls(line) for line in statistics.summary_lines()))
+    return 0
+
+
+def _export_redacted(source: Path, destination: Path, *, serials: bool) -> int:
+    """`ocpp-tui open FILE --export-redacted OUT [--redact-serials]`."""
+    from ocpptui.core.log_file import LogFileError
+    from ocpptui.protocol.terminal_text import escape_controls
+    from ocpptui.services.log_redaction import export_redacted
+
+    try:
+        summary = export_redacted(source, destination, serials=serials)
+    except LogFileError as exc:  # RedactionError is one too
+        print(f"ocpp-tui open: {escape_controls(str(exc))}", file=sys.stderr)
+        return 1
+    print(escape_controls(summary.describe()))
     return 0

@@ -110,6 +110,14 @@ class FrameLogFailed(HubMessage, bubble=False):
 
 
 @dataclass
+class FrameLogResumed(HubMessage, bubble=False):
+    """A charger's frame log is written to disk again (what waited in memory included)."""
+
+    identity: str
+    message: str
+
+
+@dataclass
 class ServerFailed(Message):
     """The server could not listen (posted by the app's server worker, not by the hub)."""
 

@@ -15,7 +15,13 @@ from tomlkit.exceptions import TOMLKitError
 
 from ocpptui.core.config import BootAnswer, CsmsConfig, UnknownChargerPolicy, ValidationPolicy
 from ocpptui.protocol.versions import DEFAULT_SUBPROTOCOLS
-from ocpptui.settings import DEFAULT_SETTINGS_TOML, Settings, SettingsError, parse_settings
+from ocpptui.settings import (
+    DEFAULT_SETTINGS_TOML,
+    Settings,
+    SettingsError,
+    parse_settings,
+    read_settings_text,
+)
 
 SECURITY_PROFILES = (
     ("0: none (ws://)", 0),
@@ -210,9 +216,10 @@ PROTOCOLS: tuple[str, ...] = DEFAULT_SUBPROTOCOLS
 
 
 def settings_text(path: Path) -> str:
-    """The file's text; the commented defaults when there is no file yet."""
+    """The file's text; the commented defaults when there is no file yet (SettingsError when
+    it cannot be read or is not UTF-8)."""
     try:
-        return path.read_text(encoding="utf-8")
+        return read_settings_text(path)
     except FileNotFoundError:
         return DEFAULT_SETTINGS_TOML
 

@@ -631,6 +631,36 @@ async def serial_picker(show: Showcase, pilot: Pilot) -> None:
     await settle(show.app, pilot)
 
 
+SITE_SHEET = """\
+[site]
+name = "Car park A"
+
+[[charger]]
+identity = "DEMO-CP-1"
+location = "Level -1, bay 12"
+target_firmware = "1.4.2"
+
+[[charger]]
+identity = "DEMO-CP-2"
+location = "Level -1, bay 14"
+target_firmware = "2.0.0"
+
+[[charger]]
+identity = "CP-A7"
+location = "Level 0, bay 3"
+"""
+
+
+async def site_board(show: Showcase, pilot: Pilot) -> None:
+    """Two sheet chargers online, one not seen yet, one connected that is not on the sheet."""
+    from ocpptui.screens.site_open import show_site_board
+    from ocpptui.services.site_sheet import parse_toml_sheet
+
+    await played(show, pilot)
+    show_site_board(show.app, parse_toml_sheet(SITE_SHEET))
+    await settle(show.app, pilot)
+
+
 #: Screen name -> how to get there (file names of `screens/*.svg`).
 SCREENS: dict[str, Steps] = {
     "first-run": first_run,
@@ -652,4 +682,5 @@ SCREENS: dict[str, Steps] = {
     "help": help_screen,
     "inspector": inspector,
     "serial-picker": serial_picker,
+    "site-board": site_board,
 }

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import json
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
@@ -113,3 +115,33 @@ async def start_sim(hub: Hub) -> AsyncIterator:
     for charger, task in running:
         await charger.stop()
         await task
+
+
+class Disk:
+    """Room left on the fake disk: None is plenty; a number of bytes fills it."""
+
+    def __init__(self) -> None:
+        self.room: int | None = None
+
+
+class FullDiskFile:
+    """A file on `disk` (the one fake: a test cannot fill the real disk): past its room, a
+    write puts what fits and fails with ENOSPC, as write(2) on a full file system does."""
+
+    def __init__(self, file: BinaryIO, disk: Disk) -> None:
+        self._file = file
+        self._disk = disk
+
+    def write(self, data: bytes) -> int:
+        room = self._disk.room
+        if room is None or len(data) <= room:
+            if room is not None:
+                self._disk.room = room - len(data)
+            return self._file.write(data)
+        self._file.write(data[:room])
+        self._file.flush()
+        self._disk.room = 0
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._file, name)

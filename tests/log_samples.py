@@ -53,3 +53,37 @@ def write_jsonl_log(path: Path, exchanges: int, *, identity: str = "CP-BIG") -> 
                 lines.clear()
         out.writelines(lines)
     return 2 * exchanges
+
+
+# Other tools' logs, as they write them (one charger, CP-7, booting and being asked for its
+# configuration, plus lines of their own that carry no frame, and one broken frame line).
+
+#: Home Assistant's `home-assistant.log` with the OCPP integration: the `ocpp` package logs
+#: "<id>: receive message <frame>" and "<id>: send <frame>".
+HOME_ASSISTANT_LOG = """\
+2024-07-09 12:03:20.001 INFO (MainThread) [homeassistant.setup] Setting up ocpp
+2024-07-09 12:03:23.123 INFO (MainThread) [ocpp] CP-7: receive message [2,"b1","BootNotification",{"chargePointVendor":"V","chargePointModel":"M"}]
+2024-07-09 12:03:23.130 INFO (MainThread) [ocpp] CP-7: send [3,"b1",{"currentTime":"2024-07-09T12:03:23Z","interval":60,"status":"Accepted"}]
+2024-07-09 12:03:24.000 WARNING (MainThread) [custom_components.ocpp] Unable to send notification
+2024-07-09 12:03:25.500 INFO (MainThread) [ocpp] CP-7: send [2,"c1","GetConfiguration",{}]
+2024-07-09 12:03:25.700 INFO (MainThread) [ocpp] CP-7: receive message {"not": "a frame"}
+"""  # noqa: E501
+
+#: SteVe's log (log4j2 `[%-5p] %d %c (%t) - %m`, WebSocketLogger's "Received:" / "Sending:").
+STEVE_LOG = """\
+[INFO ] 2024-07-09 12:03:23,100 de.rwth.idsg.steve.ocpp.ws.WebSocketLogger (qtp1225373914-45) - [chargeBoxId=CP-7, sessionId=8c1fd2e1] Connection is established
+[INFO ] 2024-07-09 12:03:23,123 de.rwth.idsg.steve.ocpp.ws.WebSocketLogger (qtp1225373914-45) - [chargeBoxId=CP-7, sessionId=8c1fd2e1] Received: [2,"b1","BootNotification",{"chargePointVendor":"V","chargePointModel":"M"}]
+[INFO ] 2024-07-09 12:03:23,130 de.rwth.idsg.steve.ocpp.ws.WebSocketLogger (qtp1225373914-45) - [chargeBoxId=CP-7, sessionId=8c1fd2e1] Sending: [3,"b1",{"currentTime":"2024-07-09T12:03:23.129Z","interval":60,"status":"Accepted"}]
+[WARN ] 2024-07-09 12:03:24,000 de.rwth.idsg.steve.ocpp.ws.WebSocketLogger (qtp1225373914-45) - [chargeBoxId=CP-7, sessionId=8c1fd2e1] Received empty text message. Will pretend this never happened.
+[INFO ] 2024-07-09 12:03:25,500 de.rwth.idsg.steve.ocpp.ws.WebSocketLogger (qtp1225373914-46) - [chargeBoxId=CP-7, sessionId=8c1fd2e1] Sending: [2,"c1","GetConfiguration",{}]
+[INFO ] 2024-07-09 12:03:25,700 de.rwth.idsg.steve.ocpp.ws.WebSocketLogger (qtp1225373914-46) - [chargeBoxId=CP-7, sessionId=8c1fd2e1] Received: not json at all
+"""  # noqa: E501
+
+#: evcc's log (Go's log package: `[ocpp  ] TRACE 2024/07/09 12:03:23 recv CP-7: ...`).
+EVCC_LOG = """\
+[ocpp  ] TRACE 2024/07/09 12:03:23 recv CP-7: [2,"b1","BootNotification",{"chargePointVendor":"V","chargePointModel":"M"}]
+[ocpp  ] TRACE 2024/07/09 12:03:23 send CP-7: [3,"b1",{"currentTime":"2024-07-09T12:03:23Z","interval":60,"status":"Accepted"}]
+[lp-1  ] DEBUG 2024/07/09 12:03:24 charge power: 0W
+[ocpp  ] TRACE 2024/07/09 12:03:25 send CP-7: [2,"c1","GetConfiguration",{}]
+[ocpp  ] TRACE 2024/07/09 12:03:25 recv CP-7: [3,"c1",{"configurationKey":[
+"""  # noqa: E501

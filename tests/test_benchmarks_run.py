@@ -24,6 +24,8 @@ EXPECTED = {
     "startup_bench.py": ["ocpp-tui --help", "ocpp-tui TUI, first paint"],
     "file_server_bench.py": ["ocpp-tui FileServer"],
     "serial_bench.py": ["session: Heartbeat CALL/RESULT round trips"],
+    "connection_cap_bench.py": ["held at the cap: 20 of 20", "ratio hammered / quiet"],
+    "site_bench.py": ["ratio site / one at a time", "site run"],
 }
 
 

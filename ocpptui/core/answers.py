@@ -124,7 +124,7 @@ def sign_certificate(ctx: AnswerContext, payload: Payload) -> Any:
             ctx, "UnsupportedCertType", f"{kind} comes from the V2G PKI, not the local CA"
         )
     try:
-        chain = signer(str(payload.get("csr") or ""))
+        chain = signer(str(payload.get("csr") or ""), ctx.state.identity)
     except ValueError as exc:  # cryptography's parse and signature errors are ValueErrors
         return _sign_refused(ctx, "InvalidCSR", str(exc) or "the CSR does not parse")
     except OSError as exc:  # no local CA yet, or its files cannot be read

@@ -31,6 +31,9 @@ class AuthConfig:
     passwords: dict[str, str] = field(default_factory=dict)  # identity → password or hex key
     default_password: str | None = None
     accept_hex_text: bool = True  # lenient: also accept a 1.6 key sent as its hex text
+    # After failed attempts from an address its answers wait 0.5, 1, 2 ... s, at most this
+    # long (`auth_backoff.AuthBackoff`); 0 turns the backoff off.
+    backoff_max: float = 8.0
 
     def password_for(self, identity: str) -> str | None:
         return self.passwords.get(identity, self.default_password)

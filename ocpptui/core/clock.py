@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import time
 
@@ -17,6 +18,10 @@ class Clock:
 
     def now(self) -> dt.datetime:
         return dt.datetime.fromtimestamp(self.wall(), dt.UTC)
+
+    async def sleep(self, seconds: float) -> None:
+        """Wait `seconds` of this clock's time (a test clock may just move on)."""
+        await asyncio.sleep(seconds)
 
 
 def ocpp_timestamp(moment: dt.datetime) -> str:

@@ -5,6 +5,10 @@ Reading therefore tries, in order and visibly: all keys; then batches of known k
 by GetConfigurationMaxKeys; then one key at a time — merging what each step returns and
 saying which method worked. A charger that answers nothing at all costs at most
 `MAX_UNANSWERED` timeouts before the read gives up and says so.
+
+Every read is recorded in the session's state (`core.config_reads`): a read of all keys (or
+the fallback chain run to its end) is complete; a read of named keys is "by name" and never
+stands for the whole configuration.
 """
 
 from __future__ import annotations
@@ -12,8 +16,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from ocpptui.core.config_reads import ReadKind, ReadRecorder, by_name_label
 from ocpptui.core.session import CallFailed, CallOutcome, CallTimeout, Session
 from ocpptui.protocol.keys_16 import KEYS_16, KeyInfo, check_value, key_info
+from ocpptui.protocol.secrets import mask_value
+from ocpptui.wording import counted
 
 DEFAULT_BATCH = 10  # when the charger's GetConfigurationMaxKeys is not known yet
 # Single-key reads stop after this many unanswered requests in a row. A silent charger thus
@@ -44,9 +51,9 @@ class ConfigurationTable:
 
     entries: dict[str, ConfigEntry] = field(default_factory=dict)
     unknown_keys: set[str] = field(default_factory=set)
-    method: str = ""
+    method: str = ""  # how the newest read went: "all keys", "2 keys by name", ...
     steps: list[str] = field(default_factory=list)  # what was tried, for the technician
-    read_wall: float | None = None
+    read_wall: float | None = None  # when the newest read (of any kind) ended
 
     def merge(self, outcome_payload: dict) -> list[str]:
         """Merge a GetConfiguration answer; returns the keys it reported."""
@@ -116,10 +123,23 @@ class ConfigurationUnanswered(CallFailed):
 
 @dataclass(slots=True)
 class _Tally:
-    """How many GetConfiguration requests one read sent, and how many got any answer."""
+    """How many GetConfiguration requests one read sent, how many got any answer, and what
+    they reported (for the read's record)."""
 
+    recorder: ReadRecorder
     asked: int = 0
     answered: int = 0
+
+    def merge(self, table: ConfigurationTable, outcome: CallOutcome) -> list[str]:
+        """Merge an answer into `table` and the record; returns the keys it reported."""
+        seen = table.merge(outcome.payload or {})
+        for key in seen:
+            entry = table.entries[key]
+            self.recorder.value(key, entry.value, entry.readonly)
+        for key in (outcome.payload or {}).get("unknownKey") or []:
+            if isinstance(key, str):
+                self.recorder.not_known(key)
+        return seen
 
 
 def configuration_of(session: Session) -> ConfigurationTable:
@@ -139,6 +159,7 @@ async def _get(
     outcome = await session.call_raw("GetConfiguration", payload, timeout=timeout)
     if tally is not None:
         tally.answered += 1  # a CallError is an answer too
+        tally.recorder.answered(outcome)
     return outcome
 
 
@@ -155,17 +176,18 @@ async def read_configuration(
     timeout: float = 10.0,
     progress: Callable[[str], None] = lambda step: None,
 ) -> ConfigurationTable:
-    """Read the configuration (all keys, or `keys`), falling back step by step.
+    """Read the configuration (all keys, or `keys` by name), falling back step by step.
 
     A charger that refuses every method leaves the table with its `steps` explaining what was
     tried. Raises ConfigurationUnanswered when no request got any answer at all (after at
     most MAX_UNANSWERED timeouts of `timeout` seconds), and another CallFailed when the
-    connection is gone.
+    connection is gone. The read is recorded in `session.state.configuration_reads`:
+    complete only when every key was asked for and the chain of fallbacks ran to its end.
     """
     table = configuration_of(session)
     wanted = list(dict.fromkeys(keys)) if keys is not None else None
     table.steps = []
-    tally = _Tally()
+    tally = _Tally(ReadRecorder(session))
 
     def step(text: str) -> None:
         table.steps.append(text)
@@ -174,10 +196,9 @@ async def read_configuration(
     if wanted is None:
         try:
             outcome = await _get(session, None, timeout, tally)
-            if outcome.ok and table.merge(outcome.payload or {}):
-                table.method = "all keys"
-                step(f"GetConfiguration (all keys): {len(table.entries)} keys")
-                return _finish(session, table)
+            if outcome.ok and tally.merge(table, outcome):
+                step(f"GetConfiguration (all keys): {counted(len(table.entries), 'key')}")
+                return _finish(session, table, tally, ReadKind.COMPLETE, "all keys")
             step(
                 f"GetConfiguration (all keys): {_describe(outcome) if not outcome.ok else 'empty'}"
             )
@@ -191,23 +212,33 @@ async def read_configuration(
 
     batch = table.max_keys or DEFAULT_BATCH
     if len(candidates) > 1 or wanted is not None:
-        answered = await _read_in_batches(session, table, candidates, batch, timeout, step, tally)
+        answered = await _read_in_batches(
+            session, table, candidates, batch, timeout, step, tally, by_name=wanted is not None
+        )
         if answered:
-            table.method = f"batches of {batch} keys" if batch > 1 else "single keys"
-            return _finish(session, table)
+            if wanted is not None:
+                return _finish(session, table, tally, ReadKind.BY_NAME, by_name_label(len(wanted)))
+            how = f"batches of {batch} keys" if batch > 1 else "single keys"
+            return _finish(session, table, tally, ReadKind.COMPLETE, how)
 
-    await _read_in_batches(session, table, candidates, 1, timeout, step, tally)
+    finished = await _read_in_batches(
+        session, table, candidates, 1, timeout, step, tally, by_name=wanted is not None
+    )
     if tally.answered == 0:
         table.method = "no answer"
         text = (
-            f"the charger never answered GetConfiguration: {tally.asked} requests "
+            f"the charger never answered GetConfiguration: {counted(tally.asked, 'request')} "
             f"(all keys, a batch, single keys) each went unanswered for {timeout:g} s"
         )
         step(text)
         session.updated("configuration")
         raise ConfigurationUnanswered(text)
-    table.method = "single keys"
-    return _finish(session, table)
+    if wanted is not None:
+        how = f"{by_name_label(len(wanted))}, one at a time"
+        return _finish(session, table, tally, ReadKind.BY_NAME, how)
+    # Single keys that stopped answering part-way leave the read incomplete.
+    kind = ReadKind.COMPLETE if finished else ReadKind.PARTIAL
+    return _finish(session, table, tally, kind, "single keys")
 
 
 async def _read_in_batches(
@@ -218,11 +249,18 @@ async def _read_in_batches(
     timeout: float,
     step: Callable[[str], None],
     tally: _Tally,
+    *,
+    by_name: bool = False,
 ) -> bool:
     """Read `candidates` in batches of `size`; False as soon as the charger refuses a batch
     (or leaves one unanswered), or single keys go unanswered SINGLE_KEY_TIMEOUTS times in a row.
     """
-    label = "one key at a time" if size == 1 else f"batches of {size}"
+    if size == 1:
+        label = "one key at a time"
+    elif by_name and len(candidates) <= size:
+        label = by_name_label(len(candidates))
+    else:
+        label = f"batches of {size}"
     reported = 0
     timeouts_in_a_row = 0
     for start in range(0, len(candidates), size):
@@ -239,7 +277,7 @@ async def _read_in_batches(
             if timeouts_in_a_row >= SINGLE_KEY_TIMEOUTS:
                 step(
                     f"GetConfiguration ({label}): stopped after {timeouts_in_a_row} unanswered "
-                    f"requests in a row ({exc}); {reported} keys reported before"
+                    f"requests in a row ({exc}); {counted(reported, 'key')} reported before"
                 )
                 return False
             continue
@@ -249,14 +287,20 @@ async def _read_in_batches(
                 step(f"GetConfiguration ({label}): {_describe(outcome)}")
                 return False
             table.unknown_keys.update(k for k in chunk if k not in table.entries)
+            for key in chunk:
+                tally.recorder.not_known(key)
             continue
-        reported += len(table.merge(outcome.payload or {}))
-    step(f"GetConfiguration ({label}): {reported} key{'' if reported == 1 else 's'} reported")
+        reported += len(tally.merge(table, outcome))
+    step(f"GetConfiguration ({label}): {counted(reported, 'key')} reported")
     return True
 
 
-def _finish(session: Session, table: ConfigurationTable) -> ConfigurationTable:
-    table.read_wall = session.clock.wall()
+def _finish(
+    session: Session, table: ConfigurationTable, tally: _Tally, kind: ReadKind, how: str
+) -> ConfigurationTable:
+    table.method = how
+    read = tally.recorder.finish(kind, how, table.steps)
+    table.read_wall = read.finished_wall
     session.updated("configuration")
     return table
 
@@ -302,12 +346,16 @@ async def change_configuration(
         result = ChangeResult(key, value, outcome.status or "?")
     if result.status == "Accepted" and confirm:
         try:
-            reread = await _get(session, [key], timeout or session.config.call_timeout)
+            tally = _Tally(ReadRecorder(session))
+            reread = await _get(session, [key], timeout or session.config.call_timeout, tally)
             if reread.ok:
-                table.merge(reread.payload or {})
+                tally.merge(table, reread)
+                tally.recorder.finish(
+                    ReadKind.BY_NAME, f"{by_name_label(1)} (read back after ChangeConfiguration)"
+                )
             result.confirmed_value = table.value(key)
             if result.confirmed_value != value:
-                result.detail = f"read back {result.confirmed_value!r}"
+                result.detail = f"read back {mask_value(key, result.confirmed_value)!r}"
         except CallFailed as exc:
             result.detail = f"could not read back: {exc}"
     elif result.status in ("Accepted", "RebootRequired") and key in table.entries:

@@ -3,6 +3,8 @@ GetVariables to refresh it, SetVariables to change it, and "point the charger at
 
 `read_device_model` reads it however the station allows: GetBaseReport first, and GetVariables
 over the standard variables when the station refuses the report or never sends it in full.
+Each read is recorded in the session's state (`core.config_reads`): a full base report or
+the fallback run to its end is complete; GetVariables of a few variables is a read by name.
 """
 
 from __future__ import annotations
@@ -15,16 +17,21 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ocpptui.core.config_reads import ReadKind, ReadRecorder, by_name_label
 from ocpptui.core.frame import Frame
 from ocpptui.core.session import CallFailed, CallTimeout, Session
+from ocpptui.protocol.secrets import mask_value
 from ocpptui.protocol.standard_variables import (
     STANDARD_VARIABLES_201,
     StandardVariable,
     standard_variable,
 )
+from ocpptui.wording import counted
 
 ATTRIBUTE_TYPES = ("Actual", "Target", "MinSet", "MaxSet")
 REPORT_BASES = ("ConfigurationInventory", "FullInventory", "SummaryInventory")
+#: Report bases that carry every configuration variable (SummaryInventory does not).
+COMPLETE_BASES = frozenset({"ConfigurationInventory", "FullInventory"})
 _request_ids = itertools.count(1000)
 
 
@@ -166,13 +173,14 @@ class DeviceModel:
             found = self.entries[ref] = VariableEntry(ref)
         return found
 
-    def merge_report(self, report_data: Any) -> int:
-        """Merge the `reportData` of one NotifyReport part; returns the entries it carried."""
-        count = 0
+    def merge_report(self, report_data: Any) -> list[VariableRef]:
+        """Merge the `reportData` of one NotifyReport part; returns the variables it carried."""
+        merged: list[VariableRef] = []
         for item in report_data if isinstance(report_data, list) else []:
             if not isinstance(item, dict):
                 continue
-            entry = self.entry(VariableRef.from_json(item.get("component"), item.get("variable")))
+            ref = VariableRef.from_json(item.get("component"), item.get("variable"))
+            entry = self.entry(ref)
             for attribute in item.get("variableAttribute") or []:
                 if not isinstance(attribute, dict):
                     continue
@@ -185,8 +193,8 @@ class DeviceModel:
             characteristics = item.get("variableCharacteristics")
             if isinstance(characteristics, dict):
                 entry.characteristics = dict(characteristics)
-            count += 1
-        return count
+            merged.append(ref)
+        return merged
 
     def find(self, component: str, variable: str) -> VariableEntry | None:
         """The first entry with these names (any instance / EVSE)."""
@@ -247,15 +255,31 @@ def _status_info(result: dict[str, Any]) -> str | None:
     return None
 
 
+def _record_values(recorder: ReadRecorder, model: DeviceModel, refs: Iterable[VariableRef]) -> None:
+    """Note the Actual value of each of `refs` as the read reported it."""
+    for ref in refs:
+        entry = model.entries.get(ref)
+        if entry is not None and "Actual" in entry.attributes:
+            attribute = entry.attributes["Actual"]
+            recorder.value(ref.label, attribute.value, not attribute.writable)
+
+
 async def get_base_report(
-    session: Session, report_base: str = "FullInventory", *, timeout: float = 30.0
+    session: Session,
+    report_base: str = "FullInventory",
+    *,
+    timeout: float = 30.0,
+    recorder: ReadRecorder | None = None,
 ) -> DeviceModel:
     """GetBaseReport, then collect every NotifyReport part (seqNo/tbc) into the model.
 
     Raises CallFailed when the charger refuses or the parts do not all arrive in time; the
-    model keeps whatever arrived, and `steps` says what happened.
+    model keeps whatever arrived, and `steps` says what happened. Without `recorder` (a
+    larger read's) the read is recorded: complete for a full report of every part.
     """
     model = device_model_of(session)
+    own_record = recorder is None
+    record = recorder if recorder is not None else ReadRecorder(session)
     request_id = next(_request_ids)
     parts: dict[int, Frame] = {}
     finished = asyncio.get_running_loop().create_future()
@@ -274,6 +298,7 @@ async def get_base_report(
         outcome = await session.call_raw(
             "GetBaseReport", {"requestId": request_id, "reportBase": report_base}
         )
+        record.answered(outcome)
         if outcome.status != "Accepted":
             model.steps.append(f"GetBaseReport {report_base}: {outcome.status}")
             raise ReportRefused(f"GetBaseReport {report_base}: {outcome.status}")
@@ -289,25 +314,27 @@ async def get_base_report(
             finished.cancel()
     entries = 0
     for seq_no in sorted(parts):
-        entries += model.merge_report(parts[seq_no].payload.get("reportData"))
+        merged = model.merge_report(parts[seq_no].payload.get("reportData"))
+        entries += len(merged)
+        _record_values(record, model, merged)
+        record.frame_seq(parts[seq_no].seq)
+    how = f"GetBaseReport {report_base}"
     if timed_out:
         # What did arrive is merged: the model keeps it.
         model.parts = len(parts)
         model.complete = False
+        sent = counted(len(parts), "NotifyReport part")
         model.steps.append(
             f"GetBaseReport {report_base}: Accepted, but "
-            + (
-                f"{len(parts)} NotifyReport part(s) and not the last one"
-                if parts
-                else "no NotifyReport"
-            )
+            + (f"{sent} and not the last one" if parts else "no NotifyReport")
             + f" within {timeout:g} s"
         )
         if parts:
+            if own_record:
+                record.finish(ReadKind.PARTIAL, f"{how} (incomplete)", model.steps)
             session.updated("device-model")
             raise ReportIncomplete(
-                f"the charger sent {len(parts)} NotifyReport part(s) but not the last one "
-                f"within {timeout:g} s"
+                f"the charger sent {sent} but not the last one within {timeout:g} s"
             )
         raise ReportIncomplete(
             f"the charger accepted GetBaseReport {report_base} but sent no NotifyReport "
@@ -317,12 +344,19 @@ async def get_base_report(
     model.report_base = report_base
     model.parts = len(parts)
     model.complete = not missing
-    model.method = f"GetBaseReport {report_base}"
+    model.method = how
     model.steps.append(
-        f"GetBaseReport {report_base}: {entries} variables in {len(parts)} part(s)"
-        + (f", missing seqNo {missing}" if missing else "")
+        f"GetBaseReport {report_base}: {counted(entries, 'variable')} in "
+        f"{counted(len(parts), 'part')}" + (f", missing seqNo {missing}" if missing else "")
     )
     model.read_wall = session.clock.wall()
+    if own_record:
+        whole = model.complete and report_base in COMPLETE_BASES
+        record.finish(
+            ReadKind.COMPLETE if whole else ReadKind.PARTIAL,
+            how if model.complete else f"{how} (incomplete)",
+            model.steps,
+        )
     session.updated("device-model")
     return model
 
@@ -361,14 +395,18 @@ async def get_variables(
     attribute_type: str = "Actual",
     *,
     timeout: float | None = None,
+    recorder: ReadRecorder | None = None,
 ) -> list[VariableResult]:
     """GetVariables for `refs` (batched by DeviceDataCtrlr.ItemsPerMessage); updates the model.
 
-    `timeout` is per request (default: the session's call timeout).
+    `timeout` is per request (default: the session's call timeout). Without `recorder` (a
+    larger read's) the Actual values read are recorded as a read by name.
     """
     model = device_model_of(session)
     wanted = list(refs)
     results: list[VariableResult] = []
+    own_record = recorder is None and attribute_type == "Actual"
+    record = recorder if recorder is not None else ReadRecorder(session)
     for chunk in _batches(wanted, _items_per_message(model, "GetVariables")):
         data = [
             {
@@ -379,6 +417,7 @@ async def get_variables(
             for ref in chunk
         ]
         outcome = await session.call_raw("GetVariables", {"getVariableData": data}, timeout=timeout)
+        record.answered(outcome)
         if not outcome.ok:
             results.extend(
                 VariableResult(ref, attribute_type, outcome.error_code or "CallError",
@@ -399,9 +438,15 @@ async def get_variables(
             results.append(result)
             if status == "Accepted":
                 model.entry(ref).attribute(kind).value = result.value
+                if kind == "Actual":
+                    _record_values(record, model, [ref])
+            elif status in ("UnknownComponent", "UnknownVariable"):
+                record.not_known(ref.label)
             if ref in model.entries:
                 attribute = model.entries[ref].attribute(kind)
                 attribute.last_status, attribute.last_detail = status, result.detail
+    if own_record and record.first_seq is not None:
+        record.finish(ReadKind.BY_NAME, by_name_label(len(wanted), "variable"))
     session.updated("device-model")
     return results
 
@@ -448,6 +493,7 @@ async def read_device_model(
     model = device_model_of(session)
     model.steps = []
     reported = 0  # steps get_base_report wrote, already shown
+    recorder = ReadRecorder(session)
 
     def step(text: str) -> None:
         model.steps.append(text)
@@ -462,7 +508,7 @@ async def read_device_model(
     answered_report = True
     partial = False
     try:
-        await get_base_report(session, report_base, timeout=timeout)
+        await get_base_report(session, report_base, timeout=timeout, recorder=recorder)
     except ReportIncomplete:
         partial = model.parts > 0
         show_report_steps()
@@ -478,11 +524,15 @@ async def read_device_model(
     else:
         show_report_steps()
         if model.complete:
+            whole = report_base in COMPLETE_BASES
+            recorder.finish(
+                ReadKind.COMPLETE if whole else ReadKind.PARTIAL, model.method, model.steps
+            )
             return model
         partial = True
 
     known_before = set(model.entries)
-    counts = await _read_standard_variables(session, model, call_timeout, step)
+    counts = await _read_standard_variables(session, model, call_timeout, step, recorder)
     model.method = (
         f"GetBaseReport {report_base} (incomplete) + GetVariables fallback"
         if partial
@@ -499,6 +549,9 @@ async def read_device_model(
         text = "the station answered neither GetBaseReport nor GetVariables"
         step(text)
         raise DeviceModelUnanswered(text)
+    # The fallback asked for every standard variable unless it stopped on silence.
+    kind = ReadKind.PARTIAL if counts.stopped or counts.answered == 0 else ReadKind.COMPLETE
+    recorder.finish(kind, model.method, model.steps)
     return model
 
 
@@ -508,6 +561,7 @@ class _FallbackCounts:
     accepted: int = 0
     unknown: int = 0
     other: int = 0
+    stopped: bool = False  # gave up on unanswered requests before asking for everything
 
 
 def standard_refs(session: Session, model: DeviceModel) -> list[VariableRef]:
@@ -563,6 +617,7 @@ async def _read_standard_variables(
     model: DeviceModel,
     call_timeout: float | None,
     step: Callable[[str], None],
+    recorder: ReadRecorder,
 ) -> _FallbackCounts:
     counts = _FallbackCounts()
     unanswered_in_a_row = 0
@@ -570,10 +625,10 @@ async def _read_standard_variables(
     async def read(refs: list[VariableRef]) -> list[VariableResult] | None:
         nonlocal unanswered_in_a_row
         try:
-            results = await get_variables(session, refs, timeout=call_timeout)
+            results = await get_variables(session, refs, timeout=call_timeout, recorder=recorder)
         except CallTimeout as exc:
             unanswered_in_a_row += 1
-            step(f"GetVariables ({len(refs)} variables): {exc}")
+            step(f"GetVariables ({counted(len(refs), 'variable')}): {exc}")
             return None
         except CallFailed:
             if not session.connected:
@@ -604,7 +659,10 @@ async def _read_standard_variables(
         errors = {r.status for r in results if r.status not in _GET_STATUSES}
         if errors and len(chunk) > 1:
             size = max(1, len(chunk) // 2)
-            step(f"GetVariables: {', '.join(sorted(errors))} for {len(chunk)} items; now {size}")
+            step(
+                f"GetVariables: {', '.join(sorted(errors))} for {counted(len(chunk), 'item')}; "
+                f"now {size}"
+            )
             pending = chunk + pending
             continue
         for result in results:
@@ -615,16 +673,18 @@ async def _read_standard_variables(
             else:
                 counts.other += 1
     summary = (
-        f"GetVariables fallback: {counts.accepted} of {len(refs)} standard variables read "
-        f"in {requests} request(s) of up to {size}"
+        f"GetVariables fallback: {counts.accepted} of {counted(len(refs), 'standard variable')}"
+        f" read in {counted(requests, 'request')} of up to {size}"
     )
     if counts.unknown:
         summary += f", {counts.unknown} unknown to the station"
     if counts.other:
         summary += f", {counts.other} refused"
     if pending:
+        counts.stopped = True
         summary += (
-            f"; stopped after {unanswered_in_a_row} unanswered requests, {len(pending)} not asked"
+            f"; stopped after {counted(unanswered_in_a_row, 'unanswered request')}, "
+            f"{len(pending)} not asked"
         )
     step(summary)
     return counts
@@ -682,7 +742,8 @@ async def set_variables(
                     if target is not None and read.status == "Accepted":
                         target.confirmed_value = read.value
                         if read.value != target.value:
-                            target.detail = f"read back {read.value!r}"
+                            shown = mask_value(read.ref.label, read.value)
+                            target.detail = f"read back {shown!r}"
     session.updated("device-model")
     return results
 

@@ -28,6 +28,8 @@ class ConnectionRefused:
     path: str
     reason: str
     offered_subprotocols: tuple[str, ...] = ()
+    advice: str | None = None  # what to do about it
+    warning: str | None = None  # about the identity (core.identity.path_word_warning)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +81,15 @@ class LogProblem:
     message: str
 
 
+@dataclass(frozen=True, slots=True)
+class LogResumed:
+    """The frame log of a session is written to disk again (the frames kept in memory
+    while it could not be were written first, in order)."""
+
+    identity: str
+    message: str
+
+
 HubEvent = (
     ServerStarted
     | ServerStopped
@@ -89,4 +100,5 @@ HubEvent = (
     | ChargerDisconnected
     | ChargerUpdated
     | LogProblem
+    | LogResumed
 )

@@ -14,15 +14,21 @@ class FrameWindow:
     Positions are absolute: the n-th frame ever appended has position n-1, whether or not
     it is still in the window, so a reader can remember where it was while old frames are
     trimmed. `total` grows by one per append; the UI polls it to know when to repaint.
+    `bytes` is about what the held frames take in memory (`Frame.memory_bytes`).
     """
 
     def __init__(self, maxlen: int = 100_000) -> None:
         self._frames: deque[Frame] = deque(maxlen=maxlen)
         self.maxlen = maxlen
         self.total = 0
+        self.bytes = 0
 
     def append(self, frame: Frame) -> None:
-        self._frames.append(frame)
+        frames = self._frames
+        if len(frames) == self.maxlen:  # the deque drops its oldest frame
+            self.bytes -= frames[0].memory_bytes
+        frames.append(frame)
+        self.bytes += frame.memory_bytes
         self.total += 1
 
     def trim_to(self, count: int) -> int:
@@ -31,7 +37,17 @@ class FrameWindow:
         dropped = 0
         frames = self._frames
         while len(frames) > count:
-            frames.popleft()
+            self.bytes -= frames.popleft().memory_bytes
+            dropped += 1
+        return dropped
+
+    def trim_bytes(self, max_bytes: int) -> int:
+        """Drop the oldest frames until they take at most `max_bytes`; returns how many went
+        (the newest frame always stays)."""
+        dropped = 0
+        frames = self._frames
+        while self.bytes > max_bytes and len(frames) > 1:
+            self.bytes -= frames.popleft().memory_bytes
             dropped += 1
         return dropped
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ocpptui.core.attempts import ConnectionAttempt
+from ocpptui.core.auth_backoff import AuthBackoff
 from ocpptui.core.clock import Clock
 from ocpptui.core.config import BootAnswer, CsmsConfig
 from ocpptui.core.events import (
@@ -23,9 +24,10 @@ from ocpptui.core.events import (
     DecisionNeeded,
     HubEvent,
     LogProblem,
+    LogResumed,
 )
 from ocpptui.core.frame import Frame
-from ocpptui.core.frame_log import FrameLog
+from ocpptui.core.frame_log import FrameLog, OpenLogFiles
 from ocpptui.core.frame_window import FrameWindow
 from ocpptui.core.identity import file_safe
 from ocpptui.core.session import Session
@@ -64,6 +66,21 @@ class Charger:
 BOUND_CHECK_EVERY = 1024
 
 
+def _water_level(sizes: list[int], budget: int) -> int | None:
+    """The largest cap with sum(min(size, cap)) within 90 % of `budget` ("water filling"),
+    or None when the sizes fit the budget as they are."""
+    if sum(sizes) <= budget:
+        return None
+    remaining = budget * 9 // 10
+    ordered = sorted(sizes)
+    for index, size in enumerate(ordered):
+        share = remaining // (len(ordered) - index)
+        if size > share:
+            return share
+        remaining -= size
+    return None
+
+
 class Hub:
     """Owns chargers and sessions, runs the server, and tells subscribers what happened."""
 
@@ -84,6 +101,8 @@ class Hub:
         self.frames = FrameWindow(self.config.window_size)
         self.events: deque[tuple[float, HubEvent]] = deque(maxlen=2000)
         self.attempts: deque[ConnectionAttempt] = deque(maxlen=1000)
+        # Failed Basic-auth attempts per address, shared by every listening server.
+        self.auth_backoff = AuthBackoff(self.clock, self.config.auth.backoff_max)
         self.servers: list = []  # CsmsServer instances (import cycle avoided)
         self._subscribers: list[Callable[[HubEvent], None]] = []
         self._frame_listeners: list[Callable[[Frame], None]] = []
@@ -95,7 +114,10 @@ class Hub:
         ).__next__
         self._tasks: set[asyncio.Task[None]] = set()
         self._frames_since_bound = 0
+        self._bytes_since_bound = 0
         self.frames_trimmed = 0  # frames dropped from memory by bound_memory (still on disk)
+        # Every session's frame log file, open or closed by how recently it was written.
+        self.log_files = OpenLogFiles(self.config.max_open_log_files)
 
     # ------------------------------------------------------------------- subscriptions
 
@@ -119,8 +141,11 @@ class Hub:
 
     def _dispatch_frame(self, frame: Frame) -> None:
         self._frames_since_bound += 1
-        if self._frames_since_bound >= BOUND_CHECK_EVERY:
-            self._frames_since_bound = 0
+        self._bytes_since_bound += frame.memory_bytes
+        if (
+            self._frames_since_bound >= BOUND_CHECK_EVERY
+            or self._bytes_since_bound >= self.config.frames_in_memory_bytes // 16
+        ):
             self.bound_memory()
         for callback in self._frame_listeners:
             try:
@@ -129,29 +154,25 @@ class Hub:
                 log.exception("frame listener failed")
 
     def bound_memory(self) -> int:
-        """Keep the chargers' windows within `config.frames_in_memory` frames together.
+        """Keep the chargers' windows within `config.frames_in_memory` frames and
+        `config.frames_in_memory_bytes` bytes together.
 
-        Over the bound, the longest windows lose their oldest frames down to a common length
-        (the chargers with few frames keep all of theirs), leaving 10 % headroom so this runs
-        rarely. Returns the number of frames dropped from memory; the files keep them all.
+        Over a bound, the biggest windows lose their oldest frames down to a common size
+        (the chargers with few frames keep all of theirs), leaving 10 % headroom so this
+        runs rarely; the hub's window of every charger's frames keeps to the byte bound too.
+        Returns the number of frames dropped from memory; the files keep them all.
         """
+        self._frames_since_bound = self._bytes_since_bound = 0
         windows = [charger.frames for charger in self.chargers.values()]
-        lengths = sorted((len(window) for window in windows), reverse=True)
-        budget = self.config.frames_in_memory
-        if sum(lengths) <= budget:
-            return 0
-        target = budget * 9 // 10
-        # The largest cap with sum(min(length, cap)) <= target ("water filling").
-        remaining, cap = target, 0
-        for index, length in enumerate(reversed(lengths)):
-            share = remaining // (len(lengths) - index)
-            if length > share:
-                cap = share
-                break
-            remaining -= length
-        else:
-            return 0
-        dropped = sum(window.trim_to(cap) for window in windows)
+        dropped = 0
+        cap = _water_level([len(window) for window in windows], self.config.frames_in_memory)
+        if cap is not None:
+            dropped += sum(window.trim_to(cap) for window in windows)
+        budget = self.config.frames_in_memory_bytes
+        cap = _water_level([window.bytes for window in windows], budget)
+        if cap is not None:
+            dropped += sum(window.trim_bytes(cap) for window in windows)
+        self.frames.trim_bytes(budget)
         self.frames_trimmed += dropped
         return dropped
 
@@ -209,7 +230,10 @@ class Hub:
             clock=self.clock,
             listeners=(self._dispatch_frame,),
             on_disk_error=lambda message: self.emit(LogProblem(identity, message)),
+            on_disk_back=lambda message: self.emit(LogResumed(identity, message)),
             protocol=version.subprotocol,
+            files=self.log_files,
+            large_frame_chars=self.config.large_frame_chars,
         )
         session = session_class(
             identity=identity,
@@ -299,6 +323,17 @@ class Hub:
         else:
             self.emit(ChargerUpdated(session.identity, what))
 
+    def forget(self, identity: str) -> None:
+        """Take a charger that is not connected off the list (its log files stay on disk).
+
+        Raises KeyError for an unknown identity and ValueError for a connected charger: its
+        session still runs, and the list must show it. If it connects again, it is back.
+        """
+        charger = self.chargers[identity]
+        if charger.connected:
+            raise ValueError(f"{identity} is connected: only offline chargers can be removed")
+        del self.chargers[identity]
+
     def session_for(self, identity: str) -> Session | None:
         charger = self.chargers.get(identity)
         return charger.session if charger is not None else None
@@ -307,6 +342,14 @@ class Hub:
         return [c.session for c in self.chargers.values() if c.session and c.session.connected]
 
     # ------------------------------------------------------------------- server
+
+    @property
+    def listen_host(self) -> str:
+        """The address chargers reach the mini-CSMS on: its running server's, else the
+        configured one (the file server listens there too unless told otherwise)."""
+        for server in self.servers:
+            return server.host
+        return self.config.host
 
     async def start_server(self, host: str | None = None, port: int | None = None):
         """Start listening for chargers (returns the CsmsServer; its `.port` is the bound port)."""

@@ -39,6 +39,28 @@ def identity_from_path(path: str) -> str:
     return identity
 
 
+# Identities that are words of a CSMS URL, not a charger's name: a charger configured with
+# `ws://host:port/ocpp` (or `/steve/websocket/CentralSystemService`) that does not append its
+# own identity connects as "ocpp". Compared lower-case with `-`, `_` and `.` removed.
+_PATH_WORDS = frozenset(
+    {
+        "ws", "wss", "cs", "csms", "cms", "cpms", "ocpp", "ocppj", "ocppws", "ocppjson",
+        "websocket", "websockets", "socket", "centralsystem", "centralsystemservice",
+        "chargepointservice", "steve", "api", "backend", "server", "json",
+    }
+)  # fmt: skip
+_OCPP_VERSION_WORD = re.compile(r"ocpp(?:v)?(?:1[56]j?|20|201|21)(?:j|ws|json)?")
+
+
+def path_word_warning(identity: str) -> str | None:
+    """A warning when `identity` looks like a word of the CSMS URL rather than a charger's
+    own identity (`ocpp`, `ocpp1.6`, `ws`, `CentralSystemService`, ...), else None."""
+    folded = re.sub(r"[-_.]", "", identity.lower())
+    if folded in _PATH_WORDS or _OCPP_VERSION_WORD.fullmatch(folded):
+        return f"identity is {identity!r}: did the charger forget to append its own identity?"
+    return None
+
+
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 

@@ -45,7 +45,14 @@ from typing import IO, TYPE_CHECKING, Any
 from ocpptui.core.frame import Direction, Frame
 from ocpptui.core.frame_sequence import FrameSequence
 from ocpptui.core.log_index import FieldIndex, int_or_none, str_or_none
-from ocpptui.core.log_lines import FRAME_HINT, charger_sends, guess_version, split_plain_line
+from ocpptui.core.log_lines import (
+    FRAME_HINT,
+    FrameLineShape,
+    charger_sends,
+    guess_version,
+    split_broken_line,
+    split_plain_line,
+)
 from ocpptui.core.log_statistics import (
     GAP_FACTOR,
     MAX_LISTED_GAPS,
@@ -176,6 +183,9 @@ class LogFile(FrameSequence):
         self.send_direction = Direction.OUT  # what a "send" marker means in a plain log
         self.time_form: str | None = None
         self.marker_form: str | None = None
+        #: How this tool writes a frame line: lines of that shape without a frame are kept
+        #: (as problems) rather than skipped like the tool's other messages.
+        self.frame_line_shape: FrameLineShape | None = None
         self._read_head(protocol)
 
     # ------------------------------------------------------------------ detection
@@ -203,6 +213,7 @@ class LogFile(FrameSequence):
         time_forms: Counter[str] = Counter()
         markers: Counter[str] = Counter()
         recorded: Counter[str] = Counter()  # our records say their protocol (since it was added)
+        frame_prefixes: list[str] = []
         for line in lines[:5000]:
             if self.format is LogFormat.OCPP_TUI:
                 try:
@@ -217,6 +228,7 @@ class LogFile(FrameSequence):
                 plain = split_plain_line(line, self._day)
                 if plain is None:
                     continue
+                frame_prefixes.append(line[: line.find(plain.raw[:8])])
                 if plain.time_form:
                     time_forms[plain.time_form] += 1
                 if plain.marker:
@@ -253,6 +265,8 @@ class LogFile(FrameSequence):
         self.send_direction = Direction.IN if charger_side > csms_side else Direction.OUT
         self.time_form = time_forms.most_common(1)[0][0] if time_forms else None
         self.marker_form = "/".join(m for m, _ in markers.most_common(2)) if markers else None
+        if self.format is LogFormat.PLAIN:
+            self.frame_line_shape = FrameLineShape.learn(frame_prefixes, self._day)
 
     @property
     def directions_marked(self) -> bool:
@@ -293,6 +307,7 @@ class LogFile(FrameSequence):
             return True
         plain = self.format is LogFormat.PLAIN
         hint = FRAME_HINT.search
+        broken = self._broken_frame_line if self.frame_line_shape is not None else None
         offsets = self._offsets
         # Our records' fields, read with one json.loads per line (log_index.py).
         record = None if plain else self.fields.add_record_line
@@ -323,6 +338,9 @@ class LogFile(FrameSequence):
                             if record is None or not record(data, start, end, identity):
                                 self._index_fields(data, start, end, plain)
                             offsets.append(base + start)
+                        elif broken is not None and broken(data, start, end):
+                            self._index_fields(data, start, end, plain)
+                            offsets.append(base + start)
                     start = end + 1
                 carry = data[cut:]
                 self.indexed_bytes = base + cut
@@ -344,11 +362,18 @@ class LogFile(FrameSequence):
         if not plain:
             fields.add_parsed_record(self._from_record(position, line, full=False))
             return
-        frame = self._from_plain(position, line)
+        frame = self._parse(position, line, full=True)  # as a scan reads it
         found = self._index_pairer.feed(position, frame)
         if found is not None:
             _link(found[1], frame, self.directions_marked)
         fields.add_frame(frame)
+
+    def _broken_frame_line(self, data: bytes, start: int, end: int) -> bool:
+        shape = self.frame_line_shape
+        if shape is None or not shape.may_match(data, start, end):
+            return False
+        line = data[start:end].decode("utf-8", errors="replace")
+        return shape.matches(line, self._day)
 
     @property
     def index_progress(self) -> float:
@@ -438,7 +463,7 @@ class LogFile(FrameSequence):
     def _from_plain(self, position: int, line: str) -> Frame:
         plain = split_plain_line(line, self._day)
         if plain is None:
-            return self._unreadable(position, line, "no OCPP-J frame in this line")
+            return self._broken(position, line)
         wall = plain.wall or 0.0
         frame = Frame(
             seq=position + 1,
@@ -476,6 +501,15 @@ class LogFile(FrameSequence):
         if side == "send":
             return self.send_direction
         return Direction.OUT if self.send_direction is Direction.IN else Direction.IN
+
+    def _broken(self, position: int, line: str) -> Frame:
+        """A line written like a frame line that holds no frame, with its time and direction."""
+        broken = split_broken_line(line, self._day)
+        frame = self._unreadable(position, broken.raw, "no OCPP-J frame in this frame line")
+        frame.wall = frame.mono = broken.wall or 0.0
+        if broken.side is not None:
+            frame.direction = self._direction_of(broken.side)
+        return frame
 
     def _unreadable(self, position: int, line: str, problem: str) -> Frame:
         return Frame(

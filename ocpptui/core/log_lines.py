@@ -23,8 +23,11 @@ from ocpptui.protocol.versions import OcppVersion
 # Where an OCPP-J frame starts in a line: `[2,"`, `[3, "`, ... (message types 2..6).
 FRAME_START = re.compile(r'\[\s*[2-6]\s*,\s*"')
 FRAME_HINT = re.compile(rb'\[\s*[2-6]\s*,\s*"')
+# A date and a time: ISO 8601 (`2024-07-09T12:03:23Z`, `2024-07-09 12:03:23,123`) and Go's
+# log package (evcc: `2024/07/09 12:03:23`).
 _ISO_TIME = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?\s?(Z|[+-]\d{2}:?\d{2})?"
+    r"(\d{4})([-/])(\d{2})\2(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?\s?"
+    r"(Z|[+-]\d{2}:?\d{2})?"
 )
 _CLOCK_TIME = re.compile(r"(?<![\d:])(\d{1,2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?")
 _EPOCH_TIME = re.compile(r"(?<![\d.])(1\d{9})(?:\.(\d{1,9}))?(?![\d])")
@@ -68,11 +71,12 @@ def _prefix_time(prefix: str, day: dt.date) -> tuple[float | None, str | None, t
     """(wall, form, span) of the timestamp in a line prefix; times without a zone are local."""
     match = _ISO_TIME.search(prefix)
     if match is not None:
-        y, mo, d, h, mi, s, frac, zone = match.groups()
+        y, separator, mo, d, h, mi, s, frac, zone = match.groups()
         moment = dt.datetime(
             int(y), int(mo), int(d), int(h), int(mi), int(s), _fraction(frac), _timezone(zone)
         )
-        return moment.timestamp(), "ISO 8601", match.span()
+        form = "ISO 8601" if separator == "-" else "date and time"
+        return moment.timestamp(), form, match.span()
     match = _EPOCH_TIME.search(prefix)
     if match is not None:
         whole, frac = match.groups()
@@ -103,17 +107,94 @@ def split_plain_line(text: str, day: dt.date) -> PlainLine | None:
     except ValueError:
         raw = body.rstrip()  # a broken frame: shown as it is, flagged by the parser
     wall, time_form, (start, stop) = _prefix_time(prefix, day)
-    rest = prefix[:start] + " " + prefix[stop:]
-    side = marker = None
-    for pattern, found_side in _MARKERS:
-        found = pattern.search(rest)
-        if found is not None:
-            side, marker = found_side, found.group(0).upper()  # as written: "->", "RX", ...
-            break
+    side, marker = _marker(prefix[:start] + " " + prefix[stop:])
     return PlainLine(raw, wall, side, time_form, marker)
 
 
+def _marker(text: str) -> tuple[str | None, str | None]:
+    """("send" / "recv", the marker in capitals) of the first direction marker in `text`."""
+    for pattern, found_side in _MARKERS:
+        found = pattern.search(text)
+        if found is not None:
+            return found_side, found.group(0).upper()  # as written: "->", "RX", ...
+    return None, None
+
+
 _DECODER = json.JSONDecoder()
+
+
+# ------------------------------------------------------------------------ broken frame lines
+
+#: Shapes kept per log: a tool writes its frames in one or two ways (sent, received).
+_MAX_SHAPES = 8
+
+
+class FrameLineShape:
+    """How a tool introduces its frames (the line before the frame, timestamp left out),
+    learnt from lines that hold one; a line of that shape without a frame is a broken frame.
+
+    `RECV: not json at all` in a log of `RECV: [3,...]` lines is such a line, and so is a
+    frame cut short at its start. Words with a digit (identities, thread and session ids)
+    stand for any word, so the shape holds for every charger and connection in the log.
+    """
+
+    def __init__(self, shapes: list[str], markers: set[str]) -> None:
+        self.pattern = re.compile("|".join(f"(?:{shape})" for shape in shapes))
+        self.anchors = tuple(sorted(marker.encode() for marker in markers))
+
+    @classmethod
+    def learn(cls, prefixes: list[str], day: dt.date) -> FrameLineShape | None:
+        """From the text before the frame on frame lines; None when they carry no marker."""
+        shapes: Counter[str] = Counter()
+        markers: set[str] = set()
+        for prefix in prefixes:
+            _, _, (start, stop) = _prefix_time(prefix, day)
+            text = (prefix[:start] + " " + prefix[stop:]).strip()
+            side, _ = _marker(text)
+            if side is None:
+                continue  # a bare frame: any line could be "of that shape"
+            for pattern, _side in _MARKERS:
+                found = pattern.search(text)
+                if found is not None:
+                    markers.add(found.group(0))
+                    break
+            shapes[_shape(text)] += 1
+        if not shapes:
+            return None
+        return cls([shape for shape, _ in shapes.most_common(_MAX_SHAPES)], markers)
+
+    def may_match(self, data: bytes, start: int, end: int) -> bool:
+        """Quick test on the raw line (one of the markers is in it)."""
+        return any(data.find(anchor, start, end) >= 0 for anchor in self.anchors)
+
+    def matches(self, line: str, day: dt.date) -> bool:
+        """`line` (with no frame in it) begins the way the tool's frame lines do."""
+        _, _, (start, stop) = _prefix_time(line, day)
+        text = (line[:start] + " " + line[stop:]).strip()
+        found = self.pattern.match(text)
+        return found is not None and bool(text[found.end() :].strip())
+
+
+def _shape(text: str) -> str:
+    """A regular expression for lines that begin like `text`."""
+    parts = []
+    for token in re.split(r"(\s+)", text):
+        if not token:
+            continue
+        if token.isspace():
+            parts.append(r"\s+")
+        elif any(character.isdigit() for character in token):
+            parts.append(r"\S+")
+        else:
+            parts.append(re.escape(token))
+    return "".join(parts)
+
+
+def split_broken_line(text: str, day: dt.date) -> PlainLine:
+    """A line of a frame line's shape that holds no frame: its time and marker, all its text."""
+    wall, time_form, (start, stop) = _prefix_time(text, day)
+    side, marker = _marker(text[:start] + " " + text[stop:])
+    return PlainLine(text.strip(), wall, side, time_form, marker)
 
 
 # ------------------------------------------------------------------------ version guess

@@ -9,6 +9,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from ocpptui.wording import counted
+
 #: Heartbeat intervals this much longer than the median are listed as gaps.
 GAP_FACTOR = 1.5
 MAX_LISTED_GAPS = 100
@@ -107,7 +109,7 @@ class LogStatistics:
         def ms(value: float | None) -> str:
             return "—" if value is None else f"{value:.1f} ms"
 
-        lines = [f"{self.frames:,} frames"]
+        lines = [counted(self.frames, "frame")]
         if self.first_wall is not None and self.last_wall is not None:
             span = self.last_wall - self.first_wall
             lines[0] += f" from {_iso(self.first_wall)} to {_iso(self.last_wall)} ({span:,.0f} s)"
@@ -116,21 +118,21 @@ class LogStatistics:
         lines.append(
             f"errors: {self.errors:,} ({sum(self.error_codes.values()):,} CallErrors, "
             f"{self.problems:,} with problems, {self.with_violations:,} with schema violations); "
-            f"{self.unanswered:,} CALLs unanswered"
+            f"{counted(self.unanswered, 'CALL')} unanswered"
         )
         for code, count in self.error_codes.most_common(10):
             lines.append(f"  {code}: {count:,}")
         latency = self.latency
         lines.append(
-            f"latency ({latency.count:,} answers): p50 {ms(latency.p50)}, p95 {ms(latency.p95)}, "
-            f"p99 {ms(latency.p99)}, max {ms(latency.max)}"
+            f"latency ({counted(latency.count, 'answer')}): p50 {ms(latency.p50)}, "
+            f"p95 {ms(latency.p95)}, p99 {ms(latency.p99)}, max {ms(latency.max)}"
         )
         intervals = self.heartbeat_intervals
         if self.heartbeats:
             lines.append(
                 f"heartbeats: {self.heartbeats:,}; interval median "
                 f"{_seconds(intervals.p50)}, max {_seconds(intervals.max)}; "
-                f"{len(self.heartbeat_gaps)} gaps over {GAP_FACTOR:g}x the median"
+                f"{counted(len(self.heartbeat_gaps), 'gap')} over {GAP_FACTOR:g}x the median"
             )
             for gap in self.heartbeat_gaps[:10]:
                 lines.append(f"  gap of {gap.seconds:,.1f} s before frame {gap.position + 1:,}")

@@ -133,13 +133,13 @@ class ProxyServer(CsmsServer):
         options["process_request"] = self._check_and_connect_upstream
         options["select_subprotocol"] = self._select_subprotocol
         # Our handshake now includes the upstream's: give it time.
-        options["open_timeout"] = self.upstream.open_timeout + 10
+        options["open_timeout"] = self.upstream.open_timeout + options["open_timeout"]
         return options
 
     async def _check_and_connect_upstream(
         self, connection: ServerConnection, request: Request
     ) -> Response | None:
-        refused = self._check_request(connection, request)
+        refused = await self._check_request(connection, request)
         if refused is not None:
             return refused
         identity = identity_from_path(request.path)

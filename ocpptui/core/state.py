@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from ocpptui.protocol.versions import OcppVersion
 
 if TYPE_CHECKING:
+    from ocpptui.core.config_reads import ConfigurationRead
     from ocpptui.core.configuration import ConfigurationTable
     from ocpptui.core.device_model import DeviceModel
 
@@ -89,6 +90,9 @@ class ChargerState:
     certificate_status: str | None = None  # the last SignCertificate, in words
     configuration: ConfigurationTable | None = None  # 1.6, once read
     device_model: DeviceModel | None = None  # 2.0.1 / 2.1, once read
+    # Every read of the configuration / device model, oldest first, with its kind: the
+    # tables above merge every read; only a complete read is a snapshot (core.config_reads).
+    configuration_reads: list[ConfigurationRead] = field(default_factory=list)
 
     def connector(self, connector_id: int, evse_id: int | None = None) -> ConnectorState:
         key = (evse_id, connector_id)

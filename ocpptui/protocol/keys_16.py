@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from ocpptui.wording import plural
+
 
 class KeyType(StrEnum):
     BOOLEAN = "boolean"
@@ -220,5 +222,5 @@ def check_value(info: KeyInfo, value: str) -> str | None:
         # Phase-qualified measurands ("Current.Import.L1") are written by some chargers.
         unknown = [item for item in unknown if item.rsplit(".", 1)[0] not in info.allowed]
         if unknown:
-            return f"unknown item(s): {', '.join(unknown)}"
+            return f"unknown {plural(len(unknown), 'item')}: {', '.join(unknown)}"
     return None

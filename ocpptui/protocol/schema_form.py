@@ -140,3 +140,23 @@ def build_payload(fields: list[FormField], values: dict[str, str]) -> dict[str, 
             target = target.setdefault(part, {})
         target[leaf] = _convert(field, text)
     return payload
+
+
+def draft_payload(fields: list[FormField], values: dict[str, str]) -> dict[str, Any]:
+    """What the filled, valid fields make (missing or invalid ones left out): the JSON shown
+    while the form is not complete yet."""
+    payload: dict[str, Any] = {}
+    for field in fields:
+        text = values.get(field.path, "").strip()
+        if not text:
+            continue
+        try:
+            value = _convert(field, text)
+        except FormError:
+            continue
+        target = payload
+        *parents, leaf = field.path.split(".")
+        for part in parents:
+            target = target.setdefault(part, {})
+        target[leaf] = value
+    return payload

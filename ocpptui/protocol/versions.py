@@ -40,6 +40,10 @@ class OcppVersion(StrEnum):
             raise ValueError(f"unknown OCPP version {text!r} (known: {known})") from None
 
 
+#: Every subprotocol ocpp-tui speaks: what `[server] subprotocols` accepts, and all that the
+#: connection clinic may advise enabling.
+KNOWN_SUBPROTOCOLS: tuple[str, ...] = tuple(v.subprotocol for v in OcppVersion)
+
 #: Server preference when a charger offers several subprotocols.
 DEFAULT_SUBPROTOCOLS: tuple[str, ...] = tuple(
     v.subprotocol for v in (OcppVersion.V21, OcppVersion.V201, OcppVersion.V16)

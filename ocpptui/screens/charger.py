@@ -10,6 +10,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
+from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Input, Select, Static, TabbedContent, TabPane, TextArea
 
@@ -37,6 +38,7 @@ from ocpptui.widgets.frame_table import FrameTable
 from ocpptui.widgets.hub_listener import ChargerListener, ChargerMessage
 from ocpptui.widgets.key_footer import KeyFooter
 from ocpptui.widgets.quiet_update import update_static
+from ocpptui.wording import counted
 
 if TYPE_CHECKING:
     from ocpptui.app import OcppTuiApp
@@ -44,9 +46,11 @@ if TYPE_CHECKING:
 
 def status_line(status: FrameTable.StatusChanged, filter_error: str | None) -> Content:
     """`1,234 frames · 56 shown · following`, or what stops the log from moving."""
-    parts: list[tuple[str, str] | str] = [(f"{status.held:,} frames in memory", "$text-muted")]
+    held = counted(status.held, "frame")
+    parts: list[tuple[str, str] | str] = [(f"{held} in memory", "$text-muted")]
     if status.filtered:
-        parts += [" · ", (f"{status.shown:,} match the filter", "$text-accent")]
+        verb = "matches" if status.shown == 1 else "match"
+        parts += [" · ", (f"{status.shown:,} {verb} the filter", "$text-accent")]
     if status.paused:
         parts += [" · ", ("paused", "$text-warning bold")]
         if status.pending:
@@ -149,6 +153,7 @@ class ChargerScreen(ChargerListener, FrameFilterScreen):
         self._filter_error: str | None = None
         self._last_status: FrameTable.StatusChanged | None = None
         self._keys_state: tuple[object, ...] = ()
+        self._covered_by_screen = False
 
     def compose(self) -> ComposeResult:
         summary = ChargerSummary(self.charger, self.clock, id="summary")
@@ -188,6 +193,21 @@ class ChargerScreen(ChargerListener, FrameFilterScreen):
     def on_mount(self) -> None:
         self.set_interval(1.0, self._refresh_summary, name="summary-ages")
         self._show_status()  # what the table reported while the screen was being built
+
+    def on_screen_suspend(self) -> None:
+        # Processed once the covering screen is on the stack: remember whether it is a whole
+        # screen (firmware, logs, checklist ...) rather than a dialog about the focused field.
+        self._covered_by_screen = not isinstance(self.app.screen, ModalScreen)
+
+    def on_screen_resume(self) -> None:
+        """Back from the firmware or logs screen: the tab's table or list has the focus, so
+        the keys in the footer act and are not typed into a form field."""
+        if not self._covered_by_screen:
+            return
+        self._covered_by_screen = False
+        home = self._home_widget(self.active_tab)
+        if home is not None and isinstance(self.focused, (Input, Select, TextArea)):
+            home.focus()
 
     def _refresh_summary(self) -> None:
         self.query_one(ChargerSummary).refresh_summary()

@@ -4,7 +4,8 @@ The checklist is recomputed from the charger's frames whenever the hub says the 
 changed (at most once a second) and every few seconds for what time alone decides
 (heartbeats that stopped). Selecting an item lists the frames that decide it; enter on one
 opens it in the frame inspector. "Export report" writes Markdown, HTML and JSON into a new
-folder under the reports folder and says where.
+folder under the reports folder and says where; when the configuration was not read
+completely since the charger's last boot and the charger is connected, it reads it first.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from ocpptui.core.device_model import get_variables, read_device_model
 from ocpptui.core.frame import Frame
 from ocpptui.core.hub import Charger, Hub
 from ocpptui.core.session import CallFailed
+from ocpptui.file_paths import typed_path
 from ocpptui.paths import Paths
 from ocpptui.screens.inspector import FrameInspectorScreen
 from ocpptui.services.checklist import (
@@ -39,6 +41,7 @@ from ocpptui.services.checklist import (
     CheckStatus,
     compute_checklist,
 )
+from ocpptui.services.config_snapshot import needs_read, read_for_report
 from ocpptui.services.profiles import Profile, ProfileError, list_profiles, load_profile
 from ocpptui.services.report import ReportFiles, SiteNotes, commissioning_report, write_report
 from ocpptui.widgets.display_text import clock_time, compact_json, printable, shorten
@@ -46,6 +49,7 @@ from ocpptui.widgets.frame_table import find_frame
 from ocpptui.widgets.hub_listener import ChargerListener, ChargerMessage
 from ocpptui.widgets.key_footer import KeyFooter
 from ocpptui.widgets.line_style import direction_role, theme_style, type_role
+from ocpptui.wording import counted
 
 #: Seconds between recomputations while nothing happens (heartbeats that stop).
 IDLE_RECOMPUTE_SECONDS = 5.0
@@ -102,6 +106,40 @@ class ConfigurationReread(Message):
     ok: bool
 
 
+@dataclass
+class ExportProgressed(Message):
+    """A step of the configuration read an export makes first."""
+
+    text: str
+
+
+@dataclass
+class ReadForExport(Message):
+    """The export's own configuration read ended; `problem` says why it is not complete."""
+
+    problem: str | None
+
+
+#: Checklist columns: Result's width, a check title's longest, and the fewest columns the
+#: Details column is worth showing in (below that, the line under the table has them).
+RESULT_WIDTH = 7
+LONGEST_TITLE = "Every connector reported and Available (optional)"
+CHECK_MAX = 38
+DETAIL_MIN = 24
+MAX_ROW_LINES = 6
+
+
+def checklist_widths(table_width: int, titles: list[str]) -> tuple[int, int | None]:
+    """(Check, Details) column widths; Details None when the table is too narrow for it."""
+    usable = table_width - 1 - 2 * 3  # scrollbar; one cell of padding each side per column
+    longest = max((len(title) for title in titles), default=CHECK_MAX)
+    check = min(CHECK_MAX, longest)
+    detail = usable - RESULT_WIDTH - check
+    if detail >= DETAIL_MIN:
+        return check, detail
+    return max(12, usable + 2 - RESULT_WIDTH), None  # the Details column's padding is freed
+
+
 class CommissioningScreen(ChargerListener, Screen[None]):
     """The checklist of one charger, its evidence, and the report."""
 
@@ -129,14 +167,15 @@ class CommissioningScreen(ChargerListener, Screen[None]):
         & > #commissioning-head { height: auto; padding: 0 1; background: $panel; }
         & > #commissioning-main { height: 1fr; }
         & #commissioning-left { width: 1fr; }
-        & #checklist { height: auto; max-height: 14; }
-        & #evidence-title { height: auto; max-height: 4; padding: 0 1; background: $panel; }
-        & #evidence { height: 1fr; }
+        & #checklist { height: auto; max-height: 60%; }
+        & #evidence-title { height: auto; max-height: 6; padding: 0 1; background: $panel; }
+        & #evidence { height: 1fr; min-height: 3; }
         & #commissioning-form {
-            width: 46;
+            width: 40;
             padding: 0 1;
             border-left: solid $panel-lighten-2;
         }
+        &.-narrow #commissioning-form { width: 30; }
         & #commissioning-form Label { margin-top: 1; color: $text-muted; }
         & #site-notes { height: 5; }
         & #profile-error { color: $text-error; height: auto; }
@@ -147,6 +186,7 @@ class CommissioningScreen(ChargerListener, Screen[None]):
     """
 
     AUTO_FOCUS = "#checklist"
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (110, "-wide")]
 
     def __init__(
         self,
@@ -169,6 +209,7 @@ class CommissioningScreen(ChargerListener, Screen[None]):
         self._last_compute = 0.0
         self._evidence_key: str | None = None
         self._profiles = list_profiles(paths.profiles_dir)
+        self._reading_for_export = False
 
     # ------------------------------------------------------------------ layout
 
@@ -208,10 +249,9 @@ class CommissioningScreen(ChargerListener, Screen[None]):
         yield KeyFooter(show_command_palette=False)
 
     def on_mount(self) -> None:
-        checklist = self.query_one("#checklist", DataTable)
-        checklist.add_column("Result", key="result", width=8)
-        checklist.add_column("Check", key="title", width=38)
-        checklist.add_column("Details", key="detail")
+        self._checklist_widths: tuple[int, int | None] | None = None
+        self._shown_rows: list[tuple[str, Text, Text, Text]] = []
+        self._fit_checklist()
         evidence = self.query_one("#evidence", DataTable)
         for label, key, width in (
             ("#", "seq", 7),
@@ -285,23 +325,72 @@ class CommissioningScreen(ChargerListener, Screen[None]):
                     style=theme_style(self, "warning" if count else "muted", bold=bool(count)),
                 ),
                 Text("Protocol violations by the charger"),
-                Text(f"{count} in {frames} frames (for its vendor)" if count else "none seen"),
+                Text(f"{count} in {counted(frames, 'frame')} (for its vendor)")
+                if count
+                else Text("none seen"),
             )
         )
         return rows
 
+    # ------------------------------------------------------------------ checklist layout
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fit_checklist)
+
+    def _fit_checklist(self) -> None:
+        """Columns for the table's width: Details wraps beside the checks when there is room
+        for it; on a narrow screen the line under the table shows the highlighted item's."""
+        table = self.query_one("#checklist", DataTable)
+        widths = checklist_widths(table.size.width or self.size.width, self._titles())
+        if widths == self._checklist_widths:
+            return
+        self._checklist_widths = widths
+        check, detail = widths
+        table.clear(columns=True)
+        table.add_column("Result", key="result", width=RESULT_WIDTH)
+        table.add_column("Check", key="title", width=check)
+        if detail is not None:
+            table.add_column("Details", key="detail", width=detail)
+        self._shown_rows = []
+        if self.checklist is not None:
+            self._show_checklist(self.checklist)
+
+    def _titles(self) -> list[str]:
+        return [title.plain for _, _, title, _ in self._shown_rows] or [LONGEST_TITLE]
+
+    def _row_height(self, title: Text, detail: Text) -> int:
+        """Lines the row needs once its title and details wrap in their columns."""
+        assert self._checklist_widths is not None
+        check, detail_width = self._checklist_widths
+        console = self.app.console
+        lines = len(title.wrap(console, check))
+        if detail_width is not None:
+            lines = max(lines, len(detail.wrap(console, detail_width)))
+        return max(1, min(lines, MAX_ROW_LINES))
+
     def _show_checklist(self, checklist: Checklist) -> None:
         table = self.query_one("#checklist", DataTable)
         rows = self._rows(checklist)
-        if table.row_count != len(rows):
+        if self._checklist_widths is None or not table.columns:
+            return
+        wide = self._checklist_widths[1] is not None
+        heights = [self._row_height(title, detail) for _, _, title, detail in rows]
+        before = [self._row_height(t, d) for _, _, t, d in self._shown_rows]
+        if [key for key, *_ in rows] != [key for key, *_ in self._shown_rows] or heights != before:
+            keep = self._highlighted_key()
             table.clear()
-            for key, *cells in rows:
-                table.add_row(*cells, key=key)
+            for (key, result, title, detail), height in zip(rows, heights, strict=True):
+                cells = (result, title, detail) if wide else (result, title)
+                table.add_row(*cells, key=key, height=height)
+            if keep is not None and keep in table.rows:
+                table.move_cursor(row=table.get_row_index(keep), animate=False)
         else:
             for key, result, title, detail in rows:
                 table.update_cell(key, "result", result)
                 table.update_cell(key, "title", title)
-                table.update_cell(key, "detail", detail, update_width=False)
+                if wide:
+                    table.update_cell(key, "detail", detail, update_width=False)
+        self._shown_rows = rows
         self._show_evidence(self._highlighted_key() or checklist.items[0].key)
 
     def _highlighted_key(self) -> str | None:
@@ -415,7 +504,7 @@ class CommissioningScreen(ChargerListener, Screen[None]):
     @on(Input.Submitted, "#profile-path")
     def _profile_typed(self, event: Input.Submitted) -> None:
         text = event.value.strip()
-        self.use_profile(Path(text).expanduser() if text else None)
+        self.use_profile(typed_path(text) if text else None)
 
     def use_profile(self, path: Path | None) -> None:
         """Check the configuration against the profile at `path` (None: no profile)."""
@@ -449,7 +538,59 @@ class CommissioningScreen(ChargerListener, Screen[None]):
     # ------------------------------------------------------------------ actions
 
     def action_export(self) -> None:
-        """Write the report (the checklist as of now) and say where it went."""
+        """Write the report (the checklist as of now) and say where it went; read the whole
+        configuration first when the charger is connected and it was not read completely
+        since its last boot."""
+        if self._reading_for_export:
+            # Pressed again while reading: the technician would rather not wait.
+            self.workers.cancel_group(self, "commissioning-read")
+            self._reading_for_export = False
+            self.export_now()
+            return
+        if needs_read(self.charger):
+            self._reading_for_export = True
+            self._show_export_progress(
+                "reading the configuration first (none complete since boot; "
+                "ctrl+s again exports without it)"
+            )
+            self.read_then_export()
+            return
+        self.export_now()
+
+    def _show_export_progress(self, text: str) -> None:
+        self.query_one("#export-result", Static).update(
+            Content.assemble(("Export: ", "bold"), (printable(text), "$text-muted"))
+        )
+
+    @work(exclusive=True, group="commissioning-read", exit_on_error=False)
+    async def read_then_export(self) -> None:
+        session = self.charger.session
+        if session is None:
+            self.post_message(ReadForExport("no session"))
+            return
+        problem = await read_for_report(
+            session, lambda step: self.post_message(ExportProgressed(f"reading: {step}"))
+        )
+        self.post_message(ReadForExport(problem))
+
+    @on(ExportProgressed)
+    def _export_progressed(self, message: ExportProgressed) -> None:
+        self._show_export_progress(message.text)
+
+    @on(ReadForExport)
+    def _read_for_export(self, message: ReadForExport) -> None:
+        self._reading_for_export = False
+        if message.problem is not None:
+            self.notify(
+                f"{message.problem}; the report says it was not read since the last boot",
+                title="Configuration",
+                severity="warning",
+                markup=False,
+            )
+        self.export_now()
+
+    def export_now(self) -> None:
+        """Write the report as things are now."""
         self.recompute()
         report = commissioning_report(
             self.charger,
@@ -517,10 +658,8 @@ class CommissioningScreen(ChargerListener, Screen[None]):
         self._dirty = True
 
     def action_back(self) -> None:
-        focused = self.focused
-        if isinstance(focused, (Input, TextArea)):
-            self.query_one("#checklist", DataTable).focus()
-            return
+        # One escape leaves from anywhere: the form lives on in the app (per charger), so
+        # nothing typed is lost; a typed profile path counts once enter has read it.
         self.dismiss(None)
 
     def selected_frame(self) -> Frame | None:

@@ -25,7 +25,7 @@ from ocpptui.core.attempts import ConnectionAttempt, Outcome
 from ocpptui.core.hub import Hub
 from ocpptui.widgets.display_text import clock_time, shorten
 from ocpptui.widgets.key_footer import KeyFooter
-from ocpptui.widgets.line_style import theme_style
+from ocpptui.widgets.line_style import identity_cell, theme_style
 
 #: Rows the table keeps (the hub keeps the last thousand attempts too).
 MAX_ROWS = 1000
@@ -88,6 +88,10 @@ def attempt_detail(attempt: ConnectionAttempt) -> Content:
             (shorten(attempt.reason, 400, placeholder=""), "$text-error" if refused else ""),
         ),
     ]
+    if attempt.warning:
+        lines.append(
+            Content.assemble(("Check: ", "$text-warning bold"), (shorten(attempt.warning, 400), ""))
+        )
     if attempt.advice:
         lines.append(
             Content.assemble(
@@ -180,7 +184,7 @@ class ConnectionsScreen(Screen[None]):
                     self, outcome_role(attempt), bold=attempt.outcome is Outcome.REFUSED
                 ),
             ),
-            Text(shorten(attempt.identity, 30)),
+            identity_cell(self, attempt.identity, attempt.warning is not None, 30),
             Text(shorten(subprotocols_text(attempt), 40)),
             Text(shorten(attempt.peer, 24)),
             Text(shorten(attempt.path, 40)),
@@ -196,12 +200,15 @@ class ConnectionsScreen(Screen[None]):
     def _show_title(self) -> None:
         attempts = list(self._attempts.values())
         refused = sum(1 for attempt in attempts if attempt.outcome is Outcome.REFUSED)
+        flagged = sum(1 for attempt in attempts if attempt.warning)
         parts: list[tuple[str, str] | str] = [
             ("Connection attempts  ", "bold"),
             (f"{len(attempts)} recorded", "$text-muted"),
         ]
         if refused:
             parts += [", ", (f"{refused} refused", "$text-error bold")]
+        if flagged:
+            parts += [", ", (f"{flagged} with a suspicious identity ⚠", "$text-warning bold")]
         if not attempts:
             parts.append(
                 ("  · none yet: they appear here as chargers try to connect", "$text-muted")

@@ -20,9 +20,11 @@ from textual.widgets import Button, Checkbox, Input, Select, Static
 from ocpptui.core.configuration import ConfigurationTable, check_change
 from ocpptui.core.device_model import ATTRIBUTE_TYPES, VariableEntry
 from ocpptui.protocol.keys_16 import Access, KeyType, key_info
+from ocpptui.protocol.secrets import is_secret_name, mask_value
 from ocpptui.screens.form_modal import FormModal, cancel_binding, form_css, send_binding
 from ocpptui.widgets.display_text import shorten
 from ocpptui.widgets.key_footer import KeyFooter
+from ocpptui.wording import plural
 
 #: Why `value` (for the attribute type) should not be sent, or None.
 ValueCheck = Callable[[str, str], str | None]
@@ -140,7 +142,10 @@ def check_variable_value(entry: VariableEntry, value: str) -> str | None:
         items = [item.strip() for item in value.split(",") if item.strip()]
         unknown = [item for item in items if item not in allowed]
         if unknown:
-            return f"unknown item(s) {', '.join(unknown)} (allowed: {', '.join(allowed)})"
+            return (
+                f"unknown {plural(len(unknown), 'item')} {', '.join(unknown)} "
+                f"(allowed: {', '.join(allowed)})"
+            )
     if data_type in ("string", "passwordString") and isinstance(high, (int, float)):
         if len(value) > high:
             return f"must be at most {high:g} characters"
@@ -250,6 +255,11 @@ class EditValueScreen(FormModal[Edit | None]):
                     compact=True,
                     id="edit-choice",
                 )
+            elif self.secret:
+                # A password is typed hidden and never pre-filled with the charger's value.
+                yield Input(
+                    placeholder="new password", password=True, compact=True, id="edit-value"
+                )
             else:
                 yield Input(current, placeholder="new value", compact=True, id="edit-value")
             yield self._error_line()
@@ -257,6 +267,11 @@ class EditValueScreen(FormModal[Edit | None]):
             yield Checkbox("send anyway", compact=True, id="edit-anyway")
             yield from self._buttons("Send", ok="send")
         yield KeyFooter(show_command_palette=False)
+
+    @property
+    def secret(self) -> bool:
+        """Whether the value is a password (AuthorizationKey, BasicAuthPassword)."""
+        return is_secret_name(self.spec.name)
 
     def on_mount(self) -> None:
         self._show_attribute()
@@ -277,7 +292,7 @@ class EditValueScreen(FormModal[Edit | None]):
             lines.append(Content.styled(spec.meaning, "$text-muted"))
         if spec.allowed and not spec.choose_one:
             lines.append(Content.styled("allowed: " + ", ".join(spec.allowed), "$text-muted"))
-        current = spec.current.get(self.attribute_type)
+        current = mask_value(spec.name, spec.current.get(self.attribute_type))
         now = "not reported" if current is None else shorten(current, 300, placeholder="(empty)")
         lines.append(Content.assemble(("now: ", "$text-muted"), (now, "$text-accent")))
         return Content("\n").join(lines)
@@ -300,7 +315,7 @@ class EditValueScreen(FormModal[Edit | None]):
         self.attribute_type = event.value
         current = self.spec.current.get(event.value) or ""
         for widget in self.query("#edit-value").results(Input):
-            widget.value = current
+            widget.value = "" if self.secret else current
         for select in self.query("#edit-choice").results(Select):
             if current in self.spec.allowed:
                 select.value = current

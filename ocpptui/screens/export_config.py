@@ -51,11 +51,13 @@ class ExportScreen(FormModal[ExportRequest | None]):
         """,
     )
 
-    def __init__(self, base: Path, name: str) -> None:
-        """`base`: the default path without its extension."""
+    def __init__(self, base: Path, name: str, *, complete: bool = True) -> None:
+        """`base`: the default path without its extension; `complete`: whether the values
+        include a complete read (not only keys read by name)."""
         super().__init__()
         self.base = base
         self.name_for_profile = name
+        self.complete = complete
 
     def _default(self, export_format: ExportFormat) -> str:
         return f"{self.base}.{export_format}"
@@ -63,7 +65,10 @@ class ExportScreen(FormModal[ExportRequest | None]):
     def compose(self) -> ComposeResult:
         with self._box("Export the configuration"):
             yield Static(
-                "What was read from the charger (read it again first for fresh values).",
+                "What was read from the charger (read it again first for fresh values)."
+                if self.complete
+                else "Only keys read by name so far, not a complete read: close this and "
+                "press r first to export the whole configuration.",
                 id="export-text",
                 markup=False,
             )

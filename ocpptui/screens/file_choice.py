@@ -9,11 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
-from textual import on
+from textual import events, on
 from textual.content import Content
 from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
+from ocpptui.file_paths import typed_path
 from ocpptui.screens.form_modal import FormModal
 
 
@@ -50,6 +51,14 @@ class FileChoiceScreen(FormModal[Path | None]):
             files.display = False
             self.query_one(f"#{self.PREFIX}-path", Input).focus()
 
+    def on_paste(self, event: events.Paste) -> None:
+        """A path pasted while the list has the focus goes into the path field."""
+        field = self.query_one(f"#{self.PREFIX}-path", Input)
+        if not field.has_focus and event.text.strip():
+            event.stop()
+            field.value = event.text.strip()
+            field.focus()
+
     @on(OptionList.OptionSelected)
     def _picked(self, event: OptionList.OptionSelected) -> None:
         event.stop()
@@ -62,7 +71,7 @@ class FileChoiceScreen(FormModal[Path | None]):
         if not text:
             self._show_error(self.NO_PATH)
             return
-        path = Path(text).expanduser()
+        path = typed_path(text)
         if not path.is_file():
             self._show_error(self._not_a_file(path))
             return

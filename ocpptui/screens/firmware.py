@@ -27,6 +27,7 @@ from textual.worker import get_current_worker
 from ocpptui.bridge import HubBridge
 from ocpptui.core.clock import Clock
 from ocpptui.core.hub import Charger
+from ocpptui.file_paths import typed_path
 from ocpptui.file_transfers import (
     FileTransfers,
     FirmwareRequest,
@@ -210,7 +211,7 @@ class FirmwareScreen(TransferScreen[FirmwareUpdate, FirmwareRequest]):
     def _hash_file(self, text: str) -> None:
         """Size and SHA-256 of the typed file, read in blocks (cancelled by a newer path)."""
         worker = get_current_worker()
-        path = Path(text).expanduser()
+        path = typed_path(text)
         try:
             if not path.is_file():
                 reason = "is a folder" if path.is_dir() else "no such file"
@@ -319,7 +320,11 @@ class FirmwareScreen(TransferScreen[FirmwareUpdate, FirmwareRequest]):
         return job.progress.total or (job.offer.size if job.offer else None)
 
     def _waiting(self, job: FirmwareUpdate) -> str:
+        # The phase follows the file server too (a download moves it on without a status), so
+        # the line never asks for a fetch the file server has already seen.
         waiting = f"waiting: {WAITING.get(job.phase, job.phase.value)}"
+        if job.phase is Phase.SENT and job.requests:
+            waiting = "waiting: the charger asked for the file but did not get it (see below)"
         state = self.charger.state
         active = len(state.active_transactions) if state is not None else 0
         if job.phase in (Phase.DOWNLOADED, Phase.SENT, Phase.DOWNLOADING) and active:

@@ -8,6 +8,7 @@ runs a worker), so each screen still handles `FilterBar.FilterChanged` itself.
 
 from __future__ import annotations
 
+from textual import on
 from textual.binding import Binding
 from textual.screen import Screen
 
@@ -55,6 +56,10 @@ class FrameFilterScreen(Screen[None]):
             self.frame_table.focus()
             return True
         return False
+
+    @on(FilterBar.QuerySubmitted)
+    def _query_submitted(self) -> None:
+        self.frame_table.focus()  # enter in the filter box: on to the results
 
     def action_focus_filter(self) -> None:
         self.filter_bar.query_input.focus()

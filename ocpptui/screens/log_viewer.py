@@ -9,6 +9,7 @@ shows as it grows. Statistics (`s`) are gathered by another thread worker on dem
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
@@ -29,6 +30,9 @@ from ocpptui.protocol import catalog
 from ocpptui.protocol.versions import OcppVersion
 from ocpptui.screens.frame_filter_screen import FrameFilterScreen, frame_filter_bindings
 from ocpptui.screens.inspector import FrameInspectorScreen
+from ocpptui.screens.prompt import PromptScreen
+from ocpptui.services.log_redaction import RedactionSummary, export_redacted
+from ocpptui.widgets.configuration_panel import PaletteCommand
 from ocpptui.widgets.display_text import shorten
 from ocpptui.widgets.filter_bar import FilterBar
 from ocpptui.widgets.frame_filter import FrameFilter
@@ -75,6 +79,24 @@ class StatisticsProgressed(Message):
     statistics: LogStatistics | None  # set when the pass is over
 
 
+@dataclass
+class RedactedCopyWritten(Message):
+    """The redacted copy is written (`summary`), or could not be (`error`)."""
+
+    summary: RedactionSummary | None
+    error: str | None = None
+
+
+def redacted_copy_name(source: Path) -> Path:
+    """`<name>.redacted.jsonl` beside the log (`-2`, `-3` ... when taken): nothing is replaced."""
+    candidate = source.with_name(f"{source.stem}.redacted.jsonl")
+    number = 1
+    while candidate.exists():
+        number += 1
+        candidate = source.with_name(f"{source.stem}.redacted-{number}.jsonl")
+    return candidate
+
+
 class LogViewerScreen(FrameFilterScreen):
     """One saved log: its frames (filterable), the inspector, statistics."""
 
@@ -83,9 +105,13 @@ class LogViewerScreen(FrameFilterScreen):
             "escape",
             "back",
             "Back",
-            tooltip="Close the log (quits when ocpp-tui was started to view it)",
+            tooltip="Close the log",
             id="log.back",
         ),
+        # `ocpp-tui open FILE`: the log is the app's only screen, so escape must not quit it
+        # by accident; `q` quits, and escape only leaves the filter bar.
+        Binding("q", "quit_viewer", "Quit", tooltip="Quit ocpp-tui", id="log.quit"),
+        Binding("escape", "leave_filter", "Back", show=False, id="log.leave_filter"),
         *frame_filter_bindings(
             filter_id="log.filter", errors_id="log.errors", clear_id="log.clear"
         ),
@@ -95,6 +121,22 @@ class LogViewerScreen(FrameFilterScreen):
             "Statistics",
             tooltip="Messages per action, errors, latency percentiles, heartbeat gaps",
             id="log.statistics",
+        ),
+        Binding(
+            "r",
+            "export_redacted(False)",
+            "Redacted copy",
+            tooltip="Write a copy for vendor support: idTag/idToken values, passwords, private "
+            "keys, ICCID/IMSI replaced by pseudonyms",
+            id="log.redact",
+        ),
+        Binding(
+            "R",
+            "export_redacted(True)",
+            "Redacted copy, serials too",
+            tooltip="The redacted copy with serial numbers replaced too",
+            id="log.redact_serials",
+            show=False,
         ),
     ]
 
@@ -266,7 +308,8 @@ class LogViewerScreen(FrameFilterScreen):
         if not log.index_complete:
             parts += [" · ", (f"reading the file {log.index_progress:.0%}", "$text-warning")]
         if isinstance(self.view, FilteredFrames):
-            parts += [" · ", (f"{self.view.total:,} match the filter", "$text-accent")]
+            verb = "matches" if self.view.total == 1 else "match"
+            parts += [" · ", (f"{self.view.total:,} {verb} the filter", "$text-accent")]
             if self._filter_fraction < 1.0:
                 parts += [" ", (f"(searching {self._filter_fraction:.0%})", "$text-warning")]
         if self._filter_error:
@@ -353,15 +396,85 @@ class LogViewerScreen(FrameFilterScreen):
                 "Statistics follow once the whole file is read."
             )
 
-    def action_back(self) -> None:
-        if self.leave_filter_bar():
-            return
-        if self.quit_on_close:
-            self.app.exit()
+    def palette_commands(self) -> list[PaletteCommand]:
+        return [
+            (
+                "Export a redacted copy for vendor support…",
+                partial(self.action_export_redacted, False),
+                "idTag/idToken values, passwords, private keys, ICCID/IMSI replaced (r)",
+            ),
+            (
+                "Export a redacted copy, serial numbers too…",
+                partial(self.action_export_redacted, True),
+                "As above, and the charger's and meter's serial numbers (R)",
+            ),
+        ]
+
+    def action_export_redacted(self, serials: bool = False) -> None:
+        """Ask where to write the redacted copy, then write it in a thread."""
+        source = self.log_file.path
+        what = "idTag/idToken values, passwords, private keys, ICCID/IMSI" + (
+            " and serial numbers" if serials else " (serial numbers are kept: R replaces them)"
+        )
+
+        def problem(text: str) -> str | None:
+            if not text.strip():
+                return "type a file name"
+            path = Path(text.strip()).expanduser()
+            if path.exists():
+                return "that file exists: choose another name (nothing is overwritten)"
+            if not path.parent.is_dir():
+                return f"no folder {path.parent}"
+            return None
+
+        def chosen(answer: str | None) -> None:
+            if answer:
+                self.write_redacted_copy(Path(answer.strip()).expanduser(), serials)
+
+        self.app.push_screen(
+            PromptScreen(
+                "Redacted copy for vendor support",
+                f"Every frame is kept; {what} are replaced by pseudonyms (the same value, the "
+                "same pseudonym). The copy is ocpp-tui JSONL: `ocpp-tui open` reads it.",
+                initial=str(redacted_copy_name(source)),
+                validate=problem,
+                submit_label="Write",
+            ),
+            chosen,
+        )
+
+    @work(thread=True, exclusive=True, group="log-redact", exit_on_error=False)
+    def write_redacted_copy(self, destination: Path, serials: bool) -> None:
+        try:
+            summary = export_redacted(self.log_file.path, destination, serials=serials)
+        except OSError as exc:  # LogFileError, RedactionError, a full disk
+            self.post_message(RedactedCopyWritten(None, str(exc)))
         else:
+            self.post_message(RedactedCopyWritten(summary))
+
+    @on(RedactedCopyWritten)
+    def _redacted_copy_written(self, message: RedactedCopyWritten) -> None:
+        if message.summary is None:
+            self.notify(message.error or "?", title="Redacted copy", severity="error", markup=False)
+        else:
+            text = message.summary.describe(serials_hint="R replaces them")
+            self.notify(text, title="Redacted copy", markup=False)
+
+    def action_back(self) -> None:
+        if not self.leave_filter_bar():
             self.dismiss(None)
 
+    def action_leave_filter(self) -> None:
+        self.leave_filter_bar()
+
+    async def action_quit_viewer(self) -> None:
+        await self.app.action_quit()  # type: ignore[attr-defined]
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "back":
+            return not self.quit_on_close
+        if action == "quit_viewer":
+            return self.quit_on_close
         if action == "clear_filter":
             return isinstance(self.view, FilteredFrames)
         return True

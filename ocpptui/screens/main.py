@@ -9,19 +9,23 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.widgets import Static
 
 from ocpptui import messages
 from ocpptui.bridge import HubBridge
+from ocpptui.core import events
 from ocpptui.core.clock import Clock
 from ocpptui.core.hub import Hub
 from ocpptui.core.link_supervisor import LinkStatus
+from ocpptui.screens.charger import status_line
 from ocpptui.widgets.charger_list import ChargerList
+from ocpptui.widgets.display_text import shorten
 from ocpptui.widgets.events_panel import EventsPanel, describe
 from ocpptui.widgets.frame_table import FrameTable
 from ocpptui.widgets.hub_listener import HubListener
 from ocpptui.widgets.key_footer import KeyFooter
 from ocpptui.widgets.link_status import link_status_content, link_title
-from ocpptui.widgets.quiet_update import screen_shown
+from ocpptui.widgets.quiet_update import screen_shown, update_static
 from ocpptui.widgets.welcome_panel import ServerState, WelcomePanel
 
 #: Charger rows brought up to date per refresh tick at most (see `_refresh_rows`).
@@ -75,6 +79,13 @@ class MainScreen(HubListener, Screen[None]):
             id="main.playbook",
         ),
         Binding(
+            "b",
+            "app.site_board",
+            "Site",
+            tooltip="The site board: every charger of a site sheet, batch actions, site report",
+            id="main.site",
+        ),
+        Binding(
             "s",
             "app.settings",
             "Settings",
@@ -120,6 +131,7 @@ class MainScreen(HubListener, Screen[None]):
         )
         frames.border_title = "All frames"
         yield frames
+        yield Static(id="all-frames-status", markup=False)
         yield KeyFooter()
 
     @property
@@ -185,6 +197,11 @@ class MainScreen(HubListener, Screen[None]):
         logged = any(describe(event) is not None for event in changes.events)
         if logged or any("boot" in kinds for kinds in changes.changed.values()):
             self.query_one(EventsPanel).refresh_events()
+        for event in changes.events:  # what used to come as one message each
+            if isinstance(event, events.ConnectionRefused):
+                self._point_to_refusal(event.reason)
+            elif isinstance(event, events.ChargerConnected):
+                self._refusal_overtaken()
         self._refresh_rows()
 
     def _refresh_rows(self) -> None:
@@ -202,6 +219,28 @@ class MainScreen(HubListener, Screen[None]):
             del due[identity]
             chargers.refresh_charger(identity)
 
+    def _point_to_refusal(self, reason: str) -> None:
+        """Until a charger is connected, the welcome panel says why the last one was refused."""
+        if not any(charger.connected for charger in self.hub.chargers.values()):
+            # The attempt's advice knows what the charger offered (subprotocols, say).
+            advice = next(
+                (a.advice for a in reversed(self.hub.attempts) if a.reason == reason),
+                None,
+            )
+            self.query_one(WelcomePanel).show_refusal(reason, advice)
+
+    def _refusal_overtaken(self) -> None:
+        self.query_one(WelcomePanel).show_refusal(None)
+
+    @on(FrameTable.StatusChanged, "#all-frames")
+    def _frames_status(self, status: FrameTable.StatusChanged) -> None:
+        """Under the frames, only while they do not move: paused or scrolled up."""
+        line = self.query_one("#all-frames-status", Static)
+        live = status.following and not status.paused
+        line.display = not live
+        if not live:  # one line high: a new count needs no layout
+            update_static(line, status_line(status, None), layout=False)
+
     # ------------------------------------------------------------------ user actions
 
     def action_focus_chargers(self) -> None:
@@ -209,6 +248,28 @@ class MainScreen(HubListener, Screen[None]):
 
     def action_focus_frames(self) -> None:
         self.frame_table.focus()
+
+    def action_forget_charger(self) -> None:
+        identity = self.charger_list.highlighted_identity
+        if identity is not None:
+            self.forget_charger(identity)
+
+    def forget_charger(self, identity: str) -> None:
+        """Take an offline charger off the list; say where its logs stay."""
+        charger = self.hub.chargers.get(identity)
+        if charger is None:
+            return
+        try:
+            self.hub.forget(identity)
+        except ValueError as exc:
+            self.notify(str(exc), severity="warning", markup=False)
+            return
+        self.charger_list.remove_charger(identity)
+        self._update_titles()
+        session = charger.session
+        log = session.frame_log.path if session is not None else None
+        where = f"; its log stays in {log.parent}" if log is not None else ""
+        self.notify(f"Removed {shorten(identity, 48)} from the list{where}", markup=False)
 
     async def action_connections(self) -> None:
         await self.app.open_connections()  # type: ignore[attr-defined]

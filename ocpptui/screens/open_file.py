@@ -94,20 +94,25 @@ class OpenFileScreen(FileChoiceScreen):
         pattern: str = "*.toml",
         *,
         accept: Callable[[Path], bool] = lambda path: True,
+        what: str | None = None,
     ) -> None:
-        """`accept` picks the files worth listing (typed paths are always taken)."""
+        """`accept` picks the files worth listing (typed paths are always taken); `what`
+        names them in the text (default: the pattern)."""
         super().__init__(files_in(folders, pattern, accept))
         self.title_text = title
         self.folders = list(folders)
         self.pattern = pattern
+        self.what = what
 
     def compose(self) -> ComposeResult:
         where = ", ".join(str(folder) for folder in self.folders)
         with self._box(self.title_text):
             if self._files:
-                text = f"{self.pattern} in {where} — enter picks; or type any path below."
+                listed = self.what or self.pattern
+                text = f"{listed} in {where} — enter picks; or type any path below."
             else:
-                text = f"No {self.pattern} files in {where}: type the path of the file below."
+                missing = self.what or f"{self.pattern} files"
+                text = f"No {missing} in {where}: type the path of the file below."
             yield Static(text, id="open-text", markup=False)
             yield self._file_list()
             yield Input(

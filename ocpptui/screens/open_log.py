@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.widgets import Input, Static
 
+from ocpptui.file_paths import launch_folder
 from ocpptui.screens.file_choice import FileChoiceScreen
 from ocpptui.screens.form_modal import cancel_binding, form_css
 from ocpptui.widgets.display_text import shorten
@@ -34,6 +35,20 @@ def recent_logs(sessions_dir: Path, limit: int = RECENT_LOGS) -> list[Path]:
     return found
 
 
+#: Files in the launch folder offered as logs (other tools' logs are often .log or .txt).
+LOG_SUFFIXES = frozenset({".jsonl", ".log", ".txt"})
+
+
+def logs_in(folder: Path, limit: int = RECENT_LOGS) -> list[Path]:
+    """Log-looking files in `folder`, newest first."""
+    try:
+        found = [p for p in folder.iterdir() if p.suffix.lower() in LOG_SUFFIXES and p.is_file()]
+        found.sort(key=lambda path: path.stat().st_mtime, reverse=True)
+    except OSError:
+        return []
+    return found[:limit]
+
+
 class OpenLogScreen(FileChoiceScreen):
     """Dismisses with the chosen file, or None."""
 
@@ -54,15 +69,20 @@ class OpenLogScreen(FileChoiceScreen):
         """,
     )
 
-    def __init__(self, sessions_dir: Path) -> None:
-        super().__init__(recent_logs(sessions_dir))
+    def __init__(self, sessions_dir: Path, folder: Path | None = None) -> None:
+        """Recent sessions, then the logs in `folder` (default: where ocpp-tui started)."""
+        folder = folder if folder is not None else launch_folder()
+        here = [path for path in logs_in(folder) if sessions_dir not in path.parents]
+        super().__init__(recent_logs(sessions_dir) + here)
+        self.folder = folder
         self.sessions_dir = sessions_dir
 
     def compose(self) -> ComposeResult:
         with self._box("Open a saved frame log"):
             text = (
-                f"Recent sessions in {self.sessions_dir} (enter opens), or the path of any log "
-                "below: ocpp-tui's JSONL or another tool's OCPP-J lines."
+                f"Recent sessions in {self.sessions_dir} and logs in {self.folder} (enter "
+                "opens), or the path of any log below: ocpp-tui's JSONL or another tool's "
+                "OCPP-J lines."
             )
             yield Static(text, id="open-log-text", markup=False)
             yield self._file_list()
@@ -72,6 +92,8 @@ class OpenLogScreen(FileChoiceScreen):
         yield KeyFooter(show_command_palette=False)
 
     def _label(self, path: Path) -> str:
+        if path.parent == self.folder:
+            return shorten(path.name, 90)
         return shorten(path.parent.name, 90)  # the session folder: its time and charger
 
     def _not_a_file(self, path: Path) -> str:

@@ -27,7 +27,9 @@ from textual.widgets import DataTable, Static
 
 from ocpptui.core.hub import Hub
 from ocpptui.core.identity import file_safe
+from ocpptui.file_paths import launch_folder
 from ocpptui.paths import Paths
+from ocpptui.protocol.secrets import masked
 from ocpptui.screens.open_file import OpenFileScreen
 from ocpptui.services.file_hosting import create_file_server
 from ocpptui.services.file_server import FileServer
@@ -43,6 +45,7 @@ from ocpptui.widgets.display_text import compact_json, shorten
 from ocpptui.widgets.json_view import JsonView
 from ocpptui.widgets.key_footer import KeyFooter
 from ocpptui.widgets.line_style import line_style
+from ocpptui.wording import counted
 
 #: Seconds within which a second escape stops a running playbook.
 STOP_CONFIRM_SECONDS = 3.0
@@ -62,7 +65,7 @@ def _head(path: Path) -> bytes:
 
 
 def describe_options(options: dict[str, Any]) -> str:
-    return compact_json(options, 200) if options else ""
+    return compact_json(masked(options), 200) if options else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +83,8 @@ class StepState:
     @classmethod
     def of(cls, index: int, result: StepResult) -> StepState:
         running = result.ms == 0 and result.error is None and not result.ok
-        return cls(index, result.do, running, result.ok, result.error, result.ms, result.response)
+        response = masked(result.response)  # a password read back is never shown
+        return cls(index, result.do, running, result.ok, result.error, result.ms, response)
 
 
 class PlaybookRunScreen(Screen[None]):
@@ -203,7 +207,7 @@ class PlaybookRunScreen(Screen[None]):
     def action_open(self) -> None:
         if self.running:
             return
-        folders = [Path.cwd(), self.paths.config_dir / "playbooks"]
+        folders = [launch_folder(), self.paths.config_dir / "playbooks"]
 
         def picked(path: Path | None) -> None:
             if path is not None:
@@ -239,7 +243,7 @@ class PlaybookRunScreen(Screen[None]):
         self.query_one("#playbook-result").display = False
         parts: list[tuple[str, str] | str] = [
             (str(self.path), "bold"),
-            (f"  {len(playbook.steps)} steps", "$text-muted"),
+            (f"  {counted(len(playbook.steps), 'step')}", "$text-muted"),
         ]
         target = self.identity or "the first charger connected (or the one a step names)"
         parts += ["\n", ("against ", "$text-muted"), (shorten(target, 60), "")]
@@ -279,7 +283,9 @@ class PlaybookRunScreen(Screen[None]):
         self.run_playbook(self.playbook)
 
     async def _start_file_server(self) -> FileServer:
-        server = create_file_server(self.settings.files, self.paths.sessions_dir)
+        server = create_file_server(
+            self.settings.files, self.paths.sessions_dir, server_host=self.hub.listen_host
+        )
         await server.start()
         return server
 
@@ -337,8 +343,8 @@ class PlaybookRunScreen(Screen[None]):
         else:
             status = Text("FAILED", self._style("failed"))
             detail = state.error or ""
-            if detail.startswith("not run"):
-                status = Text("not run", self._style("muted"))
+            if detail.startswith("skipped"):
+                status, detail = Text("skipped", self._style("muted")), "an earlier step failed"
         took = "" if pending or state.running else f"{state.ms:.0f} ms"
         table.update_cell(key, "status", status, update_width=True)
         table.update_cell(key, "ms", Text(took), update_width=True)

@@ -23,10 +23,12 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from ocpptui.core.configuration import configuration_of, read_configuration
+from ocpptui.core.config_reads import last_complete_read
+from ocpptui.core.configuration import read_configuration
 from ocpptui.core.device_model import device_model_of, get_variables
 from ocpptui.core.hub import Charger
 from ocpptui.core.session import CallFailed, Session
+from ocpptui.protocol.secrets import mask_value
 from ocpptui.services.profiles import (
     ApplyReport,
     DiffLine,
@@ -40,6 +42,7 @@ from ocpptui.services.profiles import (
 from ocpptui.widgets.display_text import shorten
 from ocpptui.widgets.key_footer import KeyFooter
 from ocpptui.widgets.line_style import line_style
+from ocpptui.wording import counted
 
 #: How each diff state reads and which component class colours it.
 STATE_LOOK = {
@@ -60,7 +63,7 @@ def diff_summary(lines: list[DiffLine]) -> str:
     else:
         parts.append("nothing to send")
     if counts[DiffState.READ_ONLY]:
-        parts.append(f"{counts[DiffState.READ_ONLY]} read-only conflict(s)")
+        parts.append(counted(counts[DiffState.READ_ONLY], "read-only conflict"))
     if counts[DiffState.INVALID]:
         parts.append(f"{counts[DiffState.INVALID]} invalid")
     if counts[DiffState.SAME]:
@@ -198,7 +201,7 @@ class ProfileDiffScreen(Screen[None]):
             else:
                 if not profile.values_16:
                     raise ProfileError(f"{self.path}: no [ocpp16] values for this 1.6 charger")
-                if configuration_of(session).read_wall is None:
+                if last_complete_read(session.state.configuration_reads) is None:
                     await read_configuration(session)
             lines = diff_profile(profile, session)
         except (ProfileError, CallFailed) as exc:
@@ -241,9 +244,9 @@ class ProfileDiffScreen(Screen[None]):
             table.add_row(
                 Text(shorten(line.key, key_width)),
                 Text(label, self._style(style)),
-                Text(shorten(line.current, value_width, placeholder="—")),
+                Text(shorten(mask_value(line.key, line.current), value_width, placeholder="—")),
                 Text(
-                    shorten(line.desired, value_width, placeholder='""'),
+                    shorten(mask_value(line.key, line.desired), value_width, placeholder='""'),
                     self._style("profile-diff--send"),
                 ),
                 Text(shorten(line.note, 60, placeholder="")),
@@ -301,9 +304,9 @@ class ProfileDiffScreen(Screen[None]):
             table.add_row(
                 Text(shorten(line.key, key_width)),
                 Text(shorten(line.status, 16), self._style(style)),
-                Text(shorten(line.before, value_width, placeholder="—")),
-                Text(shorten(line.desired, value_width, placeholder='""')),
-                Text(shorten(line.after, value_width, placeholder="—")),
+                Text(shorten(mask_value(line.key, line.before), value_width, placeholder="—")),
+                Text(shorten(mask_value(line.key, line.desired), value_width, placeholder='""')),
+                Text(shorten(mask_value(line.key, line.after), value_width, placeholder="—")),
                 Text(shorten(line.note, 60, placeholder="")),
                 key=line.key,
             )

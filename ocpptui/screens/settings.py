@@ -17,6 +17,7 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
+from ocpptui.screens.confirm import ConfirmScreen
 from ocpptui.settings import Settings, SettingsError, parse_settings
 from ocpptui.settings_file import (
     FIELD_GROUPS,
@@ -27,6 +28,7 @@ from ocpptui.settings_file import (
     save_settings,
     settings_text,
 )
+from ocpptui.widgets.choice_select import ChoiceSelect
 from ocpptui.widgets.key_footer import KeyFooter
 
 
@@ -64,7 +66,13 @@ class SettingsScreen(ModalScreen[None]):
     """The keys a technician changes on site, with what each one does."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Close", tooltip="Close without saving", id="settings.close"),
+        Binding(
+            "escape",
+            "close",
+            "Close",
+            tooltip="Close (asks first when there are changes not saved)",
+            id="settings.close",
+        ),
         Binding(
             "ctrl+s",
             "save",
@@ -125,6 +133,8 @@ class SettingsScreen(ModalScreen[None]):
         self.themes = sorted(themes)
         self.apply = apply
         self.load_problem: str | None = None
+        #: What the form said when opened or last saved: closing with other values asks.
+        self._saved_values: dict[SettingField, Any] | None = None
 
     def _file_settings(self) -> Settings:
         try:
@@ -176,7 +186,7 @@ class SettingsScreen(ModalScreen[None]):
             known = [option for _, option in options]
             if value not in known:  # a theme from a newer Textual, say: keep it selectable
                 options = ((str(value), value), *options)
-            yield Select(options, value=value, allow_blank=False, compact=True, id=widget_id)
+            yield ChoiceSelect(options, value=value, allow_blank=False, compact=True, id=widget_id)
         elif field.kind == "bool":
             yield Checkbox("", bool(value), compact=True, id=widget_id)
         elif field.kind == "protocols":
@@ -193,6 +203,17 @@ class SettingsScreen(ModalScreen[None]):
             if isinstance(value, float) and value.is_integer():
                 value = int(value)
             yield Input(str(value), type=kind, compact=True, id=widget_id)
+
+    def on_mount(self) -> None:
+        self._saved_values = self.form_values()
+
+    @property
+    def unsaved(self) -> list[SettingField]:
+        """The fields changed in the form since it was opened or saved."""
+        if self._saved_values is None:
+            return []
+        now = self.form_values()
+        return [field for field in FIELDS if now.get(field) != self._saved_values.get(field)]
 
     def form_values(self) -> dict[SettingField, Any]:
         """What the form says, as the TOML file would hold it."""
@@ -238,6 +259,7 @@ class SettingsScreen(ModalScreen[None]):
             self._show_outcome(outcome, problem, error=True)
             return
         self.load_problem = None
+        self._saved_values = self.form_values()
         self._show_outcome(outcome, outcome_text(saved, self.path), error=False)
         if self.apply is not None and saved.changed:
             self.apply(saved)
@@ -251,7 +273,7 @@ class SettingsScreen(ModalScreen[None]):
     @on(Button.Pressed, "#settings-close")
     def _close_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        self.dismiss(None)
+        self.action_close()
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
@@ -259,4 +281,17 @@ class SettingsScreen(ModalScreen[None]):
         self.action_save()
 
     def action_close(self) -> None:
-        self.dismiss(None)
+        changed = self.unsaved
+        if not changed:
+            self.dismiss(None)
+            return
+        names = ", ".join(field.label.lower() for field in changed)
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        question = f"Not saved: {names}. Close and lose these changes? (ctrl+s saves them)"
+        self.app.push_screen(
+            ConfirmScreen("Unsaved settings", question, "Discard", "Keep editing"), answered
+        )

@@ -26,18 +26,15 @@ from ocpptui.bridge import HubBridge
 from ocpptui.core.clock import Clock
 from ocpptui.core.hub import Charger
 from ocpptui.core.session import CallFailed
-from ocpptui.file_transfers import (
-    FileTransfers,
-    Kind,
-    TransferRun,
-    address_choices,
-    available_schemes,
-    best_address,
-    firewall_text,
+from ocpptui.file_transfers import FileTransfers, Kind, TransferRun, firewall_text
+from ocpptui.services.transfer_address import address_choices, default_address
+from ocpptui.services.transfer_job import Progress, TransferJob
+from ocpptui.services.transfer_schemes import (
+    key_name,
     listed_protocols,
     read_protocols,
+    served_schemes,
 )
-from ocpptui.services.transfer_job import Progress, TransferJob
 from ocpptui.widgets.display_text import shorten
 from ocpptui.widgets.hub_listener import ChargerListener, ChargerMessage
 from ocpptui.widgets.key_footer import KeyFooter
@@ -160,13 +157,20 @@ class TransferScreen(ChargerListener, Screen[None], Generic[JobT, RequestT]):
     def transfer_options(self) -> TransferOptions:
         """Protocol, address and retries, pre-filled from the charger and the settings."""
         session = self.charger.session
+        settings = self.transfers.settings
         listed = listed_protocols(session)
-        available = available_schemes(self.transfers.server, self.transfers.settings)
+        available = served_schemes(self.transfers.server, settings=settings)
         addresses = address_choices()
-        peer = session.transport.info.peer if session is not None else None
-        default_address = best_address(peer, addresses, self.transfers.settings.advertise_host)
+        # The address the charger's connection came in on (or [files] advertise_host): the
+        # same one `ocpp-tui run` puts into its URLs.
+        address = default_address(session, settings.advertise_host, addresses)
         return TransferOptions(
-            listed, available, addresses, default_address, id=f"{self.PREFIX}-options"
+            listed,
+            available,
+            addresses,
+            address,
+            key=key_name(session),
+            id=f"{self.PREFIX}-options",
         )
 
     @property
@@ -313,9 +317,9 @@ class TransferScreen(ChargerListener, Screen[None], Generic[JobT, RequestT]):
         self.refresh_bindings()
 
     def _head(self, run: TransferRun, job: JobT | None) -> list[Content]:
-        scheme = job.scheme if job is not None else "http"
-        server = self.transfers.server
-        where = f" on {server.advertise_host}" if server is not None else ""
+        scheme = (job.scheme if job is not None else None) or "http"
+        host = job.url_host if job is not None else None
+        where = f" on {host}" if host else ""
         url = self._sent_url(job) if job is not None else None
         lines = [
             labelled(

@@ -29,12 +29,14 @@ from ocpptui.core.device_model import VariableRef
 from ocpptui.core.frame import Direction, Frame, answer_status
 from ocpptui.core.hub import Charger
 from ocpptui.core.session import Session
+from ocpptui.protocol.secrets import mask_value
 from ocpptui.services.config_history import (
     ConfigChange,
     configuration_changes,
     configuration_reads,
 )
 from ocpptui.services.profiles import DiffState, Profile, diff_16, diff_201
+from ocpptui.wording import counted
 
 #: Frames of the charger that carry its own clock: action → top-level timestamp field.
 _TIMESTAMP_FIELDS = {
@@ -325,7 +327,7 @@ def _check_boot(session: Session | None, frames: _Frames) -> tuple[CheckItem, Fr
         if isinstance(interval, int):
             detail += f", heartbeat every {interval} s"
         if len(boots) > 1:
-            detail += f" ({len(boots)} boots on this connection)"
+            detail += f" ({counted(len(boots), 'boot')} on this connection)"
         return _item("boot", title, CheckStatus.PASS, detail, evidence), answer
     if status is None:
         return _item("boot", title, CheckStatus.PENDING, "not answered yet", evidence), None
@@ -367,7 +369,8 @@ def _check_clock(frames: _Frames, boot_answer: Frame | None, target: ChecklistTa
     skew = statistics.median(skew for skew, _ in samples)
     closest = min(samples, key=lambda sample: abs(sample[0] - skew))[1]
     way = "ahead of" if skew > 0 else "behind"
-    detail = f"charger clock {_duration(skew)} {way} the laptop ({len(samples)} messages)"
+    messages = counted(len(samples), "message")
+    detail = f"charger clock {_duration(skew)} {way} the laptop ({messages})"
     status = CheckStatus.PASS if abs(skew) < target.max_clock_skew_s else CheckStatus.FAIL
     if status is CheckStatus.FAIL:
         detail += f"; more than {target.max_clock_skew_s:g} s: check its time source (NTP)"
@@ -417,13 +420,14 @@ def _check_heartbeats(
         detail = f"no Heartbeat for {_duration(now - last)}; {wanted}"
         return _item("heartbeat", title, CheckStatus.FAIL, detail, (since, *beats[-1:]))
     if len(intervals) < target.heartbeat_intervals_needed:
-        detail = f"{len(beats)} heartbeat(s) so far; {wanted}"
+        detail = f"{counted(len(beats), 'heartbeat')} so far; {wanted}"
         return _item("heartbeat", title, CheckStatus.PENDING, detail, (since, *beats[-3:]))
     recent = intervals[-20:]
     median = statistics.median(seconds for seconds, _ in recent)
     longest = max(seconds for seconds, _ in recent)
     detail = (
-        f"median {median:.1f} s over {len(recent)} intervals (longest {longest:.1f} s); {wanted}"
+        f"median {median:.1f} s over {counted(len(recent), 'interval')} "
+        f"(longest {longest:.1f} s); {wanted}"
     )
     ok = abs(median - expected) <= tolerance
     status = CheckStatus.PASS if ok else CheckStatus.FAIL
@@ -475,10 +479,10 @@ def _check_connectors(session: Session | None, frames: _Frames) -> CheckItem:
         )
     if expected is not None and len(reported) < expected[0]:
         count, source = expected
-        detail = f"{len(reported)} of {count} connectors reported ({source})"
+        detail = f"{len(reported)} of {counted(count, 'connector')} reported ({source})"
         return _item("connectors", title, CheckStatus.PENDING, detail, evidence)
     labels = ", ".join(c.label for c in reported)
-    detail = f"{len(reported)} connector(s) Available ({labels})"
+    detail = f"{counted(len(reported), 'connector')} Available ({labels})"
     return _item("connectors", title, CheckStatus.PASS, detail, evidence)
 
 
@@ -597,10 +601,14 @@ def _check_configuration(
     wrong = [line for line in lines if line.state is not DiffState.SAME]
     newest_read = max(read_frames, key=lambda f: f.seq)
     if not wrong:
-        detail = f"{len(lines)} value(s) as the profile wants (read at {_clock(newest_read.wall)})"
+        detail = (
+            f"{counted(len(lines), 'value')} as the profile wants "
+            f"(read at {_clock(newest_read.wall)})"
+        )
         return _item("configuration", title, CheckStatus.PASS, detail, read_frames[-5:])
     detail = "; ".join(
-        f"{line.key} is {line.current!r}, wanted {line.desired!r}"
+        f"{line.key} is {mask_value(line.key, line.current)!r}, "
+        f"wanted {mask_value(line.key, line.desired)!r}"
         + (f" ({line.state.value})" if line.state is not DiffState.DIFFERS else "")
         for line in wrong[:6]
     )
@@ -727,7 +735,8 @@ def _check_transaction(frames: _Frames) -> CheckItem:
         detail = f"{name}: the energy register went down ({', '.join(f'{r:g}' for r in readings)})"
         return _item("transaction", title, CheckStatus.FAIL, detail, evidence, optional=True)
     if transaction.stop is None:
-        detail = f"{name} running: {len(transaction.meter_frames)} meter value(s), {energy:g} Wh"
+        meter_values = counted(len(transaction.meter_frames), "meter value")
+        detail = f"{name} running: {meter_values}, {energy:g} Wh"
         return _item("transaction", title, CheckStatus.PENDING, detail, evidence, optional=True)
     if not transaction.meter_frames:
         detail = f"{name} stopped without meter values in between ({energy:g} Wh)"
@@ -736,7 +745,7 @@ def _check_transaction(frames: _Frames) -> CheckItem:
         detail = f"{name}: the energy register did not increase"
         return _item("transaction", title, CheckStatus.FAIL, detail, evidence, optional=True)
     detail = (
-        f"{name}: {len(transaction.meter_frames)} meter value(s), {energy:g} Wh, "
+        f"{name}: {counted(len(transaction.meter_frames), 'meter value')}, {energy:g} Wh, "
         f"stopped at {_clock(transaction.stop.wall)}"
     )
     return _item("transaction", title, CheckStatus.PASS, detail, evidence, optional=True)

@@ -3,7 +3,9 @@
 The upload location points at the laptop's file server (HTTP, FTP or SFTP, the technician's
 choice), as a folder (`…/<token>/`, the charger adds its file name) or as a file URL; the
 received file lands in the session's folder. Status notifications and the file server's
-transfer events are followed live, like a firmware update.
+transfer events are followed live, like a firmware update; which statuses count for this job
+is decided as `transfer_job` describes (a 1.6 DiagnosticsStatusNotification has no requestId).
+The verdict is the received file; a failure status of this job fails it.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 from ocpptui.core.clock import ocpp_timestamp
-from ocpptui.core.frame import Frame
 from ocpptui.core.hub import Hub
 from ocpptui.core.session import CallFailed, Session
 from ocpptui.services.file_server import (
@@ -37,7 +38,15 @@ from ocpptui.services.transfer_diagnosis import (
     TransferWatch,
     location_url,
 )
-from ocpptui.services.transfer_job import Progress, TimelineEntry, TransferJob, Verdict, offered_url
+from ocpptui.services.transfer_job import (
+    OFFER_IDLE_SECONDS,
+    Progress,
+    TimelineEntry,
+    TransferJob,
+    Verdict,
+    offered_url,
+)
+from ocpptui.services.transfer_schemes import SchemeChoice
 
 _request_ids = itertools.count(1)
 STATUS_ACTIONS = ("DiagnosticsStatusNotification", "LogStatusNotification")
@@ -64,11 +73,14 @@ class DiagnosticsRequest(TransferJob):
     """One diagnostics / log retrieval. Create, `await start()`, `await wait()`."""
 
     STATUS_ACTIONS = STATUS_ACTIONS
+    PROGRESS_STATUSES = frozenset({"Uploading"})
+    TRANSFER_DONE = frozenset({"Uploaded"})
 
     hub: Hub
     identity: str
     file_server: FileServer
-    scheme: str = "http"
+    scheme: str | None = None  # None: the best the charger lists (transfer_schemes)
+    host: str | None = None  # the URL's address (see FirmwareUpdate.host)
     log_type: str = "DiagnosticsLog"  # 2.x: or "SecurityLog"
     start_time: dt.datetime | None = None
     stop_time: dt.datetime | None = None
@@ -79,6 +91,7 @@ class DiagnosticsRequest(TransferJob):
     file_name: str | None = None  # the file form's name (default: <identity>-<log type>.log)
     silence_seconds: float = SILENCE_SECONDS  # Uploading without a request: diagnose after
     grace_seconds: float = GRACE_SECONDS  # no status, no request after the request + this
+    offer_idle_seconds: float = OFFER_IDLE_SECONDS
 
     action: str | None = None
     request_id: int | None = None
@@ -92,6 +105,14 @@ class DiagnosticsRequest(TransferJob):
     verdict: Verdict | None = None
     watch: TransferWatch | None = None
     """The upload offer's requests and the diagnosis (`transfer_diagnosis`)."""
+    scheme_choice: SchemeChoice | None = None
+    offer_withdrawn: str | None = None
+    """Why the upload place was withdrawn (None while it is open, or before)."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        # The status field of ChargerState this job's kind of status notification updates.
+        self.STATE_STATUS = "diagnostics_status"
 
     @property
     def offered_token(self) -> str | None:
@@ -106,10 +127,14 @@ class DiagnosticsRequest(TransferJob):
 
     async def start(self) -> None:
         session = self._session()
+        scheme = await self._choose_scheme(session)
         self.upload = self.file_server.offer_upload(
-            self._folder(session), label=f"{self.identity} {self.log_type}"
+            self._folder(session),
+            label=f"{self.identity} {self.log_type}",
+            host=self._url_host(session),
         )
-        folder = offered_url(self.upload, self.scheme)
+        self._offer_made()
+        folder = offered_url(self.upload, scheme)
         name = url_file_name(self.file_name or f"{self.identity}-{self.log_type}.log")
         form = "file" if self.location_form == "file" else "folder"
         self.location = location_url(folder, form, name)
@@ -121,20 +146,24 @@ class DiagnosticsRequest(TransferJob):
             self.hub.add_frame_listener(self._on_frame),
         ]
         self.action, payload = self._request(session)
+        if self.action == "GetLog":
+            self.STATE_STATUS = "log_status"
         self._note("ocpp-tui", f"{self.action} sent: upload to {masked_url(self.location)}")
         try:
-            outcome = await session.call_raw(self.action, payload)
+            outcome = await self._call(session, self.action, payload)
         except CallFailed as exc:
             self._fail(f"{self.action} got no answer: {exc}")
+            self._not_answered()
             raise
         answer = outcome.payload or {}
         self.announced_file_name = answer.get("fileName") or answer.get("filename")
         status = outcome.status or ("Accepted" if outcome.ok else "?")
-        self._note("charger", f"{self.action} answered {status}"
-                   + (f", file {self.announced_file_name}" if self.announced_file_name else ""),
-                   status)  # fmt: skip
+        self._answered(f"{self.action} answered {status}"
+                       + (f", file {self.announced_file_name}" if self.announced_file_name
+                          else ""), status)  # fmt: skip
         if not outcome.ok or status not in ("Accepted", "AcceptedCanceled"):
             self._fail(f"the charger refused: {status}")
+            self._transfer_ended("the charger refused the request")
             raise CallFailed(f"{self.action} answered {status}")
         if (
             session.version.is_2x is False
@@ -143,6 +172,7 @@ class DiagnosticsRequest(TransferJob):
         ):
             # 1.6: no fileName means "no diagnostics available".
             self._fail("the charger has no diagnostics to upload (no fileName in the answer)")
+            self._transfer_ended("the charger has nothing to upload")
         self._check_diagnosis()
 
     def _request(self, session: Session) -> tuple[str, dict[str, Any]]:
@@ -177,24 +207,25 @@ class DiagnosticsRequest(TransferJob):
             if self.received is not None:
                 self.verdict = Verdict(True, f"received {self.received.path.name}")
             else:
+                host = self.url_host or self.file_server.advertise_host
                 self._fail(
                     f"no upload within {timeout:g} s (last status: {self.last_status or 'none'})",
                     self._advice()
-                    or "check that the charger can reach the laptop "
-                    f"({self.file_server.advertise_host}) and supports {self.scheme.upper()}",
+                    or f"check that the charger can reach the laptop ({host}) and supports "
+                    f"{(self.scheme or 'http').upper()}",
                 )
         assert self.verdict is not None
         return self.verdict
 
     # ----------------------------------------------------------------- observation
 
-    def _on_frame(self, frame: Frame) -> None:
-        status = self._new_status(frame)
+    def _apply_status(self, status: str) -> None:
         if status in FAILED_STATUSES:
             self._fail(
                 f"the charger reports {status}",
                 self._advice() or "see the file server's requests below",
             )
+        self._offer_event()
 
     def _on_file_event(self, event: FileServerEvent) -> None:
         upload = self.upload
@@ -212,15 +243,18 @@ class DiagnosticsRequest(TransferJob):
                 self.progress.rate = event.rate
                 self._changed_now()
         elif isinstance(event, UploadReceived) and event.token == upload.token:
+            again = self.received is not None
             self.received = ReceivedFile(
                 event.path, event.size, event.sha256, event.client_file_name
             )
             self.progress.bytes_done = event.size
-            self._note("file server", f"received {event.path.name} ({event.size} bytes)")
+            self._note("file server", f"received {event.path.name} ({event.size} bytes)"
+                       + (" again" if again else ""))  # fmt: skip
             # The file is what matters; some chargers never send Uploaded.
             self._succeed()
         elif isinstance(event, RequestRefused) and mine is not None:
             self._note_refused(event)
+        self._offer_event()
 
     def _succeed(self) -> None:
         if self.verdict is None and self.received is not None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ocpptui.paths import Paths
 from ocpptui.services.file_server import FileServer
+from ocpptui.services.file_server.limits import ConnectionLimits
 from ocpptui.settings import FileServerSettings
 
 log = logging.getLogger(__name__)
@@ -32,17 +33,28 @@ def https_context(tls_folder: Path) -> ssl.SSLContext | None:
         return None
 
 
+def file_server_bind_host(settings: FileServerSettings, server_host: str | None) -> str:
+    """Where the file server listens: `[files] bind_host`, else where the mini-CSMS listens
+    (`server_host`: `--host` / `[server] host`), else every interface."""
+    return settings.bind_host or server_host or "0.0.0.0"
+
+
 def create_file_server(
     settings: FileServerSettings,
     upload_dir: Path,
     *,
+    server_host: str | None = None,
     host_key_folder: Path | None = None,
     tls_folder: Path | None = None,
 ) -> FileServer:
     """A FileServer configured as the technician set it up (not started).
 
-    `host_key_folder` defaults to `sftp_host_key_folder(Paths.default())`; `tls_folder` (for
-    HTTPS, when `[files] https` is on and a certificate exists) to the data dir's `tls`.
+    `server_host` is the address the mini-CSMS listens on (`Hub.listen_host`): the file
+    server binds there too unless `[files] bind_host` names another address, so a server
+    kept on this laptop (`--host 127.0.0.1`) does not open its file server to the site
+    network. `host_key_folder` defaults to `sftp_host_key_folder(Paths.default())`;
+    `tls_folder` (for HTTPS, when `[files] https` is on and a certificate exists) to the data
+    dir's `tls`.
     """
     first, last = settings.ftp_passive_ports
     if settings.sftp and host_key_folder is None:
@@ -52,7 +64,7 @@ def create_file_server(
         context = https_context(tls_folder or Paths.default().data_dir / "tls")
     return FileServer(
         advertise_host=settings.advertise_host or None,
-        bind_host=settings.bind_host,
+        bind_host=file_server_bind_host(settings, server_host),
         http_port=settings.http_port,
         https_port=settings.https_port,
         ssl_context=context,
@@ -63,4 +75,10 @@ def create_file_server(
         enable_sftp=settings.sftp,
         sftp_port=settings.sftp_port,
         sftp_host_key_folder=host_key_folder,
+        limits=ConnectionLimits(
+            max_connections=settings.max_connections,
+            max_connections_per_ip=settings.max_connections_per_ip,
+            request_timeout=settings.request_timeout,
+            idle_timeout=settings.idle_timeout,
+        ),
     )

@@ -5,6 +5,18 @@ then follows three sources at once: the file server (who fetched what, how fast)
 charger's FirmwareStatusNotifications, and the connection (the charger drops and comes back
 after installing). It ends with a verdict that compares the firmware version of the new boot
 with the one before, and when something fails, says what failed and what to check.
+
+A status counts only when it is this job's (`transfer_job` says how, for 1.6 statuses that
+carry no requestId). On top of that, success needs this job's image: Installed counts, and a
+boot onto a new version passes, only once the file server has served the whole image of this
+job's offer. A boot before that (a power cut, an earlier update finishing) is noted and the
+job keeps waiting.
+
+An Installed that carries this job's requestId is the charger's word and ends a wait for
+Installed. One without a requestId (plain 1.6) may still be the late Installed of the update
+before (sent after its reboot, when this job's download may already be done), so it moves the
+job to "installed" but the verdict waits for the boot onto a new version that follows it: a
+1.6 charger reboots to run the image it installed.
 """
 
 from __future__ import annotations
@@ -40,7 +52,15 @@ from ocpptui.services.transfer_diagnosis import (
     TransferWatch,
     location_url,
 )
-from ocpptui.services.transfer_job import Progress, TimelineEntry, TransferJob, Verdict, offered_url
+from ocpptui.services.transfer_job import (
+    OFFER_IDLE_SECONDS,
+    Progress,
+    TimelineEntry,
+    TransferJob,
+    Verdict,
+    offered_url,
+)
+from ocpptui.services.transfer_schemes import SchemeChoice
 
 __all__ = ["FirmwareUpdate", "Phase", "Progress", "TimelineEntry", "Verdict", "WaitFor"]
 
@@ -87,12 +107,23 @@ class FirmwareUpdate(TransferJob):
     """One firmware upgrade of one charger. Create, `await start()`, `await wait(...)`."""
 
     STATUS_ACTIONS = STATUS_ACTIONS
+    PROGRESS_STATUSES = frozenset({"Downloading"})
+    # After these the charger has the image: with the download complete, the offer can go.
+    TRANSFER_DONE = frozenset(
+        {"Downloaded", "SignatureVerified", "InstallScheduled", "Installing",
+         "InstallRebooting", "Installed"}
+    )  # fmt: skip
+    STATE_STATUS = "firmware_status"
 
     hub: Hub
     identity: str
     file_server: FileServer
     path: Path
-    scheme: str = "http"  # "http", "https", "ftp" or "sftp": which URL of the offer to send
+    # "http", "https", "ftp" or "sftp": which URL of the offer to send; None: the best the
+    # charger lists (transfer_schemes)
+    scheme: str | None = None
+    host: str | None = None  # the URL's address; None: [files] advertise_host, else the
+    # laptop's address on the charger's connection (transfer_address)
     location_form: str = "file"  # "file": …/<token>/<name>; "folder": …/<token>/
     file_name: str | None = None  # the name to offer the image under (default: its own)
     retrieve_date: dt.datetime | None = None  # None: now
@@ -105,6 +136,7 @@ class FirmwareUpdate(TransferJob):
     on_change: Callable[[FirmwareUpdate], None] = lambda job: None
     silence_seconds: float = SILENCE_SECONDS  # Downloading without a request: diagnose after
     grace_seconds: float = GRACE_SECONDS  # no status, no request after the retrieve time + this
+    offer_idle_seconds: float = OFFER_IDLE_SECONDS
 
     phase: Phase = Phase.PREPARING
     offer: Offer | None = None
@@ -118,10 +150,15 @@ class FirmwareUpdate(TransferJob):
     verdict: Verdict | None = None
     watch: TransferWatch | None = None
     """The offer's requests and the diagnosis (`transfer_diagnosis`)."""
+    scheme_choice: SchemeChoice | None = None
+    offer_withdrawn: str | None = None
+    """Why the offer was withdrawn (None while it is offered, or before)."""
 
     def __post_init__(self) -> None:
         super().__post_init__()
         self._disconnected = False
+        self._installed_by_request_id = False
+        self._installed_seq: int | None = None  # the frame of this job's Installed
 
     @property
     def offered_token(self) -> str | None:
@@ -137,8 +174,12 @@ class FirmwareUpdate(TransferJob):
         """Offer the file and send the update request; raises CallFailed when it is refused."""
         session = self._session()
         self.before_version = session.state.firmware
-        self.offer = await self.file_server.offer_file_async(self.path, name=self.file_name)
-        self.url = self._url_for(self.offer)
+        scheme = await self._choose_scheme(session)
+        self.offer = await self.file_server.offer_file_async(
+            self.path, name=self.file_name, host=self._url_host(session)
+        )
+        self._offer_made()
+        self.url = self._url_for(self.offer, scheme)
         self.watch = self._offer_watch(session, self.offer, self.url)
         self._unsubscribers = [
             self.file_server.subscribe(self._on_file_event),
@@ -148,22 +189,25 @@ class FirmwareUpdate(TransferJob):
         self.action, payload = self._request(session)
         self._note("ocpp-tui", f"{self.action} sent: {masked_url(self.url)}")
         try:
-            outcome = await session.call_raw(self.action, payload)
+            outcome = await self._call(session, self.action, payload)
         except CallFailed as exc:
             self._fail(f"{self.action} got no answer: {exc}", None)
+            self._not_answered()
             raise
         status = outcome.status or "?"
         # 1.6 UpdateFirmware answers with an empty payload; everything else carries a status.
         answered_16 = self.action == "UpdateFirmware" and not session.version.is_2x
         if answered_16 and outcome.ok:
-            self._note("charger", f"{self.action} answered (1.6 carries no status: accepted)")
+            self._answered(f"{self.action} answered (1.6 carries no status: accepted)", None)
         else:
-            self._note("charger", f"{self.action} answered {status}", status)
+            self._answered(f"{self.action} answered {status}", status)
         accepted = outcome.ok and (answered_16 or status in ("Accepted", "AcceptedCanceled"))
         if not accepted:
             self._fail(f"the charger refused the update: {status}", None)
+            self._transfer_ended("the charger refused the update")
             raise UpdateRefused(f"{self.action} answered {status}")
-        self.phase = Phase.SENT
+        if self.phase is Phase.PREPARING:  # statuses held until the answer may have moved it
+            self.phase = Phase.SENT
         self._check_diagnosis()
         self._changed_now()
 
@@ -172,6 +216,17 @@ class FirmwareUpdate(TransferJob):
         try:
             await self._wait_until(lambda: self._reached(until), timeout)
         except TimeoutError:
+            if until is WaitFor.INSTALLED and self._counted_installed():
+                # A plain 1.6 Installed waits for the reboot that usually follows it (it could
+                # be the late Installed of the update before); a charger that installs without
+                # rebooting still said Installed after serving itself this job's whole image.
+                self.verdict = Verdict(
+                    True,
+                    f"charger reports Installed after downloading this job's image; it did "
+                    f"not reboot onto a new version within {timeout:g} s ({self._versions()})",
+                )
+                self._note("ocpp-tui", f"passed: {self.verdict.summary}")
+                return self.verdict
             self._fail(
                 f"nothing conclusive within {timeout:g} s (last status: "
                 f"{self.last_status or 'none'})",
@@ -186,13 +241,15 @@ class FirmwareUpdate(TransferJob):
         if self.phase is Phase.FAILED or self.verdict is not None:
             return True
         if until is WaitFor.INSTALLED:
-            return self.phase in (Phase.INSTALLED, Phase.BOOTED)
+            return self.phase is Phase.BOOTED or (
+                self.phase is Phase.INSTALLED and self._installed_by_request_id
+            )
         return self.phase is Phase.BOOTED
 
     # ----------------------------------------------------------------- the request
 
-    def _url_for(self, offer: Offer) -> str:
-        url = offered_url(offer, self.scheme)
+    def _url_for(self, offer: Offer, scheme: str) -> str:
+        url = offered_url(offer, scheme)
         return (
             location_url(url, "folder", offer.file_name) if self.location_form == "folder" else url
         )
@@ -232,10 +289,18 @@ class FirmwareUpdate(TransferJob):
 
     # ----------------------------------------------------------------- observation
 
-    def _on_frame(self, frame: Frame) -> None:
-        status = self._new_status(frame)
-        if status is not None:
-            self._apply_status(status)
+    def _not_yet(self, status: str) -> str | None:
+        if status == "Installed" and not self._image_served():
+            return "this job's image has not been fully downloaded yet"
+        return None
+
+    def _counted_installed(self) -> bool:
+        """This job counted an Installed (its own progress and its whole image served)."""
+        return self.phase is Phase.INSTALLED and self._installed_seq is not None
+
+    def _image_served(self) -> bool:
+        """The file server served the whole image of this job's offer (at least once)."""
+        return self.watch is not None and self.watch.completed
 
     def _apply_status(self, status: str) -> None:
         if status in FAILED_STATUSES:
@@ -255,6 +320,26 @@ class FirmwareUpdate(TransferJob):
         phase = phases.get(status)
         if phase is not None and self.phase is not Phase.BOOTED:
             self.phase = phase
+        if status == "Installed":
+            self._installed_by_request_id = self._status_by_request_id
+        self._offer_event()
+
+    def _take_status(self, frame: Frame) -> None:
+        super()._take_status(frame)
+        if self.last_status == "Installed" and self._installed_seq is None:
+            self._installed_seq = frame.seq
+
+    def _owed(self, frame: Frame, status: str) -> bool:
+        # Passed on the boot onto this job's image before any Installed: the first one after
+        # is this job's (chargers that report it after the reboot), not the next job's.
+        if status != "Installed":
+            return False
+        if self._installed_seq is not None:
+            return self._installed_seq == frame.seq
+        return self.phase is Phase.BOOTED and self.verdict is not None and self.verdict.ok
+
+    def _owed_why(self, status: str) -> str:
+        return "the update before passed on its reboot and reports Installed after it"
 
     def _on_hub_event(self, event: HubEvent) -> None:
         if getattr(event, "identity", None) != self.identity or self.phase is Phase.PREPARING:
@@ -275,9 +360,19 @@ class FirmwareUpdate(TransferJob):
             self._booted_verdict()
 
     def _booted_verdict(self) -> None:
-        if self.phase is Phase.FAILED:
+        if self.phase is Phase.FAILED or self.verdict is not None:
+            return
+        if not self._image_served():
+            # Not this update's boot: the charger never had this job's image.
+            self._disconnected = False
+            self._note(
+                "ocpp-tui",
+                "the charger booted before it downloaded this job's image: not this update's "
+                "reboot, still waiting",
+            )
             return
         self.phase = Phase.BOOTED
+        self._transfer_ended("the charger booted after installing")
         if self.after_version and self.after_version != self.before_version:
             self.verdict = Verdict(True, f"firmware {self.before_version} → {self.after_version}")
         else:
@@ -305,6 +400,8 @@ class FirmwareUpdate(TransferJob):
             if isinstance(event, TransferStarted):
                 what = f"from byte {transfer.offset}" if transfer.offset else ""
                 self._note("file server", f"{transfer.client} started downloading {what}".strip())
+                if self.phase in (Phase.PREPARING, Phase.SENT):
+                    self.phase = Phase.DOWNLOADING  # the file server says so, status or not
             elif isinstance(event, TransferProgress):
                 self.progress.bytes_done = transfer.offset + event.bytes_done
                 self.progress.rate = event.rate
@@ -312,6 +409,8 @@ class FirmwareUpdate(TransferJob):
             elif isinstance(event, TransferFinished):
                 self.progress.bytes_done = transfer.offset + event.bytes_done
                 rate = event.bytes_done / event.duration if event.duration else 0
+                if self.phase in (Phase.PREPARING, Phase.SENT, Phase.DOWNLOADING):
+                    self.phase = Phase.DOWNLOADED
                 self._note(
                     "file server",
                     f"{transfer.client} downloaded {event.bytes_done} bytes "
@@ -326,6 +425,7 @@ class FirmwareUpdate(TransferJob):
         elif isinstance(event, (RequestLogged, RequestRefused)) and mine is not None:
             if isinstance(event, RequestRefused):
                 self._note_refused(event)
+        self._offer_event()
 
     # ----------------------------------------------------------------- verdicts
 
@@ -361,12 +461,12 @@ class FirmwareUpdate(TransferJob):
             return diagnosed
         if self._requests_seen:
             return "the charger fetched the file; watch its status notifications"
-        host = self.file_server.advertise_host
+        host = self.url_host or self.file_server.advertise_host
+        scheme = (self.scheme or "http").upper()
         return (
             f"the charger never contacted the file server: check that it can reach "
             f"{host} (same network, laptop firewall: ports {self._ports_text()}), and that it "
-            f"supports {self.scheme.upper()} (SupportedFileTransferProtocols / "
-            f"FileTransferProtocols)"
+            f"supports {scheme} (SupportedFileTransferProtocols / FileTransferProtocols)"
         )
 
     def _ports_text(self) -> str:

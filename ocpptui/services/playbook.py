@@ -7,23 +7,35 @@ The README documents the format; `STEP_KINDS` below is the single list of what a
 from __future__ import annotations
 
 import asyncio
+import difflib
+import math
 import re
 import time
 import tomllib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from ocpptui.core.commands import trigger_message, wait_for_status
 from ocpptui.core.configuration import change_configuration, read_configuration
 from ocpptui.core.device_model import VariableRef, get_base_report, set_variables
 from ocpptui.core.hub import Hub
 from ocpptui.core.session import CallFailed, Session
+from ocpptui.protocol.secrets import masked
+from ocpptui.protocol.versions import OcppVersion
 from ocpptui.services.diagnostics import DiagnosticsRequest
 from ocpptui.services.file_server import FileServer
 from ocpptui.services.firmware import FirmwareUpdate, WaitFor
+from ocpptui.services.playbook_check import ocpp_problem, parse_protocol
 from ocpptui.services.profiles import ProfileError, apply_profile, load_profile
+from ocpptui.services.transfer_job import TransferJob
+from ocpptui.wording import plural
+
+#: At the end of a run, a transfer the charger is still making is given this long to finish
+#: before the file server stops (it stops at once when none is running).
+TRANSFER_FINISH_SECONDS = 120.0
 
 
 class PlaybookError(ValueError):
@@ -48,6 +60,8 @@ class Playbook:
     host: str | None = None
     port: int | None = None
     source: Path | None = None
+    #: The OCPP version the playbook is written for (`protocol = "ocpp1.6"`), if it says.
+    protocol: OcppVersion | None = None
 
 
 # do → (required options, optional options)
@@ -70,100 +84,273 @@ STEP_KINDS: dict[str, tuple[set[str], set[str]]] = {
     "remote_stop": (set(), {"transaction", "timeout", "identity"}),
 }
 
+#: The error text of a step that was not run.
+SKIPPED = "skipped: an earlier step failed"
+
 StepRunner = Callable[["PlaybookRun", StepSpec, "StepResult"], Awaitable[None]]
+
+#: Steps that move a file between the laptop and the charger (a site run limits how many
+#: run at once: `PlaybookRun.transfer_slots`).
+TRANSFER_STEPS = frozenset({"update_firmware", "get_diagnostics"})
+
+
+class TransferLimiter(Protocol):
+    """Lets a transfer step start only when the site's uplink has room for it."""
+
+    def hold(self, identity: str) -> AbstractAsyncContextManager[None]: ...
+
+
+#: The longest wait a step may ask for: `timeout = inf` (or 1e308) would never end a run.
+MAX_SECONDS = 86_400
+#: A playbook is a page of text: anything much bigger is refused before it is parsed.
+MAX_PLAYBOOK_BYTES = 1 << 20
+
+_SCHEMES = ("http", "https", "ftp", "sftp")
+_STATUS_LISTS = 'a status or a list of statuses, e.g. ["Accepted", "RebootRequired"]'
+
+
+def _is_seconds(value: Any) -> bool:
+    return (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and 0 <= value <= MAX_SECONDS
+    )
+
+
+def _is_whole(value: Any) -> bool:
+    return type(value) is int and value >= 0
+
+
+def _is_text(value: Any) -> bool:
+    return isinstance(value, str)
+
+
+def _is_texts(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+def _is_values(value: Any) -> bool:
+    return isinstance(value, dict) and all(
+        isinstance(item, (str, int, float, bool)) for item in value.values()
+    )
+
+
+#: option → (test, what it must be); (do, option) entries win over the plain ones.
+OPTION_RULES: dict[str | tuple[str, str], tuple[Callable[[Any], bool], str]] = {
+    "timeout": (_is_seconds, f"a number of seconds from 0 to {MAX_SECONDS}"),
+    "seconds": (_is_seconds, f"a number of seconds from 0 to {MAX_SECONDS}"),
+    "retry_interval": (_is_seconds, f"a number of seconds from 0 to {MAX_SECONDS}"),
+    "connector": (_is_whole, "a whole number"),
+    "evse": (_is_whole, "a whole number"),
+    "retries": (_is_whole, "a whole number"),
+    "identity": (_is_text, "a string"),
+    "message": (_is_text, "a string (the message to trigger)"),
+    "action": (_is_text, "a string (the action to call)"),
+    "status": (_is_text, "a string"),
+    "file": (_is_text, "a string (a file name)"),
+    "log_type": (_is_text, "a string"),
+    "id_tag": (_is_text, "a string"),
+    "type": (_is_text, "a string"),
+    "report": (_is_text, "a string"),
+    "transaction": (lambda v: _is_text(v) or _is_whole(v), "a transaction id"),
+    "keys": (_is_texts, "a list of key names"),
+    "values": (_is_values, 'a table of values, e.g. { HeartbeatInterval = "30" }'),
+    "payload": (lambda v: isinstance(v, dict), "a table"),
+    "scheme": (lambda v: v in _SCHEMES, '"http", "https", "ftp" or "sftp"'),
+    ("set_configuration", "expect"): (lambda v: _is_text(v) or _is_texts(v), _STATUS_LISTS),
+    ("call", "expect"): (lambda v: isinstance(v, dict), "a table matched against the response"),
+    ("update_firmware", "wait"): (
+        lambda v: v in ("Installed", "Booted"),
+        '"Installed" or "Booted"',
+    ),
+    ("trigger_message", "wait"): (lambda v: isinstance(v, bool), "true or false"),
+    ("reset", "wait"): (lambda v: isinstance(v, bool), "true or false"),
+}
 
 
 def _step_lines(text: str) -> list[int]:
     return [n for n, line in enumerate(text.splitlines(), 1) if re.match(r"^\s*\[\[step\]\]", line)]
 
 
+def _key_line(lines: list[str], key: str, first: int = 1, last: int | None = None) -> int | None:
+    """1-based line of `key = ...` (plain or quoted) between lines `first` and `last`."""
+    pattern = re.compile(
+        rf"^\s*(?:{re.escape(key)}|\"{re.escape(key)}\"|'{re.escape(key)}')\s*[=.]"
+    )
+    stop = len(lines) if last is None else min(last, len(lines))
+    for number in range(first, stop + 1):
+        if pattern.match(lines[number - 1]):
+            return number
+    return None
+
+
+def _closest(word: str, candidates: Iterable[str]) -> str | None:
+    found = difflib.get_close_matches(word, sorted(candidates), n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+def read_playbook_text(path: Path) -> str:
+    """The playbook's text; PlaybookError when it cannot be read, is too big or not UTF-8."""
+    try:
+        with path.open("rb") as file:
+            data = file.read(MAX_PLAYBOOK_BYTES + 1)
+    except OSError as exc:
+        raise PlaybookError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if len(data) > MAX_PLAYBOOK_BYTES:
+        raise PlaybookError(f"{path}: more than {MAX_PLAYBOOK_BYTES:,} bytes: not a playbook")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise PlaybookError(
+            f"{path}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02x}); save it as UTF-8"
+        ) from None
+
+
 def parse_playbook(text: str, source: Path | None = None) -> Playbook:
+    """Check a playbook and read it; PlaybookError names the line and what is wrong.
+
+    Strict: unknown tables, keys and options are errors (with the closest known name), and
+    every option must have its type (`timeout = true`, `seconds = inf`, `step = [1]` fail).
+    """
     where = str(source) if source else "playbook"
+    lines = text.splitlines()
+
+    def at(line: int | None) -> str:
+        return f"{where}:{line}" if line else where
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PlaybookError(f"{where}: {exc}") from None
-    unknown = set(data) - {"server", "step"}
-    if unknown:
-        raise PlaybookError(
-            f"{where}: unknown table(s) {sorted(unknown)}; use [server] and [[step]]"
-        )
-    server = data.get("server", {})
+    except RecursionError:
+        raise PlaybookError(f"{where}: values are nested too deeply") from None
+    for name in data:
+        if name not in ("server", "step", "protocol"):
+            guess = _closest(name, ("server", "step"))
+            hint = (
+                f"did you mean {'[[step]]' if guess == 'step' else '[server]'}?"
+                if guess
+                else ("use [server] and [[step]]")
+            )
+            raise PlaybookError(
+                f"{at(_key_line(lines, name) or _table_line(lines, name))}: "
+                f"unknown table {name!r}; {hint}"
+            )
+    host, port = _server(data.get("server", {}), lines, at)
     steps_data = data.get("step", [])
-    if not isinstance(steps_data, list) or not steps_data:
+    if not isinstance(steps_data, list):
+        raise PlaybookError(
+            f"{at(_key_line(lines, 'step') or _table_line(lines, 'step'))}: steps are "
+            "[[step]] tables (two brackets), one per step"
+        )
+    if not steps_data:
         raise PlaybookError(f"{where}: no [[step]] entries")
-    lines = _step_lines(text)
+    step_lines = _step_lines(text)
     steps: list[StepSpec] = []
     for index, raw in enumerate(steps_data):
-        line = lines[index] if index < len(lines) else None
-        spec = StepSpec(
-            index, line, str(raw.get("do", "")), {k: v for k, v in raw.items() if k != "do"}
+        line = step_lines[index] if index < len(step_lines) else None
+        if not isinstance(raw, dict):
+            line = line or _key_line(lines, "step")
+            raise PlaybookError(
+                f"{at(line)}: step {index + 1} is {_shown(raw)}: each step is a [[step]] table"
+            )
+        end = step_lines[index + 1] - 1 if index + 1 < len(step_lines) else None
+        steps.append(_step(index, line, end, raw, lines, at))
+    problem = ocpp_problem(steps, data.get("protocol"), text)  # services/playbook_check.py
+    if problem is not None:
+        line, message = problem
+        raise PlaybookError(f"{at(line)}: {message}")
+    protocol = parse_protocol(data["protocol"]) if "protocol" in data else None
+    return Playbook(steps, host, port, source, protocol)
+
+
+def _shown(value: Any, limit: int = 60) -> str:
+    """A value quoted in an error message, cut short."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _table_line(lines: list[str], name: str) -> int | None:
+    pattern = re.compile(rf"^\s*\[\[?\s*{re.escape(name)}\s*[\].]")
+    return next((n for n, line in enumerate(lines, 1) if pattern.match(line)), None)
+
+
+def _server(
+    server: Any, lines: list[str], at: Callable[[int | None], str]
+) -> tuple[str | None, int | None]:
+    """The [server] table's host and port."""
+    start = _table_line(lines, "server")
+    if not isinstance(server, dict):
+        raise PlaybookError(
+            f"{at(_key_line(lines, 'server') or start)}: server must be a [server] table, "
+            f"got {_shown(server)}"
         )
-        prefix = f"{where}:{line}" if line else where
-        if spec.do not in STEP_KINDS:
-            known = ", ".join(sorted(STEP_KINDS))
+    for key in server:
+        if key not in ("host", "port"):
+            guess = _closest(key, ("host", "port"))
+            hint = f"did you mean {guess}?" if guess else "it takes host and port"
+            line = _key_line(lines, key, start or 1)
+            raise PlaybookError(f"{at(line)}: [server] {key}: unknown key; {hint}")
+    host, port = server.get("host"), server.get("port")
+    if host is not None and not isinstance(host, str):
+        raise PlaybookError(
+            f"{at(_key_line(lines, 'host', start or 1))}: [server] host must be a string"
+        )
+    if port is not None and not (type(port) is int and 0 <= port <= 65535):
+        raise PlaybookError(
+            f"{at(_key_line(lines, 'port', start or 1))}: [server] port must be a number "
+            f"0..65535, got {_shown(port)}"
+        )
+    return host, port
+
+
+def _step(
+    index: int,
+    line: int | None,
+    end: int | None,
+    raw: dict[str, Any],
+    lines: list[str],
+    at: Callable[[int | None], str],
+) -> StepSpec:
+    do = raw.get("do", "")
+    prefix = at(line)
+    if not isinstance(do, str):
+        raise PlaybookError(
+            f"{at(_key_line(lines, 'do', line or 1, end) or line)}: step {index + 1}: do must be "
+            f"a string naming what the step does, got {_shown(do)}"
+        )
+    spec = StepSpec(index, line, do, {k: v for k, v in raw.items() if k != "do"})
+    if spec.do not in STEP_KINDS:
+        guess = _closest(spec.do, STEP_KINDS)
+        hint = f"did you mean {guess!r}?" if guess else f"known: {', '.join(sorted(STEP_KINDS))}"
+        raise PlaybookError(f"{prefix}: {spec.where}: unknown do = {spec.do!r}; {hint}")
+    required, optional = STEP_KINDS[spec.do]
+    missing = required - set(spec.options)
+    if missing:
+        raise PlaybookError(f"{prefix}: {spec.where}: {spec.do} needs {', '.join(sorted(missing))}")
+    for name, value in spec.options.items():
+        option_line = _key_line(lines, name, line or 1, end) or line
+        if name not in required | optional:
+            guess = _closest(name, required | optional)
+            hint = f"; did you mean {guess}?" if guess else ""
             raise PlaybookError(
-                f"{prefix}: {spec.where}: unknown do = {spec.do!r} (known: {known})"
+                f"{at(option_line)}: {spec.where}: {spec.do} does not take {name}{hint}"
             )
-        required, optional = STEP_KINDS[spec.do]
-        missing = required - set(spec.options)
-        if missing:
+        test, what = OPTION_RULES.get((spec.do, name)) or OPTION_RULES.get(
+            name, (lambda v: True, "")
+        )
+        if not test(value):
             raise PlaybookError(
-                f"{prefix}: {spec.where}: {spec.do} needs {', '.join(sorted(missing))}"
+                f"{at(option_line)}: {spec.where}: {name} must be {what}, got {_shown(value)}"
             )
-        extra = set(spec.options) - required - optional
-        if extra:
-            raise PlaybookError(
-                f"{prefix}: {spec.where}: {spec.do} does not take {', '.join(sorted(extra))}"
-            )
-        _check_types(spec, prefix)
-        steps.append(spec)
-    port = server.get("port")
-    if port is not None and (not isinstance(port, int) or not 0 <= port <= 65535):
-        raise PlaybookError(f"{where}: [server] port must be a number 0..65535")
-    return Playbook(steps, server.get("host"), port, source)
-
-
-def _check_types(spec: StepSpec, prefix: str) -> None:
-    options = spec.options
-
-    def bad(name: str, what: str) -> PlaybookError:
-        return PlaybookError(f"{prefix}: {spec.where}: {name} must be {what}")
-
-    for name in ("timeout", "seconds"):
-        if name in options and not isinstance(options[name], (int, float)):
-            raise bad(name, "a number of seconds")
-    for name in ("connector", "evse"):
-        if name in options and not isinstance(options[name], int):
-            raise bad(name, "a whole number")
-    if "values" in options and not isinstance(options["values"], dict):
-        raise bad("values", 'a table, e.g. { HeartbeatInterval = "30" }')
-    if "keys" in options and not isinstance(options["keys"], list):
-        raise bad("keys", "a list of key names")
-    if "payload" in options and not isinstance(options["payload"], dict):
-        raise bad("payload", "a table")
-    if spec.do == "set_configuration" and "expect" in options:
-        if not isinstance(options["expect"], (list, str)):
-            raise bad("expect", "a status or a list of statuses")
-    if spec.do == "call" and "expect" in options and not isinstance(options["expect"], dict):
-        raise bad("expect", "a table matched against the response")
-    if spec.do == "update_firmware" and options.get("wait", "Installed") not in (
-        "Installed",
-        "Booted",
-    ):
-        raise bad("wait", '"Installed" or "Booted"')
-    if "scheme" in options and options["scheme"] not in ("http", "https", "ftp"):
-        raise bad("scheme", '"http", "https" or "ftp"')
-    if spec.do == "reset" and "wait" in options and not isinstance(options["wait"], bool):
-        raise bad("wait", "true or false")
+    return spec
 
 
 def load_playbook(path: Path) -> Playbook:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise PlaybookError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    return parse_playbook(text, path)
+    """Read and check the playbook file (PlaybookError, never another exception)."""
+    return parse_playbook(read_playbook_text(path), path)
 
 
 # ------------------------------------------------------------------------------ running
@@ -177,16 +364,24 @@ class StepResult:
     response: Any = None
     error: str | None = None
     ms: float = 0.0
+    #: Not run, because an earlier step failed (not a failure of its own).
+    skipped: bool = False
+    #: Why the step had nothing to do for this charger (e.g. "already on 1.4.2"): it passes.
+    not_needed: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data = {
             "do": self.do,
             "ok": self.ok,
+            "skipped": self.skipped,
             "request": self.request,
             "response": self.response,
             "error": self.error,
             "ms": round(self.ms, 1),
         }
+        if self.not_needed is not None:
+            data["not_needed"] = self.not_needed
+        return data
 
 
 class StepFailed(Exception):
@@ -204,6 +399,12 @@ class PlaybookRun:
     on_step: Callable[[int, StepResult], None] = lambda index, result: None
     file_server_factory: Callable[[], Awaitable[FileServer]] | None = None
     _file_server: FileServer | None = None
+    transfer_jobs: list[TransferJob] = field(default_factory=list)
+    """The firmware and diagnostics jobs of the run: their offers outlive their steps."""
+    transfer_slots: TransferLimiter | None = None
+    """Transfer steps wait for a slot (a site run: at most K chargers downloading)."""
+    not_needed: Callable[[PlaybookRun, StepSpec], str | None] | None = None
+    """Says why a step has nothing to do for this charger (it then passes as not needed)."""
 
     async def file_server(self) -> FileServer:
         """The file server for firmware and diagnostics steps, started on first use."""
@@ -214,9 +415,20 @@ class PlaybookRun:
         return self._file_server
 
     async def close(self) -> None:
+        """End the run: a transfer the charger is making is let finish, then the offers are
+        withdrawn and the file server stops."""
+        await self.end_transfers()
         if self._file_server is not None:
             await self._file_server.stop()
             self._file_server = None
+
+    async def end_transfers(self) -> None:
+        """Let a transfer the charger is making finish, then withdraw the run's offers (a file
+        server shared by several runs, as in a site run, stays up)."""
+        for job in self.transfer_jobs:
+            if job.offered:
+                await job.wait_transfers_ended(TRANSFER_FINISH_SECONDS)
+            job.cancel("the run ended")
 
     def session(self, spec: StepSpec) -> Session:
         identity = spec.options.get("identity") or self.identity
@@ -237,20 +449,30 @@ class PlaybookRun:
             self.results.append(result)
             self.on_step(spec.index, result)
             started = time.perf_counter()
-            if ok:
+            not_needed = self.not_needed(self, spec) if ok and self.not_needed else None
+            if not_needed is not None:
+                result.ok, result.not_needed = True, not_needed
+            elif ok:
                 try:
-                    await RUNNERS[spec.do](self, spec, result)
+                    async with self._slot_for(spec):
+                        await RUNNERS[spec.do](self, spec, result)
                     result.ok = True
                 except (StepFailed, CallFailed, ProfileError, TimeoutError) as exc:
                     result.error = str(exc) or type(exc).__name__
                 except Exception as exc:  # a bug in a step must still end the run cleanly
                     result.error = f"{type(exc).__name__}: {exc}"
             else:
-                result.error = "not run: an earlier step failed"
+                result.skipped = True
+                result.error = SKIPPED
             result.ms = (time.perf_counter() - started) * 1000
             self.on_step(spec.index, result)
             ok = ok and result.ok
         return ok
+
+    def _slot_for(self, spec: StepSpec) -> AbstractAsyncContextManager[Any]:
+        if self.transfer_slots is None or spec.do not in TRANSFER_STEPS:
+            return nullcontext()
+        return self.transfer_slots.hold(spec.options.get("identity") or self.identity or "")
 
     def charger_summary(self) -> dict[str, Any] | None:
         identity = self.identity
@@ -274,10 +496,12 @@ class PlaybookRun:
         return str(path) if path else None
 
     def report(self, ok: bool) -> dict[str, Any]:
+        """The run's results (for --json-out and the report); passwords the steps sent or
+        read are masked: the frame log keeps them."""
         return {
             "ok": ok,
             "charger": self.charger_summary(),
-            "steps": [r.to_json() for r in self.results],
+            "steps": [masked(r.to_json()) for r in self.results],
             "log": self.log_path(),
         }
 
@@ -338,7 +562,8 @@ async def _get_configuration(run: PlaybookRun, spec: StepSpec, result: StepResul
         "method": table.method,
     }
     if keys and any(k not in table.entries for k in keys):
-        raise StepFailed(f"unknown key(s): {', '.join(result.response['unknownKey'])}")
+        unknown = result.response["unknownKey"]
+        raise StepFailed(f"unknown {plural(len(unknown), 'key')}: {', '.join(unknown)}")
 
 
 async def _set_configuration(run: PlaybookRun, spec: StepSpec, result: StepResult) -> None:
@@ -477,10 +702,11 @@ async def _update_firmware(run: PlaybookRun, spec: StepSpec, result: StepResult)
         session.identity,
         await run.file_server(),
         _resolve_file(run, options["file"]),
-        scheme=options.get("scheme", "http"),
+        scheme=options.get("scheme"),
         retries=options.get("retries"),
         retry_interval=options.get("retry_interval"),
     )
+    run.transfer_jobs.append(job)
     try:
         await job.start()
         result.request = {"action": job.action, "url": job.url, "sha256": job.offer.sha256}
@@ -488,12 +714,14 @@ async def _update_firmware(run: PlaybookRun, spec: StepSpec, result: StepResult)
             WaitFor(options.get("wait", "Installed")), float(options.get("timeout", 600))
         )
     finally:
-        job.close()
+        # Not withdrawn here: the charger may still be fetching the image (transfer_job).
+        job.release()
     result.response = {
         "statuses": [entry.status for entry in job.timeline if entry.status],
         "before": job.before_version,
         "after": job.after_version,
         "verdict": verdict.summary,
+        **_transfer_notes(job),
     }
     if not verdict.ok:
         raise StepFailed(verdict.summary + (f" ({verdict.advice})" if verdict.advice else ""))
@@ -506,24 +734,41 @@ async def _get_diagnostics(run: PlaybookRun, spec: StepSpec, result: StepResult)
         run.hub,
         session.identity,
         await run.file_server(),
-        scheme=options.get("scheme", "http"),
+        scheme=options.get("scheme"),
         log_type=options.get("log_type", "DiagnosticsLog"),
     )
+    run.transfer_jobs.append(job)
     try:
         await job.start()
         result.request = {"action": job.action, "location": job.location}
         verdict = await job.wait(float(options.get("timeout", 300)))
     finally:
-        job.close()
+        # Not withdrawn here: the charger may still be uploading (transfer_job).
+        job.release()
     received = job.received
     result.response = {
         "statuses": [entry.status for entry in job.timeline if entry.status],
         "file": str(received.path) if received else None,
         "size": received.size if received else None,
         "sha256": received.sha256 if received else None,
+        **_transfer_notes(job),
     }
     if not verdict.ok:
-        raise StepFailed(verdict.summary)
+        raise StepFailed(verdict.summary + (f" ({verdict.advice})" if verdict.advice else ""))
+
+
+def _transfer_notes(job: TransferJob) -> dict[str, Any]:
+    """What a transfer step adds to its response: the scheme (and why it may fail), and the
+    statuses it did not count."""
+    choice = job.scheme_choice
+    return {
+        "scheme": job.scheme,
+        "scheme_warning": choice.warning if choice is not None else None,
+        "not_counted": [e.text for e in job.timeline if e.text.endswith(", not counted")],
+        "offer": f"withdrawn: {job.offer_withdrawn}"
+        if job.offer_withdrawn
+        else "still offered, until the charger is done with it",
+    }
 
 
 async def _reset(run: PlaybookRun, spec: StepSpec, result: StepResult) -> None:

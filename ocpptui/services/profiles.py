@@ -21,6 +21,7 @@ OCPP wants (`true`, `300`).
 
 from __future__ import annotations
 
+import datetime as dt
 import fnmatch
 import json
 import re
@@ -30,6 +31,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from ocpptui.core.config_reads import last_complete_read
 from ocpptui.core.configuration import (
     ConfigurationTable,
     change_configuration,
@@ -269,7 +271,8 @@ async def apply_profile(session: Session, profile: Profile) -> ApplyReport:
 
 async def _apply_16(session: Session, profile: Profile) -> ApplyReport:
     table = configuration_of(session)
-    if table.read_wall is None:
+    if last_complete_read(session.state.configuration_reads) is None:
+        # Keys read by name (before a transfer, ...) are not the whole configuration.
         await read_configuration(session)
     lines: list[ApplyLine] = []
     for line in diff_16(profile, table):
@@ -377,6 +380,16 @@ def export_configuration_json(session: Session) -> str:
         "model": state.model,
         "serial": state.serial,
         "firmware": state.firmware,
+        # Values merge every read; say whether a complete one is among them, and when.
+        "reads": [
+            {
+                "kind": read.kind.value,
+                "how": read.how,
+                "finished": dt.datetime.fromtimestamp(read.finished_wall, dt.UTC).isoformat(),
+                "values": len(read.values),
+            }
+            for read in state.configuration_reads
+        ],
     }
     if session.version.is_2x:
         model = device_model_of(session)

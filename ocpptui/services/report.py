@@ -26,6 +26,8 @@ from ocpptui.core.config import CsmsConfig
 from ocpptui.core.frame import Direction, Frame
 from ocpptui.core.hub import Charger
 from ocpptui.core.identity import file_safe
+from ocpptui.protocol.secrets import mask_value
+from ocpptui.protocol.terminal_text import escape_controls
 from ocpptui.services.checklist import (
     Checklist,
     ChecklistTarget,
@@ -33,7 +35,8 @@ from ocpptui.services.checklist import (
     compute_checklist,
     iso_time,
 )
-from ocpptui.services.config_history import configuration_changes, configuration_reads
+from ocpptui.services.config_history import configuration_changes
+from ocpptui.services.config_snapshot import snapshot_json, snapshot_paragraphs
 from ocpptui.services.profiles import ProfileError, load_profile
 
 if TYPE_CHECKING:
@@ -118,45 +121,13 @@ def _firmware_history(charger: Charger) -> list[dict[str, Any]]:
     return history
 
 
-def _configuration_snapshot(charger: Charger) -> dict[str, Any]:
-    """The newest session's configuration as the charger reported it (values it answered)."""
-    for session in reversed(charger.sessions):
-        frames = [f for f in charger.frames if f.session_id == session.session_id]
-        reads = configuration_reads(frames)
-        if not reads.last_read:
-            continue
-        read_at = max(frame.wall for frame in reads.last_read.values())
-        if session.version.is_2x:
-            values = [
-                {
-                    "key": ref.label,
-                    "value": entry.attributes["Actual"].value,
-                    "readonly": not entry.attributes["Actual"].writable,
-                }
-                for ref, entry in sorted(reads.model.entries.items(), key=lambda i: i[0].label)
-                if "Actual" in entry.attributes
-            ]
-        else:
-            values = [
-                {"key": key, "value": entry.value, "readonly": entry.readonly}
-                for key, entry in sorted(reads.table.entries.items())
-            ]
-        return {
-            "session": session.session_id,
-            "protocol": session.version.subprotocol,
-            "read": iso_time(read_at),
-            "values": values,
-        }
-    return {"session": None, "protocol": None, "read": None, "values": []}
-
-
 def _changes(charger: Charger) -> list[dict[str, Any]]:
     return [
         {
             "time": iso_time(change.call.wall),
             "action": change.call.action,
             "key": change.key,
-            "value": change.value,
+            "value": mask_value(change.key, change.value),  # a password stays in the log
             "status": change.status or "no answer",
             "seq": change.call.seq,
             "answer_seq": change.answer.seq if change.answer is not None else None,
@@ -207,7 +178,7 @@ def build_report(
             "boots": history,
         },
         "profile": profile_name,
-        "configuration": _configuration_snapshot(charger),
+        "configuration": snapshot_json(charger),
         "changes": _changes(charger),
         "checklist": checklist.to_json(),
         "site": notes.to_json(),
@@ -374,16 +345,14 @@ def _sections(report: dict[str, Any]) -> list[_Section]:
         ),
         _Section(
             "Configuration snapshot",
-            [f"As read from the charger at {configuration['read']}{against}."]
-            if configuration["values"]
-            else [],
+            snapshot_paragraphs(configuration, against),
             ["Key", "Value", "Read-only"],
             [
                 [v["key"], v["value"], "yes" if v["readonly"] else "no"]
                 for v in configuration["values"]
             ],
-            empty="The configuration was not read.",
         ),
+        *_read_later_section(configuration),
         _Section(
             "Protocol violations by the charger (for its vendor)",
             headers=["Frame", "Time", "Message", "Where", "Rule", "Message text"],
@@ -429,6 +398,27 @@ def _sections(report: dict[str, Any]) -> list[_Section]:
     return sections
 
 
+def _read_later_section(configuration: dict[str, Any]) -> list[_Section]:
+    """Keys read by name after the snapshot (before a transfer, after a change), if any."""
+    later = configuration.get("read_later") or []
+    if not later:
+        return []
+    title = (
+        "Configuration read later, by name"
+        if configuration["read"]
+        else ("Configuration read by name")
+    )
+    note = "Not part of the snapshot: newest value of each key, with the read that reported it."
+    return [
+        _Section(
+            title,
+            [note],
+            ["Key", "Value", "Read", "How", "Frames"],
+            [[v["key"], v["value"], v["read"], v["how"], v["frames"]] for v in later],
+        )
+    ]
+
+
 def _verdict(report: dict[str, Any]) -> tuple[str, str]:
     if report["checklist"]["passed"]:
         return "pass", "All required checks passed."
@@ -441,12 +431,13 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*\[\]<>|~])|^(#)")
 
 
 def md(value: Any) -> str:
-    """Untrusted text as Markdown that shows exactly that text (one line)."""
+    """Untrusted text as Markdown that shows exactly that text (one line; control characters
+    escaped, since report.md is read with `cat` as often as in a viewer)."""
     if isinstance(value, _Result):
         value = value.text
     if value is None or value == "":
         return "—"
-    text = " ".join(str(value).split())
+    text = escape_controls(" ".join(str(value).split()))
     return _MARKDOWN_SPECIAL.sub(lambda match: "\\" + match.group(0), text)
 
 
@@ -475,7 +466,7 @@ def render_markdown(report: dict[str, Any]) -> str:
     return "\n".join(out) + "\n"
 
 
-_CSS = """
+REPORT_CSS = """
 body { font: 15px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 70em; color: #1d1d1f; }
 h1 { font-size: 1.6em; } h2 { font-size: 1.2em; margin-top: 1.8em; border-bottom: 1px solid #ccc; }
 table { border-collapse: collapse; width: 100%; margin: .5em 0; }
@@ -506,7 +497,7 @@ def render_html(report: dict[str, Any]) -> str:
         '<meta http-equiv="Content-Security-Policy" '
         "content=\"default-src 'none'; style-src 'unsafe-inline'\">",
         f"<title>Commissioning report: {identity}</title>",
-        f"<style>{_CSS}</style></head><body>",
+        f"<style>{REPORT_CSS}</style></head><body>",
         f"<h1>Commissioning report: {identity}</h1>",
         f'<p class="{css}">{h(verdict)}</p>',
         f'<p class="muted">Generated {h(report["generated"])} by {h(report["tool"])}.</p>',

@@ -18,17 +18,19 @@ def tls_folder(data_dir: Path) -> Path:
     return data_dir / "tls"
 
 
-def local_ca_signer(folder: Path) -> Callable[[str], str]:
-    """Signs a CSR with the local CA in `folder`, read at each signing (so a CA made by
-    `ocpp-tui certs` while the server runs is used; cryptography loads only when needed)."""
+def local_ca_signer(folder: Path, organisation: str = "") -> Callable[[str, str], str]:
+    """Signs a charger's CSR with the local CA in `folder`, read at each signing (so a CA
+    made by `ocpp-tui certs` while the server runs is used; cryptography loads only when
+    needed). The certificate's CN is the identity of the charger that asked, its O
+    `organisation` ("" = the local CA's)."""
 
-    def sign(csr_pem: str) -> str:
+    def sign(csr_pem: str, identity: str) -> str:
         from ocpptui.services.tls import TlsFiles, sign_csr
 
         files = TlsFiles.in_folder(folder)
         if not (files.ca_cert.exists() and files.ca_key.exists()):
             raise FileNotFoundError(f"no local CA in {folder}: run `ocpp-tui certs`")
-        return sign_csr(files, csr_pem)
+        return sign_csr(files, csr_pem, identity=identity, organisation=organisation or None)
 
     return sign
 
@@ -41,6 +43,7 @@ def apply_security(config: CsmsConfig, security: SecuritySettings, data_dir: Pat
         passwords=dict(security.passwords),
         default_password=security.default_password or None,
         accept_hex_text=security.accept_hex_password,
+        backoff_max=security.auth_backoff_max,
     )
     if security.profile in (1, 2) and not (security.passwords or security.default_password):
         raise SecuritySetupError(
@@ -48,7 +51,11 @@ def apply_security(config: CsmsConfig, security: SecuritySettings, data_dir: Pat
             "default_password or [security.passwords] in the settings file"
         )
     # Any profile: a charger may ask for a certificate before it is moved to profile 3.
-    config.csr_signer = local_ca_signer(tls_folder(data_dir)) if security.sign_csr else None
+    config.csr_signer = (
+        local_ca_signer(tls_folder(data_dir), security.certificate_organisation)
+        if security.sign_csr
+        else None
+    )
     if security.profile < 2:
         config.ssl_context = None
         return

@@ -21,6 +21,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from ocpptui.services.private_files import private_folder, write_private_file
+
 #: ECDHE suites first, then the static-RSA GCM suites OCPP requires (A00.FR.421).
 CIPHERS = "ECDHE+AESGCM:ECDHE+CHACHA20:AES128-GCM-SHA256:AES256-GCM-SHA384"
 #: Old chargers (TLS 1.0/1.1, CBC suites): only when the technician asks for it.
@@ -57,14 +59,13 @@ def _new_key() -> rsa.RSAPrivateKey:
 
 
 def _write_key(path: Path, key: rsa.RSAPrivateKey) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """The key file is 0600 from its creation, in a 0700 folder (never 0644 for a moment)."""
     data = key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.TraditionalOpenSSL,
         serialization.NoEncryption(),
     )
-    path.write_bytes(data)
-    path.chmod(0o600)
+    write_private_file(path, data)
 
 
 def _now() -> dt.datetime:
@@ -183,7 +184,7 @@ def ensure_certificates(
 ) -> TlsFiles:
     """Create the CA and server certificate when missing (or `renew` the server one)."""
     files = TlsFiles.in_folder(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    private_folder(folder)  # it holds the CA key
     if not (files.ca_cert.exists() and files.ca_key.exists()):
         create_ca(files)
         renew = True
@@ -229,15 +230,41 @@ def describe_peer_certificate(der: bytes | None) -> str | None:
     return f"{certificate.subject.rfc4514_string()}, serial {certificate.serial_number:X}"
 
 
-def sign_csr(files: TlsFiles, csr_pem: str, days: int = 365) -> str:
-    """Sign a charger's CSR (SignCertificate) with the local CA; returns the PEM chain."""
+def sign_csr(
+    files: TlsFiles,
+    csr_pem: str,
+    *,
+    identity: str,
+    organisation: str | None = None,
+    days: int = 365,
+) -> str:
+    """Sign a charger's CSR (SignCertificate) with the local CA; returns the PEM chain.
+
+    The certificate names the charger that asked, whatever subject the CSR asks for:
+    CN = `identity` (the charge point identity it connected as) and O = `organisation`
+    (default: the local CA's). Otherwise a charger could obtain a certificate for another
+    identity and, under security profile 3, connect as that charger. Only the CSR's public
+    key (proven by its signature) is taken from it.
+    """
+    if not identity:
+        raise ValueError("no charge point identity to put in the certificate")
     csr = x509.load_pem_x509_csr(csr_pem.encode())
     if not csr.is_signature_valid:
         raise ValueError("the CSR's signature does not verify")
     ca_certificate, ca_key = load_ca(files)
+    if organisation is None:
+        names = ca_certificate.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)
+        organisation = str(names[0].value) if names else "ocpp-tui"
+    # X.520 upper bounds (ub-organization-name, ub-common-name); cryptography refuses more.
+    subject = x509.Name(
+        [
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation[:64]),
+            x509.NameAttribute(NameOID.COMMON_NAME, identity[:64]),
+        ]
+    )
     certificate = (
         x509.CertificateBuilder()
-        .subject_name(csr.subject)
+        .subject_name(subject)
         .issuer_name(ca_certificate.subject)
         .public_key(csr.public_key())
         .serial_number(x509.random_serial_number())

@@ -21,7 +21,9 @@ they are reported:
 - other-url: the charger's address asked for a URL that is not this offer's.
 - unexpected-address (informative): requests for the offer came from another address than
   the charger's OCPP connection.
-- scheme-not-listed (informative): the scheme is not in the charger's list of protocols.
+
+Whether the charger lists the chosen scheme is said once, by the job, with the warning of
+`transfer_schemes.scheme_choice` (the same words as the forms).
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ from ocpptui.services.file_server import (
     UploadReceived,
     masked_url,
 )
-from ocpptui.services.transfer_schemes import KEY_16, supported_schemes
+from ocpptui.services.transfer_schemes import KEY_16
 
 Kind = Literal["download", "upload"]
 LocationForm = Literal["file", "folder"]
@@ -120,7 +122,6 @@ class TransferWatch:
     """The name the URL carries: the offered image, or a file-form upload's name."""
     location_form: LocationForm = "file"
     charger_host: str | None = None
-    listed: list[str] | None = None
     key: str = KEY_16
     retries: int | None = None
     retry_interval: int | None = None
@@ -137,8 +138,12 @@ class TransferWatch:
     """Requests from the charger's address that did not reach this offer."""
     statuses: list[str] = field(default_factory=list)
     transfers_started: int = 0
+    transfers_running: int = 0
     bytes_moved: int = 0
     completed: bool = False
+    """A download of the whole file finished, or an upload was received."""
+    last_request: float | None = None
+    """When (monotonic) the last request or transfer event for the offer came."""
 
     def __post_init__(self) -> None:
         self.started = self.clock()
@@ -146,8 +151,7 @@ class TransferWatch:
         self._reported: set[str] = set()
         # As they were when the URL was made: the findings still read right after a stop.
         self._ports = self.file_server.ports
-        self._host = self.file_server.advertise_host
-        self._served = _served(self.file_server)
+        self._host = urlsplit(self.url).hostname or self.file_server.advertise_host
 
     # ------------------------------------------------------------------ input
 
@@ -156,6 +160,7 @@ class TransferWatch:
         if isinstance(event, RequestLogged | RequestRefused):
             entry = self._entry(event)
             if self.is_mine(event):
+                self.last_request = self.clock()
                 return _add(self.requests, entry)
             if self.charger_host and _same_host(event.client, self.charger_host):
                 _add(self.stray_requests, entry)
@@ -165,11 +170,17 @@ class TransferWatch:
         ):
             if event.transfer.token != self.token:
                 return None
+            self.last_request = self.clock()
             if isinstance(event, TransferStarted):
                 self.transfers_started += 1
+                self.transfers_running += 1
             elif isinstance(event, TransferFinished):
+                self.transfers_running = max(0, self.transfers_running - 1)
                 self.bytes_moved = max(self.bytes_moved, event.transfer.offset + event.bytes_done)
                 self.completed = self.completed or self.kind == "download"
+            elif isinstance(event, TransferAborted):
+                self.transfers_running = max(0, self.transfers_running - 1)
+                self.bytes_moved = max(self.bytes_moved, event.transfer.offset + event.bytes_done)
             else:
                 self.bytes_moved = max(self.bytes_moved, event.transfer.offset + event.bytes_done)
         elif isinstance(event, UploadReceived) and event.token == self.token:
@@ -215,6 +226,7 @@ class TransferWatch:
         """Every diagnosis that holds now, most telling first."""
         now = self.clock()
         rules: list[Finding | None] = [
+            self._disk_full(),
             self._data_connection(),
             self._login(),
             self._path(),
@@ -222,9 +234,20 @@ class TransferWatch:
             self._nothing_happened(now),
             self._other_url(),
             self._unexpected_address(),
-            self._scheme_not_listed(),
         ]
         return [finding for finding in rules if finding is not None]
+
+    def _disk_full(self) -> Finding | None:
+        for request in self.requests:
+            if request.refused is not None and "disk is full" in request.refused:
+                return Finding(
+                    "laptop-disk-full",
+                    "the laptop's disk is full: the charger's upload could not be stored "
+                    "(the partial file was removed)",
+                    "free space on the laptop's disk (old session folders, ocpp-tui --paths) "
+                    "and ask for the upload again",
+                )
+        return None
 
     def _data_connection(self) -> Finding | None:
         for request in self.requests:
@@ -422,23 +445,6 @@ class TransferWatch:
             blocking=False,
         )
 
-    def _scheme_not_listed(self) -> Finding | None:
-        if self.listed is None or self.scheme.upper() in self.listed:
-            return None
-        shown = ", ".join(self.listed) or "nothing"
-        better = supported_schemes(self.listed, self._served)
-        advice = (
-            f"try {better[0].upper()}"
-            if better
-            else "the laptop serves none of them: turn one on in the settings"
-        )
-        return Finding(
-            "scheme-not-listed",
-            f"{self.scheme.upper()} is not in the charger's {self.key} ({shown})",
-            advice,
-            blocking=False,
-        )
-
     # ---------------------------------------------------------------- wording
 
     def _forms(self) -> tuple[str, str]:
@@ -499,21 +505,6 @@ def location_url(url: str, form: LocationForm, name: str) -> str:
     return base if form == "folder" else base + quote(name)
 
 
-def peer_host(peer: str | None) -> str | None:
-    """The IP address part of a WebSocket peer (`10.0.0.8:51234`, `[fe80::1]:5`), else None."""
-    if not peer:
-        return None
-    if peer.startswith("["):
-        host = peer[1:].split("]", 1)[0]
-    else:
-        host = peer.rsplit(":", 1)[0] if peer.count(":") == 1 else peer
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return None
-    return host
-
-
 def _add(entries: list[TransferRequest], entry: TransferRequest) -> TransferRequest:
     """Append, merging the log line of a request the server refused into its refusal.
 
@@ -558,9 +549,3 @@ def _same_host(a: str, b: str) -> bool:
     first = getattr(first, "ipv4_mapped", None) or first
     second = getattr(second, "ipv4_mapped", None) or second
     return first == second
-
-
-def _served(file_server: FileServer) -> tuple[str, ...]:
-    from ocpptui.services.transfer_schemes import served_schemes
-
-    return served_schemes(file_server)

@@ -17,12 +17,16 @@ Chargers differ (HTTP only, FTP only, SFTP only, ...); the optional read-only ke
 Preference: HTTP (one port, no login), FTP (a data-port range), HTTPS (needs a certificate
 the charger trusts), SFTP (host keys, slow handshakes on small CPUs). FTPS is never served
 (see `file_server/ftp.py`), so a charger that lists only FTPS gets a warning, not a choice.
+
+This module is the one home of the choice and its warning: the TUI's forms, the transfer jobs
+(and so `ocpp-tui run` and the proxy) and the transfer diagnosis all use it.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ocpptui.core.session import CallFailed, Session
 from ocpptui.services.file_server import FileServer
@@ -99,9 +103,14 @@ async def read_protocols(session: Session, *, timeout: float = 10.0) -> list[str
 
 
 def served_schemes(
-    file_server: FileServer | None = None, *, settings: FileServerSettings | None = None
+    file_server: FileServer | None = None,
+    *,
+    settings: FileServerSettings | None = None,
+    tls_folder: Path | None = None,
 ) -> tuple[str, ...]:
-    """The schemes the laptop serves: from the running server, else from the settings."""
+    """The schemes the laptop serves: from the running server, else from the settings (HTTPS
+    when it is on and `ocpp-tui certs` made a usable certificate in `tls_folder`, by default
+    the data folder's `tls`)."""
     if file_server is not None and file_server.running:
         ports = file_server.ports
         available = {
@@ -113,6 +122,12 @@ def served_schemes(
     else:
         files = settings or FileServerSettings()
         available = {"http": True, "ftp": True, "https": False, "sftp": files.sftp}
+        if files.https:
+            from ocpptui.paths import Paths
+            from ocpptui.services.file_hosting import https_context
+
+            folder = tls_folder or Paths.default().data_dir / "tls"
+            available["https"] = https_context(folder) is not None
     return tuple(scheme for scheme in SCHEME_PREFERENCE if available[scheme])
 
 
@@ -157,7 +172,7 @@ def scheme_choice(
     session: Session | None, served: tuple[str, ...], chosen: str | None = None
 ) -> SchemeChoice:
     """The choice from what the session has already read (no request to the charger)."""
-    return _choice(listed_protocols(session), served, chosen, key_name(session))
+    return choice_from_list(listed_protocols(session), served, chosen, key_name(session))
 
 
 async def fetch_scheme_choice(
@@ -167,12 +182,13 @@ async def fetch_scheme_choice(
     listed = listed_protocols(session)
     if listed is None:
         listed = await read_protocols(session)
-    return _choice(listed, served, chosen, key_name(session))
+    return choice_from_list(listed, served, chosen, key_name(session))
 
 
-def _choice(
-    listed: list[str] | None, served: tuple[str, ...], chosen: str | None, key: str
+def choice_from_list(
+    listed: list[str] | None, served: tuple[str, ...], chosen: str | None = None, key: str = KEY_16
 ) -> SchemeChoice:
+    """The choice from the charger's list as given (the forms keep it while they are open)."""
     supported = supported_schemes(listed, served)
     preferred = supported[0] if supported else (served[0] if served else "http")
     scheme = chosen or preferred

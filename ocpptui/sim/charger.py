@@ -135,12 +135,17 @@ class SimulatedCharger:
         self._firmware_task: asyncio.Task[None] | None = None
         self._firmware_request: FirmwareRequest | None = None
         self._firmware_status = "Idle"
+        # The current update rebooted onto its image: only its late Installed is left to send.
+        self._firmware_rebooted = False
         self._last_firmware_download: FirmwareDownload | None = None
         self._log_task: asyncio.Task[None] | None = None
         self._jobs: set[asyncio.Task[None]] = set()
         self._log_request: LogRequest | None = None
         self._log_status = "Idle"
         self._last_diagnostics_upload: DiagnosticsUpload | None = None
+        # Status notifications leave in the order they were decided (a repeat, a new job's
+        # first status), as from a charger's outgoing queue.
+        self._status_lock = asyncio.Lock()
 
         # Observability.
         self._booted = False
@@ -266,9 +271,15 @@ class SimulatedCharger:
 
     @property
     def firmware_update_running(self) -> bool:
-        """True from an accepted update until its final status (Installed or a failure)."""
+        """True from an accepted update until its final status (Installed or a failure), or
+        until it rebooted onto the new image (a real charger's updater does not outlive that)."""
         task = self._firmware_task
-        return task is not None and not task.done() and self._firmware_status not in _FIRMWARE_FINAL
+        return (
+            task is not None
+            and not task.done()
+            and self._firmware_status not in _FIRMWARE_FINAL
+            and not self._firmware_rebooted
+        )
 
     @property
     def last_firmware_download(self) -> FirmwareDownload | None:
@@ -425,10 +436,12 @@ class SimulatedCharger:
                 {reader, driver, stopper, session.ended}, return_when=asyncio.FIRST_COMPLETED
             )
         finally:
-            await cancel_and_wait((reader, driver, stopper), self.identity)
-            await session.shutdown()
+            # First: a job (a firmware update's late status) must not spawn a call into this
+            # session while it shuts down; nothing would cancel that call.
             self._session = None
             self._booted = False
+            await cancel_and_wait((reader, driver, stopper), self.identity)
+            await session.shutdown()
             for connector in self._connectors.values():
                 connector.starting = False  # a start in progress died with the connection
             await self._close_link(link)
@@ -494,6 +507,7 @@ class SimulatedCharger:
         """Run an accepted UpdateFirmware/SignedUpdateFirmware (the caller checked none runs)."""
         self._firmware_request = request
         self._firmware_status = "Idle"
+        self._firmware_rebooted = False
         self._firmware_task = self._start_job(FirmwareJob(self, request).run(), "firmware")
 
     def _start_log_upload(self, request: LogRequest) -> bool:
@@ -528,17 +542,46 @@ class SimulatedCharger:
             self._notify()
 
     async def _report_firmware_status(self, request: FirmwareRequest, status: str) -> None:
-        self._firmware_status = status
-        self._notify()
+        # A late status of an earlier update (Installed after its reboot) is sent, but the
+        # current status stays the newer request's.
+        if request is self._firmware_request:
+            self._firmware_status = status
+            self._notify()
         logger.info("%s: firmware status %s", self.identity, status)
         payload = firmware_status_payload(request.flavour, status, request.request_id)
-        await self._send_when_booted(payload, "firmware-status")
+        await self._send_status(payload, "firmware-status")
 
     async def _report_log_status(self, request: LogRequest, status: str) -> None:
-        self._log_status = status
-        self._notify()
+        if request is self._log_request:
+            self._log_status = status
+            self._notify()
         logger.info("%s: %s upload status %s", self.identity, request.kind, status)
-        await self._send_when_booted(log_status_payload(request, status), "log-status")
+        await self._send_status(log_status_payload(request, status), "log-status")
+
+    async def _send_status(self, payload: Any, name: str) -> None:
+        """A firmware/log status notification; twice with the repeated-statuses quirk."""
+        times = 2 if self.options.has_quirk("repeated-statuses") else 1
+        async with self._status_lock:
+            for _ in range(times):
+                await self._send_when_booted(payload, name)
+
+    async def _repeat_statuses(self, session: SessionMixin) -> None:
+        """Send the last firmware and log statuses again (repeated-statuses quirk)."""
+        async with self._status_lock:
+            for payload in self._transfer_status_payloads():
+                await session.send(payload)
+
+    def _transfer_status_payloads(self) -> list[Any]:
+        """The last firmware and log statuses as sent (repeated-statuses quirk); none before."""
+        payloads = []
+        firmware = self._firmware_request
+        if firmware is not None and self._firmware_status != "Idle":
+            status = self._firmware_status
+            payloads.append(firmware_status_payload(firmware.flavour, status, firmware.request_id))
+        log = self._log_request
+        if log is not None and self._log_status != "Idle":
+            payloads.append(log_status_payload(log, self._log_status))
+        return payloads
 
     async def _send_when_booted(self, payload: Any, name: str) -> bool:
         """Send a call from a job through the current session; False when it could not be.
@@ -567,6 +610,7 @@ class SimulatedCharger:
     def _reboot_into_firmware(self, version: str) -> None:
         """The image is installed: reboot and come back running `version`."""
         self._pending_firmware_version = version
+        self._firmware_rebooted = True
         session = self._session
         if session is not None:
             session.request_end("firmware")

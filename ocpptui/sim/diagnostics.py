@@ -301,9 +301,11 @@ class LogUploadJob:
             raise TransferError("upload refused (upload_failure='permission')", "permission")
         if failure == "upload":
             raise TransferError("upload failed (upload_failure='upload')")
-        await upload(
-            target,
-            data,
-            timeout=self.options.transfer_timeout,
-            tls_verify=self.options.transfer_tls_verify,
-        )
+        times = 2 if self.options.has_quirk("fetches-twice") else 1
+        for _ in range(times):
+            await upload(
+                target,
+                data,
+                timeout=self.options.transfer_timeout,
+                tls_verify=self.options.transfer_tls_verify,
+            )

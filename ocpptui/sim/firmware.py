@@ -5,18 +5,25 @@ link to the CSMS blips, as on a real charger). The status sequences it reports:
 
 - 1.6 UpdateFirmware (FirmwareStatusNotification):
   Downloading → Downloaded → Installing → Installed, then the reboot onto the new version.
+  With the `installed-after-boot` quirk: Downloading → Downloaded → Installing, the reboot,
+  then Installed `post_boot_status_delay` seconds after the new boot was accepted.
   Failures: DownloadFailed (after all attempts), InstallationFailed (no reboot, old version).
 - 2.0.1 UpdateFirmware (FirmwareStatusNotification with requestId) and 1.6 security-extension
   SignedUpdateFirmware (SignedFirmwareStatusNotification with requestId), following 2.0.1 L01:
   [DownloadScheduled] → Downloading → Downloaded → [SignatureVerified] → [InstallScheduled] →
   Installing → InstallRebooting, the reboot (2.0.1 BootNotification reason FirmwareUpdate),
-  then Installed once the new boot is accepted — "Installed" means running the new image.
+  then Installed `post_boot_status_delay` seconds after the new boot is accepted — "Installed"
+  means running the new image.
   DownloadScheduled when retrieveDateTime is in the future; SignatureVerified when a signature
   was given (always for SignedUpdateFirmware); InstallScheduled while installDateTime is ahead
   or transactions run. Failures: DownloadFailed, InvalidSignature, InstallVerificationFailed
   (the image is not one for this charger), InstallationFailed. A SecurityEventNotification
   follows Installed (FirmwareUpdated, L01.FR.31) and InvalidSignature
   (InvalidFirmwareSignature, L01.FR.03).
+
+Once the charger has rebooted onto the new image the update no longer counts as running: a
+new request is accepted even before the late Installed of the previous one is sent (which then
+reaches the CSMS after the new request's answer, as on real chargers).
 
 Only the final failure is reported: a failed attempt that will be retried reports nothing,
 so the CSMS sees one Downloading and then Downloaded or DownloadFailed. Attempts are
@@ -271,16 +278,22 @@ class FirmwareJob:
             await self.report("InstallationFailed")
             return
         assert image.version is not None
-        if request.v16_plain:
+        installed_after_boot = self.options.has_quirk("installed-after-boot")
+        if request.v16_plain and not installed_after_boot:
             await self.report("Installed")
             self.charger._reboot_into_firmware(image.version)
             return
-        await self.report("InstallRebooting")
+        if not request.v16_plain:
+            await self.report("InstallRebooting")
         boots = self.charger.boot_count
         self.charger._reboot_into_firmware(image.version)
         await self.charger.wait_until(lambda c: c.booted and c.boot_count > boots, timeout=None)
+        # The new image reports a moment after its boot: by then a CSMS may have sent the next
+        # request, which this Installed does not belong to.
+        await asyncio.sleep(self.options.post_boot_status_delay)
         await self.report("Installed")
-        await self.security_event("FirmwareUpdated")
+        if not request.v16_plain:
+            await self.security_event("FirmwareUpdated")
 
     async def _download(self, temp_path: Path) -> tuple[DownloadedFile, int] | None:
         request = self.request
@@ -300,6 +313,15 @@ class FirmwareJob:
                     timeout=options.transfer_timeout,
                     tls_verify=options.transfer_tls_verify,
                 )
+                if options.has_quirk("fetches-twice"):
+                    # Fetched again (to verify, or after a restart of the updater): the
+                    # second copy is the one installed, so it must still be offered.
+                    file = await download(
+                        request.location,
+                        temp_path,
+                        timeout=options.transfer_timeout,
+                        tls_verify=options.transfer_tls_verify,
+                    )
                 if self._failure == "download":
                     raise TransferError("download failed (firmware_failure='download')")
             except TransferError as error:

@@ -74,6 +74,12 @@ class SimulatorOptions:
     transfer_tls_verify: bool = True
     # Protocol seconds the simulated installation takes (scaled by speedup).
     firmware_install_seconds: float = 10.0
+    # Real seconds between the accepted boot after a firmware update and the Installed status
+    # (2.x, and 1.6 with the installed-after-boot quirk): chargers report it a moment later.
+    post_boot_status_delay: float = 0.3
+    # Protocol seconds between repeats of the last firmware/log status (repeated-statuses
+    # quirk; scaled by speedup). Some chargers repeat it every 10 s, also when idle.
+    status_repeat_interval: float = 10.0
     # Failure injection (the old firmware version stays and nothing reboots after a failure).
     # firmware_failure: "download" (each attempt fails after the real download: DownloadFailed),
     # "signature" (InvalidSignature when a signature is given), "verification" (the image is
@@ -131,6 +137,10 @@ class SimulatorOptions:
             raise ValueError("transfer_timeout must be > 0")
         if self.firmware_install_seconds < 0:
             raise ValueError("firmware_install_seconds must be >= 0")
+        if self.post_boot_status_delay < 0:
+            raise ValueError("post_boot_status_delay must be >= 0")
+        if self.status_repeat_interval <= 0:
+            raise ValueError("status_repeat_interval must be > 0")
         if self.firmware_failure not in (None, *FIRMWARE_FAILURES):
             raise ValueError(
                 f"firmware_failure must be one of {', '.join(FIRMWARE_FAILURES)} or None, "

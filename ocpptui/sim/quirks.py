@@ -7,6 +7,10 @@ switches them on; `ocpp-tui simulate --quirk NAME` does the same from the comman
 
 Payload quirks work on the library's request dataclasses just before they are sent
 (`misbehave`); the session then sends them with the library's schema validation skipped.
+Transfer quirks (`installed-after-boot`, `status-before-answer`, `repeated-statuses`,
+`fetches-twice`) change the order and number of the firmware and log status notifications
+and file requests, as chargers in the field do (`sim.firmware`, `sim.diagnostics`,
+`sim.session`).
 """
 
 from __future__ import annotations
@@ -67,6 +71,27 @@ _CATALOGUE: Final = (
         _V2X,
     ),
     Quirk("drops-on-ping", "the charger drops the connection when the server sends a ping"),
+    Quirk(
+        "installed-after-boot",
+        "Installed is reported after the reboot onto the new firmware (as 2.x chargers do), "
+        "not before it",
+        frozenset({_V16}),
+    ),
+    Quirk(
+        "status-before-answer",
+        "the first firmware/log status notification (Downloading, Uploading, ...) is sent "
+        "before the answer to UpdateFirmware, GetDiagnostics or GetLog",
+    ),
+    Quirk(
+        "repeated-statuses",
+        "every firmware/log status is sent twice, and the last one again every "
+        "status_repeat_interval, also after the transfer ended",
+    ),
+    Quirk(
+        "fetches-twice",
+        "the firmware image is downloaded twice (the second copy is the one installed) and a "
+        "log is uploaded twice",
+    ),
     Quirk("unsupported-subprotocol", "the handshake offers only the subprotocol ocpp1.5"),
     Quirk("no-subprotocol", "the handshake offers no subprotocol at all"),
 )

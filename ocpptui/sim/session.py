@@ -7,6 +7,11 @@ Rule of the `ocpp` library that shapes this code: it awaits each `@on` handler b
 the next frame, so a handler must never await `self.call()`. Handlers here only decide and
 answer; whatever the charger sends as a consequence runs from a synchronous `@after` hook (the
 library calls it once the answer is on the wire) through `spawn()`.
+
+Two transfer quirks bend that order. `status-before-answer` starts an accepted firmware update
+or log upload just before its answer is written, and holds the answer until the first status
+notification is on the wire (not answered: the reader must go on to read that answer).
+`repeated-statuses` re-sends the last firmware and log statuses every `status_repeat_interval`.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ from typing import TYPE_CHECKING, Any
 from ocpp.exceptions import OCPPError
 
 from ocpptui.sim.aio import cancel_and_wait, raise_if_cancelling, wait_event
+from ocpptui.sim.diagnostics import LogRequest
+from ocpptui.sim.firmware import FirmwareRequest, seconds_until
 from ocpptui.sim.quirks import ignored_call, misbehave
 from ocpptui.sim.state import ConnectorState, Transaction, iso_timestamp
 
@@ -32,6 +39,14 @@ logger = logging.getLogger("ocpptui.sim")
 frame_logger = logging.getLogger("ocpptui.sim.frames")
 
 ACCEPTED = "Accepted"
+_TRANSFER_STATUS_ACTIONS = frozenset(
+    {
+        "FirmwareStatusNotification",
+        "SignedFirmwareStatusNotification",
+        "DiagnosticsStatusNotification",
+        "LogStatusNotification",
+    }
+)
 # techInfo of a SecurityEventNotification is at most 255 characters (1.6, 2.0.1 and 2.1).
 TECH_INFO_LIMIT = 255
 
@@ -61,6 +76,8 @@ class SessionMixin:
         self._heartbeat_wakeup = asyncio.Event()
         self._meter_tasks: dict[int, asyncio.Task[None]] = {}
         self._meter_wakeups: dict[int, asyncio.Event] = {}
+        # Set when a firmware/log status notification has been written (status-before-answer).
+        self._status_written = asyncio.Event()
 
     # --- task and lifetime management ------------------------------------------------------
 
@@ -113,6 +130,48 @@ class SessionMixin:
                 logger.info("%s: leaving %s unanswered (quirk)", self.id, action)
                 return
         await super().route_message(raw_msg)  # type: ignore[misc]
+
+    async def _send(self, message: str) -> None:  # the library's writer, for every frame
+        if (
+            message.startswith("[3")
+            and self.options.has_quirk("status-before-answer")
+            and self._start_transfer_before_answer(message)
+        ):
+            return
+        await super()._send(message)  # type: ignore[misc]
+        if message.startswith("[2") and _call_action(message) in _TRANSFER_STATUS_ACTIONS:
+            self._status_written.set()
+
+    def _start_transfer_before_answer(self, answer: str) -> bool:
+        """Start the transfer this answer accepts and send the answer once its first status
+        is out; True when it did (the answer is then sent later, not now)."""
+        try:
+            unique_id = json.loads(answer)[1]
+        except (ValueError, IndexError):
+            return False
+        request = self._plans.get(unique_id)
+        if isinstance(request, FirmwareRequest):
+            # A 1.6 update waiting for its retrieve date reports nothing until then.
+            if request.v16_plain and seconds_until(request.retrieve_at) > 0:
+                return False
+            self.take_plan(unique_id)
+            self._status_written.clear()
+            self.charger._start_firmware_update(request)
+        elif isinstance(request, LogRequest):
+            self.take_plan(unique_id)
+            self._status_written.clear()
+            self.charger._start_log_upload(request)
+        else:
+            return False
+        # Not awaited here: the reader must go on (the status may wait for the answer to a
+        # call already in flight, which only the reader can take in).
+        self.spawn(self._answer_after_status(answer), "answer-after-status")
+        return True
+
+    async def _answer_after_status(self, answer: str) -> None:
+        # Bounded: a status that cannot be sent (not booted) must not hold the answer forever.
+        await wait_event(self._status_written, self.options.response_timeout)
+        await super()._send(answer)  # type: ignore[misc]
 
     # --- calls to the CSMS -----------------------------------------------------------------
 
@@ -178,7 +237,14 @@ class SessionMixin:
                 self.start_meter_loop(connector)
         if self.options.auto_transaction:
             self.spawn(self._auto_transaction(), "auto-transaction")
+        if self.options.has_quirk("repeated-statuses"):
+            self.spawn(self._repeat_transfer_statuses(), "repeat-statuses")
         await self._heartbeat_loop()
+
+    async def _repeat_transfer_statuses(self) -> None:
+        while True:
+            await asyncio.sleep(self.options.scaled(self.options.status_repeat_interval))
+            await self.charger._repeat_statuses(self)
 
     async def _boot_until_accepted(self) -> None:
         while not self._boot_accepted.is_set():

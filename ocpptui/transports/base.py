@@ -31,6 +31,9 @@ class TransportInfo:
     cipher: str | None = None
     client_certificate: str | None = None  # subject and serial (mutual TLS)
     extra: dict[str, str] = field(default_factory=dict)
+    local: str | None = None
+    """The laptop's end of the link, as `peer` ("10.0.0.2:9000"); None for serial and BLE.
+    File transfers put its address in the URLs: the charger reached the laptop there."""
 
     @property
     def summary(self) -> str:

@@ -70,6 +70,7 @@ class WebSocketTransport:
             tls_version=ssl_object.version() if ssl_object is not None else None,
             cipher=cipher[0] if cipher else None,
             client_certificate=_describe_certificate(peer_der),
+            local=_peer_text(connection.local_address) if connection.local_address else None,
         )
 
     @property

@@ -14,8 +14,9 @@ from textual.widgets.data_table import ColumnKey
 
 from ocpptui.core.clock import Clock
 from ocpptui.core.hub import Charger, Hub
+from ocpptui.core.identity import path_word_warning
 from ocpptui.widgets.display_text import age, shorten
-from ocpptui.widgets.line_style import line_style
+from ocpptui.widgets.line_style import identity_cell, line_style
 
 COLUMNS = (
     ("identity", "Charger"),
@@ -44,7 +45,29 @@ class _Limits:
             return cls(identity=24, vendor=30, firmware=16, connection=32, connectors=30)
         if width >= 90:
             return cls(identity=16, vendor=22, firmware=12, connection=20, connectors=22)
-        return cls(identity=10, vendor=14, firmware=8, connection=11, connectors=13)
+        return cls(identity=10, vendor=12, firmware=8, connection=13, connectors=13)
+
+
+#: Why a connection ended, in words that fit a narrow list: (reason starts with, short, tiny).
+_SHORT_REASONS = (
+    ("connection dropped", "dropped", "dropped"),
+    ("closed by charger", "charger closed", "CP closed"),
+    ("closed by ocpp-tui", "closed here", "closed here"),
+    ("session stopped", "stopped", "stopped"),
+)
+
+
+def offline_text(reason: str, width: int) -> str:
+    """`○ offline: <reason>`, or as much of why as `width` has room for (not `○ offline: n…`).
+
+    The charger screen and the Connections view give the whole reason.
+    """
+    found = next((words for start, *words in _SHORT_REASONS if reason.startswith(start)), None)
+    short, tiny = found if found is not None else (reason, reason)
+    for text in (f"○ offline: {reason}", f"○ offline: {short}", f"○ {short}", f"○ {tiny}"):
+        if len(text) <= width:
+            return text
+    return shorten(f"○ {tiny}", width)
 
 
 class ChargerList(DataTable[Text]):
@@ -57,6 +80,14 @@ class ChargerList(DataTable[Text]):
             "Open",
             tooltip="Open the highlighted charger: its state and live frame log",
             id="chargers.open",
+        ),
+        Binding(
+            "delete,x",
+            "screen.forget_charger",
+            "Remove",
+            show=False,
+            tooltip="Take the highlighted offline charger off the list (its logs stay on disk)",
+            id="chargers.remove",
         ),
     ]
 
@@ -160,6 +191,12 @@ class ChargerList(DataTable[Text]):
             return cell.cell_len > column.content_width  # wider than the column: it grows
         return before.cell_len >= column.content_width  # the widest cell got narrower
 
+    def remove_charger(self, identity: str) -> None:
+        """Drop the row of a charger the hub forgot."""
+        if identity in self.rows:
+            self.remove_row(identity)
+        self._shown.pop(identity, None)
+
     def refresh_ages(self) -> None:
         """The last-message column, every second."""
         last = [key for key, _ in COLUMNS].index("last")
@@ -202,7 +239,12 @@ class ChargerList(DataTable[Text]):
             vendor, model, firmware = state.vendor, state.model, state.firmware
         vendor_model = " ".join(part for part in (vendor, model) if part) or None
         return [
-            Text(shorten(charger.identity, limits.identity)),
+            identity_cell(
+                self,
+                charger.identity,
+                path_word_warning(charger.identity) is not None,
+                limits.identity,
+            ),
             Text(protocol),
             Text(shorten(vendor_model, limits.vendor)),
             Text(shorten(firmware, limits.firmware)),
@@ -223,8 +265,7 @@ class ChargerList(DataTable[Text]):
                     f" ⚠{session.state.invalid_calls}", style=self._style("charger-list--offline")
                 )
             return text
-        reason = session.close_reason or "closed"
-        text = shorten(f"○ offline: {reason}", self._limits.connection)
+        text = offline_text(session.close_reason or "closed", self._limits.connection)
         return Text(text, style=self._style("charger-list--offline"))
 
     def _connectors(self, charger: Charger) -> Text:

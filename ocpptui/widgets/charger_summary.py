@@ -7,7 +7,8 @@ from textual.widgets import Static
 
 from ocpptui.core.clock import Clock
 from ocpptui.core.hub import Charger
-from ocpptui.widgets.display_text import age, clock_time, energy, shorten
+from ocpptui.core.identity import path_word_warning
+from ocpptui.widgets.display_text import age, clock_time, energy, short_path, shorten
 from ocpptui.widgets.quiet_update import update_static
 
 _LABEL = "$text-muted"
@@ -17,6 +18,11 @@ def _field(label: str, value: str, style: str = "") -> list[tuple[str, str] | st
     return [(label + " ", _LABEL), (value, style), "   "]
 
 
+#: Below this many terminal rows the summary is compact: the connection in its title, then
+#: three lines, so that the charger screen keeps room for frames at 80x24.
+COMPACT_BELOW_ROWS = 32
+
+
 class ChargerSummary(Static):
     """Everything the hub knows about one charger, a few lines high."""
 
@@ -24,6 +30,7 @@ class ChargerSummary(Static):
     ChargerSummary {
         height: auto;
         padding: 0 1;
+        &.-compact { text-wrap: nowrap; text-overflow: ellipsis; }
     }
     """
 
@@ -35,8 +42,31 @@ class ChargerSummary(Static):
     def on_mount(self) -> None:
         self.refresh_summary()
 
+    def on_resize(self) -> None:
+        self.refresh_summary()
+
+    @property
+    def compact(self) -> bool:
+        return 0 < self.app.size.height < COMPACT_BELOW_ROWS
+
+    @property
+    def _line_width(self) -> int:
+        width = self.content_region.width or self.app.size.width - 2
+        return max(20, width)
+
     def refresh_summary(self) -> None:
-        update_static(self, self._content())  # no repaint while the text is the same
+        # Nothing is repainted while the text is the same (it is asked every tick a
+        # message from the charger came, and every second).
+        compact = self.compact
+        self.set_class(compact, "-compact")
+        if compact:
+            title, lines = self._compact_content()
+            content = Content("\n").join(lines)
+        else:
+            title, content = "Charger", self._content()
+        if self.border_title != title:
+            self.border_title = title
+        update_static(self, content)
 
     @staticmethod
     def _security_line(session) -> Content | None:
@@ -69,20 +99,10 @@ class ChargerSummary(Static):
         now = self.clock.wall()
         lines: list[Content] = []
 
-        head: list[tuple[str, str] | str] = [(shorten(charger.identity, 48), "bold"), "  "]
-        if session is None:
-            head.append(("never connected", "$text-muted"))
-        else:
-            if session.connected:
-                head.append(("● connected", "$text-success bold"))
-                since = f" since {clock_time(session.connected_wall, milliseconds=False)}"
-                head.append((since, _LABEL))
-            else:
-                reason = shorten(session.close_reason, 60, placeholder="closed")
-                head.append((f"○ disconnected: {reason}", "$text-warning bold"))
-            head += ["  ", (session.version.subprotocol, "bold"), "  "]
-            head.append((shorten(session.transport.info.summary, 60), _LABEL))
-        lines.append(Content.assemble(*head))
+        lines.append(self._head())
+        warning = self._identity_warning()
+        if warning is not None:
+            lines.append(warning)
         if session is not None:
             security = self._security_line(session)
             if security is not None:
@@ -151,15 +171,100 @@ class ChargerSummary(Static):
         lines.append(Content.assemble(*transactions))
 
         if session is not None:
-            path = session.frame_log.path
-            log_text = str(path) if path is not None else "not written to disk"
-            if session.frame_log.disk_error:
-                lines.append(
-                    Content.assemble(
-                        ("Log ", _LABEL),
-                        (shorten(session.frame_log.disk_error, 200), "$text-error"),
-                    )
-                )
-            else:
-                lines.append(Content.assemble(("Log ", _LABEL), (shorten(log_text, 400), "")))
+            lines.append(self._log_line(session))
         return Content("\n").join(lines)
+
+    def _log_line(self, session) -> Content:
+        """`Log ~/…/frames.jsonl` on one line (or where it failed)."""
+        frame_log = session.frame_log
+        if frame_log.disk_error:
+            return Content.assemble(
+                ("Log ", _LABEL), (shorten(frame_log.disk_error, 200), "$text-error")
+            )
+        if frame_log.path is None:
+            return Content.assemble(("Log ", _LABEL), ("not written to disk", ""))
+        return Content.assemble(
+            ("Log ", _LABEL), (short_path(frame_log.path, self._line_width - 4), "")
+        )
+
+    def _head(self) -> Content:
+        """Identity, connection state, subprotocol and transport."""
+        charger = self.charger
+        session = charger.session
+        head: list[tuple[str, str] | str] = [(shorten(charger.identity, 48), "bold"), "  "]
+        if session is None:
+            head.append(("never connected", "$text-muted"))
+            return Content.assemble(*head)
+        if session.connected:
+            head.append(("● connected", "$text-success bold"))
+            since = f" since {clock_time(session.connected_wall, milliseconds=False)}"
+            head.append((since, _LABEL))
+        else:
+            reason = shorten(session.close_reason, 60, placeholder="closed")
+            head.append((f"○ disconnected: {reason}", "$text-warning bold"))
+        head += ["  ", (session.version.subprotocol, "bold"), "  "]
+        head.append((shorten(session.transport.info.summary, 60), _LABEL))
+        return Content.assemble(*head)
+
+    def _identity_warning(self) -> Content | None:
+        """A warning when the identity looks like a word of the URL rather than a name."""
+        warning = path_word_warning(self.charger.identity)
+        if warning is None:
+            return None
+        return Content.assemble(("⚠ ", "$text-warning bold"), (warning, "$text-warning"))
+
+    def _compact_content(self) -> tuple[Content, list[Content]]:
+        """(title, lines) for a short terminal: the head in the border's title, then the
+        charger, its boot and heartbeat; connectors and transactions; the log."""
+        session = self.charger.session
+        title = self._head()
+        if session is not None:
+            security = self._security_line(session)
+            if security is not None:
+                title = Content.assemble(title, "  ", security)
+        state = self.charger.state
+        if state is None or session is None:
+            lines = [Content.styled("No BootNotification yet.", _LABEL)]
+            warning = self._identity_warning()
+            return title, lines if warning is None else [warning, *lines]
+        now = self.clock.wall()
+        boot_style = "$text-success" if state.boot_status == "Accepted" else "$text-warning"
+        boot = shorten(state.boot_status, 12)
+        if state.boot_count:
+            boot += f" ({state.boot_count})"
+        first: list[tuple[str, str] | str] = [
+            (shorten(" ".join(p for p in (state.vendor, state.model) if p), 30), "bold"),
+            "  ",
+            (shorten(state.serial, 24), ""),
+            "  ",
+            *_field("fw", shorten(state.firmware, 20), "bold"),
+            *_field("Boot", boot, boot_style),
+        ]
+        if state.last_message_wall is not None:
+            first += _field("seen", f"{age(now - state.last_message_wall)} ago")
+        if state.firmware_status:
+            first += _field("Firmware status", shorten(state.firmware_status, 24))
+        if state.invalid_calls:
+            first += _field("Schema-broken calls", str(state.invalid_calls), "$text-warning bold")
+        second: list[tuple[str, str] | str] = [("Connectors ", _LABEL)]
+        for connector in state.sorted_connectors:
+            style = "$text-error bold" if connector.has_error else ""
+            text = f"{connector.label}:{shorten(connector.status, 20)}"
+            if connector.error_code not in (None, "NoError"):
+                text += f"({shorten(connector.error_code, 24)})"
+            second += [(text, style), " "]
+        if not state.connectors:
+            second.append(("none reported yet", _LABEL))
+        for transaction in state.active_transactions:
+            used = None
+            if transaction.last_energy_wh is not None and transaction.meter_start_wh is not None:
+                used = transaction.last_energy_wh - transaction.meter_start_wh
+            where = "" if transaction.connector_id is None else f" on {transaction.connector_id}"
+            second += [
+                "  ",
+                (f"#{shorten(transaction.transaction_id, 20)}{where} ", "bold"),
+                (energy(used), "$text-accent"),
+            ]
+        lines = [Content.assemble(*first), Content.assemble(*second), self._log_line(session)]
+        warning = self._identity_warning()
+        return title, lines if warning is None else [warning, *lines]

@@ -17,26 +17,39 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Checkbox, Collapsible, Input, Label, Select
 
+from ocpptui.core.form_offers import FieldOffer
 from ocpptui.protocol.charging_profiles import limit_profile
-from ocpptui.protocol.schema_form import FormError, FormField, build_payload
+from ocpptui.protocol.schema_form import FormError, FormField, build_payload, draft_payload
+from ocpptui.protocol.secrets import is_secret_path
 from ocpptui.protocol.versions import OcppVersion
 
 #: Form labels are cut to this many cells (the tooltip has the full path).
 LABEL_WIDTH = 22
 
+#: Hints in empty fields: what to type, never a value that could pass for a real one.
 PLACEHOLDERS = {
     "integer": "whole number",
     "number": "number",
-    "date-time": "2025-01-31T12:00:00Z",
+    "date-time": "UTC: YYYY-MM-DDThh:mm:ssZ",
     "json": "JSON",
     "string": "text",
 }
 
 
-def seed_values(fields: list[FormField], template: dict[str, Any]) -> dict[str, str]:
-    """The form's starting text per field, from the action's template payload."""
-    values: dict[str, str] = {}
+def seed_values(
+    fields: list[FormField],
+    template: dict[str, Any],
+    offers: dict[str, FieldOffer] | None = None,
+) -> dict[str, str]:
+    """The form's starting text per field: from the charger's state for the fields in
+    `offers` (its transaction, connectors, EVSEs), from the action's template otherwise."""
+    offers = offers or {}
+    values: dict[str, str] = {
+        path: offer.start for path, offer in offers.items() if offer.start is not None
+    }
     for form_field in fields:
+        if form_field.path in offers:
+            continue  # the charger's, not the schema example's
         target: Any = template
         for part in form_field.path.split("."):
             target = target.get(part) if isinstance(target, dict) else None
@@ -62,10 +75,12 @@ def field_label(form_field: FormField) -> str:
 
 @dataclass
 class PayloadChanged(Message):
-    """The payload a form now describes; `payload` is None and `error` set when it cannot."""
+    """The payload a form now describes; `payload` is None and `error` set when it cannot,
+    and `draft` then holds what the filled fields make (so the JSON follows the form)."""
 
     payload: dict[str, Any] | None
     error: str | None = None
+    draft: dict[str, Any] | None = None
 
 
 class CommandForm(Vertical):
@@ -83,11 +98,17 @@ class CommandForm(Vertical):
     """
 
     def __init__(
-        self, fields: list[FormField], seed: dict[str, str], *, id: str | None = None
+        self,
+        fields: list[FormField],
+        seed: dict[str, str],
+        *,
+        offers: dict[str, FieldOffer] | None = None,
+        id: str | None = None,
     ) -> None:
         super().__init__(id=id)
         self.fields = fields
         self.seed = seed
+        self.offers = offers or {}
 
     def compose(self) -> ComposeResult:
         required = [(index, f) for index, f in enumerate(self.fields) if f.required]
@@ -109,24 +130,32 @@ class CommandForm(Vertical):
             f": {form_field.description}" if form_field.description else ""
         )
         seeded = self.seed.get(form_field.path, "")
+        offer = self.offers.get(form_field.path)
         widget: Input | Select
-        if form_field.kind in ("enum", "boolean"):
-            choices = form_field.choices if form_field.kind == "enum" else ("true", "false")
+        if form_field.kind in ("enum", "boolean") or (offer is not None and offer.choices):
+            if offer is not None and offer.choices:
+                options = list(offer.choices)  # the charger's transactions, connectors, EVSEs
+            else:
+                choices = form_field.choices if form_field.kind == "enum" else ("true", "false")
+                options = [(choice, choice) for choice in choices]
+            values = [value for _, value in options]
             widget = Select(
-                [(choice, choice) for choice in choices],
-                value=seeded if seeded in choices else Select.NULL,
-                allow_blank=not (form_field.required and seeded in choices),
+                options,
+                value=seeded if seeded in values else Select.NULL,
+                allow_blank=not (form_field.required and seeded in values),
                 prompt="—",
                 compact=True,
                 id=f"field-{index}",
             )
         else:
             kind = {"integer": "integer", "number": "number"}.get(form_field.kind, "text")
+            hint = offer.hint if offer is not None and offer.hint else ""
             widget = Input(
                 seeded,
-                placeholder=PLACEHOLDERS.get(form_field.kind, ""),
+                placeholder=hint or PLACEHOLDERS.get(form_field.kind, ""),
                 type=kind,  # type: ignore[arg-type]
                 max_length=form_field.max_length or 0,
+                password=is_secret_path(form_field.path),  # typed hidden (basicAuthPassword)
                 compact=True,
                 id=f"field-{index}",
             )
@@ -160,7 +189,8 @@ class CommandForm(Vertical):
 
     def emit(self) -> None:
         payload, error = self.payload()
-        self.post_message(PayloadChanged(payload, error))
+        draft = draft_payload(self.fields, self.values()) if payload is None else None
+        self.post_message(PayloadChanged(payload, error, draft))
 
 
 class LimitForm(Vertical):
@@ -175,17 +205,32 @@ class LimitForm(Vertical):
     }
     """
 
-    def __init__(self, version: OcppVersion, *, id: str | None = None) -> None:
+    def __init__(
+        self, version: OcppVersion, *, where: FieldOffer | None = None, id: str | None = None
+    ) -> None:
+        """`where`: the charger's connectors (1.6) or EVSEs (2.x) to offer."""
         super().__init__(id=id)
         self.version = version
+        self.where = where or FieldOffer()
 
     def compose(self) -> ComposeResult:
         where = "EVSE (0 = station) *" if self.version.is_2x else "connector (0 = all) *"
-        yield Horizontal(
-            Label(where, classes="-required"),
-            Input("1", type="integer", compact=True, id="limit-connector"),
-            classes="form-row",
-        )
+        field: Input | Select
+        if self.where.choices:
+            reported = [value for _, value in self.where.choices if value != "0"]
+            field = Select(
+                list(self.where.choices),
+                value=reported[0] if reported else "0",
+                allow_blank=False,
+                compact=True,
+                id="limit-connector",
+            )
+        else:
+            # Nothing reported yet: empty means 0 (every connector / the whole station).
+            field = Input(
+                type="integer", placeholder=self.where.hint, compact=True, id="limit-connector"
+            )
+        yield Horizontal(Label(where, classes="-required"), field, classes="form-row")
         yield Horizontal(
             Label("limit *", classes="-required"),
             Input("16", type="number", compact=True, id="limit-value"),
@@ -215,7 +260,9 @@ class LimitForm(Vertical):
         self.emit()
 
     def payload(self) -> tuple[dict[str, Any] | None, str | None]:
-        connector_text = self.query_one("#limit-connector", Input).value.strip()
+        where = self.query_one("#limit-connector")
+        value = where.value if isinstance(where, (Input, Select)) else ""
+        connector_text = value.strip() if isinstance(value, str) else ""
         limit_text = self.query_one("#limit-value", Input).value.strip()
         unit = self.query_one("#limit-unit", Select).value
         station_wide = self.query_one("#limit-station", Checkbox).value

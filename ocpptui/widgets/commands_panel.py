@@ -23,6 +23,7 @@ from textual.widgets.option_list import Option
 
 from ocpptui.bridge import HubBridge
 from ocpptui.core.commands import TriggerResult, trigger_message
+from ocpptui.core.form_offers import field_offers
 from ocpptui.core.frame import Frame
 from ocpptui.core.hub import Charger
 from ocpptui.core.session import CallFailed, CallOutcome, InvalidRequest
@@ -221,11 +222,16 @@ TriggerMessage, **f** shows the triggered message in the frame log.
         await box.remove_children()
         self.query_one("#command-form-error", Static).display = False
         if action == "SetChargingProfile":
-            await box.mount(LimitForm(self.version, id="command-form"))
+            path = "evseId" if self.version.is_2x else "connectorId"
+            where = field_offers(self.version, action, self.charger.state, set())[path]
+            await box.mount(LimitForm(self.version, where=where, id="command-form"))
         else:
             fields = form_fields(self.version, action)
-            seed = seed_values(fields, template_payload(self.version, action))
-            await box.mount(CommandForm(fields, seed, id="command-form"))
+            required = {f.path for f in fields if f.required}
+            offers = field_offers(self.version, action, self.charger.state, required)
+            offers = {f.path: offers[f.path] for f in fields if f.path in offers}
+            seed = seed_values(fields, template_payload(self.version, action), offers)
+            await box.mount(CommandForm(fields, seed, offers=offers, id="command-form"))
         if action == "TriggerMessage":
             await box.mount(
                 Horizontal(
@@ -246,8 +252,11 @@ TriggerMessage, **f** shows the triggered message in the frame log.
         error.display = message.payload is None
         if message.payload is None:
             error.update(message.error or "")
-            return
-        self.editor.load_text(json.dumps(message.payload, indent=2, ensure_ascii=False))
+            if message.draft is None:
+                return
+        # The JSON always follows the form on screen (never the previous command's).
+        shown = message.payload if message.payload is not None else message.draft
+        self.editor.load_text(json.dumps(shown, indent=2, ensure_ascii=False))
 
     # ------------------------------------------------------------------ sending
 

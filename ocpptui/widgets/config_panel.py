@@ -19,6 +19,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Input, Static
 
 from ocpptui.bridge import HubBridge
+from ocpptui.core.config_reads import reads_since_complete
 from ocpptui.core.configuration import (
     ChangeResult,
     ConfigurationTable,
@@ -28,6 +29,7 @@ from ocpptui.core.configuration import (
 from ocpptui.core.hub import Charger
 from ocpptui.core.session import CallFailed
 from ocpptui.protocol.keys_16 import key_info
+from ocpptui.protocol.secrets import mask_value
 from ocpptui.screens.edit_value import Edit, EditValueScreen, key_spec
 from ocpptui.screens.prompt import PromptScreen
 from ocpptui.widgets.config_table import SORTABLE, ConfigTable, KeyRow, key_rows
@@ -35,8 +37,10 @@ from ocpptui.widgets.configuration_panel import (
     PROFILE_BINDINGS,
     ConfigurationPanel,
     PaletteCommand,
+    read_history,
 )
 from ocpptui.widgets.display_text import clock_time, shorten
+from ocpptui.wording import counted
 
 #: OCPP 1.6 keys are CiString50.
 MAX_KEY_LENGTH = 50
@@ -191,19 +195,21 @@ marked ones (or the highlighted one), **enter** edits, **a** adds a vendor key b
             else:
                 parts.append(("Not read, and the charger is not connected.", "$text-muted"))
         else:
+            reads = self.session.state.configuration_reads if self.session is not None else []
+            complete, _ = reads_since_complete(reads)
             parts += [
                 ("read by ", "$text-muted"),
-                (table.method or "?", "bold"),
-                (f" · {len(table.entries)} keys", ""),
+                (complete.how if complete is not None else table.method or "?", "bold"),
+                (f" · {counted(len(table.entries), 'key')}", ""),
             ]
             if table.unknown_keys:
                 parts.append((f" · {len(table.unknown_keys)} unknown", "$text-warning"))
             readonly = sum(1 for entry in table.entries.values() if entry.readonly)
             parts.append((f" · {readonly} read-only", "$text-muted"))
-            parts.append(
-                (f" · at {clock_time(table.read_wall, milliseconds=False)}", "$text-muted")
-            )
-            if table.steps and table.method != "all keys":
+            at = complete.finished_wall if complete is not None else table.read_wall
+            parts.append((f" · at {clock_time(at, milliseconds=False)}", "$text-muted"))
+            parts += read_history(reads, "r")
+            if len(table.steps) > 1:  # a fallback: say what was tried
                 parts += ["\n", (" → ".join(table.steps), "$text-muted")]
         if self.last_written:
             parts += ["\n", (shorten(self.last_written, 200), "$text-success")]
@@ -303,9 +309,10 @@ marked ones (or the highlighted one), **enter** edits, **a** adds a vendor key b
         if result.key in self.added and result.status != "NotSupported":
             self.added.remove(result.key)
         self.refresh_view()
-        text = f"{result.key} = {shorten(result.value, 60)}: {result.status}"
+        value = mask_value(result.key, result.value)
+        text = f"{result.key} = {shorten(value, 60)}: {result.status}"
         if result.confirmed_value is not None:
-            text += f", read back {shorten(result.confirmed_value, 60)}"
+            text += f", read back {shorten(mask_value(result.key, result.confirmed_value), 60)}"
         elif result.detail:
             text += f" ({shorten(result.detail, 120)})"
         severity = "information" if result.ok else "warning"

@@ -19,6 +19,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
 from ocpptui.core.configuration import ConfigurationTable
+from ocpptui.protocol.secrets import mask_value
 from ocpptui.widgets.display_text import shorten
 from ocpptui.widgets.line_style import line_style
 
@@ -51,9 +52,9 @@ def key_rows(table: ConfigurationTable | None, added: Iterable[str] = ()) -> lis
     seen: set[str] = set()
     if table is not None:
         for key, entry in table.entries.items():
-            rows.append(
-                KeyRow(key, entry.value, entry.readonly, entry.last_status, entry.last_detail)
-            )
+            # A password (AuthorizationKey) is shown, sorted and filtered as ****.
+            value = mask_value(key, entry.value)
+            rows.append(KeyRow(key, value, entry.readonly, entry.last_status, entry.last_detail))
             seen.add(key)
         for key in sorted(table.unknown_keys - seen):
             rows.append(KeyRow(key, None, None, "unknown to charger"))
@@ -87,6 +88,23 @@ def _sort_key(row: KeyRow, column: str) -> tuple:
     if column == "status":
         return (row.sort_status == "", row.sort_status, row.key.lower())
     return (row.key.lower(),)
+
+
+#: Columns besides Key and Value: mark 1, R/O 3, Status ≤ 20; cell padding and scrollbar.
+_FIXED_WIDTH = 1 + 3 + 20 + 12
+#: Value keeps this much whatever the keys need; a key is cut no shorter than KEY_MIN.
+VALUE_MIN = 12
+KEY_MIN = 16
+VALUE_MAX = 80
+
+
+def column_widths(table_width: int, rows: Iterable[KeyRow]) -> tuple[int, int]:
+    """(Key, Value) widths: Key takes what the longest key needs before Value grows."""
+    longest_key = max((len(row.key) for row in rows), default=len("Key"))
+    available = table_width - _FIXED_WIDTH
+    key_width = max(KEY_MIN, min(longest_key, available - VALUE_MIN))
+    value_width = max(VALUE_MIN, min(VALUE_MAX, available - key_width))
+    return key_width, value_width
 
 
 class ConfigTable(DataTable[Text]):
@@ -136,6 +154,7 @@ class ConfigTable(DataTable[Text]):
         self.sort_column = "key"
         self.sort_reverse = False
         self.marked: set[str] = set()
+        self._key_width = 34
         self._value_width = 40
 
     def on_mount(self) -> None:
@@ -143,15 +162,16 @@ class ConfigTable(DataTable[Text]):
             self.add_column(label, key=key)
 
     def on_resize(self) -> None:
-        width = self._value_width_for(self.size.width)
-        if width != self._value_width:
-            self._value_width = width
+        if self._fit_widths():
             self._rebuild()
 
-    @staticmethod
-    def _value_width_for(width: int) -> int:
-        # mark 1, key ≤ 34, R/O 3, status ≤ 20, plus cell padding.
-        return max(12, min(80, width - 34 - 3 - 20 - 12))
+    def _fit_widths(self) -> bool:
+        """Size Key and Value from the rows and the table's width; True when they changed."""
+        widths = column_widths(self.size.width, self._rows)
+        if widths == (self._key_width, self._value_width):
+            return False
+        self._key_width, self._value_width = widths
+        return True
 
     # ------------------------------------------------------------------ data
 
@@ -180,6 +200,8 @@ class ConfigTable(DataTable[Text]):
     def show(self, rows: list[KeyRow]) -> None:
         self._rows = rows
         self.marked &= {row.key for row in rows}
+        if self.size.width:
+            self._fit_widths()
         self._rebuild()
 
     def set_filter(self, text: str) -> None:
@@ -242,7 +264,7 @@ class ConfigTable(DataTable[Text]):
         else:
             readonly = Text("RO", self._style("muted")) if row.readonly else Text("")
         status = Text(shorten(row.status or "", 20, placeholder=""), self._status_style(row.status))
-        return [mark, Text(shorten(row.key, 34)), value, readonly, status]
+        return [mark, Text(shorten(row.key, self._key_width)), value, readonly, status]
 
     # ------------------------------------------------------------------ user input
 

@@ -22,15 +22,17 @@ from textual.widgets import Input
 
 from ocpptui import messages
 from ocpptui.bridge import HubBridge
+from ocpptui.core.config_reads import ConfigurationRead, reads_since_complete
 from ocpptui.core.hub import Charger
 from ocpptui.core.identity import file_safe
 from ocpptui.core.session import Session
+from ocpptui.file_paths import launch_folder
 from ocpptui.screens.export_config import ExportRequest, ExportScreen
 from ocpptui.screens.open_file import OpenFileScreen
 from ocpptui.screens.profile_diff import ProfileDiffScreen
 from ocpptui.screens.prompt import PromptScreen
 from ocpptui.services.profiles import export_configuration_json, profile_from_session
-from ocpptui.widgets.display_text import shorten
+from ocpptui.widgets.display_text import clock_time, shorten
 
 if TYPE_CHECKING:
     from ocpptui.app import OcppTuiApp
@@ -52,6 +54,23 @@ def looks_like_profile(path: Path) -> bool:
 def profile_path(folder: Path, name: str) -> Path:
     """Where "save as profile" writes the profile called `name`."""
     return folder / f"{file_safe(name.strip()) or 'profile'}.toml"
+
+
+def read_history(reads: list[ConfigurationRead], full_read_key: str) -> list[tuple[str, str] | str]:
+    """The info line's tail: the reads by name since the last complete read, or that no
+    complete read was made (`full_read_key` makes one)."""
+    complete, after = reads_since_complete(reads)
+    if complete is None:
+        if not reads:
+            return []
+        return [(f" · not a complete read: {full_read_key} reads everything", "$text-warning")]
+    if not after:
+        return []
+    newest = after[-1]
+    text = f" · then {newest.how} at {clock_time(newest.finished_wall, milliseconds=False)}"
+    if len(after) > 1:
+        text += f" (and {len(after) - 1} more before)"
+    return [(text, "$text-muted")]
 
 
 def export_text(session: Session, request: ExportRequest) -> str:
@@ -198,9 +217,8 @@ class ConfigurationPanel(Vertical):
             if path is not None:
                 self.app.push_screen(ProfileDiffScreen(self.charger, path))
 
-        screen = OpenFileScreen(
-            "Apply a configuration profile", [folder], accept=looks_like_profile
-        )
+        folders = list(dict.fromkeys([launch_folder(), folder]))  # where ocpp-tui was started
+        screen = OpenFileScreen("Apply a configuration profile", folders, accept=looks_like_profile)
         self.app.push_screen(screen, picked)
 
     def action_save_profile(self) -> None:
@@ -249,7 +267,9 @@ class ConfigurationPanel(Vertical):
             if request is not None:
                 self.write_file("export", request.path, export_text(session, request))
 
-        self.app.push_screen(ExportScreen(base, self.identity), chosen)
+        complete, _ = reads_since_complete(session.state.configuration_reads)
+        screen = ExportScreen(base, self.identity, complete=complete is not None)
+        self.app.push_screen(screen, chosen)
 
     @work(group="config-files", exit_on_error=False)
     async def write_file(self, what: str, path: Path, text: str) -> None:

@@ -21,6 +21,7 @@ from textual.message import Message
 from textual.widgets import Input, Select, Static, Tree
 
 from ocpptui.bridge import HubBridge
+from ocpptui.core.config_reads import reads_since_complete
 from ocpptui.core.device_model import (
     REPORT_BASES,
     DeviceModel,
@@ -33,6 +34,7 @@ from ocpptui.core.device_model import (
 )
 from ocpptui.core.hub import Charger
 from ocpptui.core.session import CallFailed
+from ocpptui.protocol.secrets import mask_value
 from ocpptui.screens.edit_value import (
     Edit,
     EditValueScreen,
@@ -45,9 +47,11 @@ from ocpptui.widgets.configuration_panel import (
     PROFILE_BINDINGS,
     ConfigurationPanel,
     PaletteCommand,
+    read_history,
 )
 from ocpptui.widgets.device_model_tree import DeviceModelTree, ModelNode
 from ocpptui.widgets.display_text import clock_time, shorten
+from ocpptui.wording import counted
 
 
 def variable_ref_problem(text: str) -> str | None:
@@ -64,7 +68,8 @@ def result_text(result: VariableResult) -> str:
         text += f" ({result.attribute_type})"
     text += f": {result.status}"
     if result.confirmed_value is not None:
-        text += f", read back {shorten(result.confirmed_value, 60)}"
+        confirmed = mask_value(result.ref.label, result.confirmed_value)
+        text += f", read back {shorten(confirmed, 60)}"
     if result.detail:
         text += f" — {shorten(result.detail, 120)}"
     return text
@@ -211,18 +216,22 @@ the charger at its real CSMS.
             else:
                 parts.append(("Not read, and the charger is not connected.", "$text-muted"))
         else:
+            reads = self.session.state.configuration_reads if self.session is not None else []
+            complete, after = reads_since_complete(reads)
+            newest = complete or (after[-1] if after else None)
             parts += [
                 ("read by ", "$text-muted"),
-                (model.method or "GetVariables", "bold"),
-                (f" · {len(model.entries)} variables", ""),
+                (newest.how if newest is not None else model.method or "GetVariables", "bold"),
+                (f" · {counted(len(model.entries), 'variable')}", ""),
             ]
             if model.parts:
-                parts.append((f" in {model.parts} part(s)", "$text-muted"))
+                parts.append((f" in {counted(model.parts, 'part')}", "$text-muted"))
             if model.report_base and not model.complete:
                 parts.append((" · incomplete", "$text-error bold"))
-            if model.read_wall is not None:
-                at = clock_time(model.read_wall, milliseconds=False)
-                parts.append((f" · at {at}", "$text-muted"))
+            at = newest.finished_wall if newest is not None else model.read_wall
+            if at is not None:
+                parts.append((f" · at {clock_time(at, milliseconds=False)}", "$text-muted"))
+            parts += read_history(reads, "r")
         if self.last_steps:
             parts += ["\n", (shorten(" → ".join(self.last_steps), 300), "$text-muted")]
         if self.last_written:
@@ -240,7 +249,7 @@ the charger at its real CSMS.
                 detail.update(
                     Content.assemble(
                         (shorten(data.component, 60), "bold"),
-                        (f"  {count} variables · R refreshes them all", "$text-muted"),
+                        (f"  {counted(count, 'variable')} · R refreshes them all", "$text-muted"),
                     )
                 )
             else:
@@ -266,7 +275,10 @@ the charger at its real CSMS.
         for kind, attribute in entry.attributes.items():
             parts: list[tuple[str, str] | str] = [
                 (f"{kind} ", "$text-muted"),
-                (shorten(attribute.value, 120, placeholder="—"), "$text-accent"),
+                (
+                    shorten(mask_value(entry.ref.label, attribute.value), 120, placeholder="—"),
+                    "$text-accent",
+                ),
                 (f"  {attribute.mutability}", "$text-muted"),
             ]
             if attribute.last_status:

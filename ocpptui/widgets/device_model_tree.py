@@ -23,6 +23,7 @@ from ocpptui.core.device_model import (
     VariableEntry,
     VariableRef,
 )
+from ocpptui.protocol.secrets import mask_value
 from ocpptui.widgets.display_text import shorten
 from ocpptui.widgets.line_style import line_style
 
@@ -48,7 +49,10 @@ def entry_matches(entry: VariableEntry, needle: str) -> bool:
         return True
     if needle in entry.ref.label.lower():
         return True
-    return any(needle in (a.value or "").lower() for a in entry.attributes.values())
+    label = entry.ref.label
+    return any(
+        needle in (mask_value(label, a.value) or "").lower() for a in entry.attributes.values()
+    )
 
 
 class DeviceModelTree(Tree[ModelNode]):
@@ -207,16 +211,17 @@ class DeviceModelTree(Tree[ModelNode]):
             style = self._style("error")
         return Text(f"  {shorten(status, 30)}", style)
 
-    def _value(self, attribute: AttributeState | None) -> Text:
+    def _value(self, ref: VariableRef, attribute: AttributeState | None) -> Text:
         if attribute is None or attribute.value is None:
             return Text("—", self._style("muted"))
-        return Text(shorten(attribute.value, 48, placeholder='""'), self._style("value"))
+        value = mask_value(ref.label, attribute.value)  # BasicAuthPassword shows as ****
+        return Text(shorten(value, 48, placeholder='""'), self._style("value"))
 
     def _variable_label(self, entry: VariableEntry) -> Text:
         ref = entry.ref
         name = ref.variable + (f"[{ref.variable_instance}]" if ref.variable_instance else "")
         actual = entry.attributes.get("Actual")
-        label = Text.assemble(shorten(name, 48), " = ", self._value(actual))
+        label = Text.assemble(shorten(name, 48), " = ", self._value(ref, actual))
         if actual is not None and not actual.writable:
             label.append("  RO", self._style("muted"))
         elif actual is not None and actual.mutability == "WriteOnly":
@@ -225,7 +230,7 @@ class DeviceModelTree(Tree[ModelNode]):
         return label
 
     def _attribute_label(self, ref: VariableRef, kind: str, attribute: AttributeState) -> Text:
-        label = Text.assemble((kind, "bold"), " = ", self._value(attribute))
+        label = Text.assemble((kind, "bold"), " = ", self._value(ref, attribute))
         label.append(f"  {attribute.mutability}", self._style("muted"))
         label.append_text(self._status(ref, kind, attribute))
         return label

@@ -8,19 +8,20 @@ as escapes instead.
 from __future__ import annotations
 
 import json
+import os
 import time
+from pathlib import Path
 from typing import Any
 
 from rich.cells import cell_len, set_cell_size
 
-_CONTROL_ESCAPES = {code: f"\\x{code:02x}" for code in (*range(0x20), *range(0x7F, 0xA0))}
-_CONTROL_ESCAPES.update({0x09: "\\t", 0x0A: "\\n", 0x0D: "\\r"})
-_CONTROL_TABLE = str.maketrans(_CONTROL_ESCAPES)
+from ocpptui.protocol.terminal_text import escape_controls
 
 
 def printable(text: str) -> str:
-    """`text` with control characters written as escapes (`\\n`, `\\x1b`)."""
-    return text.translate(_CONTROL_TABLE)
+    """`text` on one line with control and bidi characters written as escapes (`\\n`,
+    `\\x1b`, `\\u202e`)."""
+    return escape_controls(text, keep="")
 
 
 def shorten(text: str | None, limit: int, placeholder: str = "—") -> str:
@@ -57,6 +58,25 @@ def fit_ends(text: str, width: int) -> str:
         tail = char + tail
     head = set_cell_size(text, width - 1 - cell_len(tail))
     return head + "…" + tail
+
+
+def short_path(path: str | os.PathLike[str], width: int) -> str:
+    """A path for a line `width` cells wide: the home folder as `~`, and a cut in the middle
+    (the start says where, the end names the session and the file)."""
+    text = str(path)
+    home = str(Path.home())
+    if home not in ("", os.sep) and (text == home or text.startswith(home + os.sep)):
+        text = "~" + text[len(home) :]
+    text = printable(text)
+    if width <= 0 or cell_len(text) <= width:
+        return text
+    head_cells = max(1, (width - 1) // 3)
+    tail = ""
+    for char in reversed(text):
+        if cell_len(char + tail) > width - 1 - head_cells:
+            break
+        tail = char + tail
+    return set_cell_size(text, width - 1 - cell_len(tail)) + "…" + tail
 
 
 def compact_json(value: Any, limit: int = 2000) -> str:

@@ -7,8 +7,8 @@ from textual.content import Content
 from textual.widgets import Static
 
 from ocpptui.core import events
-from ocpptui.core.attempts import advice_for
 from ocpptui.core.hub import Hub
+from ocpptui.core.identity import path_word_warning
 from ocpptui.widgets.display_text import clock_time, shorten
 from ocpptui.widgets.quiet_update import update_static
 
@@ -24,10 +24,9 @@ def describe(event: events.HubEvent) -> tuple[str, str] | None:
             return f"listening on {host}:{port} ({offered})", "$text-success"
         case events.ServerStopped(reason=reason):
             return reason, "$text-warning"
-        case events.ConnectionRefused(peer=peer, path=path, reason=reason):
+        case events.ConnectionRefused(peer=peer, path=path, reason=reason, advice=advice):
             text = f"refused {peer} {shorten(path, 60)}: {shorten(reason, 300)}"
-            advice = advice_for(reason)
-            if advice:
+            if advice:  # the server's, from what this charger offered
                 text += f" → {advice}"
             return text, "$text-error"
         case events.DecisionNeeded(identity=identity):
@@ -36,13 +35,19 @@ def describe(event: events.HubEvent) -> tuple[str, str] | None:
         case events.ChargerConnected(identity=identity, subprotocol=subprotocol, peer=peer):
             replaced = " (replaced its previous connection)" if event.replaced else ""
             name = shorten(identity, 48)
-            return f"{name} connected from {peer} with {subprotocol}{replaced}", "$text-success"
+            text = f"{name} connected from {peer} with {subprotocol}{replaced}"
+            warning = path_word_warning(identity)
+            if warning is not None:
+                return f"{text} ⚠ {warning}", "$text-warning"
+            return text, "$text-success"
         case events.ChargerDisconnected(identity=identity, reason=reason):
             return f"{shorten(identity, 48)} disconnected: {shorten(reason, 200)}", "$text-warning"
         case events.ChargerUpdated(identity=identity, what="boot"):
             return f"{shorten(identity, 48)} sent BootNotification", "$text-primary"
         case events.LogProblem(identity=identity, message=message):
             return f"{shorten(identity, 48)} frame log: {shorten(message, 200)}", "$text-error"
+        case events.LogResumed(identity=identity, message=message):
+            return f"{shorten(identity, 48)} frame log: {shorten(message, 200)}", "$text-success"
     return None
 
 

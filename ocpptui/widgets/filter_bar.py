@@ -52,6 +52,17 @@ Filter query: free text, `action:Heartbeat`, `action:Status*`, `dir:in`, `dir:ou
         def control(self) -> FilterBar:
             return self.bar
 
+    class QuerySubmitted(Message):
+        """Enter in the query box with a query that reads: the reader wants the results."""
+
+        def __init__(self, bar: FilterBar) -> None:
+            super().__init__()
+            self.bar = bar
+
+        @property
+        def control(self) -> FilterBar:
+            return self.bar
+
     def __init__(self, actions: Iterable[str], *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._actions = sorted(set(actions))
@@ -115,6 +126,8 @@ Filter query: free text, `action:Heartbeat`, `action:Status*`, `dir:in`, `dir:ou
         if self._debounce is not None:
             self._debounce.stop()
         self.emit_filter()
+        if not self.query_input.has_class("-invalid"):
+            self.post_message(self.QuerySubmitted(self))
 
     @on(Select.Changed)
     @on(Checkbox.Changed)

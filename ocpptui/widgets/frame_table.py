@@ -121,9 +121,16 @@ class FrameTable(ScrollView, can_focus=True):
         & > .frame-table--problem { color: $text-error; }
         & > .frame-table--violation { color: $text-warning; }
         & > .frame-table--flagged-row { background: $error 15%; }
-        & > .frame-table--cursor { background: $block-cursor-blurred-background; }
+        & > .frame-table--cursor {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+        }
         & > .frame-table--hint { color: $text-muted; text-style: italic; }
-        &:focus > .frame-table--cursor { background: $block-cursor-background; }
+        &:focus > .frame-table--cursor {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
+            text-style: $block-cursor-text-style;
+        }
     }
     """
 
@@ -326,13 +333,17 @@ class FrameTable(ScrollView, can_focus=True):
             # Textual lets go of the anchor on any user scroll, even one that moves nothing
             # (the wheel at the bottom); take it again.
             self.anchor()
-            if self.cursor is not None and self.row_count:
-                self.cursor = self.position_at(self.row_count - 1)
+            self._cursor_to_newest()
         elif trimmed:
             # Keep the rows under a scrolled-up reader where they are on screen.
             self.scroll_to(y=max(0, self.scroll_y - trimmed), animate=False, immediate=True)
         self.refresh()
         self._post_status()
+
+    def _cursor_to_newest(self) -> None:
+        """While following, the cursor sits on the newest row, so Enter and `c` act at once."""
+        if self.row_count:
+            self.cursor = self.position_at(self.row_count - 1)
 
     def _update_virtual_size(self) -> None:
         size = Size(self._layout.width, self.row_count + 1)
@@ -386,6 +397,7 @@ class FrameTable(ScrollView, can_focus=True):
             self.cursor = None
         self.following = True
         self.anchor()
+        self._cursor_to_newest()
         self.refresh()
         self._post_status()
 
@@ -397,8 +409,7 @@ class FrameTable(ScrollView, can_focus=True):
     def watch_following(self, following: bool) -> None:
         if following:
             self.anchor()
-            if self.cursor is not None and self.row_count:
-                self.cursor = self.position_at(self.row_count - 1)
+            self._cursor_to_newest()
         else:
             self._matched_at_release = self._matched_ever
             if self.is_anchored:
@@ -500,8 +511,7 @@ class FrameTable(ScrollView, can_focus=True):
     def action_follow(self) -> None:
         if self.paused:
             self.paused = False
-        if self.cursor is not None and self.row_count:
-            self.cursor = self.position_at(self.row_count - 1)
+        self._cursor_to_newest()
         self.following = True
         self.anchor()
 
@@ -585,8 +595,11 @@ class FrameTable(ScrollView, can_focus=True):
         if frame is None:
             return self._hint_strip("(frame left the in-memory window; it is on disk)", base, width)
         if position == self.cursor:
-            row_style = base + self._style("frame-table--cursor")
-            return self._render_frame(frame, row_style).crop_extend(0, width, row_style)
+            # The cursor's colours win over the cells' (as in a DataTable): a blue arrow or a
+            # green RESULT vanished on the cursor's blue in the light theme.
+            cursor = self._style("frame-table--cursor")
+            row_style = base + cursor
+            return self._render_frame(frame, row_style, cursor).crop_extend(0, width, row_style)
         strip = self._strips.get(frame.seq)
         if strip is None:
             row_style = base
@@ -604,11 +617,13 @@ class FrameTable(ScrollView, can_focus=True):
         style = base + self._style("frame-table--header")
         return Strip([Segment(self._layout.header(), style)], self._layout.width)
 
-    def _render_frame(self, frame: Frame, row_style: Style) -> Strip:
+    def _render_frame(self, frame: Frame, row_style: Style, over: Style | None = None) -> Strip:
         segments = [
             Segment(text, row_style + self._style(name) if name else row_style)
             for text, name in frame_cells(frame, self._layout)
         ]
+        if over is not None:
+            segments = [Segment(text, style + over) for text, style, _ in segments]
         return Strip(segments).crop(0, self._layout.width)
 
 

@@ -10,6 +10,7 @@ taken from the full style, where Textual resolves them against the widget's back
 from __future__ import annotations
 
 from rich.style import Style
+from rich.text import Text
 from textual.widget import Widget
 
 
@@ -55,3 +56,15 @@ def direction_role(direction_value: str) -> str:
 
 def type_role(message_type: int | None) -> str:
     return TYPE_ROLES.get(message_type or 0, "error")  # unreadable frames read as errors
+
+
+def identity_cell(widget: Widget, identity: str | None, flagged: bool, limit: int) -> Text:
+    """An identity for a table cell; `flagged` (it looks like a URL word, `ocpp`) adds ⚠ in
+    the warning colour, room for it taken from the identity."""
+    from ocpptui.widgets.display_text import shorten
+
+    if not flagged:
+        return Text(shorten(identity, limit))
+    text = Text(shorten(identity, limit - 2))
+    text.append(" ⚠", style=theme_style(widget, "warning", bold=True))
+    return text

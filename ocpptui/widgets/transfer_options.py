@@ -13,15 +13,20 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Input, Label, RadioButton, RadioSet, Select, Static
 
-from ocpptui.file_transfers import (
-    SCHEMES,
-    not_served_text,
-    parse_count,
-    preferred_scheme,
-    scheme_warning,
-)
+from ocpptui.file_transfers import parse_count
 from ocpptui.services.network import LocalAddress
+from ocpptui.services.transfer_schemes import KEY_16, SchemeChoice, choice_from_list
 from ocpptui.widgets.display_text import shorten
+
+#: The order of the protocol buttons (the pre-selection follows `transfer_schemes`).
+SCHEMES = ("http", "https", "ftp", "sftp")
+
+
+def not_served_text(scheme: str) -> str:
+    """Why a scheme is greyed out in the form."""
+    if scheme == "sftp":
+        return "SFTP is off: set [files] sftp = true in the settings"
+    return "HTTPS needs a certificate: run `ocpp-tui certs` (and keep [files] https = true)"
 
 
 def form_row(label: str, *fields: Widget) -> Horizontal:
@@ -49,8 +54,9 @@ def form_input(
 
 
 class TransferOptions(Vertical):
-    """Protocol (pre-selected from the charger's list, warned when unlisted), the laptop
-    address chargers fetch from, retries and retry interval."""
+    """Protocol (pre-selected from the charger's list, warned when unlisted: the choice and
+    the warning of `services.transfer_schemes`), the laptop address chargers fetch from,
+    retries and retry interval."""
 
     DEFAULT_CSS = """
     TransferOptions {
@@ -73,6 +79,7 @@ class TransferOptions(Vertical):
         addresses: list[LocalAddress],
         default_address: str | None,
         *,
+        key: str = KEY_16,
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
@@ -80,8 +87,12 @@ class TransferOptions(Vertical):
         self.available = available
         self.addresses = addresses
         self.default_address = default_address
-        self._scheme = preferred_scheme(listed, available)
+        self.key = key
+        self._scheme = self._choice().preferred
         self._touched = False  # the technician picked a protocol: keep it
+
+    def _choice(self, chosen: str | None = None) -> SchemeChoice:
+        return choice_from_list(self.listed, self.available, chosen, self.key)
 
     def compose(self) -> ComposeResult:
         schemes = (self._scheme_button(scheme) for scheme in SCHEMES)
@@ -152,7 +163,7 @@ class TransferOptions(Vertical):
         self._show_note()
 
     def _show_note(self) -> None:
-        warning = scheme_warning(self._scheme, self.listed)
+        warning = self.warning
         note = self.query_one("#scheme-note", Static)
         if warning is None:
             listed = ", ".join(self.listed or [])
@@ -166,7 +177,7 @@ class TransferOptions(Vertical):
         """The charger's list arrived: pre-select from it unless the technician chose."""
         self.listed = listed
         if not self._touched:
-            scheme = preferred_scheme(listed, self.available)
+            scheme = self._choice().preferred
             if scheme != self._scheme:
                 self.query_one(f"#scheme-{scheme}", RadioButton).value = True
                 self._scheme = scheme
@@ -180,7 +191,7 @@ class TransferOptions(Vertical):
 
     @property
     def warning(self) -> str | None:
-        return scheme_warning(self._scheme, self.listed)
+        return self._choice(self._scheme).warning
 
     @property
     def advertise_host(self) -> str | None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from textual.content import Content
 from textual.widgets import Static
 
+from ocpptui.core.attempts import advice_for
 from ocpptui.services.network import charger_urls
 
 
@@ -40,6 +41,9 @@ class WelcomePanel(Static):
         self.state: ServerState | None = None
         #: Show what to check when no charger has connected for a while.
         self.troubleshooting = False
+        #: Why the last attempt was refused (and what to do), while no charger is connected.
+        self.refusal: str | None = None
+        self.refusal_advice: str | None = None
 
     def show(self, state: ServerState) -> None:
         self.state = state
@@ -49,6 +53,14 @@ class WelcomePanel(Static):
     def show_troubleshooting(self, on: bool) -> None:
         if on != self.troubleshooting:
             self.troubleshooting = on
+            if self.state is not None:
+                self.show(self.state)
+
+    def show_refusal(self, reason: str | None, advice: str | None = None) -> None:
+        """A charger reached the laptop and was refused (None: one is connected now)."""
+        if reason != self.refusal or advice != self.refusal_advice:
+            self.refusal = reason
+            self.refusal_advice = advice if advice is not None else advice_for(reason or "")
             if self.state is not None:
                 self.show(self.state)
 
@@ -100,7 +112,10 @@ class WelcomePanel(Static):
                 (" · <identity> = the last path segment", "$text-muted"),
             )
         )
-        if self.troubleshooting:
+        if self.refusal is not None:
+            # The network and firewall are fine (it got here): the refusal says what is wrong.
+            lines.extend(refusal_lines(self.refusal, self.refusal_advice))
+        elif self.troubleshooting:
             lines.append(
                 Content.styled("No charger has connected yet. Check:", "$text-warning bold")
             )
@@ -114,6 +129,22 @@ class WelcomePanel(Static):
                 )
             )
         return Content("\n").join(lines)
+
+
+def refusal_lines(reason: str, advice: str | None) -> list[Content]:
+    """The last refusal, what to do about it, and where every attempt is listed."""
+    lines = [
+        Content.assemble(
+            ("A charger reached this laptop but was refused: ", "$text-warning bold"),
+            (reason, "$text-warning"),
+        )
+    ]
+    where = ("  n lists every attempt", "$text-muted")
+    if advice is not None:
+        lines.append(Content.assemble(("  what to do: ", "$text-muted"), (advice, ""), where))
+    else:
+        lines.append(Content.assemble(where))
+    return lines
 
 
 def tips(state: ServerState) -> list[str]:

@@ -36,7 +36,7 @@ async def test_accepted_attempt_records_what_the_charger_sent(hub: Hub) -> None:
     ("subprotocols", "reason", "advice"),
     [
         (None, "no subprotocol offered", "set the OCPP version"),
-        (["ocpp1.5"], "offered only ocpp1.5", "choose OCPP 1.6J"),
+        (["ocpp1.5"], "offered only ocpp1.5", "choose OCPP 2.1 / 2.0.1 / 1.6J on the charger"),
     ],
 )
 async def test_refused_attempts_say_why_and_what_to_do(
@@ -61,7 +61,7 @@ async def test_wrong_password_shows_the_user_never_the_password(hub: Hub) -> Non
         ):
             pass
     attempt = hub.attempts[-1]
-    assert attempt.reason == "wrong password for CP-7"
+    assert attempt.reason.startswith("wrong password for CP-7; 1 failed attempt from 127.0.0.1")
     assert attempt.auth_present and attempt.auth_user == "CP-7"
     assert "the-wrong-one" not in repr(attempt)
 
@@ -151,3 +151,86 @@ async def test_missed_heartbeats_mark_the_charger_silent(hub: Hub) -> None:
     assert any(getattr(u, "what", None) == "silent" for u in updates)
     await charger.call("Heartbeat", {})
     await wait_for(lambda: not session.silent, timeout=3)
+
+
+@pytest.mark.parametrize(
+    ("enabled", "offered"),
+    [
+        (["ocpp1.6"], ["ocpp1.5"]),
+        (["ocpp1.6"], ["ocpp2.0"]),
+        (["ocpp2.0.1"], ["OCPP1.6"]),
+        (["ocpp1.6"], ["ocpp2.0.1", "ocpp1.2"]),
+        (["ocpp2.1"], ["ocpp1.6", "ocpp2.0.1"]),
+    ],
+)
+async def test_subprotocol_advice_never_names_a_setting_the_loader_refuses(
+    hub: Hub, enabled: list[str], offered: list[str]
+) -> None:
+    """An offered `ocpp1.5` is not "enable that subprotocol in [server] subprotocols": the
+    loader refuses it. Whatever the advice says to add must load."""
+    import re
+
+    from ocpptui.settings import SettingsError, parse_settings
+
+    hub.config.subprotocols = tuple(enabled)
+    await hub.stop()
+    await hub.start_server("127.0.0.1", 0)
+    with pytest.raises(InvalidStatus):
+        async with connect(
+            f"ws://127.0.0.1:{hub.servers[0].port}/CP-7",
+            subprotocols=offered,  # type: ignore[arg-type]
+        ):
+            pass
+    advice = hub.attempts[-1].advice
+    assert advice
+    suggested = re.findall(r"add (.+?) to \[server\] subprotocols", advice)
+    for entry in suggested[0].split(", ") if suggested else []:
+        settings = parse_settings(f'[server]\nsubprotocols = ["{entry}"]\n')
+        assert settings.csms.subprotocols == (entry,)
+    for entry in offered:
+        refused = False
+        try:
+            parse_settings(f'[server]\nsubprotocols = ["{entry}"]\n')
+        except SettingsError:
+            refused = True
+        if refused:  # never suggested for the settings file
+            assert f"add {entry}" not in advice and f", {entry} to [server]" not in advice
+    if suggested:
+        assert "ocpp2.0.1" in suggested[0] and "ocpp1.2" not in advice.split(" or ")[0]
+    else:
+        assert "[server] subprotocols" not in advice and "on the charger" in advice
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/ocpp", "/OCPP16", "/ocpp1.6", "/ocpp/ocpp2.0.1", "/ws", "/wss", "/cs", "/websocket",
+     "/steve/websocket/CentralSystemService", "/CSMS", "/ocpp2.1/"],
+)  # fmt: skip
+async def test_an_identity_that_is_a_url_word_is_accepted_but_flagged(hub: Hub, path: str) -> None:
+    import io
+
+    from ocpptui.headless import HeadlessPrinter
+
+    output = io.StringIO()
+    unsubscribe = hub.subscribe(HeadlessPrinter(output, output, jsonl=False).event)
+    try:
+        async with connect(
+            f"ws://127.0.0.1:{hub.servers[0].port}{path}",
+            subprotocols=["ocpp1.6"],  # type: ignore[list-item]
+        ):
+            await wait_for(lambda: "connected from" in output.getvalue())
+    finally:
+        unsubscribe()
+    attempt = hub.attempts[-1]
+    identity = path.rstrip("/").rsplit("/", 1)[-1]
+    assert attempt.outcome is Outcome.ACCEPTED and attempt.identity == identity
+    expected = f"identity is {identity!r}: did the charger forget to append its own identity?"
+    assert attempt.warning == expected
+    assert expected in output.getvalue()
+
+
+@pytest.mark.parametrize("identity", ["CP-1", "ocpp-cp-7", "WS-4711", "csms-test-charger", "1"])
+def test_real_identities_are_not_flagged(identity: str) -> None:
+    from ocpptui.core.identity import path_word_warning
+
+    assert path_word_warning(identity) is None

@@ -17,6 +17,8 @@ CORE_MODULES = [
     "ocpptui.core.hub",
     "ocpptui.core.server",
     "ocpptui.services.network",
+    "ocpptui.services.site_actions",
+    "ocpptui.services.site_report",
     "ocpptui.sim",
     "ocpptui.headless",
     "ocpptui.cli",

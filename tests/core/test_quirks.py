@@ -225,7 +225,12 @@ async def test_strict_mode_answers_the_call_error_and_the_charger_retries(
 @pytest.mark.parametrize(
     ("quirk", "offered", "reason", "advice"),
     [
-        ("unsupported-subprotocol", ("ocpp1.5",), "offered only ocpp1.5", "choose OCPP 1.6J"),
+        (
+            "unsupported-subprotocol",
+            ("ocpp1.5",),
+            "offered only ocpp1.5",
+            "choose OCPP 2.1 / 2.0.1 / 1.6J on the charger",
+        ),
         ("no-subprotocol", (), "no subprotocol offered", "set the OCPP version"),
     ],
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import datetime
 import ssl
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -15,7 +16,9 @@ from cryptography.x509.oid import NameOID
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidMessage, InvalidStatus
 
+from ocpptui.core.attempts import Outcome
 from ocpptui.core.auth import AuthConfig, PasswordForm, check_basic_auth, parse_basic
+from ocpptui.core.clock import Clock
 from ocpptui.core.config import CsmsConfig
 from ocpptui.core.events import ConnectionRefused
 from ocpptui.core.hub import Hub
@@ -224,7 +227,12 @@ def charger_certificate(folder: Path, files: TlsFiles, serial: str) -> tuple[Pat
         )
         .sign(key, hashes.SHA256())
     )
-    chain = sign_csr(files, csr.public_bytes(serialization.Encoding.PEM).decode())
+    chain = sign_csr(
+        files,
+        csr.public_bytes(serialization.Encoding.PEM).decode(),
+        identity=serial,
+        organisation="Example CPO",
+    )
     cert_path, key_path = folder / f"{serial}.pem", folder / f"{serial}-key.pem"
     cert_path.write_text(chain)
     key_path.write_bytes(
@@ -274,8 +282,150 @@ async def test_profile_3_mutual_tls(tmp_path: Path, tls_files: TlsFiles) -> None
         await hub.stop()
 
 
+def ca_issued(files: TlsFiles, folder: Path, name: str, *, common_name: str, san: str | None):
+    """A client certificate made straight from the local CA (not through sign_csr, which
+    names only the asking charger): any subject and subjectAltName."""
+    from ocpptui.services.tls import load_ca
+
+    ca_certificate, ca_key = load_ca(files)
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    now = datetime.datetime.now(datetime.UTC)
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)]))
+        .issuer_name(ca_certificate.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+    )
+    if san is not None:
+        builder = builder.add_extension(
+            x509.SubjectAlternativeName([x509.DNSName(san)]), critical=False
+        )
+    certificate = builder.sign(ca_key, hashes.SHA256())
+    cert_path, key_path = folder / f"{name}.pem", folder / f"{name}-key.pem"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
+async def test_profile_3_the_certificate_must_name_the_identity(
+    tmp_path: Path, tls_files: TlsFiles
+) -> None:
+    hub = await start_hub(tmp_path, SecuritySettings(profile=3))
+    port = hub.servers[0].port
+    try:
+        # SERIAL-0042's own certificate, used to connect as SERIAL-0043
+        cert, key = charger_certificate(tmp_path, tls_files, "SERIAL-0042")
+        context = client_context(tls_files.ca_cert)
+        context.load_cert_chain(cert, key)
+        with pytest.raises(InvalidStatus) as caught:
+            async with connect(
+                f"wss://localhost:{port}/SERIAL-0043", subprotocols=["ocpp2.0.1"], ssl=context
+            ):  # type: ignore[list-item]
+                pass
+        assert caught.value.response.status_code == 401
+        assert b"does not name the charge point 'SERIAL-0043'" in caught.value.response.body
+        assert "SERIAL-0043" not in hub.chargers
+        attempt = hub.attempts[-1]
+        assert attempt.identity == "SERIAL-0043" and "CN=SERIAL-0042" in attempt.reason
+        assert attempt.advice is not None and "CN is the charger's identity" in attempt.advice
+
+        # A subjectAltName naming the identity is as good as the CN.
+        cert, key = ca_issued(
+            tls_files, tmp_path, "by-san", common_name="Vendor device", san="SERIAL-0044"
+        )
+        context = client_context(tls_files.ca_cert)
+        context.load_cert_chain(cert, key)
+        async with connect(
+            f"wss://localhost:{port}/SERIAL-0044", subprotocols=["ocpp2.0.1"], ssl=context
+        ):  # type: ignore[list-item]
+            await wait_for(lambda: "SERIAL-0044" in hub.chargers)
+    finally:
+        await hub.stop()
+
+
 def test_security_setup_explains_what_is_missing(tmp_path: Path) -> None:
     with pytest.raises(SecuritySetupError, match="needs passwords"):
         apply_security(CsmsConfig(), SecuritySettings(profile=1), tmp_path)
     with pytest.raises(SecuritySetupError, match="ocpp-tui certs"):
         apply_security(CsmsConfig(), SecuritySettings(profile=2, default_password="x"), tmp_path)
+
+
+class SteppingClock(Clock):
+    """Time moves only by what the server sleeps, or by `advance`: no real waiting."""
+
+    def __init__(self) -> None:
+        self.time = 1_000.0
+        self.slept: list[float] = []
+
+    def wall(self) -> float:
+        return self.time
+
+    def mono(self) -> float:
+        return self.time
+
+    def advance(self, seconds: float) -> None:
+        self.time += seconds
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.advance(seconds)
+
+
+async def test_password_guessing_is_slowed_per_address(tmp_path: Path) -> None:
+    clock = SteppingClock()
+    config = CsmsConfig(port=0)
+    apply_security(
+        config, SecuritySettings(profile=1, passwords={"CP-1": "right-password-1"}), tmp_path
+    )
+    hub = Hub(config, sessions_dir=tmp_path / "sessions", clock=clock)
+    await hub.start_server("127.0.0.1", 0)
+    url = f"ws://127.0.0.1:{hub.servers[0].port}/CP-1"
+
+    async def attempt(password: bytes, source: str = "127.0.0.1") -> int:
+        headers = {"Authorization": basic("CP-1", password)}
+        try:
+            async with connect(
+                url,
+                subprotocols=["ocpp1.6"],  # type: ignore[list-item]
+                additional_headers=headers,
+                local_addr=(source, 0),
+            ):
+                await wait_for(lambda: "CP-1" in hub.chargers)
+        except InvalidStatus as refused:
+            return refused.response.status_code
+        return 101
+
+    try:
+        assert [await attempt(b"guess-%d" % n) for n in range(4)] == [401] * 4
+        guesses = list(hub.attempts)
+        # Each wrong password doubles the wait of the next answer to that address ...
+        assert [a.held_back for a in guesses] == [0.0, 0.5, 1.0, 2.0]
+        assert clock.slept == [0.5, 1.0, 2.0]
+        assert "1 failed attempt from 127.0.0.1: its next answer waits 0.5 s" in guesses[0].reason
+        assert guesses[3].reason.endswith(
+            "4 failed attempts from 127.0.0.1: its next answer waits 4 s (this one waited 2 s)"
+        )
+        # ... up to [security] auth_backoff_max.
+        assert hub.auth_backoff.wait_after(10) == 8.0
+        # Another address is not slowed by this one's guesses.
+        assert await attempt(b"guess-x", "127.0.0.2") == 401
+        assert hub.attempts[-1].held_back == 0.0
+
+        # Once the wait has passed, the right password connects at once.
+        clock.advance(4)
+        assert await attempt(b"right-password-1") == 101
+        assert hub.attempts[-1].outcome is Outcome.ACCEPTED
+        assert hub.attempts[-1].held_back == 0.0
+        assert clock.slept == [0.5, 1.0, 2.0]
+        assert hub.auth_backoff.failures("127.0.0.1") == 0
+    finally:
+        await hub.stop()

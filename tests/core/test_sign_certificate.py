@@ -202,6 +202,29 @@ async def test_the_simulator_gets_its_certificate_from_the_local_ca(
         timeout=5,
     )
     assert sim.sign_certificate_status == "Accepted"
-    assert sim.station_certificate.subject.endswith("CN=CP-1")
+    assert "CN=CP-1" in sim.station_certificate.subject.split(",")
     assert "O=ocpp-tui" in sim.station_certificate.issuer
     await wait_for(lambda: "installed" in (session.state.certificate_status or ""))
+
+
+async def test_the_certificate_names_the_charger_that_asked_whatever_the_csr_says(
+    tmp_path: Path,
+) -> None:
+    # CP-1 asks for a certificate naming CP-2 (and another organisation): with it, it could
+    # connect as CP-2 under security profile 3.
+    config = CsmsConfig(port=0, call_timeout=5)
+    apply_security(config, SecuritySettings(certificate_organisation="Example CPO"), tmp_path)
+    create_ca(TlsFiles.in_folder(tls_folder(tmp_path)))
+    hub = Hub(config, sessions_dir=tmp_path / "sessions")
+    await hub.start_server("127.0.0.1", 0)
+    try:
+        charger = await booted(hub, "ocpp1.6")
+        key, csr = make_csr("CP-2")
+        assert (await charger.call("SignCertificate", {"csr": csr}))[2]["status"] == "Accepted"
+        call = await charger.recv_json()
+        leaf = x509.load_pem_x509_certificates(call[3]["certificateChain"].encode())[0]
+        assert leaf.subject.rfc4514_string() == "CN=CP-1,O=Example CPO"
+        assert public_der(leaf.public_key()) == public_der(key.public_key())
+        await charger.connection.close()
+    finally:
+        await hub.stop()

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ftplib
 import hashlib
 import io
 import os
+import random
+import socket
 from pathlib import Path
 
 import pytest
@@ -22,7 +25,7 @@ from ocpptui.services.file_server import (
 )
 from ocpptui.services.file_server import ftp as ftp_module
 
-from .conftest import MAX_UPLOAD, Recorder, make_server
+from .conftest import MAX_UPLOAD, Recorder, free_ports, make_server
 
 pytestmark = pytest.mark.timeout(10)
 
@@ -193,7 +196,7 @@ async def test_interrupted_upload_resumes_with_appe_and_with_rest(
     server: FileServer, events: Recorder
 ) -> None:
     upload = server.offer_upload()
-    data = os.urandom(600_000)
+    data = os.urandom(450_000)  # two files, within the offer's 1 MiB cap together
 
     def charger() -> tuple[int | None, int | None]:
         with login(server, upload.ftp_user, upload.ftp_password) as ftp:
@@ -319,3 +322,60 @@ async def test_a_data_connection_that_never_comes_is_diagnosed(
         assert (refused.method, refused.status) == ("STOR", 425)
         assert "passive ports" in refused.reason
         assert list(upload.directory.iterdir()) == []
+
+
+async def test_a_passive_data_connection_from_another_address_is_refused(
+    tmp_path: Path,
+) -> None:
+    # The charger is 127.0.0.1; an intruder on the site network (a socket bound to
+    # 127.0.0.2) races it to the announced passive port.
+    async with make_server(tmp_path) as server:
+        events = Recorder()
+        server.subscribe(events.append)
+        upload = server.offer_upload()
+        ftp = await asyncio.to_thread(login, server, upload.ftp_user, upload.ftp_password)
+        try:
+            host, port = await asyncio.to_thread(ftp.makepasv)
+            reader, writer = await asyncio.open_connection(host, port, local_addr=("127.0.0.2", 0))
+            writer.write(b"NOT THE CHARGER'S LOG")
+            await writer.drain()
+            refused = await events.wait_for(RequestRefused, lambda e: e.method == "DATA")
+            assert refused.client == "127.0.0.2" and refused.status == 425
+            assert "control connection is from 127.0.0.1" in refused.reason
+            assert refused.token == upload.token
+            with contextlib.suppress(ConnectionResetError):  # closed on it
+                assert await asyncio.wait_for(reader.read(), 5) == b""
+            writer.close()
+
+            def charger() -> str:
+                with socket.create_connection((host, port), timeout=5) as data:
+                    ftp.sendcmd(f"STOR /{upload.token}/charger.log")  # 150
+                    data.sendall(b"the charger's own log")
+                return ftp.voidresp()
+
+            assert (await asyncio.to_thread(charger)).startswith("226")
+        finally:
+            await asyncio.to_thread(ftp.close)
+        received = await events.wait_for(UploadReceived)
+        assert received.path.read_bytes() == b"the charger's own log"
+
+
+async def test_passive_ports_are_drawn_at_random(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # aioftp hands out the lowest free port, so the next one is known in advance.
+    monkeypatch.setattr(ftp_module, "_random", random.Random(16))
+    passive = sorted(free_ports(8))
+    async with make_server(tmp_path, ftp_passive_ports=passive) as server:
+        upload = server.offer_upload()
+        logins = [
+            await asyncio.to_thread(login, server, upload.ftp_user, upload.ftp_password)
+            for _ in range(4)
+        ]
+        try:
+            ports = [(await asyncio.to_thread(ftp.makepasv))[1] for ftp in logins]
+        finally:
+            for ftp in logins:
+                await asyncio.to_thread(ftp.close)
+    assert set(ports) <= set(passive) and len(set(ports)) == 4
+    assert ports != passive[:4]

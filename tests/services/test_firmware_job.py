@@ -13,6 +13,7 @@ from ocpptui.services.diagnostics import DiagnosticsRequest
 from ocpptui.services.file_server import FileServer
 from ocpptui.services.firmware import FirmwareUpdate, Phase, WaitFor
 from ocpptui.services.playbook import PlaybookRun, parse_playbook
+from tests.conftest import wait_for
 from tests.file_server.conftest import firmware_file
 
 
@@ -181,3 +182,35 @@ timeout = 30
     assert firmware_step.response["after"] == "3.1.0"
     assert firmware_step.response["verdict"] == "firmware 1.4.2 → 3.1.0"
     assert Path(diagnostics_step.response["file"]).exists()
+
+
+async def test_the_offer_outlives_the_wait_until_the_charger_is_done(
+    hub: Hub, start_sim, file_server: FileServer, tmp_path: Path
+) -> None:
+    import datetime as dt
+
+    charger = await start_sim("CP-LATE", protocol="ocpp1.6", **SIM)
+    # The charger fetches 10 protocol seconds from now (0.5 s at the tests' speedup): the
+    # caller stops waiting before that, the file stays offered, the charger gets it.
+    later = hub.clock.now() + dt.timedelta(seconds=10)
+    job = FirmwareUpdate(hub, "CP-LATE", file_server, firmware_file(tmp_path), retrieve_date=later)
+    await job.start()
+    verdict = await job.wait(WaitFor.INSTALLED, timeout=0.1)
+    assert not verdict.ok and job.offered
+    job.release()
+    await charger.wait_until(lambda c: c.firmware_version == "2.0.0", timeout=10)
+    assert charger.last_firmware_download.sha256 == job.offer.sha256
+    assert not job.offered
+    assert job.offer_withdrawn == "the charger reported Downloaded after the transfer"
+    assert any(e.text == f"offer withdrawn: {job.offer_withdrawn}" for e in job.timeline)
+
+    # A charger that never comes: withdrawn once nobody asked for the file for a while.
+    never = FirmwareUpdate(hub, "CP-LATE", file_server, firmware_file(tmp_path, "3.0.0"),
+                           retrieve_date=hub.clock.now() + dt.timedelta(hours=2),
+                           offer_idle_seconds=0.2)  # fmt: skip
+    await wait_for(lambda: hub.session_for("CP-LATE").state.booted, timeout=10)
+    await never.start()
+    never.release()
+    await wait_for(lambda: not never.offered, timeout=5)
+    assert never.offer_withdrawn == "no request for it in 0.2 s"
+    never.close()

@@ -167,7 +167,10 @@ async def test_failing_step_gives_exit_1_and_skips_the_rest(tmp_path: Path) -> N
     assert code == 1
     assert "expected Accepted, got NumberOfConnectors: Rejected" in output
     assert [s["ok"] for s in result["steps"]] == [True, False, False]
-    assert result["steps"][2]["error"] == "not run: an earlier step failed"
+    assert result["steps"][2]["error"] == "skipped: an earlier step failed"
+    assert [s["skipped"] for s in result["steps"]] == [False, False, True]
+    assert "[3/3] sleep skipped (an earlier step failed)" in output
+    assert "FAILED: skipped" not in output and "not run" not in output
 
 
 def test_invalid_playbook_exits_2(tmp_path: Path) -> None:

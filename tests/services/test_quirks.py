@@ -62,7 +62,7 @@ async def test_key_lists_refused_then_single_keys(hub: Hub, start_sim) -> None:
     session = hub.session_for("CP-1")
     keys = ["HeartbeatInterval", "MeterValueSampleInterval", "NoSuchKey"]
     table = await read_configuration(session, keys, timeout=3)
-    assert table.method == "single keys"
+    assert table.method == "3 keys by name, one at a time"
     assert "FormationViolation" in table.steps[0]
     assert table.value("HeartbeatInterval") == charger.configuration["HeartbeatInterval"]
     assert "NoSuchKey" in table.unknown_keys

@@ -65,9 +65,18 @@ async def test_report_files_hold_identity_firmware_changes_checklist_and_logs(
     assert data["site"] == notes.to_json()
     assert data["logs"] == [str(s.frame_log.path) for s in charger.sessions]
     assert all(Path(path).is_file() for path in data["logs"])
-    # The snapshot is what the charger reported in the newest session that was read.
+    # The snapshot is the complete read (before the change); the value read back after the
+    # change is listed apart, and the read predates the charger's last boot.
     snapshot = {v["key"]: v["value"] for v in data["configuration"]["values"]}
-    assert snapshot["MeterValueSampleInterval"] == "25" and snapshot["NumberOfConnectors"] == "2"
+    assert snapshot["MeterValueSampleInterval"] == "60" and snapshot["NumberOfConnectors"] == "2"
+    assert data["configuration"]["since_last_boot"] is False
+    later = {v["key"]: (v["value"], v["how"]) for v in data["configuration"]["read_later"]}
+    assert later == {
+        "MeterValueSampleInterval": (
+            "25",
+            "GetConfiguration, 1 key by name (read back after ChangeConfiguration)",
+        )
+    }
 
     markdown = files.markdown.read_text(encoding="utf-8")
     page = files.html.read_text(encoding="utf-8")
@@ -204,3 +213,123 @@ def test_run_report_options(tmp_path: Path) -> None:
     assert request is not None and request.reports_dir == tmp_path / "out"
     assert request.notes == SiteNotes("Ann", "bay 3", ["a.jpg", "b.jpg"])
     assert request.target_firmware == "1.5"
+
+
+async def test_a_key_read_by_name_never_replaces_the_complete_snapshot(
+    hub: Hub, start_sim, tmp_path: Path
+) -> None:
+    """Read all → reboot (a new session) → one key read by name before a transfer: the report
+    keeps the complete read, says it predates the boot, and lists the key apart."""
+    first = await start_sim("CP-S", firmware="1.4.2")
+    session = hub.session_for("CP-S")
+    assert session is not None
+    await read_configuration(session)
+    complete_keys = set(session.state.configuration.entries)
+    assert len(complete_keys) > 30
+    await first.stop()
+    await wait_for(lambda: not session.connected)
+    second = await start_sim("CP-S", firmware="1.5.0")
+    later = hub.session_for("CP-S")
+    assert later is not None and later is not session
+    # What a transfer screen reads for itself before offering a file.
+    await read_configuration(later, ["SupportedFileTransferProtocols"])
+    assert later.state.configuration.method == "1 key by name"
+    await second.stop()
+    await wait_for(lambda: not later.connected)
+
+    charger = hub.chargers["CP-S"]
+    report = commissioning_report(
+        charger, hub.config, ChecklistTarget(), SiteNotes(), now=hub.clock.wall()
+    )
+    configuration = report["configuration"]
+    assert {v["key"] for v in configuration["values"]} == complete_keys
+    assert configuration["session"] == session.session_id
+    assert configuration["how"] == "GetConfiguration, all keys"
+    assert configuration["since_last_boot"] is False
+    assert [(v["key"], v["how"]) for v in configuration["read_later"]] == [
+        ("SupportedFileTransferProtocols", "GetConfiguration, 1 key by name")
+    ]
+    markdown = render_markdown(report)
+    snapshot = markdown.split("## Configuration snapshot", 1)[1].split("\n## ", 1)[0]
+    assert "Not read since the last boot" in snapshot
+    assert "| HeartbeatInterval |" in snapshot
+    assert snapshot.count("\n| ") == 1 + len(complete_keys)  # the header and a row per key
+    later_section = markdown.split("## Configuration read later, by name", 1)[1]
+    assert "| SupportedFileTransferProtocols |" in later_section.split("\n## ", 1)[0]
+
+
+async def test_a_2x_snapshot_is_the_full_base_report_not_variables_read_by_name(
+    hub: Hub, start_sim
+) -> None:
+    from ocpptui.core.device_model import VariableRef, get_variables, read_device_model
+
+    await start_sim("CP-S2", protocol="ocpp2.0.1")
+    session = hub.session_for("CP-S2")
+    assert session is not None
+    charger = hub.chargers["CP-S2"]
+    ref = VariableRef("OCPPCommCtrlr", "FileTransferProtocols")
+    await get_variables(session, [ref])
+    report = commissioning_report(
+        charger, hub.config, ChecklistTarget(), SiteNotes(), now=hub.clock.wall()
+    )
+    assert report["configuration"]["values"] == []
+    assert "Not read since the last boot" in render_markdown(report)
+
+    await read_device_model(session)
+    await get_variables(session, [ref])
+    configuration = commissioning_report(
+        charger, hub.config, ChecklistTarget(), SiteNotes(), now=hub.clock.wall()
+    )["configuration"]
+    assert configuration["how"] == "GetBaseReport FullInventory"
+    assert len(configuration["values"]) > 20 and configuration["since_last_boot"]
+    assert [(v["key"], v["how"]) for v in configuration["read_later"]] == [
+        (ref.label, "GetVariables, 1 variable by name")
+    ]
+
+
+REPORT_PLAYBOOK = """
+[[step]]
+do = "wait_for_charger"
+identity = "CP-RR"
+timeout = 20
+
+[[step]]
+do = "get_configuration"
+keys = ["HeartbeatInterval"]
+"""
+
+
+async def test_run_report_reads_the_whole_configuration_first(tmp_path: Path) -> None:
+    """`ocpp-tui run --report` after a read of one key: the report reads every key first."""
+    import os
+    import re
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    (tmp_path / "pb.toml").write_text(REPORT_PLAYBOOK)
+    reports = tmp_path / "reports"
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "ocpptui", "run", str(tmp_path / "pb.toml"),
+        "--host", "127.0.0.1", "--port", "0", "--report", str(reports),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        env={**os.environ, "OCPP_TUI_HOME": str(tmp_path / "home")}, cwd=root,
+    )  # fmt: skip
+    assert process.stdout is not None
+    first = (await asyncio.wait_for(process.stdout.readline(), 20)).decode()
+    port = int(re.search(r"listening on 127\.0\.0\.1:(\d+)", first).group(1))
+    sim = SimulatedCharger(f"ws://127.0.0.1:{port}/CP-RR", SimulatorOptions(**FAST_SIM))
+    sim_task = asyncio.create_task(sim.run())
+    try:
+        output = (await asyncio.wait_for(process.stdout.read(), 60)).decode()
+        assert await process.wait() == 0, output
+    finally:
+        await sim.stop()
+        await sim_task
+    assert "reading the configuration for the report" in output
+    assert "GetConfiguration (all keys):" in output
+    [folder] = list(reports.iterdir())
+    configuration = json.loads((folder / "report.json").read_text())["configuration"]
+    assert configuration["how"] == "GetConfiguration, all keys"
+    assert configuration["since_last_boot"] is True
+    assert len(configuration["values"]) > 30
+    assert configuration["read_later"] == []  # HeartbeatInterval was read before it

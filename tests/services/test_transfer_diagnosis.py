@@ -312,3 +312,38 @@ def test_masked_url_hides_only_the_password() -> None:
     )
     assert masked_url("sftp://u1:pa55@[fe80::1]:2222/t/") == "sftp://u1:****@[fe80::1]:2222/t/"
     assert masked_url("http://10.0.0.2:8080/t/f.bin") == "http://10.0.0.2:8080/t/f.bin"
+
+
+# ------------------------------------------------------- 1.6 Installed without a reboot
+
+
+async def _status(charger: RawCharger, status: str) -> None:
+    answer = await charger.call("FirmwareStatusNotification", {"status": status})
+    assert answer[0] == 3, answer
+
+
+@pytest.mark.parametrize("fetches", [True, False])
+async def test_a_16_installed_without_a_reboot_passes_only_after_its_own_download(
+    hub: Hub, file_server: FileServer, tmp_path: Path, fetches: bool
+) -> None:
+    # Some 1.6 chargers install without rebooting: the Installed that follows this job's own
+    # download is the evidence; one that follows no download of this job's image is not.
+    charger = await connect_raw(hub, "CP-RAW")
+    await charger.boot_16()
+    path = firmware_file(tmp_path)
+    job = FirmwareUpdate(hub, "CP-RAW", file_server, path, scheme="http")
+    call = await start_with_raw_charger(job, charger)
+    if fetches:
+        async with aiohttp.ClientSession() as client, client.get(call[3]["location"]) as got:
+            assert await got.read() == path.read_bytes()
+        await _status(charger, "Downloading")
+        await _status(charger, "Downloaded")
+    await _status(charger, "Installed")
+    verdict = await job.wait(WaitFor.INSTALLED, timeout=1.5)
+    job.close()
+    await charger.connection.close()
+    assert verdict.ok is fetches, verdict
+    if fetches:
+        assert "did not reboot onto a new version within 1.5 s" in verdict.summary
+    else:
+        assert any("Installed: from an earlier job" in e.text for e in job.timeline)

@@ -187,7 +187,7 @@ async def test_chain_signed_by_the_local_ca_is_accepted_and_kept(
 ) -> None:
     charger = await start_sim("CP-1", protocol=protocol)
     assert charger.station_certificate is None
-    chain = sign_csr(ca, await trigger_csr(hub, charger))
+    chain = sign_csr(ca, await trigger_csr(hub, charger), identity="CP-1")
 
     answer = await certificate_signed(hub, charger, chain)
 
@@ -214,7 +214,7 @@ async def test_chain_for_another_key_is_rejected(
 ) -> None:
     charger = await start_sim("CP-1", protocol=protocol)
     await trigger_csr(hub, charger)  # the charger has a key, but the chain is for another one
-    chain = sign_csr(ca, csr_for_other_key("CP-1"))
+    chain = sign_csr(ca, csr_for_other_key("CP-1"), identity="CP-1")
 
     answer = await certificate_signed(hub, charger, chain)
 
@@ -241,7 +241,7 @@ async def test_garbage_chain_is_rejected_without_harm(
     hub: Hub, start_sim: Any, ca: TlsFiles, protocol: str
 ) -> None:
     charger = await start_sim("CP-1", protocol=protocol)
-    good = sign_csr(ca, await trigger_csr(hub, charger))
+    good = sign_csr(ca, await trigger_csr(hub, charger), identity="CP-1")
     assert (await certificate_signed(hub, charger, good))["status"] == "Accepted"
     accepted = charger.station_certificate
 
@@ -266,7 +266,7 @@ async def test_garbage_chain_is_rejected_without_harm(
 
 async def test_v2g_chain_is_rejected(hub: Hub, start_sim: Any, ca: TlsFiles) -> None:
     charger = await start_sim("CP-1", protocol=V201)
-    chain = sign_csr(ca, await trigger_csr(hub, charger))
+    chain = sign_csr(ca, await trigger_csr(hub, charger), identity="CP-1")
     session = hub.session_for("CP-1")
     assert session is not None
     outcome = await session.call_raw(
@@ -297,7 +297,9 @@ def test_check_chain_rejects_expired_and_not_yet_valid_leaves() -> None:
 
 def test_check_chain_rejects_a_chain_that_does_not_link_up(ca: TlsFiles) -> None:
     store = StationCertificates("CP-1")
-    leaf = sign_csr(ca, store.build_csr("ocpp-tui")).split("-----END CERTIFICATE-----\n")[0]
+    leaf = sign_csr(ca, store.build_csr("ocpp-tui"), identity="CP-1").split(
+        "-----END CERTIFICATE-----\n"
+    )[0]
     leaf += "-----END CERTIFICATE-----\n"
     other_ca = TlsFiles.in_folder(ca.ca_cert.parent / "other")
     create_ca(other_ca)

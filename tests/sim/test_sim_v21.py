@@ -350,7 +350,7 @@ async def test_update_firmware_reboots_into_the_new_version(
 
 async def test_csr_and_certificate_signed(hub: Hub, start_sim: Any, ca: TlsFiles) -> None:  # noqa: F811
     charger = await start(start_sim)
-    chain = sign_csr(ca, await trigger_csr(hub, charger))
+    chain = sign_csr(ca, await trigger_csr(hub, charger), identity="CP-1")
 
     assert await certificate_signed(hub, charger, chain) == {"status": "Accepted"}
     assert charger.station_certificate is not None

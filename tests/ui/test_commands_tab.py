@@ -84,9 +84,80 @@ async def test_a_reset_form_sends_and_shows_the_outcome(
             panel.outcome_view.query_one("#outcome-answer").render()
         )
 
-        # A required field left empty is caught by the form; the JSON keeps the last payload.
+        # Two connectors reported: the required connector is the technician's choice, not a
+        # guess. The form says so, and the JSON follows the form (not the Reset sent before).
         panel.select_command("ReserveNow")
         await wait_until(pilot, lambda: panel.form_action == "ReserveNow")
-        _field(panel, "connectorId").value = ""  # type: ignore[union-attr]
+        connector = _field(panel, "connectorId")
+        assert isinstance(connector, Select) and connector.value is Select.NULL
         error = panel.query_one("#command-form-error")
         await wait_until(pilot, lambda: "connectorId: is required" in str(error.render()))
+        await wait_until(pilot, lambda: "reservationId" in json.loads(panel.editor.text))
+        assert "type" not in json.loads(panel.editor.text)
+
+
+async def test_forms_start_from_the_running_transaction_and_the_reported_connectors(
+    app: OcppTuiApp, hub: Hub, start_sim
+) -> None:
+    """RemoteStopTransaction starts with the id the charger runs (not the schema's 1);
+    connector fields offer the connectors the charger reported; nothing that looks like a
+    real value is made up."""
+    async with app.run_test(size=SIZE) as pilot:
+        sim, panel = await open_tab(
+            pilot, app, hub, start_sim, "tab-commands", CommandsPanel, protocol="ocpp1.6"
+        )
+        state = hub.session_for("CP-1").state
+        # Before any transaction: nothing to stop, and no id made up for it.
+        panel.select_command("RemoteStopTransaction")
+        await wait_until(pilot, lambda: panel.form_action == "RemoteStopTransaction")
+        field = _field(panel, "transactionId")
+        assert isinstance(field, Input) and field.value == ""
+        assert "no transaction running" in field.placeholder
+
+        await sim.start_local_transaction(2)
+        await wait_until(pilot, lambda: state.active_transactions)
+        running = state.active_transactions[-1].transaction_id
+        assert running != "1"
+        panel.select_command("UnlockConnector")
+        await wait_until(pilot, lambda: panel.form_action == "UnlockConnector")
+        connector = _field(panel, "connectorId")
+        assert isinstance(connector, Select)
+        assert [value for _, value in connector._options if value != Select.NULL] == ["1", "2"]
+        panel.select_command("RemoteStopTransaction")
+        await wait_until(pilot, lambda: panel.form_action == "RemoteStopTransaction")
+        field = _field(panel, "transactionId")
+        assert isinstance(field, Select) and field.value == running
+        await wait_until(
+            pilot, lambda: json.loads(panel.editor.text) == {"transactionId": int(running)}
+        )
+
+        # A date and time is never hinted with a value that could pass for a real one.
+        panel.select_command("RemoteStartTransaction")
+        await wait_until(pilot, lambda: panel.form_action == "RemoteStartTransaction")
+        valid_from = _field(panel, "chargingProfile.validFrom")
+        assert isinstance(valid_from, Input) and not any(
+            c.isdigit() for c in valid_from.placeholder
+        )
+
+
+async def test_2x_request_stop_offers_the_running_transaction_and_its_evses(
+    app: OcppTuiApp, hub: Hub, start_sim
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        sim, panel = await open_tab(
+            pilot, app, hub, start_sim, "tab-commands", CommandsPanel, protocol="ocpp2.0.1"
+        )
+        state = hub.session_for("CP-1").state
+        await sim.start_local_transaction(1)
+        await wait_until(pilot, lambda: state.active_transactions)
+        running = state.active_transactions[-1].transaction_id
+        panel.select_command("RequestStopTransaction")
+        await wait_until(pilot, lambda: panel.form_action == "RequestStopTransaction")
+        field = _field(panel, "transactionId")
+        assert isinstance(field, Select) and field.value == running
+        panel.select_command("GetCompositeSchedule")
+        await wait_until(pilot, lambda: panel.form_action == "GetCompositeSchedule")
+        evse = _field(panel, "evseId")
+        assert isinstance(evse, Select)
+        values = [value for _, value in evse._options if value != Select.NULL]
+        assert values[0] == "0" and "1" in values  # 0: the whole station, then the EVSEs

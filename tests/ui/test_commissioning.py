@@ -82,6 +82,10 @@ async def test_notes_and_export_say_where_the_report_went(app: OcppTuiApp, hub: 
         screen.query_one("#target-firmware", Input).value = "2.0"
         await pilot.press("ctrl+s")
         result = screen.query_one("#export-result", Static)
+        # The configuration was never read: the export reads it first. This charger never
+        # answers: ctrl+s again exports without waiting.
+        await until(pilot, lambda: "reading the configuration first" in str(result.render()))
+        await pilot.press("ctrl+s")
         await until(pilot, lambda: "Report written to" in str(result.render()))
         folders = list(app.paths.reports_dir.iterdir())
         assert len(folders) == 1 and folders[0].name.startswith("CP-1-")
@@ -96,9 +100,10 @@ async def test_notes_and_export_say_where_the_report_went(app: OcppTuiApp, hub: 
         items = {item["key"]: item for item in data["checklist"]["items"]}
         assert items["firmware"]["status"] == "fail"  # runs 1.0, the target is 2.0
         assert "<script>" not in (folders[0] / "report.html").read_text()
+        assert "Not read since the last boot" in (folders[0] / "report.md").read_text()
 
         # What was typed survives leaving the screen.
-        await pilot.press("escape", "escape")
+        await pilot.press("escape")  # one escape leaves, even from a form field
         await until(pilot, lambda: not isinstance(app.screen, CommissioningScreen))
         await app.open_commissioning("CP-1")
         await until(pilot, lambda: isinstance(app.screen, CommissioningScreen))
@@ -134,3 +139,51 @@ async def test_the_palette_opens_the_checklist_and_a_profile_is_read_and_checked
             "HeartbeatInterval is '60', wanted '300'"
             in screen.checklist.item("configuration").detail
         )
+
+
+async def test_export_after_a_transfer_screen_reads_the_whole_configuration_first(
+    tmp_path, hub: Hub
+) -> None:
+    """serve → a charger → open it → g → esc → k → ctrl+s: the report's snapshot is a complete
+    read made for the export, not the one key the diagnostics screen read for itself."""
+    from ocpptui.screens.diagnostics import DiagnosticsScreen
+    from tests.ui.transfer_helpers import simulated, transfer_app
+
+    app = transfer_app(tmp_path, hub)
+    async with app.run_test(size=SIZE) as pilot, simulated(pilot, hub, "SIM-SNAP"):
+        session = hub.session_for("SIM-SNAP")
+        await app.open_charger("SIM-SNAP")
+        await until(pilot, lambda: isinstance(app.screen, ChargerScreen) and app.screen.is_mounted)
+        await pilot.press("g")
+        await until(pilot, lambda: isinstance(app.screen, DiagnosticsScreen))
+        table = lambda: session.state.configuration  # noqa: E731
+        await until(
+            pilot,
+            lambda: table() is not None and table().value("SupportedFileTransferProtocols"),
+        )
+        assert len(table().entries) == 1
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, ChargerScreen))
+        await pilot.press("k")
+        await until(pilot, lambda: isinstance(app.screen, CommissioningScreen))
+        screen = app.screen
+        await pilot.press("ctrl+s")
+        result = screen.query_one("#export-result", Static)
+        await until(pilot, lambda: "Report written to" in str(result.render()), timeout=15)
+        [folder] = list(app.paths.reports_dir.iterdir())
+        configuration = json.loads((folder / "report.json").read_text())["configuration"]
+        assert configuration["how"] == "GetConfiguration, all keys"
+        assert configuration["since_last_boot"] is True
+        assert len(configuration["values"]) > 30
+        markdown = (folder / "report.md").read_text()
+        assert "As read from the charger at" in markdown
+
+        # A second export uses that read: nothing is read again.
+        asked_all = lambda: [  # noqa: E731
+            f for f in hub.chargers["SIM-SNAP"].frames
+            if f.action == "GetConfiguration" and f.message_type == 2 and not f.payload
+        ]  # fmt: skip
+        assert len(asked_all()) == 1
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: len(list(app.paths.reports_dir.iterdir())) == 2)
+        assert len(asked_all()) == 1

@@ -115,3 +115,34 @@ def test_configuration_values_sort_as_numbers_then_text() -> None:
     ]]  # fmt: skip
     ordered = sorted(rows, key=lambda row: _sort_key(row, "value"))
     assert [row.value for row in ordered] == ["5", "8", "50", "60", "nan", "true", None]
+
+
+async def test_the_info_line_says_how_each_read_went_by_name_or_complete(
+    app: OcppTuiApp, hub: Hub, start_sim
+) -> None:
+    """Two keys re-read by name are "2 keys by name" (not "batches of 10 keys") and never
+    pass for the complete read; one key is "1 key", never "1 keys"."""
+    async with app.run_test(size=SIZE) as pilot:
+        _, panel = await open_tab(
+            pilot, app, hub, start_sim, "tab-config", ConfigPanel, protocol="ocpp1.6"
+        )
+        info = lambda: str(panel.query_one("#config-info").render())  # noqa: E731
+        table = panel.table_widget
+
+        # One key read by name before anything else: said so, and that it is not complete.
+        await pilot.press("a")
+        await wait_until(pilot, lambda: isinstance(app.screen, PromptScreen))
+        await type_into(pilot, app.screen.query_one("#prompt-input"), "HeartbeatInterval")
+        await wait_until(pilot, lambda: panel.has_data() and not panel.reading)
+        assert "read by 1 key by name · 1 key ·" in info()
+        assert "not a complete read: r reads everything" in info()
+
+        await _read(pilot, panel)
+        assert "read by all keys" in info() and "not a complete read" not in info()
+        table.focus()
+        for key in ("HeartbeatInterval", "MeterValueSampleInterval"):
+            table.move_cursor(row=table.get_row_index(key), animate=False)
+            await pilot.press("space")
+        await pilot.press("R")
+        await wait_until(pilot, lambda: "then 2 keys by name at" in info())
+        assert "read by all keys" in info() and "batches of" not in info()

@@ -135,3 +135,59 @@ async def test_validation_ping_and_release_keys_on_the_charger_screen(
         assert screen.check_action("diagnostics", ()) is None
         await pilot.press("u")
         assert app.screen is screen
+
+
+async def test_an_identity_like_ocpp_is_flagged_in_the_list_header_and_connections(
+    app: OcppTuiApp, hub: Hub
+) -> None:
+    from ocpptui.widgets.charger_list import ChargerList
+    from ocpptui.widgets.charger_summary import ChargerSummary
+    from tests.conftest import RawCharger
+
+    warning = "identity is 'ocpp': did the charger forget to append its own identity?"
+    async with app.run_test(size=SIZE) as pilot:
+        port = await listening_port(pilot, hub)
+        async with connect(
+            f"ws://127.0.0.1:{port}/ocpp",
+            subprotocols=["ocpp1.6"],  # type: ignore[list-item]
+        ) as connection:
+            await RawCharger(connection).boot_16()
+            charger_list = app.screen.query_one(ChargerList)
+            await until(pilot, lambda: "ocpp" in charger_list.rows)
+            assert "⚠" in str(charger_list.get_cell("ocpp", "identity"))
+            events = app.screen.query_one("#events-text", Static)
+            await until(pilot, lambda: warning in str(events.render()))
+            # A subprotocol ocpp-tui does not speak: the advice names no setting the loader
+            # refuses (it used to say "enable that subprotocol in [server] subprotocols").
+            with contextlib.suppress(InvalidHandshake):
+                async with connect(
+                    f"ws://127.0.0.1:{port}/CP-15",
+                    subprotocols=["ocpp1.5"],  # type: ignore[list-item]
+                ):
+                    pass
+            await until(pilot, lambda: "refused" in str(events.render()))
+            assert "choose OCPP" in str(events.render())
+            assert "[server] subprotocols" not in str(events.render())
+
+            await app.open_charger("ocpp")
+            await until(pilot, lambda: isinstance(app.screen, ChargerScreen))
+            await until(pilot, lambda: app.screen.query(ChargerSummary))
+            summary = app.screen.query_one(ChargerSummary)
+            await until(pilot, lambda: warning in str(summary.render()))
+
+            await pilot.press("escape")
+            await until(pilot, lambda: not isinstance(app.screen, ChargerScreen))
+            await pilot.press("n")
+            await until(
+                pilot,
+                lambda: isinstance(app.screen, ConnectionsScreen) and app.screen.query("#attempts"),
+            )
+            screen = app.screen
+            table = screen.query_one("#attempts", DataTable)
+            await until(pilot, lambda: table.row_count == 2)
+            assert "accepted" in row_text(table, 0) and "ocpp ⚠" in row_text(table, 0)
+            table.move_cursor(row=0)
+            await pilot.pause()
+            detail = str(screen.query_one("#attempt-detail", Static).render())
+            assert f"Check: {warning}" in detail
+            assert "suspicious identity" in str(screen.query_one("#connections-title").render())

@@ -1,4 +1,5 @@
-"""The pure helpers behind the transfer forms: dates, protocols, addresses, firewall text."""
+"""The pure helpers behind the transfer forms: dates, firewall text (the protocol choice and
+the address are the services' own: tests/services/test_transfer_schemes.py, _address.py)."""
 
 from __future__ import annotations
 
@@ -6,19 +7,9 @@ import datetime as dt
 
 import pytest
 
-from ocpptui.file_transfers import (
-    available_schemes,
-    best_address,
-    byte_size,
-    firewall_text,
-    parse_count,
-    parse_moment,
-    peer_host,
-    preferred_scheme,
-    scheme_warning,
-)
+from ocpptui.file_transfers import byte_size, firewall_text, parse_count, parse_moment
 from ocpptui.services.file_server import BoundPorts
-from ocpptui.services.network import LocalAddress
+from ocpptui.services.transfer_schemes import served_schemes
 from ocpptui.settings import FileServerSettings
 
 NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
@@ -41,30 +32,6 @@ def test_dates_typed_by_the_technician() -> None:
         parse_count("-1", "Retries")
 
 
-def test_protocol_preselection_and_warning() -> None:
-    assert preferred_scheme(["FTP", "HTTP"], ("http", "ftp")) == "http"
-    assert preferred_scheme(["FTP"], ("http", "ftp")) == "ftp"
-    assert preferred_scheme(["HTTPS"], ("http", "ftp")) == "http"  # not served: plain default
-    assert preferred_scheme(None, ("http", "ftp")) == "http"
-    assert scheme_warning("http", ["FTP", "HTTP"]) is None
-    assert "not HTTP" in (scheme_warning("http", ["FTP"]) or "")
-    assert "not been read" in (scheme_warning("ftp", None) or "")
-
-
-def test_the_address_nearest_the_charger_goes_into_the_url() -> None:
-    addresses = [
-        LocalAddress("wlan0", "10.1.2.3"),
-        LocalAddress("eth0", "192.168.8.20"),
-        LocalAddress("lo", "127.0.0.1"),
-    ]
-    assert best_address("192.168.8.101:50123", addresses, "") == "192.168.8.20"
-    assert best_address("10.1.9.9:4000", addresses, "") == "10.1.2.3"
-    assert best_address("127.0.0.1:4000", addresses, "") == "127.0.0.1"
-    assert best_address("192.168.8.101:1", addresses, "172.16.0.1") == "172.16.0.1"
-    assert best_address("pty /dev/ttyUSB0", addresses, "") == "10.1.2.3"
-    assert peer_host("[fe80::1]:9000") == "fe80::1" and peer_host("1.2.3.4:80") == "1.2.3.4"
-
-
 def test_firewall_ports_per_protocol() -> None:
     settings = FileServerSettings()
     ports = BoundPorts(8080, None, 2121, tuple(range(30000, 30010)))
@@ -77,6 +44,6 @@ def test_firewall_ports_per_protocol() -> None:
     assert (
         firewall_text(BoundPorts(1, None, 2, (), sftp=2222), "sftp", settings) == "TCP 2222 (SFTP)"
     )
-    assert available_schemes(None, settings) == ("http", "ftp")
+    assert served_schemes(None, settings=settings) == ("http", "ftp")
     settings.sftp = True
-    assert available_schemes(None, settings) == ("http", "ftp", "sftp")
+    assert served_schemes(None, settings=settings) == ("http", "ftp", "sftp")

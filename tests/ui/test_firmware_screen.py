@@ -162,6 +162,7 @@ async def test_form_problems_and_a_busy_port_are_explained(tmp_path: Path, hub: 
         options = screen.query_one(TransferOptions)
         await until(pilot, lambda: options.listed is not None)
         options.query_one("#scheme-https").disabled = False  # as if the laptop served HTTPS
+        options.available = (*options.available, "https")
         await pilot.click("#scheme-https")
         assert options.scheme == "https"
         assert "not HTTPS" in str(options.query_one("#scheme-note", Static).render())

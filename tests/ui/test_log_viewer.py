@@ -79,14 +79,18 @@ async def test_another_tools_log_filtered_and_its_statistics(tmp_path: Path) -> 
         status = screen.query_one("#log-status", Static)
         await until(pilot, lambda: "2 match the filter" in str(status.render()))
 
-        await pilot.press("escape", "s")  # back to the table, then statistics
+        assert table.has_focus  # enter in the filter box moved on to the results
+        await pilot.press("s")  # statistics
         text = screen.query_one("#log-statistics-text", Static)
         await until(pilot, lambda: "p50 30.0 ms" in str(text.render()))
         assert "gap of 60.0 s" in str(text.render())
         await pilot.press("x")  # every frame again
         await until(pilot, lambda: screen.view is screen.log_file)
         await until(pilot, lambda: screen.frame_table.row_count == 14)
-        await pilot.press("escape")  # the log was the reason to start: escape quits
+        await pilot.press("escape")  # the log is the whole app: escape does not quit it ...
+        await pilot.pause()
+        assert app.is_running and app.screen is screen
+        await pilot.press("q")  # ... q does
         await until(pilot, lambda: not app.is_running)
 
 
@@ -114,3 +118,44 @@ async def test_a_200k_frame_log_shows_its_first_screen_from_a_lazy_index(tmp_pat
         await pilot.pause()
         assert "m99999" in rendered_lines(table)[-1]
         assert log.parsed_lines <= 4 * table.visible_rows + 4
+
+
+async def test_r_writes_a_redacted_copy_beside_the_log(tmp_path: Path) -> None:
+    """Issue 16, point 11: the key (and its palette entry) writes the copy for a vendor."""
+    from textual.notifications import Notify
+
+    from ocpptui.commands import OcppCommands
+    from ocpptui.screens.prompt import PromptScreen
+
+    path = tmp_path / "site.log"
+    path.write_text(
+        '[2,"1","Authorize",{"idTag":"04A1B2C3D4E5F6"}]\n[3,"1",{"idTagInfo":{"status":"Accepted"}}]\n'
+        '[2,"2","StartTransaction",{"connectorId":1,"idTag":"04A1B2C3D4E5F6","meterStart":0,'
+        '"timestamp":"2024-05-01T10:00:00Z"}]\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "site.redacted.jsonl").write_text("an earlier copy\n")  # never overwritten
+    app = make_log_app(Settings(), Paths.under(tmp_path), path)
+    app.animation_level = "none"
+    seen: list = []
+    async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
+        screen = app.screen
+        assert isinstance(screen, LogViewerScreen)
+        names = [name for name, _, _ in screen.palette_commands()]
+        assert "Export a redacted copy for vendor support…" in names
+        assert any(name == "Export a redacted copy for vendor support…" for name, _, _ in
+                   OcppCommands(screen)._commands())  # fmt: skip
+        help_keys = [b.key for _, bindings in app.help_sections() for b in bindings]
+        assert "r" in help_keys and "R" in help_keys
+        await pilot.press("r")
+        await until(pilot, lambda: isinstance(app.screen, PromptScreen))
+        await pilot.press("enter")  # the proposed name: site.redacted-2.jsonl
+        copy = tmp_path / "site.redacted-2.jsonl"
+        await until(
+            pilot, lambda: any(isinstance(m, Notify) for m in seen) and copy.exists(), timeout=10
+        )
+        note = next(m for m in seen if isinstance(m, Notify)).notification
+        assert note.severity == "information" and "3 frames written" in note.message
+    text = copy.read_text(encoding="utf-8")
+    assert "04A1B2C3D4E5F6" not in text and text.count("idtoken-1") == 2
+    assert (tmp_path / "site.redacted.jsonl").read_text() == "an earlier copy\n"

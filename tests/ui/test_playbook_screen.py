@@ -63,9 +63,9 @@ async def test_a_playbook_runs_from_the_main_screen_with_live_steps_and_a_result
         assert [states[i].ok for i in range(4)] == [True, True, True, False]
         assert "does not match" in (states[3].error or "")
         assert states[3].response == {"status": "NotSupported"}
-        assert states[4].error == "not run: an earlier step failed"
+        assert states[4].error == "skipped: an earlier step failed"
         assert str(screen.steps_table.get_row("3")[2]) == "FAILED"
-        assert str(screen.steps_table.get_row("4")[2]) == "not run"
+        assert str(screen.steps_table.get_row("4")[2]) == "skipped"
 
         finished = of_type(seen, PlaybookRunScreen.Finished)[0]
         assert finished.ok is False and finished.path is not None

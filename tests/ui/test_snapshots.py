@@ -50,6 +50,22 @@ def test_charger_frames(snap_compare) -> None:
     assert _snapshot(snap_compare, "charger-frames")
 
 
+def test_charger_frames_light_theme(snap_compare) -> None:
+    """The selected frame (the newest, focused) reads on the light theme's cursor."""
+    assert _snapshot(snap_compare, "charger-frames-light")
+
+
+def test_configuration_16_light_theme(snap_compare) -> None:
+    """The selected configuration key, with coloured statuses, on the light theme."""
+    show = build_showcase()
+
+    async def run_before(pilot: Pilot) -> None:
+        show.app.theme = "textual-light"
+        await SCREENS["configuration-16"](show, pilot)
+
+    assert snap_compare(show.app, terminal_size=SIZE, run_before=run_before)
+
+
 def test_configuration_16(snap_compare) -> None:
     assert _snapshot(snap_compare, "configuration-16")
 

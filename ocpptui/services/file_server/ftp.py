@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import errno
 import logging
 import secrets
 import time
@@ -30,12 +31,17 @@ from typing import Any
 import aioftp
 from aioftp import ConnectionConditions
 from aioftp.common import Connection, StreamIO
+from aioftp.errors import NoAvailablePort
 
+from ocpptui.core.accept_guard import accept_guard
+
+from .budgets import UploadTooLarge, UploadWithdrawn
 from .events import EventBus, RequestLogged, RequestRefused, Transfer, UploadReceived
+from .limits import ConnectionCounter, peer_address
 from .offers import Offer, OfferRegistry, UploadOffer
 from .progress import TransferMeter
 from .request_paths import PathRefused, Target, ftp_directory, ftp_target, token_of_path
-from .uploads import UploadFile, UploadTooLarge, new_upload_path
+from .uploads import DiskFull, UploadFile, new_upload_path
 
 log = logging.getLogger(__name__)
 
@@ -47,14 +53,14 @@ DATA_CONNECTION_WAIT = 10.0
 links need more than aioftp's default second)."""
 SOCKET_TIMEOUT = 120.0
 """A data connection with no progress for this long has gone away."""
-IDLE_TIMEOUT = 300.0
-MAX_CONNECTIONS = 64
 
 # Pseudo-commands for the end of a connection; clients cannot send them (a command name
 # never contains a space).
 _HUNG_UP = " hung-up"
 _IDLE = " idle"
+_OUT_OF_DESCRIPTORS = b"421 the file server has run out of file descriptors, try later\r\n"
 _FEATURES = ["Features:", "EPSV", "PASV", "REST STREAM", "SIZE", "UTF8", "End"]
+_random = secrets.SystemRandom()
 
 
 @dataclass(slots=True)
@@ -81,26 +87,28 @@ class FtpFrontend:
         self,
         registry: OfferRegistry,
         events: EventBus,
-        max_upload_bytes: int,
         passive_ports: Sequence[int] | None,
+        counter: ConnectionCounter,
     ) -> None:
         self._registry = registry
         self._events = events
-        self._max_upload_bytes = max_upload_bytes
         self._passive_ports = passive_ports
+        self._counter = counter
         self._server: _OfferFtpServer | None = None
 
     async def start(self, bind_host: str, port: int) -> int:
-        server = _OfferFtpServer(
-            self._registry, self._events, self._max_upload_bytes, self._passive_ports
-        )
+        server = _OfferFtpServer(self._registry, self._events, self._passive_ports, self._counter)
         await server.start(bind_host, port)
         self._server = server
+        for sock in server.server.sockets:
+            accept_guard().register(sock, "ftp", _OUT_OF_DESCRIPTORS)
         return server.address[1]
 
     async def stop(self) -> None:
         if self._server is not None:
             server, self._server = self._server, None
+            for sock in server.server.sockets:
+                accept_guard().unregister(sock)
             await server.close()
 
     def forget(self, token: str) -> None:
@@ -143,22 +151,23 @@ class _OfferFtpServer(aioftp.Server):
         self,
         registry: OfferRegistry,
         events: EventBus,
-        max_upload_bytes: int,
         passive_ports: Sequence[int] | None,
+        counter: ConnectionCounter,
     ) -> None:
         super().__init__(
             _OfferUsers(registry),
             path_io_factory=aioftp.MemoryPathIO,
             data_ports=passive_ports,
             socket_timeout=SOCKET_TIMEOUT,
-            idle_timeout=IDLE_TIMEOUT,
+            idle_timeout=counter.limits.idle_timeout,
             wait_future_timeout=DATA_CONNECTION_WAIT,
-            maximum_connections=MAX_CONNECTIONS,
+            # Capped by the file server's counter instead: in all and per address.
+            maximum_connections=None,
             welcome_message="ocpp-tui file server",
         )
+        self._counter = counter
         self._registry = registry
         self._events = events
-        self._max_upload_bytes = max_upload_bytes
         self.partial_uploads: dict[tuple[str, str], Path] = {}
         """(token, name the client used) -> the file its bytes went to, for REST/APPE/SIZE."""
         refused = self._not_allowed
@@ -191,12 +200,42 @@ class _OfferFtpServer(aioftp.Server):
     # ------------------------------------------------------- connection tasks
 
     async def dispatcher(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        address = peer_address(writer.transport)
+        refusal = self._counter.admit(address)
+        if refusal is not None:
+            self._events.emit(RequestRefused("ftp", address, "CONNECT", "", 421, refusal))
+            writer.write(f"421 {refusal}\r\n".encode())
+            writer.close()
+            return
+        timeout = self._counter.limits.request_timeout
+        overdue = asyncio.get_running_loop().call_later(
+            timeout, self._login_overdue, writer, address
+        )
         try:
             await super().dispatcher(reader, writer)
         except asyncio.CancelledError:
             # close() cancels each connection's task. Ending it quietly keeps Python 3.11's
             # stream callback from reporting the cancellation as an unhandled exception.
             pass
+        finally:
+            overdue.cancel()
+            self._counter.release(address)
+
+    def _login_overdue(self, writer: asyncio.StreamWriter, address: str) -> None:
+        """A connection that has not logged in within the request timeout is closed: idle
+        sockets from the site network cannot hold the server's connections."""
+        connection = next(
+            (c for c in self.connections.values() if c.command_connection.writer is writer),
+            None,
+        )
+        if connection is not None and connection.future.logged.done():
+            return
+        timeout = self._counter.limits.request_timeout
+        reason = f"no login within {timeout:g} s, closing"
+        self._events.emit(RequestRefused("ftp", address, "CONNECT", "", 421, reason))
+        if not writer.is_closing():
+            writer.write(f"421 {reason}\r\n".encode())
+            writer.close()
 
     async def parse_command(
         self, stream: StreamIO, censor_commands: tuple[str] = ("pass",)
@@ -219,8 +258,83 @@ class _OfferFtpServer(aioftp.Server):
         return False
 
     async def _idle(self, connection: Connection, rest: str) -> bool:
-        connection.response("421", f"idle for {IDLE_TIMEOUT:.0f} s, closing")
+        if connection.extra_workers:
+            return True  # a transfer is running: the control connection is quiet meanwhile
+        connection.response("421", f"idle for {self.idle_timeout:g} s, closing")
         return False
+
+    # ---------------------------------------------------- passive data ports
+
+    async def _start_passive_server(
+        self,
+        connection: Connection,
+        handler_callback: Callable[[asyncio.StreamReader, asyncio.StreamWriter], Any],
+    ) -> asyncio.Server:
+        """Listen for the data connection of PASV/EPSV: on a port drawn at random from the
+        free ones (aioftp takes the lowest, so the next port is predictable), and taking
+        only a connection from the control connection's own address.
+
+        Otherwise anyone on the site network who connects first to the announced port has
+        their bytes stored as the charger's upload, or receives its firmware.
+        """
+        guarded = self._guard_data_connection(connection, handler_callback)
+        pool = self.available_data_ports
+        options = {"ssl": self.ssl, **self._start_server_extra_arguments}
+        if pool is None:  # no configured range: a port the system picks
+            return await asyncio.start_server(guarded, connection.server_host, 0, **options)
+        free: list[tuple[int, int]] = []
+        while not pool.empty():
+            free.append(pool.get_nowait())
+        _random.shuffle(free)
+        try:
+            while free:
+                priority, port = free.pop()
+                try:
+                    server = await asyncio.start_server(
+                        guarded, connection.server_host, port, **options
+                    )
+                except OSError as exc:
+                    pool.put_nowait((priority + 1, port))  # still the range's: free later
+                    if exc.errno != errno.EADDRINUSE:
+                        raise
+                    continue
+                connection.passive_server_port = port  # aioftp frees it when the client goes
+                return server
+            raise NoAvailablePort
+        finally:
+            for item in free:
+                pool.put_nowait(item)
+
+    def _guard_data_connection(
+        self,
+        connection: Connection,
+        handler: Callable[[asyncio.StreamReader, asyncio.StreamWriter], Any],
+    ) -> Callable[[asyncio.StreamReader, asyncio.StreamWriter], Any]:
+        async def guarded(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            peer = writer.get_extra_info("peername")
+            address = _plain_address(str(peer[0]) if peer else "?")
+            expected = _plain_address(connection.client_host)
+            if address != expected:
+                reason = (
+                    f"data connection from {address} refused: the control connection is from "
+                    f"{expected}"
+                )
+                self._events.emit(
+                    RequestRefused(
+                        "ftp",
+                        address,
+                        "DATA",
+                        str(connection.passive_server_port),
+                        425,
+                        reason,
+                        self._token_of(connection, ""),
+                    )
+                )
+                writer.transport.abort()
+                return
+            await handler(reader, writer)
+
+        return guarded
 
     # ------------------------------------------------------------ request log
 
@@ -395,7 +509,7 @@ class _OfferFtpServer(aioftp.Server):
     async def _send(self, connection: Connection, path: Path, transfer: Transfer) -> bool:
         stream = await self._data_stream(connection)
         if stream is None:
-            return True
+            return self._no_data_connection(connection)
         meter = TransferMeter(self._events, transfer)
         command = _current_command.get()
 
@@ -423,20 +537,25 @@ class _OfferFtpServer(aioftp.Server):
         return True
 
     async def _data_stream(self, connection: Connection) -> StreamIO | None:
+        """The data connection, or None when the client never opened it; the caller then
+        cleans up and only then answers with `_no_data_connection` (a client that gets the
+        425 may look at once for what the server left behind)."""
         try:
             await asyncio.wait_for(
                 asyncio.shield(connection.future.data_connection), connection.wait_future_timeout
             )
         except TimeoutError:
-            self._refuse(
-                connection,
-                "425",
-                "the client did not open the data connection (passive ports blocked?)",
-            )
             return None
         stream: StreamIO = connection.data_connection
         del connection.data_connection
         return stream
+
+    def _no_data_connection(self, connection: Connection) -> bool:
+        return self._refuse(
+            connection,
+            "425",
+            "the client did not open the data connection (passive ports blocked?)",
+        )
 
     # ------------------------------------------------------------------ uploads
 
@@ -481,7 +600,7 @@ class _OfferFtpServer(aioftp.Server):
         else:
             path = await asyncio.to_thread(new_upload_path, offer.directory, target.name)
         assert path is not None
-        if offset > self._max_upload_bytes:
+        if offset > self._registry.budget(offer.token).max_bytes:
             return self._refuse(connection, "552", "upload is over the size cap")
         self.partial_uploads[key] = path
         transfer = Transfer(
@@ -512,8 +631,18 @@ class _OfferFtpServer(aioftp.Server):
             if not transfer.offset:  # the new, still empty file: nothing arrived
                 self.partial_uploads.pop((offer.token, client_name), None)
                 await asyncio.to_thread(path.unlink, missing_ok=True)
-            return True
-        upload = UploadFile(path, max_bytes=self._max_upload_bytes, offset=transfer.offset)
+            return self._no_data_connection(connection)
+        key = (offer.token, client_name)
+        try:
+            upload = UploadFile(
+                path, budget=self._registry.budget(offer.token), offset=transfer.offset
+            )
+        except (UploadTooLarge, UploadWithdrawn) as refused:
+            self.partial_uploads.pop(key, None)
+            if not transfer.offset:
+                await asyncio.to_thread(path.unlink, missing_ok=True)
+            stream.close()
+            return self._refuse(connection, "552", str(refused))
         meter = TransferMeter(self._events, transfer)
         command = _current_command.get()
         try:
@@ -523,23 +652,33 @@ class _OfferFtpServer(aioftp.Server):
                     meter.add(len(block))
                     if command is not None:
                         command.bytes += len(block)
-        except UploadTooLarge as too_large:
+            sha256 = await upload.complete()
+        except (UploadTooLarge, UploadWithdrawn, DiskFull) as refused:
             await upload.discard()
-            self.partial_uploads.pop((offer.token, client_name), None)
-            meter.abort(str(too_large))
-            return self._refuse(connection, "552", f"{too_large}; partial file removed")
+            self.partial_uploads.pop(key, None)
+            reason = f"{refused}; partial file removed"
+            meter.abort(reason)
+            # 452: insufficient storage; 552: exceeded storage allocation (the cap);
+            # 451: local error (the offer is gone).
+            code = {DiskFull: "452", UploadTooLarge: "552"}.get(type(refused), "451")
+            return self._refuse(connection, code, reason)
         except asyncio.CancelledError:
-            await upload.keep_partial()
-            meter.abort("transfer aborted (ABOR or control connection closed); partial file kept")
+            kept = await upload.keep_partial()
+            meter.abort(
+                "transfer aborted (ABOR or control connection closed); "
+                + ("partial file kept" if kept else "partial file removed: the disk is full")
+            )
             connection.response("426", "transfer aborted")
             connection.response("226", "abort successful")
             return True
         except (OSError, TimeoutError) as exc:
-            await upload.keep_partial()
-            meter.abort(f"client went away ({exc or type(exc).__name__}); partial file kept")
+            kept = await upload.keep_partial()
+            meter.abort(
+                f"client went away ({exc or type(exc).__name__}); "
+                + ("partial file kept" if kept else "partial file removed: the disk is full")
+            )
             connection.response("426", "data connection lost; transfer aborted")
             return True
-        sha256 = await upload.complete()
         meter.finish()
         self._events.emit(
             UploadReceived(
@@ -608,6 +747,11 @@ async def _copy_file(
             # A cancelled read still runs in its thread: let it end before the file closes.
             if pending is not None and not pending.done():
                 await asyncio.wait([pending])
+
+
+def _plain_address(address: str) -> str:
+    """`::ffff:192.0.2.7` (IPv4 on a dual-stack socket) as `192.0.2.7`."""
+    return address.removeprefix("::ffff:")
 
 
 def _mark_exception_seen(task: asyncio.Task[Any]) -> None:

@@ -20,6 +20,9 @@ from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.multipart import content_disposition_filename, parse_content_disposition
 from aiohttp.web_urldispatcher import _default_expect_handler
 
+from ocpptui.core.accept_guard import accept_guard, http_refusal
+
+from .budgets import UploadTooLarge, UploadWithdrawn
 from .events import (
     EventBus,
     Protocol,
@@ -28,10 +31,11 @@ from .events import (
     Transfer,
     UploadReceived,
 )
+from .limits import AdmittedProtocol, ConnectionCounter
 from .offers import Offer, OfferRegistry, UploadOffer
 from .progress import TransferMeter
 from .request_paths import PathRefused, Target, http_target, token_of_path
-from .uploads import UploadFile, UploadTooLarge, new_upload_path
+from .uploads import DiskFull, UploadFile, new_upload_path
 
 log = logging.getLogger(__name__)
 
@@ -54,11 +58,17 @@ T = TypeVar("T")
 class HttpFrontend:
     """The aiohttp application and its listening sockets (HTTP, and HTTPS when given TLS)."""
 
-    def __init__(self, registry: OfferRegistry, events: EventBus, max_upload_bytes: int) -> None:
+    def __init__(
+        self,
+        registry: OfferRegistry,
+        events: EventBus,
+        counter: ConnectionCounter,
+    ) -> None:
         self._registry = registry
         self._events = events
-        self._max_upload_bytes = max_upload_bytes
+        self._counter = counter
         self._runner: web.AppRunner | None = None
+        self._sockets: list[socket.socket] = []
 
     async def start(
         self, bind_host: str, port: int, tls_port: int | None, ssl_context: ssl.SSLContext | None
@@ -73,16 +83,27 @@ class HttpFrontend:
             access_log=log,
             shutdown_timeout=SHUTDOWN_TIMEOUT,
             lingering_time=LINGERING_TIME,
+            # aiohttp closes a connection that has not sent a whole request this long after
+            # it opened (or after its previous request): headers sent a byte a minute
+            # (slowloris) end there.
+            keepalive_timeout=self._counter.limits.request_timeout,
         )
         await runner.setup()
         self._runner = runner
+        guard = accept_guard()
         try:
             http_sock = _listen(bind_host, port)
-            await web.SockSite(runner, http_sock).start()
+            self._sockets.append(http_sock)
+            await _AdmittingSite(runner, http_sock, self._admitted).start()
+            guard.register(http_sock, "http", http_refusal(_OUT_OF_DESCRIPTORS))
             bound_tls_port = None
             if ssl_context is not None:
                 tls_sock = _listen(bind_host, tls_port or 0)
-                await web.SockSite(runner, tls_sock, ssl_context=ssl_context).start()
+                self._sockets.append(tls_sock)
+                await _AdmittingSite(
+                    runner, tls_sock, self._admitted, ssl_context=ssl_context
+                ).start()
+                guard.register(tls_sock, "https")
                 bound_tls_port = tls_sock.getsockname()[1]
         except BaseException:
             await self.stop()
@@ -90,9 +111,19 @@ class HttpFrontend:
         return http_sock.getsockname()[1], bound_tls_port
 
     async def stop(self) -> None:
+        guard = accept_guard()
+        for sock in self._sockets:
+            guard.unregister(sock)
+        self._sockets.clear()
         if self._runner is not None:
             runner, self._runner = self._runner, None
             await runner.cleanup()
+
+    def _admitted(self, inner: Callable[[], asyncio.Protocol]) -> AdmittedProtocol:
+        return AdmittedProtocol(inner, self._counter, self._refused_connection)
+
+    def _refused_connection(self, address: str, reason: str) -> None:
+        self._events.emit(RequestRefused("http", address, "CONNECT", "", 503, reason))
 
     # ------------------------------------------------------------------ routing
 
@@ -130,8 +161,14 @@ class HttpFrontend:
         if request.method not in ("PUT", "POST"):
             return self._refuse(request, 405, "upload URL used for a download", "PUT, POST")
         length = request.content_length
-        if length is not None and length > self._max_upload_bytes:
-            return self._refuse(request, 413, f"upload of {length} bytes is over the cap")
+        budget = self._registry.budget(offer.token)
+        if length is not None and length > budget.remaining:
+            return self._refuse(
+                request,
+                413,
+                f"upload of {length} bytes is over the cap ({budget.remaining} of "
+                f"{budget.max_bytes} bytes left for this offer)",
+            )
         return offer, target
 
     def _refuse(
@@ -213,6 +250,15 @@ class HttpFrontend:
             response = self._refuse(request, 413, str(too_large))
             response.force_close()
             return response
+        except UploadWithdrawn as withdrawn:
+            response = self._refuse(request, 410, f"{withdrawn}; partial file removed")
+            response.force_close()
+            return response
+        except DiskFull as full:
+            # 507 Insufficient Storage: the charger may retry later, the technician frees space.
+            response = self._refuse(request, 507, f"{full}; partial file removed")
+            response.force_close()
+            return response
         except (ConnectionError, HttpProcessingError, ValueError) as broken:
             # The charger went away or sent a broken body (the transfer is already reported
             # aborted); this answer is for the request log, the charger may not read it.
@@ -231,7 +277,11 @@ class HttpFrontend:
         read_chunk: ReadChunk,
     ) -> UploadReceived:
         path = await asyncio.to_thread(new_upload_path, offer.directory, client_name)
-        upload = UploadFile(path, max_bytes=self._max_upload_bytes)
+        try:
+            upload = UploadFile(path, budget=self._registry.budget(offer.token))
+        except BaseException:
+            await asyncio.to_thread(path.unlink, missing_ok=True)
+            raise
         protocol, client = _protocol(request), _client(request)
         transfer = Transfer(
             self._events.next_transfer_id(),
@@ -249,11 +299,11 @@ class HttpFrontend:
                 meter.add(len(chunk))
             if total is not None and meter.bytes_done < total:
                 raise ConnectionResetError("body shorter than its Content-Length")
+            sha256 = await upload.complete()
         except BaseException as exc:
             await upload.discard()
             meter.abort(_abort_reason(exc))
             raise
-        sha256 = await upload.complete()
         meter.finish()
         event = UploadReceived(
             offer.token, offer.label, protocol, client, client_name, path, upload.size, sha256
@@ -332,6 +382,34 @@ class _TrackedFileResponse(web.FileResponse):
         return writer
 
 
+class _AdmittingSite(web.SockSite):
+    """aiohttp's SockSite, with each connection admitted by the file server's caps first."""
+
+    def __init__(
+        self,
+        runner: web.AppRunner,
+        sock: socket.socket,
+        admitted: Callable[[Callable[[], asyncio.Protocol]], asyncio.Protocol],
+        **options: Any,
+    ) -> None:
+        super().__init__(runner, sock, **options)
+        self._admitted = admitted
+
+    async def start(self) -> None:
+        await web.BaseSite.start(self)
+        server = self._runner.server
+        assert server is not None
+        self._server = await asyncio.get_running_loop().create_server(
+            lambda: self._admitted(server),
+            sock=self._sock,
+            ssl=self._ssl_context,
+            backlog=self._backlog,
+        )
+
+
+_OUT_OF_DESCRIPTORS = "the file server has run out of file descriptors: try again later"
+
+
 def _request_recorder(
     record: Callable[[web.BaseRequest, web.StreamResponse, float], None],
 ) -> type[AbstractAccessLogger]:
@@ -363,8 +441,8 @@ async def _within_stall_timeout(step: Awaitable[T]) -> T:
 def _abort_reason(exc: BaseException) -> str:
     if isinstance(exc, asyncio.CancelledError):
         return "server stopped"
-    if isinstance(exc, UploadTooLarge):
-        return str(exc)
+    if isinstance(exc, UploadTooLarge | UploadWithdrawn | DiskFull):
+        return f"{exc}; partial file removed"
     return f"client went away ({exc or type(exc).__name__})"
 
 

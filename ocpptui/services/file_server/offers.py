@@ -8,6 +8,8 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .budgets import UploadBudget
+
 
 @dataclass(frozen=True, slots=True)
 class Offer:
@@ -77,16 +79,32 @@ class OfferRegistry:
     def __init__(self) -> None:
         self._by_token: dict[str, Offer | UploadOffer] = {}
         self._token_by_login: dict[str, str] = {}
+        self._budgets: dict[str, UploadBudget] = {}
 
-    def add(self, offer: Offer | UploadOffer) -> None:
+    def add(self, offer: Offer | UploadOffer, budget: UploadBudget | None = None) -> None:
+        """Offer it; an upload offer comes with its `budget` (its cap)."""
         self._by_token[offer.token] = offer
         self._token_by_login[offer.ftp_user] = offer.token
+        if budget is not None:
+            self._budgets[offer.token] = budget
 
     def remove(self, token: str) -> Offer | UploadOffer | None:
+        """Withdraw an offer: uploads running under it stop at their next chunk."""
         offer = self._by_token.pop(token, None)
         if offer is not None:
             self._token_by_login.pop(offer.ftp_user, None)
+        budget = self._budgets.pop(token, None)
+        if budget is not None:
+            budget.withdrawn = True
         return offer
+
+    def budget(self, token: str) -> UploadBudget:
+        """The cap of an upload offer; a withdrawn one's takes no bytes."""
+        budget = self._budgets.get(token)
+        if budget is None:
+            budget = UploadBudget(0)
+            budget.withdrawn = True
+        return budget
 
     def get(self, token: str) -> Offer | UploadOffer | None:
         return self._by_token.get(token)
@@ -102,5 +120,5 @@ class OfferRegistry:
         return [o for o in self._by_token.values() if isinstance(o, UploadOffer)]
 
     def clear(self) -> None:
-        self._by_token.clear()
-        self._token_by_login.clear()
+        for token in list(self._by_token):
+            self.remove(token)

@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING
 
 from ocpptui.services.network import local_ipv4_addresses
 
+from .budgets import UploadBudget
 from .events import EventBus, FileServerEvent, RequestLogged, RequestRefused
+from .limits import ConnectionCounter, ConnectionLimits
 from .names import url_file_name
 from .offers import (
     Offer,
@@ -71,13 +73,18 @@ class FileServer:
         enable_sftp: bool = False,
         sftp_port: int = DEFAULT_SFTP_PORT,
         sftp_host_key_folder: Path | None = None,
+        limits: ConnectionLimits | None = None,
     ) -> None:
         """`advertise_host` is the address put in URLs (default: `bind_host` when it is a
         specific address, else the laptop's first non-loopback IPv4). Port 0 picks a free
         port; `https_port` is used only with an `ssl_context`. SFTP is off unless enabled;
-        its host keys are made once in `sftp_host_key_folder` (None: new ones each start)."""
+        its host keys are made once in `sftp_host_key_folder` (None: new ones each start).
+        `limits`: connections per address and in all, request and idle timeouts."""
         self.bind_host = bind_host
         self.advertise_host = advertise_host or _default_advertise_host(bind_host)
+        #: True when the address was given (`[files] advertise_host`), not guessed: it then
+        #: wins over the address a charger's connection came in on.
+        self.advertise_host_set = bool(advertise_host)
         self.upload_dir = upload_dir
         self.max_upload_bytes = max_upload_bytes
         self._ports_wanted = (http_port, https_port, ftp_port, sftp_port)
@@ -85,14 +92,16 @@ class FileServer:
         self._ssl_context = ssl_context
         self._events = EventBus()
         self._registry = OfferRegistry()
+        self.limits = limits or ConnectionLimits()
+        counter = ConnectionCounter(self.limits)
         # aiohttp and aioftp take ~0.35 s to import: loaded with the first FileServer, not
         # with the app (it makes one only when a transfer is first offered).
         from .ftp import FtpFrontend
         from .http import HttpFrontend
 
-        self._http = HttpFrontend(self._registry, self._events, max_upload_bytes)
+        self._http = HttpFrontend(self._registry, self._events, counter)
         self._ftp = (
-            FtpFrontend(self._registry, self._events, max_upload_bytes, ftp_passive_ports)
+            FtpFrontend(self._registry, self._events, ftp_passive_ports, counter)
             if enable_ftp
             else None
         )
@@ -100,9 +109,7 @@ class FileServer:
         if enable_sftp:
             from .sftp import SftpFrontend  # asyncssh takes ~0.5 s to import: only when used
 
-            self._sftp = SftpFrontend(
-                self._registry, self._events, max_upload_bytes, sftp_host_key_folder
-            )
+            self._sftp = SftpFrontend(self._registry, self._events, sftp_host_key_folder, counter)
         self._ports: BoundPorts | None = None
 
     # --------------------------------------------------------------- lifecycle
@@ -170,37 +177,45 @@ class FileServer:
 
     # ------------------------------------------------------------------ offers
 
-    def offer_file(self, path: Path, *, name: str | None = None) -> Offer:
-        """Offer a file for download. Hashes it here: for big files use `offer_file_async`."""
+    def offer_file(self, path: Path, *, name: str | None = None, host: str | None = None) -> Offer:
+        """Offer a file for download. Hashes it here: for big files use `offer_file_async`.
+
+        `host` is the address its URLs carry (default: `advertise_host`)."""
         self._require_running()
         resolved = _regular_file(path)
         size, sha256 = hash_file(resolved)
-        return self._add_file_offer(resolved, name, size, sha256)
+        return self._add_file_offer(resolved, name, size, sha256, host)
 
-    async def offer_file_async(self, path: Path, *, name: str | None = None) -> Offer:
+    async def offer_file_async(
+        self, path: Path, *, name: str | None = None, host: str | None = None
+    ) -> Offer:
         """Offer a file for download, hashing it in a worker thread."""
         self._require_running()
         resolved = _regular_file(path)
         size, sha256 = await asyncio.to_thread(hash_file, resolved)
-        return self._add_file_offer(resolved, name, size, sha256)
+        return self._add_file_offer(resolved, name, size, sha256, host)
 
-    def offer_upload(self, directory: Path | None = None, *, label: str = "") -> UploadOffer:
-        """Accept uploads into `directory` (default: the server's `upload_dir`)."""
+    def offer_upload(
+        self, directory: Path | None = None, *, label: str = "", host: str | None = None
+    ) -> UploadOffer:
+        """Accept uploads into `directory` (default: the server's `upload_dir`); `host` as
+        for `offer_file`."""
         self._require_running()
         target = directory or self.upload_dir
         if target is None:
             raise ValueError("no folder for uploads: pass one or set upload_dir")
         target.mkdir(parents=True, exist_ok=True)
         token, credentials = new_token(), new_credentials()
-        http, https, ftp, sftp = self._urls(token, "", credentials.user, credentials.password)
+        http, https, ftp, sftp = self._urls(token, "", credentials.user, credentials.password, host)
         offer = UploadOffer(
             token, label, target, http, https, ftp, credentials.user, credentials.password, sftp
         )
-        self._registry.add(offer)
+        self._registry.add(offer, UploadBudget(self.max_upload_bytes))
         return offer
 
     def withdraw(self, token: str) -> bool:
-        """Stop offering; new requests for the token are refused. Running transfers go on."""
+        """Stop offering; new requests for the token are refused. Running downloads go on;
+        running uploads stop (their partial files removed) at their next chunk."""
         if self._ftp is not None:
             self._ftp.forget(token)
         if self._sftp is not None:
@@ -232,11 +247,13 @@ class FileServer:
         if self._ports is None:
             raise RuntimeError("start() the file server before offering: URLs need its ports")
 
-    def _add_file_offer(self, path: Path, name: str | None, size: int, sha256: str) -> Offer:
+    def _add_file_offer(
+        self, path: Path, name: str | None, size: int, sha256: str, host: str | None
+    ) -> Offer:
         file_name = url_file_name(name or path.name)
         token, credentials = new_token(), new_credentials()
         http, https, ftp, sftp = self._urls(
-            token, file_name, credentials.user, credentials.password
+            token, file_name, credentials.user, credentials.password, host
         )
         offer = Offer(
             token,
@@ -255,10 +272,10 @@ class FileServer:
         return offer
 
     def _urls(
-        self, token: str, file_name: str, user: str, password: str
+        self, token: str, file_name: str, user: str, password: str, host: str | None
     ) -> tuple[str, str | None, str | None, str | None]:
         ports = self.ports
-        host = url_host(self.advertise_host)
+        host = url_host(host or self.advertise_host)
         tail = f"/{token}/{file_name}"
         http = f"http://{host}:{ports.http}{tail}"
         https = f"https://{host}:{ports.https}{tail}" if ports.https is not None else None

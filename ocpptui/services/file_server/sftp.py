@@ -43,11 +43,16 @@ from asyncssh.constants import (
     FXF_WRITE,
 )
 
+from ocpptui.core.accept_guard import accept_guard
+from ocpptui.services.private_files import write_private_file
+
+from .budgets import UploadTooLarge, UploadWithdrawn
 from .events import EventBus, RequestLogged, RequestRefused, Transfer, UploadReceived
+from .limits import ConnectionCounter
 from .offers import Offer, OfferRegistry, UploadOffer
 from .progress import TransferMeter
 from .request_paths import PathRefused, Target, ftp_directory, ftp_target
-from .uploads import UploadFile, UploadTooLarge, new_upload_path
+from .uploads import DiskFull, UploadFile, new_upload_path
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +60,6 @@ OK, NO_SUCH_FILE, PERMISSION_DENIED, FAILURE, OP_UNSUPPORTED = 0, 2, 3, 4, 8
 READ_AHEAD = 1 << 20
 """Downloads are read from disk in 1 MiB blocks in a worker thread; the 32 KiB requests of a
 client are answered from that block, so the event loop never waits on the disk."""
-LOGIN_TIMEOUT = 60.0
 KEEPALIVE_INTERVAL = 30.0
 KEEPALIVE_COUNT_MAX = 4
 """A charger that answers no keep-alive for two minutes has gone away (like STALL_TIMEOUT)."""
@@ -83,9 +87,7 @@ def load_host_keys(folder: Path | None) -> list[asyncssh.SSHKey]:
             keys.append(asyncssh.read_private_key(path))
             continue
         key = _new_key(algorithm, size)
-        folder.mkdir(parents=True, exist_ok=True)
-        key.write_private_key(path)
-        path.chmod(0o600)
+        write_private_file(path, key.export_private_key())  # 0600 from the start, folder 0700
         key.write_public_key(path.with_suffix(".pub"))
         keys.append(key)
     _loaded_keys[_key_files_version(folder)] = keys
@@ -113,12 +115,12 @@ class SftpFrontend:
         self,
         registry: OfferRegistry,
         events: EventBus,
-        max_upload_bytes: int,
         host_key_folder: Path | None,
+        counter: ConnectionCounter,
     ) -> None:
         self.registry = registry
         self.events = events
-        self.max_upload_bytes = max_upload_bytes
+        self.counter = counter
         self._host_key_folder = host_key_folder
         self._acceptor: asyncssh.SSHAcceptor | None = None
         self._connections: set[asyncssh.SSHServerConnection] = set()
@@ -138,19 +140,25 @@ class SftpFrontend:
             server_host_keys=keys,
             sftp_factory=lambda channel: _OfferSftp(channel, self),
             allow_scp=False,
-            login_timeout=LOGIN_TIMEOUT,
+            # Key exchange and login on a charger's slow CPU over a cellular link take far
+            # longer than an HTTP request's headers: four times the request timeout.
+            login_timeout=4 * self.counter.limits.request_timeout,
             keepalive_interval=KEEPALIVE_INTERVAL,
             keepalive_count_max=KEEPALIVE_COUNT_MAX,
             # No agent or X11 forwarding; TCP forwarding is refused by _SshLogin's defaults.
             agent_forwarding=False,
             x11_forwarding=False,
         )
+        for sock in self._acceptor.sockets:
+            accept_guard().register(sock, "sftp")
         return self._acceptor.get_port()
 
     async def stop(self) -> None:
         acceptor, self._acceptor = self._acceptor, None
         if acceptor is None:
             return
+        for sock in acceptor.sockets:
+            accept_guard().unregister(sock)
         self.stopping = True
         acceptor.close()
         connections = list(self._connections)
@@ -186,14 +194,26 @@ class _SshLogin(asyncssh.SSHServer):
         self._client = "?"
         self._logged_in = False
         self._tried_login = False
+        self._admitted = False
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         self._connection = conn
         peer = conn.get_extra_info("peername")
-        self._client = str(peer[0]) if peer else "?"
+        self._client = str(peer[0]).removeprefix("::ffff:") if peer else "?"
+        refusal = self._frontend.counter.admit(self._client)
+        if refusal is not None:
+            self._frontend.events.emit(
+                RequestRefused("sftp", self._client, "CONNECT", "", FAILURE, refusal)
+            )
+            conn.disconnect(asyncssh.DISC_TOO_MANY_CONNECTIONS, refusal)
+            return
+        self._admitted = True
         self._frontend.connected(conn)
 
     def connection_lost(self, exc: Exception | None) -> None:
+        if not self._admitted:
+            return
+        self._frontend.counter.release(self._client)
         if self._connection is not None:
             self._frontend.disconnected(self._connection)
         if not self._logged_in and not self._tried_login:
@@ -502,10 +522,14 @@ class _OfferSftp(asyncssh.SFTPServer):
         else:
             path = await asyncio.to_thread(new_upload_path, offer.directory, name)
             offset = 0
+        budget = self._frontend.registry.budget(offer.token)
+        try:
+            upload = await asyncio.to_thread(UploadFile, path, budget=budget, offset=offset)
+        except (UploadTooLarge, UploadWithdrawn) as refused:
+            if not offset:
+                await asyncio.to_thread(path.unlink, missing_ok=True)
+            raise self._refuse("OPEN", text, asyncssh.SFTPFailure, str(refused)) from None
         self._frontend.partial_uploads[key] = path
-        upload = await asyncio.to_thread(
-            UploadFile, path, max_bytes=self._frontend.max_upload_bytes, offset=offset
-        )
         transfer = Transfer(
             self._events.next_transfer_id(),
             "sftp",
@@ -535,16 +559,23 @@ class _OfferSftp(asyncssh.SFTPServer):
             raise asyncssh.SFTPFailure(file_obj.failed)
         try:
             await file_obj.upload.write_at(offset, data)
-        except UploadTooLarge as too_large:
-            file_obj.failed = f"{too_large}; partial file removed"
-            await file_obj.upload.discard()
-            self._frontend.partial_uploads.pop((file_obj.offer.token, file_obj.client_name), None)
-            file_obj.meter.abort(str(too_large))
-            raise self._refuse(
-                "WRITE", file_obj.shown_path, asyncssh.SFTPFailure, file_obj.failed
-            ) from None
+        except (UploadTooLarge, UploadWithdrawn, DiskFull) as refused:
+            raise await self._upload_failed(file_obj, "WRITE", refused) from None
         file_obj.meter.add(len(data))
         return len(data)
+
+    async def _upload_failed(
+        self, file_obj: _Upload, method: str, refused: Exception
+    ) -> asyncssh.SFTPError:
+        """Remove the partial file, end the transfer, and return the error for the client."""
+        file_obj.failed = f"{refused}; partial file removed"
+        await file_obj.upload.discard()
+        self._frontend.partial_uploads.pop((file_obj.offer.token, file_obj.client_name), None)
+        file_obj.meter.abort(file_obj.failed)
+        error = asyncssh.SFTPNoSpaceOnFilesystem if isinstance(refused, DiskFull) else None
+        return self._refuse(
+            method, file_obj.shown_path, error or asyncssh.SFTPFailure, file_obj.failed
+        )
 
     async def close(self, file_obj: object) -> None:
         # asyncssh also closes the handles a lost session left open, before exit().
@@ -564,11 +595,17 @@ class _OfferSftp(asyncssh.SFTPServer):
         took = time.monotonic() - file_obj.opened
         moved = file_obj.meter.bytes_done
         if lost:
-            await file_obj.upload.keep_partial()
-            file_obj.meter.abort(f"{lost}; partial file kept")
+            kept = await file_obj.upload.keep_partial()
+            file_obj.meter.abort(
+                f"{lost}; "
+                + ("partial file kept" if kept else "partial file removed: the disk is full")
+            )
             self._logged("WRITE", file_obj.shown_path, FAILURE, moved, took)
             return
-        sha256 = await file_obj.upload.complete()
+        try:
+            sha256 = await file_obj.upload.complete()
+        except DiskFull as full:
+            raise await self._upload_failed(file_obj, "CLOSE", full) from None
         file_obj.meter.finish()
         upload = file_obj.upload
         self._events.emit(

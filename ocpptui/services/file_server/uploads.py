@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import errno
 import hashlib
 import os
 import time
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
+from .budgets import UploadBudget
 from .names import create_unique_file, safe_upload_name
 from .offers import hash_file
 
@@ -17,8 +20,17 @@ FLUSH_BYTES = 1 << 20
 per megabyte instead of per 8 KiB packet, and the event loop never waits on the disk."""
 
 
-class UploadTooLarge(Exception):
-    """The upload went past the size cap."""
+class DiskFull(Exception):
+    """The laptop's disk (or the user's quota) is full: the upload cannot be stored."""
+
+
+#: Errors that mean "no room on the disk", as opposed to a broken file or folder.
+_NO_ROOM = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+
+
+def open_upload_file(path: Path) -> BinaryIO:
+    """The file an upload is written to (a seam for tests that fill the disk)."""
+    return path.open("r+b")
 
 
 def default_upload_name() -> str:
@@ -33,17 +45,20 @@ def new_upload_path(directory: Path, client_name: str | None) -> Path:
 
 
 class UploadFile:
-    """An upload being written: the bytes so far, a cap on the total, and its SHA-256.
+    """An upload being written: the bytes so far, the offer's cap, and its SHA-256.
 
     `offset` > 0 resumes a partial file (FTP REST/APPE); the hash then comes from reading
     the whole file at the end, since the first part arrived in an earlier transfer.
+    Writing raises UploadTooLarge past the offer's cap, UploadWithdrawn once the offer is
+    withdrawn, and DiskFull when the disk has no room left.
     """
 
-    def __init__(self, path: Path, *, max_bytes: int, offset: int = 0) -> None:
+    def __init__(self, path: Path, *, budget: UploadBudget, offset: int = 0) -> None:
         self.path = path
         self.size = offset
-        self._max_bytes = max_bytes
-        self._file: BinaryIO = path.open("r+b")
+        self._budget = budget
+        budget.grow(path, offset)
+        self._file: BinaryIO = open_upload_file(path)
         if offset:
             self._file.seek(offset)
             self._file.truncate()
@@ -52,9 +67,9 @@ class UploadFile:
         self._pending: asyncio.Future[None] | None = None
 
     async def write(self, data: bytes) -> None:
-        """Take the next chunk; raises UploadTooLarge (having written nothing more) past the cap."""
-        if self.size + len(data) > self._max_bytes:
-            raise UploadTooLarge(f"upload exceeds {self._max_bytes} bytes")
+        """Take the next chunk; past the cap (or once withdrawn) raises, having taken none of
+        it."""
+        self._budget.grow(self.path, self.size + len(data))
         self.size += len(data)
         self._buffer += data
         if len(self._buffer) >= FLUSH_BYTES:
@@ -64,18 +79,17 @@ class UploadFile:
         """Write a chunk at `offset` (SFTP writes name theirs); in order, this is `write()`.
 
         Out of order, the chunk goes straight to disk and the hash is taken from the whole
-        file at the end. Raises UploadTooLarge when the chunk would end past the cap.
+        file at the end.
         """
         if offset == self.size:
             await self.write(data)
             return
-        if offset + len(data) > self._max_bytes:
-            raise UploadTooLarge(f"upload exceeds {self._max_bytes} bytes")
+        self._budget.grow(self.path, max(self.size, offset + len(data)))
         await self._flush()
         self._hash = None
         self.size = max(self.size, offset + len(data))
         self._pending = asyncio.ensure_future(asyncio.to_thread(self._write_block_at, offset, data))
-        await asyncio.shield(self._pending)
+        await _disk_errors(asyncio.shield(self._pending))
 
     def _write_block_at(self, offset: int, data: bytes) -> None:
         self._file.seek(offset)
@@ -91,16 +105,25 @@ class UploadFile:
         _, sha256 = await asyncio.to_thread(hash_file, self.path)
         return sha256
 
-    async def keep_partial(self) -> None:
-        """Close, keeping what arrived: an FTP client may resume it with REST or APPE."""
-        await self._flush()
-        await self._close()
+    async def keep_partial(self) -> bool:
+        """Close, keeping what arrived: an FTP client may resume it with REST or APPE.
+        False when the disk had no room for the last of it: the file is removed then (a
+        partial file on a full disk helps nobody)."""
+        try:
+            await self._flush()
+            await self._close()
+        except DiskFull:
+            await self.discard()
+            return False
+        return True
 
     async def discard(self) -> None:
-        """Close and delete the file."""
+        """Close and delete the file (whatever state the disk left it in)."""
         self._buffer.clear()
-        await self._close()
+        with contextlib.suppress(OSError):  # a full disk fails the close's last flush too
+            await self._close()
         await asyncio.to_thread(_unlink_quietly, self.path)
+        self._budget.forget(self.path)
 
     async def _flush(self) -> None:
         if not self._buffer:
@@ -110,7 +133,7 @@ class UploadFile:
         self._pending = asyncio.ensure_future(asyncio.to_thread(self._write_block, data))
         # Shielded: if our task is cancelled, the thread still finishes this block, and
         # _close() waits for it, so the file is never closed under a running write.
-        await asyncio.shield(self._pending)
+        await _disk_errors(asyncio.shield(self._pending))
 
     def _write_block(self, data: bytes) -> None:
         self._file.write(data)
@@ -121,7 +144,19 @@ class UploadFile:
         if self._pending is not None and not self._pending.done():
             await asyncio.wait([self._pending])
         if not self._file.closed:
-            await asyncio.to_thread(self._file.close)
+            await _disk_errors(asyncio.to_thread(self._file.close))
+
+
+async def _disk_errors(step: asyncio.Future[None] | Any) -> None:
+    """Await a disk write; "no space left" becomes DiskFull, with the system's words."""
+    try:
+        await step
+    except OSError as exc:
+        if exc.errno in _NO_ROOM:
+            raise DiskFull(
+                f"the laptop's disk is full ({exc.strerror or exc}): free space and retry"
+            ) from exc
+        raise
 
 
 def _unlink_quietly(path: Path) -> None:

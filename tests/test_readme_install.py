@@ -1,0 +1,30 @@
+"""The README gets a new user from nothing to `ocpp-tui demo` (issue 17)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def test_the_first_lines_are_the_two_set_up_commands() -> None:
+    lines = README.read_text(encoding="utf-8").splitlines()
+    assert lines[2] == "    pipx install . && ocpp-tui demo"
+    assert lines[3] == (
+        "    python3 -m venv .venv && .venv/bin/pip install -q -e '.[test]' && .venv/bin/pytest"
+    )
+
+
+def test_it_says_how_to_get_pipx_and_what_to_do_when_the_command_is_not_found() -> None:
+    text = README.read_text(encoding="utf-8")
+    installing = text[text.index("## Installing") : text.index("## Quick start")]
+    for needed in (
+        "python3 -m pip install --user pipx",
+        "pipx ensurepath",
+        "brew install pipx",  # macOS
+        "py -m pip install --user pipx",  # Windows
+        "py -m pipx ensurepath",
+        "`ocpp-tui: command not found` after `pipx install`",
+        "open a\nnew terminal",
+    ):
+        assert needed in installing, needed
