@@ -46,6 +46,8 @@ class _Policy:
         self._started = 0.0
         self.closed_screens = 0
         self.last_full = time.monotonic()
+        self.stopped = threading.Event()
+        self.thread: threading.Thread | None = None
 
     def __call__(self, phase: str, info: dict[str, int]) -> None:
         if phase == "start":
@@ -79,9 +81,10 @@ def install() -> PauseLog:
     if _policy is None:
         _policy = _Policy()
         gc.callbacks.append(_policy)
-        threading.Thread(
+        _policy.thread = threading.Thread(
             target=_maintain, args=(_policy,), name="gc-maintenance", daemon=True
-        ).start()
+        )
+        _policy.thread.start()
     gc.freeze()
     _policy.log.freezes += 1
     return _policy.log
@@ -102,8 +105,7 @@ def _collect_everything() -> None:
 
 
 def _maintain(policy: _Policy) -> None:
-    while _policy is policy:
-        time.sleep(60.0)
+    while not policy.stopped.wait(60.0):
         if _policy is policy and time.monotonic() - policy.last_full > THAW_EVERY:
             _collect_everything()
 
@@ -125,6 +127,9 @@ def uninstall() -> None:
     global _policy
     if _policy is not None:
         gc.callbacks.remove(_policy)
+        _policy.stopped.set()
+        if _policy.thread is not None:
+            _policy.thread.join(timeout=5)
         _policy = None
     gc.unfreeze()
 

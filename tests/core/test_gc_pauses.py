@@ -4,6 +4,7 @@ that die among them are still collected when a screen is closed."""
 from __future__ import annotations
 
 import gc
+import threading
 import weakref
 
 from ocpptui.core import gc_pauses
@@ -33,3 +34,4 @@ def test_survivors_are_frozen_and_closed_screens_give_dead_cycles_back() -> None
     finally:
         gc_pauses.uninstall()
     assert gc.get_freeze_count() == 0 and gc_pauses.pause_log() is None
+    assert "gc-maintenance" not in {thread.name for thread in threading.enumerate()}
