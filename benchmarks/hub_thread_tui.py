@@ -29,6 +29,7 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--log-dir", type=Path, required=True)
+    parser.add_argument("--settings", type=Path, help="settings file (default: the config dir's)")
     args = parser.parse_args()
 
     from ocpptui.app import make_app
@@ -37,8 +38,9 @@ def main() -> None:
     from ocpptui.settings import load_settings, write_default_settings
 
     paths = Paths.default()
-    write_default_settings(paths.settings_file)
-    settings = load_settings(paths.settings_file)
+    if args.settings is None:
+        write_default_settings(paths.settings_file)
+    settings = load_settings(args.settings or paths.settings_file)
     hub = Hub(settings.csms, sessions_dir=args.log_dir)
     loop = asyncio.new_event_loop()
     started = threading.Event()

@@ -16,7 +16,8 @@ For each profile, one after the other on a fresh server each (the order alternat
 profiles so that drift on the machine hits all alike):
 
 * headless (the baseline): `python -m ocpptui serve --headless --log-dir D`, its frame
-  lines to /dev/null;
+  lines to /dev/null (every server with `[server] max_connections_per_ip = 0`: the whole
+  load comes from 127.0.0.1);
 * TUI, main screen: `python -m ocpptui serve --log-dir D` in a 160x50 pseudo-terminal
   (TERM=xterm-256color, a temporary OCPP_TUI_HOME), the main screen's "All frames" table
   following; the benchmark reads everything the app writes to the terminal;
@@ -230,8 +231,11 @@ class Server:
         self.log_dir = folder / "sessions"
         self.port = free_port()
         env = {**os.environ, "OCPP_TUI_HOME": str(folder / "home")}
-        command = [sys.executable, "-m", "ocpptui", "serve", "--host", "127.0.0.1"]
-        command += ["--port", str(self.port), "--log-dir", str(self.log_dir)]
+        # Every charger of the load comes from 127.0.0.1: no per-address connection cap.
+        settings = folder / "settings.toml"
+        settings.write_text("[server]\nmax_connections_per_ip = 0\n")
+        command = [sys.executable, "-m", "ocpptui", "--settings", str(settings), "serve"]
+        command += ["--host", "127.0.0.1", "--port", str(self.port), "--log-dir", str(self.log_dir)]
         self.terminal: Terminal | None = None
         if kind == HEADLESS:
             self._err = (folder / "server.err").open("w")
@@ -245,6 +249,7 @@ class Server:
             if kind == TUI_HUB_THREAD:
                 command = [sys.executable, str(HERE / "hub_thread_tui.py"), "--host", "127.0.0.1"]
                 command += ["--port", str(self.port), "--log-dir", str(self.log_dir)]
+                command += ["--settings", str(settings)]
             self.terminal = Terminal(command, env)
             self.process = self.terminal.process
             if self.terminal.expect(b"Chargers", 60) is None:

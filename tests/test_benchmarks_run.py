@@ -21,6 +21,7 @@ EXPECTED = {
     "capacity_bench.py": ["ratios, ocpp-tui / baseline:", "N=20"],
     "ui_filter_bench.py": ["-> lost: 0", "painted ms"],
     "ui_load_bench.py": ["-> lost: 0", "key p50"],
+    "gc_pause_bench.py": ["frozen", "gc.collect()"],
     "startup_bench.py": ["ocpp-tui --help", "ocpp-tui TUI, first paint"],
     "file_server_bench.py": ["ocpp-tui FileServer"],
     "serial_bench.py": ["session: Heartbeat CALL/RESULT round trips"],
