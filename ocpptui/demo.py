@@ -10,7 +10,7 @@ from ocpptui.sim import SimulatedCharger, SimulatorOptions
 #: Heartbeat interval the demo's mini-CSMS hands out, so the frame log moves visibly.
 DEMO_HEARTBEAT_INTERVAL = 10
 
-#: The demo's three chargers; the frozen showcase (showcase.py) draws the same ones.
+#: The demo's three chargers; the frozen showcase (tests/ui/showcase.py) draws the same ones.
 DEMO_CHARGERS = (
     SimulatorOptions(
         protocol="ocpp1.6",

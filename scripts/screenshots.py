@@ -1,4 +1,4 @@
-"""Regenerate the SVG screenshots in screens/ from the frozen demo (ocpptui/showcase.py).
+"""Regenerate the SVG screenshots in screens/ from the frozen demo (tests/ui/showcase.py).
 
     .venv/bin/python scripts/screenshots.py            # every screen
     .venv/bin/python scripts/screenshots.py main help  # some of them
@@ -13,25 +13,30 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 os.environ["TZ"] = "UTC"  # the screens show local times
 time.tzset()
 
-from ocpptui.showcase import SCREENS, build_showcase  # noqa: E402
-
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # the showcase is a test fixture: tests/ui/showcase.py
+
+from tests.ui.showcase import SCREENS, build_showcase  # noqa: E402
+
 OUT = ROOT / "screens"
 SIZE = (120, 40)
 
 
 async def shoot(name: str) -> Path:
-    show = build_showcase()
-    async with show.app.run_test(size=SIZE) as pilot:
-        await SCREENS[name](show, pilot)
-        path = OUT / f"{name}.svg"
-        show.app.save_screenshot(path.name, str(OUT))
+    with tempfile.TemporaryDirectory(prefix="ocpp-tui-showcase-") as home:
+        os.environ["HOME"] = home  # the screens show the showcase's paths as ~/...
+        show = build_showcase(Path(home))
+        async with show.app.run_test(size=SIZE) as pilot:
+            await SCREENS[name](show, pilot)
+            path = OUT / f"{name}.svg"
+            show.app.save_screenshot(path.name, str(OUT))
     return path
 
 

@@ -46,6 +46,7 @@ def test_wheel_installs_into_a_fresh_venv_and_runs(tmp_path: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     expected = _package_files()
     assert "ocpptui/app.tcss" in expected
+    assert not [name for name in names if "showcase" in name]  # a test fixture, not shipped
     assert not expected - names, f"missing from the wheel: {sorted(expected - names)}"
     data_files = {name for name in expected if not name.endswith(".py")}
     assert data_files <= names  # the stylesheet and any other data the package reads

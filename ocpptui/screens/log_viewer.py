@@ -33,7 +33,7 @@ from ocpptui.screens.inspector import FrameInspectorScreen
 from ocpptui.screens.prompt import PromptScreen
 from ocpptui.services.log_redaction import RedactionSummary, export_redacted
 from ocpptui.widgets.configuration_panel import PaletteCommand
-from ocpptui.widgets.display_text import shorten
+from ocpptui.widgets.display_text import short_path
 from ocpptui.widgets.filter_bar import FilterBar
 from ocpptui.widgets.frame_filter import FrameFilter
 from ocpptui.widgets.frame_table import FrameTable
@@ -192,7 +192,7 @@ class LogViewerScreen(FrameFilterScreen):
 
     def _info(self) -> Content:
         return Content.assemble(
-            (shorten(str(self.log_file.path), 200), "bold"),
+            (short_path(self.log_file.path, 200), "bold"),
             "  ",
             (f"{self.log_file.size:,} bytes · {self.log_file.description}", ""),
         )

@@ -29,6 +29,7 @@ from ocpptui.settings_file import (
     settings_text,
 )
 from ocpptui.widgets.choice_select import ChoiceSelect
+from ocpptui.widgets.display_text import short_path
 from ocpptui.widgets.key_footer import KeyFooter
 
 
@@ -150,7 +151,7 @@ class SettingsScreen(ModalScreen[None]):
             yield Static(
                 Content.assemble(
                     ("File ", "$text-muted"),
-                    (str(self.path), "bold"),
+                    (short_path(self.path, 0), "bold"),
                     (" · green hints apply at once, the rest after a restart", "$text-muted"),
                 ),
                 id="settings-path",

@@ -1,11 +1,14 @@
-"""A frozen demo: three chargers with a fixed history on a frozen clock.
+"""A frozen demo: three chargers with a fixed history on a frozen clock (a test fixture,
+not part of the package).
 
 `scripts/screenshots.py` and the snapshot tests (tests/ui/test_snapshots.py) draw every screen
 from it. What varies in a live demo is fixed here: the time (a clock that moves only when the
 script says), ports and addresses (the welcome panel is told 192.168.1.20:9000), message ids
-(the script numbers its own; the answers reuse them), session folders (a fixed tag, under a
-fixed folder). The chargers' frames go through real Sessions of the hub over an in-memory
-transport that answers ocpp-tui's calls from the simulator's configuration tables.
+(the script numbers its own; the answers reuse them), session folders (a fixed tag, in the
+platform's folders under a home folder the caller gives: each run its own, so runs can go in
+parallel, while the screens show the same `~/...` paths). The chargers' frames go through real
+Sessions of the hub over an in-memory transport that answers ocpp-tui's calls from the
+simulator's configuration tables.
 """
 
 from __future__ import annotations
@@ -14,7 +17,6 @@ import asyncio
 import datetime as dt
 import itertools
 import json
-import shutil
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
@@ -44,8 +46,6 @@ if TYPE_CHECKING:
 
 #: 14 March 2026, 09:30:00 UTC: when the showcase's chargers boot.
 START = dt.datetime(2026, 3, 14, 9, 30, tzinfo=dt.UTC).timestamp()
-#: Where its settings and session logs go (shown on screen, so the same on every run).
-ROOT = Path("/tmp/ocpp-tui-showcase")
 LAPTOP = "192.168.1.20"
 PORT = 9000
 #: Where each of the demo's chargers seems to connect from (the connection list shows it).
@@ -398,12 +398,21 @@ def _charger_options() -> dict[str, tuple[OcppVersion, str, SimulatorOptions]]:
     }
 
 
-def build_showcase(root: Path = ROOT, **app_options: Any) -> Showcase:
-    """The app over a hub whose clock, ids and folders are fixed; `root` is emptied first."""
+def home_paths(home: Path) -> Paths:
+    """ocpp-tui's folders as platformdirs gives them on Linux, under the home folder `home`."""
+    return Paths(
+        home / ".config" / "ocpp-tui",
+        home / ".local" / "share" / "ocpp-tui",
+        home / ".local" / "state" / "ocpp-tui" / "log",
+    )
+
+
+def build_showcase(home: Path, **app_options: Any) -> Showcase:
+    """The app over a hub whose clock, ids and folders are fixed, its files under `home`, an
+    empty folder: the caller points `HOME` at it, so that the screens show `~/...` paths."""
     from ocpptui.app import make_app
 
-    shutil.rmtree(root, ignore_errors=True)
-    paths = Paths.under(root)
+    paths = home_paths(home)
     clock = FrozenClock()
     settings = Settings(csms=CsmsConfig(host=LAPTOP, port=PORT, heartbeat_interval=30))
     settings.files.advertise_host = LAPTOP
