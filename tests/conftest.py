@@ -1,55 +1,26 @@
-"""Shared fixtures: a real mini-CSMS on 127.0.0.1 and a raw WebSocket charger to poke it with."""
+"""Shared fixtures: a real mini-CSMS on 127.0.0.1 and simulated chargers against it.
+
+Helpers to import (a raw charger, waiting) are in tests/helpers.py.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import errno
-import json
-import os
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import pytest
-from websockets.asyncio.client import ClientConnection, connect
 
 from ocpptui.core.config import CsmsConfig
 from ocpptui.core.hub import Hub
+from tests.helpers import FAST_SIM, server_url, wait_for
 
 
 @pytest.fixture(autouse=True)
 def _private_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Never let a test touch the technician's real settings or logs."""
     monkeypatch.setenv("OCPP_TUI_HOME", str(tmp_path / "home"))
-
-
-class RawCharger:
-    """A hand-driven charger: sends exact frames and reads exactly what comes back."""
-
-    def __init__(self, connection: ClientConnection) -> None:
-        self.connection = connection
-        self._counter = 0
-
-    async def send_text(self, text: str) -> None:
-        await self.connection.send(text)
-
-    async def recv_json(self, timeout: float = 5) -> Any:
-        return json.loads(await asyncio.wait_for(self.connection.recv(), timeout))
-
-    async def call(self, action: str, payload: dict[str, Any], timeout: float = 5) -> list[Any]:
-        """Send a CALL and return the answer frame (as a list)."""
-        self._counter += 1
-        message_id = f"m{self._counter}"
-        await self.send_text(json.dumps([2, message_id, action, payload]))
-        answer = await self.recv_json(timeout)
-        assert answer[1] == message_id, answer
-        return answer
-
-    async def boot_16(self, vendor: str = "VendorX", model: str = "ModelY") -> list[Any]:
-        return await self.call(
-            "BootNotification",
-            {"chargePointVendor": vendor, "chargePointModel": model, "firmwareVersion": "1.0"},
-        )
 
 
 @pytest.fixture
@@ -60,34 +31,6 @@ async def hub(tmp_path: Path) -> AsyncIterator[Hub]:
         yield hub
     finally:
         await hub.stop()
-
-
-def server_url(hub: Hub, identity: str = "CP-1", prefix: str = "/ocpp") -> str:
-    return f"ws://127.0.0.1:{hub.servers[0].port}{prefix}/{identity}"
-
-
-async def connect_raw(hub: Hub, identity: str = "CP-1", subprotocol: str = "ocpp1.6") -> RawCharger:
-    connection = await connect(server_url(hub, identity), subprotocols=[subprotocol])  # type: ignore[list-item]
-    return RawCharger(connection)
-
-
-async def wait_for(predicate, timeout: float = 5.0, interval: float = 0.01) -> None:
-    """Poll `predicate` until it is true (fails the test after `timeout`)."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not predicate():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(interval)
-
-
-# Simulated chargers against the real hub: protocol intervals run 20x faster.
-FAST_SIM: dict[str, Any] = {
-    "speedup": 20.0,
-    "boot_retry_floor": 0.05,
-    "reconnect_backoff": (0.05, 0.2),
-    "reboot_delay": 0.05,
-    "response_timeout": 3.0,
-}
 
 
 @pytest.fixture
@@ -115,33 +58,3 @@ async def start_sim(hub: Hub) -> AsyncIterator:
     for charger, task in running:
         await charger.stop()
         await task
-
-
-class Disk:
-    """Room left on the fake disk: None is plenty; a number of bytes fills it."""
-
-    def __init__(self) -> None:
-        self.room: int | None = None
-
-
-class FullDiskFile:
-    """A file on `disk` (the one fake: a test cannot fill the real disk): past its room, a
-    write puts what fits and fails with ENOSPC, as write(2) on a full file system does."""
-
-    def __init__(self, file: BinaryIO, disk: Disk) -> None:
-        self._file = file
-        self._disk = disk
-
-    def write(self, data: bytes) -> int:
-        room = self._disk.room
-        if room is None or len(data) <= room:
-            if room is not None:
-                self._disk.room = room - len(data)
-            return self._file.write(data)
-        self._file.write(data[:room])
-        self._file.flush()
-        self._disk.room = 0
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._file, name)

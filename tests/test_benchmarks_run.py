@@ -30,6 +30,7 @@ EXPECTED = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(os.name != "posix", reason="the benchmarks use ptys and /proc")
 @pytest.mark.parametrize("script", sorted(EXPECTED))
 def test_quick_mode_runs(script: str) -> None:

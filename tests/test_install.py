@@ -35,6 +35,7 @@ def _package_files() -> set[str]:
     }
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(600)
 def test_wheel_installs_into_a_fresh_venv_and_runs(tmp_path: Path) -> None:
     wheel_dir = tmp_path / "wheel"

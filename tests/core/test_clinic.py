@@ -15,7 +15,7 @@ from ocpptui.core.auth import AuthConfig
 from ocpptui.core.config import BootAnswer, UnknownChargerPolicy
 from ocpptui.core.events import DecisionNeeded
 from ocpptui.core.hub import Hub
-from tests.conftest import connect_raw, wait_for
+from tests.helpers import connect_raw, wait_for
 
 
 async def test_accepted_attempt_records_what_the_charger_sent(hub: Hub) -> None:

@@ -12,7 +12,7 @@ from websockets.exceptions import InvalidStatus
 from ocpptui.core.attempts import Outcome
 from ocpptui.core.config import CsmsConfig
 from ocpptui.core.hub import Hub
-from tests.conftest import RawCharger, server_url, wait_for
+from tests.helpers import RawCharger, server_url, wait_for
 
 
 async def charger(hub: Hub, identity: str, source: str = "127.0.0.1") -> RawCharger:

@@ -18,7 +18,7 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
-from tests.conftest import RawCharger
+from tests.helpers import RawCharger
 
 pytestmark = [
     pytest.mark.skipif(sys.platform == "win32", reason="RLIMIT_NOFILE is POSIX"),

@@ -16,7 +16,7 @@ from ocpptui.core.clock import Clock
 from ocpptui.core.config import CsmsConfig
 from ocpptui.core.events import LogProblem, LogResumed
 from ocpptui.core.hub import Hub
-from tests.conftest import Disk, FullDiskFile, connect_raw, wait_for
+from tests.helpers import Disk, FullDiskFile, connect_raw, wait_for
 
 
 class SteppingClock(Clock):

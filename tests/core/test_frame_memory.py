@@ -11,7 +11,7 @@ import pytest
 from ocpptui.core import frame as frame_module
 from ocpptui.core.config import CsmsConfig
 from ocpptui.core.hub import Hub
-from tests.conftest import connect_raw
+from tests.helpers import connect_raw
 
 BUDGET = 4 << 20
 

@@ -11,7 +11,7 @@ import pytest
 from ocpptui.core import hub as hub_module
 from ocpptui.core.config import CsmsConfig
 from ocpptui.core.hub import Hub
-from tests.conftest import connect_raw
+from tests.helpers import connect_raw
 
 
 async def test_the_chattiest_charger_gives_up_its_oldest_frames(

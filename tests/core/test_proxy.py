@@ -16,7 +16,7 @@ from ocpptui.core.auth import AuthConfig
 from ocpptui.core.config import CsmsConfig
 from ocpptui.core.hub import Hub
 from ocpptui.core.proxy import ProxySession, UpstreamConfig
-from tests.conftest import RawCharger, wait_for
+from tests.helpers import RawCharger, wait_for
 
 
 @pytest.fixture

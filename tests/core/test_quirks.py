@@ -22,7 +22,7 @@ from ocpptui.core.session import Session
 from ocpptui.core.state import ConnectorState
 from ocpptui.sim import SimulatorOptions
 from ocpptui.sim.quirks import EXTRA_PROPERTY, QUIRKS, UNKNOWN_ERROR_CODE, long_serial
-from tests.conftest import wait_for
+from tests.helpers import wait_for
 
 V16, V201 = "ocpp1.6", "ocpp2.0.1"
 SERIAL = SimulatorOptions().serial

@@ -19,7 +19,7 @@ from websockets.exceptions import ConnectionClosed
 
 from ocpptui.core.config import CsmsConfig
 from ocpptui.core.hub import Hub
-from tests.conftest import connect_raw, server_url, wait_for
+from tests.helpers import connect_raw, server_url, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 

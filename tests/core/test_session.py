@@ -17,7 +17,7 @@ from ocpptui.core.session import CallTimeout, ConnectionLost, InvalidRequest, No
 from ocpptui.protocol.catalog import charger_initiated_actions, template_payload
 from ocpptui.protocol.validation import validate_payload
 from ocpptui.protocol.versions import OcppVersion
-from tests.conftest import connect_raw, server_url, wait_for
+from tests.helpers import connect_raw, server_url, wait_for
 
 
 def read_log(path: Path) -> list[dict]:

@@ -23,7 +23,7 @@ from ocpptui.core.hub import Hub
 from ocpptui.services.security_setup import apply_security, tls_folder
 from ocpptui.services.tls import TlsFiles, create_ca
 from ocpptui.settings import SecuritySettings
-from tests.conftest import RawCharger, connect_raw, wait_for
+from tests.helpers import RawCharger, connect_raw, wait_for
 
 
 def make_csr(identity: str = "CP-1") -> tuple[ec.EllipticCurvePrivateKey, str]:

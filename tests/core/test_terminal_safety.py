@@ -182,7 +182,7 @@ def test_paths_and_log_statistics_are_escaped(tmp_path: Path) -> None:
 async def test_report_markdown_escapes_the_chargers_text(hub: Hub, tmp_path: Path) -> None:
     from ocpptui.services.checklist import ChecklistTarget
     from ocpptui.services.report import SiteNotes, commissioning_report, write_report
-    from tests.conftest import connect_raw
+    from tests.helpers import connect_raw
 
     charger = await connect_raw(hub, "CP-M")
     await charger.boot_16(vendor="\x1b]52;c;cHduZWQ=\x07V", model="\u202eledom\x9b2J")

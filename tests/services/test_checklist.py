@@ -16,7 +16,7 @@ from ocpptui.services.checklist import (
     compute_checklist,
 )
 from ocpptui.services.profiles import apply_profile, parse_profile
-from tests.conftest import RawCharger, connect_raw, wait_for
+from tests.helpers import RawCharger, connect_raw, wait_for
 
 PROFILE_16 = parse_profile('[profile]\nname = "Site"\n[ocpp16]\nMeterValueSampleInterval = 30\n')
 # Meter values every second: the test transaction then shows a few within a second or two.

@@ -13,8 +13,8 @@ from ocpptui.services.diagnostics import DiagnosticsRequest
 from ocpptui.services.file_server import FileServer
 from ocpptui.services.firmware import FirmwareUpdate, Phase, WaitFor
 from ocpptui.services.playbook import PlaybookRun, parse_playbook
-from tests.conftest import wait_for
-from tests.file_server.conftest import firmware_file
+from tests.helpers import wait_for
+from tests.services.file_server.helpers import firmware_file
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from ocpptui.core.hub import Hub
 from ocpptui.core.log_file import LogFile, LogFormat
 from ocpptui.core.log_filter import FilteredFrames, LineHint
 from ocpptui.protocol.versions import OcppVersion
-from tests.conftest import connect_raw
+from tests.helpers import connect_raw
 from tests.log_samples import write_jsonl_log
 
 # ------------------------------------------------------------------------ our own log

@@ -12,7 +12,7 @@ from ocpptui.core.hub import Hub
 from ocpptui.core.log_file import LogFile, LogFormat
 from ocpptui.core.log_filter import FilteredFrames, LineHint
 from ocpptui.widgets.frame_filter import FrameFilter, parse_query
-from tests.conftest import connect_raw
+from tests.helpers import connect_raw
 from tests.log_samples import write_jsonl_log
 from tests.services.test_log_file import FORMS, KNOWN_LOG
 

@@ -14,7 +14,7 @@ from ocpptui import cli
 from ocpptui.core.configuration import change_configuration
 from ocpptui.core.hub import Hub
 from ocpptui.core.log_file import LogFile, LogFormat
-from tests.conftest import connect_raw
+from tests.helpers import connect_raw
 
 SERIAL = "SN-4711-0815"
 ID_TAG = "04A1B2C3D4E5F6"

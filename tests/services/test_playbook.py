@@ -13,7 +13,7 @@ import pytest
 
 from ocpptui.services.playbook import PlaybookError, parse_playbook
 from ocpptui.sim import SimulatedCharger, SimulatorOptions
-from tests.conftest import FAST_SIM
+from tests.helpers import FAST_SIM
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -15,7 +15,7 @@ from ocpptui.services.diagnostics import DiagnosticsRequest
 from ocpptui.services.file_server import FileServer
 from ocpptui.services.file_server import server as file_server_module
 from ocpptui.sim import SimulatedCharger, SimulatorOptions
-from tests.conftest import FAST_SIM, wait_for
+from tests.helpers import FAST_SIM, wait_for
 
 pytestmark = pytest.mark.timeout(30)
 

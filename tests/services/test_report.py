@@ -21,7 +21,7 @@ from ocpptui.services.report import (
     write_report,
 )
 from ocpptui.sim import SimulatedCharger, SimulatorOptions
-from tests.conftest import FAST_SIM, connect_raw, wait_for
+from tests.helpers import FAST_SIM, connect_raw, wait_for
 
 HOSTILE = "<script>alert(1)</script> [/] [bold"
 

@@ -19,8 +19,8 @@ from ocpptui.services.file_server import FileServer
 from ocpptui.services.file_server import server as file_server_module
 from ocpptui.settings import FileServerSettings
 from ocpptui.sim import SimulatedCharger, SimulatorOptions
-from tests.conftest import FAST_SIM
-from tests.file_server.conftest import firmware_file
+from tests.helpers import FAST_SIM
+from tests.services.file_server.helpers import firmware_file
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -16,7 +16,7 @@ from ocpptui.protocol.secrets import is_secret_path, masked, masked_frame_text
 from ocpptui.services.checklist import ChecklistTarget
 from ocpptui.services.report import SiteNotes, commissioning_report, write_report
 from ocpptui.sim import SimulatedCharger, SimulatorOptions
-from tests.conftest import FAST_SIM, connect_raw
+from tests.helpers import FAST_SIM, connect_raw
 
 AUTHORIZATION_KEY = "0123456789abcdef0123456789abcdefSECRET16"
 BASIC_AUTH_PASSWORD = "pa55-Word-SECRET201"

@@ -33,7 +33,7 @@ from ocpptui.services.site_run import (
 )
 from ocpptui.services.site_sheet import SheetCharger, load_sheet
 from ocpptui.sim import SimulatedCharger, SimulatorOptions
-from tests.conftest import FAST_SIM
+from tests.helpers import FAST_SIM
 
 PROFILE = (
     '[profile]\nname = "car-park"\n'

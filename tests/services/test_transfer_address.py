@@ -10,7 +10,7 @@ from ocpptui.services.transfer_address import (
     peer_host,
     url_host_for,
 )
-from tests.conftest import connect_raw, wait_for
+from tests.helpers import connect_raw, wait_for
 
 
 async def test_the_address_the_charger_reached_goes_into_the_url(hub: Hub) -> None:

@@ -24,8 +24,8 @@ from ocpptui.services.file_server import FileServer, masked_url
 from ocpptui.services.file_server import ftp as ftp_module
 from ocpptui.services.firmware import FirmwareUpdate, Phase, WaitFor
 from ocpptui.services.transfer_diagnosis import TransferWatch
-from tests.conftest import RawCharger, connect_raw
-from tests.file_server.conftest import firmware_file, free_ports
+from tests.helpers import RawCharger, connect_raw
+from tests.services.file_server.helpers import firmware_file, free_ports
 
 pytestmark = pytest.mark.timeout(20)
 

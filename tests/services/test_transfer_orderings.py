@@ -19,8 +19,8 @@ from ocpptui.core.hub import Hub
 from ocpptui.services.diagnostics import DiagnosticsRequest
 from ocpptui.services.file_server import FileServer, TransferFinished
 from ocpptui.services.playbook import PlaybookRun, parse_playbook
-from tests.conftest import wait_for
-from tests.file_server.conftest import firmware_file
+from tests.helpers import wait_for
+from tests.services.file_server.helpers import firmware_file
 
 pytestmark = pytest.mark.timeout(60)
 

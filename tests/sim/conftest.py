@@ -3,26 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from ocpptui.services.file_server import FileServer, FileServerEvent
+from ocpptui.services.file_server import FileServer
 from ocpptui.sim import SimulatedCharger, SimulatorOptions
-from tests.sim.csms_peer import CsmsServer, Waitable
-
-# Protocol intervals run 20x faster; retries, backoff and reboots take a few tens of ms.
-FAST: dict[str, Any] = {
-    "speedup": 20.0,
-    "boot_retry_floor": 0.05,
-    "reconnect_backoff": (0.05, 0.2),
-    "reboot_delay": 0.05,
-    "response_timeout": 2.0,
-}
-
-StartCharger = Callable[..., Awaitable[SimulatedCharger]]
+from tests.sim.csms_peer import CsmsServer
+from tests.sim.helpers import FAST, FileEvents, StartCharger
 
 
 @pytest.fixture
@@ -70,21 +60,6 @@ async def file_server(csms: CsmsServer, tmp_path: Path) -> AsyncIterator[FileSer
         yield server
     finally:
         await server.stop()
-
-
-class FileEvents(Waitable):
-    """Every event of a file server, in order; iterable, and `until()` waits for one."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.events: list[FileServerEvent] = []
-
-    def append(self, event: FileServerEvent) -> None:
-        self.events.append(event)
-        self.changed()
-
-    def __iter__(self) -> Iterator[FileServerEvent]:
-        return iter(list(self.events))
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ from __future__ import annotations
 from ocpp.v16 import call
 from ocpp.v201 import call as call201
 
-from tests.sim.conftest import StartCharger
 from tests.sim.csms_peer import CsmsServer
+from tests.sim.helpers import StartCharger
 
 
 async def test_v16_boots_reports_connectors_and_heartbeats(

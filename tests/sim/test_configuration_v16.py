@@ -6,8 +6,8 @@ import pytest
 from ocpp.exceptions import OCPPError
 from ocpp.v16 import call
 
-from tests.sim.conftest import StartCharger
 from tests.sim.csms_peer import CsmsServer
+from tests.sim.helpers import StartCharger
 
 
 async def test_get_configuration_all_some_and_unknown_keys(

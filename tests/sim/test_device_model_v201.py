@@ -8,8 +8,8 @@ import pytest
 from ocpp.exceptions import OCPPError
 from ocpp.v201 import call
 
-from tests.sim.conftest import StartCharger
 from tests.sim.csms_peer import CsmsServer
+from tests.sim.helpers import StartCharger
 
 
 def item(component: str, variable: str, **extra: Any) -> dict[str, Any]:

@@ -20,8 +20,8 @@ from ocpptui.services.file_server import (
 )
 from ocpptui.sim.diagnostics import build_log, log_file_name
 from ocpptui.sim.transfer_client import redact, upload_url
-from tests.sim.conftest import FileEvents, StartCharger
 from tests.sim.csms_peer import CsmsServer
+from tests.sim.helpers import FileEvents, StartCharger
 
 pytestmark = pytest.mark.timeout(10)
 

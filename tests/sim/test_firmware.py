@@ -23,8 +23,8 @@ from ocpptui.services.tls import ensure_certificates, server_context
 from ocpptui.sim import SimulatedCharger
 from ocpptui.sim.firmware import attempts_for, plain_v16_status, read_image
 from ocpptui.sim.state import iso_timestamp
-from tests.sim.conftest import FileEvents, StartCharger
 from tests.sim.csms_peer import CsmsServer
+from tests.sim.helpers import FileEvents, StartCharger
 
 pytestmark = pytest.mark.timeout(10)
 

@@ -9,8 +9,8 @@ import pytest
 from ocpp.v16 import call
 from ocpp.v201 import call as call201
 
-from tests.sim.conftest import StartCharger
 from tests.sim.csms_peer import CsmsServer
+from tests.sim.helpers import StartCharger
 
 
 def in_seconds(seconds: float) -> str:

@@ -10,8 +10,8 @@ from ocpp.v16 import call
 from ocpp.v201 import call as call201
 
 from ocpptui.sim import Link, SimulatedCharger, SimulatorOptions, WebSocketLink, simulate
-from tests.sim.conftest import FAST, StartCharger
 from tests.sim.csms_peer import CsmsServer
+from tests.sim.helpers import FAST, StartCharger
 
 
 async def test_v16_reset_stops_transactions_reconnects_and_boots_again(

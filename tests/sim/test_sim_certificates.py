@@ -31,7 +31,7 @@ from ocpptui.sim.certificates import (
     StationCertificates,
     check_chain,
 )
-from tests.conftest import wait_for
+from tests.helpers import wait_for
 
 V16 = "ocpp1.6"
 V201 = "ocpp2.0.1"

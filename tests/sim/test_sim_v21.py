@@ -18,7 +18,7 @@ from ocpptui.protocol.versions import OcppVersion
 from ocpptui.services.file_server import FileServer
 from ocpptui.services.tls import TlsFiles, sign_csr
 from ocpptui.sim import OCPP21, SimulatedCharger, Transaction
-from tests.conftest import wait_for
+from tests.helpers import wait_for
 from tests.sim.test_firmware import image, now
 from tests.sim.test_sim_certificates import (  # noqa: F401 (ca is a fixture)
     CALL,

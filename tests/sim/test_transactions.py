@@ -10,8 +10,8 @@ import pytest
 from ocpp.v16 import call
 from ocpp.v201 import call as call201
 
-from tests.sim.conftest import StartCharger
 from tests.sim.csms_peer import CsmsServer
+from tests.sim.helpers import StartCharger
 
 SPEEDUP = 20.0
 

@@ -10,8 +10,8 @@ from ocpp.v16 import call as call16
 from ocpp.v201 import call as call201
 
 from ocpptui.services.file_server import FileServer, TransferFinished, UploadReceived
-from tests.sim.conftest import FileEvents, StartCharger
 from tests.sim.csms_peer import CALL, CALL_RESULT, CsmsServer
+from tests.sim.helpers import FileEvents, StartCharger
 from tests.sim.test_firmware import FAST_INSTALL, image, now, statuses
 
 pytestmark = pytest.mark.timeout(10)

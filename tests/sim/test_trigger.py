@@ -8,8 +8,8 @@ import pytest
 from ocpp.v16 import call
 from ocpp.v201 import call as call201
 
-from tests.sim.conftest import StartCharger
 from tests.sim.csms_peer import CALL, CALL_RESULT, CsmsPeer16, CsmsPeer201, CsmsServer
+from tests.sim.helpers import StartCharger
 
 
 async def trigger_and_check_order(

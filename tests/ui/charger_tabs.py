@@ -13,7 +13,7 @@ from textual.widgets import Input
 from ocpptui.app import OcppTuiApp
 from ocpptui.core.hub import Hub
 from ocpptui.screens.charger import TABS, ChargerScreen
-from tests.ui.conftest import listening_port, until
+from tests.ui.helpers import listening_port, until
 
 #: Seconds a test waits for the charger's answers (generous: CI machines can be busy).
 WAIT = 10.0

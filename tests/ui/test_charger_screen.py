@@ -11,8 +11,8 @@ from ocpptui.screens.charger import ChargerScreen
 from ocpptui.screens.inspector import FrameInspectorScreen
 from ocpptui.widgets.frame_table import FrameTable
 from ocpptui.widgets.json_view import JsonView
-from tests.conftest import RawCharger, connect_raw
-from tests.ui.conftest import SIZE, listening_port, rendered_lines, until
+from tests.helpers import RawCharger, connect_raw
+from tests.ui.helpers import SIZE, listening_port, rendered_lines, until
 
 
 async def _open(pilot, app: OcppTuiApp, hub: Hub, identity: str = "CP-1") -> RawCharger:

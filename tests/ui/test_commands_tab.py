@@ -13,7 +13,7 @@ from ocpptui.widgets.command_form import CommandForm
 from ocpptui.widgets.commands_panel import CommandsPanel
 from ocpptui.widgets.frame_table import FrameTable
 from tests.ui.charger_tabs import of_type, open_tab, wait_until
-from tests.ui.conftest import SIZE
+from tests.ui.helpers import SIZE
 
 
 def _field(panel: CommandsPanel, path: str) -> Input | Select:

@@ -12,8 +12,8 @@ from ocpptui.screens.charger import ChargerScreen
 from ocpptui.screens.commissioning import CommissioningScreen
 from ocpptui.screens.inspector import FrameInspectorScreen
 from ocpptui.services.checklist import CheckStatus
-from tests.conftest import connect_raw
-from tests.ui.conftest import SIZE, listening_port, until
+from tests.helpers import connect_raw
+from tests.ui.helpers import SIZE, listening_port, until
 
 HOSTILE = "<script>[/] [bold"
 

@@ -10,7 +10,7 @@ from ocpptui.core.hub import Hub
 from ocpptui.widgets.composer import Composer
 from ocpptui.widgets.frame_row import payload_cells
 from tests.ui.charger_tabs import of_type, open_tab, sent_actions, wait_until
-from tests.ui.conftest import SIZE
+from tests.ui.helpers import SIZE
 
 
 async def test_schema_errors_show_as_you_type_valid_calls_answer_send_anyway_is_flagged(

@@ -12,7 +12,7 @@ from ocpptui.screens.prompt import PromptScreen
 from ocpptui.widgets.config_panel import ConfigPanel
 from ocpptui.widgets.config_table import ConfigTable
 from tests.ui.charger_tabs import of_type, open_tab, sent_actions, type_into, wait_until
-from tests.ui.conftest import SIZE
+from tests.ui.helpers import SIZE
 
 
 async def _read(pilot, panel: ConfigPanel) -> ConfigTable:

@@ -15,7 +15,7 @@ from ocpptui.core.hub import Hub
 from ocpptui.screens.charger import ChargerScreen
 from ocpptui.screens.connections import ConnectionsScreen
 from ocpptui.widgets.charger_link_panel import ChargerLinkPanel
-from tests.ui.conftest import SIZE, listening_port, until
+from tests.ui.helpers import SIZE, listening_port, until
 
 
 def row_text(table: DataTable, row: int) -> str:
@@ -73,7 +73,7 @@ async def test_refused_and_accepted_attempts_with_reason_and_advice(
 async def test_validation_ping_and_release_keys_on_the_charger_screen(
     app: OcppTuiApp, hub: Hub
 ) -> None:
-    from tests.conftest import RawCharger
+    from tests.helpers import RawCharger
 
     hub.config.unknown_policy = UnknownChargerPolicy.ASK
     async with app.run_test(size=(80, 24)) as pilot:
@@ -142,7 +142,7 @@ async def test_an_identity_like_ocpp_is_flagged_in_the_list_header_and_connectio
 ) -> None:
     from ocpptui.widgets.charger_list import ChargerList
     from ocpptui.widgets.charger_summary import ChargerSummary
-    from tests.conftest import RawCharger
+    from tests.helpers import RawCharger
 
     warning = "identity is 'ocpp': did the charger forget to append its own identity?"
     async with app.run_test(size=SIZE) as pilot:

@@ -12,8 +12,8 @@ from ocpptui.paths import Paths
 from ocpptui.screens.decision import DecisionScreen
 from ocpptui.settings import Settings
 from ocpptui.widgets.events_panel import EventsPanel
-from tests.conftest import connect_raw
-from tests.ui.conftest import SIZE, listening_port, until
+from tests.helpers import connect_raw
+from tests.ui.helpers import SIZE, listening_port, until
 
 
 async def test_a_new_charger_is_accepted_from_the_question(tmp_path: Path) -> None:

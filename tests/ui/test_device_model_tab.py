@@ -11,7 +11,7 @@ from ocpptui.screens.edit_value import EditValueScreen
 from ocpptui.widgets.device_model_panel import DeviceModelPanel
 from ocpptui.widgets.device_model_tree import DeviceModelTree, ModelNode
 from tests.ui.charger_tabs import of_type, open_tab, type_into, wait_until
-from tests.ui.conftest import SIZE
+from tests.ui.helpers import SIZE
 
 
 def _node(tree: DeviceModelTree, label: str) -> TreeNode[ModelNode]:

@@ -12,7 +12,7 @@ from ocpptui.screens.charger import ChargerScreen
 from ocpptui.screens.diagnostics import DiagnosticsScreen
 from ocpptui.screens.file_viewer import FileViewerScreen, describe_bytes
 from ocpptui.services.diagnostics import DiagnosticsRequest
-from tests.ui.conftest import SIZE, until
+from tests.ui.helpers import SIZE, until
 from tests.ui.transfer_helpers import simulated, transfer_app
 
 

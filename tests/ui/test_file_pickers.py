@@ -17,7 +17,7 @@ from ocpptui.screens.open_file import OpenFileScreen
 from ocpptui.screens.open_log import OpenLogScreen
 from ocpptui.widgets.config_panel import ConfigPanel
 from tests.ui.charger_tabs import open_tab, wait_until
-from tests.ui.conftest import SIZE, listening_port, until
+from tests.ui.helpers import SIZE, listening_port, until
 
 PROFILE = '[profile]\nname = "Car park A"\n\n[ocpp16]\nHeartbeatInterval = 300\n'
 

@@ -20,7 +20,7 @@ from ocpptui.services.transfer_job import Verdict
 from ocpptui.widgets.transfer_live import verdict_content
 from ocpptui.widgets.transfer_options import TransferOptions
 from ocpptui.widgets.transfer_timeline import TransferTimeline
-from tests.ui.conftest import SIZE, until
+from tests.ui.helpers import SIZE, until
 from tests.ui.transfer_helpers import simulated, transfer_app
 
 

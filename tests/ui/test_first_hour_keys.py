@@ -14,9 +14,9 @@ from ocpptui.screens.main import MainScreen
 from ocpptui.widgets.command_form import CommandForm
 from ocpptui.widgets.commands_panel import CommandsPanel
 from ocpptui.widgets.frame_table import FrameTable
-from tests.conftest import RawCharger, connect_raw
+from tests.helpers import RawCharger, connect_raw
 from tests.ui.charger_tabs import open_tab, wait_until
-from tests.ui.conftest import SIZE, listening_port, until
+from tests.ui.helpers import SIZE, listening_port, until
 
 
 async def _booted(pilot, app: OcppTuiApp, hub: Hub, identity: str = "CP-1") -> RawCharger:

@@ -15,8 +15,8 @@ from ocpptui.widgets.charger_list import ChargerList, offline_text
 from ocpptui.widgets.charger_summary import ChargerSummary
 from ocpptui.widgets.config_table import ConfigTable, KeyRow
 from ocpptui.widgets.display_text import short_path
-from tests.conftest import connect_raw
-from tests.ui.conftest import listening_port, until
+from tests.helpers import connect_raw
+from tests.ui.helpers import listening_port, until
 from tests.ui.test_commissioning import _commissioning
 
 LONG_KEY = "VendorSpecificMaximumChargingCurrentPerPhaseLimit"  # 49 characters

@@ -15,8 +15,8 @@ from ocpptui.paths import Paths
 from ocpptui.settings import Settings
 from ocpptui.widgets.charger_list import ChargerList
 from ocpptui.widgets.welcome_panel import WelcomePanel
-from tests.conftest import connect_raw
-from tests.ui.conftest import SIZE, listening_port, until
+from tests.helpers import connect_raw
+from tests.ui.helpers import SIZE, listening_port, until
 
 
 async def test_after_a_refusal_the_welcome_panel_points_to_it_not_to_the_firewall(

@@ -15,8 +15,8 @@ from ocpptui.screens.connect import ConnectScreen
 from ocpptui.screens.help import HelpScreen
 from ocpptui.settings import Settings
 from ocpptui.widgets.welcome_panel import WelcomePanel
-from tests.conftest import connect_raw
-from tests.ui.conftest import SIZE, listening_port, until
+from tests.helpers import connect_raw
+from tests.ui.helpers import SIZE, listening_port, until
 
 
 async def test_no_charger_yet_lists_what_to_check_until_one_connects(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ from ocpptui.screens.main import MainScreen
 from ocpptui.screens.settings import SettingsScreen
 from ocpptui.widgets.key_footer import KeyFooter
 from tests.ui.charger_tabs import wait_until
-from tests.ui.conftest import listening_port
+from tests.ui.helpers import listening_port
 
 NARROW = (80, 24)
 

@@ -11,7 +11,7 @@ from ocpptui.core.frame import Direction, Frame
 from ocpptui.core.frame_window import FrameWindow
 from ocpptui.widgets.frame_filter import FilterSyntaxError, FrameFilter, parse_query
 from ocpptui.widgets.frame_table import FrameTable, find_frame
-from tests.ui.conftest import rendered_lines, until
+from tests.ui.helpers import rendered_lines, until
 
 
 def _frame(seq: int, action: str, direction: Direction = Direction.IN, **extra) -> Frame:

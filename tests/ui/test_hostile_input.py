@@ -15,8 +15,8 @@ from ocpptui.screens.help import HelpScreen
 from ocpptui.screens.inspector import FrameInspectorScreen
 from ocpptui.screens.main import MainScreen
 from ocpptui.widgets.frame_table import FrameTable
-from tests.conftest import RawCharger
-from tests.ui.conftest import listening_port, rendered_lines, until
+from tests.helpers import RawCharger
+from tests.ui.helpers import listening_port, rendered_lines, until
 
 HOSTILE = ["[/]", "[bold", "[link=x]y", "$text-error", "\x1b[31mred", "\ud7ff\u200b"]
 BIG = ("[/] [bold] " * 1000)[:10_240]

@@ -13,9 +13,9 @@ from ocpptui.screens.charger import ChargerScreen
 from ocpptui.screens.edit_value import EditValueScreen
 from ocpptui.widgets.composer import Composer
 from ocpptui.widgets.config_panel import ConfigPanel
-from tests.conftest import RawCharger, connect_raw
+from tests.helpers import RawCharger, connect_raw
 from tests.ui.charger_tabs import of_type, type_into, wait_until
-from tests.ui.conftest import SIZE, listening_port
+from tests.ui.helpers import SIZE, listening_port
 
 BIG = ("[/] [bold] " * 1000)[:10_240]
 ANSWERS: dict[str, Any] = {

@@ -24,8 +24,8 @@ from ocpptui.widgets.charger_summary import ChargerSummary
 from ocpptui.widgets.events_panel import EventsPanel
 from ocpptui.widgets.key_footer import KeyFooter
 from ocpptui.widgets.welcome_panel import WelcomePanel
-from tests.conftest import connect_raw
-from tests.ui.conftest import SIZE, listening_port, until
+from tests.helpers import connect_raw
+from tests.ui.helpers import SIZE, listening_port, until
 
 BURST = 150
 METER_VALUES = {

@@ -16,10 +16,10 @@ from ocpptui.widgets.charger_list import ChargerList
 from ocpptui.widgets.commands_panel import CommandsPanel
 from ocpptui.widgets.config_table import ConfigTable, KeyRow
 from ocpptui.widgets.frame_table import FrameTable
-from tests.conftest import connect_raw
+from tests.helpers import connect_raw
 from tests.ui.charger_tabs import open_tab, wait_until
-from tests.ui.conftest import SIZE, listening_port, until
 from tests.ui.contrast import READABLE, worst_contrast
+from tests.ui.helpers import SIZE, listening_port, until
 
 THEMES = ("textual-light", "textual-dark")
 

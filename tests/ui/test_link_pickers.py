@@ -4,7 +4,7 @@ Serial: real pty pairs stand for USB-serial cables. pyserial's port enumeration 
 ptys, so the picker gets a port lister that adds the test's cables to what the OS lists (the
 picker takes any lister; the transport is not faked). The simulator runs behind the cable.
 BLE: the real bleak-based scan and transport over bumble virtual controllers (see
-tests/links/test_ble.py), with the simulator behind the NUS peripheral.
+tests/transports/test_ble.py), with the simulator behind the NUS peripheral.
 """
 
 from __future__ import annotations
@@ -37,8 +37,8 @@ from ocpptui.widgets.link_device_table import BleDeviceTable
 from ocpptui.widgets.link_port_table import SerialPortTable
 from ocpptui.widgets.link_settings import LinkDefaults
 from ocpptui.widgets.welcome_panel import WelcomePanel
-from tests.conftest import FAST_SIM
-from tests.ui.conftest import until
+from tests.helpers import FAST_SIM
+from tests.ui.helpers import until
 
 pytestmark = pytest.mark.timeout(20)
 
@@ -291,7 +291,7 @@ async def air():
     from bumble.transport.common import AsyncPipeSink
 
     from ocpptui.transports.ble_peripheral import NusPeripheral
-    from tests.links.bumble_bleak import bumble_backends
+    from tests.transports.bumble_bleak import bumble_backends
 
     link = LocalLink()
 

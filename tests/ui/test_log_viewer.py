@@ -16,10 +16,10 @@ from ocpptui.screens.inspector import FrameInspectorScreen
 from ocpptui.screens.log_viewer import LogViewerScreen
 from ocpptui.screens.open_log import OpenLogScreen
 from ocpptui.settings import Settings
-from tests.conftest import connect_raw
+from tests.helpers import connect_raw
 from tests.log_samples import write_jsonl_log
 from tests.services.test_log_file import KNOWN_LOG
-from tests.ui.conftest import SIZE, listening_port, rendered_lines, until
+from tests.ui.helpers import SIZE, listening_port, rendered_lines, until
 
 
 async def test_our_session_log_opens_from_the_main_screen(app: OcppTuiApp, hub: Hub) -> None:

@@ -18,8 +18,8 @@ from ocpptui.settings import Settings
 from ocpptui.widgets.charger_list import ChargerList
 from ocpptui.widgets.events_panel import EventsPanel
 from ocpptui.widgets.welcome_panel import WelcomePanel
-from tests.conftest import connect_raw
-from tests.ui.conftest import SIZE, listening_port, rendered_lines, until
+from tests.helpers import connect_raw
+from tests.ui.helpers import SIZE, listening_port, rendered_lines, until
 
 
 def _cells(table: ChargerList, identity: str) -> list[str]:

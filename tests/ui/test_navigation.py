@@ -18,8 +18,8 @@ from ocpptui.screens.help import HelpScreen
 from ocpptui.screens.main import MainScreen
 from ocpptui.settings import Settings
 from ocpptui.widgets.charger_list import ChargerList
-from tests.conftest import connect_raw
-from tests.ui.conftest import SIZE, listening_port, until
+from tests.helpers import connect_raw
+from tests.ui.helpers import SIZE, listening_port, until
 
 
 async def test_help_lists_the_keys_of_every_screen(app: OcppTuiApp, hub: Hub) -> None:

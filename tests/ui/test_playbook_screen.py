@@ -10,7 +10,7 @@ from ocpptui.core.hub import Hub
 from ocpptui.screens.open_file import OpenFileScreen
 from ocpptui.screens.playbook_run import PlaybookRunScreen
 from tests.ui.charger_tabs import of_type, type_into, wait_until
-from tests.ui.conftest import SIZE, listening_port
+from tests.ui.helpers import SIZE, listening_port
 
 PLAYBOOK = """
 [[step]]

@@ -16,7 +16,7 @@ from ocpptui.screens.prompt import PromptScreen
 from ocpptui.services.profiles import DiffState
 from ocpptui.widgets.config_panel import ConfigPanel
 from tests.ui.charger_tabs import open_tab, sent_actions, type_into, wait_until
-from tests.ui.conftest import SIZE
+from tests.ui.helpers import SIZE
 
 PROFILE = """
 [profile]

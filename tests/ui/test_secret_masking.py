@@ -19,7 +19,7 @@ from ocpptui.screens.edit_value import EditValueScreen
 from ocpptui.widgets.config_panel import ConfigPanel
 from ocpptui.widgets.device_model_panel import DeviceModelPanel
 from tests.ui.charger_tabs import of_type, open_tab, type_into, wait_until
-from tests.ui.conftest import SIZE, listening_port
+from tests.ui.helpers import SIZE, listening_port
 from tests.ui.test_device_model_tab import _edit as edit_variable
 
 OLD_KEY = "0123456789abcdefOLDKEY"

@@ -13,7 +13,7 @@ from ocpptui.screens.confirm import ConfirmScreen
 from ocpptui.screens.main import MainScreen
 from ocpptui.screens.settings import SettingsScreen
 from ocpptui.widgets.key_footer import KeyFooter
-from tests.ui.conftest import until
+from tests.ui.helpers import until
 from tests.ui.test_settings_screen import _settings_file
 
 

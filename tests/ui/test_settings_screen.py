@@ -12,7 +12,7 @@ from ocpptui.core.config import ValidationPolicy
 from ocpptui.core.hub import Hub
 from ocpptui.screens.settings import SettingsScreen
 from ocpptui.settings import DEFAULT_SETTINGS_TOML, load_settings
-from tests.ui.conftest import SIZE, strip_text, until
+from tests.ui.helpers import SIZE, strip_text, until
 
 
 def _settings_file(app: OcppTuiApp) -> Path:

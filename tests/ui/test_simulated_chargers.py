@@ -10,7 +10,7 @@ from ocpptui.core.hub import Hub
 from ocpptui.screens.charger import ChargerScreen
 from ocpptui.sim import SimulatedCharger, SimulatorOptions
 from ocpptui.widgets.charger_list import ChargerList
-from tests.ui.conftest import SIZE, listening_port, until
+from tests.ui.helpers import SIZE, listening_port, until
 
 
 async def test_simulated_chargers_show_connectors_and_a_transaction(

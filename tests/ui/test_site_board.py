@@ -21,7 +21,7 @@ from ocpptui.services.site_batch import ItemState
 from ocpptui.services.site_sheet import load_sheet
 from ocpptui.widgets.site_table import SiteTable
 from tests.ui.charger_tabs import of_type, type_into, wait_until
-from tests.ui.conftest import SIZE
+from tests.ui.helpers import SIZE
 from tests.ui.transfer_helpers import loopback_settings, simulated
 
 PROFILE = (

@@ -19,10 +19,10 @@ from ocpptui.file_transfers import DiagnosticsOptions, FirmwareRequest, Transfer
 from ocpptui.screens.firmware import FirmwareScreen
 from ocpptui.services.diagnostics import DiagnosticsRequest
 from ocpptui.services.firmware import FirmwareUpdate
-from tests.conftest import RawCharger
-from tests.file_server.conftest import firmware_file
+from tests.helpers import RawCharger
+from tests.services.file_server.helpers import firmware_file
 from tests.services.test_transfer_orderings import CASES, SIM, not_an_image, quirks
-from tests.ui.conftest import SIZE, listening_port, until
+from tests.ui.helpers import SIZE, listening_port, until
 from tests.ui.transfer_helpers import simulated, transfer_app
 
 pytestmark = pytest.mark.timeout(60)

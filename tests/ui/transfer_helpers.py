@@ -16,8 +16,8 @@ from ocpptui.core.hub import Hub
 from ocpptui.paths import Paths
 from ocpptui.settings import Settings
 from ocpptui.sim import SimulatedCharger, SimulatorOptions
-from tests.conftest import FAST_SIM
-from tests.ui.conftest import listening_port, until
+from tests.helpers import FAST_SIM
+from tests.ui.helpers import listening_port, until
 
 
 def loopback_settings() -> Settings:

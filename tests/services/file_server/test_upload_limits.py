@@ -25,9 +25,9 @@ from ocpptui.services.file_server import (
 )
 from ocpptui.services.file_server import uploads as uploads_module
 from ocpptui.services.transfer_diagnosis import TransferWatch
-from tests.conftest import Disk, FullDiskFile
+from tests.helpers import Disk, FullDiskFile
 
-from .conftest import MAX_UPLOAD, Recorder, make_server
+from .helpers import MAX_UPLOAD, Recorder, make_server
 
 pytestmark = pytest.mark.timeout(20)
 

@@ -14,7 +14,7 @@ import pytest
 from ocpptui.services.file_server import RequestRefused
 from ocpptui.services.file_server.limits import ConnectionLimits
 
-from .conftest import Recorder, make_server
+from .helpers import Recorder, make_server
 
 pytestmark = pytest.mark.timeout(20)
 

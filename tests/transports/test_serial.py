@@ -29,8 +29,8 @@ from ocpptui.transports.serial_link import (
     identity_for_port,
     list_serial_ports,
 )
-from tests.conftest import wait_for
-from tests.links.conftest import posix_only
+from tests.helpers import wait_for
+from tests.transports.helpers import posix_only
 
 pytestmark = [posix_only, pytest.mark.timeout(20)]
 
@@ -177,7 +177,7 @@ async def test_link_reopens_when_the_port_comes_back(
 ) -> None:
     """Like a USB adapter replugged behind a stable /dev/serial/by-id/ name."""
     from ocpptui.sim import SimulatedCharger, SimulatorOptions
-    from tests.conftest import FAST_SIM
+    from tests.helpers import FAST_SIM
 
     port = tmp_path / "ttyCHARGER"
     first = new_cable()

@@ -23,7 +23,7 @@ from ocpptui.services.file_server import (
     UploadReceived,
 )
 
-from .conftest import MAX_UPLOAD, Recorder, make_server
+from .helpers import MAX_UPLOAD, Recorder, make_server
 
 pytestmark = pytest.mark.timeout(10)
 

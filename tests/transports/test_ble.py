@@ -11,7 +11,7 @@ options were weighed:
   `LocalLink` exchange real HCI/L2CAP/ATT packets, so connection set-up, MTU exchange,
   service discovery, notification truncation at MTU - 3 and disconnection are the stack's
   behaviour, not ours. A thin `BaseBleakClient` over a bumble central
-  (`tests/links/bumble_bleak.py`) is all the glue.
+  (`tests/transports/bumble_bleak.py`) is all the glue.
 
 bumble wins on fidelity, runs in-process in well under a second, and needs neither BlueZ,
 D-Bus nor `/dev/vhci`. The peripheral is `ocpptui.transports.ble_peripheral.NusPeripheral`,
@@ -50,8 +50,8 @@ from ocpptui.transports.ble_link import (
 )
 from ocpptui.transports.ble_peripheral import NusPeripheral
 from ocpptui.transports.framing import FrameCodec, Framing
-from tests.conftest import FAST_SIM, wait_for
-from tests.links.bumble_bleak import bumble_backends
+from tests.helpers import FAST_SIM, wait_for
+from tests.transports.bumble_bleak import bumble_backends
 
 pytestmark = pytest.mark.timeout(20)
 

@@ -15,7 +15,7 @@ import pytest
 
 from ocpptui.services.file_server import FileServer, UploadReceived
 
-from .conftest import Recorder
+from .helpers import Recorder
 
 pytestmark = pytest.mark.timeout(10)
 

@@ -21,7 +21,7 @@ from ocpptui.services.file_server import (
     UploadReceived,
 )
 
-from .conftest import MAX_UPLOAD, Recorder, raw_http
+from .helpers import MAX_UPLOAD, Recorder, raw_http
 
 pytestmark = pytest.mark.timeout(10)
 

@@ -22,7 +22,7 @@ from ocpptui.services.file_server import (
     TransferStarted,
 )
 
-from .conftest import Recorder, make_server, raw_get, raw_http
+from .helpers import Recorder, make_server, raw_get, raw_http
 
 pytestmark = pytest.mark.timeout(10)
 

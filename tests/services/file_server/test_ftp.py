@@ -25,7 +25,7 @@ from ocpptui.services.file_server import (
 )
 from ocpptui.services.file_server import ftp as ftp_module
 
-from .conftest import MAX_UPLOAD, Recorder, free_ports, make_server
+from .helpers import MAX_UPLOAD, Recorder, free_ports, make_server
 
 pytestmark = pytest.mark.timeout(10)
 

@@ -1,19 +1,19 @@
-"""A real file server on 127.0.0.1 (ports picked by the system), and charger-side helpers."""
+"""Helpers for the file server tests: a server on free loopback ports, its events, raw HTTP."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import socket
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
-
-import pytest
 
 from ocpptui.services.file_server import FileServer, FileServerEvent
 
 MAX_UPLOAD = 1 << 20
+
+
 E = TypeVar("E")
 
 
@@ -51,16 +51,6 @@ def make_server(tmp_path: Path, **overrides: object) -> FileServer:
     return FileServer(**options)  # type: ignore[arg-type]
 
 
-@pytest.fixture
-async def server(tmp_path: Path) -> AsyncIterator[FileServer]:
-    file_server = make_server(tmp_path)
-    await file_server.start()
-    try:
-        yield file_server
-    finally:
-        await file_server.stop()
-
-
 class Recorder(list[FileServerEvent]):
     """Every event the server emitted, in order."""
 
@@ -78,21 +68,6 @@ class Recorder(list[FileServerEvent]):
             if asyncio.get_running_loop().time() > deadline:
                 raise AssertionError(f"no {kind.__name__} in {self!r}")
             await asyncio.sleep(0.01)
-
-
-@pytest.fixture
-def events(server: FileServer) -> Recorder:
-    recorder = Recorder()
-    server.subscribe(recorder.append)
-    return recorder
-
-
-@pytest.fixture
-def firmware(tmp_path: Path) -> Path:
-    """A 3 MB file of random bytes (large enough to need several progress steps)."""
-    path = tmp_path / "firmware-2.1.bin"
-    path.write_bytes(os.urandom(3_000_000))
-    return path
 
 
 async def raw_http(port: int, request: bytes, read_body: bool = False) -> tuple[int, bytes]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -16,9 +15,7 @@ from ocpptui.core.link_supervisor import LinkSupervisor, serial_supervisor
 from ocpptui.protocol.versions import OcppVersion
 from ocpptui.transports.framing import FrameCodec, Framing
 from ocpptui.transports.serial_link import SerialSettings
-from tests.conftest import FAST_SIM
-
-posix_only = pytest.mark.skipif(os.name != "posix", reason="pseudo-terminals are POSIX only")
+from tests.helpers import FAST_SIM
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import pytest
 
 from ocpptui.services.file_server import FileServer, TransferAborted, TransferStarted
 
-from .conftest import Recorder, make_server, raw_get
+from .helpers import Recorder, make_server, raw_get
 
 pytestmark = pytest.mark.timeout(10)
 

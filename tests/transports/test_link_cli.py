@@ -16,8 +16,8 @@ from ocpptui.core.link_supervisor import serial_supervisor
 from ocpptui.sim import SimulatedCharger, SimulatorOptions
 from ocpptui.transports.framing import FrameCodec, Framing
 from ocpptui.transports.serial_link import SerialSettings
-from tests.conftest import FAST_SIM, wait_for
-from tests.links.conftest import posix_only
+from tests.helpers import FAST_SIM, wait_for
+from tests.transports.helpers import posix_only
 
 pytestmark = [posix_only, pytest.mark.timeout(30)]
 

@@ -9,7 +9,7 @@ import pytest
 
 from ocpptui.services.file_server import FileServer, RequestLogged, RequestRefused
 
-from .conftest import Recorder, raw_get, raw_http
+from .helpers import Recorder, raw_get, raw_http
 
 pytestmark = pytest.mark.timeout(10)
 
