@@ -79,7 +79,7 @@ async def measure_viewer(path: Path) -> dict:
     from ocpptui.log_app import make_log_app
     from ocpptui.paths import Paths
     from ocpptui.screens.log_viewer import LogViewerScreen
-    from ocpptui.settings import Settings
+    from ocpptui.settings.model import Settings
     from ocpptui.widgets.frame_filter import parse_query
 
     figures: dict = {}

@@ -35,7 +35,7 @@ def main() -> None:
     from ocpptui.app import make_app
     from ocpptui.core.hub import Hub
     from ocpptui.paths import Paths
-    from ocpptui.settings import load_settings, write_default_settings
+    from ocpptui.settings.reader import load_settings, write_default_settings
 
     paths = Paths.default()
     if args.settings is None:

@@ -58,7 +58,7 @@ from ocpptui.core.config import CsmsConfig  # noqa: E402
 from ocpptui.core.hub import Hub  # noqa: E402
 from ocpptui.paths import Paths  # noqa: E402
 from ocpptui.protocol.versions import OcppVersion  # noqa: E402
-from ocpptui.settings import Settings  # noqa: E402
+from ocpptui.settings.model import Settings  # noqa: E402
 from ocpptui.transports.base import TransportInfo  # noqa: E402
 from ocpptui.widgets.frame_filter import parse_query  # noqa: E402
 from ocpptui.widgets.frame_table import FrameTable  # noqa: E402

@@ -54,8 +54,8 @@ from ocpptui.screens.site_board import SiteBoardScreen
 from ocpptui.screens.site_open import open_site_board, show_site_board
 from ocpptui.screens.tab_help import charger_tab_sections
 from ocpptui.services.site_sheet import SiteSheet
-from ocpptui.settings import Settings, SettingsError
-from ocpptui.settings_file import FIELDS, SavedSettings, apply_live, save_settings
+from ocpptui.settings.model import Settings, SettingsError
+from ocpptui.settings.writer import FIELDS, SavedSettings, apply_live, save_settings
 from ocpptui.widgets.charger_list import ChargerList
 from ocpptui.widgets.display_text import shorten
 from ocpptui.widgets.frame_table import FrameTable

@@ -28,7 +28,7 @@ from ocpptui.log_commands import (
 if TYPE_CHECKING:
     from ocpptui.core.hub import Hub
     from ocpptui.paths import Paths
-    from ocpptui.settings import Settings
+    from ocpptui.settings.model import Settings
 
 DESCRIPTION = """\
 Commission EV chargers over OCPP 1.6J, 2.0.1 and 2.1 from a terminal.
@@ -243,7 +243,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _load(args: argparse.Namespace) -> tuple[Paths, Settings]:
     from ocpptui.paths import Paths
-    from ocpptui.settings import load_settings, write_default_settings
+    from ocpptui.settings.reader import load_settings, write_default_settings
 
     paths = Paths.default()
     settings_file = args.settings or paths.settings_file
@@ -494,7 +494,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "simulate":
         return _simulate(args)
 
-    from ocpptui.settings import SettingsError
+    from ocpptui.settings.model import SettingsError
 
     try:
         paths, settings = _load(args)

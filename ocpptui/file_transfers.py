@@ -31,7 +31,7 @@ from ocpptui.services.diagnostics import DiagnosticsRequest
 from ocpptui.services.file_hosting import create_file_server
 from ocpptui.services.file_server import BoundPorts, FileServer
 from ocpptui.services.firmware import FirmwareUpdate, WaitFor
-from ocpptui.settings import FileServerSettings
+from ocpptui.settings.model import FileServerSettings
 
 log = logging.getLogger(__name__)
 

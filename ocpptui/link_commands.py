@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from ocpptui.core.hub import Hub
     from ocpptui.core.link_supervisor import LinkSupervisor
     from ocpptui.paths import Paths
-    from ocpptui.settings import Settings
+    from ocpptui.settings.model import Settings
     from ocpptui.transports.ble_link import BleSettings
     from ocpptui.transports.serial_link import SerialSettings
     from ocpptui.widgets.link_settings import LinkDefaults

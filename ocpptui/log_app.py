@@ -11,7 +11,7 @@ from ocpptui.core.hub import Hub
 from ocpptui.paths import Paths
 from ocpptui.protocol.versions import OcppVersion
 from ocpptui.screens.log_viewer import LogViewerScreen, open_log_screen
-from ocpptui.settings import Settings
+from ocpptui.settings.model import Settings
 
 
 class LogViewerApp(OcppTuiApp):

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from ocpptui.paths import Paths
     from ocpptui.services.report import ReportRequest
-    from ocpptui.settings import Settings
+    from ocpptui.settings.model import Settings
 
 
 def add_log_commands(commands: argparse._SubParsersAction) -> None:

@@ -75,7 +75,7 @@ def test_wheel_installs_into_a_fresh_venv_and_runs(tmp_path: Path) -> None:
         "from ocpptui.app import make_app\n"
         "from ocpptui.core.hub import Hub\n"
         "from ocpptui.paths import Paths\n"
-        "from ocpptui.settings import Settings\n"
+        "from ocpptui.settings.model import Settings\n"
         "print(ocpptui.__file__)\n"
         "async def main():\n"
         "    paths = Paths.default()\n"

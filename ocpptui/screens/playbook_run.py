@@ -40,7 +40,7 @@ from ocpptui.services.playbook import (
     StepResult,
     load_playbook,
 )
-from ocpptui.settings import Settings
+from ocpptui.settings.model import Settings
 from ocpptui.widgets.display_text import compact_json, shorten
 from ocpptui.widgets.json_view import JsonView
 from ocpptui.widgets.key_footer import KeyFooter

@@ -18,8 +18,9 @@ from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from ocpptui.screens.confirm import ConfirmScreen
-from ocpptui.settings import Settings, SettingsError, parse_settings
-from ocpptui.settings_file import (
+from ocpptui.settings.model import Settings, SettingsError
+from ocpptui.settings.reader import parse_settings
+from ocpptui.settings.writer import (
     FIELD_GROUPS,
     FIELDS,
     PROTOCOLS,

@@ -9,7 +9,7 @@ from pathlib import Path
 from ocpptui.paths import Paths
 from ocpptui.services.file_server import FileServer
 from ocpptui.services.file_server.limits import ConnectionLimits
-from ocpptui.settings import FileServerSettings
+from ocpptui.settings.model import FileServerSettings
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ocpptui.core.auth import AuthConfig
 from ocpptui.core.config import CsmsConfig
-from ocpptui.settings import SecuritySettings
+from ocpptui.settings.model import SecuritySettings
 
 
 class SecuritySetupError(ValueError):

@@ -41,7 +41,7 @@ from ocpptui.services.site_batch import (
     TransferSlots,
 )
 from ocpptui.services.site_sheet import SheetCharger, SiteSheet
-from ocpptui.settings import closest_name
+from ocpptui.settings.reader import closest_name
 from ocpptui.wording import counted
 
 log = logging.getLogger(__name__)

@@ -30,7 +30,7 @@ from urllib.parse import quote
 
 from ocpptui.core.identity import BadIdentity, identity_from_path
 from ocpptui.services.profiles import Profile, ProfileError, load_profile
-from ocpptui.settings import closest_name
+from ocpptui.settings.reader import closest_name
 
 #: A sheet is a page or two of text: anything much bigger is refused before it is parsed.
 MAX_SHEET_BYTES = 1 << 20

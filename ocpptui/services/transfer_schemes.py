@@ -30,7 +30,7 @@ from pathlib import Path
 
 from ocpptui.core.session import CallFailed, Session
 from ocpptui.services.file_server import FileServer
-from ocpptui.settings import FileServerSettings
+from ocpptui.settings.model import FileServerSettings
 
 SCHEME_PREFERENCE = ("http", "ftp", "https", "sftp")
 KEY_16 = "SupportedFileTransferProtocols"

@@ -63,7 +63,7 @@ def test_bad_settings_file_names_key_and_line(tmp_path: Path) -> None:
 
 def test_default_settings_file_is_created_and_matches_the_defaults(tmp_path: Path) -> None:
     from ocpptui.core.config import CsmsConfig
-    from ocpptui.settings import load_settings, write_default_settings
+    from ocpptui.settings.reader import load_settings, write_default_settings
 
     path = tmp_path / "config" / "settings.toml"
     assert write_default_settings(path)

@@ -170,7 +170,8 @@ async def test_subprotocol_advice_never_names_a_setting_the_loader_refuses(
     loader refuses it. Whatever the advice says to add must load."""
     import re
 
-    from ocpptui.settings import SettingsError, parse_settings
+    from ocpptui.settings.model import SettingsError
+    from ocpptui.settings.reader import parse_settings
 
     hub.config.subprotocols = tuple(enabled)
     await hub.stop()

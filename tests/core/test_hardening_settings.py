@@ -7,7 +7,8 @@ import pytest
 
 from ocpptui.services.file_hosting import create_file_server
 from ocpptui.services.security_setup import apply_security
-from ocpptui.settings import SettingsError, parse_settings
+from ocpptui.settings.model import SettingsError
+from ocpptui.settings.reader import parse_settings
 
 SETTINGS = """\
 [server]

@@ -22,7 +22,8 @@ CORE_MODULES = [
     "ocpptui.sim",
     "ocpptui.headless",
     "ocpptui.cli",
-    "ocpptui.settings",
+    "ocpptui.settings.reader",
+    "ocpptui.settings.writer",
     "ocpptui.paths",
 ]
 

@@ -24,7 +24,7 @@ from ocpptui.core.events import ConnectionRefused
 from ocpptui.core.hub import Hub
 from ocpptui.services.security_setup import SecuritySetupError, apply_security
 from ocpptui.services.tls import TlsFiles, create_ca, ensure_certificates, sign_csr
-from ocpptui.settings import SecuritySettings
+from ocpptui.settings.model import SecuritySettings
 from tests.helpers import wait_for
 
 # OCPP-J 1.6 §6.2.2's example AuthorizationKey: the 20 bytes 00 01 02 ... (not UTF-8).

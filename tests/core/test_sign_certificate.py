@@ -22,7 +22,7 @@ from ocpptui.core.config import CsmsConfig
 from ocpptui.core.hub import Hub
 from ocpptui.services.security_setup import apply_security, tls_folder
 from ocpptui.services.tls import TlsFiles, create_ca
-from ocpptui.settings import SecuritySettings
+from ocpptui.settings.model import SecuritySettings
 from tests.helpers import RawCharger, connect_raw, wait_for
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from ocpptui import cli
-from ocpptui.settings import DEFAULT_SETTINGS_TOML, parse_settings
+from ocpptui.settings.reader import DEFAULT_SETTINGS_TOML, parse_settings
 
 
 def _settings_error(tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str | bytes):

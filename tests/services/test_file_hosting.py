@@ -14,7 +14,7 @@ from ocpptui.core.config import CsmsConfig
 from ocpptui.core.hub import Hub
 from ocpptui.services.file_hosting import create_file_server, file_server_bind_host
 from ocpptui.services.tls import ensure_certificates
-from ocpptui.settings import FileServerSettings
+from ocpptui.settings.model import FileServerSettings
 
 SETTINGS = FileServerSettings(
     advertise_host="127.0.0.1",

@@ -9,7 +9,7 @@ from pathlib import Path
 from ocpptui import cli
 from ocpptui.paths import Paths
 from ocpptui.services.log_retention import prune_sessions
-from ocpptui.settings import parse_settings
+from ocpptui.settings.reader import parse_settings
 
 DAY = 86_400
 

@@ -17,7 +17,7 @@ from ocpptui.headless import run_playbook_headless
 from ocpptui.services.file_hosting import create_file_server
 from ocpptui.services.file_server import FileServer
 from ocpptui.services.file_server import server as file_server_module
-from ocpptui.settings import FileServerSettings
+from ocpptui.settings.model import FileServerSettings
 from ocpptui.sim import SimulatedCharger, SimulatorOptions
 from tests.helpers import FAST_SIM
 from tests.services.file_server.helpers import firmware_file

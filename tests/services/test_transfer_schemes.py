@@ -18,7 +18,7 @@ from ocpptui.services.transfer_schemes import (
     served_schemes,
     supported_schemes,
 )
-from ocpptui.settings import FileServerSettings
+from ocpptui.settings.model import FileServerSettings
 
 pytestmark = pytest.mark.timeout(10)
 

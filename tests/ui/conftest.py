@@ -10,7 +10,7 @@ from ocpptui.app import OcppTuiApp, make_app
 from ocpptui.core.config import CsmsConfig
 from ocpptui.core.hub import Hub
 from ocpptui.paths import Paths
-from ocpptui.settings import Settings
+from ocpptui.settings.model import Settings
 
 
 @pytest.fixture

@@ -33,7 +33,7 @@ from ocpptui.core.hub import Hub
 from ocpptui.demo import DEMO_CHARGERS, DEMO_IDENTITIES
 from ocpptui.paths import Paths
 from ocpptui.protocol.versions import OcppVersion
-from ocpptui.settings import Settings
+from ocpptui.settings.model import Settings
 from ocpptui.sim.config_v16 import ConfigurationV16
 from ocpptui.sim.device_model import build_device_model
 from ocpptui.sim.options import SimulatorOptions

@@ -10,7 +10,7 @@ from ocpptui.core.config import BootAnswer, CsmsConfig, UnknownChargerPolicy
 from ocpptui.core.hub import Hub
 from ocpptui.paths import Paths
 from ocpptui.screens.decision import DecisionScreen
-from ocpptui.settings import Settings
+from ocpptui.settings.model import Settings
 from ocpptui.widgets.events_panel import EventsPanel
 from tests.helpers import connect_raw
 from tests.ui.helpers import SIZE, listening_port, until

@@ -10,7 +10,7 @@ import pytest
 from ocpptui.file_transfers import byte_size, firewall_text, parse_count, parse_moment
 from ocpptui.services.file_server import BoundPorts
 from ocpptui.services.transfer_schemes import served_schemes
-from ocpptui.settings import FileServerSettings
+from ocpptui.settings.model import FileServerSettings
 
 NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
 

@@ -12,7 +12,7 @@ from websockets.exceptions import InvalidStatus
 from ocpptui.app import OcppTuiApp, make_app
 from ocpptui.core.hub import Hub
 from ocpptui.paths import Paths
-from ocpptui.settings import Settings
+from ocpptui.settings.model import Settings
 from ocpptui.widgets.charger_list import ChargerList
 from ocpptui.widgets.welcome_panel import WelcomePanel
 from tests.helpers import connect_raw

@@ -13,7 +13,7 @@ from ocpptui.core.hub import Hub
 from ocpptui.paths import Paths
 from ocpptui.screens.connect import ConnectScreen
 from ocpptui.screens.help import HelpScreen
-from ocpptui.settings import Settings
+from ocpptui.settings.model import Settings
 from ocpptui.widgets.welcome_panel import WelcomePanel
 from tests.helpers import connect_raw
 from tests.ui.helpers import SIZE, listening_port, until

@@ -28,7 +28,7 @@ from ocpptui.screens.ble_picker import BlePickerScreen
 from ocpptui.screens.help import HelpScreen
 from ocpptui.screens.main import MainScreen
 from ocpptui.screens.serial_picker import SerialPickerScreen
-from ocpptui.settings import Settings
+from ocpptui.settings.model import Settings
 from ocpptui.sim import SimulatedCharger, SimulatorOptions
 from ocpptui.transports.framing import FrameCodec, Framing
 from ocpptui.transports.serial_link import SerialPortInfo, list_serial_ports

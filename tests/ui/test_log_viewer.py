@@ -15,7 +15,7 @@ from ocpptui.paths import Paths
 from ocpptui.screens.inspector import FrameInspectorScreen
 from ocpptui.screens.log_viewer import LogViewerScreen
 from ocpptui.screens.open_log import OpenLogScreen
-from ocpptui.settings import Settings
+from ocpptui.settings.model import Settings
 from tests.helpers import connect_raw
 from tests.log_samples import write_jsonl_log
 from tests.services.test_log_file import KNOWN_LOG

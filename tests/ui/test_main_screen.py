@@ -14,7 +14,7 @@ from ocpptui.core.hub import Hub
 from ocpptui.paths import Paths
 from ocpptui.screens.charger import ChargerScreen
 from ocpptui.screens.error import ErrorScreen
-from ocpptui.settings import Settings
+from ocpptui.settings.model import Settings
 from ocpptui.widgets.charger_list import ChargerList
 from ocpptui.widgets.events_panel import EventsPanel
 from ocpptui.widgets.welcome_panel import WelcomePanel

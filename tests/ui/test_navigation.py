@@ -16,7 +16,7 @@ from ocpptui.paths import Paths
 from ocpptui.screens.charger import ChargerScreen
 from ocpptui.screens.help import HelpScreen
 from ocpptui.screens.main import MainScreen
-from ocpptui.settings import Settings
+from ocpptui.settings.model import Settings
 from ocpptui.widgets.charger_list import ChargerList
 from tests.helpers import connect_raw
 from tests.ui.helpers import SIZE, listening_port, until

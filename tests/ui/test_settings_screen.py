@@ -11,7 +11,7 @@ from ocpptui.app import OcppTuiApp
 from ocpptui.core.config import ValidationPolicy
 from ocpptui.core.hub import Hub
 from ocpptui.screens.settings import SettingsScreen
-from ocpptui.settings import DEFAULT_SETTINGS_TOML, load_settings
+from ocpptui.settings.reader import DEFAULT_SETTINGS_TOML, load_settings
 from tests.ui.helpers import SIZE, strip_text, until
 
 

@@ -14,7 +14,7 @@ from textual.pilot import Pilot
 from ocpptui.app import OcppTuiApp, make_app
 from ocpptui.core.hub import Hub
 from ocpptui.paths import Paths
-from ocpptui.settings import Settings
+from ocpptui.settings.model import Settings
 from ocpptui.sim import SimulatedCharger, SimulatorOptions
 from tests.helpers import FAST_SIM
 from tests.ui.helpers import listening_port, until

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from ocpptui.settings import DEFAULT_SETTINGS_TOML, SettingsError, load_settings
-from ocpptui.settings_file import FIELDS, save_settings
+from ocpptui.settings.model import SettingsError
+from ocpptui.settings.reader import DEFAULT_SETTINGS_TOML, load_settings
+from ocpptui.settings.writer import FIELDS, save_settings
 
 
 def field(name: str):

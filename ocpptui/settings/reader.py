@@ -1,4 +1,5 @@
-"""Settings: a commented TOML file in the user config folder, read into dataclasses.
+"""Reading the settings file: a commented TOML file in the user config folder, read into the
+dataclasses of `model`.
 
 A bad value is reported with the file, the key and its line, so a technician can fix it.
 """
@@ -10,13 +11,21 @@ import math
 import re
 import tomllib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from pathlib import Path
 from typing import Any
 
 from ocpptui.core.config import BootAnswer, CsmsConfig, UnknownChargerPolicy, ValidationPolicy
 from ocpptui.protocol.versions import KNOWN_SUBPROTOCOLS
+from ocpptui.settings.model import (
+    SECTION_DATACLASSES,
+    FileServerSettings,
+    LogSettings,
+    SecuritySettings,
+    Settings,
+    SettingsError,
+    UiSettings,
+)
 
 DEFAULT_SETTINGS_TOML = """\
 # ocpp-tui settings. Every key is optional; delete a line to get the default back.
@@ -144,76 +153,6 @@ large_frame_kb = 64
 """
 
 
-class SettingsError(ValueError):
-    """A settings file problem, naming the file, the key and the line."""
-
-
-@dataclass(slots=True)
-class UiSettings:
-    theme: str = "textual-dark"
-    refresh_hz: float = 10.0
-    # Read into CsmsConfig (frames_in_memory_bytes, large_frame_chars): the hub bounds memory.
-    frames_in_memory_mb: int = 512
-    large_frame_kb: int = 64
-
-
-@dataclass(slots=True)
-class FileServerSettings:
-    advertise_host: str = ""
-    bind_host: str = ""  # "": where the mini-CSMS listens ([server] host / --host)
-    http_port: int = 8080
-    ftp_port: int = 2121
-    ftp_passive_ports: tuple[int, int] = (30000, 30009)
-    max_upload_mb: int = 200
-    max_connections: int = 64  # HTTP, FTP and SFTP together; 0: no cap
-    max_connections_per_ip: int = 8  # 0: no cap
-    request_timeout: float = 15.0  # seconds for a whole request (headers, FTP/SSH login)
-    idle_timeout: float = 300.0  # seconds an FTP control connection may be silent
-    sftp: bool = False
-    sftp_port: int = 2222
-    https: bool = True
-    https_port: int = 8443
-
-
-@dataclass(slots=True)
-class SecuritySettings:
-    profile: int = 0
-    default_password: str = ""
-    passwords: dict[str, str] = field(default_factory=dict)
-    cert: str = ""
-    key: str = ""
-    client_ca: str = ""
-    accept_hex_password: bool = True
-    legacy_tls: bool = False
-    sign_csr: bool = True
-    certificate_organisation: str = ""  # "": the local CA's organisation
-    auth_backoff_max: float = 8.0  # seconds; 0: failed passwords are answered at once
-
-
-@dataclass(slots=True)
-class LogSettings:
-    keep_days: int = 90  # 0: keep every session folder
-    max_open_files: int = 0  # read into CsmsConfig.max_open_log_files; 0: from ulimit -n
-
-
-@dataclass(slots=True)
-class Settings:
-    csms: CsmsConfig = field(default_factory=CsmsConfig)
-    ui: UiSettings = field(default_factory=UiSettings)
-    files: FileServerSettings = field(default_factory=FileServerSettings)
-    security: SecuritySettings = field(default_factory=SecuritySettings)
-    logs: LogSettings = field(default_factory=LogSettings)
-    source: Path | None = None
-
-
-#: Section → the dataclass that holds it: each field name is a key the section accepts (keys
-#: that map onto other objects, such as [ui] frame_window, are known from the parser's reads).
-SECTION_DATACLASSES: dict[str, type] = {
-    "files": FileServerSettings,
-    "security": SecuritySettings,
-    "logs": LogSettings,
-    "ui": UiSettings,
-}
 #: A settings file is a page of text: anything much bigger is not one (and is refused
 #: before it is parsed).
 MAX_SETTINGS_BYTES = 1 << 20

@@ -15,13 +15,8 @@ from tomlkit.exceptions import TOMLKitError
 
 from ocpptui.core.config import BootAnswer, CsmsConfig, UnknownChargerPolicy, ValidationPolicy
 from ocpptui.protocol.versions import DEFAULT_SUBPROTOCOLS
-from ocpptui.settings import (
-    DEFAULT_SETTINGS_TOML,
-    Settings,
-    SettingsError,
-    parse_settings,
-    read_settings_text,
-)
+from ocpptui.settings.model import Settings, SettingsError
+from ocpptui.settings.reader import DEFAULT_SETTINGS_TOML, parse_settings, read_settings_text
 
 SECURITY_PROFILES = (
     ("0: none (ws://)", 0),
