@@ -75,8 +75,8 @@ def measure_baseline(path: Path, keep: bool) -> dict:
 async def measure_viewer(path: Path) -> dict:
     import asyncio
 
+    from ocpptui.app.log_app import make_log_app
     from ocpptui.core.log_filter import FilteredFrames
-    from ocpptui.log_app import make_log_app
     from ocpptui.paths import Paths
     from ocpptui.screens.log_viewer import LogViewerScreen
     from ocpptui.settings.model import Settings

@@ -32,7 +32,7 @@ def main() -> None:
     parser.add_argument("--settings", type=Path, help="settings file (default: the config dir's)")
     args = parser.parse_args()
 
-    from ocpptui.app import make_app
+    from ocpptui.app.app import make_app
     from ocpptui.core.hub import Hub
     from ocpptui.paths import Paths
     from ocpptui.settings.reader import load_settings, write_default_settings

@@ -6,7 +6,7 @@ in-process, the live frame table against the same app with the table paused, and
     .venv/bin/python benchmarks/ui_filter_bench.py [--rate 500] [--seconds 30]
                                                 [--filter-frames 100000] [--quick]
 
-The app is the one the CLI runs (`ocpptui.app.make_app`, its mini-CSMS listening on
+The app is the one the CLI runs (`ocpptui.app.app.make_app`, its mini-CSMS listening on
 127.0.0.1, every frame logged to a temporary folder), headless under
 `App.run_test(size=(160, 50))`, which still composes and renders every dirty line (only the
 terminal write is skipped). A load generator process (`capacity_bench.py --generate`: plain
@@ -53,7 +53,7 @@ sys.path.insert(0, str(HERE))
 from capacity_bench import raise_open_file_limit  # noqa: E402
 from sample_frames import STATUS_PAYLOAD, call, meter_values_payload  # noqa: E402
 
-from ocpptui.app import make_app  # noqa: E402
+from ocpptui.app.app import make_app  # noqa: E402
 from ocpptui.core.config import CsmsConfig  # noqa: E402
 from ocpptui.core.hub import Hub  # noqa: E402
 from ocpptui.paths import Paths  # noqa: E402

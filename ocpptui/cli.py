@@ -309,7 +309,7 @@ def _short_gc_pauses() -> None:
 
 
 def _run_tui(settings: Settings, paths: Paths, hub: Hub, **options) -> int:
-    from ocpptui.app import make_app
+    from ocpptui.app.app import make_app
 
     _configure_logging(paths, to_stderr=False)
     app = make_app(settings, paths, hub, short_gc_pauses=True, **options)

@@ -335,7 +335,7 @@ def run_tui_with_picker(
 ) -> int:
     """The TUI on the serial port picker (`kind="serial"`) or the BLE scan (`"ble"`): no port
     or device was given, so the technician picks one there; no WebSocket server."""
-    from ocpptui.app import make_app
+    from ocpptui.app.app import make_app
 
     app = make_app(settings, paths, hub, listen=False, link_defaults=defaults, pick_link=kind)
     app.run()
@@ -355,7 +355,7 @@ def run_tui_with_link(
     message; it lives on the same event loop as the app and is closed when the app ends. With
     `defaults`, the pickers can switch to another port or device (k on the main screen).
     """
-    from ocpptui.app import make_app
+    from ocpptui.app.app import make_app
     from ocpptui.core.link_supervisor import LinkOpenFailed
 
     app = make_app(settings, paths, hub, listen=False, link_defaults=defaults)

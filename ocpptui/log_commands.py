@@ -93,7 +93,7 @@ def open_log_command(args: argparse.Namespace, settings: Settings, paths: Paths)
     if args.export_redacted is not None:
         return _export_redacted(args.file, args.export_redacted, serials=args.redact_serials)
     if not args.stats:
-        from ocpptui.log_app import make_log_app
+        from ocpptui.app.log_app import make_log_app
 
         try:
             app = make_log_app(settings, paths, args.file, protocol)

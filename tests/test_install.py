@@ -46,7 +46,7 @@ def test_wheel_installs_into_a_fresh_venv_and_runs(tmp_path: Path) -> None:
 
     names = set(zipfile.ZipFile(wheel).namelist())
     expected = _package_files()
-    assert "ocpptui/app.tcss" in expected
+    assert "ocpptui/app/app.tcss" in expected
     assert not [name for name in names if "showcase" in name]  # a test fixture, not shipped
     assert not expected - names, f"missing from the wheel: {sorted(expected - names)}"
     data_files = {name for name in expected if not name.endswith(".py")}
@@ -72,7 +72,7 @@ def test_wheel_installs_into_a_fresh_venv_and_runs(tmp_path: Path) -> None:
     probe = (
         "import asyncio, ocpptui\n"
         "from pathlib import Path\n"
-        "from ocpptui.app import make_app\n"
+        "from ocpptui.app.app import make_app\n"
         "from ocpptui.core.hub import Hub\n"
         "from ocpptui.paths import Paths\n"
         "from ocpptui.settings.model import Settings\n"

@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Input, Select, Static, TabbedContent, TabPane, TextArea
 
-from ocpptui.bridge import HubBridge
+from ocpptui.app.bridge import HubBridge
 from ocpptui.core.clock import Clock
 from ocpptui.core.config import BootAnswer
 from ocpptui.core.hub import Charger
@@ -41,7 +41,7 @@ from ocpptui.widgets.quiet_update import update_static
 from ocpptui.wording import counted
 
 if TYPE_CHECKING:
-    from ocpptui.app import OcppTuiApp
+    from ocpptui.app.app import OcppTuiApp
 
 
 def status_line(status: FrameTable.StatusChanged, filter_error: str | None) -> Content:

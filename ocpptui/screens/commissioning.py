@@ -24,7 +24,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Input, Label, Select, Static, TextArea
 
-from ocpptui.bridge import HubBridge
+from ocpptui.app.bridge import HubBridge
 from ocpptui.core.clock import Clock
 from ocpptui.core.configuration import read_configuration
 from ocpptui.core.device_model import get_variables, read_device_model

@@ -19,8 +19,8 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from ocpptui import messages
-from ocpptui.bridge import HubBridge
+from ocpptui.app import messages
+from ocpptui.app.bridge import HubBridge
 from ocpptui.core.attempts import ConnectionAttempt, Outcome
 from ocpptui.core.hub import Hub
 from ocpptui.widgets.display_text import clock_time, shorten

@@ -17,12 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
-from ocpptui.file_transfers import (
-    DiagnosticsOptions,
-    TransferRun,
-    byte_size,
-    parse_moment,
-)
+from ocpptui.app.file_transfers import DiagnosticsOptions, TransferRun, byte_size, parse_moment
 from ocpptui.screens.file_viewer import FileViewerScreen
 from ocpptui.screens.transfer_screen import TransferScreen, transfer_screen_css
 from ocpptui.services.diagnostics import DiagnosticsRequest, ReceivedFile

@@ -24,11 +24,8 @@ from textual.timer import Timer
 from textual.widgets import Button, Input, Static
 from textual.worker import get_current_worker
 
-from ocpptui.bridge import HubBridge
-from ocpptui.core.clock import Clock
-from ocpptui.core.hub import Charger
-from ocpptui.file_paths import typed_path
-from ocpptui.file_transfers import (
+from ocpptui.app.bridge import HubBridge
+from ocpptui.app.file_transfers import (
     FileTransfers,
     FirmwareRequest,
     TransferRun,
@@ -36,6 +33,9 @@ from ocpptui.file_transfers import (
     parse_count,
     parse_moment,
 )
+from ocpptui.core.clock import Clock
+from ocpptui.core.hub import Charger
+from ocpptui.file_paths import typed_path
 from ocpptui.screens.file_picker import FilePickerScreen, default_folder
 from ocpptui.screens.transfer_screen import TitlePart, TransferScreen, transfer_screen_css
 from ocpptui.services.firmware import FirmwareUpdate, Phase

@@ -23,7 +23,7 @@ from ocpptui.widgets.key_footer import KeyFooter
 from ocpptui.widgets.link_settings import LinkDefaults, LinkForm
 
 if TYPE_CHECKING:
-    from ocpptui.app import OcppTuiApp
+    from ocpptui.app.app import OcppTuiApp
     from ocpptui.core.hub import Hub
     from ocpptui.core.link_supervisor import LinkSupervisor
 

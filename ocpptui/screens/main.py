@@ -11,8 +11,8 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Static
 
-from ocpptui import messages
-from ocpptui.bridge import HubBridge
+from ocpptui.app import messages
+from ocpptui.app.bridge import HubBridge
 from ocpptui.core import events
 from ocpptui.core.clock import Clock
 from ocpptui.core.hub import Hub

@@ -27,11 +27,11 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import ProgressBar, Static
 
-from ocpptui import messages
+from ocpptui.app import messages
+from ocpptui.app.file_transfers import FileTransfers, FirmwareRequest
 from ocpptui.core.clock import Clock
 from ocpptui.core.commands import trigger_messages
 from ocpptui.core.session import CallFailed
-from ocpptui.file_transfers import FileTransfers, FirmwareRequest
 from ocpptui.paths import Paths
 from ocpptui.screens.choice import ChoiceScreen
 from ocpptui.screens.confirm import ConfirmScreen

@@ -17,7 +17,7 @@ from ocpptui.services.site_sheet import SiteSheet, SiteSheetError, load_sheet
 from ocpptui.widgets.display_text import shorten
 
 if TYPE_CHECKING:
-    from ocpptui.app import OcppTuiApp
+    from ocpptui.app.app import OcppTuiApp
 
 
 def looks_like_sheet(path: Path) -> bool:

@@ -21,12 +21,12 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, ContentSwitcher, Static
 
-from ocpptui import messages
-from ocpptui.bridge import HubBridge
+from ocpptui.app import messages
+from ocpptui.app.bridge import HubBridge
+from ocpptui.app.file_transfers import FileTransfers, Kind, TransferRun, firewall_text
 from ocpptui.core.clock import Clock
 from ocpptui.core.hub import Charger
 from ocpptui.core.session import CallFailed
-from ocpptui.file_transfers import FileTransfers, Kind, TransferRun, firewall_text
 from ocpptui.services.transfer_address import address_choices, default_address
 from ocpptui.services.transfer_job import Progress, TransferJob
 from ocpptui.services.transfer_schemes import (
@@ -42,7 +42,7 @@ from ocpptui.widgets.transfer_live import TransferLive, labelled, shown_url
 from ocpptui.widgets.transfer_options import TransferOptions
 
 if TYPE_CHECKING:
-    from ocpptui.app import OcppTuiApp
+    from ocpptui.app.app import OcppTuiApp
 
 JobT = TypeVar("JobT", bound=TransferJob)
 RequestT = TypeVar("RequestT")

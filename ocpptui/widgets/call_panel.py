@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from textual.containers import Horizontal
 
-from ocpptui import messages
-from ocpptui.bridge import HubBridge
+from ocpptui.app import messages
+from ocpptui.app.bridge import HubBridge
 from ocpptui.core.hub import Charger
 from ocpptui.protocol.versions import OcppVersion
 from ocpptui.widgets.call_outcome import CallOutcomeView

@@ -21,7 +21,7 @@ from textual.message import Message
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ocpptui.bridge import HubBridge
+from ocpptui.app.bridge import HubBridge
 from ocpptui.core.commands import TriggerResult, trigger_message
 from ocpptui.core.form_offers import field_offers
 from ocpptui.core.frame import Frame

@@ -27,7 +27,7 @@ from textual.timer import Timer
 from textual.widgets import Checkbox, Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
-from ocpptui.bridge import HubBridge
+from ocpptui.app.bridge import HubBridge
 from ocpptui.core.hub import Charger
 from ocpptui.core.session import CallFailed, CallOutcome, InvalidRequest
 from ocpptui.protocol.catalog import csms_initiated_actions, template_payload

@@ -20,8 +20,8 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input
 
-from ocpptui import messages
-from ocpptui.bridge import HubBridge
+from ocpptui.app import messages
+from ocpptui.app.bridge import HubBridge
 from ocpptui.core.config_reads import ConfigurationRead, reads_since_complete
 from ocpptui.core.hub import Charger
 from ocpptui.core.identity import file_safe
@@ -35,7 +35,7 @@ from ocpptui.services.profiles import export_configuration_json, profile_from_se
 from ocpptui.widgets.display_text import clock_time, shorten
 
 if TYPE_CHECKING:
-    from ocpptui.app import OcppTuiApp
+    from ocpptui.app.app import OcppTuiApp
 
 #: (palette name, callback, help) — what a panel offers in the command palette.
 PaletteCommand = tuple[str, Callable[[], object], str]

@@ -20,7 +20,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Input, Select, Static, Tree
 
-from ocpptui.bridge import HubBridge
+from ocpptui.app.bridge import HubBridge
 from ocpptui.core.config_reads import reads_since_complete
 from ocpptui.core.device_model import (
     REPORT_BASES,

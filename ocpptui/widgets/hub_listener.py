@@ -16,8 +16,8 @@ from typing import Any
 from textual import events, on
 from textual.message_pump import MessagePump
 
-from ocpptui import messages
-from ocpptui.bridge import HubBridge
+from ocpptui.app import messages
+from ocpptui.app.bridge import HubBridge
 from ocpptui.core.hub import Charger
 
 #: What the hub says about one charger: it connected, disconnected or reported something.

@@ -7,7 +7,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import ProgressBar, Static
 
-from ocpptui.file_transfers import TransferRun, byte_size
+from ocpptui.app.file_transfers import TransferRun, byte_size
 from ocpptui.services.file_server import masked_url
 from ocpptui.services.firmware import Progress, Verdict
 from ocpptui.widgets.display_text import shorten

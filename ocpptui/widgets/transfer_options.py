@@ -13,7 +13,7 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Input, Label, RadioButton, RadioSet, Select, Static
 
-from ocpptui.file_transfers import parse_count
+from ocpptui.app.file_transfers import parse_count
 from ocpptui.services.network import LocalAddress
 from ocpptui.services.transfer_schemes import KEY_16, SchemeChoice, choice_from_list
 from ocpptui.widgets.display_text import shorten

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ocpptui.app import OcppTuiApp, make_app
+from ocpptui.app.app import OcppTuiApp, make_app
 from ocpptui.core.config import CsmsConfig
 from ocpptui.core.hub import Hub
 from ocpptui.paths import Paths

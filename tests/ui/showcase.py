@@ -42,7 +42,7 @@ from ocpptui.transports.base import TransportClosed, TransportInfo
 if TYPE_CHECKING:
     from textual.pilot import Pilot
 
-    from ocpptui.app import OcppTuiApp
+    from ocpptui.app.app import OcppTuiApp
 
 #: 14 March 2026, 09:30:00 UTC: when the showcase's chargers boot.
 START = dt.datetime(2026, 3, 14, 9, 30, tzinfo=dt.UTC).timestamp()
@@ -410,7 +410,7 @@ def home_paths(home: Path) -> Paths:
 def build_showcase(home: Path, **app_options: Any) -> Showcase:
     """The app over a hub whose clock, ids and folders are fixed, its files under `home`, an
     empty folder: the caller points `HOME` at it, so that the screens show `~/...` paths."""
-    from ocpptui.app import make_app
+    from ocpptui.app.app import make_app
 
     paths = home_paths(home)
     clock = FrozenClock()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from ocpptui.app import OcppTuiApp
+from ocpptui.app.app import OcppTuiApp
 from ocpptui.core.frame import Direction
 from ocpptui.core.hub import Hub
 from ocpptui.screens.charger import ChargerScreen

@@ -6,7 +6,7 @@ import json
 
 from textual.widgets import Input, OptionList, Select
 
-from ocpptui.app import OcppTuiApp
+from ocpptui.app.app import OcppTuiApp
 from ocpptui.core.hub import Hub
 from ocpptui.screens.charger import ChargerScreen
 from ocpptui.widgets.command_form import CommandForm

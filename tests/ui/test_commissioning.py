@@ -6,7 +6,7 @@ import json
 
 from textual.widgets import DataTable, Input, Static, TextArea
 
-from ocpptui.app import OcppTuiApp
+from ocpptui.app.app import OcppTuiApp
 from ocpptui.core.hub import Hub
 from ocpptui.screens.charger import ChargerScreen
 from ocpptui.screens.commissioning import CommissioningScreen

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.notifications import Notify
 
-from ocpptui.app import OcppTuiApp
+from ocpptui.app.app import OcppTuiApp
 from ocpptui.core.hub import Hub
 from ocpptui.screens.charger import ChargerScreen
 from ocpptui.screens.edit_value import EditValueScreen

@@ -9,7 +9,7 @@ from textual.widgets import DataTable, Static
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidHandshake
 
-from ocpptui.app import OcppTuiApp
+from ocpptui.app.app import OcppTuiApp
 from ocpptui.core.config import BootAnswer, UnknownChargerPolicy, ValidationPolicy
 from ocpptui.core.hub import Hub
 from ocpptui.screens.charger import ChargerScreen

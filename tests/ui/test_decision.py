@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ocpptui.app import make_app
+from ocpptui.app.app import make_app
 from ocpptui.core.config import BootAnswer, CsmsConfig, UnknownChargerPolicy
 from ocpptui.core.hub import Hub
 from ocpptui.paths import Paths

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.widgets import Checkbox
 from textual.widgets.tree import TreeNode
 
-from ocpptui.app import OcppTuiApp
+from ocpptui.app.app import OcppTuiApp
 from ocpptui.core.hub import Hub
 from ocpptui.screens.edit_value import EditValueScreen
 from ocpptui.widgets.device_model_panel import DeviceModelPanel

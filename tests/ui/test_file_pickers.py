@@ -8,7 +8,7 @@ import pytest
 from textual import events
 from textual.widgets import Input, OptionList
 
-from ocpptui.app import OcppTuiApp
+from ocpptui.app.app import OcppTuiApp
 from ocpptui.core.hub import Hub
 from ocpptui.file_paths import typed_path
 from ocpptui.screens.file_picker import FilePickerScreen

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from ocpptui.file_transfers import byte_size, firewall_text, parse_count, parse_moment
+from ocpptui.app.file_transfers import byte_size, firewall_text, parse_count, parse_moment
 from ocpptui.services.file_server import BoundPorts
 from ocpptui.services.transfer_schemes import served_schemes
 from ocpptui.settings.model import FileServerSettings

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 from textual.widgets import Input, ProgressBar, Static
 
-from ocpptui.app import OcppTuiApp
+from ocpptui.app.app import OcppTuiApp
 from ocpptui.core.hub import Hub
 from ocpptui.screens.charger import ChargerScreen
 from ocpptui.screens.confirm import ConfirmScreen

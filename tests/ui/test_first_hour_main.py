@@ -9,7 +9,7 @@ from textual.notifications import Notify
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
-from ocpptui.app import OcppTuiApp, make_app
+from ocpptui.app.app import OcppTuiApp, make_app
 from ocpptui.core.hub import Hub
 from ocpptui.paths import Paths
 from ocpptui.settings.model import Settings

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from textual.containers import VerticalScroll
 
-from ocpptui.app import make_app
+from ocpptui.app.app import make_app
 from ocpptui.core.config import CsmsConfig
 from ocpptui.core.hub import Hub
 from ocpptui.paths import Paths

@@ -8,7 +8,7 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
-from ocpptui.app import OcppTuiApp
+from ocpptui.app.app import OcppTuiApp
 from ocpptui.core.hub import Hub
 from ocpptui.screens.charger import ChargerScreen
 from ocpptui.screens.help import HelpScreen

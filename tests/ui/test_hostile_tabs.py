@@ -7,7 +7,7 @@ import contextlib
 import json
 from typing import Any
 
-from ocpptui.app import OcppTuiApp
+from ocpptui.app.app import OcppTuiApp
 from ocpptui.core.hub import Hub
 from ocpptui.screens.charger import ChargerScreen
 from ocpptui.screens.edit_value import EditValueScreen

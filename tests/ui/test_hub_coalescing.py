@@ -12,12 +12,12 @@ from textual.app import App
 from textual.widget import Widget
 from textual.widgets import Static
 
-from ocpptui import messages
-from ocpptui.app import OcppTuiApp
-from ocpptui.bridge import HubBridge
+from ocpptui.app import messages
+from ocpptui.app.app import OcppTuiApp
+from ocpptui.app.bridge import HubBridge
+from ocpptui.app.hub_handoff import HubHandoff
 from ocpptui.core import events
 from ocpptui.core.hub import Hub
-from ocpptui.hub_handoff import HubHandoff
 from ocpptui.screens.charger import ChargerScreen
 from ocpptui.widgets.charger_list import ChargerList
 from ocpptui.widgets.charger_summary import ChargerSummary

@@ -20,7 +20,7 @@ from textual.message import Message
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from ocpptui.app import OcppTuiApp, make_app
+from ocpptui.app.app import OcppTuiApp, make_app
 from ocpptui.core.hub import Hub
 from ocpptui.core.link_supervisor import LinkState
 from ocpptui.paths import Paths
@@ -264,7 +264,7 @@ async def test_link_keys_are_in_help_and_the_palette_only_in_link_mode(
 
 
 def _palette_commands(app: OcppTuiApp) -> list[tuple[str, Any, str]]:
-    from ocpptui.commands import OcppCommands
+    from ocpptui.app.palette import OcppCommands
 
     provider = OcppCommands(app.screen)
     return provider._commands()

@@ -6,11 +6,11 @@ from pathlib import Path
 
 from textual.widgets import OptionList, Static
 
-from ocpptui.app import OcppTuiApp
+from ocpptui.app.app import OcppTuiApp
+from ocpptui.app.log_app import make_log_app
 from ocpptui.core.hub import Hub
 from ocpptui.core.log_file import LogFile
 from ocpptui.core.log_filter import FilteredFrames
-from ocpptui.log_app import make_log_app
 from ocpptui.paths import Paths
 from ocpptui.screens.inspector import FrameInspectorScreen
 from ocpptui.screens.log_viewer import LogViewerScreen
@@ -124,7 +124,7 @@ async def test_r_writes_a_redacted_copy_beside_the_log(tmp_path: Path) -> None:
     """Issue 16, point 11: the key (and its palette entry) writes the copy for a vendor."""
     from textual.notifications import Notify
 
-    from ocpptui.commands import OcppCommands
+    from ocpptui.app.palette import OcppCommands
     from ocpptui.screens.prompt import PromptScreen
 
     path = tmp_path / "site.log"

@@ -6,9 +6,9 @@ from textual import on
 from textual.app import App
 from textual.notifications import Notify
 
-from ocpptui import messages
-from ocpptui.app import OcppTuiApp, make_app
-from ocpptui.bridge import HubBridge, message_for
+from ocpptui.app import messages
+from ocpptui.app.app import OcppTuiApp, make_app
+from ocpptui.app.bridge import HubBridge, message_for
 from ocpptui.core import events
 from ocpptui.core.config import CsmsConfig
 from ocpptui.core.hub import Hub

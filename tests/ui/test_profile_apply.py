@@ -7,7 +7,7 @@ from pathlib import Path
 
 from textual.widgets import DataTable
 
-from ocpptui.app import OcppTuiApp
+from ocpptui.app.app import OcppTuiApp
 from ocpptui.core.hub import Hub
 from ocpptui.screens.export_config import ExportScreen
 from ocpptui.screens.open_file import OpenFileScreen

@@ -12,7 +12,7 @@ from textual.notifications import Notify
 from textual.widgets import Input
 from websockets.asyncio.client import ClientConnection, connect
 
-from ocpptui.app import OcppTuiApp
+from ocpptui.app.app import OcppTuiApp
 from ocpptui.core.hub import Hub
 from ocpptui.screens.charger import TABS, ChargerScreen
 from ocpptui.screens.edit_value import EditValueScreen

@@ -7,7 +7,7 @@ import pytest
 from textual.widgets import Input, Select
 from textual.widgets._select import SelectOverlay
 
-from ocpptui.app import OcppTuiApp
+from ocpptui.app.app import OcppTuiApp
 from ocpptui.core.hub import Hub
 from ocpptui.screens.confirm import ConfirmScreen
 from ocpptui.screens.main import MainScreen

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from textual.widgets import Checkbox, Input, Select, Static
 
-from ocpptui.app import OcppTuiApp
+from ocpptui.app.app import OcppTuiApp
 from ocpptui.core.config import ValidationPolicy
 from ocpptui.core.hub import Hub
 from ocpptui.screens.settings import SettingsScreen

@@ -10,7 +10,7 @@ from textual.notifications import Notify
 from textual.widgets import ProgressBar, Static
 from textual.widgets._footer import FooterKey
 
-from ocpptui.app import OcppTuiApp, make_app
+from ocpptui.app.app import OcppTuiApp, make_app
 from ocpptui.core.hub import Hub
 from ocpptui.paths import Paths
 from ocpptui.screens.confirm import ConfirmScreen

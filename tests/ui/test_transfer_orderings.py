@@ -14,8 +14,8 @@ import aiohttp
 import pytest
 from textual.widgets import Static
 
+from ocpptui.app.file_transfers import DiagnosticsOptions, FirmwareRequest, TransferRun
 from ocpptui.core.hub import Hub
-from ocpptui.file_transfers import DiagnosticsOptions, FirmwareRequest, TransferRun
 from ocpptui.screens.firmware import FirmwareScreen
 from ocpptui.services.diagnostics import DiagnosticsRequest
 from ocpptui.services.firmware import FirmwareUpdate

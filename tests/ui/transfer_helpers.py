@@ -11,7 +11,7 @@ from typing import Any
 
 from textual.pilot import Pilot
 
-from ocpptui.app import OcppTuiApp, make_app
+from ocpptui.app.app import OcppTuiApp, make_app
 from ocpptui.core.hub import Hub
 from ocpptui.paths import Paths
 from ocpptui.settings.model import Settings

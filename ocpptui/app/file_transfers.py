@@ -24,7 +24,7 @@ from typing import Literal
 from textual.message_pump import MessagePump
 from textual.worker import Worker
 
-from ocpptui import messages
+from ocpptui.app import messages
 from ocpptui.core.hub import Hub
 from ocpptui.core.session import CallFailed
 from ocpptui.services.diagnostics import DiagnosticsRequest

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from textual.message_pump import MessagePump
 from textual.timer import Timer
 
-from ocpptui import messages
+from ocpptui.app import messages
+from ocpptui.app.hub_handoff import HubHandoff
 from ocpptui.core import events
 from ocpptui.core.hub import Hub
-from ocpptui.hub_handoff import HubHandoff
 
 
 def message_for(event: events.HubEvent) -> messages.HubMessage | None:

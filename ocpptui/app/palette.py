@@ -16,7 +16,7 @@ from ocpptui.widgets.display_text import shorten
 from ocpptui.widgets.frame_table import FrameTable
 
 if TYPE_CHECKING:
-    from ocpptui.app import OcppTuiApp
+    from ocpptui.app.app import OcppTuiApp
 
 Command = tuple[str, Callable[[], object], str]
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from textual.screen import Screen
 
-from ocpptui.app import OcppTuiApp
+from ocpptui.app.app import OcppTuiApp
 from ocpptui.core.hub import Hub
 from ocpptui.paths import Paths
 from ocpptui.protocol.versions import OcppVersion

@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from ocpptui.hub_handoff import HubChanges
+from ocpptui.app.hub_handoff import HubChanges
 
 if TYPE_CHECKING:
+    from ocpptui.app.file_transfers import TransferRun
     from ocpptui.core.attempts import ConnectionAttempt
     from ocpptui.core.link_supervisor import LinkStatus
-    from ocpptui.file_transfers import TransferRun
 
 
 @dataclass

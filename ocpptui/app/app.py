@@ -17,9 +17,10 @@ from textual.screen import ModalScreen, Screen
 from textual.theme import Theme
 from textual.worker import Worker, WorkerState
 
-from ocpptui import messages
-from ocpptui.bridge import HubBridge
-from ocpptui.commands import OcppCommands
+from ocpptui.app import messages
+from ocpptui.app.bridge import HubBridge
+from ocpptui.app.file_transfers import FileTransfers
+from ocpptui.app.palette import OcppCommands
 from ocpptui.core import gc_pauses
 from ocpptui.core.clock import Clock
 from ocpptui.core.config import BootAnswer
@@ -28,7 +29,6 @@ from ocpptui.core.hub import Hub
 from ocpptui.core.link_supervisor import LinkState, LinkStatus, LinkSupervisor
 from ocpptui.core.log_file import LogFileError
 from ocpptui.core.proxy import UpstreamConfig
-from ocpptui.file_transfers import FileTransfers
 from ocpptui.paths import Paths
 from ocpptui.protocol.versions import OcppVersion
 from ocpptui.screens.ble_picker import BlePickerScreen
