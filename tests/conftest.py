@@ -6,7 +6,7 @@ Helpers to import (a raw charger, waiting) are in tests/helpers.py.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,16 @@ def _private_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 async def hub(tmp_path: Path) -> AsyncIterator[Hub]:
     hub = Hub(CsmsConfig(port=0, call_timeout=5), sessions_dir=tmp_path / "sessions")
     await hub.start_server("127.0.0.1", 0)
+    try:
+        yield hub
+    finally:
+        await hub.stop()
+
+
+@pytest.fixture
+async def link_hub(tmp_path: Path) -> AsyncIterator[Hub]:
+    """A hub with no WebSocket server: sessions come only from local links."""
+    hub = Hub(CsmsConfig(call_timeout=5), sessions_dir=tmp_path / "sessions")
     try:
         yield hub
     finally:
@@ -58,3 +68,24 @@ async def start_sim(hub: Hub) -> AsyncIterator:
     for charger, task in running:
         await charger.stop()
         await task
+
+
+@pytest.fixture
+def cables() -> Iterator[list]:
+    """`cables.append(PtyCable.create())`: every cable made in a test is pulled at its end."""
+    made: list = []
+    yield made
+    for cable in made:
+        cable.close()
+
+
+@pytest.fixture
+def new_cable(cables: list):
+    from ocpptui.transports.pty_port import PtyCable
+
+    def make():
+        cable = PtyCable.create()
+        cables.append(cable)
+        return cable
+
+    return make

@@ -7,11 +7,17 @@ import asyncio
 import errno
 import json
 import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any, BinaryIO
 
 from websockets.asyncio.client import ClientConnection, connect
 
 from ocpptui.core.hub import Hub
+
+#: The repository: the README, the benchmarks, `python -m ocpptui` run from here.
+ROOT = Path(__file__).resolve().parents[1]
 
 
 class RawCharger:
@@ -99,3 +105,16 @@ class FullDiskFile:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._file, name)
+
+
+def run_cli(*args: str, home: Path, timeout: float = 30) -> subprocess.CompletedProcess[str]:
+    """`python -m ocpptui ARGS` in a subprocess, its files under `home`."""
+    env = {**os.environ, "OCPP_TUI_HOME": str(home)}
+    return subprocess.run(
+        [sys.executable, "-m", "ocpptui", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        cwd=ROOT,
+    )

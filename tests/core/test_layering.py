@@ -22,6 +22,8 @@ CORE_MODULES = [
     "ocpptui.sim",
     "ocpptui.headless",
     "ocpptui.cli",
+    "ocpptui.cli.serve",
+    "ocpptui.cli.run",
     "ocpptui.settings.reader",
     "ocpptui.settings.writer",
     "ocpptui.paths",

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from ocpptui import cli
+from ocpptui.cli import run as run_command
 from ocpptui.settings.reader import DEFAULT_SETTINGS_TOML, parse_settings
 
 
@@ -96,7 +97,7 @@ def test_every_key_of_the_default_file_is_known() -> None:
 
 
 def _run(tmp_path: Path, capsys, monkeypatch, content: str | bytes) -> tuple[int, str]:
-    monkeypatch.setattr(cli, "_configure_logging", lambda paths, to_stderr: None)
+    monkeypatch.setattr(run_command, "configure_logging", lambda paths, to_stderr: None)
     path = tmp_path / "pb.toml"
     if isinstance(content, bytes):
         path.write_bytes(content)

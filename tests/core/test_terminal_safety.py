@@ -20,7 +20,7 @@ from ocpptui.core.hub import Hub
 from ocpptui.core.safe_logging import TerminalSafeFormatter
 from ocpptui.headless import run_playbook_headless
 from ocpptui.protocol.terminal_text import escape_controls
-from tests.core.test_cli import ROOT, run_cli
+from tests.helpers import ROOT, run_cli
 
 #: What must never be written raw: ESC, BEL (ends OSC 52), 8-bit CSI, CR, RLO, isolates.
 RAW_CONTROLS = re.compile("[\x1b\x07\x9b\r\u202e\u2066-\u2069]")

@@ -6,7 +6,7 @@ import os
 import time
 from pathlib import Path
 
-from ocpptui import cli
+from ocpptui.cli.startup import make_hub
 from ocpptui.paths import Paths
 from ocpptui.services.log_retention import prune_sessions
 from ocpptui.settings.reader import parse_settings
@@ -58,7 +58,7 @@ def test_applied_when_ocpp_tui_starts(tmp_path: Path) -> None:
     settings = parse_settings("[logs]\nkeep_days = 7\n")
     assert settings.logs.keep_days == 7
 
-    hub = cli._make_hub(settings, paths, None)
+    hub = make_hub(settings, paths, None)
 
     assert hub.sessions_dir == paths.sessions_dir
     assert not old.exists() and recent.exists()

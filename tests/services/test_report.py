@@ -195,8 +195,8 @@ async def test_a_playbook_run_writes_the_same_report(tmp_path: Path) -> None:
 
 
 def test_run_report_options(tmp_path: Path) -> None:
-    from ocpptui.cli import build_parser
-    from ocpptui.log_commands import report_request
+    from ocpptui.cli.parser import build_parser
+    from ocpptui.cli.run import report_request
     from ocpptui.paths import Paths
 
     paths = Paths.under(tmp_path)

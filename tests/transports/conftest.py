@@ -3,50 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
-from ocpptui.core.config import CsmsConfig
 from ocpptui.core.hub import Hub
 from ocpptui.core.link_supervisor import LinkSupervisor, serial_supervisor
 from ocpptui.protocol.versions import OcppVersion
 from ocpptui.transports.framing import FrameCodec, Framing
 from ocpptui.transports.serial_link import SerialSettings
 from tests.helpers import FAST_SIM
-
-
-@pytest.fixture
-async def link_hub(tmp_path: Path) -> AsyncIterator[Hub]:
-    """A hub with no WebSocket server: sessions come only from local links."""
-    hub = Hub(CsmsConfig(call_timeout=5), sessions_dir=tmp_path / "sessions")
-    try:
-        yield hub
-    finally:
-        await hub.stop()
-
-
-@pytest.fixture
-def cables() -> Iterator[list]:
-    """`cables.append(PtyCable.create())`: every cable made in a test is pulled at its end."""
-    made: list = []
-    yield made
-    for cable in made:
-        cable.close()
-
-
-@pytest.fixture
-def new_cable(cables: list):
-    from ocpptui.transports.pty_port import PtyCable
-
-    def make():
-        cable = PtyCable.create()
-        cables.append(cable)
-        return cable
-
-    return make
 
 
 @pytest.fixture

@@ -40,8 +40,9 @@ BOOT = '[2,"b1","BootNotification",{"chargePointVendor":"Élan ✓","chargePoint
 class RawFarEnd:
     """The charger end of a pty cable driven by hand: exact bytes out, decoded frames in."""
 
-    def __init__(self, cable, framing: Framing) -> None:
+    def __init__(self, cable, framing: Framing, name: Path | None = None) -> None:
         self.cable = cable
+        self.name = name
         self.codec = FrameCodec(framing)
         self.decoder = self.codec.decoder()
         self.frames: asyncio.Queue[str] = asyncio.Queue()
@@ -72,19 +73,33 @@ class RawFarEnd:
     def pull(self) -> None:
         self._loop.remove_reader(self.cable.master_fd)
         self.cable.close()
+        if self.name is not None:
+            self.name.unlink()
 
 
-async def open_raw(link_hub: Hub, new_cable, framing: Framing = Framing.NDJSON, **options):
+async def open_raw(
+    link_hub: Hub,
+    new_cable,
+    framing: Framing = Framing.NDJSON,
+    name: Path | None = None,
+    **options,
+):
+    """A supervisor on a new cable's port, or on `name`, a link to it (like the stable
+    /dev/serial/by-id/ name of a USB adapter), gone when the cable is pulled: tests that pull
+    the cable and retry use one, since another test's new cable may get the freed
+    /dev/pts/N at once."""
     cable = new_cable()
+    if name is not None:
+        name.symlink_to(cable.slave_path)
     supervisor = serial_supervisor(
         link_hub,
-        SerialSettings(cable.slave_path, framing=framing),
+        SerialSettings(str(name or cable.slave_path), framing=framing),
         identity="CP-RAW",
         retry_interval=0.1,
         **options,
     )
     await supervisor.start()
-    return supervisor, RawFarEnd(cable, framing)
+    return supervisor, RawFarEnd(cable, framing, name)
 
 
 @pytest.mark.parametrize("framing", list(Framing))
@@ -119,8 +134,8 @@ async def test_ocpp201_boots_and_answers_a_trigger_over_serial(serial_setup) -> 
     assert trigger.ok and trigger.arrived is not None
 
 
-async def test_far_side_closing_mid_call(link_hub: Hub, new_cable) -> None:
-    supervisor, far = await open_raw(link_hub, new_cable)
+async def test_far_side_closing_mid_call(link_hub: Hub, new_cable, tmp_path: Path) -> None:
+    supervisor, far = await open_raw(link_hub, new_cable, name=tmp_path / "ttyCHARGER")
     session = supervisor.session
     far.send(BOOT)
     answer = await far.next_frame()
@@ -229,8 +244,8 @@ async def test_link_reopens_when_the_port_comes_back(
     assert supervisor.status.state is LinkState.CLOSED
 
 
-async def test_stop_while_waiting_returns_at_once(link_hub: Hub, new_cable) -> None:
-    supervisor, far = await open_raw(link_hub, new_cable)
+async def test_stop_while_waiting_returns_at_once(link_hub: Hub, new_cable, tmp_path: Path) -> None:
+    supervisor, far = await open_raw(link_hub, new_cable, name=tmp_path / "ttyCHARGER")
     far.pull()
     await wait_for(lambda: supervisor.status.state is LinkState.WAITING)
     async with asyncio.timeout(2):
@@ -239,8 +254,10 @@ async def test_stop_while_waiting_returns_at_once(link_hub: Hub, new_cable) -> N
     assert not supervisor.running
 
 
-async def test_gives_up_after_the_limit(link_hub: Hub, new_cable) -> None:
-    supervisor, far = await open_raw(link_hub, new_cable, give_up_after=0.3)
+async def test_gives_up_after_the_limit(link_hub: Hub, new_cable, tmp_path: Path) -> None:
+    supervisor, far = await open_raw(
+        link_hub, new_cable, name=tmp_path / "ttyCHARGER", give_up_after=0.3
+    )
     far.pull()
     async with asyncio.timeout(5):
         status = await supervisor.wait_closed()

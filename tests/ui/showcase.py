@@ -25,12 +25,12 @@ from typing import TYPE_CHECKING, Any
 
 from ocpp.charge_point import snake_to_camel_case
 
+from ocpptui.cli.demo import DEMO_CHARGERS, DEMO_IDENTITIES
 from ocpptui.core.attempts import ConnectionAttempt, Outcome
 from ocpptui.core.clock import Clock, ocpp_timestamp
 from ocpptui.core.config import CsmsConfig
 from ocpptui.core.frame import Frame
 from ocpptui.core.hub import Hub
-from ocpptui.demo import DEMO_CHARGERS, DEMO_IDENTITIES
 from ocpptui.paths import Paths
 from ocpptui.protocol.versions import OcppVersion
 from ocpptui.settings.model import Settings

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 
+from ocpptui.cli.startup import load, make_hub, run_tui
 from ocpptui.sim import SimulatedCharger, SimulatorOptions
 
 #: Heartbeat interval the demo's mini-CSMS hands out, so the frame log moves visibly.
@@ -40,6 +42,15 @@ DEMO_CHARGERS = (
     ),
 )
 DEMO_IDENTITIES = ("DEMO-CP-1", "DEMO-CP-2", "DEMO-CP-3")
+
+
+def run(args: argparse.Namespace) -> int:
+    paths, settings = load(args)
+    settings.csms.heartbeat_interval = DEMO_HEARTBEAT_INTERVAL
+    hub = make_hub(settings, paths, None)
+    return run_tui(
+        settings, paths, hub, host="127.0.0.1", port=args.port, after_start=[demo_chargers]
+    )
 
 
 async def demo_chargers(port: int, host: str = "127.0.0.1") -> None:

@@ -15,7 +15,8 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
 from ocpptui import cli
-from tests.core.test_cli import ROOT
+from ocpptui.cli.parser import build_parser
+from tests.helpers import ROOT
 
 
 async def test_a_refused_connection_is_printed_once_with_what_to_do(tmp_path: Path) -> None:
@@ -66,7 +67,7 @@ def _all_parsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParse
 
 
 def test_no_parser_takes_abbreviations() -> None:
-    parsers = _all_parsers(cli.build_parser())
+    parsers = _all_parsers(build_parser())
     assert len(parsers) > 8
     assert all(parser.allow_abbrev is False for parser in parsers)
 

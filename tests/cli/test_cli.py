@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
+import ast
 import asyncio
+import importlib
 import json
 import os
 import re
@@ -13,19 +16,8 @@ from pathlib import Path
 
 from websockets.asyncio.client import connect
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def run_cli(*args: str, home: Path, timeout: float = 30) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "OCPP_TUI_HOME": str(home)}
-    return subprocess.run(
-        [sys.executable, "-m", "ocpptui", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=env,
-        cwd=ROOT,
-    )
+from ocpptui.cli.parser import build_parser
+from tests.helpers import ROOT, run_cli
 
 
 def test_paths_and_version(tmp_path: Path) -> None:
@@ -51,6 +43,47 @@ def test_help_does_not_import_textual(tmp_path: Path) -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert "serve" in result.stdout and result.stdout.strip().endswith("False")
+
+
+#: The modules that run the commands: none is imported until its command runs.
+COMMAND_MODULES = {
+    "ocpptui.cli.serve",
+    "ocpptui.cli.run",
+    "ocpptui.cli.proxy",
+    "ocpptui.cli.certs",
+    "ocpptui.cli.demo",
+    "ocpptui.cli.simulate",
+    "ocpptui.cli.links",
+    "ocpptui.cli.open_log",
+    "ocpptui.cli.startup",
+}
+
+
+def test_help_imports_no_command_module_and_nothing_of_the_core() -> None:
+    code = (
+        "import sys\n"
+        "from ocpptui import cli\n"
+        "try:\n"
+        "    cli.main(['--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith('ocpptui.')))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    loaded = set(ast.literal_eval(result.stdout.splitlines()[-1]))
+    assert loaded & COMMAND_MODULES == set()
+    assert {m.split(".")[1] for m in loaded} <= {"cli", "transports"}  # framing: --framing
+
+
+def test_every_command_is_run_by_a_module_of_its_own() -> None:
+    parser = build_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    runners = {name: sub.get_default("run") for name, sub in commands.choices.items()}
+    runners[""] = parser.get_default("run")  # no command: the TUI
+    modules = {f"ocpptui.cli.{runner.module}" for runner in runners.values()}
+    assert modules == COMMAND_MODULES - {"ocpptui.cli.startup"}
+    for module in modules:
+        assert callable(importlib.import_module(module).run), module
 
 
 def test_bad_settings_file_names_key_and_line(tmp_path: Path) -> None:

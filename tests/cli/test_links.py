@@ -181,8 +181,8 @@ def test_simulate_needs_a_url_or_a_link(tmp_path: Path) -> None:
 def test_help_still_imports_no_serial_ble_or_ui_library() -> None:
     code = (
         "import sys\n"
-        "from ocpptui import cli\n"
-        "cli.build_parser()\n"
+        "from ocpptui.cli.parser import build_parser\n"
+        "build_parser()\n"
         "print(sorted({m.split('.')[0] for m in sys.modules} & "
         "{'serial', 'bleak', 'bumble', 'textual'}))"
     )
@@ -193,7 +193,8 @@ def test_help_still_imports_no_serial_ble_or_ui_library() -> None:
 @pytest.mark.parametrize(
     "module",
     [
-        "ocpptui.link_commands",
+        "ocpptui.cli.links",
+        "ocpptui.cli.simulate",
         "ocpptui.core.link_supervisor",
         "ocpptui.transports.serial_link",
         "ocpptui.transports.ble_link",
