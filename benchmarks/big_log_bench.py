@@ -76,11 +76,11 @@ async def measure_viewer(path: Path) -> dict:
     import asyncio
 
     from ocpptui.app.log_app import make_log_app
+    from ocpptui.core.frame_filter import parse_query
     from ocpptui.core.log_filter import FilteredFrames
     from ocpptui.paths import Paths
-    from ocpptui.screens.log_viewer import LogViewerScreen
     from ocpptui.settings.model import Settings
-    from ocpptui.widgets.frame_filter import parse_query
+    from ocpptui.ui.frames.log_viewer_screen import LogViewerScreen
 
     figures: dict = {}
     with tempfile.TemporaryDirectory() as home:

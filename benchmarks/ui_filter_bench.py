@@ -55,13 +55,13 @@ from sample_frames import STATUS_PAYLOAD, call, meter_values_payload  # noqa: E4
 
 from ocpptui.app.app import make_app  # noqa: E402
 from ocpptui.core.config import CsmsConfig  # noqa: E402
+from ocpptui.core.frame_filter import parse_query  # noqa: E402
 from ocpptui.core.hub import Hub  # noqa: E402
 from ocpptui.paths import Paths  # noqa: E402
 from ocpptui.protocol.versions import OcppVersion  # noqa: E402
 from ocpptui.settings.model import Settings  # noqa: E402
 from ocpptui.transports.base import TransportInfo  # noqa: E402
-from ocpptui.widgets.frame_filter import parse_query  # noqa: E402
-from ocpptui.widgets.frame_table import FrameTable  # noqa: E402
+from ocpptui.ui.frames.frame_table import FrameTable  # noqa: E402
 
 CHARGERS = 50
 SIZE = (160, 50)

@@ -31,39 +31,39 @@ from ocpptui.core.log_file import LogFileError
 from ocpptui.core.proxy import UpstreamConfig
 from ocpptui.paths import Paths
 from ocpptui.protocol.versions import OcppVersion
-from ocpptui.screens.ble_picker import BlePickerScreen
-from ocpptui.screens.charger import ChargerScreen
-from ocpptui.screens.commissioning import CommissioningForm, CommissioningScreen
-from ocpptui.screens.confirm import ConfirmScreen
-from ocpptui.screens.connect import ConnectScreen
-from ocpptui.screens.connections import ConnectionsScreen
-from ocpptui.screens.decision import DecisionScreen
-from ocpptui.screens.diagnostics import DiagnosticsScreen
-from ocpptui.screens.error import ErrorScreen, bind_error_text
-from ocpptui.screens.file_viewer import FileViewerScreen
-from ocpptui.screens.firmware import FirmwareScreen
-from ocpptui.screens.help import HelpScreen, HelpSections
-from ocpptui.screens.inspector import FrameInspectorScreen
-from ocpptui.screens.log_viewer import LogViewerScreen, open_log_screen
-from ocpptui.screens.main import MainScreen
-from ocpptui.screens.open_log import OpenLogScreen
-from ocpptui.screens.playbook_run import PlaybookRunScreen
-from ocpptui.screens.serial_picker import SerialPickerScreen
-from ocpptui.screens.settings import SettingsScreen
-from ocpptui.screens.site_board import SiteBoardScreen
-from ocpptui.screens.site_open import open_site_board, show_site_board
-from ocpptui.screens.tab_help import charger_tab_sections
 from ocpptui.services.site_sheet import SiteSheet
 from ocpptui.settings.model import Settings, SettingsError
 from ocpptui.settings.writer import FIELDS, SavedSettings, apply_live, save_settings
-from ocpptui.widgets.charger_list import ChargerList
-from ocpptui.widgets.display_text import shorten
-from ocpptui.widgets.frame_table import FrameTable
-from ocpptui.widgets.link_device_table import BleDeviceTable
-from ocpptui.widgets.link_port_table import SerialPortTable
-from ocpptui.widgets.link_settings import LinkDefaults
-from ocpptui.widgets.site_table import SiteTable
-from ocpptui.widgets.welcome_panel import ServerState, tips
+from ocpptui.ui.chargers.charger_list import ChargerList
+from ocpptui.ui.chargers.charger_screen import ChargerScreen
+from ocpptui.ui.chargers.connect_screen import ConnectScreen
+from ocpptui.ui.chargers.connections_screen import ConnectionsScreen
+from ocpptui.ui.chargers.decision_screen import DecisionScreen
+from ocpptui.ui.chargers.main_screen import MainScreen
+from ocpptui.ui.chargers.welcome_panel import ServerState, tips
+from ocpptui.ui.commissioning.commissioning_screen import CommissioningForm, CommissioningScreen
+from ocpptui.ui.commissioning.playbook_run_screen import PlaybookRunScreen
+from ocpptui.ui.common.confirm_screen import ConfirmScreen
+from ocpptui.ui.common.display_text import shorten
+from ocpptui.ui.common.error_screen import ErrorScreen, bind_error_text
+from ocpptui.ui.frames.frame_inspector_screen import FrameInspectorScreen
+from ocpptui.ui.frames.frame_table import FrameTable
+from ocpptui.ui.frames.log_viewer_screen import LogViewerScreen, open_log_screen
+from ocpptui.ui.frames.open_log_screen import OpenLogScreen
+from ocpptui.ui.help.help_screen import HelpScreen, HelpSections
+from ocpptui.ui.help.tab_help import charger_tab_sections
+from ocpptui.ui.links.ble_device_table import BleDeviceTable
+from ocpptui.ui.links.ble_picker_screen import BlePickerScreen
+from ocpptui.ui.links.link_settings import LinkDefaults
+from ocpptui.ui.links.serial_picker_screen import SerialPickerScreen
+from ocpptui.ui.links.serial_port_table import SerialPortTable
+from ocpptui.ui.settings.settings_screen import SettingsScreen
+from ocpptui.ui.site.site_board_screen import SiteBoardScreen
+from ocpptui.ui.site.site_open import open_site_board, show_site_board
+from ocpptui.ui.site.site_table import SiteTable
+from ocpptui.ui.transfers.diagnostics_screen import DiagnosticsScreen
+from ocpptui.ui.transfers.file_viewer_screen import FileViewerScreen
+from ocpptui.ui.transfers.firmware_screen import FirmwareScreen
 
 log = logging.getLogger(__name__)
 

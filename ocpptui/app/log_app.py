@@ -10,8 +10,8 @@ from ocpptui.app.app import OcppTuiApp
 from ocpptui.core.hub import Hub
 from ocpptui.paths import Paths
 from ocpptui.protocol.versions import OcppVersion
-from ocpptui.screens.log_viewer import LogViewerScreen, open_log_screen
 from ocpptui.settings.model import Settings
+from ocpptui.ui.frames.log_viewer_screen import LogViewerScreen, open_log_screen
 
 
 class LogViewerApp(OcppTuiApp):

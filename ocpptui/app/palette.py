@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING, cast
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from ocpptui.core.config import BootAnswer
-from ocpptui.screens.charger import ChargerScreen
-from ocpptui.screens.main import MainScreen
-from ocpptui.screens.site_open import site_board_commands
-from ocpptui.widgets.display_text import shorten
-from ocpptui.widgets.frame_table import FrameTable
+from ocpptui.ui.chargers.charger_screen import ChargerScreen
+from ocpptui.ui.chargers.main_screen import MainScreen
+from ocpptui.ui.common.display_text import shorten
+from ocpptui.ui.frames.frame_table import FrameTable
+from ocpptui.ui.site.site_open import site_board_commands
 
 if TYPE_CHECKING:
     from ocpptui.app.app import OcppTuiApp

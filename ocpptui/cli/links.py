@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from ocpptui.settings.model import Settings
     from ocpptui.transports.ble_link import BleSettings
     from ocpptui.transports.serial_link import SerialSettings
-    from ocpptui.widgets.link_settings import LinkDefaults
+    from ocpptui.ui.links.link_settings import LinkDefaults
 
 LinkStarter = Callable[["Hub"], "LinkSupervisor"]
 
@@ -136,7 +136,7 @@ def link_defaults(args: argparse.Namespace) -> LinkDefaults:
     from ocpptui.protocol.versions import OcppVersion
     from ocpptui.transports.ble_link import BleSettings
     from ocpptui.transports.serial_link import SerialSettings
-    from ocpptui.widgets.link_settings import LinkDefaults
+    from ocpptui.ui.links.link_settings import LinkDefaults
 
     framing = Framing(args.framing)
     if hasattr(args, "baud"):

@@ -6,7 +6,7 @@ and batches (`site_batch`) left. `SiteRun` is `ocpp-tui run PLAYBOOK --site SHEE
 playbook against every sheet charger as it boots, each with its own results, its sheet
 values filled into the steps.
 
-No Textual here: the site board (`screens/site_board.py`) drives the same objects.
+No Textual here: the site board (`ui/site/site_board_screen.py`) drives the same objects.
 """
 
 from __future__ import annotations

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from ocpptui.core.frame_filter import FrameFilter, parse_query
 from ocpptui.core.hub import Hub
 from ocpptui.core.log_file import LogFile, LogFormat
 from ocpptui.core.log_filter import FilteredFrames, LineHint
-from ocpptui.widgets.frame_filter import FrameFilter, parse_query
 from tests.helpers import connect_raw
 from tests.log_samples import write_jsonl_log
 from tests.services.test_log_file import FORMS, KNOWN_LOG

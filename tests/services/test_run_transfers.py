@@ -31,7 +31,7 @@ OTHER_INTERFACE = "127.0.0.2"
 
 
 def cli_file_server(tmp_path: Path, **settings: Any):
-    """The factory `ocpp-tui run` passes (cli.py): the settings' file server, started."""
+    """The factory `ocpp-tui run` passes (cli/run.py): the settings' file server, started."""
     files = FileServerSettings(bind_host="127.0.0.1", http_port=0, ftp_port=0, **settings)
 
     async def start() -> FileServer:

@@ -12,7 +12,7 @@ from textual.widgets import Input
 
 from ocpptui.app.app import OcppTuiApp
 from ocpptui.core.hub import Hub
-from ocpptui.screens.charger import TABS, ChargerScreen
+from ocpptui.ui.chargers.charger_screen import TABS, ChargerScreen
 from tests.ui.helpers import listening_port, until
 
 #: Seconds a test waits for the charger's answers (generous: CI machines can be busy).

@@ -182,7 +182,7 @@ class Showcase:
 
     def listen(self) -> None:
         """Tell the app its server listens on the laptop's LAN address (nothing binds)."""
-        from ocpptui.widgets.welcome_panel import ServerState
+        from ocpptui.ui.chargers.welcome_panel import ServerState
 
         self.app.server_state = ServerState(
             "listening", LAPTOP, PORT, tuple(self.hub.config.subprotocols)
@@ -460,7 +460,7 @@ async def settle(app: OcppTuiApp, pilot: Pilot) -> None:
         if not busy:
             break
         await pilot.pause(0.02)
-    from ocpptui.widgets.frame_table import FrameTable
+    from ocpptui.ui.frames.frame_table import FrameTable
 
     def tables_synced() -> bool:
         # The tables on view: those under another screen catch up when shown again.
@@ -492,7 +492,7 @@ async def until(pilot: Pilot, predicate: Callable[[], object], timeout: float = 
 
 
 async def _charger_tab(show: Showcase, pilot: Pilot, identity: str, key: str) -> None:
-    from ocpptui.screens.charger import ChargerScreen
+    from ocpptui.ui.chargers.charger_screen import ChargerScreen
 
     await played(show, pilot)
     await show.app.open_charger(identity)
@@ -602,7 +602,7 @@ async def help_screen(show: Showcase, pilot: Pilot) -> None:
 
 async def inspector(show: Showcase, pilot: Pilot) -> None:
     await played(show, pilot)
-    from ocpptui.screens.inspector import FrameInspectorScreen
+    from ocpptui.ui.frames.frame_inspector_screen import FrameInspectorScreen
 
     window = show.hub.chargers["DEMO-CP-2"].frames
     flagged = next(frame for frame in window if frame.violations)
@@ -611,7 +611,7 @@ async def inspector(show: Showcase, pilot: Pilot) -> None:
 
 
 async def first_run(show: Showcase, pilot: Pilot) -> None:
-    from ocpptui.widgets.welcome_panel import WelcomePanel
+    from ocpptui.ui.chargers.welcome_panel import WelcomePanel
 
     show.listen()
     await pilot.pause(0.1)
@@ -628,7 +628,7 @@ async def connect(show: Showcase, pilot: Pilot) -> None:
 
 async def serial_picker(show: Showcase, pilot: Pilot) -> None:
     from ocpptui.transports.serial_link import SerialPortInfo
-    from ocpptui.widgets.link_settings import LinkDefaults
+    from ocpptui.ui.links.link_settings import LinkDefaults
 
     ports = [
         SerialPortInfo("/dev/ttyUSB0", "FT232R USB UART", "0403:6001", "A10KZP4Q", "FTDI"),
@@ -662,8 +662,8 @@ location = "Level 0, bay 3"
 
 async def site_board(show: Showcase, pilot: Pilot) -> None:
     """Two sheet chargers online, one not seen yet, one connected that is not on the sheet."""
-    from ocpptui.screens.site_open import show_site_board
     from ocpptui.services.site_sheet import parse_toml_sheet
+    from ocpptui.ui.site.site_open import show_site_board
 
     await played(show, pilot)
     show_site_board(show.app, parse_toml_sheet(SITE_SHEET))

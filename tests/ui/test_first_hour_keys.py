@@ -6,14 +6,14 @@ from textual.widgets import Input, OptionList, Static
 
 from ocpptui.app.app import OcppTuiApp
 from ocpptui.core.hub import Hub
-from ocpptui.screens.charger import ChargerScreen
-from ocpptui.screens.diagnostics import DiagnosticsScreen
-from ocpptui.screens.firmware import FirmwareScreen
-from ocpptui.screens.inspector import FrameInspectorScreen
-from ocpptui.screens.main import MainScreen
-from ocpptui.widgets.command_form import CommandForm
-from ocpptui.widgets.commands_panel import CommandsPanel
-from ocpptui.widgets.frame_table import FrameTable
+from ocpptui.ui.chargers.charger_screen import ChargerScreen
+from ocpptui.ui.chargers.main_screen import MainScreen
+from ocpptui.ui.commands.command_form import CommandForm
+from ocpptui.ui.commands.commands_panel import CommandsPanel
+from ocpptui.ui.frames.frame_inspector_screen import FrameInspectorScreen
+from ocpptui.ui.frames.frame_table import FrameTable
+from ocpptui.ui.transfers.diagnostics_screen import DiagnosticsScreen
+from ocpptui.ui.transfers.firmware_screen import FirmwareScreen
 from tests.helpers import RawCharger, connect_raw
 from tests.ui.charger_tabs import open_tab, wait_until
 from tests.ui.helpers import SIZE, listening_port, until

@@ -9,15 +9,15 @@ from textual.widgets import DataTable, Static
 
 from ocpptui.app.app import OcppTuiApp
 from ocpptui.core.hub import Hub
-from ocpptui.screens.charger import ChargerScreen
-from ocpptui.screens.commissioning import CommissioningScreen
-from ocpptui.widgets.charger_list import ChargerList, offline_text
-from ocpptui.widgets.charger_summary import ChargerSummary
-from ocpptui.widgets.config_table import ConfigTable, KeyRow
-from ocpptui.widgets.display_text import short_path
+from ocpptui.ui.chargers.charger_list import ChargerList, offline_text
+from ocpptui.ui.chargers.charger_screen import ChargerScreen
+from ocpptui.ui.chargers.charger_summary import ChargerSummary
+from ocpptui.ui.commissioning.commissioning_screen import CommissioningScreen
+from ocpptui.ui.common.display_text import short_path
+from ocpptui.ui.configuration.keys_table import KeyRow, KeysTable
 from tests.helpers import connect_raw
+from tests.ui.commissioning.helpers import open_commissioning
 from tests.ui.helpers import listening_port, until
-from tests.ui.test_commissioning import _commissioning
 
 LONG_KEY = "VendorSpecificMaximumChargingCurrentPerPhaseLimit"  # 49 characters
 LONG_VALUE = "x" * 200
@@ -25,14 +25,14 @@ LONG_VALUE = "x" * 200
 
 class ConfigApp(App[None]):
     def compose(self) -> ComposeResult:
-        yield ConfigTable()
+        yield KeysTable()
 
 
 async def test_the_configuration_key_column_takes_what_the_longest_key_needs() -> None:
     app = ConfigApp()
     rows = [KeyRow("HeartbeatInterval", "60", False), KeyRow(LONG_KEY, LONG_VALUE, False)]
     async with app.run_test(size=(120, 20)) as pilot:
-        table = app.query_one(ConfigTable)
+        table = app.query_one(KeysTable)
         table.show(rows)
         await pilot.pause()
         assert str(table.get_cell(LONG_KEY, "key")) == LONG_KEY  # whole, before Value grows
@@ -48,7 +48,7 @@ async def test_the_checklist_details_wrap_at_120_and_show_under_the_list_at_80(
     app: OcppTuiApp, hub: Hub
 ) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
-        _, screen = await _commissioning(pilot, app, hub, "CP-1")
+        _, screen = await open_commissioning(pilot, app, hub, "CP-1")
         table = screen.query_one("#checklist", DataTable)
         await until(pilot, lambda: "detail" in table.columns)
         detail = screen.checklist.item("heartbeat").detail

@@ -11,14 +11,14 @@ from textual.widgets._footer import FooterKey
 
 from ocpptui.app.app import OcppTuiApp
 from ocpptui.core.hub import Hub
-from ocpptui.screens.charger import ChargerScreen
-from ocpptui.screens.commissioning import CommissioningScreen
-from ocpptui.screens.connections import ConnectionsScreen
-from ocpptui.screens.diagnostics import DiagnosticsScreen
-from ocpptui.screens.firmware import FirmwareScreen
-from ocpptui.screens.main import MainScreen
-from ocpptui.screens.settings import SettingsScreen
-from ocpptui.widgets.key_footer import KeyFooter
+from ocpptui.ui.chargers.charger_screen import ChargerScreen
+from ocpptui.ui.chargers.connections_screen import ConnectionsScreen
+from ocpptui.ui.chargers.main_screen import MainScreen
+from ocpptui.ui.commissioning.commissioning_screen import CommissioningScreen
+from ocpptui.ui.common.key_footer import KeyFooter
+from ocpptui.ui.settings.settings_screen import SettingsScreen
+from ocpptui.ui.transfers.diagnostics_screen import DiagnosticsScreen
+from ocpptui.ui.transfers.firmware_screen import FirmwareScreen
 from tests.ui.charger_tabs import wait_until
 from tests.ui.helpers import listening_port
 

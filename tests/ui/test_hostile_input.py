@@ -10,11 +10,11 @@ from websockets.exceptions import InvalidStatus
 
 from ocpptui.app.app import OcppTuiApp
 from ocpptui.core.hub import Hub
-from ocpptui.screens.charger import ChargerScreen
-from ocpptui.screens.help import HelpScreen
-from ocpptui.screens.inspector import FrameInspectorScreen
-from ocpptui.screens.main import MainScreen
-from ocpptui.widgets.frame_table import FrameTable
+from ocpptui.ui.chargers.charger_screen import ChargerScreen
+from ocpptui.ui.chargers.main_screen import MainScreen
+from ocpptui.ui.frames.frame_inspector_screen import FrameInspectorScreen
+from ocpptui.ui.frames.frame_table import FrameTable
+from ocpptui.ui.help.help_screen import HelpScreen
 from tests.helpers import RawCharger
 from tests.ui.helpers import listening_port, rendered_lines, until
 

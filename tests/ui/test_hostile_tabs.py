@@ -9,10 +9,10 @@ from typing import Any
 
 from ocpptui.app.app import OcppTuiApp
 from ocpptui.core.hub import Hub
-from ocpptui.screens.charger import ChargerScreen
-from ocpptui.screens.edit_value import EditValueScreen
-from ocpptui.widgets.composer import Composer
-from ocpptui.widgets.config_panel import ConfigPanel
+from ocpptui.ui.chargers.charger_screen import ChargerScreen
+from ocpptui.ui.commands.composer import Composer
+from ocpptui.ui.configuration.edit_value_screen import EditValueScreen
+from ocpptui.ui.configuration.keys_panel import KeysPanel
 from tests.helpers import RawCharger, connect_raw
 from tests.ui.charger_tabs import of_type, type_into, wait_until
 from tests.ui.helpers import SIZE, listening_port
@@ -51,8 +51,8 @@ async def test_hostile_configuration_and_answers_show_as_text(app: OcppTuiApp, h
             await app.open_charger("CP-X")
             await wait_until(pilot, lambda: isinstance(app.screen, ChargerScreen))
             await pilot.press("2")
-            await wait_until(pilot, lambda: bool(app.screen.query(ConfigPanel)))
-            panel = app.screen.query_one(ConfigPanel)
+            await wait_until(pilot, lambda: bool(app.screen.query(KeysPanel)))
+            panel = app.screen.query_one(KeysPanel)
             await wait_until(pilot, lambda: panel.table_widget.has_focus)
             await pilot.press("r")
             await wait_until(pilot, lambda: panel.has_data() and not panel.reading)
@@ -66,7 +66,7 @@ async def test_hostile_configuration_and_answers_show_as_text(app: OcppTuiApp, h
             await pilot.press("enter")
             await wait_until(pilot, lambda: isinstance(app.screen, EditValueScreen))
             await type_into(pilot, app.screen.query_one("#edit-value"), "[/]")
-            await wait_until(pilot, lambda: of_type(seen, ConfigPanel.ValueChanged))
+            await wait_until(pilot, lambda: of_type(seen, KeysPanel.ValueChanged))
             await wait_until(pilot, lambda: table.row_for("[/]").status == "[/]")
 
             await pilot.press("4")

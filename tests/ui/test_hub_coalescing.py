@@ -3,6 +3,7 @@ and a burst of frames repaints each view at most once per tick, never once per f
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterator
 
@@ -18,12 +19,12 @@ from ocpptui.app.bridge import HubBridge
 from ocpptui.app.hub_handoff import HubHandoff
 from ocpptui.core import events
 from ocpptui.core.hub import Hub
-from ocpptui.screens.charger import ChargerScreen
-from ocpptui.widgets.charger_list import ChargerList
-from ocpptui.widgets.charger_summary import ChargerSummary
-from ocpptui.widgets.events_panel import EventsPanel
-from ocpptui.widgets.key_footer import KeyFooter
-from ocpptui.widgets.welcome_panel import WelcomePanel
+from ocpptui.ui.chargers.charger_list import ChargerList
+from ocpptui.ui.chargers.charger_screen import ChargerScreen
+from ocpptui.ui.chargers.charger_summary import ChargerSummary
+from ocpptui.ui.chargers.events_panel import EventsPanel
+from ocpptui.ui.chargers.welcome_panel import WelcomePanel
+from ocpptui.ui.common.key_footer import KeyFooter
 from tests.helpers import connect_raw
 from tests.ui.helpers import SIZE, listening_port, until
 
@@ -166,8 +167,12 @@ def counts(monkeypatch: pytest.MonkeyPatch) -> Iterator[_Counts]:
 
 
 async def _burst(hub: Hub, charger, frames_before: int) -> None:
-    for _ in range(BURST):
-        await charger.call("MeterValues", METER_VALUES)
+    """BURST MeterValues sent back to back, then their answers read: a burst however busy the
+    machine is (one call at a time, a loaded machine would space them out over many ticks)."""
+    for number in range(BURST):
+        await charger.send_text(json.dumps([2, f"burst-{number}", "MeterValues", METER_VALUES]))
+    answers = [await charger.recv_json() for _ in range(BURST)]
+    assert [answer[1] for answer in answers] == [f"burst-{number}" for number in range(BURST)]
     assert hub.frames.total >= frames_before + 2 * BURST
 
 

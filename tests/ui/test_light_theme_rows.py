@@ -12,10 +12,10 @@ from textual.widgets import DataTable, OptionList, Tree
 
 from ocpptui.app.app import OcppTuiApp
 from ocpptui.core.hub import Hub
-from ocpptui.widgets.charger_list import ChargerList
-from ocpptui.widgets.commands_panel import CommandsPanel
-from ocpptui.widgets.config_table import ConfigTable, KeyRow
-from ocpptui.widgets.frame_table import FrameTable
+from ocpptui.ui.chargers.charger_list import ChargerList
+from ocpptui.ui.commands.commands_panel import CommandsPanel
+from ocpptui.ui.configuration.keys_table import KeyRow, KeysTable
+from ocpptui.ui.frames.frame_table import FrameTable
 from tests.helpers import connect_raw
 from tests.ui.charger_tabs import open_tab, wait_until
 from tests.ui.contrast import READABLE, worst_contrast
@@ -26,7 +26,7 @@ THEMES = ("textual-light", "textual-dark")
 
 class ConfigApp(App[None]):
     def compose(self) -> ComposeResult:
-        yield ConfigTable()
+        yield KeysTable()
 
 
 def _cursor_line(widget: Widget) -> int:
@@ -95,7 +95,7 @@ async def test_the_selected_command_reads_in_both_themes(
 async def test_the_selected_configuration_key_reads_in_both_themes() -> None:
     app = ConfigApp()
     async with app.run_test(size=(100, 12)) as pilot:
-        table = app.query_one(ConfigTable)
+        table = app.query_one(KeysTable)
         table.show(
             [
                 KeyRow("AuthorizeRemoteTxRequests", "true", False, "Accepted"),

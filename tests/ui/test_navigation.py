@@ -13,11 +13,11 @@ from ocpptui.core import events
 from ocpptui.core.config import CsmsConfig
 from ocpptui.core.hub import Hub
 from ocpptui.paths import Paths
-from ocpptui.screens.charger import ChargerScreen
-from ocpptui.screens.help import HelpScreen
-from ocpptui.screens.main import MainScreen
 from ocpptui.settings.model import Settings
-from ocpptui.widgets.charger_list import ChargerList
+from ocpptui.ui.chargers.charger_list import ChargerList
+from ocpptui.ui.chargers.charger_screen import ChargerScreen
+from ocpptui.ui.chargers.main_screen import MainScreen
+from ocpptui.ui.help.help_screen import HelpScreen
 from tests.helpers import connect_raw
 from tests.ui.helpers import SIZE, listening_port, until
 

@@ -14,13 +14,13 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from ocpptui.app.app import OcppTuiApp
 from ocpptui.core.hub import Hub
-from ocpptui.screens.charger import TABS, ChargerScreen
-from ocpptui.screens.edit_value import EditValueScreen
-from ocpptui.widgets.config_panel import ConfigPanel
-from ocpptui.widgets.device_model_panel import DeviceModelPanel
+from ocpptui.ui.chargers.charger_screen import TABS, ChargerScreen
+from ocpptui.ui.configuration.device_model_panel import DeviceModelPanel
+from ocpptui.ui.configuration.edit_value_screen import EditValueScreen
+from ocpptui.ui.configuration.keys_panel import KeysPanel
 from tests.ui.charger_tabs import of_type, open_tab, type_into, wait_until
+from tests.ui.configuration.helpers import edit_variable
 from tests.ui.helpers import SIZE, listening_port
-from tests.ui.test_device_model_tab import _edit as edit_variable
 
 OLD_KEY = "0123456789abcdefOLDKEY"
 NEW_KEY = "fedcba9876543210NEWKEY"
@@ -61,8 +61,8 @@ async def test_the_configuration_table_never_shows_the_authorization_key(
             await app.open_charger("CP-1")
             await wait_until(pilot, lambda: isinstance(app.screen, ChargerScreen))
             await pilot.press(str([pane for pane, _ in TABS].index("tab-config") + 1))
-            await wait_until(pilot, lambda: bool(app.screen.query(ConfigPanel)))
-            panel = app.screen.query_one(ConfigPanel)
+            await wait_until(pilot, lambda: bool(app.screen.query(KeysPanel)))
+            panel = app.screen.query_one(KeysPanel)
             panel.focus()
             await pilot.press("r")
             await wait_until(pilot, lambda: panel.has_data() and not panel.reading)
@@ -81,8 +81,8 @@ async def test_the_configuration_table_never_shows_the_authorization_key(
             assert field.password and field.value == ""
             assert OLD_KEY not in str(editor.query_one("#edit-info").render())
             await type_into(pilot, field, NEW_KEY)
-            await wait_until(pilot, lambda: of_type(seen, ConfigPanel.ValueChanged))
-            [changed] = of_type(seen, ConfigPanel.ValueChanged)
+            await wait_until(pilot, lambda: of_type(seen, KeysPanel.ValueChanged))
+            [changed] = of_type(seen, KeysPanel.ValueChanged)
             assert changed.result.status == "Accepted"
             await wait_until(pilot, lambda: isinstance(app.screen, ChargerScreen))
             assert table.row_for("AuthorizationKey").value == "****"

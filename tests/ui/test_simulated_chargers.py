@@ -7,9 +7,9 @@ import contextlib
 
 from ocpptui.app.app import OcppTuiApp
 from ocpptui.core.hub import Hub
-from ocpptui.screens.charger import ChargerScreen
 from ocpptui.sim import SimulatedCharger, SimulatorOptions
-from ocpptui.widgets.charger_list import ChargerList
+from ocpptui.ui.chargers.charger_list import ChargerList
+from ocpptui.ui.chargers.charger_screen import ChargerScreen
 from tests.ui.helpers import SIZE, listening_port, until
 
 

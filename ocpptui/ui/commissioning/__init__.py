@@ -1,0 +1,1 @@
+"""Commissioning: the live checklist, the technician's notes, the report; playbook runs."""

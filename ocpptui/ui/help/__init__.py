@@ -1,0 +1,1 @@
+"""Help: every key of every screen, and the charger tabs' sections."""

@@ -1,0 +1,1 @@
+"""The settings screen: the settings file as a form."""

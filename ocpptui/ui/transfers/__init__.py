@@ -1,0 +1,1 @@
+"""File transfers: firmware upgrades and diagnostics uploads, watched live; the uploaded file."""
