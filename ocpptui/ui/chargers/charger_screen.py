@@ -31,10 +31,17 @@ from ocpptui.ui.commands.commands_panel import CommandsPanel
 from ocpptui.ui.commands.composer import Composer
 from ocpptui.ui.common.hub_listener import ChargerListener, ChargerMessage
 from ocpptui.ui.common.key_footer import KeyFooter
+from ocpptui.ui.common.prompt_screen import PromptScreen
 from ocpptui.ui.common.quiet_update import update_static
 from ocpptui.ui.configuration.configuration_panel import PaletteCommand
 from ocpptui.ui.configuration.device_model_panel import DeviceModelPanel
+from ocpptui.ui.configuration.dialogs import ConfigurationDialogs
+from ocpptui.ui.configuration.edit_value_screen import EditValueScreen
+from ocpptui.ui.configuration.export_screen import ExportScreen
 from ocpptui.ui.configuration.keys_panel import KeysPanel
+from ocpptui.ui.configuration.network_profile_screen import NetworkProfileScreen
+from ocpptui.ui.configuration.profile_diff_screen import ProfileDiffScreen
+from ocpptui.ui.files.open_file_screen import OpenFileScreen
 from ocpptui.ui.frames.filter_bar import FilterBar
 from ocpptui.ui.frames.frame_filter_screen import FrameFilterScreen, frame_filter_bindings
 from ocpptui.ui.frames.frame_table import FrameTable
@@ -42,6 +49,18 @@ from ocpptui.wording import counted
 
 if TYPE_CHECKING:
     from ocpptui.app.app import OcppTuiApp
+
+
+#: The screens the Configuration tab's panels open (widgets import no screen: this one hands
+#: them over).
+CONFIGURATION_DIALOGS = ConfigurationDialogs(
+    edit_value=EditValueScreen,
+    name=PromptScreen,
+    pick_profile=OpenFileScreen,
+    profile_diff=ProfileDiffScreen,
+    export=ExportScreen,
+    network_profile=NetworkProfileScreen,
+)
 
 
 def status_line(status: FrameTable.StatusChanged, filter_error: str | None) -> Content:
@@ -290,7 +309,7 @@ class ChargerScreen(ChargerListener, FrameFilterScreen):
             session = self.charger.session
             two_x = session is not None and session.version.is_2x
             panel_class = DeviceModelPanel if two_x else KeysPanel
-            return panel_class(self.charger, self.bridge, id="config-panel")
+            return panel_class(self.charger, self.bridge, CONFIGURATION_DIALOGS, id="config-panel")
         if pane == "tab-commands":
             return CommandsPanel(self.charger, self.bridge, id="commands-panel")
         if pane == "tab-composer":

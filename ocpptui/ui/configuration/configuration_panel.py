@@ -28,14 +28,12 @@ from ocpptui.core.identity import file_safe
 from ocpptui.core.session import Session
 from ocpptui.services.profiles import export_configuration_json, profile_from_session
 from ocpptui.ui.common.display_text import clock_time, shorten
-from ocpptui.ui.common.prompt_screen import PromptScreen
-from ocpptui.ui.configuration.export_screen import ExportRequest, ExportScreen
-from ocpptui.ui.configuration.profile_diff_screen import ProfileDiffScreen
+from ocpptui.ui.configuration.dialogs import ConfigurationDialogs
 from ocpptui.ui.files.file_paths import launch_folder
-from ocpptui.ui.files.open_file_screen import OpenFileScreen
 
 if TYPE_CHECKING:
     from ocpptui.app.app import OcppTuiApp
+    from ocpptui.ui.configuration.export_screen import ExportRequest
 
 #: (palette name, callback, help) — what a panel offers in the command palette.
 PaletteCommand = tuple[str, Callable[[], object], str]
@@ -130,10 +128,18 @@ class ConfigurationPanel(Vertical):
         path: Path
         error: str | None = None
 
-    def __init__(self, charger: Charger, bridge: HubBridge, *, id: str | None = None) -> None:
+    def __init__(
+        self,
+        charger: Charger,
+        bridge: HubBridge,
+        dialogs: ConfigurationDialogs,
+        *,
+        id: str | None = None,
+    ) -> None:
         super().__init__(id=id)
         self.charger = charger
         self.bridge = bridge
+        self.dialogs = dialogs
         self._remove_target: Callable[[], None] | None = None
         self.last_written: str | None = None  # "profile saved to …", shown in the info line
 
@@ -215,10 +221,12 @@ class ConfigurationPanel(Vertical):
 
         def picked(path: Path | None) -> None:
             if path is not None:
-                self.app.push_screen(ProfileDiffScreen(self.charger, path))
+                self.app.push_screen(self.dialogs.profile_diff(self.charger, path))
 
         folders = list(dict.fromkeys([launch_folder(), folder]))  # where ocpp-tui was started
-        screen = OpenFileScreen("Apply a configuration profile", folders, accept=looks_like_profile)
+        screen = self.dialogs.pick_profile(
+            "Apply a configuration profile", folders, accept=looks_like_profile
+        )
         self.app.push_screen(screen, picked)
 
     def action_save_profile(self) -> None:
@@ -244,7 +252,7 @@ class ConfigurationPanel(Vertical):
                 self.write_file("profile", profile_path(folder, name), text)
 
         self.app.push_screen(
-            PromptScreen(
+            self.dialogs.name(
                 "Save as profile",
                 f"The writable values read from {self.identity}, as a profile in {folder}. "
                 "Name it:",
@@ -268,7 +276,7 @@ class ConfigurationPanel(Vertical):
                 self.write_file("export", request.path, export_text(session, request))
 
         complete, _ = reads_since_complete(session.state.configuration_reads)
-        screen = ExportScreen(base, self.identity, complete=complete is not None)
+        screen = self.dialogs.export(base, self.identity, complete=complete is not None)
         self.app.push_screen(screen, chosen)
 
     @work(group="config-files", exit_on_error=False)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -36,7 +36,6 @@ from ocpptui.core.hub import Charger
 from ocpptui.core.session import CallFailed
 from ocpptui.protocol.secrets import mask_value
 from ocpptui.ui.common.display_text import clock_time, shorten
-from ocpptui.ui.common.prompt_screen import PromptScreen
 from ocpptui.ui.configuration.configuration_panel import (
     PROFILE_BINDINGS,
     ConfigurationPanel,
@@ -44,14 +43,12 @@ from ocpptui.ui.configuration.configuration_panel import (
     read_history,
 )
 from ocpptui.ui.configuration.device_model_tree import DeviceModelTree, ModelNode
-from ocpptui.ui.configuration.edit_value_screen import (
-    Edit,
-    EditValueScreen,
-    read_only_warning,
-    variable_spec,
-)
-from ocpptui.ui.configuration.network_profile_screen import NetworkProfileForm, NetworkProfileScreen
+from ocpptui.ui.configuration.dialogs import ConfigurationDialogs
+from ocpptui.ui.configuration.value_specs import Edit, read_only_warning, variable_spec
 from ocpptui.wording import counted
+
+if TYPE_CHECKING:
+    from ocpptui.ui.configuration.network_profile_screen import NetworkProfileForm
 
 
 def variable_ref_problem(text: str) -> str | None:
@@ -157,8 +154,15 @@ the charger at its real CSMS.
         steps: list[str]
         error: str | None = None
 
-    def __init__(self, charger: Charger, bridge: HubBridge, *, id: str | None = None) -> None:
-        super().__init__(charger, bridge, id=id)
+    def __init__(
+        self,
+        charger: Charger,
+        bridge: HubBridge,
+        dialogs: ConfigurationDialogs,
+        *,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(charger, bridge, dialogs, id=id)
         self.reading = False
         self.last_results: list[VariableResult] = []
         self.last_steps: list[str] = []
@@ -489,7 +493,7 @@ the charger at its real CSMS.
             self.refresh_view()
             self.write_variable(entry.ref, edit.value, edit.attribute_type)
 
-        screen = EditValueScreen(
+        screen = self.dialogs.edit_value(
             spec,
             attribute_type=attribute_type,
             read_only_for=lambda kind: read_only_warning(entry, kind),
@@ -510,7 +514,7 @@ the charger at its real CSMS.
                 self.read_variables([(VariableRef.parse(text), "Actual")])
 
         self.app.push_screen(
-            PromptScreen(
+            self.dialogs.name(
                 "Ask for a variable by name",
                 "Component.Variable, optionally Component[instance]@evse/connector."
                 "Variable[instance], e.g. OCPPCommCtrlr.HeartbeatInterval or "
@@ -537,7 +541,7 @@ the charger at its real CSMS.
         in_use = (priority or "0").split(",")[0].strip()
         # Suggest a slot other than the one in use: chargers refuse to overwrite it.
         slot = 2 if in_use == "1" else 1
-        screen = NetworkProfileScreen(
+        screen = self.dialogs.network_profile(
             self.identity, slot, int(security) if security and security.isdigit() else None
         )
         self.app.push_screen(screen, filled)

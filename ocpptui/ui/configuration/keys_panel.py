@@ -31,15 +31,15 @@ from ocpptui.core.session import CallFailed
 from ocpptui.protocol.keys_16 import key_info
 from ocpptui.protocol.secrets import mask_value
 from ocpptui.ui.common.display_text import clock_time, shorten
-from ocpptui.ui.common.prompt_screen import PromptScreen
 from ocpptui.ui.configuration.configuration_panel import (
     PROFILE_BINDINGS,
     ConfigurationPanel,
     PaletteCommand,
     read_history,
 )
-from ocpptui.ui.configuration.edit_value_screen import Edit, EditValueScreen, key_spec
+from ocpptui.ui.configuration.dialogs import ConfigurationDialogs
 from ocpptui.ui.configuration.keys_table import SORTABLE, KeyRow, KeysTable, key_rows
+from ocpptui.ui.configuration.value_specs import Edit, key_spec
 from ocpptui.wording import counted
 
 #: OCPP 1.6 keys are CiString50.
@@ -128,8 +128,15 @@ marked ones (or the highlighted one), **enter** edits, **a** adds a vendor key b
 
         result: ChangeResult
 
-    def __init__(self, charger: Charger, bridge: HubBridge, *, id: str | None = None) -> None:
-        super().__init__(charger, bridge, id=id)
+    def __init__(
+        self,
+        charger: Charger,
+        bridge: HubBridge,
+        dialogs: ConfigurationDialogs,
+        *,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(charger, bridge, dialogs, id=id)
         self.added: list[str] = []  # keys added by name, in order
         self.sending: set[str] = set()  # keys whose ChangeConfiguration is on its way
         # Answers about keys the charger does not have (NotSupported): the core keeps no
@@ -392,7 +399,7 @@ marked ones (or the highlighted one), **enter** edits, **a** adds a vendor key b
                 self._mark_sending(edit.name)
                 self.change_value(edit)
 
-        self.app.push_screen(EditValueScreen(key_spec(key, table)), edited)
+        self.app.push_screen(self.dialogs.edit_value(key_spec(key, table)), edited)
 
     def _mark_sending(self, key: str) -> None:
         self.sending.add(key)
@@ -418,7 +425,7 @@ marked ones (or the highlighted one), **enter** edits, **a** adds a vendor key b
             self.read_keys([name])
 
         self.app.push_screen(
-            PromptScreen(
+            self.dialogs.name(
                 "Add a key by name",
                 "A key the charger did not report, e.g. a vendor key from its manual. ocpp-tui "
                 "asks the charger for it; then enter edits it like any other key.",
