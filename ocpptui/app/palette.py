@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, cast
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.command import DiscoveryHit, Hit, Hits, Provider, SimpleCommand
 
 from ocpptui.core.config import BootAnswer
 from ocpptui.ui.chargers.charger_screen import ChargerScreen
@@ -18,20 +17,18 @@ from ocpptui.ui.site.site_open import site_board_commands
 if TYPE_CHECKING:
     from ocpptui.app.app import OcppTuiApp
 
-Command = tuple[str, Callable[[], object], str]
-
 
 class OcppCommands(Provider):
     """Commands that make sense on the screen the palette was opened from."""
 
-    def _commands(self) -> list[Command]:
+    def _commands(self) -> list[SimpleCommand]:
         app = cast("OcppTuiApp", self.app)
         screen = self.screen
-        commands: list[Command] = []
+        commands: list[SimpleCommand] = []
         for identity, charger in app.hub.chargers.items():
             state = "connected" if charger.connected else "disconnected"
             commands.append(
-                (
+                SimpleCommand(
                     f"Open charger {shorten(identity, 48)}",
                     partial(app.open_charger, identity),
                     f"Its state and live frame log ({state})",
@@ -43,7 +40,7 @@ class OcppCommands(Provider):
                     ("Reject", BootAnswer.REJECTED),
                 ):
                     commands.append(
-                        (
+                        SimpleCommand(
                             f"{verb} charger {shorten(identity, 48)}",
                             partial(app.decide, identity, answer),
                             "A new charger waits for your decision (its boot is answered Pending)",
@@ -53,28 +50,28 @@ class OcppCommands(Provider):
             for identity, charger in app.hub.chargers.items():
                 if not charger.connected:
                     commands.append(
-                        (
+                        SimpleCommand(
                             f"Remove charger {shorten(identity, 48)} from the list",
                             partial(screen.forget_charger, identity),
                             "It is offline; its logs stay on disk (it returns if it connects)",
                         )
                     )
         commands.append(
-            (
+            SimpleCommand(
                 "Connect a charger: URL, QR code, what to check",
                 app.action_connect_help,
                 "The URL to type into the charger, and why a charger may not connect",
             )
         )
         commands.append(
-            (
+            SimpleCommand(
                 "Connections: every connection attempt",
                 app.open_connections,
                 "Path, identity, subprotocols, auth user, TLS, and why an attempt was refused",
             )
         )
         commands.append(
-            (
+            SimpleCommand(
                 "Open a saved frame log…",
                 app.action_open_log,
                 "ocpp-tui's JSONL or another tool's OCPP-J lines, in the frame viewer",
@@ -82,7 +79,7 @@ class OcppCommands(Provider):
         )
         for identity in app.hub.chargers:
             commands.append(
-                (
+                SimpleCommand(
                     f"Commissioning checklist of {shorten(identity, 48)}",
                     partial(app.open_commissioning, identity),
                     "Checks with evidence, site notes, export the report",
@@ -91,14 +88,14 @@ class OcppCommands(Provider):
         if isinstance(screen, ChargerScreen) and screen.charger.connected:
             name = shorten(screen.identity, 48)
             commands.append(
-                (
+                SimpleCommand(
                     f"Firmware: upgrade {name}",
                     partial(app.open_firmware, screen.identity),
                     "Send an image from this laptop and watch the download and the reboot",
                 )
             )
             commands.append(
-                (
+                SimpleCommand(
                     f"Diagnostics: get the logs of {name}",
                     partial(app.open_diagnostics, screen.identity),
                     "GetDiagnostics / GetLog with an upload URL on this laptop",
@@ -106,14 +103,14 @@ class OcppCommands(Provider):
             )
         if isinstance(screen, ChargerScreen) and screen.charger.session is not None:
             commands.append(
-                (
+                SimpleCommand(
                     "Validation: switch lenient / strict for this charger",
                     screen.action_toggle_validation,
                     "Strict answers schema-invalid messages with a CallError",
                 )
             )
             commands.append(
-                (
+                SimpleCommand(
                     "Ping: switch WebSocket pings on / off for this charger",
                     screen.action_toggle_ping,
                     "Some chargers drop the connection when pinged",
@@ -121,29 +118,33 @@ class OcppCommands(Provider):
             )
         if isinstance(screen, ChargerScreen):
             commands.append(
-                (
+                SimpleCommand(
                     "Filter: errors only (toggle)",
                     screen.action_toggle_errors,
                     "Show only CallErrors, malformed frames and schema violations",
                 )
             )
-            commands.append(("Filter: clear", screen.action_clear_filter, "Show every frame"))
+            commands.append(
+                SimpleCommand("Filter: clear", screen.action_clear_filter, "Show every frame")
+            )
         table = getattr(screen, "frame_table", None)
         if isinstance(table, FrameTable):
             verb = "Resume" if table.paused else "Pause"
             commands.append(
-                (
+                SimpleCommand(
                     f"{verb} the frame log",
                     table.action_toggle_pause,
                     "Stop or restart repainting; frames are recorded either way",
                 )
             )
             commands.append(
-                ("Follow new frames", table.action_follow, "Jump to the newest frame and follow")
+                SimpleCommand(
+                    "Follow new frames", table.action_follow, "Jump to the newest frame and follow"
+                )
             )
             if table.cursor_frame is not None:
                 commands.append(
-                    (
+                    SimpleCommand(
                         "Copy the selected frame",
                         table.action_copy_frame,
                         "Its raw JSON, to the clipboard",
@@ -155,7 +156,7 @@ class OcppCommands(Provider):
             commands.extend(screen_commands())
         commands.extend(site_board_commands(app))
         commands.append(
-            (
+            SimpleCommand(
                 "Run a playbook…",
                 app.action_run_playbook,
                 "Steps from a TOML file against the connected chargers, with live progress",
@@ -163,36 +164,40 @@ class OcppCommands(Provider):
         )
         if app.link_defaults is not None:  # local-link mode: ocpp-tui serial / ble
             commands.append(
-                (
+                SimpleCommand(
                     "Serial: pick a port…",
                     partial(app.open_link_picker, "serial"),
                     "The serial ports (rescanned as cables come and go), line settings, open",
                 )
             )
             commands.append(
-                (
+                SimpleCommand(
                     "Bluetooth: scan for chargers…",
                     partial(app.open_link_picker, "ble"),
                     "BLE devices, those with the UART service first; connect one",
                 )
             )
         commands.append(
-            (
+            SimpleCommand(
                 "Settings…",
                 app.action_settings,
                 "Port, protocols, boot answer, validation, file server, log retention, theme",
             )
         )
-        commands.append(("Show help and keys", app.action_help, "Every key of every screen"))
+        commands.append(
+            SimpleCommand("Show help and keys", app.action_help, "Every key of every screen")
+        )
         return commands
 
     async def discover(self) -> Hits:
-        for name, callback, help_text in self._commands():
-            yield DiscoveryHit(name, callback, help=help_text)
+        for command in self._commands():
+            yield DiscoveryHit(command.name, command.callback, help=command.help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for name, callback, help_text in self._commands():
-            score = matcher.match(name)
+        for command in self._commands():
+            score = matcher.match(command.name)
             if score > 0:
-                yield Hit(score, matcher.highlight(name), callback, help=help_text)
+                yield Hit(
+                    score, matcher.highlight(command.name), command.callback, help=command.help_text
+                )

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import App
+from textual.command import SimpleCommand
 from textual.notifications import Notify
 
 from ocpptui.app import messages
 from ocpptui.app.app import OcppTuiApp, make_app
 from ocpptui.app.bridge import HubBridge, message_for
+from ocpptui.app.palette import OcppCommands
 from ocpptui.core import events
 from ocpptui.core.config import CsmsConfig
 from ocpptui.core.hub import Hub
@@ -141,6 +143,11 @@ async def test_palette_toggles_errors_only_on_the_charger_screen(app: OcppTuiApp
         await pilot.press("enter")
         await until(pilot, lambda: screen.frame_table.frame_filter.errors_only)
         assert screen.filter_bar.errors_only
+        # Every entry is Textual's own SimpleCommand.
+        palette = OcppCommands(screen)._commands()
+        assert all(isinstance(command, SimpleCommand) for command in palette)
+        names = [command.name for command in palette]
+        assert "Show the Configuration tab" in names and "Filter: errors only (toggle)" in names
 
 
 async def test_the_theme_comes_from_the_settings(tmp_path) -> None:

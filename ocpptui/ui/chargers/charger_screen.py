@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, ClassVar, cast
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.command import SimpleCommand
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widget import Widget
@@ -33,7 +34,6 @@ from ocpptui.ui.common.hub_listener import ChargerListener, ChargerMessage
 from ocpptui.ui.common.key_footer import KeyFooter
 from ocpptui.ui.common.prompt_screen import PromptScreen
 from ocpptui.ui.common.quiet_update import update_static
-from ocpptui.ui.configuration.configuration_panel import PaletteCommand
 from ocpptui.ui.configuration.device_model_panel import DeviceModelPanel
 from ocpptui.ui.configuration.dialogs import ConfigurationDialogs
 from ocpptui.ui.configuration.edit_value_screen import EditValueScreen
@@ -351,17 +351,21 @@ class ChargerScreen(ChargerListener, FrameFilterScreen):
         self.filter_bar.clear()
         self.call_after_refresh(self.frame_table.select_frame, message.frame)
 
-    def palette_commands(self) -> list[PaletteCommand]:
+    def palette_commands(self) -> list[SimpleCommand]:
         """Commands of the tabs' panels; each shows its tab first."""
-        commands: list[PaletteCommand] = []
+        commands: list[SimpleCommand] = []
         for pane, title in TABS:
             commands.append(
-                (f"Show the {title} tab", partial(self.action_show_tab, pane), f"Charger {title}")
+                SimpleCommand(
+                    f"Show the {title} tab", partial(self.action_show_tab, pane), f"Charger {title}"
+                )
             )
         for panel in self.query("#config-panel, #commands-panel, #composer"):
             pane = panel.query_ancestor(TabPane).id or ""
-            for name, callback, help_text in panel.palette_commands():  # type: ignore[attr-defined]
-                commands.append((name, partial(self._in_tab, pane, callback), help_text))
+            for command in panel.palette_commands():  # type: ignore[attr-defined]
+                commands.append(
+                    command._replace(callback=partial(self._in_tab, pane, command.callback))
+                )
         return commands
 
     async def _in_tab(self, pane: str, callback: Callable[[], object]) -> object:

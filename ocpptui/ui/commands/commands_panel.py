@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.command import SimpleCommand
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
@@ -368,9 +369,9 @@ TriggerMessage, **f** shows the triggered message in the frame log.
                 option_list.focus()
                 return
 
-    def palette_commands(self) -> list[tuple[str, Callable[[], object], str]]:
+    def palette_commands(self) -> list[SimpleCommand]:
         return [
-            (f"Command: {action}…", _select(self, action), help_text)
+            SimpleCommand(f"Command: {action}…", _select(self, action), help_text)
             for action, help_text in self.commands
         ]
 

@@ -12,13 +12,13 @@ from __future__ import annotations
 import json
 import time
 import weakref
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.command import SimpleCommand
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
@@ -440,14 +440,16 @@ enter loads a call back to edit and send again. **ctrl+t** reloads the action's 
         checkbox = self.query_one("#composer-anyway", Checkbox)
         checkbox.value = not checkbox.value
 
-    def palette_commands(self) -> list[tuple[str, Callable[[], object], str]]:
+    def palette_commands(self) -> list[SimpleCommand]:
         state = "off" if self.anyway else "on"
         return [
-            ("Composer: send", self.action_send, "Send the composed call"),
-            (
+            SimpleCommand("Composer: send", self.action_send, "Send the composed call"),
+            SimpleCommand(
                 f"Composer: switch send anyway {state}",
                 self.action_toggle_anyway,
                 "Skip the schema check; the frame is flagged in the log",
             ),
-            ("Composer: history", self.action_focus_history, "Load a sent call back to edit it"),
+            SimpleCommand(
+                "Composer: history", self.action_focus_history, "Load a sent call back to edit it"
+            ),
         ]

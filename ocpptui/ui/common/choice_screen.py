@@ -11,7 +11,7 @@ from textual.binding import BindingType
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from ocpptui.ui.common.form_modal import FormModal, cancel_binding, form_css
+from ocpptui.ui.common.form_modal import FormModal, cancel_binding
 from ocpptui.ui.common.key_footer import KeyFooter
 
 
@@ -23,15 +23,13 @@ class ChoiceScreen(FormModal[str | None]):
     ]
 
     PREFIX = "choice"
-    DEFAULT_CSS = form_css(
-        "ChoiceScreen",
-        PREFIX,
-        width=64,
-        rules="""
+    DEFAULT_CSS = """
+    ChoiceScreen {
+        & > .form-box { width: 64; }
         & #choice-text { height: auto; color: $text-muted; }
         & #choice-list { height: auto; max-height: 16; margin-top: 1; }
-        """,
-    )
+    }
+    """
 
     def __init__(self, title: str, text: str, options: Sequence[str]) -> None:
         super().__init__()

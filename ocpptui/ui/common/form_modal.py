@@ -1,7 +1,9 @@
 """The frame the small modal forms share: a centred box, an error line, OK and Cancel.
 
-Each form keeps its own ids (`<prefix>-box`, `<prefix>-error`, `<prefix>-ok`, …), which its
-CSS, its handlers and the tests address; only how those parts are made and behave is here.
+The box and the error line are styled here, once (classes `form-box` and `form-error`); a
+form's DEFAULT_CSS says only what is its own (the box's width, its fields). Each form keeps
+its own ids (`<prefix>-box`, `<prefix>-error`, `<prefix>-ok`, …), which its CSS, its
+handlers and the tests address.
 """
 
 from __future__ import annotations
@@ -19,32 +21,6 @@ from textual.widgets import Button, Static
 ResultT = TypeVar("ResultT")
 
 
-def form_css(screen: str, prefix: str, *, width: int, max_height: bool = True, rules: str) -> str:
-    """`screen`'s DEFAULT_CSS: the box (`width` cells at most) centred, bordered like every
-    modal, its error line, then `rules` for what is the form's own.
-
-    `max_height` keeps a tall box within the screen (its content scrolls or is cut).
-    """
-    height = "max-height: 100%;" if max_height else ""
-    return f"""
-    {screen} {{
-        align: center middle;
-        & > #{prefix}-box {{
-            width: {width};
-            max-width: 100%;
-            height: auto;
-            {height}
-            border: round $primary;
-            border-title-color: $text-primary;
-            background: $surface;
-            padding: 0 1;
-        }}
-        & #{prefix}-error {{ height: auto; color: $text-error; }}
-        {rules}
-    }}
-    """
-
-
 def cancel_binding(tooltip: str, id: str) -> Binding:
     """escape closes the form without an answer."""
     return Binding("escape", "cancel", "Cancel", tooltip=tooltip, id=id)
@@ -58,18 +34,36 @@ def send_binding(tooltip: str, id: str) -> Binding:
 class FormModal(ModalScreen[ResultT]):
     """A modal form whose parts are named `<PREFIX>-…`; escape and Cancel answer None."""
 
+    # A tall box stays within the screen (its content scrolls or is cut); each form sets
+    # the box's width.
+    DEFAULT_CSS = """
+    FormModal {
+        align: center middle;
+        & > .form-box {
+            max-width: 100%;
+            height: auto;
+            max-height: 100%;
+            border: round $primary;
+            border-title-color: $text-primary;
+            background: $surface;
+            padding: 0 1;
+        }
+        & .form-error { height: auto; color: $text-error; }
+    }
+    """
+
     #: What the ids of the form's parts start with.
     PREFIX: ClassVar[str]
 
     def _box(self, title: str | Content) -> Vertical:
         """The bordered box the form's widgets go in (`with self._box(…):`)."""
-        box = Vertical(id=f"{self.PREFIX}-box")
+        box = Vertical(id=f"{self.PREFIX}-box", classes="form-box")
         box.border_title = title
         return box
 
     def _error_line(self, *, hidden: bool = True) -> Static:
         """Where `_show_error` says why the answer cannot be taken."""
-        error = Static("", id=f"{self.PREFIX}-error", markup=False)
+        error = Static("", id=f"{self.PREFIX}-error", classes="form-error", markup=False)
         error.display = not hidden
         return error
 

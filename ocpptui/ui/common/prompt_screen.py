@@ -11,7 +11,7 @@ from textual.binding import BindingType
 from textual.suggester import Suggester
 from textual.widgets import Button, Input, Static
 
-from ocpptui.ui.common.form_modal import FormModal, cancel_binding, form_css
+from ocpptui.ui.common.form_modal import FormModal, cancel_binding
 from ocpptui.ui.common.key_footer import KeyFooter
 
 #: Says why an answer cannot be taken (shown under the input), or None when it can.
@@ -26,18 +26,15 @@ class PromptScreen(FormModal[str | None]):
     ]
 
     PREFIX = "prompt"
-    DEFAULT_CSS = form_css(
-        "PromptScreen",
-        PREFIX,
-        width=76,
-        max_height=False,
-        rules="""
+    DEFAULT_CSS = """
+    PromptScreen {
+        & > .form-box { width: 76; }
         & #prompt-text { height: auto; color: $text-muted; }
         & #prompt-input { margin: 1 0; }
         & #prompt-buttons { height: auto; align-horizontal: right; }
         & Button { margin-left: 1; }
-        """,
-    )
+    }
+    """
 
     def __init__(
         self,

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import on, work
 from textual.binding import Binding, BindingType
+from textual.command import SimpleCommand
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input
@@ -34,9 +35,6 @@ from ocpptui.ui.files.file_paths import launch_folder
 if TYPE_CHECKING:
     from ocpptui.app.app import OcppTuiApp
     from ocpptui.ui.configuration.export_screen import ExportRequest
-
-#: (palette name, callback, help) — what a panel offers in the command palette.
-PaletteCommand = tuple[str, Callable[[], object], str]
 
 
 def looks_like_profile(path: Path) -> bool:
@@ -309,11 +307,11 @@ class ConfigurationPanel(Vertical):
 
     # ------------------------------------------------------------------ palette
 
-    def palette_commands(self) -> list[PaletteCommand]:
-        commands: list[PaletteCommand] = []
+    def palette_commands(self) -> list[SimpleCommand]:
+        commands: list[SimpleCommand] = []
         if self.connected:
             commands.append(
-                (
+                SimpleCommand(
                     "Profile: apply a configuration profile…",
                     self.action_apply_profile,
                     "Diff against the charger, send what differs, verify, report per key",
@@ -321,12 +319,12 @@ class ConfigurationPanel(Vertical):
             )
         if self.has_data():
             commands += [
-                (
+                SimpleCommand(
                     "Profile: save the current configuration as a profile…",
                     self.action_save_profile,
                     f"Into {self.ocpp_app.paths.profiles_dir}",
                 ),
-                (
+                SimpleCommand(
                     "Configuration: export to TOML or JSON…",
                     self.action_export,
                     f"Into {self.ocpp_app.paths.reports_dir} or a path you choose",

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.command import SimpleCommand
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.message import Message
@@ -39,7 +40,6 @@ from ocpptui.ui.common.display_text import clock_time, shorten
 from ocpptui.ui.configuration.configuration_panel import (
     PROFILE_BINDINGS,
     ConfigurationPanel,
-    PaletteCommand,
     read_history,
 )
 from ocpptui.ui.configuration.device_model_tree import DeviceModelTree, ModelNode
@@ -548,26 +548,26 @@ the charger at its real CSMS.
 
     # ------------------------------------------------------------------ palette
 
-    def palette_commands(self) -> list[PaletteCommand]:
-        commands: list[PaletteCommand] = []
+    def palette_commands(self) -> list[SimpleCommand]:
+        commands: list[SimpleCommand] = []
         if self.connected:
             commands += [
-                (
+                SimpleCommand(
                     "Device model: read (GetBaseReport)",
                     self.action_read,
                     f"{self.report_base}; every NotifyReport part is collected",
                 ),
-                (
+                SimpleCommand(
                     "Device model: refresh the highlighted variable or component",
                     self.action_refresh_variables,
                     "GetVariables",
                 ),
-                (
+                SimpleCommand(
                     "Device model: ask for a variable by name…",
                     self.action_add_variable,
                     "GetVariables of Component.Variable",
                 ),
-                (
+                SimpleCommand(
                     "Point this charger at its real CSMS…",
                     self.action_point_to_csms,
                     "SetNetworkProfile + NetworkConfigurationPriority",
@@ -576,7 +576,7 @@ the charger at its real CSMS.
             data = self.tree.cursor_data
             if data is not None and data.ref is not None:
                 commands.append(
-                    (
+                    SimpleCommand(
                         f"Device model: edit {shorten(data.ref.label, 40)}…",
                         self.action_edit,
                         "SetVariables, with the variable's type and limits",

@@ -18,7 +18,7 @@ from textual.widgets import Button, Checkbox, Input, Select, Static
 
 from ocpptui.protocol.secrets import is_secret_name, mask_value
 from ocpptui.ui.common.display_text import shorten
-from ocpptui.ui.common.form_modal import FormModal, cancel_binding, form_css, send_binding
+from ocpptui.ui.common.form_modal import FormModal, cancel_binding, send_binding
 from ocpptui.ui.common.key_footer import KeyFooter
 from ocpptui.ui.configuration.value_specs import Edit, ValueSpec
 
@@ -32,19 +32,17 @@ class EditValueScreen(FormModal[Edit | None]):
     ]
 
     PREFIX = "edit"
-    DEFAULT_CSS = form_css(
-        "EditValueScreen",
-        PREFIX,
-        width=84,
-        rules="""
+    DEFAULT_CSS = """
+    EditValueScreen {
+        & > .form-box { width: 84; }
         & #edit-info { height: auto; }
         & #edit-attribute { width: 30; margin-top: 1; }
         & #edit-value, & #edit-choice { margin-top: 1; }
         & #edit-warning { height: auto; color: $text-warning; }
         & #edit-buttons { height: auto; align-horizontal: right; margin-top: 1; }
         & Button { margin-left: 1; }
-        """,
-    )
+    }
+    """
 
     def __init__(
         self,

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.widgets import Button, Input, Select, Static
 
-from ocpptui.ui.common.form_modal import FormModal, cancel_binding, form_css
+from ocpptui.ui.common.form_modal import FormModal, cancel_binding
 from ocpptui.ui.common.key_footer import KeyFooter
 from ocpptui.ui.files.open_file_screen import PathSuggester
 
@@ -38,18 +38,15 @@ class ExportScreen(FormModal[ExportRequest | None]):
     ]
 
     PREFIX = "export"
-    DEFAULT_CSS = form_css(
-        "ExportScreen",
-        PREFIX,
-        width=96,
-        max_height=False,
-        rules="""
+    DEFAULT_CSS = """
+    ExportScreen {
+        & > .form-box { width: 96; }
         & #export-text { height: auto; color: $text-muted; }
         & #export-format, & #export-path { margin-top: 1; }
         & #export-buttons { height: auto; align-horizontal: right; margin-top: 1; }
         & Button { margin-left: 1; }
-        """,
-    )
+    }
+    """
 
     def __init__(self, base: Path, name: str, *, complete: bool = True) -> None:
         """`base`: the default path without its extension; `complete`: whether the values

@@ -14,6 +14,7 @@ from typing import ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.command import SimpleCommand
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import DataTable, Input, Static
@@ -34,7 +35,6 @@ from ocpptui.ui.common.display_text import clock_time, shorten
 from ocpptui.ui.configuration.configuration_panel import (
     PROFILE_BINDINGS,
     ConfigurationPanel,
-    PaletteCommand,
     read_history,
 )
 from ocpptui.ui.configuration.dialogs import ConfigurationDialogs
@@ -442,21 +442,21 @@ marked ones (or the highlighted one), **enter** edits, **a** adds a vendor key b
 
     # ------------------------------------------------------------------ palette
 
-    def palette_commands(self) -> list[PaletteCommand]:
-        commands: list[PaletteCommand] = []
+    def palette_commands(self) -> list[SimpleCommand]:
+        commands: list[SimpleCommand] = []
         if self.connected:
             commands += [
-                (
+                SimpleCommand(
                     "Configuration: read every key",
                     self.action_read,
                     "GetConfiguration; falls back to batches, then single keys",
                 ),
-                (
+                SimpleCommand(
                     "Configuration: re-read the marked keys",
                     self.action_reread,
                     "GetConfiguration of the keys marked with space (or the highlighted one)",
                 ),
-                (
+                SimpleCommand(
                     "Configuration: add a key by name…",
                     self.action_add_key,
                     "Read or write a vendor key the charger did not report",
@@ -464,7 +464,7 @@ marked ones (or the highlighted one), **enter** edits, **a** adds a vendor key b
             ]
             if self.table_widget.cursor_key is not None:
                 commands.append(
-                    (
+                    SimpleCommand(
                         f"Configuration: edit {shorten(self.table_widget.cursor_key, 40)}…",
                         self.action_edit,
                         "ChangeConfiguration, with the key's type and allowed values",

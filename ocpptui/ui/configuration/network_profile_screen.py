@@ -12,7 +12,7 @@ from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.widgets import Button, Input, Label, Select, Static
 
-from ocpptui.ui.common.form_modal import FormModal, cancel_binding, form_css, send_binding
+from ocpptui.ui.common.form_modal import FormModal, cancel_binding, send_binding
 from ocpptui.ui.common.key_footer import KeyFooter
 
 INTERFACES = tuple(f"{kind}{n}" for kind in ("Wired", "Wireless") for n in range(4))
@@ -61,11 +61,9 @@ class NetworkProfileScreen(FormModal[NetworkProfileForm | None]):
     ]
 
     PREFIX = "network"
-    DEFAULT_CSS = form_css(
-        "NetworkProfileScreen",
-        PREFIX,
-        width=84,
-        rules="""
+    DEFAULT_CSS = """
+    NetworkProfileScreen {
+        & > .form-box { width: 84; }
         & #network-text { height: auto; color: $text-muted; }
         & .network-row { height: auto; }
         & .network-row { margin-top: 1; }
@@ -73,8 +71,8 @@ class NetworkProfileScreen(FormModal[NetworkProfileForm | None]):
         & .network-row > Input, & .network-row > Select { width: 1fr; }
         & #network-buttons { height: auto; align-horizontal: right; margin-top: 1; }
         & Button { margin-left: 1; }
-        """,
-    )
+    }
+    """
 
     def __init__(self, identity: str, slot: int = 1, security_profile: int | None = None) -> None:
         """`security_profile`: the one in use, when the device model says (chargers refuse

@@ -14,7 +14,7 @@ from textual.content import Content
 from textual.suggester import Suggester
 from textual.widgets import Input, Static
 
-from ocpptui.ui.common.form_modal import cancel_binding, form_css
+from ocpptui.ui.common.form_modal import cancel_binding
 from ocpptui.ui.common.key_footer import KeyFooter
 from ocpptui.ui.files.file_choice_screen import FileChoiceScreen
 
@@ -76,16 +76,14 @@ class OpenFileScreen(FileChoiceScreen):
     PREFIX = "open"
     LIST_ID = "open-files"
     NO_PATH = "type the path of a file"
-    DEFAULT_CSS = form_css(
-        "OpenFileScreen",
-        PREFIX,
-        width=90,
-        rules="""
+    DEFAULT_CSS = """
+    OpenFileScreen {
+        & > .form-box { width: 90; }
         & #open-text { height: auto; color: $text-muted; }
         & #open-files { height: auto; max-height: 12; margin-top: 1; }
         & #open-path { margin-top: 1; }
-        """,
-    )
+    }
+    """
 
     def __init__(
         self,

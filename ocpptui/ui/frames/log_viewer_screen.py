@@ -16,6 +16,7 @@ from typing import ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.command import SimpleCommand
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
@@ -33,7 +34,6 @@ from ocpptui.services.log_redaction import RedactionSummary, export_redacted
 from ocpptui.ui.common.display_text import short_path
 from ocpptui.ui.common.key_footer import KeyFooter
 from ocpptui.ui.common.prompt_screen import PromptScreen
-from ocpptui.ui.configuration.configuration_panel import PaletteCommand
 from ocpptui.ui.frames.filter_bar import FilterBar
 from ocpptui.ui.frames.frame_filter_screen import FrameFilterScreen, frame_filter_bindings
 from ocpptui.ui.frames.frame_inspector_screen import FrameInspectorScreen
@@ -396,14 +396,14 @@ class LogViewerScreen(FrameFilterScreen):
                 "Statistics follow once the whole file is read."
             )
 
-    def palette_commands(self) -> list[PaletteCommand]:
+    def palette_commands(self) -> list[SimpleCommand]:
         return [
-            (
+            SimpleCommand(
                 "Export a redacted copy for vendor support…",
                 partial(self.action_export_redacted, False),
                 "idTag/idToken values, passwords, private keys, ICCID/IMSI replaced (r)",
             ),
-            (
+            SimpleCommand(
                 "Export a redacted copy, serial numbers too…",
                 partial(self.action_export_redacted, True),
                 "As above, and the charger's and meter's serial numbers (R)",

@@ -10,7 +10,7 @@ from textual.binding import BindingType
 from textual.widgets import Input, Static
 
 from ocpptui.ui.common.display_text import shorten
-from ocpptui.ui.common.form_modal import cancel_binding, form_css
+from ocpptui.ui.common.form_modal import cancel_binding
 from ocpptui.ui.common.key_footer import KeyFooter
 from ocpptui.ui.files.file_choice_screen import FileChoiceScreen
 from ocpptui.ui.files.file_paths import launch_folder
@@ -59,15 +59,13 @@ class OpenLogScreen(FileChoiceScreen):
     PREFIX = "open-log"
     LIST_ID = "open-log-recent"
     NO_PATH = "type the path of a log"
-    DEFAULT_CSS = form_css(
-        "OpenLogScreen",
-        PREFIX,
-        width=100,
-        rules="""
+    DEFAULT_CSS = """
+    OpenLogScreen {
+        & > .form-box { width: 100; }
         & #open-log-text { height: auto; color: $text-muted; }
         & #open-log-recent { height: auto; max-height: 14; }
-        """,
-    )
+    }
+    """
 
     def __init__(self, sessions_dir: Path, folder: Path | None = None) -> None:
         """Recent sessions, then the logs in `folder` (default: where ocpp-tui started)."""

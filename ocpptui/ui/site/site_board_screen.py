@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.command import SimpleCommand
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
@@ -599,20 +600,24 @@ class SiteBoardScreen(Screen[None]):
     def action_back(self) -> None:
         self.app.pop_screen()
 
-    def palette_commands(self) -> list[tuple[str, Callable[[], Any], str]]:
+    def palette_commands(self) -> list[SimpleCommand]:
         """The batch keys as palette entries (at 80 columns the footer cannot show them all)."""
         if self.running:
-            return [("Site: stop the batch", self.action_stop_batch, "Say what was in progress")]
+            return [
+                SimpleCommand(
+                    "Site: stop the batch", self.action_stop_batch, "Say what was in progress"
+                )
+            ]
         return [
-            (f"Site: {title}", action, help_text)
+            SimpleCommand(f"Site: {title}", action, help_text)
             for title, action, help_text in (
                 ("read configuration", self.action_read_configuration, "Of the selected (or all)"),
                 ("apply profiles", self.action_apply_profile, "Each charger's from the sheet"),
                 ("update firmware", self.action_update_firmware, "The sheet's image, K at once"),
-                ("trigger a message", self.action_trigger, "TriggerMessage to each"),
-                ("reset", self.action_reset, "Soft (1.6) / Immediate (2.x)"),
+                SimpleCommand("trigger a message", self.action_trigger, "TriggerMessage to each"),
+                SimpleCommand("reset", self.action_reset, "Soft (1.6) / Immediate (2.x)"),
                 ("run a playbook…", self.action_run_playbook, "With each charger's sheet values"),
-                ("write the site report", self.action_report, "Markdown, HTML, JSON"),
+                SimpleCommand("write the site report", self.action_report, "Markdown, HTML, JSON"),
             )
         ]
 

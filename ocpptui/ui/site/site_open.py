@@ -6,9 +6,10 @@ The board is installed once per sheet, so leaving it (escape) keeps its batches 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from textual.command import SimpleCommand
 
 from ocpptui.services.site_run import Site
 from ocpptui.services.site_sheet import SiteSheet, SiteSheetError, load_sheet
@@ -95,10 +96,10 @@ def pick_site_sheet(app: OcppTuiApp) -> None:
     )
 
 
-def site_board_commands(app: OcppTuiApp) -> list[tuple[str, Callable[[], Any], str]]:
+def site_board_commands(app: OcppTuiApp) -> list[SimpleCommand]:
     """Palette entries: open a sheet, and back to the open site's board."""
-    commands: list[tuple[str, Callable[[], Any], str]] = [
-        (
+    commands: list[SimpleCommand] = [
+        SimpleCommand(
             "Site: open a site sheet…",
             lambda: pick_site_sheet(app),
             "A car park's chargers on one board: batch profile, firmware, trigger, reset, report",
@@ -108,7 +109,7 @@ def site_board_commands(app: OcppTuiApp) -> list[tuple[str, Callable[[], Any], s
         board = app.get_screen("site-board")
         assert isinstance(board, SiteBoardScreen)
         commands.append(
-            (
+            SimpleCommand(
                 f"Site board: {shorten(board.site.sheet.name, 48)}",
                 lambda: open_site_board(app),
                 "Every charger of the open site sheet, and its batches",

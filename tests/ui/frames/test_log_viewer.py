@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.command import SimpleCommand
 from textual.widgets import OptionList, Static
 
 from ocpptui.app.app import OcppTuiApp
@@ -141,10 +142,11 @@ async def test_r_writes_a_redacted_copy_beside_the_log(tmp_path: Path) -> None:
     async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
         screen = app.screen
         assert isinstance(screen, LogViewerScreen)
-        names = [name for name, _, _ in screen.palette_commands()]
+        names = [command.name for command in screen.palette_commands()]
         assert "Export a redacted copy for vendor support…" in names
-        assert any(name == "Export a redacted copy for vendor support…" for name, _, _ in
-                   OcppCommands(screen)._commands())  # fmt: skip
+        palette = OcppCommands(screen)._commands()
+        assert all(isinstance(command, SimpleCommand) for command in palette)
+        assert "Export a redacted copy for vendor support…" in [c.name for c in palette]
         help_keys = [b.key for _, bindings in app.help_sections() for b in bindings]
         assert "r" in help_keys and "R" in help_keys
         await pilot.press("r")

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.command import SimpleCommand
 from textual.message import Message
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
@@ -252,7 +253,7 @@ async def test_link_keys_are_in_help_and_the_palette_only_in_link_mode(
         assert "Serial port picker" in help_text and "Bluetooth LE picker" in help_text
         assert "Rescan" in help_text and "Scan again" in help_text
         await pilot.press("escape")
-        commands = [name for name, _, _ in _palette_commands(picker)]
+        commands = [command.name for command in _palette_commands(picker)]
         assert "Serial: pick a port…" in commands
         assert "Bluetooth: scan for chargers…" in commands
 
@@ -260,10 +261,10 @@ async def test_link_keys_are_in_help_and_the_palette_only_in_link_mode(
     async with app.run_test(size=SMALL) as pilot:
         await pilot.pause()
         assert app.screen.check_action("pick_link", ()) is False
-        assert not [n for n, _, _ in _palette_commands(app) if n.startswith("Serial:")]
+        assert not [c for c in _palette_commands(app) if c.name.startswith("Serial:")]
 
 
-def _palette_commands(app: OcppTuiApp) -> list[tuple[str, Any, str]]:
+def _palette_commands(app: OcppTuiApp) -> list[SimpleCommand]:
     from ocpptui.app.palette import OcppCommands
 
     provider = OcppCommands(app.screen)

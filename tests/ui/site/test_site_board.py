@@ -175,7 +175,7 @@ async def test_the_board_opens_from_the_main_screen_with_b(tmp_path: Path, hub: 
         await wait_until(pilot, lambda: app.screen.query(FooterKey))
         actions = [key.action for key in app.screen.query(FooterKey)]
         assert {"help", "quit"} <= set(actions), actions
-        titles = [title for title, _, _ in app.screen.palette_commands()]
+        titles = [command.name for command in app.screen.palette_commands()]
         assert "Site: update firmware" in titles and "Site: write the site report" in titles
         await pilot.press("escape")
         await wait_until(pilot, lambda: not isinstance(app.screen, SiteBoardScreen))
