@@ -21,7 +21,7 @@ from ocpptui.app import messages
 from ocpptui.app.bridge import HubBridge
 from ocpptui.app.file_transfers import FileTransfers
 from ocpptui.app.palette import OcppCommands
-from ocpptui.core import gc_pauses
+from ocpptui.core import events, gc_pauses
 from ocpptui.core.clock import Clock
 from ocpptui.core.config import BootAnswer
 from ocpptui.core.frame import Frame
@@ -268,33 +268,48 @@ class OcppTuiApp(App[None]):
         self.server_state = ServerState("failed", message.host, message.port, error=message.reason)
         self.push_screen(ErrorScreen("The server cannot start", message.reason))
 
-    @on(messages.ServerStarted)
-    def _server_started(self, message: messages.ServerStarted) -> None:
+    @on(messages.HubReported)
+    def _hub_reported(self, message: messages.HubReported) -> None:
+        match message.event:
+            case events.ServerStarted() as started:
+                self._server_started(started)
+            case events.ServerStopped(reason=reason):
+                state = self.server_state
+                self.server_state = ServerState("stopped", state.host, state.port, error=reason)
+            case events.ConnectionRefused() as refused:
+                self._connection_refused(refused)
+            case events.LogProblem(identity=identity, message=problem):
+                self.notify(
+                    f"{shorten(identity, 48)}: {shorten(problem, 300)}",
+                    title="Frame log kept in memory only",
+                    severity="error",
+                    timeout=30,
+                    markup=False,
+                )
+            case events.LogResumed(identity=identity, message=resumed):
+                self.notify(
+                    f"{shorten(identity, 48)}: {shorten(resumed, 300)}",
+                    title="Frame log back on disk",
+                    timeout=10,
+                    markup=False,
+                )
+            case events.DecisionNeeded() as needed:
+                self._decision_needed(needed)
+
+    def _server_started(self, started: events.ServerStarted) -> None:
         self.server_state = ServerState(
             "listening",
-            message.host,
-            message.port,
-            message.subprotocols,
-            scheme=self._scheme_of(message.port),
+            started.host,
+            started.port,
+            tuple(started.subprotocols),
+            scheme=started.scheme,
             upstream=self.upstream.url if self.upstream is not None else None,
             upstream_note=self.upstream.tls_note() if self.upstream is not None else None,
         )
 
-    def _scheme_of(self, port: int) -> str:
-        for server in self.hub.servers:
-            if server.port == port:
-                return getattr(server, "scheme", "ws")
-        return "wss" if getattr(self.hub.config, "ssl_context", None) is not None else "ws"
-
-    @on(messages.ServerStopped)
-    def _server_stopped(self, message: messages.ServerStopped) -> None:
-        state = self.server_state
-        self.server_state = ServerState("stopped", state.host, state.port, error=message.reason)
-
-    @on(messages.ConnectionRefused)
-    def _connection_refused(self, message: messages.ConnectionRefused) -> None:
+    def _connection_refused(self, refused: events.ConnectionRefused) -> None:
         # Chargers retry every few seconds; the events panel lists every attempt.
-        key = (message.peer.rsplit(":", 1)[0], message.path, message.reason)
+        key = (refused.peer.rsplit(":", 1)[0], refused.path, refused.reason)
         now = self.clock.mono()
         last = self._refusal_toasts.get(key)
         if last is not None and now - last < REFUSAL_TOAST_INTERVAL:
@@ -303,34 +318,14 @@ class OcppTuiApp(App[None]):
             self._refusal_toasts.clear()
         self._refusal_toasts[key] = now
         self.notify(
-            f"{message.peer} {shorten(message.path, 60)}: {shorten(message.reason, 300)}",
+            f"{refused.peer} {shorten(refused.path, 60)}: {shorten(refused.reason, 300)}",
             title="Connection refused",
             severity="warning",
             markup=False,
         )
 
-    @on(messages.FrameLogFailed)
-    def _frame_log_failed(self, message: messages.FrameLogFailed) -> None:
-        self.notify(
-            f"{shorten(message.identity, 48)}: {shorten(message.message, 300)}",
-            title="Frame log kept in memory only",
-            severity="error",
-            timeout=30,
-            markup=False,
-        )
-
-    @on(messages.FrameLogResumed)
-    def _frame_log_resumed(self, message: messages.FrameLogResumed) -> None:
-        self.notify(
-            f"{shorten(message.identity, 48)}: {shorten(message.message, 300)}",
-            title="Frame log back on disk",
-            timeout=10,
-            markup=False,
-        )
-
-    @on(messages.DecisionNeeded)
-    def _decision_needed(self, message: messages.DecisionNeeded) -> None:
-        identity = message.identity
+    def _decision_needed(self, needed: events.DecisionNeeded) -> None:
+        identity = needed.identity
         if identity in self._asking:
             return  # the charger booted again while the question is open
         self._asking.add(identity)
@@ -340,7 +335,7 @@ class OcppTuiApp(App[None]):
             if answer is not None:
                 self.decide(identity, answer)
 
-        screen = DecisionScreen(identity, message.vendor, message.model, message.peer)
+        screen = DecisionScreen(identity, needed.vendor, needed.model, needed.peer)
         self.push_screen(screen, decided)
 
     def decide(self, identity: str, answer: BootAnswer) -> None:

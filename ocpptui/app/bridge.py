@@ -1,4 +1,5 @@
-"""The one place the UI subscribes to the hub: hub events become Textual messages.
+"""The one place the UI subscribes to the hub: hub events reach the UI as Textual messages
+that carry them (`messages.HubReported`), unchanged.
 
 Frames do not travel this way: the frame tables poll the core's frame windows on their own
 timer. Events do, but not one message per event: they wait in a `HubHandoff` (see its
@@ -14,37 +15,8 @@ from textual.message_pump import MessagePump
 from textual.timer import Timer
 
 from ocpptui.app import messages
-from ocpptui.app.hub_handoff import HubHandoff
-from ocpptui.core import events
+from ocpptui.app.hub_handoff import HubChanges, HubHandoff
 from ocpptui.core.hub import Hub
-
-
-def message_for(event: events.HubEvent) -> messages.HubMessage | None:
-    """The Textual message for a hub event (a new instance per call)."""
-    match event:
-        case events.ServerStarted(host=host, port=port, subprotocols=subprotocols):
-            return messages.ServerStarted(host, port, tuple(subprotocols))
-        case events.ServerStopped(reason=reason):
-            return messages.ServerStopped(reason)
-        case events.ConnectionRefused(peer=peer, path=path, reason=reason):
-            return messages.ConnectionRefused(peer, path, reason)
-        case events.ChargerConnected(
-            identity=identity, subprotocol=subprotocol, peer=peer, replaced=replaced
-        ):
-            return messages.ChargerConnected(identity, subprotocol, peer, replaced)
-        case events.DecisionNeeded(identity=identity, vendor=vendor, model=model, peer=peer):
-            return messages.DecisionNeeded(identity, vendor, model, peer)
-        case events.ChargerDisconnected(identity=identity, reason=reason):
-            return messages.ChargerDisconnected(identity, reason)
-        case events.ChargerUpdated(identity=identity, what=what):
-            return messages.ChargerChanged(identity, what)
-        case events.LogProblem(identity=identity, message=message):
-            return messages.FrameLogFailed(identity, message)
-        case events.LogResumed(identity=identity, message=message):
-            return messages.FrameLogResumed(identity, message)
-        case events.AttemptRecorded(attempt=attempt):
-            return messages.AttemptRecorded(attempt)
-    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +24,7 @@ class _Target:
     pump: MessagePump
     identity: str | None  # only messages about this charger
     batched: bool  # one HubBatch per tick instead of a message per event
-    changes: bool  # ChargerChanged messages wanted at all
+    changes: bool  # charger updates wanted at all
 
 
 class HubBridge:
@@ -99,8 +71,8 @@ class HubBridge:
         """Send hub messages to `target` until the returned function is called.
 
         `identity`: only what concerns that charger. `batched`: one `HubBatch` per tick with
-        everything (for views of every charger). `changes=False`: no ChargerChanged messages
-        (for targets that only care about connections, refusals, server state).
+        everything (for views of every charger). `changes=False`: no charger updates (for
+        targets that only care about connections, refusals, server state).
         """
         entry = _Target(target, identity, batched, changes)
         self._targets.append(entry)
@@ -125,20 +97,18 @@ class HubBridge:
                     target.identity
                 ):
                     continue  # a view of one charger hears only about that charger
-                message = message_for(event)
-                if message is not None:
-                    target.pump.post_message(message)
+                target.pump.post_message(messages.HubReported(event))
             if not target.changes:
                 continue
             if target.identity is not None:
                 kinds = changes.changed.get(target.identity)
                 if kinds is not None:
-                    latest = changes.latest[target.identity]
-                    target.pump.post_message(
-                        messages.ChargerChanged(target.identity, latest, kinds)
-                    )
+                    target.pump.post_message(_updated(target.identity, changes, kinds))
                 continue
             for identity, kinds in changes.changed.items():
-                target.pump.post_message(
-                    messages.ChargerChanged(identity, changes.latest[identity], kinds)
-                )
+                target.pump.post_message(_updated(identity, changes, kinds))
+
+
+def _updated(identity: str, changes: HubChanges, kinds: frozenset[str]) -> messages.HubReported:
+    """A charger's updates of one tick: its latest `ChargerUpdated`, with every kind."""
+    return messages.HubReported(changes.latest[identity], kinds)

@@ -46,8 +46,8 @@ class HubChanges:
     events: tuple[events.HubEvent, ...] = ()
     #: Charger identity → every kind of update it reported (`ChargerUpdated.what`).
     changed: Mapping[str, frozenset[str]] = field(default_factory=dict)
-    #: Charger identity → the kind of its last update.
-    latest: Mapping[str, str] = field(default_factory=dict)
+    #: Charger identity → its last update.
+    latest: Mapping[str, events.ChargerUpdated] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return bool(self.events or self.changed)
@@ -72,7 +72,7 @@ class HubHandoff:
         self._lock = threading.Lock()
         self._events: list[events.HubEvent] = []
         self._kinds: dict[str, set[str]] = {}
-        self._latest: dict[str, str] = {}
+        self._latest: dict[str, events.ChargerUpdated] = {}
         #: Events pushed since the start, for tests and benchmarks (coalescing is visible as
         #: `pushed` against what the views received).
         self.pushed = 0
@@ -88,7 +88,7 @@ class HubHandoff:
                     self._kinds[identity] = {event.what}
                 else:
                     kinds.add(event.what)
-                self._latest[identity] = event.what
+                self._latest[identity] = event
             else:
                 self._events.append(event)
 

@@ -1,7 +1,9 @@
-"""App-level Textual messages: what the hub reported, as small past-tense dataclasses.
+"""App-level Textual messages, small past-tense dataclasses.
 
-The bridge posts them straight to the screens and widgets that asked for them, so they do
-not bubble. Status-like messages coalesce in a busy queue (`can_replace`).
+What the hub reports reaches the UI as `HubReported`, wrapping the core's own event, or as a
+`HubBatch` of a whole refresh tick. The bridge posts them straight to the screens and widgets
+that asked for them, so they do not bubble. Status-like messages coalesce in a busy queue
+(`can_replace`).
 """
 
 from __future__ import annotations
@@ -12,10 +14,10 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 from ocpptui.app.hub_handoff import HubChanges
+from ocpptui.core import events
 
 if TYPE_CHECKING:
     from ocpptui.app.file_transfers import TransferRun
-    from ocpptui.core.attempts import ConnectionAttempt
     from ocpptui.core.link_supervisor import LinkStatus
 
 
@@ -25,70 +27,34 @@ class HubMessage(Message, bubble=False):
 
 
 @dataclass
-class ServerStarted(HubMessage, bubble=False):
-    host: str
-    port: int
-    subprotocols: tuple[str, ...]
+class HubReported(HubMessage, bubble=False):
+    """One event of the hub, the core's own (`core.events`), carried as the core made it.
 
-
-@dataclass
-class ServerStopped(HubMessage, bubble=False):
-    reason: str
-
-
-@dataclass
-class ConnectionRefused(HubMessage, bubble=False):
-    peer: str
-    path: str
-    reason: str
-
-
-@dataclass
-class ChargerConnected(HubMessage, bubble=False):
-    identity: str
-    subprotocol: str
-    peer: str
-    replaced: bool
-
-
-@dataclass
-class DecisionNeeded(HubMessage, bubble=False):
-    """A new charger booted under the "ask" policy: the technician accepts or rejects it."""
-
-    identity: str
-    vendor: str | None
-    model: str | None
-    peer: str
-
-
-@dataclass
-class ChargerDisconnected(HubMessage, bubble=False):
-    identity: str
-    reason: str
-
-
-@dataclass
-class ChargerChanged(HubMessage, bubble=False):
-    """The charger's state changed (boot, status, heartbeat, meter values, ...).
-
-    The bridge sends one per charger and refresh tick: `what` is the latest kind of change,
-    `kinds` every kind since the previous tick (a boot is never hidden behind meter values).
+    Charger updates come once per charger and refresh tick: `event` is the latest
+    `ChargerUpdated` (its `what`, the latest kind of change) and `kinds` every kind since the
+    previous tick, so a boot is never hidden behind meter values.
     """
 
-    identity: str
-    what: str
+    event: events.HubEvent
     kinds: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        if not self.kinds:
-            self.kinds = frozenset((self.what,))
+        if not self.kinds and isinstance(self.event, events.ChargerUpdated):
+            self.kinds = frozenset((self.event.what,))
+
+    @property
+    def identity(self) -> str | None:
+        """The charger the event is about (None for the server's own events)."""
+        return getattr(self.event, "identity", None)
 
     def can_replace(self, message: Message) -> bool:
         # A burst of meter values or heartbeats repaints the charger once.
         return (
-            isinstance(message, ChargerChanged)
-            and message.identity == self.identity
+            isinstance(self.event, events.ChargerUpdated)
+            and isinstance(message, HubReported)
+            and isinstance(message.event, events.ChargerUpdated)
+            and message.event.identity == self.event.identity
             and "boot" not in message.kinds
         )
 
@@ -102,35 +68,12 @@ class HubBatch(HubMessage, bubble=False):
 
 
 @dataclass
-class FrameLogFailed(HubMessage, bubble=False):
-    """A charger's frame log cannot be written to disk; it goes on in memory."""
-
-    identity: str
-    message: str
-
-
-@dataclass
-class FrameLogResumed(HubMessage, bubble=False):
-    """A charger's frame log is written to disk again (what waited in memory included)."""
-
-    identity: str
-    message: str
-
-
-@dataclass
 class ServerFailed(Message):
     """The server could not listen (posted by the app's server worker, not by the hub)."""
 
     host: str
     port: int
     reason: str
-
-
-@dataclass
-class AttemptRecorded(HubMessage, bubble=False):
-    """A connection attempt (accepted or refused) was added to `Hub.attempts`."""
-
-    attempt: ConnectionAttempt
 
 
 @dataclass

@@ -9,7 +9,7 @@ from textual.notifications import Notify
 
 from ocpptui.app import messages
 from ocpptui.app.app import OcppTuiApp, make_app
-from ocpptui.app.bridge import HubBridge, message_for
+from ocpptui.app.bridge import HubBridge
 from ocpptui.app.palette import OcppCommands
 from ocpptui.core import events
 from ocpptui.core.config import CsmsConfig
@@ -82,27 +82,52 @@ async def test_copy_confirms_with_a_notification(app: OcppTuiApp, hub: Hub) -> N
         assert any("Copied frame" in note.message for note in notes)
 
 
-def test_every_hub_event_has_a_message() -> None:
+async def test_hub_events_reach_the_ui_as_the_core_made_them(hub: Hub) -> None:
+    """One message type carries every hub event, unchanged (nothing copied field by field,
+    nothing dropped: a wss:// server's scheme arrives with it)."""
     samples = [
-        events.ServerStarted("h", 1, ("ocpp1.6",)),
+        events.ServerStarted("h", 1, ("ocpp1.6",), scheme="wss"),
         events.ServerStopped("r"),
-        events.ConnectionRefused("p", "/x", "r"),
+        events.ConnectionRefused("p", "/x", "r", advice="set the identity"),
         events.ChargerConnected("CP", "s", "ocpp1.6", "p", False),
         events.ChargerDisconnected("CP", "s", "r"),
-        events.ChargerUpdated("CP", "status"),
+        events.DecisionNeeded("CP", "V", "M", "p"),
         events.LogProblem("CP", "disk full"),
+        events.LogResumed("CP", "written again"),
     ]
-    made = [message_for(event) for event in samples]
-    assert all(isinstance(message, messages.HubMessage) for message in made)
-    assert all(not message.bubble for message in made)
+    received: list[messages.HubReported] = []
+
+    class Target(App[None]):
+        @on(messages.HubReported)
+        def _received(self, message: messages.HubReported) -> None:
+            received.append(message)
+
+    bridge = HubBridge(hub)
+    async with Target().run_test() as pilot:
+        bridge.add_target(pilot.app, changes=False)
+        bridge.start()
+        for event in samples:
+            hub.emit(event)
+        bridge.flush()
+        await pilot.pause()
+        bridge.stop()
+    assert [message.event for message in received] == samples
+    assert all(message.event is event for message, event in zip(received, samples, strict=True))
+    assert all(not message.bubble for message in received)
 
 
 def test_status_updates_coalesce_but_boots_do_not() -> None:
-    meter = messages.ChargerChanged("CP-1", "meter")
-    assert messages.ChargerChanged("CP-1", "heartbeat").can_replace(meter)
-    assert not messages.ChargerChanged("CP-2", "heartbeat").can_replace(meter)
-    boot = messages.ChargerChanged("CP-1", "boot")
-    assert not messages.ChargerChanged("CP-1", "status").can_replace(boot)
+    def updated(identity: str, what: str) -> messages.HubReported:
+        return messages.HubReported(events.ChargerUpdated(identity, what))
+
+    meter = updated("CP-1", "meter")
+    assert updated("CP-1", "heartbeat").can_replace(meter)
+    assert not updated("CP-2", "heartbeat").can_replace(meter)
+    boot = updated("CP-1", "boot")
+    assert not updated("CP-1", "status").can_replace(boot)
+    started = messages.HubReported(events.ServerStarted("h", 1, ("ocpp1.6",)))
+    assert not updated("CP-1", "status").can_replace(started)
+    assert not started.can_replace(messages.HubReported(events.ServerStarted("h", 1, ())))
 
 
 async def test_the_bridge_delivers_to_its_targets_until_removed(hub: Hub) -> None:
@@ -126,7 +151,7 @@ async def test_the_bridge_delivers_to_its_targets_until_removed(hub: Hub) -> Non
         bridge.flush()
         await pilot.pause()
         bridge.stop()
-    assert [type(m) for m in received] == [messages.ChargerChanged]
+    assert [type(m.event) for m in received] == [events.ChargerUpdated]  # type: ignore[attr-defined]
 
 
 async def test_palette_toggles_errors_only_on_the_charger_screen(app: OcppTuiApp, hub: Hub) -> None:
@@ -170,3 +195,14 @@ def test_an_unknown_theme_falls_back_to_the_default(tmp_path) -> None:
     hub = Hub(CsmsConfig(port=0), sessions_dir=tmp_path / "sessions")
     app = make_app(settings, Paths.under(tmp_path), hub)
     assert app.theme == "textual-dark"
+
+
+async def test_the_server_state_takes_the_scheme_the_server_reported(
+    app: OcppTuiApp, hub: Hub
+) -> None:
+    """The hub's ServerStarted says ws or wss: the welcome panel shows what it says."""
+    async with app.run_test(size=SIZE) as pilot:
+        await listening_port(pilot, hub)
+        hub.emit(events.ServerStarted("127.0.0.1", 9443, ("ocpp2.0.1",), scheme="wss"))
+        await until(pilot, lambda: app.server_state.port == 9443)
+        assert app.server_state.scheme == "wss"

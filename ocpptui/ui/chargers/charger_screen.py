@@ -30,7 +30,7 @@ from ocpptui.ui.chargers.charger_link_panel import (
 from ocpptui.ui.chargers.charger_summary import ChargerSummary
 from ocpptui.ui.commands.commands_panel import CommandsPanel
 from ocpptui.ui.commands.composer import Composer
-from ocpptui.ui.common.hub_listener import ChargerListener, ChargerMessage
+from ocpptui.ui.common.hub_listener import ChargerEvent, ChargerListener
 from ocpptui.ui.common.key_footer import KeyFooter
 from ocpptui.ui.common.prompt_screen import PromptScreen
 from ocpptui.ui.common.quiet_update import update_static
@@ -239,7 +239,7 @@ class ChargerScreen(ChargerListener, FrameFilterScreen):
 
     # ------------------------------------------------------------------ hub messages
 
-    def charger_changed(self, message: ChargerMessage) -> None:
+    def charger_changed(self, event: ChargerEvent) -> None:
         self._refresh_summary()
 
     # ------------------------------------------------------------------ frame log

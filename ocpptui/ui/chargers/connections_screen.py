@@ -21,6 +21,7 @@ from textual.widgets import DataTable, Static
 
 from ocpptui.app import messages
 from ocpptui.app.bridge import HubBridge
+from ocpptui.core import events
 from ocpptui.core.attempts import ConnectionAttempt, Outcome
 from ocpptui.core.hub import Hub
 from ocpptui.ui.common.display_text import clock_time, shorten
@@ -215,11 +216,13 @@ class ConnectionsScreen(Screen[None]):
             )
         self.query_one("#connections-title", Static).update(Content.assemble(*parts))
 
-    @on(messages.AttemptRecorded)
-    def _attempt_recorded(self, message: messages.AttemptRecorded) -> None:
+    @on(messages.HubReported)
+    def _hub_reported(self, message: messages.HubReported) -> None:
+        if not isinstance(message.event, events.AttemptRecorded):
+            return
         table = self.table
         following = table.row_count == 0 or table.cursor_row >= table.row_count - 1
-        self._add(message.attempt)
+        self._add(message.event.attempt)
         self._show_title()
         if following:
             self.action_newest()

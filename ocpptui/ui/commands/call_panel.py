@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from textual.containers import Horizontal
 
-from ocpptui.app import messages
 from ocpptui.app.bridge import HubBridge
+from ocpptui.core import events
 from ocpptui.core.hub import Charger
 from ocpptui.protocol.versions import OcppVersion
 from ocpptui.ui.commands.call_outcome import CallOutcomeView
-from ocpptui.ui.common.hub_listener import ChargerListener, ChargerMessage
+from ocpptui.ui.common.hub_listener import ChargerEvent, ChargerListener
 
 
 class CallPanel(ChargerListener, Horizontal):
@@ -35,9 +35,9 @@ class CallPanel(ChargerListener, Horizontal):
         """Where the outcome of the last call shows."""
         raise NotImplementedError
 
-    def charger_changed(self, message: ChargerMessage) -> None:
+    def charger_changed(self, event: ChargerEvent) -> None:
         # Only connecting and disconnecting change what the keys can do (send needs a link).
-        if not isinstance(message, messages.ChargerChanged):
+        if not isinstance(event, events.ChargerUpdated):
             self.refresh_bindings()
 
     def start_call(self, action: str) -> bool:

@@ -43,7 +43,7 @@ from ocpptui.services.config_snapshot import needs_read, read_for_report
 from ocpptui.services.profiles import Profile, ProfileError, list_profiles, load_profile
 from ocpptui.services.report import ReportFiles, SiteNotes, commissioning_report, write_report
 from ocpptui.ui.common.display_text import clock_time, compact_json, printable, shorten
-from ocpptui.ui.common.hub_listener import ChargerListener, ChargerMessage
+from ocpptui.ui.common.hub_listener import ChargerEvent, ChargerListener
 from ocpptui.ui.common.key_footer import KeyFooter
 from ocpptui.ui.common.line_style import direction_role, theme_style, type_role
 from ocpptui.ui.files.file_paths import typed_path
@@ -474,7 +474,7 @@ class CommissioningScreen(ChargerListener, Screen[None]):
 
     # ------------------------------------------------------------------ hub messages
 
-    def charger_changed(self, message: ChargerMessage) -> None:
+    def charger_changed(self, event: ChargerEvent) -> None:
         self._dirty = True  # recomputed at the next tick, at most once a second
 
     # ------------------------------------------------------------------ the form

@@ -13,15 +13,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from textual import events, on
+from textual import events as textual_events
+from textual import on
 from textual.message_pump import MessagePump
 
 from ocpptui.app import messages
 from ocpptui.app.bridge import HubBridge
+from ocpptui.core import events
 from ocpptui.core.hub import Charger
 
 #: What the hub says about one charger: it connected, disconnected or reported something.
-ChargerMessage = messages.ChargerConnected | messages.ChargerDisconnected | messages.ChargerChanged
+ChargerEvent = events.ChargerConnected | events.ChargerDisconnected | events.ChargerUpdated
 
 
 class HubListener(MessagePump):
@@ -32,14 +34,14 @@ class HubListener(MessagePump):
     #: One `HubBatch` per refresh tick instead of a message per event (views of every charger).
     HUB_BATCHED = False
 
-    @on(events.Mount)
+    @on(textual_events.Mount)
     def _listen_to_hub(self) -> None:
         self._remove_target = self.bridge.add_target(self, **self._hub_target_options())
 
     def _hub_target_options(self) -> dict[str, Any]:
         return {"batched": self.HUB_BATCHED}
 
-    @on(events.Unmount)
+    @on(textual_events.Unmount)
     def _stop_listening_to_hub(self) -> None:
         if self._remove_target is not None:
             self._remove_target()
@@ -58,13 +60,12 @@ class ChargerListener(HubListener):
     def _hub_target_options(self) -> dict[str, Any]:
         return {"identity": self.identity}
 
-    @on(messages.ChargerConnected)
-    @on(messages.ChargerDisconnected)
-    @on(messages.ChargerChanged)
-    def _hub_charger_message(self, message: ChargerMessage) -> None:
-        if message.identity == self.identity:
-            self.charger_changed(message)
+    @on(messages.HubReported)
+    def _hub_charger_message(self, message: messages.HubReported) -> None:
+        event = message.event
+        if isinstance(event, ChargerEvent) and event.identity == self.identity:
+            self.charger_changed(event)
 
-    def charger_changed(self, message: ChargerMessage) -> None:
+    def charger_changed(self, event: ChargerEvent) -> None:
         """This view's charger connected, disconnected or reported something new."""
         raise NotImplementedError

@@ -23,6 +23,7 @@ from textual.widgets import Input
 
 from ocpptui.app import messages
 from ocpptui.app.bridge import HubBridge
+from ocpptui.core import events
 from ocpptui.core.config_reads import ConfigurationRead, reads_since_complete
 from ocpptui.core.hub import Charger
 from ocpptui.core.identity import file_safe
@@ -170,19 +171,17 @@ class ConfigurationPanel(Vertical):
         if self._remove_target is not None:
             self._remove_target()
 
-    @on(messages.ChargerConnected)
-    @on(messages.ChargerDisconnected)
-    def _connection_changed(
-        self, message: messages.ChargerConnected | messages.ChargerDisconnected
-    ) -> None:
-        if message.identity == self.identity:
-            self.refresh_view()
-            self.refresh_bindings()
-
-    @on(messages.ChargerChanged)
-    def _charger_changed(self, message: messages.ChargerChanged) -> None:
+    @on(messages.HubReported)
+    def _hub_reported(self, message: messages.HubReported) -> None:
+        if message.identity != self.identity:
+            return
+        connection = isinstance(message.event, events.ChargerConnected | events.ChargerDisconnected)
         # A profile applied elsewhere or a playbook step changed what we show.
-        if message.identity == self.identity and message.kinds & {"configuration", "device-model"}:
+        shown = isinstance(message.event, events.ChargerUpdated) and message.kinds & {
+            "configuration",
+            "device-model",
+        }
+        if connection or shown:
             self.refresh_view()
             self.refresh_bindings()
 

@@ -36,7 +36,7 @@ from ocpptui.services.transfer_schemes import (
     served_schemes,
 )
 from ocpptui.ui.common.display_text import shorten
-from ocpptui.ui.common.hub_listener import ChargerListener, ChargerMessage
+from ocpptui.ui.common.hub_listener import ChargerEvent, ChargerListener
 from ocpptui.ui.common.key_footer import KeyFooter
 from ocpptui.ui.transfers.transfer_live import TransferLive, labelled, shown_url
 from ocpptui.ui.transfers.transfer_options import TransferOptions
@@ -225,7 +225,7 @@ class TransferScreen(ChargerListener, Screen[None], Generic[JobT, RequestT]):
 
     # ------------------------------------------------------------------ hub messages
 
-    def charger_changed(self, message: ChargerMessage) -> None:
+    def charger_changed(self, event: ChargerEvent) -> None:
         self._show_title()
         self.refresh_bindings()
 
