@@ -309,7 +309,7 @@ class ChargerScreen(ChargerListener, FrameFilterScreen):
             session = self.charger.session
             two_x = session is not None and session.version.is_2x
             panel_class = DeviceModelPanel if two_x else KeysPanel
-            return panel_class(self.charger, self.bridge, CONFIGURATION_DIALOGS, id="config-panel")
+            return panel_class(self.charger, self.bridge, CONFIGURATION_DIALOGS)
         if pane == "tab-commands":
             return CommandsPanel(self.charger, self.bridge, id="commands-panel")
         if pane == "tab-composer":

@@ -7,19 +7,20 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import HorizontalGroup, Vertical, VerticalScroll
+from textual.containers import HorizontalGroup, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ocpptui.services.network import charger_urls
 from ocpptui.ui.chargers.qr_code import qr_lines
 from ocpptui.ui.chargers.welcome_panel import ServerState, tips
+from ocpptui.ui.common.form_modal import FormModal
 from ocpptui.ui.common.key_footer import KeyFooter
 
 
-class ConnectScreen(ModalScreen[None]):
-    """URLs, a QR code of the first one, and the troubleshooting list."""
+class ConnectScreen(FormModal[None]):
+    """URLs, a QR code of the first one, and the troubleshooting list (in the modal forms'
+    box, with nothing to fill in)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -27,19 +28,10 @@ class ConnectScreen(ModalScreen[None]):
         ),
     ]
 
+    PREFIX = "connect"
     DEFAULT_CSS = """
     ConnectScreen {
-        align: center middle;
-        & > #connect-box {
-            width: 100;
-            max-width: 100%;
-            height: auto;
-            max-height: 100%;
-            border: round $primary;
-            border-title-color: $text-primary;
-            background: $surface;
-            padding: 0 1;
-        }
+        & > .form-box { width: 100; }
         & #connect-columns { height: auto; max-height: 100%; }
         & #connect-qr { width: auto; height: auto; margin-right: 2; }
         & #connect-text { width: 1fr; height: auto; }
@@ -55,8 +47,7 @@ class ConnectScreen(ModalScreen[None]):
         urls = (
             charger_urls(self.state.host, self.state.port, self.state.scheme) if listening else []
         )
-        with Vertical(id="connect-box") as box:
-            box.border_title = "Connect a charger"
+        with self._box("Connect a charger"):
             with VerticalScroll(id="connect-columns"), HorizontalGroup():
                 if urls:
                     dark = self.app.current_theme.dark

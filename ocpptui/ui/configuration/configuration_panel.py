@@ -127,15 +127,8 @@ class ConfigurationPanel(Vertical):
         path: Path
         error: str | None = None
 
-    def __init__(
-        self,
-        charger: Charger,
-        bridge: HubBridge,
-        dialogs: ConfigurationDialogs,
-        *,
-        id: str | None = None,
-    ) -> None:
-        super().__init__(id=id)
+    def __init__(self, charger: Charger, bridge: HubBridge, dialogs: ConfigurationDialogs) -> None:
+        super().__init__(id="config-panel")  # the charger screen's Configuration tab
         self.charger = charger
         self.bridge = bridge
         self.dialogs = dialogs

@@ -154,15 +154,8 @@ the charger at its real CSMS.
         steps: list[str]
         error: str | None = None
 
-    def __init__(
-        self,
-        charger: Charger,
-        bridge: HubBridge,
-        dialogs: ConfigurationDialogs,
-        *,
-        id: str | None = None,
-    ) -> None:
-        super().__init__(charger, bridge, dialogs, id=id)
+    def __init__(self, charger: Charger, bridge: HubBridge, dialogs: ConfigurationDialogs) -> None:
+        super().__init__(charger, bridge, dialogs)
         self.reading = False
         self.last_results: list[VariableResult] = []
         self.last_steps: list[str] = []

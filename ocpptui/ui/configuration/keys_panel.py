@@ -128,15 +128,8 @@ marked ones (or the highlighted one), **enter** edits, **a** adds a vendor key b
 
         result: ChangeResult
 
-    def __init__(
-        self,
-        charger: Charger,
-        bridge: HubBridge,
-        dialogs: ConfigurationDialogs,
-        *,
-        id: str | None = None,
-    ) -> None:
-        super().__init__(charger, bridge, dialogs, id=id)
+    def __init__(self, charger: Charger, bridge: HubBridge, dialogs: ConfigurationDialogs) -> None:
+        super().__init__(charger, bridge, dialogs)
         self.added: list[str] = []  # keys added by name, in order
         self.sending: set[str] = set()  # keys whose ChangeConfiguration is on its way
         # Answers about keys the charger does not have (NotSupported): the core keeps no

@@ -41,6 +41,22 @@ _COMPACT_AFTER = 4096
 _INDEXED_TAIL = 1024
 
 
+class _TableMessage(Message):
+    """A message from a frame table: the table is its `control` (for `@on(..., "#id")`)."""
+
+    def __init__(self, table: FrameTable) -> None:
+        super().__init__()
+        self.table = table
+
+    @property
+    def control(self) -> FrameTable:
+        return self.table
+
+    def same_kind_from_same_table(self, message: Message) -> bool:
+        """`message` is of this kind and from this table (a newer one makes it stale)."""
+        return isinstance(message, type(self)) and message.table is self.table
+
+
 class FrameTable(ScrollView, can_focus=True):
     """Every frame of a FrameWindow, newest at the bottom, optionally filtered."""
 
@@ -134,35 +150,26 @@ class FrameTable(ScrollView, can_focus=True):
     }
     """
 
-    class FrameHighlighted(Message):
-        """The cursor moved to another frame (or off every frame)."""
+    class FrameHighlighted(_TableMessage):
+        """The cursor moved to another frame (or off every frame); a newer one replaces it."""
 
         def __init__(self, table: FrameTable, frame: Frame | None) -> None:
-            super().__init__()
-            self.table = table
+            super().__init__(table)
             self.frame = frame
 
-        @property
-        def control(self) -> FrameTable:
-            return self.table
-
         def can_replace(self, message: Message) -> bool:
-            return isinstance(message, FrameTable.FrameHighlighted) and message.table is self.table
+            return self.same_kind_from_same_table(message)
 
-    class FrameSelected(Message):
+    class FrameSelected(_TableMessage):
         """Enter or a double click on a frame: show it in the inspector."""
 
         def __init__(self, table: FrameTable, frame: Frame) -> None:
-            super().__init__()
-            self.table = table
+            super().__init__(table)
             self.frame = frame
 
-        @property
-        def control(self) -> FrameTable:
-            return self.table
-
-    class StatusChanged(Message):
-        """Counts and follow/pause state, for a status line under the table."""
+    class StatusChanged(_TableMessage):
+        """Counts and follow/pause state, for a status line under the table; a newer one
+        replaces it."""
 
         def __init__(
             self,
@@ -175,8 +182,7 @@ class FrameTable(ScrollView, can_focus=True):
             paused: bool,
             filtered: bool,
         ) -> None:
-            super().__init__()
-            self.table = table
+            super().__init__(table)
             self.shown = shown
             self.held = held
             self.pending = pending
@@ -184,12 +190,8 @@ class FrameTable(ScrollView, can_focus=True):
             self.paused = paused
             self.filtered = filtered
 
-        @property
-        def control(self) -> FrameTable:
-            return self.table
-
         def can_replace(self, message: Message) -> bool:
-            return isinstance(message, FrameTable.StatusChanged) and message.table is self.table
+            return self.same_kind_from_same_table(message)
 
     #: Absolute window position of the selected frame (None: no selection).
     cursor: reactive[int | None] = reactive(None, repaint=False, init=False)
