@@ -53,6 +53,9 @@ DATA_CONNECTION_WAIT = 10.0
 links need more than aioftp's default second)."""
 SOCKET_TIMEOUT = 120.0
 """A data connection with no progress for this long has gone away."""
+LINGERING_TIME = 2.0
+"""After refusing an upload, how long to swallow the rest of its data before closing (as the
+HTTP side does)."""
 
 # Pseudo-commands for the end of a connection; clients cannot send them (a command name
 # never contains a space).
@@ -641,17 +644,18 @@ class _OfferFtpServer(aioftp.Server):
             self.partial_uploads.pop(key, None)
             if not transfer.offset:
                 await asyncio.to_thread(path.unlink, missing_ok=True)
-            stream.close()
-            return self._refuse(connection, "552", str(refused))
+            self._refuse(connection, "552", str(refused))
+            await _swallow_and_close(stream)
+            return True
         meter = TransferMeter(self._events, transfer)
         command = _current_command.get()
         try:
-            async with stream:
-                async for block in stream.iter_by_block(READ_CHUNK):
-                    await upload.write(block)
-                    meter.add(len(block))
-                    if command is not None:
-                        command.bytes += len(block)
+            async for block in stream.iter_by_block(READ_CHUNK):
+                await upload.write(block)
+                meter.add(len(block))
+                if command is not None:
+                    command.bytes += len(block)
+            stream.close()
             sha256 = await upload.complete()
         except (UploadTooLarge, UploadWithdrawn, DiskFull) as refused:
             await upload.discard()
@@ -661,7 +665,9 @@ class _OfferFtpServer(aioftp.Server):
             # 452: insufficient storage; 552: exceeded storage allocation (the cap);
             # 451: local error (the offer is gone).
             code = {DiskFull: "452", UploadTooLarge: "552"}.get(type(refused), "451")
-            return self._refuse(connection, code, reason)
+            self._refuse(connection, code, reason)
+            await _swallow_and_close(stream)
+            return True
         except asyncio.CancelledError:
             kept = await upload.keep_partial()
             meter.abort(
@@ -679,6 +685,8 @@ class _OfferFtpServer(aioftp.Server):
             )
             connection.response("426", "data connection lost; transfer aborted")
             return True
+        finally:
+            stream.close()
         meter.finish()
         self._events.emit(
             UploadReceived(
@@ -747,6 +755,22 @@ async def _copy_file(
             # A cancelled read still runs in its thread: let it end before the file closes.
             if pending is not None and not pending.done():
                 await asyncio.wait([pending])
+
+
+async def _swallow_and_close(stream: StreamIO) -> None:
+    """Read and drop what the client still sends (for LINGERING_TIME at most), then close.
+
+    Closing a data connection with unread data resets it: the client's send fails with a
+    broken pipe and it may never read the refusal already sent on the control connection.
+    """
+    try:
+        async with asyncio.timeout(LINGERING_TIME):
+            while await stream.read(READ_CHUNK):
+                pass
+    except (OSError, TimeoutError):
+        pass  # gone, or still sending: closing is all that is left
+    finally:
+        stream.close()
 
 
 def _plain_address(address: str) -> str:
