@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import json
 import signal
 import sys
@@ -28,6 +27,7 @@ from ocpptui.core.hub import Hub
 from ocpptui.core.identity import path_word_warning
 from ocpptui.protocol.secrets import masked_frame_text
 from ocpptui.protocol.terminal_text import escape_controls
+from ocpptui.protocol.timestamps import clock_time
 from ocpptui.services.network import charger_urls
 from ocpptui.wording import counted
 
@@ -47,7 +47,7 @@ LinkStarter = Callable[[Hub], "LinkSupervisor"]
 def frame_line(frame: Frame) -> str:
     """A one-line, human-readable rendering of a frame (control characters escaped,
     passwords masked)."""
-    moment = dt.datetime.fromtimestamp(frame.wall).strftime("%H:%M:%S.%f")[:-3]
+    moment = clock_time(frame.wall)
     arrow = frame.direction.arrow
     if frame.leg == "csms":  # proxy mode: the laptop ⇄ real CSMS leg
         arrow = "⇒CSMS" if frame.direction.value == "out" else "⇐CSMS"

@@ -12,9 +12,10 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any, Protocol
 
-from ocpptui.core.clock import Clock, ocpp_timestamp
+from ocpptui.core.clock import Clock
 from ocpptui.core.config import BootAnswer, CsmsConfig
 from ocpptui.core.state import ChargerState, SampledValue, TransactionState
+from ocpptui.protocol.timestamps import ocpp_timestamp
 from ocpptui.protocol.versions import OcppVersion
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import itertools
 import logging
 import secrets
@@ -32,6 +31,7 @@ from ocpptui.core.frame_window import FrameWindow
 from ocpptui.core.identity import file_safe
 from ocpptui.core.session import Session
 from ocpptui.core.state import ChargerState
+from ocpptui.protocol.timestamps import session_stamp
 from ocpptui.protocol.versions import OcppVersion
 from ocpptui.transports.base import Transport
 
@@ -203,7 +203,7 @@ class Hub:
         return found
 
     def _log_path(self, identity: str) -> tuple[str, Path | None]:
-        stamp = dt.datetime.fromtimestamp(self.clock.wall(), dt.UTC).strftime("%Y%m%d-%H%M%S")
+        stamp = session_stamp(self.clock.wall())
         session_id = f"{stamp}_{file_safe(identity)}_{self._session_tag()}"
         if self.sessions_dir is None:
             return session_id, None

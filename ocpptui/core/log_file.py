@@ -61,6 +61,7 @@ from ocpptui.core.log_statistics import (
     LogStatistics,
 )
 from ocpptui.protocol.frames import FrameError, MessageType, parse_frame
+from ocpptui.protocol.timestamps import epoch_seconds
 from ocpptui.protocol.validation import SchemaUnavailable, Violation, validate_payload
 from ocpptui.protocol.versions import OcppVersion
 
@@ -435,7 +436,7 @@ class LogFile(FrameSequence):
         raw = get("raw")
         if not isinstance(raw, str):
             raw = json.dumps(raw)
-        wall = _record_time(get("time"))
+        wall = epoch_seconds(get("time")) or 0.0
         mono, seq, latency = get("mono"), get("seq"), get("latency_ms")
         violations, flags = get("violations"), get("flags")
         frame = Frame(
@@ -872,18 +873,6 @@ class LogFile(FrameSequence):
 
     def close(self) -> None:
         self._reader.close()
-
-
-def _record_time(text: Any) -> float:
-    if not isinstance(text, str):
-        return 0.0
-    try:
-        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return 0.0
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.timestamp()
 
 
 def _violations(value: Any) -> tuple[Violation, ...]:

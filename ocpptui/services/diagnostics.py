@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ocpptui.core.clock import ocpp_timestamp
 from ocpptui.core.hub import Hub
 from ocpptui.core.session import CallFailed, Session
+from ocpptui.protocol.timestamps import ocpp_timestamp
 from ocpptui.services.file_server import (
     FileServer,
     FileServerEvent,

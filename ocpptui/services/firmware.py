@@ -29,11 +29,11 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from ocpptui.core.clock import ocpp_timestamp
 from ocpptui.core.events import ChargerConnected, ChargerDisconnected, ChargerUpdated, HubEvent
 from ocpptui.core.frame import Frame
 from ocpptui.core.hub import Hub
 from ocpptui.core.session import CallFailed, Session
+from ocpptui.protocol.timestamps import ocpp_timestamp
 from ocpptui.services.file_server import (
     FileServer,
     FileServerEvent,

@@ -21,7 +21,6 @@ OCPP wants (`true`, `300`).
 
 from __future__ import annotations
 
-import datetime as dt
 import fnmatch
 import json
 import re
@@ -47,6 +46,7 @@ from ocpptui.core.device_model import (
 )
 from ocpptui.core.session import CallFailed, Session
 from ocpptui.protocol.keys_16 import check_value, key_info
+from ocpptui.protocol.timestamps import record_time
 
 
 class ProfileError(ValueError):
@@ -385,7 +385,7 @@ def export_configuration_json(session: Session) -> str:
             {
                 "kind": read.kind.value,
                 "how": read.how,
-                "finished": dt.datetime.fromtimestamp(read.finished_wall, dt.UTC).isoformat(),
+                "finished": record_time(read.finished_wall),
                 "values": len(read.values),
             }
             for read in state.configuration_reads

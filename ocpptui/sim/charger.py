@@ -9,6 +9,7 @@ from collections import Counter, deque
 from collections.abc import Callable
 from typing import Any
 
+from ocpptui.protocol.timestamps import ocpp_timestamp
 from ocpptui.sim.aio import cancel_and_wait, wait_event
 from ocpptui.sim.certificates import ChainCheck, StationCertificate, StationCertificates
 from ocpptui.sim.config_v16 import VENDOR_MAX_CURRENT, ConfigurationV16
@@ -27,7 +28,6 @@ from ocpptui.sim.state import (
     ConnectorState,
     LocalAuthList,
     Transaction,
-    iso_timestamp,
 )
 
 logger = logging.getLogger("ocpptui.sim")
@@ -819,7 +819,7 @@ class SimulatedCharger:
             "AvailabilityState",
         )
         model.bind(lambda: str(self.station_operative).lower(), "ChargingStation", "Available")
-        model.bind(iso_timestamp, "ClockCtrlr", "DateTime")
+        model.bind(ocpp_timestamp, "ClockCtrlr", "DateTime")
         model.bind(lambda: str(len(self.local_auth_list.entries)), "LocalAuthListCtrlr", "Entries")
         model.bind(
             lambda: str(len(self.charging_profiles.profiles)),

@@ -14,17 +14,17 @@ from ocpp.routing import after, on
 from ocpp.v16 import ChargePoint, call, call_result
 from ocpp.v16.enums import Action
 
+from ocpptui.protocol.timestamps import ocpp_timestamp, parse_timestamp, parse_utc, utc_now
 from ocpptui.sim.connector_rules import ConnectorRules
 from ocpptui.sim.diagnostics import LogRequest, get_log_request, log_file_name, window
 from ocpptui.sim.firmware import (
     FirmwareRequest,
     firmware_request,
-    parse_moment,
     plain_v16_status,
 )
 from ocpptui.sim.meter import Sample
 from ocpptui.sim.session import ACCEPTED
-from ocpptui.sim.state import ConnectorState, Transaction, iso_timestamp, parse_timestamp, utc_now
+from ocpptui.sim.state import ConnectorState, Transaction
 
 if TYPE_CHECKING:
     from ocpptui.sim.charger import SimulatedCharger
@@ -127,7 +127,7 @@ class ChargePointV16(ConnectorRules, ChargePoint):
                 connector_id=connector_id,
                 error_code="NoError",
                 status=status,
-                timestamp=iso_timestamp(),
+                timestamp=ocpp_timestamp(),
             )
         )
 
@@ -148,7 +148,7 @@ class ChargePointV16(ConnectorRules, ChargePoint):
         await self.send(
             call.MeterValues(
                 connector_id=connector.connector_id,
-                meter_value=[{"timestamp": iso_timestamp(), "sampled_value": sampled}],
+                meter_value=[{"timestamp": ocpp_timestamp(), "sampled_value": sampled}],
                 transaction_id=transaction.transaction_id if transaction else None,
             )
         )
@@ -195,7 +195,7 @@ class ChargePointV16(ConnectorRules, ChargePoint):
                     connector_id=connector.connector_id,
                     id_tag=id_tag,
                     meter_start=transaction.meter_start_wh,
-                    timestamp=iso_timestamp(transaction.started_at),
+                    timestamp=ocpp_timestamp(transaction.started_at),
                     reservation_id=reservation_id,
                 )
             )
@@ -233,7 +233,7 @@ class ChargePointV16(ConnectorRules, ChargePoint):
         self.stop_meter_loop(connector.connector_id)
         end_samples = connector.meter.read(self.config.get_list("StopTxnSampledData"))
         self.charging_ended(connector, transaction, reason)
-        timestamp = iso_timestamp(transaction.stopped_at)
+        timestamp = ocpp_timestamp(transaction.stopped_at)
         transaction_data = (
             [
                 {
@@ -403,7 +403,7 @@ class ChargePointV16(ConnectorRules, ChargePoint):
             request = FirmwareRequest(
                 flavour="v16",
                 location=location,
-                retrieve_at=parse_moment(retrieve_date) or utc_now(),
+                retrieve_at=parse_utc(retrieve_date) or utc_now(),
                 retries=retries,
                 retry_interval=retry_interval,
             )
@@ -445,7 +445,7 @@ class ChargePointV16(ConnectorRules, ChargePoint):
         stop_time: str | None = None,
         **_: Any,
     ):
-        start, stop = window(parse_moment(start_time), parse_moment(stop_time))
+        start, stop = window(parse_utc(start_time), parse_utc(stop_time))
         file_name = log_file_name(self.id, "Diagnostics")
         request = LogRequest(
             kind="diagnostics",
@@ -703,7 +703,7 @@ class ChargePointV16(ConnectorRules, ChargePoint):
         if not periods:
             # Without a profile the composite schedule is the hardware limit.
             periods = self.hardware_limit_periods(unit)
-        now = iso_timestamp()
+        now = ocpp_timestamp()
         return call_result.GetCompositeSchedule(
             status=ACCEPTED,
             connector_id=connector_id,

@@ -20,6 +20,7 @@ from ocpp.v21 import ChargePoint as ChargePoint21
 from ocpp.v201 import ChargePoint as ChargePoint201
 from ocpp.v201.enums import Action  # routing needs only action names: 2.1 keeps 2.0.1's
 
+from ocpptui.protocol.timestamps import ocpp_timestamp, parse_timestamp, utc_now
 from ocpptui.sim.connector_rules import ConnectorRules
 from ocpptui.sim.device_model import NETWORK_SLOTS, DeviceModel
 from ocpptui.sim.diagnostics import get_log_request
@@ -30,9 +31,6 @@ from ocpptui.sim.state import (
     ConnectorState,
     Reservation,
     Transaction,
-    iso_timestamp,
-    parse_timestamp,
-    utc_now,
 )
 
 if TYPE_CHECKING:
@@ -144,7 +142,7 @@ class ChargePointV2x(ConnectorRules):
         self.charger._status_changed(connector.connector_id, status)
         await self.send(
             self._call.StatusNotification(
-                timestamp=iso_timestamp(),
+                timestamp=ocpp_timestamp(),
                 connector_status=status,
                 evse_id=connector.connector_id,
                 connector_id=_CONNECTOR_ID,
@@ -174,7 +172,7 @@ class ChargePointV2x(ConnectorRules):
             return None
         return [
             {
-                "timestamp": iso_timestamp(),
+                "timestamp": ocpp_timestamp(),
                 "sampled_value": [sampled_value_v201(s, context) for s in samples],
             }
         ]
@@ -205,7 +203,7 @@ class ChargePointV2x(ConnectorRules):
         return await self.send(
             self._call.TransactionEvent(
                 event_type=event_type,
-                timestamp=iso_timestamp(),
+                timestamp=ocpp_timestamp(),
                 trigger_reason=trigger_reason,
                 seq_no=seq_no,
                 transaction_info=info,
@@ -429,7 +427,7 @@ class ChargePointV2x(ConnectorRules):
 
     async def _send_report(self, request_id: int, entries: list[dict[str, Any]]) -> None:
         """NotifyReport in parts: seqNo 0.., tbc until the last, one generatedAt for all."""
-        generated_at = iso_timestamp()
+        generated_at = ocpp_timestamp()
         size = self.options.report_chunk_size
         parts = [entries[i : i + size] for i in range(0, len(entries), size)]
         for seq_no, part in enumerate(parts):
@@ -881,7 +879,7 @@ class ChargePointV2x(ConnectorRules):
             schedule={
                 "evse_id": evse_id,
                 "duration": duration,
-                "schedule_start": iso_timestamp(),
+                "schedule_start": ocpp_timestamp(),
                 "charging_rate_unit": unit,
                 "charging_schedule_period": periods,
             },

@@ -18,8 +18,9 @@ import logging
 from datetime import datetime
 from typing import Any
 
+from ocpptui.protocol.timestamps import utc_now
 from ocpptui.sim.session import ACCEPTED, SessionMixin
-from ocpptui.sim.state import ConnectorState, Reservation, Transaction, utc_now
+from ocpptui.sim.state import ConnectorState, Reservation, Transaction
 
 logger = logging.getLogger("ocpptui.sim")
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, Literal
 
+from ocpptui.protocol.timestamps import parse_timestamp
 from ocpptui.sim.meter import DEFAULT_SAMPLED, MEASURANDS_V201
 from ocpptui.sim.options import SimulatorOptions
 
@@ -410,9 +410,7 @@ def _validate(variable: Variable, value: str) -> tuple[str | None, str | None]:
         lowered = value.strip().lower()
         return (lowered, None) if lowered in ("true", "false") else (None, "InvalidValue")
     if data_type == "dateTime":
-        try:
-            datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
+        if parse_timestamp(value) is None:
             return None, "InvalidValue"
         return value, None
     if variable.max_limit is not None and len(value) > variable.max_limit:

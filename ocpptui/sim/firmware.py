@@ -48,15 +48,15 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from ocpp.v16 import call as call16
 from ocpp.v201 import call as call201
 
+from ocpptui.protocol.timestamps import ocpp_timestamp, parse_utc, utc_now
 from ocpptui.sim.aio import raise_if_cancelling
-from ocpptui.sim.state import iso_timestamp, utc_now
 from ocpptui.sim.transfer_client import (
     DownloadedFile,
     TransferError,
@@ -162,7 +162,7 @@ def status_payload(flavour: Flavour, status: str, request_id: int | None) -> Any
 def security_event_payload(flavour: Flavour, event_type: str) -> Any:
     module = call16 if flavour != "v201" else call201
     return module.SecurityEventNotification(
-        type=event_type, timestamp=iso_timestamp(), tech_info=None
+        type=event_type, timestamp=ocpp_timestamp(), tech_info=None
     )
 
 
@@ -186,24 +186,13 @@ def firmware_request(
     return FirmwareRequest(
         flavour=flavour,
         location=firmware["location"],
-        retrieve_at=parse_moment(firmware.get("retrieve_date_time")) or utc_now(),
-        install_at=parse_moment(firmware.get("install_date_time")),
+        retrieve_at=parse_utc(firmware.get("retrieve_date_time")) or utc_now(),
+        install_at=parse_utc(firmware.get("install_date_time")),
         request_id=request_id,
         signature=firmware.get("signature"),
         retries=retries,
         retry_interval=retry_interval,
     )
-
-
-def parse_moment(text: str | None) -> datetime | None:
-    """An OCPP date-time as an aware datetime (a missing zone means UTC); None if unusable."""
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def seconds_until(moment: datetime | None) -> float:

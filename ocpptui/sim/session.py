@@ -24,11 +24,12 @@ from typing import TYPE_CHECKING, Any
 
 from ocpp.exceptions import OCPPError
 
+from ocpptui.protocol.timestamps import ocpp_timestamp
 from ocpptui.sim.aio import cancel_and_wait, raise_if_cancelling, wait_event
 from ocpptui.sim.diagnostics import LogRequest
 from ocpptui.sim.firmware import FirmwareRequest, seconds_until
 from ocpptui.sim.quirks import ignored_call, misbehave
-from ocpptui.sim.state import ConnectorState, Transaction, iso_timestamp
+from ocpptui.sim.state import ConnectorState, Transaction
 
 if TYPE_CHECKING:
     from ocpptui.sim.certificates import ChainCheck
@@ -321,7 +322,7 @@ class SessionMixin:
         self.spawn(
             self.send(
                 self._call.SecurityEventNotification(
-                    type=event_type, timestamp=iso_timestamp(), tech_info=tech_info
+                    type=event_type, timestamp=ocpp_timestamp(), tech_info=tech_info
                 )
             ),
             "security-event",
