@@ -22,8 +22,9 @@ last few thousand in an LRU. `LogFile` answers like the core's `FrameWindow` (`l
 and statistics read the file in passes of their own (`scan`, `analyze`, `log_filter`).
 
 Pairing, latency and schema checks are redone as frames are read: a result is paired with
-the CALL of the same message id that went the other way (searched nearby on demand, and for
-the whole file by `analyze()`, which also gathers the statistics), its latency comes from the
+the CALL of the same message id that went the other way on its proxy leg, by the rules the
+live frame log follows (`core/pairing.py`; searched nearby on demand, and for the whole file
+by `analyze()`, which also gathers the statistics), its latency comes from the
 record or the two timestamps, and payloads are re-validated against the schemas of the
 protocol version given, or guessed from the actions seen.
 """
@@ -60,7 +61,8 @@ from ocpptui.core.log_statistics import (
     LatencySummary,
     LogStatistics,
 )
-from ocpptui.protocol.frames import FrameError, MessageType, parse_frame
+from ocpptui.core.pairing import ANSWER_TYPES, CALL_TYPE, OpenCalls, answers, link
+from ocpptui.protocol.frames import FrameError, parse_frame
 from ocpptui.protocol.timestamps import epoch_seconds
 from ocpptui.protocol.validation import SchemaUnavailable, Violation, validate_payload
 from ocpptui.protocol.versions import OcppVersion
@@ -76,6 +78,8 @@ HEAD_BYTES = 256 * 1024
 CACHE_FRAMES = 4096
 #: Lines searched around a frame for its request/response before `analyze()` paired them.
 PAIR_SEARCH = 256
+#: Unanswered CALLs remembered per connection by a pass through the file.
+PAIR_LIMIT = 4096
 
 Progress = Callable[[float], None]
 Cancelled = Callable[[], bool]
@@ -88,57 +92,6 @@ class LogFileError(OSError):
 class LogFormat(StrEnum):
     OCPP_TUI = "ocpp-tui frame log"
     PLAIN = "plain OCPP-J lines"
-
-
-# ------------------------------------------------------------------------ pairing
-
-
-class _Pairer:
-    """Pairs answers with CALLs in file order (as the frame log does live)."""
-
-    LIMIT = 4096  # open CALLs remembered per direction
-
-    def __init__(self) -> None:
-        self.open: dict[Direction, OrderedDict[str, tuple[int, Frame]]] = {
-            d: OrderedDict() for d in Direction
-        }
-
-    def feed(self, position: int, frame: Frame) -> tuple[int, Frame] | None:
-        """Remember a CALL; for an answer, return the (position, frame) of its CALL."""
-        if frame.message_id is None:
-            return None
-        if frame.message_type == MessageType.CALL:
-            calls = self.open[frame.direction]
-            calls[frame.message_id] = (position, frame)
-            if len(calls) > self.LIMIT:
-                calls.popitem(last=False)
-            return None
-        if frame.message_type in (3, 4, 5):
-            other = Direction.OUT if frame.direction is Direction.IN else Direction.IN
-            found = self.open[other].pop(frame.message_id, None)
-            if found is None:
-                found = self.open[frame.direction].pop(frame.message_id, None)
-            return found
-        return None
-
-    @property
-    def unanswered(self) -> int:
-        return sum(len(calls) for calls in self.open.values())
-
-
-def _link(call: Frame, answer: Frame, answer_direction_known: bool) -> None:
-    """Fill in what pairing tells: the answer's action, direction and latency."""
-    answer.request_seq = call.seq
-    call.response_seq = answer.seq
-    if answer.action is None:
-        answer.action = call.action
-    if not answer_direction_known:
-        answer.direction = Direction.OUT if call.direction is Direction.IN else Direction.IN
-    if answer.latency_ms is None and call.wall and answer.wall:
-        seconds = answer.mono - call.mono
-        if seconds < 0 and seconds > -86_400:  # a time-of-day log crossing midnight
-            seconds += 86_400
-        answer.latency_ms = round(seconds * 1000.0, 3)
 
 
 # ------------------------------------------------------------------------ the log file
@@ -170,7 +123,6 @@ class LogFile(FrameSequence):
         self._offsets = array("q")
         #: What filters test, per frame, recorded by `index()` (core/log_index.py).
         self.fields = FieldIndex()
-        self._index_pairer = _Pairer()  # another tool's log: answers paired as in a scan
         self.indexed_bytes = 0
         self.index_complete = False
         self.parsed_lines = 0  # lines read and parsed by the viewer (tests check laziness)
@@ -188,6 +140,7 @@ class LogFile(FrameSequence):
         #: (as problems) rather than skipped like the tool's other messages.
         self.frame_line_shape: FrameLineShape | None = None
         self._read_head(protocol)
+        self._index_pairer = self._open_calls()  # another tool's log: paired as in a scan
 
     # ------------------------------------------------------------------ detection
 
@@ -273,6 +226,15 @@ class LogFile(FrameSequence):
     def directions_marked(self) -> bool:
         """Whether each line says which way its frame went (ours always do)."""
         return self.format is LogFormat.OCPP_TUI or self.marker_form is not None
+
+    @property
+    def directions_certain(self) -> bool:
+        """Whether an answer surely went the other way from its CALL: in our records, as
+        live; another tool's markers are guessed from, so its answers may pair either way."""
+        return self.format is LogFormat.OCPP_TUI
+
+    def _open_calls(self) -> OpenCalls[tuple[int, Frame]]:
+        return OpenCalls(PAIR_LIMIT, directions_known=self.directions_certain)
 
     @property
     def description(self) -> str:
@@ -364,9 +326,9 @@ class LogFile(FrameSequence):
             fields.add_parsed_record(self._from_record(position, line, full=False))
             return
         frame = self._parse(position, line, full=True)  # as a scan reads it
-        found = self._index_pairer.feed(position, frame)
+        found = self._index_pairer.feed(frame, (position, frame))
         if found is not None:
-            _link(found[1], frame, self.directions_marked)
+            link(found[1], frame, directions_known=self.directions_marked)
         fields.add_frame(frame)
 
     def _broken_frame_line(self, data: bytes, start: int, end: int) -> bool:
@@ -456,6 +418,8 @@ class LogFile(FrameSequence):
             problem=str_or_none(get("problem")),
             violations=_violations(violations) if violations else (),
             flags=tuple(str(flag) for flag in flags if flag) if flags else (),
+            leg=str_or_none(get("leg")),
+            protocol=str_or_none(get("protocol")),
         )
         if full and frame.problem is None:
             self._fill_payload(frame)
@@ -538,20 +502,20 @@ class LogFile(FrameSequence):
     def _complete(self, position: int, frame: Frame) -> None:
         """Pair the frame with its request/response and re-validate it."""
         direction_known = self.directions_marked
-        if frame.message_type in (3, 4, 5):
+        if frame.message_type in ANSWER_TYPES:
             call_position = self._paired_position(position)
             if call_position is None and frame.request_seq is None:
                 call_position = self._search(position, backwards=True)
             if call_position is not None:
                 call, _ = self._base(call_position)
-                _link(call, frame, direction_known)
-        elif frame.message_type == 2:
+                link(call, frame, directions_known=direction_known)
+        elif frame.message_type == CALL_TYPE:
             answer_position = self._paired_position(position)
             if answer_position is None:
                 answer_position = self._search(position, backwards=False)
             if answer_position is not None:
                 answer, _ = self._base(answer_position)
-                _link(frame, answer, direction_known)
+                link(frame, answer, directions_known=direction_known)
         if not frame.violations:
             frame.violations = self._validate(frame)
 
@@ -563,17 +527,18 @@ class LogFile(FrameSequence):
 
     def _search(self, position: int, *, backwards: bool) -> int | None:
         """Nearby line with the matching CALL (backwards) or answer (forwards)."""
-        message_id = self._base(position)[0].message_id
-        if message_id is None:
+        this = self._base(position)[0]
+        if this.message_id is None:
             return None
         if backwards:
             candidates = range(position - 1, max(-1, position - PAIR_SEARCH - 1), -1)
         else:
             candidates = range(position + 1, min(len(self._offsets), position + PAIR_SEARCH + 1))
-        wanted = (2,) if backwards else (3, 4, 5)
+        certain = self.directions_certain
         for candidate in candidates:
-            frame, _ = self._base(candidate)
-            if frame.message_id == message_id and frame.message_type in wanted:
+            other, _ = self._base(candidate)
+            call, answer = (other, this) if backwards else (this, other)
+            if answers(answer, call, directions_known=certain):
                 return candidate
         return None
 
@@ -619,15 +584,15 @@ class LogFile(FrameSequence):
             if line_test is None
             else self._candidate_lines(start, stop, line_test)
         )
-        pairer = _Pairer()
+        pairer = self._open_calls()
         ours = self.format is LogFormat.OCPP_TUI
         marked = self.directions_marked
         for position, data in lines:
             line = data.decode("utf-8", errors="replace").rstrip("\r\n")
             frame = self._parse(position, line, full=not ours)
-            found = pairer.feed(position, frame)
+            found = pairer.feed(frame, (position, frame))
             if found is not None:
-                _link(found[1], frame, marked)
+                link(found[1], frame, directions_known=marked)
             if validate and not ours and not frame.violations:
                 frame.violations = self._validate(frame)
             yield position, frame
@@ -800,7 +765,7 @@ class LogFile(FrameSequence):
         intervals = array("d")
         interval_ends = array("q")  # position of the heartbeat that ends each interval
         last_heartbeat: dict[str, float] = {}
-        pairer = _Pairer()
+        pairer = self._open_calls()
         step = max(1, total // 100)
         with contextlib.closing(self.scan(0, total, validate=True)) as frames:
             for position, frame in frames:
@@ -825,11 +790,11 @@ class LogFile(FrameSequence):
                         intervals.append(frame.mono - previous)
                         interval_ends.append(position)
                     last_heartbeat[frame.session_id] = frame.mono
-                found = pairer.feed(position, frame)
+                found = pairer.feed(frame, (position, frame))
                 if found is not None:
                     pairs[position] = found[0]
                     pairs[found[0]] = position
-        stats.unanswered = pairer.unanswered
+        stats.unanswered = len(pairer)
         stats.latency = LatencySummary.of(all_latencies)
         stats.latency_by_action = {a: LatencySummary.of(v) for a, v in sorted(latencies.items())}
         stats.heartbeat_intervals = LatencySummary.of(intervals)
