@@ -20,6 +20,7 @@ from ocpptui.core.events import (
     LogProblem,
     LogResumed,
     ServerStarted,
+    UpdateKind,
 )
 from ocpptui.core.frame import Frame
 from ocpptui.core.frame_log import record_line
@@ -121,7 +122,11 @@ class HeadlessPrinter:
 
     def event(self, event: HubEvent) -> None:
         line = event_line(event)
-        if isinstance(event, ChargerUpdated) and event.what == "upstream" and self.hub is not None:
+        if (
+            isinstance(event, ChargerUpdated)
+            and event.what == UpdateKind.UPSTREAM
+            and self.hub is not None
+        ):
             session = self.hub.session_for(event.identity)
             line = f"{event.identity} upstream {getattr(session, 'upstream_state', '?')}"
         if line is None:

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from ocpptui.core.config_reads import ReadKind, ReadRecorder, by_name_label
+from ocpptui.core.events import UpdateKind
 from ocpptui.core.session import CallFailed, CallOutcome, CallTimeout, Session
 from ocpptui.protocol.keys_16 import KEYS_16, KeyInfo, check_value, key_info
 from ocpptui.protocol.secrets import mask_value
@@ -231,7 +232,7 @@ async def read_configuration(
             f"(all keys, a batch, single keys) each went unanswered for {timeout:g} s"
         )
         step(text)
-        session.updated("configuration")
+        session.updated(UpdateKind.CONFIGURATION)
         raise ConfigurationUnanswered(text)
     if wanted is not None:
         how = f"{by_name_label(len(wanted))}, one at a time"
@@ -301,7 +302,7 @@ def _finish(
     table.method = how
     read = tally.recorder.finish(kind, how, table.steps)
     table.read_wall = read.finished_wall
-    session.updated("configuration")
+    session.updated(UpdateKind.CONFIGURATION)
     return table
 
 
@@ -361,7 +362,7 @@ async def change_configuration(
     elif result.status in ("Accepted", "RebootRequired") and key in table.entries:
         table.entries[key].value = value
     _remember(table, result)
-    session.updated("configuration")
+    session.updated(UpdateKind.CONFIGURATION)
     return result
 
 

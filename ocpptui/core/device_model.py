@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ocpptui.core.config_reads import ReadKind, ReadRecorder, by_name_label
+from ocpptui.core.events import UpdateKind
 from ocpptui.core.frame import Frame
 from ocpptui.core.session import CallFailed, CallTimeout, Session
 from ocpptui.protocol.secrets import mask_value
@@ -332,7 +333,7 @@ async def get_base_report(
         if parts:
             if own_record:
                 record.finish(ReadKind.PARTIAL, f"{how} (incomplete)", model.steps)
-            session.updated("device-model")
+            session.updated(UpdateKind.DEVICE_MODEL)
             raise ReportIncomplete(
                 f"the charger sent {sent} but not the last one within {timeout:g} s"
             )
@@ -357,7 +358,7 @@ async def get_base_report(
             how if model.complete else f"{how} (incomplete)",
             model.steps,
         )
-    session.updated("device-model")
+    session.updated(UpdateKind.DEVICE_MODEL)
     return model
 
 
@@ -447,7 +448,7 @@ async def get_variables(
                 attribute.last_status, attribute.last_detail = status, result.detail
     if own_record and record.first_seq is not None:
         record.finish(ReadKind.BY_NAME, by_name_label(len(wanted), "variable"))
-    session.updated("device-model")
+    session.updated(UpdateKind.DEVICE_MODEL)
     return results
 
 
@@ -543,7 +544,7 @@ async def read_device_model(
     for ref, entry in model.entries.items():
         if ref not in known_before:
             _describe_from_table(ref, entry)
-    session.updated("device-model")
+    session.updated(UpdateKind.DEVICE_MODEL)
     if not answered_report and counts.answered == 0:
         model.method = "no answer"
         text = "the station answered neither GetBaseReport nor GetVariables"
@@ -744,7 +745,7 @@ async def set_variables(
                         if read.value != target.value:
                             shown = mask_value(read.ref.label, read.value)
                             target.detail = f"read back {shown!r}"
-    session.updated("device-model")
+    session.updated(UpdateKind.DEVICE_MODEL)
     return results
 
 

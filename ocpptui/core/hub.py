@@ -24,6 +24,7 @@ from ocpptui.core.events import (
     HubEvent,
     LogProblem,
     LogResumed,
+    UpdateKind,
 )
 from ocpptui.core.frame import Frame
 from ocpptui.core.frame_log import FrameLog, OpenLogFiles
@@ -284,7 +285,7 @@ class Hub:
         (TriggerMessage BootNotification) instead of after its retry interval.
         """
         self.config.boot_answers[identity] = answer
-        self.emit(ChargerUpdated(identity, "decision"))
+        self.emit(ChargerUpdated(identity, UpdateKind.DECISION))
         session = self.session_for(identity)
         if (
             answer is BootAnswer.ACCEPTED
@@ -305,8 +306,8 @@ class Hub:
         except CallFailed as exc:
             log.warning("%s: could not trigger a new boot: %s", session.identity, exc)
 
-    def _session_updated(self, session: Session, what: str) -> None:
-        if what == "decision-needed":
+    def _session_updated(self, session: Session, what: UpdateKind) -> None:
+        if what == UpdateKind.DECISION_NEEDED:
             state = session.state
             self.emit(
                 DecisionNeeded(
@@ -314,7 +315,7 @@ class Hub:
                 )
             )
             return
-        if what == "disconnected":
+        if what == UpdateKind.DISCONNECTED:
             self.emit(
                 ChargerDisconnected(
                     session.identity, session.session_id, session.close_reason or ""

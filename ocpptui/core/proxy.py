@@ -36,6 +36,7 @@ from websockets.http11 import Request, Response
 from websockets.server import ServerProtocol
 
 from ocpptui.core.answers import ANSWERS
+from ocpptui.core.events import UpdateKind
 from ocpptui.core.frame import Direction
 from ocpptui.core.identity import identity_from_path
 from ocpptui.core.server import CsmsServer, offered_subprotocols
@@ -266,7 +267,7 @@ class ProxySession(Session):
     def _set_upstream_state(self, text: str) -> None:
         self.upstream_state = text
         log.info("%s: upstream %s", self.identity, text)
-        self.updated("upstream")
+        self.updated(UpdateKind.UPSTREAM)
 
     # ------------------------------------------------------------------ charger → CSMS
 
@@ -397,7 +398,7 @@ class ProxySession(Session):
         if transaction is not None:
             transaction.transaction_id = str(real)
             self.state.transactions[str(real)] = transaction
-            self.updated("transaction")
+            self.updated(UpdateKind.TRANSACTION)
 
     # ------------------------------------------------------------------ injection
 

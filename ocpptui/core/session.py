@@ -27,6 +27,7 @@ from typing import Any
 from ocpptui.core.charge_points import make_charge_point
 from ocpptui.core.clock import Clock
 from ocpptui.core.config import CsmsConfig, ValidationPolicy
+from ocpptui.core.events import UpdateKind
 from ocpptui.core.frame import Direction, Frame
 from ocpptui.core.frame_log import FrameLog
 from ocpptui.core.state import ChargerState
@@ -155,7 +156,7 @@ class Session:
         config: CsmsConfig,
         clock: Clock,
         transaction_ids: Callable[[], int],
-        on_update: Callable[[Session, str], None] = lambda session, what: None,
+        on_update: Callable[[Session, UpdateKind], None] = lambda session, what: None,
     ) -> None:
         self.identity = identity
         self.version = version
@@ -221,7 +222,7 @@ class Session:
     def next_transaction_id(self) -> int:
         return self._next_transaction_id()
 
-    def updated(self, what: str) -> None:
+    def updated(self, what: UpdateKind) -> None:
         self._on_update(self, what)
 
     def after_answer(
@@ -330,7 +331,7 @@ class Session:
         silent = self.clock.wall() - last > limit
         if silent != self.silent:
             self.silent = silent
-            self._on_update(self, "silent" if silent else "alive")
+            self._on_update(self, UpdateKind.SILENT if silent else UpdateKind.ALIVE)
 
     def _closed(self, reason: str) -> None:
         if not self.connected:
@@ -345,7 +346,7 @@ class Session:
             if not waiter.done():
                 waiter.set_exception(ConnectionLost("the awaited message", reason))
         self.frame_log.close()
-        self._on_update(self, "disconnected")
+        self._on_update(self, UpdateKind.DISCONNECTED)
 
     async def _handle_text(self, text: str) -> None:
         self.state.last_message_wall = self.clock.wall()

@@ -29,7 +29,13 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from ocpptui.core.events import ChargerConnected, ChargerDisconnected, ChargerUpdated, HubEvent
+from ocpptui.core.events import (
+    ChargerConnected,
+    ChargerDisconnected,
+    ChargerUpdated,
+    HubEvent,
+    UpdateKind,
+)
 from ocpptui.core.frame import Frame
 from ocpptui.core.hub import Hub
 from ocpptui.core.session import CallFailed, Session
@@ -351,7 +357,11 @@ class FirmwareUpdate(TransferJob):
                 self.phase = Phase.REBOOTING
         elif isinstance(event, ChargerConnected):
             self._note("connection", f"charger reconnected from {event.peer}")
-        elif isinstance(event, ChargerUpdated) and event.what == "boot" and self._disconnected:
+        elif (
+            isinstance(event, ChargerUpdated)
+            and event.what == UpdateKind.BOOT
+            and self._disconnected
+        ):
             session = self.hub.session_for(self.identity)
             if session is None:
                 return
