@@ -27,7 +27,7 @@ from ocpptui.sim.session import ACCEPTED
 from ocpptui.sim.state import ConnectorState, Transaction
 
 if TYPE_CHECKING:
-    from ocpptui.sim.charger import SimulatedCharger
+    from ocpptui.sim.host import ChargerHost
     from ocpptui.sim.link import Link
 
 logger = logging.getLogger("ocpptui.sim")
@@ -86,7 +86,7 @@ def sampled_value_v16(sample: Sample, context: str) -> dict[str, Any]:
 class ChargePointV16(ConnectorRules, ChargePoint):
     """The charger's side of one 1.6 connection."""
 
-    def __init__(self, charger: SimulatedCharger, link: Link) -> None:
+    def __init__(self, charger: ChargerHost, link: Link) -> None:
         super().__init__(charger, link)
         assert charger.config is not None
         self.config = charger.config
@@ -119,9 +119,9 @@ class ChargePointV16(ConnectorRules, ChargePoint):
         if connector_id == 0:
             status = status or ("Available" if self.charger.station_operative else "Unavailable")
         else:
-            connector = self.charger._connectors[connector_id]
+            connector = self.charger.connectors[connector_id]
             status = status or self.current_status(connector)
-        self.charger._status_changed(connector_id, status)
+        self.charger.status_changed(connector_id, status)
         await self.send(
             call.StatusNotification(
                 connector_id=connector_id,
@@ -153,7 +153,7 @@ class ChargePointV16(ConnectorRules, ChargePoint):
             )
         )
         if transaction is not None:
-            self.charger._meter_values_sent(transaction)
+            self.charger.meter_values_sent(transaction)
 
     async def send_periodic_meter_values(
         self, connector: ConnectorState, transaction: Transaction
@@ -332,13 +332,13 @@ class ChargePointV16(ConnectorRules, ChargePoint):
         elif message == "Heartbeat":
             await self.send_heartbeat()
         elif message == "DiagnosticsStatusNotification":
-            status, _ = charger._log_status_for_trigger("diagnostics")
+            status, _ = charger.log_status_for_trigger("diagnostics")
             await self.send(call.DiagnosticsStatusNotification(status=status))
         elif message == "LogStatusNotification":
-            status, request_id = charger._log_status_for_trigger("log")
+            status, request_id = charger.log_status_for_trigger("log")
             await self.send(call.LogStatusNotification(status=status, request_id=request_id))
         elif message == "FirmwareStatusNotification":
-            status, request_id = charger._firmware_status_for_trigger()
+            status, request_id = charger.firmware_status_for_trigger()
             if extended:
                 # The security extension reports firmware with the signed notification.
                 await self.send(
@@ -355,9 +355,9 @@ class ChargePointV16(ConnectorRules, ChargePoint):
                 await self.notify_status(connector_id)
         elif message == "MeterValues":
             targets = (
-                [self.charger._connectors[connector_id]]
+                [self.charger.connectors[connector_id]]
                 if connector_id
-                else list(self.charger._connectors.values())
+                else list(self.charger.connectors.values())
             )
             for connector in targets:
                 transaction = connector.transaction
@@ -372,7 +372,7 @@ class ChargePointV16(ConnectorRules, ChargePoint):
 
     @on(Action.certificate_signed)
     def on_certificate_signed(self, certificate_chain: str, call_unique_id: str, **_: Any):
-        verdict = self.charger._certificate_signed(certificate_chain)
+        verdict = self.charger.certificate_signed(certificate_chain)
         if not verdict.accepted:
             self.plan(call_unique_id, verdict)
         return call_result.CertificateSigned(status=verdict.status)
@@ -542,9 +542,9 @@ class ChargePointV16(ConnectorRules, ChargePoint):
             return call_result.ChangeAvailability(status="Rejected")
         operative = type == "Operative"
         targets = (
-            list(self.charger._connectors.values())
+            list(self.charger.connectors.values())
             if connector_id == 0
-            else [self.charger._connectors[connector_id]]
+            else [self.charger.connectors[connector_id]]
         )
         if connector_id == 0:
             self.charger.station_operative = operative
@@ -565,7 +565,7 @@ class ChargePointV16(ConnectorRules, ChargePoint):
 
     @on(Action.unlock_connector)
     def on_unlock_connector(self, connector_id: int, call_unique_id: str, **_: Any):
-        connector = self.charger._connectors.get(connector_id)
+        connector = self.charger.connectors.get(connector_id)
         if connector is None:
             return call_result.UnlockConnector(status="NotSupported")
         if connector.transaction is not None:
@@ -627,7 +627,7 @@ class ChargePointV16(ConnectorRules, ChargePoint):
         call_unique_id: str,
         **_: Any,
     ):
-        connector = self.charger._connectors.get(connector_id)
+        connector = self.charger.connectors.get(connector_id)
         expires_at = parse_timestamp(expiry_date)
         # Connector 0 would need ReserveConnectorZeroSupported, which this charger lacks.
         if connector is None or expires_at is None or expires_at.tzinfo is None:

@@ -34,7 +34,7 @@ from ocpptui.sim.state import (
 )
 
 if TYPE_CHECKING:
-    from ocpptui.sim.charger import SimulatedCharger
+    from ocpptui.sim.host import ChargerHost
     from ocpptui.sim.link import Link
 
 logger = logging.getLogger("ocpptui.sim")
@@ -101,7 +101,7 @@ def _composite_period(period: dict[str, Any]) -> dict[str, Any]:
 class ChargePointV2x(ConnectorRules):
     """The station's side of one 2.x connection; a concrete class adds the version's ChargePoint."""
 
-    def __init__(self, charger: SimulatedCharger, link: Link) -> None:
+    def __init__(self, charger: ChargerHost, link: Link) -> None:
         super().__init__(charger, link)
         assert charger.device_model is not None
         self.model: DeviceModel = charger.device_model
@@ -126,7 +126,7 @@ class ChargePointV2x(ConnectorRules):
                 "serial_number": options.serial,
                 "firmware_version": self.charger.firmware_version,
             },
-            reason=self.charger._boot_reason,
+            reason=self.charger.boot_reason,
         )
 
     def meter_interval(self) -> int:
@@ -139,7 +139,7 @@ class ChargePointV2x(ConnectorRules):
 
     async def notify_status(self, connector: ConnectorState, status: str | None = None) -> None:
         status = status or self.current_status(connector)
-        self.charger._status_changed(connector.connector_id, status)
+        self.charger.status_changed(connector.connector_id, status)
         await self.send(
             self._call.StatusNotification(
                 timestamp=ocpp_timestamp(),
@@ -153,10 +153,10 @@ class ChargePointV2x(ConnectorRules):
         await self.notify_status(connector, status)
 
     async def announce_all_statuses(self) -> None:
-        for connector in self.charger._connectors.values():
+        for connector in self.charger.connectors.values():
             await self.notify_status(connector)
-        if self.charger._resume_after_reboot:
-            self.charger._resume_after_reboot = False
+        if self.charger.resume_after_reboot:
+            self.charger.resume_after_reboot = False
             await self._report_resumed_transactions()
 
     async def _report_resumed_transactions(self) -> None:
@@ -225,7 +225,7 @@ class ChargePointV2x(ConnectorRules):
         await self._transaction_event(
             transaction, "Updated", "MeterValuePeriodic", meter_value=meter_value
         )
-        self.charger._meter_values_sent(transaction)
+        self.charger.meter_values_sent(transaction)
 
     def on_setting_changed(self, name: str, value: str) -> None:
         if name == "HeartbeatInterval":
@@ -311,7 +311,7 @@ class ChargePointV2x(ConnectorRules):
             stopped_reason=reason,
         )
         await self.notify_status(connector)
-        if self.charger._reset_when_idle and not self.charger.transactions:
+        if self.charger.reset_when_idle and not self.charger.transactions:
             self.request_end("reset")
 
     # --- device model ----------------------------------------------------------------------
@@ -453,9 +453,9 @@ class ChargePointV2x(ConnectorRules):
     ):
         if requested_message not in _TRIGGERABLE:
             return self._call_result.TriggerMessage(status="NotImplemented")
-        targets = list(self.charger._connectors.values())
+        targets = list(self.charger.connectors.values())
         if evse is not None:
-            connector = self.charger._connectors.get(evse.get("id", 0))
+            connector = self.charger.connectors.get(evse.get("id", 0))
             if connector is None or evse.get("connector_id", _CONNECTOR_ID) != _CONNECTOR_ID:
                 return self._call_result.TriggerMessage(
                     status="Rejected", status_info=_status_info("UnknownEvse")
@@ -479,7 +479,7 @@ class ChargePointV2x(ConnectorRules):
 
     async def _send_triggered(self, message: str, targets: list[ConnectorState]) -> None:
         if message == "BootNotification":
-            self.charger._boot_reason = "Triggered"
+            self.charger.boot_reason = "Triggered"
             await self.send_boot()
         elif message == "Heartbeat":
             await self.send_heartbeat()
@@ -487,12 +487,12 @@ class ChargePointV2x(ConnectorRules):
             for connector in targets:
                 await self.notify_status(connector)
         elif message == "FirmwareStatusNotification":
-            status, request_id = self.charger._firmware_status_for_trigger()
+            status, request_id = self.charger.firmware_status_for_trigger()
             await self.send(
                 self._call.FirmwareStatusNotification(status=status, request_id=request_id)
             )
         elif message == "LogStatusNotification":
-            status, request_id = self.charger._log_status_for_trigger("log")
+            status, request_id = self.charger.log_status_for_trigger("log")
             await self.send(self._call.LogStatusNotification(status=status, request_id=request_id))
         elif message == "SignChargingStationCertificate":
             await self.send_sign_certificate()
@@ -541,7 +541,7 @@ class ChargePointV2x(ConnectorRules):
                 status="Rejected",
                 status_info=_status_info("UnsupportedRequest", "no ISO 15118 support"),
             )
-        verdict = self.charger._certificate_signed(certificate_chain)
+        verdict = self.charger.certificate_signed(certificate_chain)
         if verdict.accepted:
             return self._call_result.CertificateSigned(status=ACCEPTED)
         self.plan(call_unique_id, verdict)
@@ -611,7 +611,7 @@ class ChargePointV2x(ConnectorRules):
             )
         if type == "OnIdle" and self.charger.transactions:
             # Reset once the last transaction has ended.
-            self.charger._reset_when_idle = True
+            self.charger.reset_when_idle = True
             return self._call_result.Reset(status="Scheduled")
         # Immediate, OnIdle without transactions, or 2.1's ImmediateAndResume (the 2.0.1 schema
         # lets only the first two reach this handler).
@@ -623,7 +623,7 @@ class ChargePointV2x(ConnectorRules):
         reset_type = self.take_plan(call_unique_id)
         if reset_type == "ImmediateAndResume":
             # Reboot with the transactions kept: they go on after the next accepted boot.
-            self.charger._resume_after_reboot = bool(self.charger.transactions)
+            self.charger.resume_after_reboot = bool(self.charger.transactions)
             self.request_end("reset")
         elif reset_type is not None:
             self.spawn(self.stop_all_and_reset("ImmediateReset"), "reset")
@@ -700,10 +700,10 @@ class ChargePointV2x(ConnectorRules):
     ):
         operative = operational_status == "Operative"
         if evse is None:
-            targets = list(self.charger._connectors.values())
+            targets = list(self.charger.connectors.values())
             self.charger.station_operative = operative
         else:
-            connector = self.charger._connectors.get(evse.get("id", 0))
+            connector = self.charger.connectors.get(evse.get("id", 0))
             if connector is None or evse.get("connector_id", _CONNECTOR_ID) != _CONNECTOR_ID:
                 return self._call_result.ChangeAvailability(status="Rejected")
             targets = [connector]
@@ -734,7 +734,7 @@ class ChargePointV2x(ConnectorRules):
 
     @on(Action.unlock_connector)
     def on_unlock_connector(self, evse_id: int, connector_id: int, **_: Any):
-        connector = self.charger._connectors.get(evse_id)
+        connector = self.charger.connectors.get(evse_id)
         if connector is None or connector_id != _CONNECTOR_ID:
             return self._call_result.UnlockConnector(status="UnknownConnector")
         if connector.transaction is not None:
@@ -795,7 +795,7 @@ class ChargePointV2x(ConnectorRules):
             return self._call_result.ReserveNow(status="Rejected")
         expires_at = parse_timestamp(expiry_date_time)
         # Reservations without an EVSE need ReservationCtrlr.NonEvseSpecific, which is false.
-        connector = self.charger._connectors.get(evse_id) if evse_id is not None else None
+        connector = self.charger.connectors.get(evse_id) if evse_id is not None else None
         if connector is None or expires_at is None or expires_at.tzinfo is None:
             return self._call_result.ReserveNow(status="Rejected")
         status = self.reserve(connector, id, id_token["id_token"], expires_at, call_unique_id)

@@ -40,7 +40,7 @@ from ocpptui.sim.options import SimulatorOptions
 from ocpptui.sim.transfer_client import TransferError, redact, upload, upload_url
 
 if TYPE_CHECKING:
-    from ocpptui.sim.charger import SimulatedCharger
+    from ocpptui.sim.host import ChargerHost
 
 logger = logging.getLogger("ocpptui.sim")
 
@@ -228,13 +228,13 @@ def build_log(
 class LogUploadJob:
     """One diagnostics/log upload: build the file, upload it with retries, report."""
 
-    def __init__(self, charger: SimulatedCharger, request: LogRequest) -> None:
+    def __init__(self, charger: ChargerHost, request: LogRequest) -> None:
         self.charger = charger
         self.request = request
         self.options = charger.options
 
     async def report(self, status: str) -> None:
-        await self.charger._report_log_status(self.request, status)
+        await self.charger.report_log_status(self.request, status)
 
     async def run(self) -> None:
         request = self.request
@@ -274,7 +274,7 @@ class LogUploadJob:
                     return
                 await asyncio.sleep(options.scaled(max(0, interval)))
                 continue
-            self.charger._diagnostics_uploaded(
+            self.charger.diagnostics_uploaded(
                 DiagnosticsUpload(
                     url=target,
                     file_name=request.file_name,

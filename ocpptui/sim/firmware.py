@@ -66,7 +66,7 @@ from ocpptui.sim.transfer_client import (
 )
 
 if TYPE_CHECKING:
-    from ocpptui.sim.charger import SimulatedCharger
+    from ocpptui.sim.host import ChargerHost
 
 logger = logging.getLogger("ocpptui.sim")
 
@@ -204,18 +204,18 @@ def seconds_until(moment: datetime | None) -> float:
 class FirmwareJob:
     """One firmware update, from the retrieve time to the boot on the new version."""
 
-    def __init__(self, charger: SimulatedCharger, request: FirmwareRequest) -> None:
+    def __init__(self, charger: ChargerHost, request: FirmwareRequest) -> None:
         self.charger = charger
         self.request = request
         self.options = charger.options
         self._failure = charger.options.firmware_failure
 
     async def report(self, status: str) -> None:
-        await self.charger._report_firmware_status(self.request, status)
+        await self.charger.report_firmware_status(self.request, status)
 
     async def security_event(self, event_type: str) -> None:
         payload = security_event_payload(self.request.flavour, event_type)
-        await self.charger._send_when_booted(payload, "security-event")
+        await self.charger.send_when_booted(payload, "security-event")
 
     async def run(self) -> None:
         request = self.request
@@ -237,7 +237,7 @@ class FirmwareJob:
             return
         file, attempts = downloaded
         image = read_image(file.head, file_name_of(request.location))
-        self.charger._firmware_downloaded(
+        self.charger.firmware_downloaded(
             FirmwareDownload(
                 url=request.location,
                 file_name=file_name_of(request.location),
@@ -270,12 +270,12 @@ class FirmwareJob:
         installed_after_boot = self.options.has_quirk("installed-after-boot")
         if request.v16_plain and not installed_after_boot:
             await self.report("Installed")
-            self.charger._reboot_into_firmware(image.version)
+            self.charger.reboot_into_firmware(image.version)
             return
         if not request.v16_plain:
             await self.report("InstallRebooting")
         boots = self.charger.boot_count
-        self.charger._reboot_into_firmware(image.version)
+        self.charger.reboot_into_firmware(image.version)
         await self.charger.wait_until(lambda c: c.booted and c.boot_count > boots, timeout=None)
         # The new image reports a moment after its boot: by then a CSMS may have sent the next
         # request, which this Installed does not belong to.

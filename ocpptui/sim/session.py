@@ -33,7 +33,7 @@ from ocpptui.sim.state import ConnectorState, Transaction
 
 if TYPE_CHECKING:
     from ocpptui.sim.certificates import ChainCheck
-    from ocpptui.sim.charger import SimulatedCharger
+    from ocpptui.sim.host import ChargerHost
     from ocpptui.sim.link import Link
 
 logger = logging.getLogger("ocpptui.sim")
@@ -59,7 +59,7 @@ class SessionMixin:
     _call: Any  # the version's `ocpp.vXX.call` module, set by the library's ChargePoint
     _call_result: Any  # and its `ocpp.vXX.call_result` module
 
-    def __init__(self, charger: SimulatedCharger, link: Link) -> None:
+    def __init__(self, charger: ChargerHost, link: Link) -> None:
         # The next class in the MRO is the version's `ocpp` ChargePoint.
         super().__init__(  # type: ignore[call-arg]
             charger.identity,
@@ -157,11 +157,11 @@ class SessionMixin:
                 return False
             self.take_plan(unique_id)
             self._status_written.clear()
-            self.charger._start_firmware_update(request)
+            self.charger.start_firmware_update(request)
         elif isinstance(request, LogRequest):
             self.take_plan(unique_id)
             self._status_written.clear()
-            self.charger._start_log_upload(request)
+            self.charger.start_log_upload(request)
         else:
             return False
         # Not awaited here: the reader must go on (the status may wait for the answer to a
@@ -184,7 +184,7 @@ class SessionMixin:
         kept and sent again after the next accepted boot, as real chargers do.
         """
         action = type(payload).__name__
-        self.charger._record_sent(action)
+        self.charger.record_sent(action)
         # A quirk may make the payload break its schema on purpose. The library's call()
         # validates what it sends and would refuse it, so validation is skipped for exactly
         # those payloads (skip_schema_validation also skips checking the answer, which the CSMS
@@ -197,7 +197,7 @@ class SessionMixin:
             )
         except asyncio.CancelledError:
             if queue_if_undelivered:
-                self.charger._queue_undelivered(payload)
+                self.charger.queue_undelivered(payload)
             raise
         except OCPPError as error:
             raise_if_cancelling()
@@ -207,7 +207,7 @@ class SessionMixin:
         except TimeoutError:
             # The library's wait_for may turn our cancellation into a timeout (Python 3.11).
             if queue_if_undelivered:
-                self.charger._queue_undelivered(payload)
+                self.charger.queue_undelivered(payload)
             raise_if_cancelling()
             logger.warning(
                 "%s: no answer to %s within %ss", self.id, action, self.options.response_timeout
@@ -215,7 +215,7 @@ class SessionMixin:
             return None
         except (ConnectionError, OSError, EOFError) as error:  # the link broke
             if queue_if_undelivered:
-                self.charger._queue_undelivered(payload)
+                self.charger.queue_undelivered(payload)
             raise_if_cancelling()
             logger.warning("%s: %s not delivered: %r", self.id, action, error)
             return None
@@ -233,7 +233,7 @@ class SessionMixin:
         await self._boot_until_accepted()
         await self._flush_undelivered()
         await self.announce_all_statuses()
-        for connector in self.charger._connectors.values():
+        for connector in self.charger.connectors.values():
             if connector.transaction is not None and connector.transaction.active:
                 self.start_meter_loop(connector)
         if self.options.auto_transaction:
@@ -245,7 +245,7 @@ class SessionMixin:
     async def _repeat_transfer_statuses(self) -> None:
         while True:
             await asyncio.sleep(self.options.scaled(self.options.status_repeat_interval))
-            await self.charger._repeat_statuses(self)
+            await self.charger.repeat_statuses(self)
 
     async def _boot_until_accepted(self) -> None:
         while not self._boot_accepted.is_set():
@@ -264,7 +264,7 @@ class SessionMixin:
             return None
         status = str(result.status)
         interval = int(result.interval)
-        self.charger._boot_answered(status, interval)
+        self.charger.boot_answered(status, interval)
         if status == ACCEPTED:
             self._boot_accepted.set()
         else:
@@ -272,7 +272,7 @@ class SessionMixin:
         return interval
 
     async def _flush_undelivered(self) -> None:
-        for payload in self.charger._take_undelivered():
+        for payload in self.charger.take_undelivered():
             await self.send(payload, queue_if_undelivered=True)
 
     async def _heartbeat_loop(self) -> None:
@@ -286,7 +286,7 @@ class SessionMixin:
     async def send_heartbeat(self) -> None:
         result = await self.send(self._call.Heartbeat())
         if result is not None:
-            self.charger._heartbeat_answered()
+            self.charger.heartbeat_answered()
 
     def wake_heartbeat(self) -> None:
         self._heartbeat_wakeup.set()
@@ -297,13 +297,13 @@ class SessionMixin:
         """From an update request's `@after` hook: start the update its handler accepted."""
         request = self.take_plan(call_unique_id)
         if request is not None:
-            self.charger._start_firmware_update(request)
+            self.charger.start_firmware_update(request)
 
     def start_planned_log_upload(self, call_unique_id: str) -> None:
         """From a GetDiagnostics/GetLog `@after` hook: start the upload its handler accepted."""
         request = self.take_plan(call_unique_id)
         if request is not None:
-            self.charger._start_log_upload(request)
+            self.charger.start_log_upload(request)
 
     # --- charging-station certificate (sim.certificates) -----------------------------------
 
@@ -312,9 +312,9 @@ class SessionMixin:
 
         `fields` are the version's other SignCertificate fields (2.0.1: certificateType).
         """
-        csr = self.charger._certificate_csr(organisation)
+        csr = self.charger.certificate_csr(organisation)
         answer = await self.send(self._call.SignCertificate(csr=csr, **fields))
-        self.charger._sign_certificate_answered(str(answer.status) if answer else None)
+        self.charger.sign_certificate_answered(str(answer.status) if answer else None)
 
     def report_refused_chain(self, verdict: ChainCheck, event_type: str) -> None:
         """SecurityEventNotification `event_type` for a CertificateSigned chain refused."""
@@ -362,7 +362,7 @@ class SessionMixin:
             await self.send_periodic_meter_values(connector, transaction)
 
     async def _auto_transaction(self) -> None:
-        connector = self.charger._connectors.get(1)
+        connector = self.charger.connectors.get(1)
         if connector is None or connector.busy or not connector.operative:
             return
         await self.start_transaction(connector, self.options.auto_id_tag, remote=False)

@@ -543,6 +543,6 @@ def test_retries_and_plain_statuses() -> None:
 
 async def test_offline_reboot_applies_the_version_at_the_next_boot() -> None:
     charger = SimulatedCharger("ws://127.0.0.1:9/ocpp/CP-9")
-    charger._reboot_into_firmware("9.9.9")
+    charger.reboot_into_firmware("9.9.9")
     assert charger.firmware_version == "9.9.9"
-    assert charger._boot_reason == "FirmwareUpdate"
+    assert charger.boot_reason == "FirmwareUpdate"
