@@ -24,7 +24,7 @@ from enum import StrEnum
 from typing import Any
 
 from ocpptui.core.config import CsmsConfig
-from ocpptui.core.device_model import VariableRef
+from ocpptui.core.device_model_variables import VariableRef
 from ocpptui.core.frame import Direction, Frame, answer_status
 from ocpptui.core.hub import Charger
 from ocpptui.core.session import Session
