@@ -39,7 +39,7 @@ from ocpptui.core.answers import ANSWERS
 from ocpptui.core.events import UpdateKind
 from ocpptui.core.frame import Direction
 from ocpptui.core.identity import identity_from_path
-from ocpptui.core.server import CsmsServer, offered_subprotocols
+from ocpptui.core.server import CsmsServer, ServerHost, offered_subprotocols
 from ocpptui.core.session import CallOutcome, Session
 from ocpptui.protocol import catalog
 from ocpptui.protocol.frames import FrameError, MessageType, ParsedFrame, parse_frame
@@ -124,7 +124,7 @@ def _describe_failure(exc: BaseException) -> str:
 class ProxyServer(CsmsServer):
     """A CsmsServer whose sessions forward to an upstream CSMS."""
 
-    def __init__(self, hub: Any, host: str, port: int, upstream: UpstreamConfig) -> None:
+    def __init__(self, hub: ServerHost, host: str, port: int, upstream: UpstreamConfig) -> None:
         super().__init__(hub, host, port)
         self.upstream = upstream
         self._upstreams: dict[int, WebSocketTransport | str] = {}  # transport, or why not
