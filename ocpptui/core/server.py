@@ -131,7 +131,7 @@ class ServerHost(Protocol):
         identity: str,
         version: OcppVersion,
         transport: Transport,
-        session_class: type[Session] = Session,
+        session_class: type[Session],
         **session_options: Any,
     ) -> Session: ...
     async def run_session(self, session: Session) -> None: ...
