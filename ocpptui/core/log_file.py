@@ -661,6 +661,33 @@ class LogFile(FrameSequence):
             return
         offsets = self._offsets
         anchors = line_test.anchors
+        for block_start, data in self._blocks(start, stop, block_bytes):
+            lowered = data.lower()
+            found: set[int] = set()
+            for anchor in anchors:
+                at = lowered.find(anchor)
+                while at >= 0:
+                    found.add(lowered.rfind(b"\n", 0, at) + 1)
+                    line_end = lowered.find(b"\n", at)
+                    if line_end < 0:
+                        break
+                    at = lowered.find(anchor, line_end + 1)
+            for begin in sorted(found):
+                absolute = block_start + begin
+                position = bisect_left(offsets, absolute, start, stop)
+                if position >= stop or offsets[position] != absolute:
+                    continue  # not a frame line
+                if accept is not None and not accept(position):
+                    continue
+                end = data.find(b"\n", begin)
+                line = data[begin:] if end < 0 else data[begin : end + 1]
+                if line_test(line):
+                    yield position, line
+
+    def _blocks(self, start: int, stop: int, block_bytes: int) -> Iterator[tuple[int, bytes]]:
+        """(offset, data) of the file from frame line `start` to before `stop`, in blocks of
+        about `block_bytes` that end at a line end (a longer line makes a longer block)."""
+        offsets = self._offsets
         limit = offsets[stop] if stop < len(offsets) else self.indexed_bytes
         block_start = offsets[start]
         with self.path.open("rb") as source:
@@ -676,27 +703,7 @@ class LogFile(FrameSequence):
                     data += more
                 cut = len(data) if block_start + len(data) >= limit else data.rfind(b"\n") + 1
                 data = data[:cut]
-                lowered = data.lower()
-                found: set[int] = set()
-                for anchor in anchors:
-                    at = lowered.find(anchor)
-                    while at >= 0:
-                        found.add(lowered.rfind(b"\n", 0, at) + 1)
-                        line_end = lowered.find(b"\n", at)
-                        if line_end < 0:
-                            break
-                        at = lowered.find(anchor, line_end + 1)
-                for begin in sorted(found):
-                    absolute = block_start + begin
-                    position = bisect_left(offsets, absolute, start, stop)
-                    if position >= stop or offsets[position] != absolute:
-                        continue  # not a frame line
-                    if accept is not None and not accept(position):
-                        continue
-                    end = data.find(b"\n", begin)
-                    line = data[begin:] if end < 0 else data[begin : end + 1]
-                    if line_test(line):
-                        yield position, line
+                yield block_start, data
                 block_start += len(data)
 
     def _lines_holding(
@@ -711,43 +718,28 @@ class LogFile(FrameSequence):
         so the position search only ever moves forward and nothing is collected first."""
         offsets = self._offsets
         (anchor,) = line_test.anchors
-        limit = offsets[stop] if stop < len(offsets) else self.indexed_bytes
-        block_start = offsets[start]
         low = start
-        with self.path.open("rb") as source:
-            while block_start < limit:
-                source.seek(block_start)
-                data = source.read(min(block_bytes, limit - block_start))
-                if not data:
-                    return
-                while block_start + len(data) < limit and b"\n" not in data:
-                    more = source.read(block_bytes)  # a line longer than the block
-                    if not more:
-                        break
-                    data += more
-                cut = len(data) if block_start + len(data) >= limit else data.rfind(b"\n") + 1
-                data = data[:cut]
-                lowered = data.lower()
-                find, rfind = lowered.find, lowered.rfind
-                at = find(anchor)
-                while at >= 0:
-                    begin = rfind(b"\n", 0, at) + 1
-                    end = find(b"\n", at)
-                    absolute = block_start + begin
-                    position = bisect_left(offsets, absolute, low, stop)
-                    low = position
-                    if (
-                        position < stop
-                        and offsets[position] == absolute
-                        and (accept is None or accept(position))
-                    ):
-                        line = data[begin:] if end < 0 else data[begin : end + 1]
-                        if line_test(line):
-                            yield position, line
-                    if end < 0:
-                        break
-                    at = find(anchor, end + 1)
-                block_start += len(data)
+        for block_start, data in self._blocks(start, stop, block_bytes):
+            lowered = data.lower()
+            find, rfind = lowered.find, lowered.rfind
+            at = find(anchor)
+            while at >= 0:
+                begin = rfind(b"\n", 0, at) + 1
+                end = find(b"\n", at)
+                absolute = block_start + begin
+                position = bisect_left(offsets, absolute, low, stop)
+                low = position
+                if (
+                    position < stop
+                    and offsets[position] == absolute
+                    and (accept is None or accept(position))
+                ):
+                    line = data[begin:] if end < 0 else data[begin : end + 1]
+                    if line_test(line):
+                        yield position, line
+                if end < 0:
+                    break
+                at = find(anchor, end + 1)
 
     def analyze(
         self, *, progress: Progress | None = None, cancelled: Cancelled | None = None
