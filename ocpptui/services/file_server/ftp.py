@@ -41,7 +41,7 @@ from .limits import ConnectionCounter, peer_address
 from .offers import Offer, OfferRegistry, UploadOffer
 from .progress import TransferMeter
 from .request_paths import PathRefused, Target, ftp_directory, ftp_target, token_of_path
-from .uploads import DiskFull, UploadFile, new_upload_path
+from .uploads import DiskFull, UploadFile, new_upload_path, size_or_none
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +83,16 @@ _current_command: contextvars.ContextVar[_Command | None] = contextvars.ContextV
 )
 
 
+@dataclass(frozen=True, slots=True)
+class _FtpSetup:
+    """What each aioftp server the frontend starts is made with."""
+
+    registry: OfferRegistry
+    events: EventBus
+    passive_ports: Sequence[int] | None
+    counter: ConnectionCounter
+
+
 class FtpFrontend:
     """The aioftp server: start, stop, and what it learnt about partial uploads."""
 
@@ -93,14 +103,11 @@ class FtpFrontend:
         passive_ports: Sequence[int] | None,
         counter: ConnectionCounter,
     ) -> None:
-        self._registry = registry
-        self._events = events
-        self._passive_ports = passive_ports
-        self._counter = counter
+        self._setup = _FtpSetup(registry, events, passive_ports, counter)
         self._server: _OfferFtpServer | None = None
 
     async def start(self, bind_host: str, port: int) -> int:
-        server = _OfferFtpServer(self._registry, self._events, self._passive_ports, self._counter)
+        server = _OfferFtpServer(self._setup)
         await server.start(bind_host, port)
         self._server = server
         for sock in server.server.sockets:
@@ -150,27 +157,21 @@ class _OfferUsers(aioftp.AbstractUserManager):
 
 
 class _OfferFtpServer(aioftp.Server):
-    def __init__(
-        self,
-        registry: OfferRegistry,
-        events: EventBus,
-        passive_ports: Sequence[int] | None,
-        counter: ConnectionCounter,
-    ) -> None:
+    def __init__(self, setup: _FtpSetup) -> None:
         super().__init__(
-            _OfferUsers(registry),
+            _OfferUsers(setup.registry),
             path_io_factory=aioftp.MemoryPathIO,
-            data_ports=passive_ports,
+            data_ports=setup.passive_ports,
             socket_timeout=SOCKET_TIMEOUT,
-            idle_timeout=counter.limits.idle_timeout,
+            idle_timeout=setup.counter.limits.idle_timeout,
             wait_future_timeout=DATA_CONNECTION_WAIT,
             # Capped by the file server's counter instead: in all and per address.
             maximum_connections=None,
             welcome_message="ocpp-tui file server",
         )
-        self._counter = counter
-        self._registry = registry
-        self._events = events
+        self._counter = setup.counter
+        self._registry = setup.registry
+        self._events = setup.events
         self.partial_uploads: dict[tuple[str, str], Path] = {}
         """(token, name the client used) -> the file its bytes went to, for REST/APPE/SIZE."""
         refused = self._not_allowed
@@ -464,7 +465,7 @@ class _OfferFtpServer(aioftp.Server):
         if resolved is None:
             return True
         offer, target = resolved
-        size = _size_or_none(self._file_of(offer, target))
+        size = size_or_none(self._file_of(offer, target))
         if size is None:
             return self._refuse(connection, "550", "no such file")
         connection.response("213", str(size))
@@ -588,7 +589,7 @@ class _OfferFtpServer(aioftp.Server):
             return True
         key = (offer.token, target.name)
         earlier = self.partial_uploads.get(key)
-        earlier_size = _size_or_none(earlier)
+        earlier_size = size_or_none(earlier)
         offset = connection.restart_offset
         if append and earlier_size is not None:
             path, offset = earlier, earlier_size  # APPE: continue at the end
@@ -781,12 +782,3 @@ def _plain_address(address: str) -> str:
 def _mark_exception_seen(task: asyncio.Task[Any]) -> None:
     if not task.cancelled():
         task.exception()
-
-
-def _size_or_none(path: Path | None) -> int | None:
-    if path is None:
-        return None
-    try:
-        return path.stat().st_size
-    except OSError:
-        return None
