@@ -25,6 +25,7 @@ import base64
 import contextlib
 import logging
 import ssl
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
@@ -40,7 +41,7 @@ from ocpptui.core.events import UpdateKind
 from ocpptui.core.frame import Direction
 from ocpptui.core.identity import identity_from_path
 from ocpptui.core.server import CsmsServer, ServerHost, offered_subprotocols
-from ocpptui.core.session import CallOutcome, Session
+from ocpptui.core.session import Session
 from ocpptui.protocol import catalog
 from ocpptui.protocol.frames import FrameError, MessageType, ParsedFrame, parse_frame
 from ocpptui.protocol.validation import SchemaUnavailable, Violation, validate_payload
@@ -402,22 +403,16 @@ class ProxySession(Session):
 
     # ------------------------------------------------------------------ injection
 
-    async def call_raw(
-        self,
-        action: str,
-        payload: dict[str, Any],
-        *,
-        validate: bool = True,
-        timeout: float | None = None,
-        flags: tuple[str, ...] = (),
-    ) -> CallOutcome:
-        """Inject a call to the charger; its answer stays here (never forwarded upstream)."""
+    # Our calls to the charger are injected: their answers stay here (never forwarded
+    # upstream), and each waits while the CSMS has a call open to the charger.
+    own_call_flags = ("injected",)
+
+    @contextlib.asynccontextmanager
+    async def _own_call_turn(self) -> AsyncIterator[None]:
         await self._csms_idle.wait()
         self._injection_idle.clear()
         try:
-            return await super().call_raw(
-                action, payload, validate=validate, timeout=timeout, flags=(*flags, "injected")
-            )
+            yield
         finally:
             self._injection_idle.set()
 

@@ -19,7 +19,7 @@ import contextlib
 import importlib
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
@@ -497,6 +497,28 @@ class Session:
         schema, unless `validate` is False ("send anyway", marked "invalid-sent" in the log).
         Raises CallTimeout, ConnectionLost or NotConnected when no answer comes back.
         """
+        async with self._own_call_turn():
+            return await self._call(
+                action, payload, validate, timeout, (*flags, *self.own_call_flags)
+            )
+
+    #: Flags every CALL of ours carries (the proxy marks them "injected").
+    own_call_flags: tuple[str, ...] = ()
+
+    @contextlib.asynccontextmanager
+    async def _own_call_turn(self) -> AsyncIterator[None]:
+        """Held while a CALL of ours is checked, sent and answered (the proxy waits here for
+        the real CSMS's call to the charger to be answered first)."""
+        yield
+
+    async def _call(
+        self,
+        action: str,
+        payload: dict[str, Any],
+        validate: bool,
+        timeout: float | None,
+        flags: tuple[str, ...],
+    ) -> CallOutcome:
         info = catalog.actions(self.version).get(action)
         if validate:
             if info is None:
