@@ -42,7 +42,6 @@ from ocpptui.protocol.timestamps import ocpp_timestamp
 from ocpptui.services.file_server import (
     FileServerEvent,
     Offer,
-    RequestLogged,
     RequestRefused,
     TransferAborted,
     TransferFinished,
@@ -411,9 +410,8 @@ class FirmwareUpdate(TransferJob):
                     f"download by {transfer.client} aborted at {event.bytes_done} bytes: "
                     f"{event.reason}",
                 )
-        elif isinstance(event, (RequestLogged, RequestRefused)) and mine is not None:
-            if isinstance(event, RequestRefused):
-                self._note_refused(event)
+        elif isinstance(event, RequestRefused) and mine is not None:
+            self._note_refused(event)
         self._offer_event()
 
     # ----------------------------------------------------------------- verdicts
