@@ -16,10 +16,9 @@ from ocpp.v16.enums import Action
 
 from ocpptui.protocol.timestamps import ocpp_timestamp, parse_timestamp, parse_utc, utc_now
 from ocpptui.sim.connector_rules import ConnectorRules
-from ocpptui.sim.diagnostics import LogRequest, get_log_request, log_file_name, window
+from ocpptui.sim.diagnostics import LogRequest, log_file_name, window
 from ocpptui.sim.firmware import (
     FirmwareRequest,
-    firmware_request,
     plain_v16_status,
 )
 from ocpptui.sim.meter import Sample
@@ -61,7 +60,6 @@ _EXTENDED_TRIGGERABLE = frozenset(
     }
 )
 # The security event a 1.6 charger reports after refusing a CertificateSigned chain.
-_INVALID_CERTIFICATE_EVENT = "InvalidChargePointCertificate"
 
 
 def number_text(value: float) -> str:
@@ -85,6 +83,9 @@ def sampled_value_v16(sample: Sample, context: str) -> dict[str, Any]:
 
 class ChargePointV16(ConnectorRules, ChargePoint):
     """The charger's side of one 1.6 connection."""
+
+    METER_INTERVAL_SETTING = "MeterValueSampleInterval"
+    INVALID_CERTIFICATE_EVENT = "InvalidChargePointCertificate"
 
     def __init__(self, charger: ChargerHost, link: Link) -> None:
         super().__init__(charger, link)
@@ -159,12 +160,6 @@ class ChargePointV16(ConnectorRules, ChargePoint):
         self, connector: ConnectorState, transaction: Transaction
     ) -> None:
         await self.send_meter_values(connector, "Sample.Periodic", transaction)
-
-    def on_setting_changed(self, name: str, value: str) -> None:
-        if name == "HeartbeatInterval":
-            self.wake_heartbeat()
-        elif name == "MeterValueSampleInterval":
-            self.wake_meter_loops()
 
     # --- transactions ----------------------------------------------------------------------
 
@@ -297,12 +292,6 @@ class ChargePointV16(ConnectorRules, ChargePoint):
         self.plan(call_unique_id, (requested_message, connector_id))
         return call_result.TriggerMessage(status=ACCEPTED)
 
-    @after(Action.trigger_message)
-    def after_trigger_message(self, call_unique_id: str, **_: Any) -> None:
-        planned = self.take_plan(call_unique_id)
-        if planned is not None:
-            self.spawn(self._send_triggered(*planned), f"trigger-{planned[0]}")
-
     @on(Action.extended_trigger_message)
     def on_extended_trigger_message(
         self, requested_message: str, call_unique_id: str, connector_id: int | None = None, **_: Any
@@ -377,13 +366,6 @@ class ChargePointV16(ConnectorRules, ChargePoint):
             self.plan(call_unique_id, verdict)
         return call_result.CertificateSigned(status=verdict.status)
 
-    @after(Action.certificate_signed)
-    def after_certificate_signed(self, call_unique_id: str, **_: Any) -> None:
-        verdict = self.take_plan(call_unique_id)
-        if verdict is not None:
-            # The security extension has the charger report a chain it refused.
-            self.report_refused_chain(verdict, _INVALID_CERTIFICATE_EVENT)
-
     # --- firmware and diagnostics (sim.firmware, sim.diagnostics) ---------------------------
 
     @on(Action.update_firmware)
@@ -415,20 +397,9 @@ class ChargePointV16(ConnectorRules, ChargePoint):
         self.start_planned_firmware_update(call_unique_id)
 
     @on(Action.signed_update_firmware)
-    def on_signed_update_firmware(
-        self,
-        request_id: int,
-        firmware: dict[str, Any],
-        call_unique_id: str,
-        retries: int | None = None,
-        retry_interval: int | None = None,
-        **_: Any,
-    ):
-        if self.charger.firmware_update_running:
-            return call_result.SignedUpdateFirmware(status="Rejected")
-        request = firmware_request("v16-signed", request_id, firmware, retries, retry_interval)
-        self.plan(call_unique_id, request)
-        return call_result.SignedUpdateFirmware(status=ACCEPTED)
+    def on_signed_update_firmware(self, call_unique_id: str, **fields: Any):
+        planned = self.plan_firmware_update("v16-signed", call_unique_id, **fields)
+        return call_result.SignedUpdateFirmware(status=ACCEPTED if planned else "Rejected")
 
     @after(Action.signed_update_firmware)
     def after_signed_update_firmware(self, call_unique_id: str, **_: Any) -> None:
@@ -463,28 +434,6 @@ class ChargePointV16(ConnectorRules, ChargePoint):
 
     @after(Action.get_diagnostics)
     def after_get_diagnostics(self, call_unique_id: str, **_: Any) -> None:
-        self.start_planned_log_upload(call_unique_id)
-
-    @on(Action.get_log)
-    def on_get_log(
-        self,
-        log: dict[str, Any],
-        log_type: str,
-        request_id: int,
-        call_unique_id: str,
-        retries: int | None = None,
-        retry_interval: int | None = None,
-        **_: Any,
-    ):
-        request = get_log_request(
-            self.id, log, log_type, request_id, retries, retry_interval, protocol_v16=True
-        )
-        self.plan(call_unique_id, request)
-        status = "AcceptedCanceled" if self.charger.log_upload_running else ACCEPTED
-        return call_result.GetLog(status=status, filename=request.file_name)
-
-    @after(Action.get_log)
-    def after_get_log(self, call_unique_id: str, **_: Any) -> None:
         self.start_planned_log_upload(call_unique_id)
 
     @on(Action.reset)
@@ -634,19 +583,6 @@ class ChargePointV16(ConnectorRules, ChargePoint):
             return call_result.ReserveNow(status="Rejected")
         status = self.reserve(connector, reservation_id, id_tag, expires_at, call_unique_id)
         return call_result.ReserveNow(status=status)
-
-    @after(Action.reserve_now)
-    def after_reserve_now(self, call_unique_id: str, **_: Any) -> None:
-        self.hold_planned_reservation(call_unique_id)
-
-    @on(Action.cancel_reservation)
-    def on_cancel_reservation(self, reservation_id: int, call_unique_id: str, **_: Any):
-        cancelled = self.cancel_reservation(reservation_id, call_unique_id)
-        return call_result.CancelReservation(status=ACCEPTED if cancelled else "Rejected")
-
-    @after(Action.cancel_reservation)
-    def after_cancel_reservation(self, call_unique_id: str, **_: Any) -> None:
-        self.notify_planned_cancellation(call_unique_id)
 
     # --- smart charging --------------------------------------------------------------------
 

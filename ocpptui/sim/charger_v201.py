@@ -23,8 +23,6 @@ from ocpp.v201.enums import Action  # routing needs only action names: 2.1 keeps
 from ocpptui.protocol.timestamps import ocpp_timestamp, parse_timestamp, utc_now
 from ocpptui.sim.connector_rules import ConnectorRules
 from ocpptui.sim.device_model import NETWORK_SLOTS, DeviceModel
-from ocpptui.sim.diagnostics import get_log_request
-from ocpptui.sim.firmware import firmware_request
 from ocpptui.sim.meter import Sample
 from ocpptui.sim.session import ACCEPTED
 from ocpptui.sim.state import (
@@ -55,7 +53,6 @@ _TRIGGERABLE = frozenset(
     }
 )
 # The security event a station reports after refusing a CertificateSigned chain (A02).
-_INVALID_CERTIFICATE_EVENT = "InvalidChargingStationCertificate"
 # Length the 2.0.1 schemas allow for statusInfo additionalInfo (2.1 allows 1024).
 _ADDITIONAL_INFO_LIMIT = 512
 # SetChargingProfile refusals (sim.connector_rules) answered with a reasonCode; the others
@@ -100,6 +97,9 @@ def _composite_period(period: dict[str, Any]) -> dict[str, Any]:
 
 class ChargePointV2x(ConnectorRules):
     """The station's side of one 2.x connection; a concrete class adds the version's ChargePoint."""
+
+    METER_INTERVAL_SETTING = "TxUpdatedInterval"
+    INVALID_CERTIFICATE_EVENT = "InvalidChargingStationCertificate"
 
     def __init__(self, charger: ChargerHost, link: Link) -> None:
         super().__init__(charger, link)
@@ -226,12 +226,6 @@ class ChargePointV2x(ConnectorRules):
             transaction, "Updated", "MeterValuePeriodic", meter_value=meter_value
         )
         self.charger.meter_values_sent(transaction)
-
-    def on_setting_changed(self, name: str, value: str) -> None:
-        if name == "HeartbeatInterval":
-            self.wake_heartbeat()
-        elif name == "TxUpdatedInterval":
-            self.wake_meter_loops()
 
     # --- transactions ----------------------------------------------------------------------
 
@@ -471,12 +465,6 @@ class ChargePointV2x(ConnectorRules):
         self.plan(call_unique_id, (requested_message, targets))
         return self._call_result.TriggerMessage(status=ACCEPTED)
 
-    @after(Action.trigger_message)
-    def after_trigger_message(self, call_unique_id: str, **_: Any) -> None:
-        planned = self.take_plan(call_unique_id)
-        if planned is not None:
-            self.spawn(self._send_triggered(*planned), f"trigger-{planned[0]}")
-
     async def _send_triggered(self, message: str, targets: list[ConnectorState]) -> None:
         if message == "BootNotification":
             self.charger.boot_reason = "Triggered"
@@ -550,58 +538,19 @@ class ChargePointV2x(ConnectorRules):
             status=verdict.status, status_info=_status_info(verdict.reason or "Unspecified", detail)
         )
 
-    @after(Action.certificate_signed)
-    def after_certificate_signed(self, call_unique_id: str, **_: Any) -> None:
-        verdict = self.take_plan(call_unique_id)
-        if verdict is not None:
-            self.report_refused_chain(verdict, _INVALID_CERTIFICATE_EVENT)
-
     # --- firmware and logs (sim.firmware, sim.diagnostics) ----------------------------------
 
     @on(Action.update_firmware)
-    def on_update_firmware(
-        self,
-        request_id: int,
-        firmware: dict[str, Any],
-        call_unique_id: str,
-        retries: int | None = None,
-        retry_interval: int | None = None,
-        **_: Any,
-    ):
-        if self.charger.firmware_update_running:
+    def on_update_firmware(self, call_unique_id: str, **fields: Any):
+        if not self.plan_firmware_update("v201", call_unique_id, **fields):
             return self._call_result.UpdateFirmware(
                 status="Rejected", status_info=_status_info("UpdateInProgress")
             )
-        request = firmware_request("v201", request_id, firmware, retries, retry_interval)
-        self.plan(call_unique_id, request)
         return self._call_result.UpdateFirmware(status=ACCEPTED)
 
     @after(Action.update_firmware)
     def after_update_firmware(self, call_unique_id: str, **_: Any) -> None:
         self.start_planned_firmware_update(call_unique_id)
-
-    @on(Action.get_log)
-    def on_get_log(
-        self,
-        log: dict[str, Any],
-        log_type: str,
-        request_id: int,
-        call_unique_id: str,
-        retries: int | None = None,
-        retry_interval: int | None = None,
-        **_: Any,
-    ):
-        request = get_log_request(
-            self.id, log, log_type, request_id, retries, retry_interval, protocol_v16=False
-        )
-        self.plan(call_unique_id, request)
-        # N01: a new request cancels the running upload and says so.
-        status = "AcceptedCanceled" if self.charger.log_upload_running else ACCEPTED
-        return self._call_result.GetLog(status=status, filename=request.file_name)
-
-    @after(Action.get_log)
-    def after_get_log(self, call_unique_id: str, **_: Any) -> None:
-        self.start_planned_log_upload(call_unique_id)
 
     @on(Action.reset)
     def on_reset(self, type: str, call_unique_id: str, evse_id: int | None = None, **_: Any):
@@ -801,25 +750,12 @@ class ChargePointV2x(ConnectorRules):
         status = self.reserve(connector, id, id_token["id_token"], expires_at, call_unique_id)
         return self._call_result.ReserveNow(status=status)
 
-    @after(Action.reserve_now)
-    def after_reserve_now(self, call_unique_id: str, **_: Any) -> None:
-        self.hold_planned_reservation(call_unique_id)
-
     async def reservation_expired(self, reservation: Reservation) -> None:
         await self.send(
             self._call.ReservationStatusUpdate(
                 reservation_id=reservation.reservation_id, reservation_update_status="Expired"
             )
         )
-
-    @on(Action.cancel_reservation)
-    def on_cancel_reservation(self, reservation_id: int, call_unique_id: str, **_: Any):
-        cancelled = self.cancel_reservation(reservation_id, call_unique_id)
-        return self._call_result.CancelReservation(status=ACCEPTED if cancelled else "Rejected")
-
-    @after(Action.cancel_reservation)
-    def after_cancel_reservation(self, call_unique_id: str, **_: Any) -> None:
-        self.notify_planned_cancellation(call_unique_id)
 
     # --- smart charging --------------------------------------------------------------------
 

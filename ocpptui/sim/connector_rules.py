@@ -18,6 +18,8 @@ import logging
 from datetime import datetime
 from typing import Any
 
+from ocpp.routing import after, on
+
 from ocpptui.protocol.timestamps import utc_now
 from ocpptui.sim.session import ACCEPTED, SessionMixin
 from ocpptui.sim.state import ConnectorState, Reservation, Transaction
@@ -214,6 +216,19 @@ class ConnectorRules(SessionMixin):
         connector = self.take_plan(call_unique_id)
         if connector is not None:
             self.spawn(self.notify_connector(connector), "reservation-cancelled")
+
+    @after("ReserveNow")
+    def after_reserve_now(self, call_unique_id: str, **_: Any) -> None:
+        self.hold_planned_reservation(call_unique_id)
+
+    @on("CancelReservation")
+    def on_cancel_reservation(self, reservation_id: int, call_unique_id: str, **_: Any) -> Any:
+        cancelled = self.cancel_reservation(reservation_id, call_unique_id)
+        return self._call_result.CancelReservation(status=ACCEPTED if cancelled else "Rejected")
+
+    @after("CancelReservation")
+    def after_cancel_reservation(self, call_unique_id: str, **_: Any) -> None:
+        self.notify_planned_cancellation(call_unique_id)
 
     # --- smart charging --------------------------------------------------------------------
 

@@ -23,11 +23,12 @@ from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
 from ocpp.exceptions import OCPPError
+from ocpp.routing import after, on
 
 from ocpptui.protocol.timestamps import ocpp_timestamp
 from ocpptui.sim.aio import cancel_and_wait, raise_if_cancelling, wait_event
-from ocpptui.sim.diagnostics import LogRequest
-from ocpptui.sim.firmware import FirmwareRequest, seconds_until
+from ocpptui.sim.diagnostics import LogRequest, get_log_request
+from ocpptui.sim.firmware import FirmwareRequest, firmware_request, seconds_until
 from ocpptui.sim.quirks import ignored_call, misbehave
 from ocpptui.sim.state import ConnectorState, Transaction
 
@@ -58,6 +59,11 @@ class SessionMixin:
     id: str
     _call: Any  # the version's `ocpp.vXX.call` module, set by the library's ChargePoint
     _call_result: Any  # and its `ocpp.vXX.call_result` module
+
+    #: The setting whose change restarts the periodic meter values.
+    METER_INTERVAL_SETTING: str
+    #: The SecurityEventNotification type for a CertificateSigned chain the charger refused.
+    INVALID_CERTIFICATE_EVENT: str
 
     def __init__(self, charger: ChargerHost, link: Link) -> None:
         # The next class in the MRO is the version's `ocpp` ChargePoint.
@@ -305,6 +311,65 @@ class SessionMixin:
         if request is not None:
             self.charger.start_log_upload(request)
 
+    def plan_firmware_update(
+        self,
+        flavour: str,
+        call_unique_id: str,
+        request_id: int,
+        firmware: dict[str, Any],
+        retries: int | None = None,
+        retry_interval: int | None = None,
+        **_: Any,
+    ) -> bool:
+        """A signed update (2.x UpdateFirmware, 1.6 SignedUpdateFirmware): plan it for the
+        `@after` hook; False (refuse it) while another update runs."""
+        if self.charger.firmware_update_running:
+            return False
+        request = firmware_request(flavour, request_id, firmware, retries, retry_interval)
+        self.plan(call_unique_id, request)
+        return True
+
+    @on("GetLog")  # 2.x, and 1.6 with the security extension
+    def on_get_log(
+        self,
+        log: dict[str, Any],
+        log_type: str,
+        request_id: int,
+        call_unique_id: str,
+        retries: int | None = None,
+        retry_interval: int | None = None,
+        **_: Any,
+    ) -> Any:
+        request = get_log_request(
+            self.id,
+            log,
+            log_type,
+            request_id,
+            retries,
+            retry_interval,
+            protocol_v16=self.options.is_v16,
+        )
+        self.plan(call_unique_id, request)
+        # N01: a new request cancels the running upload and says so.
+        status = "AcceptedCanceled" if self.charger.log_upload_running else ACCEPTED
+        return self._call_result.GetLog(status=status, filename=request.file_name)
+
+    @after("GetLog")
+    def after_get_log(self, call_unique_id: str, **_: Any) -> None:
+        self.start_planned_log_upload(call_unique_id)
+
+    # --- TriggerMessage ----------------------------------------------------------------------
+
+    async def _send_triggered(self, message: str, targets: Any) -> None:
+        """Send the message a TriggerMessage asked for (the version's own way)."""
+        raise NotImplementedError
+
+    @after("TriggerMessage")
+    def after_trigger_message(self, call_unique_id: str, **_: Any) -> None:
+        planned = self.take_plan(call_unique_id)
+        if planned is not None:
+            self.spawn(self._send_triggered(*planned), f"trigger-{planned[0]}")
+
     # --- charging-station certificate (sim.certificates) -----------------------------------
 
     async def sign_certificate(self, organisation: str, **fields: Any) -> None:
@@ -316,13 +381,22 @@ class SessionMixin:
         answer = await self.send(self._call.SignCertificate(csr=csr, **fields))
         self.charger.sign_certificate_answered(str(answer.status) if answer else None)
 
-    def report_refused_chain(self, verdict: ChainCheck, event_type: str) -> None:
-        """SecurityEventNotification `event_type` for a CertificateSigned chain refused."""
+    @after("CertificateSigned")
+    def after_certificate_signed(self, call_unique_id: str, **_: Any) -> None:
+        """A chain the handler refused is reported (2.x A02; the 1.6 security extension)."""
+        verdict = self.take_plan(call_unique_id)
+        if verdict is not None:
+            self.report_refused_chain(verdict)
+
+    def report_refused_chain(self, verdict: ChainCheck) -> None:
+        """SecurityEventNotification for a CertificateSigned chain refused."""
         tech_info = f"{verdict.reason}: {verdict.detail}"[:TECH_INFO_LIMIT]
         self.spawn(
             self.send(
                 self._call.SecurityEventNotification(
-                    type=event_type, timestamp=ocpp_timestamp(), tech_info=tech_info
+                    type=self.INVALID_CERTIFICATE_EVENT,
+                    timestamp=ocpp_timestamp(),
+                    tech_info=tech_info,
                 )
             ),
             "security-event",
@@ -393,6 +467,10 @@ class SessionMixin:
 
     def on_setting_changed(self, name: str, value: str) -> None:
         """A configuration value took effect (the charger forwards it to the live session)."""
+        if name == "HeartbeatInterval":
+            self.wake_heartbeat()
+        elif name == self.METER_INTERVAL_SETTING:
+            self.wake_meter_loops()
 
 
 def _call_action(raw_msg: str) -> str | None:
