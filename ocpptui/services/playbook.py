@@ -23,6 +23,7 @@ from ocpptui.core.configuration import change_configuration, read_configuration
 from ocpptui.core.device_model import VariableRef, get_base_report, set_variables
 from ocpptui.core.hub import Hub
 from ocpptui.core.session import CallFailed, CallOutcome, Session
+from ocpptui.core.text_files import read_text_file
 from ocpptui.protocol.secrets import masked
 from ocpptui.protocol.versions import OcppVersion
 from ocpptui.services.diagnostics import DiagnosticsRequest
@@ -192,20 +193,7 @@ def _closest(word: str, candidates: Iterable[str]) -> str | None:
 
 def read_playbook_text(path: Path) -> str:
     """The playbook's text; PlaybookError when it cannot be read, is too big or not UTF-8."""
-    try:
-        with path.open("rb") as file:
-            data = file.read(MAX_PLAYBOOK_BYTES + 1)
-    except OSError as exc:
-        raise PlaybookError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    if len(data) > MAX_PLAYBOOK_BYTES:
-        raise PlaybookError(f"{path}: more than {MAX_PLAYBOOK_BYTES:,} bytes: not a playbook")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise PlaybookError(
-            f"{path}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02x}); save it as UTF-8"
-        ) from None
+    return read_text_file(path, MAX_PLAYBOOK_BYTES, "playbook", PlaybookError)
 
 
 def parse_playbook(text: str, source: Path | None = None) -> Playbook:
