@@ -525,7 +525,11 @@ def render_html(report: dict[str, Any]) -> str:
 
 def report_folder(reports_dir: Path, identity: str, now: float) -> Path:
     """A new folder `<identity>-<UTC time>` (suffixed when two exports share a second)."""
-    base = reports_dir / f"{file_safe(identity)}-{file_stamp(now)}"
+    return unused_folder(reports_dir / f"{file_safe(identity)}-{file_stamp(now)}")
+
+
+def unused_folder(base: Path) -> Path:
+    """`base`, or `base-2`, `base-3`, ... the first that does not exist yet."""
     folder, counter = base, 1
     while folder.exists():
         counter += 1

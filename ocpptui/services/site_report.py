@@ -27,6 +27,7 @@ from ocpptui.services.report import (
     commissioning_report,
     h,
     md,
+    unused_folder,
     write_report,
 )
 from ocpptui.services.site_run import Site
@@ -296,12 +297,8 @@ def render_site_html(report: dict[str, Any]) -> str:
 
 
 def site_folder(reports_dir: Path, name: str, now: float) -> Path:
-    base = reports_dir / f"site-{file_safe(name)}-{file_stamp(now)}"
-    folder, counter = base, 1
-    while folder.exists():
-        counter += 1
-        folder = base.with_name(f"{base.name}-{counter}")
-    return folder
+    """A new folder `site-<name>-<UTC time>` (suffixed when two exports share a second)."""
+    return unused_folder(reports_dir / f"site-{file_safe(name)}-{file_stamp(now)}")
 
 
 def write_site_report(
