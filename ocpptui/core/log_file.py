@@ -61,7 +61,14 @@ from ocpptui.core.log_statistics import (
     LatencySummary,
     LogStatistics,
 )
-from ocpptui.core.pairing import ANSWER_TYPES, CALL_TYPE, OpenCalls, answers, link
+from ocpptui.core.pairing import (
+    ANSWER_TYPES,
+    CALL_TYPE,
+    SAVED_LOG_OPEN_CALLS,
+    OpenCalls,
+    answers,
+    link,
+)
 from ocpptui.protocol.frames import FrameError, parse_frame
 from ocpptui.protocol.timestamps import epoch_seconds
 from ocpptui.protocol.validation import SchemaUnavailable, Violation, validate_payload
@@ -78,8 +85,6 @@ HEAD_BYTES = 256 * 1024
 CACHE_FRAMES = 4096
 #: Lines searched around a frame for its request/response before `analyze()` paired them.
 PAIR_SEARCH = 256
-#: Unanswered CALLs remembered per connection by a pass through the file.
-PAIR_LIMIT = 4096
 
 Progress = Callable[[float], None]
 Cancelled = Callable[[], bool]
@@ -234,7 +239,7 @@ class LogFile(FrameSequence):
         return self.format is LogFormat.OCPP_TUI
 
     def _open_calls(self) -> OpenCalls[tuple[int, Frame]]:
-        return OpenCalls(PAIR_LIMIT, directions_known=self.directions_certain)
+        return OpenCalls(SAVED_LOG_OPEN_CALLS, directions_known=self.directions_certain)
 
     @property
     def description(self) -> str:

@@ -13,7 +13,7 @@ direction opposite to its CALL's.
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from ocpptui.core.frame import Direction, Frame
 
@@ -22,6 +22,9 @@ ANSWER_TYPES = frozenset({3, 4, 5})
 CALL_TYPE = 2
 
 T = TypeVar("T")
+
+#: Unanswered CALLs a pass through a saved log remembers per connection (live: frame_log's).
+SAVED_LOG_OPEN_CALLS = 4096
 
 Connection = tuple[str | None, Direction]
 """Where a CALL went: (proxy leg or None, direction)."""
@@ -55,8 +58,14 @@ class OpenCalls(Generic[T]):
     def add(self, call: Frame, kept: T) -> None:
         """Remember a CALL (the oldest of its connection is forgotten past the limit)."""
         assert call.message_id is not None
-        calls = self._open.setdefault((call.leg, call.direction), OrderedDict())
-        calls[call.message_id] = kept
+        self.remember_call(call.leg, call.direction, call.message_id, kept)
+
+    def remember_call(
+        self, leg: str | None, direction: Direction, message_id: str, kept: T
+    ) -> None:
+        """`add` from the fields of a CALL (for readers that make no Frame)."""
+        calls = self._open.setdefault((leg, direction), OrderedDict())
+        calls[message_id] = kept
         if len(calls) > self.limit:
             calls.popitem(last=False)
 
@@ -70,12 +79,21 @@ class OpenCalls(Generic[T]):
         no open CALL has its id."""
         if answer.message_id is None:
             return None
-        calls = self._open.get((answer.leg, opposite(answer.direction)))
-        found = None if calls is None else calls.pop(answer.message_id, None)
-        if found is None and not self.directions_known:
-            calls = self._open.get((answer.leg, answer.direction))
-            found = None if calls is None else calls.pop(answer.message_id, None)
-        return found
+        return self.take_call(answer.leg, answer.direction, answer.message_id)
+
+    def take_call(
+        self, leg: str | None, direction: Direction, message_id: str, default: Any = None
+    ) -> Any:
+        """`take` from the fields of an answer that went in `direction`; `default` when no
+        open CALL has its id."""
+        calls = self._open.get((leg, opposite(direction)))
+        if calls is not None and message_id in calls:
+            return calls.pop(message_id)
+        if not self.directions_known:
+            calls = self._open.get((leg, direction))
+            if calls is not None and message_id in calls:
+                return calls.pop(message_id)
+        return default
 
     def feed(self, frame: Frame, kept: T) -> T | None:
         """Remember a CALL; for an answer, take and return what was kept for its CALL."""
