@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import json
 import signal
 import sys
@@ -21,6 +20,7 @@ from ocpptui.core.events import (
     LogProblem,
     LogResumed,
     ServerStarted,
+    UpdateKind,
 )
 from ocpptui.core.frame import Frame
 from ocpptui.core.frame_log import record_line
@@ -28,6 +28,7 @@ from ocpptui.core.hub import Hub
 from ocpptui.core.identity import path_word_warning
 from ocpptui.protocol.secrets import masked_frame_text
 from ocpptui.protocol.terminal_text import escape_controls
+from ocpptui.protocol.timestamps import clock_time
 from ocpptui.services.network import charger_urls
 from ocpptui.wording import counted
 
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from ocpptui.core.link_supervisor import LinkStatus, LinkSupervisor
     from ocpptui.core.proxy import UpstreamConfig
     from ocpptui.services.file_server import FileServer
+    from ocpptui.services.playbook import Playbook
     from ocpptui.services.report import ReportRequest
 
 PAYLOAD_PREVIEW = 160
@@ -47,7 +49,7 @@ LinkStarter = Callable[[Hub], "LinkSupervisor"]
 def frame_line(frame: Frame) -> str:
     """A one-line, human-readable rendering of a frame (control characters escaped,
     passwords masked)."""
-    moment = dt.datetime.fromtimestamp(frame.wall).strftime("%H:%M:%S.%f")[:-3]
+    moment = clock_time(frame.wall)
     arrow = frame.direction.arrow
     if frame.leg == "csms":  # proxy mode: the laptop ⇄ real CSMS leg
         arrow = "⇒CSMS" if frame.direction.value == "out" else "⇐CSMS"
@@ -121,7 +123,11 @@ class HeadlessPrinter:
 
     def event(self, event: HubEvent) -> None:
         line = event_line(event)
-        if isinstance(event, ChargerUpdated) and event.what == "upstream" and self.hub is not None:
+        if (
+            isinstance(event, ChargerUpdated)
+            and event.what == UpdateKind.UPSTREAM
+            and self.hub is not None
+        ):
             session = self.hub.session_for(event.identity)
             line = f"{event.identity} upstream {getattr(session, 'upstream_state', '?')}"
         if line is None:
@@ -153,11 +159,11 @@ async def _start_carrier(
     host: str | None,
     port: int | None,
     upstream: UpstreamConfig | None = None,
-) -> tuple[int | None, LinkSupervisor | None]:
-    """Start what carries the frames: the WebSocket server, or the local link instead.
-
-    Returns the server's bound port (None for a link) and the link's supervisor (None for
-    the server); raises _CarrierFailed with the message to print.
+    on_started: Callable[[int], None] | None = None,
+) -> LinkSupervisor | None:
+    """Start what carries the frames: the WebSocket server (`on_started` gets its bound
+    port), or the local link instead (its supervisor is returned; None for the server).
+    Raises _CarrierFailed with the message to print.
     """
     if link is None:
         try:
@@ -175,7 +181,9 @@ async def _start_carrier(
                 f"cannot listen on {where}: {exc.strerror or exc} "
                 "(is another server using the port? try --port)"
             ) from None
-        return server.port, None
+        if on_started is not None:
+            on_started(server.port)
+        return None
     from ocpptui.core.link_supervisor import LinkOpenFailed
 
     supervisor = link(hub)
@@ -184,7 +192,27 @@ async def _start_carrier(
         await supervisor.start()
     except LinkOpenFailed as exc:
         raise _CarrierFailed(str(exc)) from None
-    return None, supervisor
+    return supervisor
+
+
+def _listen_address(
+    playbook: Playbook, host: str | None, port: int | None
+) -> tuple[str | None, int | None]:
+    """Where a run listens: the command line's host and port, else the playbook's."""
+    return (
+        host if host is not None else playbook.host,
+        port if port is not None else playbook.port,
+    )
+
+
+def _line_writer(stream: TextIO) -> Callable[[str], None]:
+    """Write a line at once, control characters escaped (it may carry a charger's text)."""
+
+    def say(text: str) -> None:
+        stream.write(escape_controls(text) + "\n")
+        stream.flush()
+
+    return say
 
 
 async def serve_headless(
@@ -220,14 +248,18 @@ async def serve_headless(
     supervisor: LinkSupervisor | None = None
     try:
         try:
-            bound, supervisor = await _start_carrier(
-                hub, printer, link=link, host=host, port=port, upstream=upstream
+            supervisor = await _start_carrier(
+                hub,
+                printer,
+                link=link,
+                host=host,
+                port=port,
+                upstream=upstream,
+                on_started=on_started,
             )
         except _CarrierFailed as exc:
             printer.err.write(f"ocpp-tui: {escape_controls(str(exc))}\n")
             return 1
-        if bound is not None and on_started is not None:
-            on_started(bound)
         if supervisor is None:
             await stop.wait()
             return 0
@@ -264,12 +296,7 @@ async def run_playbook_headless(
     from ocpptui.services.playbook import PlaybookError, PlaybookRun, load_playbook
 
     stream = out or sys.stdout
-
-    def say(text: str) -> None:
-        # Step errors carry what the charger answered: never raw on the terminal.
-        stream.write(escape_controls(text) + "\n")
-        stream.flush()
-
+    say = _line_writer(stream)  # step errors carry what the charger answered
     try:
         playbook = load_playbook(playbook_path)
     except PlaybookError as exc:
@@ -280,18 +307,13 @@ async def run_playbook_headless(
     supervisor: LinkSupervisor | None = None
     try:
         try:
-            bound, supervisor = await _start_carrier(
-                hub,
-                printer,
-                link=link,
-                host=host if host is not None else playbook.host,
-                port=port if port is not None else playbook.port,
+            host, port = _listen_address(playbook, host, port)
+            supervisor = await _start_carrier(
+                hub, printer, link=link, host=host, port=port, on_started=on_started
             )
         except _CarrierFailed as exc:
             say(f"ocpp-tui run: {exc}")
             return 1
-        if bound is not None and on_started is not None:
-            on_started(bound)
 
         def progress(index: int, result) -> None:
             total = len(playbook.steps)
@@ -372,9 +394,9 @@ async def run_site_headless(
     playbook_path: Path,
     sheet_path: Path,
     *,
-    parallel: int | None = None,
     host: str | None = None,
     port: int | None = None,
+    parallel: int | None = None,  # chargers transferring at once (default: the sheet's)
     json_out: Path | None = None,
     out: TextIO | None = None,
     on_started: Callable[[int], None] | None = None,
@@ -395,12 +417,7 @@ async def run_site_headless(
     from ocpptui.services.site_sheet import DEFAULT_PARALLEL, SiteSheetError, load_sheet
 
     stream = out or sys.stdout
-
-    def say(text: str) -> None:
-        # Identities, locations and step errors are the sheet's and the chargers' text.
-        stream.write(escape_controls(text) + "\n")
-        stream.flush()
-
+    say = _line_writer(stream)  # identities, locations, step errors: the sheet's, the chargers'
     try:
         playbook = load_playbook(playbook_path)
         check_site_playbook(playbook)
@@ -418,18 +435,13 @@ async def run_site_headless(
     site = Site(sheet, hub)
     try:
         try:
-            bound, _ = await _start_carrier(
-                hub,
-                printer,
-                link=None,
-                host=host if host is not None else playbook.host,
-                port=port if port is not None else playbook.port,
+            host, port = _listen_address(playbook, host, port)
+            await _start_carrier(
+                hub, printer, link=None, host=host, port=port, on_started=on_started
             )
         except _CarrierFailed as exc:
             say(f"ocpp-tui run: {exc}")
             return 1
-        if bound is not None and on_started is not None:
-            on_started(bound)
         say(
             f"site {sheet.name}: {counted(len(sheet.chargers), 'charger')} expected, "
             f"at most {limit} transferring at once, timeout {sheet.timeout:g} s"

@@ -12,9 +12,11 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any, Protocol
 
-from ocpptui.core.clock import Clock, ocpp_timestamp
+from ocpptui.core.clock import Clock
 from ocpptui.core.config import BootAnswer, CsmsConfig
+from ocpptui.core.events import UpdateKind
 from ocpptui.core.state import ChargerState, SampledValue, TransactionState
+from ocpptui.protocol.timestamps import ocpp_timestamp
 from ocpptui.protocol.versions import OcppVersion
 
 
@@ -28,7 +30,7 @@ class AnswerContext(Protocol):
 
     def next_transaction_id(self) -> int: ...
 
-    def updated(self, what: str) -> None: ...
+    def updated(self, what: UpdateKind) -> None: ...
 
     def after_answer(
         self, action: str, payload: dict[str, Any], done: Callable[[str], None] | None = None
@@ -75,22 +77,22 @@ def _boot_decision(ctx: AnswerContext) -> tuple[str, int]:
     state.boot_status = answer.value
     state.boot_count += 1
     state.boot_wall = ctx.clock.wall()
-    ctx.updated("boot")
+    ctx.updated(UpdateKind.BOOT)
     if ctx.config.awaiting_decision(state.identity):
-        ctx.updated("decision-needed")
+        ctx.updated(UpdateKind.DECISION_NEEDED)
     return answer.value, interval
 
 
 def heartbeat(ctx: AnswerContext, payload: Payload) -> Any:
     ctx.state.last_heartbeat_wall = ctx.clock.wall()
     ctx.state.heartbeat_count += 1
-    ctx.updated("heartbeat")
+    ctx.updated(UpdateKind.HEARTBEAT)
     return ctx.results.Heartbeat(current_time=_now(ctx))
 
 
 def data_transfer(ctx: AnswerContext, payload: Payload) -> Any:
     ctx.state.data_transfers += 1
-    ctx.updated("data-transfer")
+    ctx.updated(UpdateKind.DATA_TRANSFER)
     return ctx.results.DataTransfer(status=ctx.config.data_transfer_status)
 
 
@@ -98,13 +100,13 @@ def security_event(ctx: AnswerContext, payload: Payload) -> Any:
     events = ctx.state.security_events
     events.append((str(payload.get("type")), str(payload.get("timestamp"))))
     del events[:-100]
-    ctx.updated("security-event")
+    ctx.updated(UpdateKind.SECURITY_EVENT)
     return ctx.results.SecurityEventNotification()
 
 
 def _sign_refused(ctx: AnswerContext, reason_code: str, why: str) -> Any:
     ctx.state.certificate_status = f"CSR refused: {why}"
-    ctx.updated("certificate")
+    ctx.updated(UpdateKind.CERTIFICATE)
     if ctx.state.version.is_2x:
         info = {"reason_code": reason_code, "additional_info": why[:512]}
         return ctx.results.SignCertificate(status="Rejected", status_info=info)
@@ -139,23 +141,23 @@ def sign_certificate(ctx: AnswerContext, payload: Payload) -> Any:
             if status == "Accepted"
             else f"certificate signed by the local CA; the charger answered {status}"
         )
-        ctx.updated("certificate")
+        ctx.updated(UpdateKind.CERTIFICATE)
 
     ctx.after_answer("CertificateSigned", request, installed)
     ctx.state.certificate_status = "CSR signed by the local CA; sending CertificateSigned"
-    ctx.updated("certificate")
+    ctx.updated(UpdateKind.CERTIFICATE)
     return ctx.results.SignCertificate(status="Accepted")
 
 
 def firmware_status(ctx: AnswerContext, payload: Payload) -> Any:
     ctx.state.firmware_status = _text(payload.get("status"))
-    ctx.updated("firmware-status")
+    ctx.updated(UpdateKind.FIRMWARE_STATUS)
     return ctx.results.FirmwareStatusNotification()
 
 
 def log_status(ctx: AnswerContext, payload: Payload) -> Any:
     ctx.state.log_status = _text(payload.get("status"))
-    ctx.updated("log-status")
+    ctx.updated(UpdateKind.LOG_STATUS)
     return ctx.results.LogStatusNotification()
 
 
@@ -218,7 +220,7 @@ def status_16(ctx: AnswerContext, payload: Payload) -> Any:
         info = [payload.get(k) for k in ("info", "vendorErrorCode") if payload.get(k)]
         connector.info = " / ".join(map(str, info)) or None
         connector.updated_wall = ctx.clock.wall()
-        ctx.updated("status")
+        ctx.updated(UpdateKind.STATUS)
     return ctx.results.StatusNotification()
 
 
@@ -241,7 +243,7 @@ def start_transaction_16(ctx: AnswerContext, payload: Payload) -> Any:
         meter_start_wh=meter_start,
         last_energy_wh=meter_start,
     )
-    ctx.updated("transaction")
+    ctx.updated(UpdateKind.TRANSACTION)
     return ctx.results.StartTransaction(
         transaction_id=transaction_id, id_tag_info=_id_tag_info(ctx)
     )
@@ -258,7 +260,7 @@ def stop_transaction_16(ctx: AnswerContext, payload: Payload) -> Any:
         transaction.meter_stop_wh = _number(payload.get("meterStop"))
         transaction.last_energy_wh = transaction.meter_stop_wh
         transaction.stop_reason = _text(payload.get("reason")) or "Local"
-        ctx.updated("transaction")
+        ctx.updated(UpdateKind.TRANSACTION)
     if payload.get("idTag"):
         return ctx.results.StopTransaction(id_tag_info=_id_tag_info(ctx))
     return ctx.results.StopTransaction()
@@ -271,19 +273,19 @@ def meter_values_16(ctx: AnswerContext, payload: Payload) -> Any:
         transaction = ctx.state.transactions.get(_text(payload.get("transactionId")) or "")
         if transaction is not None and energy is not None:
             transaction.last_energy_wh = energy
-        ctx.updated("meter")
+        ctx.updated(UpdateKind.METER)
     return ctx.results.MeterValues()
 
 
 def diagnostics_status_16(ctx: AnswerContext, payload: Payload) -> Any:
     ctx.state.diagnostics_status = _text(payload.get("status"))
-    ctx.updated("diagnostics-status")
+    ctx.updated(UpdateKind.DIAGNOSTICS_STATUS)
     return ctx.results.DiagnosticsStatusNotification()
 
 
 def signed_firmware_status_16(ctx: AnswerContext, payload: Payload) -> Any:
     ctx.state.firmware_status = _text(payload.get("status"))
-    ctx.updated("firmware-status")
+    ctx.updated(UpdateKind.FIRMWARE_STATUS)
     return ctx.results.SignedFirmwareStatusNotification()
 
 
@@ -328,7 +330,7 @@ def status_2x(ctx: AnswerContext, payload: Payload) -> Any:
         connector = ctx.state.connector(connector_id, evse_id if evse_id is not None else 0)
         connector.status = str(payload.get("connectorStatus"))
         connector.updated_wall = ctx.clock.wall()
-        ctx.updated("status")
+        ctx.updated(UpdateKind.STATUS)
     return ctx.results.StatusNotification()
 
 
@@ -376,7 +378,7 @@ def transaction_event_2x(ctx: AnswerContext, payload: Payload) -> Any:
             transaction.stopped = _text(payload.get("timestamp")) or _now(ctx)
             transaction.stop_reason = _text(info.get("stoppedReason")) or "Local"
             transaction.meter_stop_wh = transaction.last_energy_wh
-        ctx.updated("transaction")
+        ctx.updated(UpdateKind.TRANSACTION)
     if id_token is not None:
         return ctx.results.TransactionEvent(id_token_info=_id_token_info(ctx))
     return ctx.results.TransactionEvent()
@@ -386,7 +388,7 @@ def meter_values_2x(ctx: AnswerContext, payload: Payload) -> Any:
     evse_id = _int(payload.get("evseId"))
     if evse_id is not None:
         _store_sampled_values(ctx, 1 if evse_id else 0, evse_id, payload.get("meterValue"))
-        ctx.updated("meter")
+        ctx.updated(UpdateKind.METER)
     return ctx.results.MeterValues()
 
 
@@ -410,7 +412,7 @@ def ev_certificate_2x(ctx: AnswerContext, payload: Payload) -> Any:
 
 
 def publish_firmware_status_2x(ctx: AnswerContext, payload: Payload) -> Any:
-    ctx.updated("publish-firmware-status")
+    ctx.updated(UpdateKind.PUBLISH_FIRMWARE_STATUS)
     return ctx.results.PublishFirmwareStatusNotification()
 
 

@@ -6,6 +6,10 @@ import asyncio
 import datetime as dt
 import time
 
+from ocpptui.protocol.timestamps import ocpp_timestamp
+
+__all__ = ["Clock", "ocpp_timestamp"]
+
 
 class Clock:
     """Wall-clock and monotonic time; subclass or replace in tests."""
@@ -22,11 +26,3 @@ class Clock:
     async def sleep(self, seconds: float) -> None:
         """Wait `seconds` of this clock's time (a test clock may just move on)."""
         await asyncio.sleep(seconds)
-
-
-def ocpp_timestamp(moment: dt.datetime) -> str:
-    """RFC 3339 in UTC with milliseconds and a `Z`, as chargers parse most reliably."""
-    return (
-        moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.")
-        + f"{moment.microsecond // 1000:03d}Z"
-    )

@@ -14,100 +14,42 @@ stands for the whole configuration.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ocpptui.core.config_reads import ReadKind, ReadRecorder, by_name_label
+from ocpptui.core.configuration_keys import (
+    ChangeResult,
+    ConfigEntry,
+    ConfigurationTable,
+    check_change,
+)
+from ocpptui.core.events import UpdateKind
 from ocpptui.core.session import CallFailed, CallOutcome, CallTimeout, Session
-from ocpptui.protocol.keys_16 import KEYS_16, KeyInfo, check_value, key_info
+from ocpptui.protocol.keys_16 import KEYS_16, key_info
 from ocpptui.protocol.secrets import mask_value
 from ocpptui.wording import counted
+
+# The keys' data model is offered from here too, beside the calls that read and change it.
+__all__ = [
+    "DEFAULT_BATCH",
+    "MAX_UNANSWERED",
+    "SINGLE_KEY_TIMEOUTS",
+    "ChangeResult",
+    "ConfigEntry",
+    "ConfigurationTable",
+    "ConfigurationUnanswered",
+    "change_configuration",
+    "check_change",
+    "configuration_of",
+    "failure_status",
+    "read_configuration",
+]
 
 DEFAULT_BATCH = 10  # when the charger's GetConfigurationMaxKeys is not known yet
 # Single-key reads stop after this many unanswered requests in a row. A silent charger thus
 # costs one request for all keys, one batch and these: at most 5 timeouts in all.
 SINGLE_KEY_TIMEOUTS = 3
 MAX_UNANSWERED = 2 + SINGLE_KEY_TIMEOUTS
-
-
-@dataclass(slots=True)
-class ConfigEntry:
-    """One configuration key as the charger reported it, plus the outcome of our last edit."""
-
-    key: str
-    value: str | None
-    readonly: bool
-    info: KeyInfo | None = None
-    last_status: str | None = None  # Accepted / Rejected / RebootRequired / NotSupported / ...
-    last_detail: str | None = None
-
-    @property
-    def editable(self) -> bool:
-        return not self.readonly
-
-
-@dataclass(slots=True)
-class ConfigurationTable:
-    """What the charger told us about its configuration (1.6)."""
-
-    entries: dict[str, ConfigEntry] = field(default_factory=dict)
-    unknown_keys: set[str] = field(default_factory=set)
-    method: str = ""  # how the newest read went: "all keys", "2 keys by name", ...
-    steps: list[str] = field(default_factory=list)  # what was tried, for the technician
-    read_wall: float | None = None  # when the newest read (of any kind) ended
-
-    def merge(self, outcome_payload: dict) -> list[str]:
-        """Merge a GetConfiguration answer; returns the keys it reported."""
-        seen: list[str] = []
-        for item in outcome_payload.get("configurationKey") or []:
-            if not isinstance(item, dict) or not isinstance(item.get("key"), str):
-                continue
-            key = item["key"]
-            value = item.get("value")
-            entry = self.entries.get(key)
-            readonly = bool(item.get("readonly", False))
-            if entry is None:
-                self.entries[key] = ConfigEntry(
-                    key, None if value is None else str(value), readonly, key_info(key)
-                )
-            else:
-                entry.value = None if value is None else str(value)
-                entry.readonly = readonly
-            self.unknown_keys.discard(key)
-            seen.append(key)
-        for key in outcome_payload.get("unknownKey") or []:
-            if isinstance(key, str) and key not in self.entries:
-                self.unknown_keys.add(key)
-        return seen
-
-    def value(self, key: str) -> str | None:
-        entry = self.entries.get(key)
-        return entry.value if entry is not None else None
-
-    @property
-    def max_keys(self) -> int | None:
-        try:
-            return int(self.value("GetConfigurationMaxKeys") or "")
-        except ValueError:
-            return None
-
-
-@dataclass(slots=True)
-class ChangeResult:
-    key: str
-    value: str
-    status: str  # Accepted, Rejected, RebootRequired, NotSupported, a CallError code, Timeout...
-    detail: str | None = None
-    confirmed_value: str | None = None  # the value read back after Accepted
-
-    @property
-    def ok(self) -> bool:
-        return self.status in ("Accepted", "RebootRequired")
-
-    @property
-    def confirmed(self) -> bool | None:
-        if self.status != "Accepted":
-            return None
-        return self.confirmed_value == self.value
 
 
 def failure_status(exc: CallFailed) -> str:
@@ -231,7 +173,7 @@ async def read_configuration(
             f"(all keys, a batch, single keys) each went unanswered for {timeout:g} s"
         )
         step(text)
-        session.updated("configuration")
+        session.updated(UpdateKind.CONFIGURATION)
         raise ConfigurationUnanswered(text)
     if wanted is not None:
         how = f"{by_name_label(len(wanted))}, one at a time"
@@ -301,23 +243,8 @@ def _finish(
     table.method = how
     read = tally.recorder.finish(kind, how, table.steps)
     table.read_wall = read.finished_wall
-    session.updated("configuration")
+    session.updated(UpdateKind.CONFIGURATION)
     return table
-
-
-def check_change(table: ConfigurationTable | None, key: str, value: str) -> str | None:
-    """Why a change should not be sent (read-only, bad value), or None."""
-    entry = table.entries.get(key) if table is not None else None
-    if entry is not None and entry.readonly:
-        return f"{key} is read-only on this charger"
-    info = key_info(key)
-    if info is not None:
-        if not info.writable:
-            return f"{key} is read-only (OCPP 1.6)"
-        problem = check_value(info, value)
-        if problem is not None:
-            return f"{key} {problem}"
-    return None
 
 
 async def change_configuration(
@@ -361,7 +288,7 @@ async def change_configuration(
     elif result.status in ("Accepted", "RebootRequired") and key in table.entries:
         table.entries[key].value = value
     _remember(table, result)
-    session.updated("configuration")
+    session.updated(UpdateKind.CONFIGURATION)
     return result
 
 

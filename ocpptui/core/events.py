@@ -3,8 +3,35 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from ocpptui.core.attempts import ConnectionAttempt
+
+
+class UpdateKind(StrEnum):
+    """What changed on a charger: `ChargerUpdated.what`, and what a session reports through
+    `Session.updated` (a str: listeners may compare with plain strings)."""
+
+    BOOT = "boot"
+    DECISION_NEEDED = "decision-needed"  # a new charger booted under the "ask" policy
+    DECISION = "decision"  # the technician answered it
+    HEARTBEAT = "heartbeat"
+    STATUS = "status"
+    TRANSACTION = "transaction"
+    METER = "meter"
+    DATA_TRANSFER = "data-transfer"
+    SECURITY_EVENT = "security-event"
+    CERTIFICATE = "certificate"
+    FIRMWARE_STATUS = "firmware-status"
+    PUBLISH_FIRMWARE_STATUS = "publish-firmware-status"
+    DIAGNOSTICS_STATUS = "diagnostics-status"
+    LOG_STATUS = "log-status"
+    CONFIGURATION = "configuration"
+    DEVICE_MODEL = "device-model"
+    UPSTREAM = "upstream"  # proxy mode: the real CSMS connected or dropped
+    SILENT = "silent"  # no message for more than two heartbeat intervals
+    ALIVE = "alive"  # heard from again
+    DISCONNECTED = "disconnected"
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +97,7 @@ class ChargerUpdated:
     """The charger's state changed (boot, status, heartbeat, meter values, ...)."""
 
     identity: str
-    what: str
+    what: UpdateKind
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
 from collections import OrderedDict
@@ -11,6 +10,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from ocpptui.protocol.timestamps import record_time
 from ocpptui.protocol.validation import Violation
 
 
@@ -132,7 +132,7 @@ class Frame:
         )
 
     def iso_time(self) -> str:
-        return dt.datetime.fromtimestamp(self.wall, dt.UTC).isoformat(timespec="milliseconds")
+        return record_time(self.wall)
 
     def to_record(self) -> dict[str, Any]:
         """The JSONL record (documented in the README, section "Frame log format")."""

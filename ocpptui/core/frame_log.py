@@ -14,6 +14,7 @@ from typing import BinaryIO
 from ocpptui.core.clock import Clock
 from ocpptui.core.frame import Direction, Frame, RawOnDisk
 from ocpptui.core.open_files import open_logs_budget
+from ocpptui.core.pairing import OpenCalls, link
 from ocpptui.protocol.frames import FrameError, MessageType, ParsedFrame
 from ocpptui.protocol.validation import Violation
 
@@ -139,9 +140,7 @@ class FrameLog:
         self._large_frame_chars = large_frame_chars
         self.disk_error: str | None = None
         self.frame_count = 0
-        # message id → the CALL frame awaiting an answer, per direction the CALL went.
-        # Keyed by (leg, direction): in proxy mode each leg is its own OCPP-J connection.
-        self._open_calls: dict[tuple[str | None, Direction], dict[str, Frame]] = {}
+        self._open_calls: OpenCalls[Frame] = OpenCalls(MAX_OPEN_CALLS)
         # OCPP-J: a CALL's id must differ from every id the sender used on this connection.
         self._seen_ids: dict[tuple[str | None, Direction], dict[str, None]] = {}
         self._file: BinaryIO | None = None
@@ -217,35 +216,28 @@ class FrameLog:
         self, direction: Direction, message_id: str, leg: str | None = None
     ) -> Frame | None:
         """The unanswered CALL with this id that went in `direction`, if any."""
-        return self._open_calls.get((leg, direction), {}).get(message_id)
+        return self._open_calls.get(direction, message_id, leg)
 
     def _pair(self, frame: Frame, message_type: MessageType) -> None:
         assert frame.message_id is not None
         if message_type is MessageType.CALL:
-            open_calls = self._open_calls.setdefault((frame.leg, frame.direction), {})
             seen = self._seen_ids.setdefault((frame.leg, frame.direction), {})
             if frame.message_id in seen:
                 frame.problem = f"duplicate message id {frame.message_id!r} on this connection"
             seen[frame.message_id] = None
             if len(seen) > MAX_SEEN_IDS:
                 seen.pop(next(iter(seen)))
-            open_calls[frame.message_id] = frame
-            if len(open_calls) > MAX_OPEN_CALLS:
-                open_calls.pop(next(iter(open_calls)))
+            self._open_calls.add(frame, frame)
         elif message_type in (
             MessageType.CALLRESULT,
             MessageType.CALLERROR,
             MessageType.CALLRESULTERROR,
         ):
-            other = Direction.OUT if frame.direction is Direction.IN else Direction.IN
-            request = self._open_calls.get((frame.leg, other), {}).pop(frame.message_id, None)
+            request = self._open_calls.take(frame)
             if request is None:
                 frame.problem = f"answer to unknown message id {frame.message_id!r}"
                 return
-            frame.request_seq = request.seq
-            frame.action = request.action
-            frame.latency_ms = (frame.mono - request.mono) * 1000.0
-            request.response_seq = frame.seq
+            link(request, frame)
 
     @property
     def pending_lines(self) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import itertools
 import logging
 import secrets
@@ -15,6 +14,7 @@ from typing import Any
 from ocpptui.core.attempts import ConnectionAttempt
 from ocpptui.core.auth_backoff import AuthBackoff
 from ocpptui.core.clock import Clock
+from ocpptui.core.commands import trigger_message
 from ocpptui.core.config import BootAnswer, CsmsConfig
 from ocpptui.core.events import (
     AttemptRecorded,
@@ -25,13 +25,17 @@ from ocpptui.core.events import (
     HubEvent,
     LogProblem,
     LogResumed,
+    UpdateKind,
 )
 from ocpptui.core.frame import Frame
 from ocpptui.core.frame_log import FrameLog, OpenLogFiles
 from ocpptui.core.frame_window import FrameWindow
 from ocpptui.core.identity import file_safe
-from ocpptui.core.session import Session
+from ocpptui.core.proxy import ProxyServer, UpstreamConfig
+from ocpptui.core.server import CsmsServer
+from ocpptui.core.session import CallFailed, Session
 from ocpptui.core.state import ChargerState
+from ocpptui.protocol.timestamps import session_stamp
 from ocpptui.protocol.versions import OcppVersion
 from ocpptui.transports.base import Transport
 
@@ -103,7 +107,7 @@ class Hub:
         self.attempts: deque[ConnectionAttempt] = deque(maxlen=1000)
         # Failed Basic-auth attempts per address, shared by every listening server.
         self.auth_backoff = AuthBackoff(self.clock, self.config.auth.backoff_max)
-        self.servers: list = []  # CsmsServer instances (import cycle avoided)
+        self.servers: list[CsmsServer] = []
         self._subscribers: list[Callable[[HubEvent], None]] = []
         self._frame_listeners: list[Callable[[Frame], None]] = []
         self._sequence = itertools.count(1).__next__
@@ -203,7 +207,7 @@ class Hub:
         return found
 
     def _log_path(self, identity: str) -> tuple[str, Path | None]:
-        stamp = dt.datetime.fromtimestamp(self.clock.wall(), dt.UTC).strftime("%Y%m%d-%H%M%S")
+        stamp = session_stamp(self.clock.wall())
         session_id = f"{stamp}_{file_safe(identity)}_{self._session_tag()}"
         if self.sessions_dir is None:
             return session_id, None
@@ -284,7 +288,7 @@ class Hub:
         (TriggerMessage BootNotification) instead of after its retry interval.
         """
         self.config.boot_answers[identity] = answer
-        self.emit(ChargerUpdated(identity, "decision"))
+        self.emit(ChargerUpdated(identity, UpdateKind.DECISION))
         session = self.session_for(identity)
         if (
             answer is BootAnswer.ACCEPTED
@@ -297,16 +301,13 @@ class Hub:
             task.add_done_callback(self._tasks.discard)
 
     async def _trigger_boot(self, session: Session) -> None:
-        from ocpptui.core.commands import trigger_message
-        from ocpptui.core.session import CallFailed
-
         try:
             await trigger_message(session, "BootNotification", wait=False)
         except CallFailed as exc:
             log.warning("%s: could not trigger a new boot: %s", session.identity, exc)
 
-    def _session_updated(self, session: Session, what: str) -> None:
-        if what == "decision-needed":
+    def _session_updated(self, session: Session, what: UpdateKind) -> None:
+        if what == UpdateKind.DECISION_NEEDED:
             state = session.state
             self.emit(
                 DecisionNeeded(
@@ -314,7 +315,7 @@ class Hub:
                 )
             )
             return
-        if what == "disconnected":
+        if what == UpdateKind.DISCONNECTED:
             self.emit(
                 ChargerDisconnected(
                     session.identity, session.session_id, session.close_reason or ""
@@ -351,10 +352,8 @@ class Hub:
             return server.host
         return self.config.host
 
-    async def start_server(self, host: str | None = None, port: int | None = None):
+    async def start_server(self, host: str | None = None, port: int | None = None) -> CsmsServer:
         """Start listening for chargers (returns the CsmsServer; its `.port` is the bound port)."""
-        from ocpptui.core.server import CsmsServer
-
         server = CsmsServer(
             self,
             host if host is not None else self.config.host,
@@ -364,10 +363,10 @@ class Hub:
         self.servers.append(server)
         return server
 
-    async def start_proxy(self, upstream, host: str | None = None, port: int | None = None):
-        """Start listening in proxy mode: chargers are forwarded to `upstream` (UpstreamConfig)."""
-        from ocpptui.core.proxy import ProxyServer
-
+    async def start_proxy(
+        self, upstream: UpstreamConfig, host: str | None = None, port: int | None = None
+    ) -> ProxyServer:
+        """Start listening in proxy mode: chargers are forwarded to `upstream`."""
         server = ProxyServer(
             self,
             host if host is not None else self.config.host,

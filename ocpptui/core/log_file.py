@@ -22,8 +22,9 @@ last few thousand in an LRU. `LogFile` answers like the core's `FrameWindow` (`l
 and statistics read the file in passes of their own (`scan`, `analyze`, `log_filter`).
 
 Pairing, latency and schema checks are redone as frames are read: a result is paired with
-the CALL of the same message id that went the other way (searched nearby on demand, and for
-the whole file by `analyze()`, which also gathers the statistics), its latency comes from the
+the CALL of the same message id that went the other way on its proxy leg, by the rules the
+live frame log follows (`core/pairing.py`; searched nearby on demand, and for the whole file
+by `analyze()`, which also gathers the statistics), its latency comes from the
 record or the two timestamps, and payloads are re-validated against the schemas of the
 protocol version given, or guessed from the actions seen.
 """
@@ -60,7 +61,16 @@ from ocpptui.core.log_statistics import (
     LatencySummary,
     LogStatistics,
 )
-from ocpptui.protocol.frames import FrameError, MessageType, parse_frame
+from ocpptui.core.pairing import (
+    ANSWER_TYPES,
+    CALL_TYPE,
+    SAVED_LOG_OPEN_CALLS,
+    OpenCalls,
+    answers,
+    link,
+)
+from ocpptui.protocol.frames import FrameError, parse_frame
+from ocpptui.protocol.timestamps import epoch_seconds
 from ocpptui.protocol.validation import SchemaUnavailable, Violation, validate_payload
 from ocpptui.protocol.versions import OcppVersion
 
@@ -87,57 +97,6 @@ class LogFileError(OSError):
 class LogFormat(StrEnum):
     OCPP_TUI = "ocpp-tui frame log"
     PLAIN = "plain OCPP-J lines"
-
-
-# ------------------------------------------------------------------------ pairing
-
-
-class _Pairer:
-    """Pairs answers with CALLs in file order (as the frame log does live)."""
-
-    LIMIT = 4096  # open CALLs remembered per direction
-
-    def __init__(self) -> None:
-        self.open: dict[Direction, OrderedDict[str, tuple[int, Frame]]] = {
-            d: OrderedDict() for d in Direction
-        }
-
-    def feed(self, position: int, frame: Frame) -> tuple[int, Frame] | None:
-        """Remember a CALL; for an answer, return the (position, frame) of its CALL."""
-        if frame.message_id is None:
-            return None
-        if frame.message_type == MessageType.CALL:
-            calls = self.open[frame.direction]
-            calls[frame.message_id] = (position, frame)
-            if len(calls) > self.LIMIT:
-                calls.popitem(last=False)
-            return None
-        if frame.message_type in (3, 4, 5):
-            other = Direction.OUT if frame.direction is Direction.IN else Direction.IN
-            found = self.open[other].pop(frame.message_id, None)
-            if found is None:
-                found = self.open[frame.direction].pop(frame.message_id, None)
-            return found
-        return None
-
-    @property
-    def unanswered(self) -> int:
-        return sum(len(calls) for calls in self.open.values())
-
-
-def _link(call: Frame, answer: Frame, answer_direction_known: bool) -> None:
-    """Fill in what pairing tells: the answer's action, direction and latency."""
-    answer.request_seq = call.seq
-    call.response_seq = answer.seq
-    if answer.action is None:
-        answer.action = call.action
-    if not answer_direction_known:
-        answer.direction = Direction.OUT if call.direction is Direction.IN else Direction.IN
-    if answer.latency_ms is None and call.wall and answer.wall:
-        seconds = answer.mono - call.mono
-        if seconds < 0 and seconds > -86_400:  # a time-of-day log crossing midnight
-            seconds += 86_400
-        answer.latency_ms = round(seconds * 1000.0, 3)
 
 
 # ------------------------------------------------------------------------ the log file
@@ -169,7 +128,6 @@ class LogFile(FrameSequence):
         self._offsets = array("q")
         #: What filters test, per frame, recorded by `index()` (core/log_index.py).
         self.fields = FieldIndex()
-        self._index_pairer = _Pairer()  # another tool's log: answers paired as in a scan
         self.indexed_bytes = 0
         self.index_complete = False
         self.parsed_lines = 0  # lines read and parsed by the viewer (tests check laziness)
@@ -187,6 +145,7 @@ class LogFile(FrameSequence):
         #: (as problems) rather than skipped like the tool's other messages.
         self.frame_line_shape: FrameLineShape | None = None
         self._read_head(protocol)
+        self._index_pairer = self._open_calls()  # another tool's log: paired as in a scan
 
     # ------------------------------------------------------------------ detection
 
@@ -272,6 +231,15 @@ class LogFile(FrameSequence):
     def directions_marked(self) -> bool:
         """Whether each line says which way its frame went (ours always do)."""
         return self.format is LogFormat.OCPP_TUI or self.marker_form is not None
+
+    @property
+    def directions_certain(self) -> bool:
+        """Whether an answer surely went the other way from its CALL: in our records, as
+        live; another tool's markers are guessed from, so its answers may pair either way."""
+        return self.format is LogFormat.OCPP_TUI
+
+    def _open_calls(self) -> OpenCalls[tuple[int, Frame]]:
+        return OpenCalls(SAVED_LOG_OPEN_CALLS, directions_known=self.directions_certain)
 
     @property
     def description(self) -> str:
@@ -363,9 +331,9 @@ class LogFile(FrameSequence):
             fields.add_parsed_record(self._from_record(position, line, full=False))
             return
         frame = self._parse(position, line, full=True)  # as a scan reads it
-        found = self._index_pairer.feed(position, frame)
+        found = self._index_pairer.feed(frame, (position, frame))
         if found is not None:
-            _link(found[1], frame, self.directions_marked)
+            link(found[1], frame, directions_known=self.directions_marked)
         fields.add_frame(frame)
 
     def _broken_frame_line(self, data: bytes, start: int, end: int) -> bool:
@@ -435,7 +403,7 @@ class LogFile(FrameSequence):
         raw = get("raw")
         if not isinstance(raw, str):
             raw = json.dumps(raw)
-        wall = _record_time(get("time"))
+        wall = epoch_seconds(get("time")) or 0.0
         mono, seq, latency = get("mono"), get("seq"), get("latency_ms")
         violations, flags = get("violations"), get("flags")
         frame = Frame(
@@ -455,6 +423,8 @@ class LogFile(FrameSequence):
             problem=str_or_none(get("problem")),
             violations=_violations(violations) if violations else (),
             flags=tuple(str(flag) for flag in flags if flag) if flags else (),
+            leg=str_or_none(get("leg")),
+            protocol=str_or_none(get("protocol")),
         )
         if full and frame.problem is None:
             self._fill_payload(frame)
@@ -537,20 +507,20 @@ class LogFile(FrameSequence):
     def _complete(self, position: int, frame: Frame) -> None:
         """Pair the frame with its request/response and re-validate it."""
         direction_known = self.directions_marked
-        if frame.message_type in (3, 4, 5):
+        if frame.message_type in ANSWER_TYPES:
             call_position = self._paired_position(position)
             if call_position is None and frame.request_seq is None:
                 call_position = self._search(position, backwards=True)
             if call_position is not None:
                 call, _ = self._base(call_position)
-                _link(call, frame, direction_known)
-        elif frame.message_type == 2:
+                link(call, frame, directions_known=direction_known)
+        elif frame.message_type == CALL_TYPE:
             answer_position = self._paired_position(position)
             if answer_position is None:
                 answer_position = self._search(position, backwards=False)
             if answer_position is not None:
                 answer, _ = self._base(answer_position)
-                _link(frame, answer, direction_known)
+                link(frame, answer, directions_known=direction_known)
         if not frame.violations:
             frame.violations = self._validate(frame)
 
@@ -562,17 +532,18 @@ class LogFile(FrameSequence):
 
     def _search(self, position: int, *, backwards: bool) -> int | None:
         """Nearby line with the matching CALL (backwards) or answer (forwards)."""
-        message_id = self._base(position)[0].message_id
-        if message_id is None:
+        this = self._base(position)[0]
+        if this.message_id is None:
             return None
         if backwards:
             candidates = range(position - 1, max(-1, position - PAIR_SEARCH - 1), -1)
         else:
             candidates = range(position + 1, min(len(self._offsets), position + PAIR_SEARCH + 1))
-        wanted = (2,) if backwards else (3, 4, 5)
+        certain = self.directions_certain
         for candidate in candidates:
-            frame, _ = self._base(candidate)
-            if frame.message_id == message_id and frame.message_type in wanted:
+            other, _ = self._base(candidate)
+            call, answer = (other, this) if backwards else (this, other)
+            if answers(answer, call, directions_known=certain):
                 return candidate
         return None
 
@@ -618,15 +589,15 @@ class LogFile(FrameSequence):
             if line_test is None
             else self._candidate_lines(start, stop, line_test)
         )
-        pairer = _Pairer()
+        pairer = self._open_calls()
         ours = self.format is LogFormat.OCPP_TUI
         marked = self.directions_marked
         for position, data in lines:
             line = data.decode("utf-8", errors="replace").rstrip("\r\n")
             frame = self._parse(position, line, full=not ours)
-            found = pairer.feed(position, frame)
+            found = pairer.feed(frame, (position, frame))
             if found is not None:
-                _link(found[1], frame, marked)
+                link(found[1], frame, directions_known=marked)
             if validate and not ours and not frame.violations:
                 frame.violations = self._validate(frame)
             yield position, frame
@@ -695,6 +666,33 @@ class LogFile(FrameSequence):
             return
         offsets = self._offsets
         anchors = line_test.anchors
+        for block_start, data in self._blocks(start, stop, block_bytes):
+            lowered = data.lower()
+            found: set[int] = set()
+            for anchor in anchors:
+                at = lowered.find(anchor)
+                while at >= 0:
+                    found.add(lowered.rfind(b"\n", 0, at) + 1)
+                    line_end = lowered.find(b"\n", at)
+                    if line_end < 0:
+                        break
+                    at = lowered.find(anchor, line_end + 1)
+            for begin in sorted(found):
+                absolute = block_start + begin
+                position = bisect_left(offsets, absolute, start, stop)
+                if position >= stop or offsets[position] != absolute:
+                    continue  # not a frame line
+                if accept is not None and not accept(position):
+                    continue
+                end = data.find(b"\n", begin)
+                line = data[begin:] if end < 0 else data[begin : end + 1]
+                if line_test(line):
+                    yield position, line
+
+    def _blocks(self, start: int, stop: int, block_bytes: int) -> Iterator[tuple[int, bytes]]:
+        """(offset, data) of the file from frame line `start` to before `stop`, in blocks of
+        about `block_bytes` that end at a line end (a longer line makes a longer block)."""
+        offsets = self._offsets
         limit = offsets[stop] if stop < len(offsets) else self.indexed_bytes
         block_start = offsets[start]
         with self.path.open("rb") as source:
@@ -710,27 +708,7 @@ class LogFile(FrameSequence):
                     data += more
                 cut = len(data) if block_start + len(data) >= limit else data.rfind(b"\n") + 1
                 data = data[:cut]
-                lowered = data.lower()
-                found: set[int] = set()
-                for anchor in anchors:
-                    at = lowered.find(anchor)
-                    while at >= 0:
-                        found.add(lowered.rfind(b"\n", 0, at) + 1)
-                        line_end = lowered.find(b"\n", at)
-                        if line_end < 0:
-                            break
-                        at = lowered.find(anchor, line_end + 1)
-                for begin in sorted(found):
-                    absolute = block_start + begin
-                    position = bisect_left(offsets, absolute, start, stop)
-                    if position >= stop or offsets[position] != absolute:
-                        continue  # not a frame line
-                    if accept is not None and not accept(position):
-                        continue
-                    end = data.find(b"\n", begin)
-                    line = data[begin:] if end < 0 else data[begin : end + 1]
-                    if line_test(line):
-                        yield position, line
+                yield block_start, data
                 block_start += len(data)
 
     def _lines_holding(
@@ -745,43 +723,28 @@ class LogFile(FrameSequence):
         so the position search only ever moves forward and nothing is collected first."""
         offsets = self._offsets
         (anchor,) = line_test.anchors
-        limit = offsets[stop] if stop < len(offsets) else self.indexed_bytes
-        block_start = offsets[start]
         low = start
-        with self.path.open("rb") as source:
-            while block_start < limit:
-                source.seek(block_start)
-                data = source.read(min(block_bytes, limit - block_start))
-                if not data:
-                    return
-                while block_start + len(data) < limit and b"\n" not in data:
-                    more = source.read(block_bytes)  # a line longer than the block
-                    if not more:
-                        break
-                    data += more
-                cut = len(data) if block_start + len(data) >= limit else data.rfind(b"\n") + 1
-                data = data[:cut]
-                lowered = data.lower()
-                find, rfind = lowered.find, lowered.rfind
-                at = find(anchor)
-                while at >= 0:
-                    begin = rfind(b"\n", 0, at) + 1
-                    end = find(b"\n", at)
-                    absolute = block_start + begin
-                    position = bisect_left(offsets, absolute, low, stop)
-                    low = position
-                    if (
-                        position < stop
-                        and offsets[position] == absolute
-                        and (accept is None or accept(position))
-                    ):
-                        line = data[begin:] if end < 0 else data[begin : end + 1]
-                        if line_test(line):
-                            yield position, line
-                    if end < 0:
-                        break
-                    at = find(anchor, end + 1)
-                block_start += len(data)
+        for block_start, data in self._blocks(start, stop, block_bytes):
+            lowered = data.lower()
+            find, rfind = lowered.find, lowered.rfind
+            at = find(anchor)
+            while at >= 0:
+                begin = rfind(b"\n", 0, at) + 1
+                end = find(b"\n", at)
+                absolute = block_start + begin
+                position = bisect_left(offsets, absolute, low, stop)
+                low = position
+                if (
+                    position < stop
+                    and offsets[position] == absolute
+                    and (accept is None or accept(position))
+                ):
+                    line = data[begin:] if end < 0 else data[begin : end + 1]
+                    if line_test(line):
+                        yield position, line
+                if end < 0:
+                    break
+                at = find(anchor, end + 1)
 
     def analyze(
         self, *, progress: Progress | None = None, cancelled: Cancelled | None = None
@@ -799,7 +762,7 @@ class LogFile(FrameSequence):
         intervals = array("d")
         interval_ends = array("q")  # position of the heartbeat that ends each interval
         last_heartbeat: dict[str, float] = {}
-        pairer = _Pairer()
+        pairer = self._open_calls()
         step = max(1, total // 100)
         with contextlib.closing(self.scan(0, total, validate=True)) as frames:
             for position, frame in frames:
@@ -824,11 +787,11 @@ class LogFile(FrameSequence):
                         intervals.append(frame.mono - previous)
                         interval_ends.append(position)
                     last_heartbeat[frame.session_id] = frame.mono
-                found = pairer.feed(position, frame)
+                found = pairer.feed(frame, (position, frame))
                 if found is not None:
                     pairs[position] = found[0]
                     pairs[found[0]] = position
-        stats.unanswered = pairer.unanswered
+        stats.unanswered = len(pairer)
         stats.latency = LatencySummary.of(all_latencies)
         stats.latency_by_action = {a: LatencySummary.of(v) for a, v in sorted(latencies.items())}
         stats.heartbeat_intervals = LatencySummary.of(intervals)
@@ -872,18 +835,6 @@ class LogFile(FrameSequence):
 
     def close(self) -> None:
         self._reader.close()
-
-
-def _record_time(text: Any) -> float:
-    if not isinstance(text, str):
-        return 0.0
-    try:
-        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return 0.0
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.timestamp()
 
 
 def _violations(value: Any) -> tuple[Violation, ...]:

@@ -152,23 +152,41 @@ class FilteredFrames(FrameSequence):
             return self._run_on_index(progress, cancelled, poll_seconds)
         predicate = self.predicate
         positions = self._positions
+
+        def scan(stop: int) -> bool:
+            frames = self.source.scan(
+                self.scanned, stop, validate=validate, line_test=self._line_test
+            )
+            with contextlib.closing(frames):
+                for position, frame in frames:
+                    if predicate(frame):
+                        positions.append(position)
+                    self.scanned = position + 1
+                    if position % 4096 == 0:
+                        if cancelled is not None and cancelled():
+                            return False
+                        if progress is not None:
+                            progress(self.progress)
+            return True
+
+        return self._follow_index(scan, progress, cancelled, poll_seconds)
+
+    def _follow_index(
+        self,
+        step: Callable[[int], bool],
+        progress: Progress | None,
+        cancelled: Cancelled | None,
+        poll_seconds: float,
+    ) -> bool:
+        """Run `step(stop)` over the frames indexed since the last step (up to `stop`) until
+        the whole file is indexed and tested: True; False once cancelled (`step` returns
+        False when it was cancelled on its way)."""
         while True:
-            stop = self.source.total
             complete = self.source.index_complete
+            stop = self.source.total
             if self.scanned < stop:
-                frames = self.source.scan(
-                    self.scanned, stop, validate=validate, line_test=self._line_test
-                )
-                with contextlib.closing(frames):
-                    for position, frame in frames:
-                        if predicate(frame):
-                            positions.append(position)
-                        self.scanned = position + 1
-                        if position % 4096 == 0:
-                            if cancelled is not None and cancelled():
-                                return False
-                            if progress is not None:
-                                progress(self.progress)
+                if not step(stop):
+                    return False
                 self.scanned = stop
             if complete and self.scanned >= self.source.total:
                 self.done = True
@@ -192,33 +210,28 @@ class FilteredFrames(FrameSequence):
         self, progress: Progress | None, cancelled: Cancelled | None, poll_seconds: float
     ) -> bool:
         self.method = "index"
-        source, fields = self.source, self.source.fields
-        assert self.query is not None
+        fields = self.source.fields
+        query = self.query
+        assert query is not None
         allowed: set[int] = set()
         distinct_seen = -1
-        while True:
-            complete = source.index_complete
-            stop = source.total
-            if self.scanned < stop:
-                if len(fields.distinct) != distinct_seen:  # new kinds of frame were indexed
-                    distinct_seen = len(fields.distinct)
-                    allowed = fields.matching_keys(self.query)
-                found = fields.positions(allowed, self.scanned, stop)
-                if self.residual is None:
-                    self._positions.extend(found)
-                elif not self._check_lines(found, allowed, self.scanned, stop, cancelled):
-                    return False
-                self.scanned = stop
-                if progress is not None:
-                    progress(self.progress)
-            if complete and self.scanned >= source.total:
-                self.done = True
-                if progress is not None:
-                    progress(1.0)
-                return True
-            if cancelled is not None and cancelled():
+
+        def pick(stop: int) -> bool:
+            nonlocal allowed, distinct_seen
+            if len(fields.distinct) != distinct_seen:  # new kinds of frame were indexed
+                distinct_seen = len(fields.distinct)
+                allowed = fields.matching_keys(query)
+            found = fields.positions(allowed, self.scanned, stop)
+            if self.residual is None:
+                self._positions.extend(found)
+            elif not self._check_lines(found, allowed, self.scanned, stop, cancelled):
                 return False
-            time.sleep(poll_seconds)
+            self.scanned = stop
+            if progress is not None:
+                progress(self.progress)
+            return True
+
+        return self._follow_index(pick, progress, cancelled, poll_seconds)
 
     def _check_lines(
         self,

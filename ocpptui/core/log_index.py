@@ -36,6 +36,7 @@ from itertools import compress
 from typing import Any
 
 from ocpptui.core.frame import Direction, Frame
+from ocpptui.core.pairing import ANSWER_TYPES, CALL_TYPE, SAVED_LOG_OPEN_CALLS, OpenCalls
 
 _TYPE_MASK = 0b111
 _OUT = 1 << 3
@@ -130,8 +131,9 @@ class FieldIndex:
         self._identities = _Names(_IDENTITY_MASK - 1)
         #: False once a name did not fit (65,535 actions …): filters then parse lines.
         self.usable = True
-        # Pairing, as a scan does it: answers without an action take their CALL's.
-        self._open: dict[bool, dict[str, str | None]] = {False: {}, True: {}}
+        # Pairing, as a scan does it (core.pairing): answers without an action take their
+        # CALL's. Only ocpp-tui's own records are paired here, whose directions are certain.
+        self._calls: OpenCalls[str | None] = OpenCalls(SAVED_LOG_OPEN_CALLS)
         self._keys: dict[tuple[object, ...], int] = {}  # a record line's fields → its key
 
     def __len__(self) -> int:
@@ -168,13 +170,10 @@ class FieldIndex:
 
     def add_frame(self, frame: Frame) -> None:
         """A frame as the scan would give it (already paired, for another tool's log)."""
-        flagged = (
-            frame.problem is not None or frame.error_code is not None or bool(frame.violations)
-        )
         self.add(
             frame.message_type,
             frame.direction is Direction.OUT,
-            flagged,
+            _flagged(frame),
             frame.action,
             frame.identity,
         )
@@ -187,33 +186,28 @@ class FieldIndex:
         message_id: str | None,
         action: str | None,
         identity: str,
+        leg: str | None = None,
     ) -> None:
         """A frame of ocpp-tui's own log (direction recorded): pair it like the scan does."""
         if message_id is not None:
-            action = self._pair(
-                message_type, out, message_id.encode("utf-8", "surrogatepass"), action
-            )
+            action = self._pair(message_type, out, leg, message_id, action)
         self.add(message_type, out, flagged, action, identity)
 
     def _pair(
-        self, message_type: int | None, out: bool, message_id: str, action: str | None
+        self,
+        message_type: int | None,
+        out: bool,
+        leg: str | None,
+        message_id: str,
+        action: str | None,
     ) -> str | None:
-        """Remember a CALL's action; an answer's action, or its CALL's when it names none
-        (as log_file._Pairer and _link do in a scan; directions are recorded in our logs)."""
-        if message_type == 2:
-            calls = self._open[out]
-            calls[message_id] = action
-            if len(calls) > PAIRING_LIMIT:
-                del calls[next(iter(calls))]
-        elif message_type in (3, 4, 5):
-            other, same = self._open[not out], self._open[out]
-            if message_id in other:
-                call_action = other.pop(message_id)
-            elif message_id in same:
-                call_action = same.pop(message_id)
-            else:
-                return action
-            if action is None:
+        """Remember a CALL's action; an answer's action, or its CALL's when it names none."""
+        direction = Direction.OUT if out else Direction.IN
+        if message_type == CALL_TYPE:
+            self._calls.remember_call(leg, direction, message_id, action)
+        elif message_type in ANSWER_TYPES:
+            call_action = self._calls.take_call(leg, direction, message_id, _NOT_OPEN)
+            if action is None and call_action is not _NOT_OPEN:
                 return call_action
         return action
 
@@ -243,7 +237,10 @@ class FieldIndex:
             action = str(action)
         message_id = get("id")
         if message_id is not None:
-            action = self._pair(message_type, out, str_or_none(message_id), action)
+            leg = get("leg")
+            action = self._pair(
+                message_type, out, leg if type(leg) is str else None, str(message_id), action
+            )
         violations = get("violations")
         flagged = (
             get("error_code") is not None
@@ -265,16 +262,14 @@ class FieldIndex:
 
     def add_parsed_record(self, frame: Frame) -> None:
         """An ocpp-tui record read with json.loads (or an unreadable line)."""
-        flagged = (
-            frame.problem is not None or frame.error_code is not None or bool(frame.violations)
-        )
         self.add_record(
             frame.message_type,
             frame.direction is Direction.OUT,
-            flagged,
+            _flagged(frame),
             frame.message_id,
             frame.action,
             frame.identity,
+            frame.leg,
         )
 
     def matching_keys(self, query: FieldQuery) -> set[int]:
@@ -299,5 +294,10 @@ class FieldIndex:
         return self._actions.names[1:], self._identities.names[1:]
 
 
-#: Open CALLs remembered per direction while pairing (as `log_file._Pairer`).
-PAIRING_LIMIT = 4096
+# An answer whose CALL is not open (its action may be None too).
+_NOT_OPEN = object()
+
+
+def _flagged(frame: Frame) -> bool:
+    """What `is:error` finds: a malformed frame, a CallError or a schema violation."""
+    return frame.problem is not None or frame.error_code is not None or bool(frame.violations)

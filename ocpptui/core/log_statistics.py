@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from array import array
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from ocpptui.protocol.timestamps import record_time
 from ocpptui.wording import counted
 
 #: Heartbeat intervals this much longer than the median are listed as gaps.
@@ -99,8 +99,8 @@ class LogStatistics:
                 {"position": g.position, "seconds": round(g.seconds, 3)}
                 for g in self.heartbeat_gaps
             ],
-            "first": _iso(self.first_wall),
-            "last": _iso(self.last_wall),
+            "first": record_time(self.first_wall),
+            "last": record_time(self.last_wall),
         }
 
     def summary_lines(self) -> list[str]:
@@ -112,7 +112,8 @@ class LogStatistics:
         lines = [counted(self.frames, "frame")]
         if self.first_wall is not None and self.last_wall is not None:
             span = self.last_wall - self.first_wall
-            lines[0] += f" from {_iso(self.first_wall)} to {_iso(self.last_wall)} ({span:,.0f} s)"
+            first, last = record_time(self.first_wall), record_time(self.last_wall)
+            lines[0] += f" from {first} to {last} ({span:,.0f} s)"
         if not self.complete:
             lines.append("(partial: the pass was stopped)")
         lines.append(
@@ -147,12 +148,6 @@ class LogStatistics:
                 f"{self.errors_by_action[action]:,}, {timing}"
             )
         return lines
-
-
-def _iso(wall: float | None) -> str | None:
-    if wall is None:
-        return None
-    return dt.datetime.fromtimestamp(wall, dt.UTC).isoformat(timespec="milliseconds")
 
 
 def _seconds(value: float | None) -> str:

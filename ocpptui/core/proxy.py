@@ -25,6 +25,7 @@ import base64
 import contextlib
 import logging
 import ssl
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
@@ -36,10 +37,11 @@ from websockets.http11 import Request, Response
 from websockets.server import ServerProtocol
 
 from ocpptui.core.answers import ANSWERS
+from ocpptui.core.events import UpdateKind
 from ocpptui.core.frame import Direction
 from ocpptui.core.identity import identity_from_path
-from ocpptui.core.server import CsmsServer, offered_subprotocols
-from ocpptui.core.session import CallOutcome, Session
+from ocpptui.core.server import CsmsServer, ServerHost, offered_subprotocols
+from ocpptui.core.session import Session
 from ocpptui.protocol import catalog
 from ocpptui.protocol.frames import FrameError, MessageType, ParsedFrame, parse_frame
 from ocpptui.protocol.validation import SchemaUnavailable, Violation, validate_payload
@@ -123,7 +125,7 @@ def _describe_failure(exc: BaseException) -> str:
 class ProxyServer(CsmsServer):
     """A CsmsServer whose sessions forward to an upstream CSMS."""
 
-    def __init__(self, hub: Any, host: str, port: int, upstream: UpstreamConfig) -> None:
+    def __init__(self, hub: ServerHost, host: str, port: int, upstream: UpstreamConfig) -> None:
         super().__init__(hub, host, port)
         self.upstream = upstream
         self._upstreams: dict[int, WebSocketTransport | str] = {}  # transport, or why not
@@ -266,7 +268,7 @@ class ProxySession(Session):
     def _set_upstream_state(self, text: str) -> None:
         self.upstream_state = text
         log.info("%s: upstream %s", self.identity, text)
-        self.updated("upstream")
+        self.updated(UpdateKind.UPSTREAM)
 
     # ------------------------------------------------------------------ charger → CSMS
 
@@ -397,26 +399,20 @@ class ProxySession(Session):
         if transaction is not None:
             transaction.transaction_id = str(real)
             self.state.transactions[str(real)] = transaction
-            self.updated("transaction")
+            self.updated(UpdateKind.TRANSACTION)
 
     # ------------------------------------------------------------------ injection
 
-    async def call_raw(
-        self,
-        action: str,
-        payload: dict[str, Any],
-        *,
-        validate: bool = True,
-        timeout: float | None = None,
-        flags: tuple[str, ...] = (),
-    ) -> CallOutcome:
-        """Inject a call to the charger; its answer stays here (never forwarded upstream)."""
+    # Our calls to the charger are injected: their answers stay here (never forwarded
+    # upstream), and each waits while the CSMS has a call open to the charger.
+    own_call_flags = ("injected",)
+
+    @contextlib.asynccontextmanager
+    async def _own_call_turn(self) -> AsyncIterator[None]:
         await self._csms_idle.wait()
         self._injection_idle.clear()
         try:
-            return await super().call_raw(
-                action, payload, validate=validate, timeout=timeout, flags=(*flags, "injected")
-            )
+            yield
         finally:
             self._injection_idle.set()
 

@@ -8,7 +8,7 @@ import functools
 import logging
 from collections import Counter
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.datastructures import Headers
@@ -18,8 +18,8 @@ from ocpptui.core.accept_guard import accept_guard, http_refusal
 from ocpptui.core.attempts import ConnectionAttempt, Outcome, advice_for
 from ocpptui.core.auth import AuthResult, check_basic_auth, parse_basic
 from ocpptui.core.client_certificate import identity_mismatch
-from ocpptui.core.config import UnknownChargerPolicy
-from ocpptui.core.events import ConnectionRefused, ServerStarted, ServerStopped
+from ocpptui.core.config import CsmsConfig, UnknownChargerPolicy
+from ocpptui.core.events import ConnectionRefused, HubEvent, ServerStarted, ServerStopped
 from ocpptui.core.identity import BadIdentity, identity_from_path, path_word_warning
 from ocpptui.core.open_files import connections_budget
 from ocpptui.core.session import Session
@@ -28,7 +28,9 @@ from ocpptui.protocol.versions import OcppVersion
 from ocpptui.transports.websocket import WebSocketTransport
 
 if TYPE_CHECKING:
-    from ocpptui.core.hub import Hub
+    from ocpptui.core.auth_backoff import AuthBackoff
+    from ocpptui.core.clock import Clock
+    from ocpptui.transports.base import Transport
 
 log = logging.getLogger(__name__)
 
@@ -113,10 +115,32 @@ _OUT_OF_DESCRIPTORS = (
 )
 
 
+class ServerHost(Protocol):
+    """What a listening server uses of the hub it feeds (the `Hub`): its settings and clock,
+    where events and connection attempts go, and the sessions it opens and runs."""
+
+    config: CsmsConfig
+    clock: Clock
+    auth_backoff: AuthBackoff
+
+    def emit(self, event: HubEvent) -> None: ...
+    def record_attempt(self, attempt: ConnectionAttempt) -> None: ...
+    def session_for(self, identity: str) -> Session | None: ...
+    def open_session(
+        self,
+        identity: str,
+        version: OcppVersion,
+        transport: Transport,
+        session_class: type[Session],
+        **session_options: Any,
+    ) -> Session: ...
+    async def run_session(self, session: Session) -> None: ...
+
+
 class CsmsServer:
     """One listening socket (host, port) feeding sessions into the hub."""
 
-    def __init__(self, hub: Hub, host: str, port: int) -> None:
+    def __init__(self, hub: ServerHost, host: str, port: int) -> None:
         self.hub = hub
         self.host = host
         self.port = port

@@ -19,7 +19,7 @@ import contextlib
 import importlib
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
@@ -27,6 +27,7 @@ from typing import Any
 from ocpptui.core.charge_points import make_charge_point
 from ocpptui.core.clock import Clock
 from ocpptui.core.config import CsmsConfig, ValidationPolicy
+from ocpptui.core.events import UpdateKind
 from ocpptui.core.frame import Direction, Frame
 from ocpptui.core.frame_log import FrameLog
 from ocpptui.core.state import ChargerState
@@ -155,7 +156,7 @@ class Session:
         config: CsmsConfig,
         clock: Clock,
         transaction_ids: Callable[[], int],
-        on_update: Callable[[Session, str], None] = lambda session, what: None,
+        on_update: Callable[[Session, UpdateKind], None] = lambda session, what: None,
     ) -> None:
         self.identity = identity
         self.version = version
@@ -221,7 +222,7 @@ class Session:
     def next_transaction_id(self) -> int:
         return self._next_transaction_id()
 
-    def updated(self, what: str) -> None:
+    def updated(self, what: UpdateKind) -> None:
         self._on_update(self, what)
 
     def after_answer(
@@ -330,7 +331,7 @@ class Session:
         silent = self.clock.wall() - last > limit
         if silent != self.silent:
             self.silent = silent
-            self._on_update(self, "silent" if silent else "alive")
+            self._on_update(self, UpdateKind.SILENT if silent else UpdateKind.ALIVE)
 
     def _closed(self, reason: str) -> None:
         if not self.connected:
@@ -345,7 +346,7 @@ class Session:
             if not waiter.done():
                 waiter.set_exception(ConnectionLost("the awaited message", reason))
         self.frame_log.close()
-        self._on_update(self, "disconnected")
+        self._on_update(self, UpdateKind.DISCONNECTED)
 
     async def _handle_text(self, text: str) -> None:
         self.state.last_message_wall = self.clock.wall()
@@ -496,6 +497,28 @@ class Session:
         schema, unless `validate` is False ("send anyway", marked "invalid-sent" in the log).
         Raises CallTimeout, ConnectionLost or NotConnected when no answer comes back.
         """
+        async with self._own_call_turn():
+            return await self._call(
+                action, payload, validate, timeout, (*flags, *self.own_call_flags)
+            )
+
+    #: Flags every CALL of ours carries (the proxy marks them "injected").
+    own_call_flags: tuple[str, ...] = ()
+
+    @contextlib.asynccontextmanager
+    async def _own_call_turn(self) -> AsyncIterator[None]:
+        """Held while a CALL of ours is checked, sent and answered (the proxy waits here for
+        the real CSMS's call to the charger to be answered first)."""
+        yield
+
+    async def _call(
+        self,
+        action: str,
+        payload: dict[str, Any],
+        validate: bool,
+        timeout: float | None,
+        flags: tuple[str, ...],
+    ) -> CallOutcome:
         info = catalog.actions(self.version).get(action)
         if validate:
             if info is None:

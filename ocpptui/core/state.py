@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ocpptui.core.configuration_keys import ConfigurationTable
+from ocpptui.core.device_model_variables import DeviceModel
 from ocpptui.protocol.versions import OcppVersion
 
 if TYPE_CHECKING:
     from ocpptui.core.config_reads import ConfigurationRead
-    from ocpptui.core.configuration import ConfigurationTable
-    from ocpptui.core.device_model import DeviceModel
 
 
 @dataclass(slots=True)

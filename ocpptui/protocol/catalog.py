@@ -6,7 +6,6 @@ it is listed here from the specifications (1.6 with the security whitepaper ed. 
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import json
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from typing import Any
 
 import ocpp
 
+from ocpptui.protocol.timestamps import ocpp_timestamp
 from ocpptui.protocol.versions import OcppVersion
 
 
@@ -205,7 +205,7 @@ def _example(schema: dict[str, Any], root: dict[str, Any], name: str = "") -> An
         return False
     if kind == "string":
         if schema.get("format") == "date-time" or "timestamp" in name.lower():
-            return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            return ocpp_timestamp(milliseconds=False)
         if schema.get("format") == "uri" or name.lower() in ("location", "url"):
             return "http://example.invalid/file"
         return ""[: schema.get("maxLength", 0)]

@@ -15,7 +15,6 @@ the configuration is compared only with values read after their last change.
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 import re
 import statistics
@@ -25,11 +24,12 @@ from enum import StrEnum
 from typing import Any
 
 from ocpptui.core.config import CsmsConfig
-from ocpptui.core.device_model import VariableRef
+from ocpptui.core.device_model_variables import VariableRef
 from ocpptui.core.frame import Direction, Frame, answer_status
 from ocpptui.core.hub import Charger
 from ocpptui.core.session import Session
 from ocpptui.protocol.secrets import mask_value
+from ocpptui.protocol.timestamps import epoch_seconds, record_time, utc_time_of_day
 from ocpptui.services.config_history import (
     ConfigChange,
     configuration_changes,
@@ -97,7 +97,7 @@ class CheckItem:
             "detail": self.detail,
             "evidence": list(self.evidence),
             "optional": self.optional,
-            "at": iso_time(self.at_wall),
+            "at": record_time(self.at_wall),
         }
 
 
@@ -116,7 +116,7 @@ class ChargerViolation:
     def to_json(self) -> dict[str, Any]:
         return {
             "seq": self.seq,
-            "time": iso_time(self.wall),
+            "time": record_time(self.wall),
             "action": self.action,
             "type": self.kind,
             "path": self.path,
@@ -162,34 +162,11 @@ class Checklist:
     def to_json(self) -> dict[str, Any]:
         return {
             "identity": self.identity,
-            "computed": iso_time(self.computed_wall),
+            "computed": record_time(self.computed_wall),
             "passed": self.passed,
             "items": [item.to_json() for item in self.items],
             "violations": [violation.to_json() for violation in self.violations],
         }
-
-
-def iso_time(wall: float | None) -> str | None:
-    if wall is None:
-        return None
-    return dt.datetime.fromtimestamp(wall, dt.UTC).isoformat(timespec="milliseconds")
-
-
-def _clock(wall: float) -> str:
-    return dt.datetime.fromtimestamp(wall, dt.UTC).strftime("%H:%M:%S UTC")
-
-
-def parse_ocpp_time(value: Any) -> float | None:
-    """Seconds since the epoch of an OCPP timestamp; a time without zone is read as UTC."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        moment = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.timestamp()
 
 
 def _duration(seconds: float) -> str:
@@ -323,7 +300,7 @@ def _check_boot(session: Session | None, frames: _Frames) -> tuple[CheckItem, Fr
     if status == "Accepted":
         payload = answer.payload if answer is not None and isinstance(answer.payload, dict) else {}
         interval = payload.get("interval")
-        detail = f"Accepted at {_clock(boot.wall)}"
+        detail = f"Accepted at {utc_time_of_day(boot.wall)}"
         if isinstance(interval, int):
             detail += f", heartbeat every {interval} s"
         if len(boots) > 1:
@@ -341,11 +318,11 @@ def _charger_time(frame: Frame) -> float | None:
     payload = frame.payload if isinstance(frame.payload, dict) else {}
     name = _TIMESTAMP_FIELDS.get(frame.action or "")
     if name is not None:
-        return parse_ocpp_time(payload.get(name))
+        return epoch_seconds(payload.get(name))
     if frame.action == "MeterValues":
         values = payload.get("meterValue")
         if isinstance(values, list) and values and isinstance(values[-1], dict):
-            return parse_ocpp_time(values[-1].get("timestamp"))
+            return epoch_seconds(values[-1].get("timestamp"))
     return None
 
 
@@ -590,8 +567,8 @@ def _check_configuration(
         for key in stale[:5]:
             read, (change, _) = reads.last_read[key], last_change[key]
             parts.append(
-                f"{key} read at {_clock(read.wall)} (#{read.seq}), before its change at "
-                f"{_clock(change.wall)} (#{change.seq})"
+                f"{key} read at {utc_time_of_day(read.wall)} (#{read.seq}), before its change at "
+                f"{utc_time_of_day(change.wall)} (#{change.seq})"
             )
         detail = "; ".join(parts) + ": read the configuration again"
         return _item(
@@ -603,7 +580,7 @@ def _check_configuration(
     if not wrong:
         detail = (
             f"{counted(len(lines), 'value')} as the profile wants "
-            f"(read at {_clock(newest_read.wall)})"
+            f"(read at {utc_time_of_day(newest_read.wall)})"
         )
         return _item("configuration", title, CheckStatus.PASS, detail, read_frames[-5:])
     detail = "; ".join(
@@ -746,7 +723,7 @@ def _check_transaction(frames: _Frames) -> CheckItem:
         return _item("transaction", title, CheckStatus.FAIL, detail, evidence, optional=True)
     detail = (
         f"{name}: {counted(len(transaction.meter_frames), 'meter value')}, {energy:g} Wh, "
-        f"stopped at {_clock(transaction.stop.wall)}"
+        f"stopped at {utc_time_of_day(transaction.stop.wall)}"
     )
     return _item("transaction", title, CheckStatus.PASS, detail, evidence, optional=True)
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from ocpptui.core.configuration import ConfigurationTable
-from ocpptui.core.device_model import DeviceModel, VariableRef
+from ocpptui.core.configuration_keys import ConfigurationTable
+from ocpptui.core.device_model_variables import DeviceModel, VariableRef
 from ocpptui.core.frame import Direction, Frame, answer_status
 
 ACCEPTED = frozenset({"Accepted", "RebootRequired"})

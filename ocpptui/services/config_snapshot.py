@@ -20,7 +20,7 @@ from ocpptui.core.device_model import read_device_model
 from ocpptui.core.hub import Charger
 from ocpptui.core.session import CallFailed, Session
 from ocpptui.protocol.secrets import mask_value
-from ocpptui.services.checklist import iso_time
+from ocpptui.protocol.timestamps import record_time
 
 
 @dataclass(slots=True)
@@ -120,19 +120,19 @@ def snapshot_json(charger: Charger) -> dict[str, Any]:
     return {
         "session": session.session_id if session is not None else None,
         "protocol": session.version.subprotocol if session is not None else None,
-        "read": iso_time(read.finished_wall) if read is not None else None,
-        "read_started": iso_time(read.started_wall) if read is not None else None,
+        "read": record_time(read.finished_wall) if read is not None else None,
+        "read_started": record_time(read.started_wall) if read is not None else None,
         "how": _how(read, session) if read is not None and session is not None else None,
         "steps": list(read.steps) if read is not None else [],
         "frames": read.frames if read is not None else None,
         "since_last_boot": snapshot.since_last_boot,
-        "last_boot": iso_time(snapshot.last_boot_wall),
+        "last_boot": record_time(snapshot.last_boot_wall),
         "values": [_value_json(value) for value in read.values] if read is not None else [],
         "unknown": list(read.unknown) if read is not None else [],
         "read_later": [
             {
                 **_value_json(later.value),
-                "read": iso_time(later.read.finished_wall),
+                "read": record_time(later.read.finished_wall),
                 "how": _how(later.read, later.session),
                 "frames": later.read.frames,
                 "session": later.session.session_id,

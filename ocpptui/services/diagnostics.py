@@ -14,15 +14,13 @@ import datetime as dt
 import hashlib
 import itertools
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ocpptui.core.clock import ocpp_timestamp
-from ocpptui.core.hub import Hub
 from ocpptui.core.session import CallFailed, Session
+from ocpptui.protocol.timestamps import ocpp_timestamp
 from ocpptui.services.file_server import (
-    FileServer,
     FileServerEvent,
     RequestRefused,
     TransferProgress,
@@ -33,20 +31,13 @@ from ocpptui.services.file_server import (
 )
 from ocpptui.services.file_server.names import url_file_name
 from ocpptui.services.transfer_diagnosis import (
-    GRACE_SECONDS,
-    SILENCE_SECONDS,
-    TransferWatch,
     location_url,
 )
 from ocpptui.services.transfer_job import (
-    OFFER_IDLE_SECONDS,
-    Progress,
-    TimelineEntry,
     TransferJob,
     Verdict,
     offered_url,
 )
-from ocpptui.services.transfer_schemes import SchemeChoice
 
 _request_ids = itertools.count(1)
 STATUS_ACTIONS = ("DiagnosticsStatusNotification", "LogStatusNotification")
@@ -76,9 +67,6 @@ class DiagnosticsRequest(TransferJob):
     PROGRESS_STATUSES = frozenset({"Uploading"})
     TRANSFER_DONE = frozenset({"Uploaded"})
 
-    hub: Hub
-    identity: str
-    file_server: FileServer
     scheme: str | None = None  # None: the best the charger lists (transfer_schemes)
     host: str | None = None  # the URL's address (see FirmwareUpdate.host)
     log_type: str = "DiagnosticsLog"  # 2.x: or "SecurityLog"
@@ -89,25 +77,13 @@ class DiagnosticsRequest(TransferJob):
     on_change: Callable[[DiagnosticsRequest], None] = lambda job: None
     location_form: str = "folder"  # "folder": …/<token>/ (the charger adds its name); "file"
     file_name: str | None = None  # the file form's name (default: <identity>-<log type>.log)
-    silence_seconds: float = SILENCE_SECONDS  # Uploading without a request: diagnose after
-    grace_seconds: float = GRACE_SECONDS  # no status, no request after the request + this
-    offer_idle_seconds: float = OFFER_IDLE_SECONDS
 
     action: str | None = None
     request_id: int | None = None
     location: str | None = None
     upload: UploadOffer | None = None
     announced_file_name: str | None = None
-    timeline: list[TimelineEntry] = field(default_factory=list)
-    progress: Progress = field(default_factory=Progress)
-    last_status: str | None = None
     received: ReceivedFile | None = None
-    verdict: Verdict | None = None
-    watch: TransferWatch | None = None
-    """The upload offer's requests and the diagnosis (`transfer_diagnosis`)."""
-    scheme_choice: SchemeChoice | None = None
-    offer_withdrawn: str | None = None
-    """Why the upload place was withdrawn (None while it is open, or before)."""
 
     def __post_init__(self) -> None:
         super().__post_init__()

@@ -24,21 +24,24 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from ocpptui.core.clock import ocpp_timestamp
-from ocpptui.core.events import ChargerConnected, ChargerDisconnected, ChargerUpdated, HubEvent
+from ocpptui.core.events import (
+    ChargerConnected,
+    ChargerDisconnected,
+    ChargerUpdated,
+    HubEvent,
+    UpdateKind,
+)
 from ocpptui.core.frame import Frame
-from ocpptui.core.hub import Hub
 from ocpptui.core.session import CallFailed, Session
+from ocpptui.protocol.timestamps import ocpp_timestamp
 from ocpptui.services.file_server import (
-    FileServer,
     FileServerEvent,
     Offer,
-    RequestLogged,
     RequestRefused,
     TransferAborted,
     TransferFinished,
@@ -47,20 +50,16 @@ from ocpptui.services.file_server import (
     masked_url,
 )
 from ocpptui.services.transfer_diagnosis import (
-    GRACE_SECONDS,
-    SILENCE_SECONDS,
     TransferWatch,
     location_url,
 )
 from ocpptui.services.transfer_job import (
-    OFFER_IDLE_SECONDS,
     Progress,
     TimelineEntry,
     TransferJob,
     Verdict,
     offered_url,
 )
-from ocpptui.services.transfer_schemes import SchemeChoice
 
 __all__ = ["FirmwareUpdate", "Phase", "Progress", "TimelineEntry", "Verdict", "WaitFor"]
 
@@ -115,9 +114,6 @@ class FirmwareUpdate(TransferJob):
     )  # fmt: skip
     STATE_STATUS = "firmware_status"
 
-    hub: Hub
-    identity: str
-    file_server: FileServer
     path: Path
     # "http", "https", "ftp" or "sftp": which URL of the offer to send; None: the best the
     # charger lists (transfer_schemes)
@@ -134,25 +130,13 @@ class FirmwareUpdate(TransferJob):
     signature: str | None = None  # base64
     install_date: dt.datetime | None = None  # 2.x
     on_change: Callable[[FirmwareUpdate], None] = lambda job: None
-    silence_seconds: float = SILENCE_SECONDS  # Downloading without a request: diagnose after
-    grace_seconds: float = GRACE_SECONDS  # no status, no request after the retrieve time + this
-    offer_idle_seconds: float = OFFER_IDLE_SECONDS
 
     phase: Phase = Phase.PREPARING
     offer: Offer | None = None
     url: str | None = None
     action: str | None = None
-    timeline: list[TimelineEntry] = field(default_factory=list)
-    progress: Progress = field(default_factory=Progress)
     before_version: str | None = None
     after_version: str | None = None
-    last_status: str | None = None
-    verdict: Verdict | None = None
-    watch: TransferWatch | None = None
-    """The offer's requests and the diagnosis (`transfer_diagnosis`)."""
-    scheme_choice: SchemeChoice | None = None
-    offer_withdrawn: str | None = None
-    """Why the offer was withdrawn (None while it is offered, or before)."""
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -351,7 +335,11 @@ class FirmwareUpdate(TransferJob):
                 self.phase = Phase.REBOOTING
         elif isinstance(event, ChargerConnected):
             self._note("connection", f"charger reconnected from {event.peer}")
-        elif isinstance(event, ChargerUpdated) and event.what == "boot" and self._disconnected:
+        elif (
+            isinstance(event, ChargerUpdated)
+            and event.what == UpdateKind.BOOT
+            and self._disconnected
+        ):
             session = self.hub.session_for(self.identity)
             if session is None:
                 return
@@ -422,9 +410,8 @@ class FirmwareUpdate(TransferJob):
                     f"download by {transfer.client} aborted at {event.bytes_done} bytes: "
                     f"{event.reason}",
                 )
-        elif isinstance(event, (RequestLogged, RequestRefused)) and mine is not None:
-            if isinstance(event, RequestRefused):
-                self._note_refused(event)
+        elif isinstance(event, RequestRefused) and mine is not None:
+            self._note_refused(event)
         self._offer_event()
 
     # ----------------------------------------------------------------- verdicts

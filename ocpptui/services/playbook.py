@@ -22,7 +22,8 @@ from ocpptui.core.commands import trigger_message, wait_for_status
 from ocpptui.core.configuration import change_configuration, read_configuration
 from ocpptui.core.device_model import VariableRef, get_base_report, set_variables
 from ocpptui.core.hub import Hub
-from ocpptui.core.session import CallFailed, Session
+from ocpptui.core.session import CallFailed, CallOutcome, Session
+from ocpptui.core.text_files import read_text_file
 from ocpptui.protocol.secrets import masked
 from ocpptui.protocol.versions import OcppVersion
 from ocpptui.services.diagnostics import DiagnosticsRequest
@@ -192,20 +193,7 @@ def _closest(word: str, candidates: Iterable[str]) -> str | None:
 
 def read_playbook_text(path: Path) -> str:
     """The playbook's text; PlaybookError when it cannot be read, is too big or not UTF-8."""
-    try:
-        with path.open("rb") as file:
-            data = file.read(MAX_PLAYBOOK_BYTES + 1)
-    except OSError as exc:
-        raise PlaybookError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    if len(data) > MAX_PLAYBOOK_BYTES:
-        raise PlaybookError(f"{path}: more than {MAX_PLAYBOOK_BYTES:,} bytes: not a playbook")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise PlaybookError(
-            f"{path}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02x}); save it as UTF-8"
-        ) from None
+    return read_text_file(path, MAX_PLAYBOOK_BYTES, "playbook", PlaybookError)
 
 
 def parse_playbook(text: str, source: Path | None = None) -> Playbook:
@@ -781,19 +769,18 @@ async def _reset(run: PlaybookRun, spec: StepSpec, result: StepResult) -> None:
     if outcome.status not in ("Accepted", "Scheduled"):
         raise StepFailed(f"Reset answered {outcome.status}")
     if options.get("wait", True):
-        timeout = float(options.get("timeout", 120))
         identity = session.identity
 
         def rebooted() -> bool:
             current = run.hub.session_for(identity)
             return current is not session and current is not None and current.state.booted
 
-        try:
-            await run.hub.wait_until(rebooted, timeout)
-        except TimeoutError:
-            raise StepFailed(
-                f"{identity} did not reboot and boot again within {timeout:g} s"
-            ) from None
+        await _wait_within(
+            run,
+            float(options.get("timeout", 120)),
+            rebooted,
+            f"{identity} did not reboot and boot again",
+        )
 
 
 async def _remote_start(run: PlaybookRun, spec: StepSpec, result: StepResult) -> None:
@@ -811,17 +798,14 @@ async def _remote_start(run: PlaybookRun, spec: StepSpec, result: StepResult) ->
     else:
         action = "RemoteStartTransaction"
         payload = {"idTag": id_tag, "connectorId": connector}
-    result.request = {"action": action, **payload}
     before = set(session.state.transactions)
-    outcome = await session.call_raw(action, payload)
-    result.response = outcome.payload or {"error": outcome.error_code}
-    if outcome.status != "Accepted":
-        raise StepFailed(f"{action} answered {outcome.status}")
-    timeout = float(options.get("timeout", 30))
-    try:
-        await run.hub.wait_until(lambda: bool(set(session.state.transactions) - before), timeout)
-    except TimeoutError:
-        raise StepFailed(f"no transaction started within {timeout:g} s") from None
+    outcome = await _accepted_call(session, result, action, payload)
+    await _wait_within(
+        run,
+        float(options.get("timeout", 30)),
+        lambda: bool(set(session.state.transactions) - before),
+        "no transaction started",
+    )
     started = sorted(set(session.state.transactions) - before)[0]
     result.response = {**(outcome.payload or {}), "transactionId": started}
 
@@ -845,22 +829,39 @@ async def _remote_stop(run: PlaybookRun, spec: StepSpec, result: StepResult) -> 
             "RemoteStopTransaction",
             {"transactionId": int(transaction.transaction_id)},
         )
+    outcome = await _accepted_call(session, result, action, payload)
+    await _wait_within(
+        run,
+        float(options.get("timeout", 30)),
+        lambda: not transaction.active,
+        f"transaction {transaction.transaction_id} did not stop",
+    )
+    result.response = {
+        **(outcome.payload or {}),
+        "energy_wh": (transaction.meter_stop_wh or 0) - (transaction.meter_start_wh or 0),
+    }
+
+
+async def _accepted_call(
+    session: Session, result: StepResult, action: str, payload: dict[str, Any]
+) -> CallOutcome:
+    """Send the step's call, noted in its result; StepFailed unless the charger accepts it."""
     result.request = {"action": action, **payload}
     outcome = await session.call_raw(action, payload)
     result.response = outcome.payload or {"error": outcome.error_code}
     if outcome.status != "Accepted":
         raise StepFailed(f"{action} answered {outcome.status}")
-    timeout = float(options.get("timeout", 30))
+    return outcome
+
+
+async def _wait_within(
+    run: PlaybookRun, timeout: float, done: Callable[[], bool], failure: str
+) -> None:
+    """Wait until `done()`; after `timeout` seconds, StepFailed("<failure> within N s")."""
     try:
-        await run.hub.wait_until(lambda: not transaction.active, timeout)
+        await run.hub.wait_until(done, timeout)
     except TimeoutError:
-        raise StepFailed(
-            f"transaction {transaction.transaction_id} did not stop within {timeout:g} s"
-        ) from None
-    result.response = {
-        **(outcome.payload or {}),
-        "energy_wh": (transaction.meter_stop_wh or 0) - (transaction.meter_start_wh or 0),
-    }
+        raise StepFailed(f"{failure} within {timeout:g} s") from None
 
 
 def _as_text(value: Any) -> str:

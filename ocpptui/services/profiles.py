@@ -21,7 +21,6 @@ OCPP wants (`true`, `300`).
 
 from __future__ import annotations
 
-import datetime as dt
 import fnmatch
 import json
 import re
@@ -47,6 +46,7 @@ from ocpptui.core.device_model import (
 )
 from ocpptui.core.session import CallFailed, Session
 from ocpptui.protocol.keys_16 import check_value, key_info
+from ocpptui.protocol.timestamps import record_time
 
 
 class ProfileError(ValueError):
@@ -269,6 +269,12 @@ async def apply_profile(session: Session, profile: Profile) -> ApplyReport:
     return await _apply_16(session, profile)
 
 
+def _unsent(line: DiffLine) -> ApplyLine:
+    """A profile line not sent: its value is already set, or it cannot be sent."""
+    status = "unchanged" if line.state is DiffState.SAME else "skipped"
+    return ApplyLine(line.key, line.desired, line.current, status, line.current, line.note)
+
+
 async def _apply_16(session: Session, profile: Profile) -> ApplyReport:
     table = configuration_of(session)
     if last_complete_read(session.state.configuration_reads) is None:
@@ -277,10 +283,7 @@ async def _apply_16(session: Session, profile: Profile) -> ApplyReport:
     lines: list[ApplyLine] = []
     for line in diff_16(profile, table):
         if not line.to_send:
-            status = "unchanged" if line.state is DiffState.SAME else "skipped"
-            lines.append(
-                ApplyLine(line.key, line.desired, line.current, status, line.current, line.note)
-            )
+            lines.append(_unsent(line))
             continue
         result = await change_configuration(session, line.key, line.desired, confirm=False)
         lines.append(
@@ -311,10 +314,7 @@ async def _apply_201(session: Session, profile: Profile) -> ApplyReport:
     refs_by_label = {ref.label: ref for ref in profile.values_201}
     for line in diff_201(profile, model):
         if not line.to_send:
-            status = "unchanged" if line.state is DiffState.SAME else "skipped"
-            lines.append(
-                ApplyLine(line.key, line.desired, line.current, status, line.current, line.note)
-            )
+            lines.append(_unsent(line))
             continue
         changes.append((refs_by_label[line.key], line.desired, "Actual"))
         lines.append(ApplyLine(line.key, line.desired, line.current, "pending"))
@@ -385,7 +385,7 @@ def export_configuration_json(session: Session) -> str:
             {
                 "kind": read.kind.value,
                 "how": read.how,
-                "finished": dt.datetime.fromtimestamp(read.finished_wall, dt.UTC).isoformat(),
+                "finished": record_time(read.finished_wall),
                 "values": len(read.values),
             }
             for read in state.configuration_reads

@@ -12,7 +12,6 @@ charger's answers to reads, changes with the answers they got.
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import json
 import re
@@ -28,12 +27,12 @@ from ocpptui.core.hub import Charger
 from ocpptui.core.identity import file_safe
 from ocpptui.protocol.secrets import mask_value
 from ocpptui.protocol.terminal_text import escape_controls
+from ocpptui.protocol.timestamps import epoch_seconds, file_stamp, record_time
 from ocpptui.services.checklist import (
     Checklist,
     ChecklistTarget,
     CheckStatus,
     compute_checklist,
-    iso_time,
 )
 from ocpptui.services.config_history import configuration_changes
 from ocpptui.services.config_snapshot import snapshot_json, snapshot_paragraphs
@@ -100,7 +99,7 @@ def _firmware_history(charger: Charger) -> list[dict[str, Any]]:
     ]
     history = [
         {
-            "time": iso_time(frame.wall),
+            "time": record_time(frame.wall),
             "session": frame.session_id,
             "firmware": _boot_firmware(frame),
             "seq": frame.seq,
@@ -110,7 +109,7 @@ def _firmware_history(charger: Charger) -> list[dict[str, Any]]:
     if not history:  # frames left the window: the sessions still know their last boot
         history = [
             {
-                "time": iso_time(session.state.boot_wall),
+                "time": record_time(session.state.boot_wall),
                 "session": session.session_id,
                 "firmware": session.state.firmware,
                 "seq": None,
@@ -124,7 +123,7 @@ def _firmware_history(charger: Charger) -> list[dict[str, Any]]:
 def _changes(charger: Charger) -> list[dict[str, Any]]:
     return [
         {
-            "time": iso_time(change.call.wall),
+            "time": record_time(change.call.wall),
             "action": change.call.action,
             "key": change.key,
             "value": mask_value(change.key, change.value),  # a password stays in the log
@@ -158,7 +157,7 @@ def build_report(
     ]
     report: dict[str, Any] = {
         "format": REPORT_FORMAT,
-        "generated": iso_time(now),
+        "generated": record_time(now),
         "tool": f"ocpp-tui {__version__}",
         "charger": {
             "identity": charger.identity,
@@ -185,8 +184,8 @@ def build_report(
         "sessions": [
             {
                 "id": s.session_id,
-                "connected": iso_time(s.connected_wall),
-                "disconnected": iso_time(s.disconnected_wall),
+                "connected": record_time(s.connected_wall),
+                "disconnected": record_time(s.disconnected_wall),
                 "close_reason": s.close_reason,
                 "log": str(s.frame_log.path) if s.frame_log.path else None,
             }
@@ -526,8 +525,11 @@ def render_html(report: dict[str, Any]) -> str:
 
 def report_folder(reports_dir: Path, identity: str, now: float) -> Path:
     """A new folder `<identity>-<UTC time>` (suffixed when two exports share a second)."""
-    stamp = dt.datetime.fromtimestamp(now, dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    base = reports_dir / f"{file_safe(identity)}-{stamp}"
+    return unused_folder(reports_dir / f"{file_safe(identity)}-{file_stamp(now)}")
+
+
+def unused_folder(base: Path) -> Path:
+    """`base`, or `base-2`, `base-3`, ... the first that does not exist yet."""
     folder, counter = base, 1
     while folder.exists():
         counter += 1
@@ -537,7 +539,9 @@ def report_folder(reports_dir: Path, identity: str, now: float) -> Path:
 
 def write_report(report: dict[str, Any], reports_dir: Path) -> ReportFiles:
     """Write report.md, report.html and report.json into a new folder; raises OSError."""
-    generated = dt.datetime.fromisoformat(report["generated"]).timestamp()
+    generated = epoch_seconds(report["generated"])
+    if generated is None:
+        raise ValueError(f"report time {report['generated']!r} is not a date-time")
     folder = report_folder(reports_dir, report["charger"]["identity"], generated)
     folder.mkdir(parents=True)
     files = ReportFiles(

@@ -11,7 +11,6 @@ HTML and Markdown escape them with the commissioning report's own helpers.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,13 +19,15 @@ from typing import Any
 from ocpptui import __version__
 from ocpptui.core.identity import file_safe
 from ocpptui.protocol.terminal_text import escape_controls
-from ocpptui.services.checklist import ChecklistTarget, iso_time
+from ocpptui.protocol.timestamps import file_stamp, record_time
+from ocpptui.services.checklist import ChecklistTarget
 from ocpptui.services.report import (
     REPORT_CSS,
     SiteNotes,
     commissioning_report,
     h,
     md,
+    unused_folder,
     write_report,
 )
 from ocpptui.services.site_run import Site
@@ -139,7 +140,7 @@ def build_site_report(
     sheet = site.sheet
     return {
         "format": SITE_REPORT_FORMAT,
-        "generated": iso_time(now),
+        "generated": record_time(now),
         "tool": f"ocpp-tui {__version__}",
         "site": {
             "name": sheet.name,
@@ -296,13 +297,8 @@ def render_site_html(report: dict[str, Any]) -> str:
 
 
 def site_folder(reports_dir: Path, name: str, now: float) -> Path:
-    stamp = dt.datetime.fromtimestamp(now, dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    base = reports_dir / f"site-{file_safe(name)}-{stamp}"
-    folder, counter = base, 1
-    while folder.exists():
-        counter += 1
-        folder = base.with_name(f"{base.name}-{counter}")
-    return folder
+    """A new folder `site-<name>-<UTC time>` (suffixed when two exports share a second)."""
+    return unused_folder(reports_dir / f"site-{file_safe(name)}-{file_stamp(now)}")
 
 
 def write_site_report(

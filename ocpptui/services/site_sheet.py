@@ -29,6 +29,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ocpptui.core.identity import BadIdentity, identity_from_path
+from ocpptui.core.text_files import read_text_file
 from ocpptui.services.profiles import Profile, ProfileError, load_profile
 from ocpptui.settings.reader import closest_name
 
@@ -101,20 +102,7 @@ class SiteSheet:
 
 def read_sheet_text(path: Path) -> str:
     """The sheet's text (a UTF-8 byte-order mark, as spreadsheets write, is dropped)."""
-    try:
-        with path.open("rb") as file:
-            data = file.read(MAX_SHEET_BYTES + 1)
-    except OSError as exc:
-        raise SiteSheetError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    if len(data) > MAX_SHEET_BYTES:
-        raise SiteSheetError(f"{path}: more than {MAX_SHEET_BYTES:,} bytes: not a site sheet")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise SiteSheetError(
-            f"{path}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02x}); save it as UTF-8"
-        ) from None
+    return read_text_file(path, MAX_SHEET_BYTES, "site sheet", SiteSheetError)
 
 
 def load_sheet(path: Path) -> SiteSheet:

@@ -50,7 +50,7 @@ import asyncio
 import math
 import weakref
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -60,6 +60,8 @@ from ocpptui.core.session import CallFailed, CallOutcome, NotConnected, Session
 from ocpptui.services.file_server import FileServer, Offer, RequestRefused, UploadOffer
 from ocpptui.services.transfer_address import peer_host, url_host_for
 from ocpptui.services.transfer_diagnosis import (
+    GRACE_SECONDS,
+    SILENCE_SECONDS,
     Finding,
     Kind,
     LocationForm,
@@ -121,28 +123,38 @@ def offered_url(offer: Offer | UploadOffer, scheme: str) -> str:
     return url
 
 
-class TransferJob:
-    """Mixin for the job dataclasses: they provide the attributes named below."""
+@dataclass
+class _JobFields:
+    """The fields of every job dataclass: the charger it is for; then, keyword-only (after
+    each job's own fields), the diagnosis's timings and what the job found so far."""
 
     hub: Hub
     identity: str
     file_server: FileServer
+    _: KW_ONLY
+    silence_seconds: float = SILENCE_SECONDS  # moving bytes without a request: diagnose after
+    grace_seconds: float = GRACE_SECONDS  # no status, no request after the expected start + this
+    offer_idle_seconds: float = OFFER_IDLE_SECONDS
+    timeline: list[TimelineEntry] = field(default_factory=list)
+    progress: Progress = field(default_factory=Progress)
+    last_status: str | None = None
+    verdict: Verdict | None = None
+    watch: TransferWatch | None = None
+    """The offer's requests and the diagnosis (`transfer_diagnosis`)."""
+    scheme_choice: SchemeChoice | None = None
+    offer_withdrawn: str | None = None
+    """Why the offer (or upload place) was withdrawn (None while it is open, or before)."""
+
+
+class TransferJob(_JobFields):
+    """Mixin for the job dataclasses: they provide the attributes named below."""
+
     scheme: str | None
     host: str | None
     retries: int | None
     retry_interval: int | None
-    silence_seconds: float
-    grace_seconds: float
-    offer_idle_seconds: float
     on_change: Callable[[Any], None]
-    timeline: list[TimelineEntry]
-    progress: Progress
-    watch: TransferWatch | None
     request_id: int | None
-    last_status: str | None
-    verdict: Verdict | None
-    scheme_choice: SchemeChoice | None
-    offer_withdrawn: str | None
     _changed: asyncio.Event
     _unsubscribers: list[Callable[[], None]]
 

@@ -28,6 +28,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ocpptui.core.configuration import read_configuration
+from ocpptui.core.device_model import get_variables
+from ocpptui.core.device_model_variables import VariableRef
 from ocpptui.core.session import CallFailed, Session
 from ocpptui.services.file_server import FileServer
 from ocpptui.settings.model import FileServerSettings
@@ -88,9 +91,6 @@ async def read_protocols(session: Session, *, timeout: float = 10.0) -> list[str
     None when the charger does not report it; raises CallFailed only when the connection
     is gone.
     """
-    from ocpptui.core.configuration import read_configuration
-    from ocpptui.core.device_model import VariableRef, get_variables
-
     try:
         if session.version.is_2x:
             await get_variables(session, [VariableRef(COMPONENT_2X, VARIABLE_2X)])

@@ -6,9 +6,11 @@ import asyncio
 import logging
 import zlib
 from collections import Counter, deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Any
 
+from ocpptui.protocol.timestamps import ocpp_timestamp
 from ocpptui.sim.aio import cancel_and_wait, wait_event
 from ocpptui.sim.certificates import ChainCheck, StationCertificate, StationCertificates
 from ocpptui.sim.config_v16 import VENDOR_MAX_CURRENT, ConfigurationV16
@@ -27,7 +29,6 @@ from ocpptui.sim.state import (
     ConnectorState,
     LocalAuthList,
     Transaction,
-    iso_timestamp,
 )
 
 logger = logging.getLogger("ocpptui.sim")
@@ -63,8 +64,10 @@ class SimulatedCharger:
     """A charge point (OCPP 1.6J, 2.0.1 or 2.1) that connects to a CSMS and behaves like one.
 
     Start it with `asyncio.create_task(charger.run())` and end it with `await charger.stop()`.
-    It reconnects on its own after a Reset, a dropped link or a failed connect. Everything
-    public is read-only state for tests and the demo; `wait_until()` waits for a condition.
+    It reconnects on its own after a Reset, a dropped link or a failed connect. Its public
+    properties are read-only state for tests and the demo (`wait_until()` waits for a
+    condition); its public methods beyond `run`/`stop` and the local transactions are the
+    hooks its sessions and jobs call (`sim.host.ChargerHost`).
     """
 
     def __init__(
@@ -101,6 +104,7 @@ class SimulatedCharger:
             connector_id: ConnectorState(connector_id, self._new_meter(connector_id))
             for connector_id in range(1, options.connectors + 1)
         }
+        self._connector_view = MappingProxyType(self._connectors)
         self.station_operative = True
         self.charging_profiles = ChargingProfileStore()
         self.local_auth_list = LocalAuthList()
@@ -122,11 +126,11 @@ class SimulatedCharger:
         self.network_profiles: dict[int, dict[str, Any]] = {0: {"ocpp_csms_url": url}}
         self._completed: list[Transaction] = []
         self._undelivered: deque[Any] = deque(maxlen=_UNDELIVERED_LIMIT)
-        self._boot_reason = "PowerUp"
-        self._reset_when_idle = False
+        self.boot_reason = "PowerUp"
+        self.reset_when_idle = False
         # 2.1 Reset ImmediateAndResume: the transactions outlive the reboot and are reported
         # resumed after the next accepted boot.
-        self._resume_after_reboot = False
+        self.resume_after_reboot = False
         self._firmware_version = options.firmware
         self._pending_firmware_version: str | None = None
 
@@ -241,8 +245,9 @@ class SimulatedCharger:
         return dict(sorted(statuses.items()))
 
     @property
-    def connectors(self) -> dict[int, ConnectorState]:
-        return dict(self._connectors)
+    def connectors(self) -> Mapping[int, ConnectorState]:
+        """Connectors (1.6) or EVSEs (2.x) by id (a read-only view: the set never changes)."""
+        return self._connector_view
 
     @property
     def transactions(self) -> dict[int, Transaction]:
@@ -320,17 +325,17 @@ class SimulatedCharger:
         """The verdict on the last CertificateSigned (Accepted/Rejected, reason, detail)."""
         return self.certificates.last_check
 
-    def _certificate_csr(self, organisation: str) -> str:
+    def certificate_csr(self, organisation: str) -> str:
         csr = self.certificates.build_csr(organisation)
         self._notify()
         return csr
 
-    def _sign_certificate_answered(self, status: str | None) -> None:
+    def sign_certificate_answered(self, status: str | None) -> None:
         self.certificates.sign_certificate_status = status
         logger.info("%s: SignCertificate answered %s", self.identity, status)
         self._notify()
 
-    def _certificate_signed(self, chain_pem: str) -> ChainCheck:
+    def certificate_signed(self, chain_pem: str) -> ChainCheck:
         verdict = self.certificates.install(chain_pem)
         if verdict.certificate is not None:
             logger.info(
@@ -486,8 +491,8 @@ class SimulatedCharger:
         if self._device_model is not None:
             self._device_model.apply_pending()
         self._apply_pending_firmware()
-        self._reset_when_idle = False
-        self._boot_reason = boot_reason
+        self.reset_when_idle = False
+        self.boot_reason = boot_reason
         for connector in self._connectors.values():
             connector.starting = False
             if connector.pending_operative is not None:
@@ -503,14 +508,14 @@ class SimulatedCharger:
 
     # --- firmware update and log upload jobs ------------------------------------------------
 
-    def _start_firmware_update(self, request: FirmwareRequest) -> None:
+    def start_firmware_update(self, request: FirmwareRequest) -> None:
         """Run an accepted UpdateFirmware/SignedUpdateFirmware (the caller checked none runs)."""
         self._firmware_request = request
         self._firmware_status = "Idle"
         self._firmware_rebooted = False
         self._firmware_task = self._start_job(FirmwareJob(self, request).run(), "firmware")
 
-    def _start_log_upload(self, request: LogRequest) -> bool:
+    def start_log_upload(self, request: LogRequest) -> bool:
         """Run a GetDiagnostics/GetLog upload; return True when it cancelled a running one."""
         cancelled = self.log_upload_running
         if self._log_task is not None and cancelled:
@@ -541,7 +546,7 @@ class SimulatedCharger:
         finally:
             self._notify()
 
-    async def _report_firmware_status(self, request: FirmwareRequest, status: str) -> None:
+    async def report_firmware_status(self, request: FirmwareRequest, status: str) -> None:
         # A late status of an earlier update (Installed after its reboot) is sent, but the
         # current status stays the newer request's.
         if request is self._firmware_request:
@@ -551,7 +556,7 @@ class SimulatedCharger:
         payload = firmware_status_payload(request.flavour, status, request.request_id)
         await self._send_status(payload, "firmware-status")
 
-    async def _report_log_status(self, request: LogRequest, status: str) -> None:
+    async def report_log_status(self, request: LogRequest, status: str) -> None:
         if request is self._log_request:
             self._log_status = status
             self._notify()
@@ -563,9 +568,9 @@ class SimulatedCharger:
         times = 2 if self.options.has_quirk("repeated-statuses") else 1
         async with self._status_lock:
             for _ in range(times):
-                await self._send_when_booted(payload, name)
+                await self.send_when_booted(payload, name)
 
-    async def _repeat_statuses(self, session: SessionMixin) -> None:
+    async def repeat_statuses(self, session: SessionMixin) -> None:
         """Send the last firmware and log statuses again (repeated-statuses quirk)."""
         async with self._status_lock:
             for payload in self._transfer_status_payloads():
@@ -583,7 +588,7 @@ class SimulatedCharger:
             payloads.append(log_status_payload(log, self._log_status))
         return payloads
 
-    async def _send_when_booted(self, payload: Any, name: str) -> bool:
+    async def send_when_booted(self, payload: Any, name: str) -> bool:
         """Send a call from a job through the current session; False when it could not be.
 
         A status that finds the charger offline (or not yet booted) is not queued: it is
@@ -599,15 +604,15 @@ class SimulatedCharger:
             return False
         return True
 
-    def _firmware_downloaded(self, download: FirmwareDownload) -> None:
+    def firmware_downloaded(self, download: FirmwareDownload) -> None:
         self._last_firmware_download = download
         self._notify()
 
-    def _diagnostics_uploaded(self, upload: DiagnosticsUpload) -> None:
+    def diagnostics_uploaded(self, upload: DiagnosticsUpload) -> None:
         self._last_diagnostics_upload = upload
         self._notify()
 
-    def _reboot_into_firmware(self, version: str) -> None:
+    def reboot_into_firmware(self, version: str) -> None:
         """The image is installed: reboot and come back running `version`."""
         self._pending_firmware_version = version
         self._firmware_rebooted = True
@@ -617,7 +622,7 @@ class SimulatedCharger:
         else:
             # Offline: the reboot happens unseen; the next boot reports the new version.
             self._apply_pending_firmware()
-            self._boot_reason = "FirmwareUpdate"
+            self.boot_reason = "FirmwareUpdate"
 
     def _apply_pending_firmware(self) -> None:
         if self._pending_firmware_version is not None:
@@ -630,7 +635,7 @@ class SimulatedCharger:
             self._firmware_version = self._pending_firmware_version
             self._pending_firmware_version = None
 
-    def _firmware_status_for_trigger(self) -> tuple[str, int | None]:
+    def firmware_status_for_trigger(self) -> tuple[str, int | None]:
         """The status a triggered FirmwareStatusNotification reports, with its requestId.
 
         1.6: the current status while an update runs, else Idle. 2.0.1 (L01.FR.25/26): the
@@ -647,7 +652,7 @@ class SimulatedCharger:
             return "Idle", None
         return self._firmware_status, request.request_id
 
-    def _log_status_for_trigger(self, kind: str) -> tuple[str, int | None]:
+    def log_status_for_trigger(self, kind: str) -> tuple[str, int | None]:
         """Uploading (with its requestId) while an upload of `kind` runs, else Idle."""
         request = self._log_request
         if request is None or request.kind != kind or not self.log_upload_running:
@@ -724,11 +729,11 @@ class SimulatedCharger:
 
     # --- hooks for the sessions ------------------------------------------------------------
 
-    def _record_sent(self, action: str) -> None:
+    def record_sent(self, action: str) -> None:
         self._sent[action] += 1
         self._notify()
 
-    def _boot_answered(self, status: str, interval: int) -> None:
+    def boot_answered(self, status: str, interval: int) -> None:
         self._boot_status = status
         if status == "Accepted":
             if interval > 0:
@@ -738,17 +743,17 @@ class SimulatedCharger:
             logger.info("%s: boot accepted, heartbeat every %ss", self.identity, interval)
         self._notify()
 
-    def _heartbeat_answered(self) -> None:
+    def heartbeat_answered(self) -> None:
         self._heartbeat_count += 1
         self._notify()
 
-    def _status_changed(self, connector_id: int, status: str) -> None:
+    def status_changed(self, connector_id: int, status: str) -> None:
         connector = self._connectors.get(connector_id)
         if connector is not None:
             connector.status = status
         self._notify()
 
-    def _transaction_started(self, transaction: Transaction) -> None:
+    def transaction_started(self, transaction: Transaction) -> None:
         logger.info(
             "%s: transaction %s started on %s",
             self.identity,
@@ -757,7 +762,7 @@ class SimulatedCharger:
         )
         self._notify()
 
-    def _transaction_stopped(self, transaction: Transaction) -> None:
+    def transaction_stopped(self, transaction: Transaction) -> None:
         self._completed.append(transaction)
         logger.info(
             "%s: transaction %s stopped (%s), %s Wh",
@@ -768,14 +773,14 @@ class SimulatedCharger:
         )
         self._notify()
 
-    def _meter_values_sent(self, transaction: Transaction) -> None:
+    def meter_values_sent(self, transaction: Transaction) -> None:
         transaction.meter_values_sent += 1
         self._notify()
 
-    def _queue_undelivered(self, payload: Any) -> None:
+    def queue_undelivered(self, payload: Any) -> None:
         self._undelivered.append(payload)
 
-    def _take_undelivered(self) -> list[Any]:
+    def take_undelivered(self) -> list[Any]:
         payloads = list(self._undelivered)
         self._undelivered.clear()
         return payloads
@@ -819,7 +824,7 @@ class SimulatedCharger:
             "AvailabilityState",
         )
         model.bind(lambda: str(self.station_operative).lower(), "ChargingStation", "Available")
-        model.bind(iso_timestamp, "ClockCtrlr", "DateTime")
+        model.bind(ocpp_timestamp, "ClockCtrlr", "DateTime")
         model.bind(lambda: str(len(self.local_auth_list.entries)), "LocalAuthListCtrlr", "Entries")
         model.bind(
             lambda: str(len(self.charging_profiles.profiles)),

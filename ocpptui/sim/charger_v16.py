@@ -14,20 +14,19 @@ from ocpp.routing import after, on
 from ocpp.v16 import ChargePoint, call, call_result
 from ocpp.v16.enums import Action
 
+from ocpptui.protocol.timestamps import ocpp_timestamp, parse_timestamp, parse_utc, utc_now
 from ocpptui.sim.connector_rules import ConnectorRules
-from ocpptui.sim.diagnostics import LogRequest, get_log_request, log_file_name, window
+from ocpptui.sim.diagnostics import LogRequest, log_file_name, window
 from ocpptui.sim.firmware import (
     FirmwareRequest,
-    firmware_request,
-    parse_moment,
     plain_v16_status,
 )
 from ocpptui.sim.meter import Sample
 from ocpptui.sim.session import ACCEPTED
-from ocpptui.sim.state import ConnectorState, Transaction, iso_timestamp, parse_timestamp, utc_now
+from ocpptui.sim.state import ConnectorState, Transaction
 
 if TYPE_CHECKING:
-    from ocpptui.sim.charger import SimulatedCharger
+    from ocpptui.sim.host import ChargerHost
     from ocpptui.sim.link import Link
 
 logger = logging.getLogger("ocpptui.sim")
@@ -61,7 +60,6 @@ _EXTENDED_TRIGGERABLE = frozenset(
     }
 )
 # The security event a 1.6 charger reports after refusing a CertificateSigned chain.
-_INVALID_CERTIFICATE_EVENT = "InvalidChargePointCertificate"
 
 
 def number_text(value: float) -> str:
@@ -86,7 +84,10 @@ def sampled_value_v16(sample: Sample, context: str) -> dict[str, Any]:
 class ChargePointV16(ConnectorRules, ChargePoint):
     """The charger's side of one 1.6 connection."""
 
-    def __init__(self, charger: SimulatedCharger, link: Link) -> None:
+    METER_INTERVAL_SETTING = "MeterValueSampleInterval"
+    INVALID_CERTIFICATE_EVENT = "InvalidChargePointCertificate"
+
+    def __init__(self, charger: ChargerHost, link: Link) -> None:
         super().__init__(charger, link)
         assert charger.config is not None
         self.config = charger.config
@@ -119,15 +120,15 @@ class ChargePointV16(ConnectorRules, ChargePoint):
         if connector_id == 0:
             status = status or ("Available" if self.charger.station_operative else "Unavailable")
         else:
-            connector = self.charger._connectors[connector_id]
+            connector = self.charger.connectors[connector_id]
             status = status or self.current_status(connector)
-        self.charger._status_changed(connector_id, status)
+        self.charger.status_changed(connector_id, status)
         await self.send(
             call.StatusNotification(
                 connector_id=connector_id,
                 error_code="NoError",
                 status=status,
-                timestamp=iso_timestamp(),
+                timestamp=ocpp_timestamp(),
             )
         )
 
@@ -148,23 +149,17 @@ class ChargePointV16(ConnectorRules, ChargePoint):
         await self.send(
             call.MeterValues(
                 connector_id=connector.connector_id,
-                meter_value=[{"timestamp": iso_timestamp(), "sampled_value": sampled}],
+                meter_value=[{"timestamp": ocpp_timestamp(), "sampled_value": sampled}],
                 transaction_id=transaction.transaction_id if transaction else None,
             )
         )
         if transaction is not None:
-            self.charger._meter_values_sent(transaction)
+            self.charger.meter_values_sent(transaction)
 
     async def send_periodic_meter_values(
         self, connector: ConnectorState, transaction: Transaction
     ) -> None:
         await self.send_meter_values(connector, "Sample.Periodic", transaction)
-
-    def on_setting_changed(self, name: str, value: str) -> None:
-        if name == "HeartbeatInterval":
-            self.wake_heartbeat()
-        elif name == "MeterValueSampleInterval":
-            self.wake_meter_loops()
 
     # --- transactions ----------------------------------------------------------------------
 
@@ -195,7 +190,7 @@ class ChargePointV16(ConnectorRules, ChargePoint):
                     connector_id=connector.connector_id,
                     id_tag=id_tag,
                     meter_start=transaction.meter_start_wh,
-                    timestamp=iso_timestamp(transaction.started_at),
+                    timestamp=ocpp_timestamp(transaction.started_at),
                     reservation_id=reservation_id,
                 )
             )
@@ -233,7 +228,7 @@ class ChargePointV16(ConnectorRules, ChargePoint):
         self.stop_meter_loop(connector.connector_id)
         end_samples = connector.meter.read(self.config.get_list("StopTxnSampledData"))
         self.charging_ended(connector, transaction, reason)
-        timestamp = iso_timestamp(transaction.stopped_at)
+        timestamp = ocpp_timestamp(transaction.stopped_at)
         transaction_data = (
             [
                 {
@@ -297,12 +292,6 @@ class ChargePointV16(ConnectorRules, ChargePoint):
         self.plan(call_unique_id, (requested_message, connector_id))
         return call_result.TriggerMessage(status=ACCEPTED)
 
-    @after(Action.trigger_message)
-    def after_trigger_message(self, call_unique_id: str, **_: Any) -> None:
-        planned = self.take_plan(call_unique_id)
-        if planned is not None:
-            self.spawn(self._send_triggered(*planned), f"trigger-{planned[0]}")
-
     @on(Action.extended_trigger_message)
     def on_extended_trigger_message(
         self, requested_message: str, call_unique_id: str, connector_id: int | None = None, **_: Any
@@ -332,13 +321,13 @@ class ChargePointV16(ConnectorRules, ChargePoint):
         elif message == "Heartbeat":
             await self.send_heartbeat()
         elif message == "DiagnosticsStatusNotification":
-            status, _ = charger._log_status_for_trigger("diagnostics")
+            status, _ = charger.log_status_for_trigger("diagnostics")
             await self.send(call.DiagnosticsStatusNotification(status=status))
         elif message == "LogStatusNotification":
-            status, request_id = charger._log_status_for_trigger("log")
+            status, request_id = charger.log_status_for_trigger("log")
             await self.send(call.LogStatusNotification(status=status, request_id=request_id))
         elif message == "FirmwareStatusNotification":
-            status, request_id = charger._firmware_status_for_trigger()
+            status, request_id = charger.firmware_status_for_trigger()
             if extended:
                 # The security extension reports firmware with the signed notification.
                 await self.send(
@@ -355,9 +344,9 @@ class ChargePointV16(ConnectorRules, ChargePoint):
                 await self.notify_status(connector_id)
         elif message == "MeterValues":
             targets = (
-                [self.charger._connectors[connector_id]]
+                [self.charger.connectors[connector_id]]
                 if connector_id
-                else list(self.charger._connectors.values())
+                else list(self.charger.connectors.values())
             )
             for connector in targets:
                 transaction = connector.transaction
@@ -372,17 +361,10 @@ class ChargePointV16(ConnectorRules, ChargePoint):
 
     @on(Action.certificate_signed)
     def on_certificate_signed(self, certificate_chain: str, call_unique_id: str, **_: Any):
-        verdict = self.charger._certificate_signed(certificate_chain)
+        verdict = self.charger.certificate_signed(certificate_chain)
         if not verdict.accepted:
             self.plan(call_unique_id, verdict)
         return call_result.CertificateSigned(status=verdict.status)
-
-    @after(Action.certificate_signed)
-    def after_certificate_signed(self, call_unique_id: str, **_: Any) -> None:
-        verdict = self.take_plan(call_unique_id)
-        if verdict is not None:
-            # The security extension has the charger report a chain it refused.
-            self.report_refused_chain(verdict, _INVALID_CERTIFICATE_EVENT)
 
     # --- firmware and diagnostics (sim.firmware, sim.diagnostics) ---------------------------
 
@@ -403,7 +385,7 @@ class ChargePointV16(ConnectorRules, ChargePoint):
             request = FirmwareRequest(
                 flavour="v16",
                 location=location,
-                retrieve_at=parse_moment(retrieve_date) or utc_now(),
+                retrieve_at=parse_utc(retrieve_date) or utc_now(),
                 retries=retries,
                 retry_interval=retry_interval,
             )
@@ -415,20 +397,9 @@ class ChargePointV16(ConnectorRules, ChargePoint):
         self.start_planned_firmware_update(call_unique_id)
 
     @on(Action.signed_update_firmware)
-    def on_signed_update_firmware(
-        self,
-        request_id: int,
-        firmware: dict[str, Any],
-        call_unique_id: str,
-        retries: int | None = None,
-        retry_interval: int | None = None,
-        **_: Any,
-    ):
-        if self.charger.firmware_update_running:
-            return call_result.SignedUpdateFirmware(status="Rejected")
-        request = firmware_request("v16-signed", request_id, firmware, retries, retry_interval)
-        self.plan(call_unique_id, request)
-        return call_result.SignedUpdateFirmware(status=ACCEPTED)
+    def on_signed_update_firmware(self, call_unique_id: str, **fields: Any):
+        planned = self.plan_firmware_update("v16-signed", call_unique_id, **fields)
+        return call_result.SignedUpdateFirmware(status=ACCEPTED if planned else "Rejected")
 
     @after(Action.signed_update_firmware)
     def after_signed_update_firmware(self, call_unique_id: str, **_: Any) -> None:
@@ -445,7 +416,7 @@ class ChargePointV16(ConnectorRules, ChargePoint):
         stop_time: str | None = None,
         **_: Any,
     ):
-        start, stop = window(parse_moment(start_time), parse_moment(stop_time))
+        start, stop = window(parse_utc(start_time), parse_utc(stop_time))
         file_name = log_file_name(self.id, "Diagnostics")
         request = LogRequest(
             kind="diagnostics",
@@ -463,28 +434,6 @@ class ChargePointV16(ConnectorRules, ChargePoint):
 
     @after(Action.get_diagnostics)
     def after_get_diagnostics(self, call_unique_id: str, **_: Any) -> None:
-        self.start_planned_log_upload(call_unique_id)
-
-    @on(Action.get_log)
-    def on_get_log(
-        self,
-        log: dict[str, Any],
-        log_type: str,
-        request_id: int,
-        call_unique_id: str,
-        retries: int | None = None,
-        retry_interval: int | None = None,
-        **_: Any,
-    ):
-        request = get_log_request(
-            self.id, log, log_type, request_id, retries, retry_interval, protocol_v16=True
-        )
-        self.plan(call_unique_id, request)
-        status = "AcceptedCanceled" if self.charger.log_upload_running else ACCEPTED
-        return call_result.GetLog(status=status, filename=request.file_name)
-
-    @after(Action.get_log)
-    def after_get_log(self, call_unique_id: str, **_: Any) -> None:
         self.start_planned_log_upload(call_unique_id)
 
     @on(Action.reset)
@@ -542,9 +491,9 @@ class ChargePointV16(ConnectorRules, ChargePoint):
             return call_result.ChangeAvailability(status="Rejected")
         operative = type == "Operative"
         targets = (
-            list(self.charger._connectors.values())
+            list(self.charger.connectors.values())
             if connector_id == 0
-            else [self.charger._connectors[connector_id]]
+            else [self.charger.connectors[connector_id]]
         )
         if connector_id == 0:
             self.charger.station_operative = operative
@@ -565,7 +514,7 @@ class ChargePointV16(ConnectorRules, ChargePoint):
 
     @on(Action.unlock_connector)
     def on_unlock_connector(self, connector_id: int, call_unique_id: str, **_: Any):
-        connector = self.charger._connectors.get(connector_id)
+        connector = self.charger.connectors.get(connector_id)
         if connector is None:
             return call_result.UnlockConnector(status="NotSupported")
         if connector.transaction is not None:
@@ -627,26 +576,13 @@ class ChargePointV16(ConnectorRules, ChargePoint):
         call_unique_id: str,
         **_: Any,
     ):
-        connector = self.charger._connectors.get(connector_id)
+        connector = self.charger.connectors.get(connector_id)
         expires_at = parse_timestamp(expiry_date)
         # Connector 0 would need ReserveConnectorZeroSupported, which this charger lacks.
         if connector is None or expires_at is None or expires_at.tzinfo is None:
             return call_result.ReserveNow(status="Rejected")
         status = self.reserve(connector, reservation_id, id_tag, expires_at, call_unique_id)
         return call_result.ReserveNow(status=status)
-
-    @after(Action.reserve_now)
-    def after_reserve_now(self, call_unique_id: str, **_: Any) -> None:
-        self.hold_planned_reservation(call_unique_id)
-
-    @on(Action.cancel_reservation)
-    def on_cancel_reservation(self, reservation_id: int, call_unique_id: str, **_: Any):
-        cancelled = self.cancel_reservation(reservation_id, call_unique_id)
-        return call_result.CancelReservation(status=ACCEPTED if cancelled else "Rejected")
-
-    @after(Action.cancel_reservation)
-    def after_cancel_reservation(self, call_unique_id: str, **_: Any) -> None:
-        self.notify_planned_cancellation(call_unique_id)
 
     # --- smart charging --------------------------------------------------------------------
 
@@ -703,7 +639,7 @@ class ChargePointV16(ConnectorRules, ChargePoint):
         if not periods:
             # Without a profile the composite schedule is the hardware limit.
             periods = self.hardware_limit_periods(unit)
-        now = iso_timestamp()
+        now = ocpp_timestamp()
         return call_result.GetCompositeSchedule(
             status=ACCEPTED,
             connector_id=connector_id,

@@ -20,23 +20,19 @@ from ocpp.v21 import ChargePoint as ChargePoint21
 from ocpp.v201 import ChargePoint as ChargePoint201
 from ocpp.v201.enums import Action  # routing needs only action names: 2.1 keeps 2.0.1's
 
+from ocpptui.protocol.timestamps import ocpp_timestamp, parse_timestamp, utc_now
 from ocpptui.sim.connector_rules import ConnectorRules
 from ocpptui.sim.device_model import NETWORK_SLOTS, DeviceModel
-from ocpptui.sim.diagnostics import get_log_request
-from ocpptui.sim.firmware import firmware_request
 from ocpptui.sim.meter import Sample
 from ocpptui.sim.session import ACCEPTED
 from ocpptui.sim.state import (
     ConnectorState,
     Reservation,
     Transaction,
-    iso_timestamp,
-    parse_timestamp,
-    utc_now,
 )
 
 if TYPE_CHECKING:
-    from ocpptui.sim.charger import SimulatedCharger
+    from ocpptui.sim.host import ChargerHost
     from ocpptui.sim.link import Link
 
 logger = logging.getLogger("ocpptui.sim")
@@ -57,7 +53,6 @@ _TRIGGERABLE = frozenset(
     }
 )
 # The security event a station reports after refusing a CertificateSigned chain (A02).
-_INVALID_CERTIFICATE_EVENT = "InvalidChargingStationCertificate"
 # Length the 2.0.1 schemas allow for statusInfo additionalInfo (2.1 allows 1024).
 _ADDITIONAL_INFO_LIMIT = 512
 # SetChargingProfile refusals (sim.connector_rules) answered with a reasonCode; the others
@@ -103,7 +98,10 @@ def _composite_period(period: dict[str, Any]) -> dict[str, Any]:
 class ChargePointV2x(ConnectorRules):
     """The station's side of one 2.x connection; a concrete class adds the version's ChargePoint."""
 
-    def __init__(self, charger: SimulatedCharger, link: Link) -> None:
+    METER_INTERVAL_SETTING = "TxUpdatedInterval"
+    INVALID_CERTIFICATE_EVENT = "InvalidChargingStationCertificate"
+
+    def __init__(self, charger: ChargerHost, link: Link) -> None:
         super().__init__(charger, link)
         assert charger.device_model is not None
         self.model: DeviceModel = charger.device_model
@@ -128,7 +126,7 @@ class ChargePointV2x(ConnectorRules):
                 "serial_number": options.serial,
                 "firmware_version": self.charger.firmware_version,
             },
-            reason=self.charger._boot_reason,
+            reason=self.charger.boot_reason,
         )
 
     def meter_interval(self) -> int:
@@ -141,10 +139,10 @@ class ChargePointV2x(ConnectorRules):
 
     async def notify_status(self, connector: ConnectorState, status: str | None = None) -> None:
         status = status or self.current_status(connector)
-        self.charger._status_changed(connector.connector_id, status)
+        self.charger.status_changed(connector.connector_id, status)
         await self.send(
             self._call.StatusNotification(
-                timestamp=iso_timestamp(),
+                timestamp=ocpp_timestamp(),
                 connector_status=status,
                 evse_id=connector.connector_id,
                 connector_id=_CONNECTOR_ID,
@@ -155,10 +153,10 @@ class ChargePointV2x(ConnectorRules):
         await self.notify_status(connector, status)
 
     async def announce_all_statuses(self) -> None:
-        for connector in self.charger._connectors.values():
+        for connector in self.charger.connectors.values():
             await self.notify_status(connector)
-        if self.charger._resume_after_reboot:
-            self.charger._resume_after_reboot = False
+        if self.charger.resume_after_reboot:
+            self.charger.resume_after_reboot = False
             await self._report_resumed_transactions()
 
     async def _report_resumed_transactions(self) -> None:
@@ -174,7 +172,7 @@ class ChargePointV2x(ConnectorRules):
             return None
         return [
             {
-                "timestamp": iso_timestamp(),
+                "timestamp": ocpp_timestamp(),
                 "sampled_value": [sampled_value_v201(s, context) for s in samples],
             }
         ]
@@ -205,7 +203,7 @@ class ChargePointV2x(ConnectorRules):
         return await self.send(
             self._call.TransactionEvent(
                 event_type=event_type,
-                timestamp=iso_timestamp(),
+                timestamp=ocpp_timestamp(),
                 trigger_reason=trigger_reason,
                 seq_no=seq_no,
                 transaction_info=info,
@@ -227,13 +225,7 @@ class ChargePointV2x(ConnectorRules):
         await self._transaction_event(
             transaction, "Updated", "MeterValuePeriodic", meter_value=meter_value
         )
-        self.charger._meter_values_sent(transaction)
-
-    def on_setting_changed(self, name: str, value: str) -> None:
-        if name == "HeartbeatInterval":
-            self.wake_heartbeat()
-        elif name == "TxUpdatedInterval":
-            self.wake_meter_loops()
+        self.charger.meter_values_sent(transaction)
 
     # --- transactions ----------------------------------------------------------------------
 
@@ -313,7 +305,7 @@ class ChargePointV2x(ConnectorRules):
             stopped_reason=reason,
         )
         await self.notify_status(connector)
-        if self.charger._reset_when_idle and not self.charger.transactions:
+        if self.charger.reset_when_idle and not self.charger.transactions:
             self.request_end("reset")
 
     # --- device model ----------------------------------------------------------------------
@@ -429,7 +421,7 @@ class ChargePointV2x(ConnectorRules):
 
     async def _send_report(self, request_id: int, entries: list[dict[str, Any]]) -> None:
         """NotifyReport in parts: seqNo 0.., tbc until the last, one generatedAt for all."""
-        generated_at = iso_timestamp()
+        generated_at = ocpp_timestamp()
         size = self.options.report_chunk_size
         parts = [entries[i : i + size] for i in range(0, len(entries), size)]
         for seq_no, part in enumerate(parts):
@@ -455,9 +447,9 @@ class ChargePointV2x(ConnectorRules):
     ):
         if requested_message not in _TRIGGERABLE:
             return self._call_result.TriggerMessage(status="NotImplemented")
-        targets = list(self.charger._connectors.values())
+        targets = list(self.charger.connectors.values())
         if evse is not None:
-            connector = self.charger._connectors.get(evse.get("id", 0))
+            connector = self.charger.connectors.get(evse.get("id", 0))
             if connector is None or evse.get("connector_id", _CONNECTOR_ID) != _CONNECTOR_ID:
                 return self._call_result.TriggerMessage(
                     status="Rejected", status_info=_status_info("UnknownEvse")
@@ -473,15 +465,9 @@ class ChargePointV2x(ConnectorRules):
         self.plan(call_unique_id, (requested_message, targets))
         return self._call_result.TriggerMessage(status=ACCEPTED)
 
-    @after(Action.trigger_message)
-    def after_trigger_message(self, call_unique_id: str, **_: Any) -> None:
-        planned = self.take_plan(call_unique_id)
-        if planned is not None:
-            self.spawn(self._send_triggered(*planned), f"trigger-{planned[0]}")
-
     async def _send_triggered(self, message: str, targets: list[ConnectorState]) -> None:
         if message == "BootNotification":
-            self.charger._boot_reason = "Triggered"
+            self.charger.boot_reason = "Triggered"
             await self.send_boot()
         elif message == "Heartbeat":
             await self.send_heartbeat()
@@ -489,12 +475,12 @@ class ChargePointV2x(ConnectorRules):
             for connector in targets:
                 await self.notify_status(connector)
         elif message == "FirmwareStatusNotification":
-            status, request_id = self.charger._firmware_status_for_trigger()
+            status, request_id = self.charger.firmware_status_for_trigger()
             await self.send(
                 self._call.FirmwareStatusNotification(status=status, request_id=request_id)
             )
         elif message == "LogStatusNotification":
-            status, request_id = self.charger._log_status_for_trigger("log")
+            status, request_id = self.charger.log_status_for_trigger("log")
             await self.send(self._call.LogStatusNotification(status=status, request_id=request_id))
         elif message == "SignChargingStationCertificate":
             await self.send_sign_certificate()
@@ -543,7 +529,7 @@ class ChargePointV2x(ConnectorRules):
                 status="Rejected",
                 status_info=_status_info("UnsupportedRequest", "no ISO 15118 support"),
             )
-        verdict = self.charger._certificate_signed(certificate_chain)
+        verdict = self.charger.certificate_signed(certificate_chain)
         if verdict.accepted:
             return self._call_result.CertificateSigned(status=ACCEPTED)
         self.plan(call_unique_id, verdict)
@@ -552,58 +538,19 @@ class ChargePointV2x(ConnectorRules):
             status=verdict.status, status_info=_status_info(verdict.reason or "Unspecified", detail)
         )
 
-    @after(Action.certificate_signed)
-    def after_certificate_signed(self, call_unique_id: str, **_: Any) -> None:
-        verdict = self.take_plan(call_unique_id)
-        if verdict is not None:
-            self.report_refused_chain(verdict, _INVALID_CERTIFICATE_EVENT)
-
     # --- firmware and logs (sim.firmware, sim.diagnostics) ----------------------------------
 
     @on(Action.update_firmware)
-    def on_update_firmware(
-        self,
-        request_id: int,
-        firmware: dict[str, Any],
-        call_unique_id: str,
-        retries: int | None = None,
-        retry_interval: int | None = None,
-        **_: Any,
-    ):
-        if self.charger.firmware_update_running:
+    def on_update_firmware(self, call_unique_id: str, **fields: Any):
+        if not self.plan_firmware_update("v201", call_unique_id, **fields):
             return self._call_result.UpdateFirmware(
                 status="Rejected", status_info=_status_info("UpdateInProgress")
             )
-        request = firmware_request("v201", request_id, firmware, retries, retry_interval)
-        self.plan(call_unique_id, request)
         return self._call_result.UpdateFirmware(status=ACCEPTED)
 
     @after(Action.update_firmware)
     def after_update_firmware(self, call_unique_id: str, **_: Any) -> None:
         self.start_planned_firmware_update(call_unique_id)
-
-    @on(Action.get_log)
-    def on_get_log(
-        self,
-        log: dict[str, Any],
-        log_type: str,
-        request_id: int,
-        call_unique_id: str,
-        retries: int | None = None,
-        retry_interval: int | None = None,
-        **_: Any,
-    ):
-        request = get_log_request(
-            self.id, log, log_type, request_id, retries, retry_interval, protocol_v16=False
-        )
-        self.plan(call_unique_id, request)
-        # N01: a new request cancels the running upload and says so.
-        status = "AcceptedCanceled" if self.charger.log_upload_running else ACCEPTED
-        return self._call_result.GetLog(status=status, filename=request.file_name)
-
-    @after(Action.get_log)
-    def after_get_log(self, call_unique_id: str, **_: Any) -> None:
-        self.start_planned_log_upload(call_unique_id)
 
     @on(Action.reset)
     def on_reset(self, type: str, call_unique_id: str, evse_id: int | None = None, **_: Any):
@@ -613,7 +560,7 @@ class ChargePointV2x(ConnectorRules):
             )
         if type == "OnIdle" and self.charger.transactions:
             # Reset once the last transaction has ended.
-            self.charger._reset_when_idle = True
+            self.charger.reset_when_idle = True
             return self._call_result.Reset(status="Scheduled")
         # Immediate, OnIdle without transactions, or 2.1's ImmediateAndResume (the 2.0.1 schema
         # lets only the first two reach this handler).
@@ -625,7 +572,7 @@ class ChargePointV2x(ConnectorRules):
         reset_type = self.take_plan(call_unique_id)
         if reset_type == "ImmediateAndResume":
             # Reboot with the transactions kept: they go on after the next accepted boot.
-            self.charger._resume_after_reboot = bool(self.charger.transactions)
+            self.charger.resume_after_reboot = bool(self.charger.transactions)
             self.request_end("reset")
         elif reset_type is not None:
             self.spawn(self.stop_all_and_reset("ImmediateReset"), "reset")
@@ -702,10 +649,10 @@ class ChargePointV2x(ConnectorRules):
     ):
         operative = operational_status == "Operative"
         if evse is None:
-            targets = list(self.charger._connectors.values())
+            targets = list(self.charger.connectors.values())
             self.charger.station_operative = operative
         else:
-            connector = self.charger._connectors.get(evse.get("id", 0))
+            connector = self.charger.connectors.get(evse.get("id", 0))
             if connector is None or evse.get("connector_id", _CONNECTOR_ID) != _CONNECTOR_ID:
                 return self._call_result.ChangeAvailability(status="Rejected")
             targets = [connector]
@@ -736,7 +683,7 @@ class ChargePointV2x(ConnectorRules):
 
     @on(Action.unlock_connector)
     def on_unlock_connector(self, evse_id: int, connector_id: int, **_: Any):
-        connector = self.charger._connectors.get(evse_id)
+        connector = self.charger.connectors.get(evse_id)
         if connector is None or connector_id != _CONNECTOR_ID:
             return self._call_result.UnlockConnector(status="UnknownConnector")
         if connector.transaction is not None:
@@ -797,15 +744,11 @@ class ChargePointV2x(ConnectorRules):
             return self._call_result.ReserveNow(status="Rejected")
         expires_at = parse_timestamp(expiry_date_time)
         # Reservations without an EVSE need ReservationCtrlr.NonEvseSpecific, which is false.
-        connector = self.charger._connectors.get(evse_id) if evse_id is not None else None
+        connector = self.charger.connectors.get(evse_id) if evse_id is not None else None
         if connector is None or expires_at is None or expires_at.tzinfo is None:
             return self._call_result.ReserveNow(status="Rejected")
         status = self.reserve(connector, id, id_token["id_token"], expires_at, call_unique_id)
         return self._call_result.ReserveNow(status=status)
-
-    @after(Action.reserve_now)
-    def after_reserve_now(self, call_unique_id: str, **_: Any) -> None:
-        self.hold_planned_reservation(call_unique_id)
 
     async def reservation_expired(self, reservation: Reservation) -> None:
         await self.send(
@@ -813,15 +756,6 @@ class ChargePointV2x(ConnectorRules):
                 reservation_id=reservation.reservation_id, reservation_update_status="Expired"
             )
         )
-
-    @on(Action.cancel_reservation)
-    def on_cancel_reservation(self, reservation_id: int, call_unique_id: str, **_: Any):
-        cancelled = self.cancel_reservation(reservation_id, call_unique_id)
-        return self._call_result.CancelReservation(status=ACCEPTED if cancelled else "Rejected")
-
-    @after(Action.cancel_reservation)
-    def after_cancel_reservation(self, call_unique_id: str, **_: Any) -> None:
-        self.notify_planned_cancellation(call_unique_id)
 
     # --- smart charging --------------------------------------------------------------------
 
@@ -881,7 +815,7 @@ class ChargePointV2x(ConnectorRules):
             schedule={
                 "evse_id": evse_id,
                 "duration": duration,
-                "schedule_start": iso_timestamp(),
+                "schedule_start": ocpp_timestamp(),
                 "charging_rate_unit": unit,
                 "charging_schedule_period": periods,
             },

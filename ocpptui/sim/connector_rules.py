@@ -18,8 +18,11 @@ import logging
 from datetime import datetime
 from typing import Any
 
+from ocpp.routing import after, on
+
+from ocpptui.protocol.timestamps import utc_now
 from ocpptui.sim.session import ACCEPTED, SessionMixin
-from ocpptui.sim.state import ConnectorState, Reservation, Transaction, utc_now
+from ocpptui.sim.state import ConnectorState, Reservation, Transaction
 
 logger = logging.getLogger("ocpptui.sim")
 
@@ -61,9 +64,9 @@ class ConnectorRules(SessionMixin):
             )
 
         if connector_id is not None:
-            connector = self.charger._connectors.get(connector_id)
+            connector = self.charger.connectors.get(connector_id)
             return connector if connector is not None and usable(connector) else None
-        return next((c for c in self.charger._connectors.values() if usable(c)), None)
+        return next((c for c in self.charger.connectors.values() if usable(c)), None)
 
     def claim_for_remote_start(
         self, connector_id: int | None, id_tag: str, charging_profile: dict[str, Any] | None
@@ -81,7 +84,7 @@ class ConnectorRules(SessionMixin):
 
     def connector_running(self, transaction_id: int | str) -> ConnectorState | None:
         """The connector whose transaction has this id (a remote stop's target), if any."""
-        for connector in self.charger._connectors.values():
+        for connector in self.charger.connectors.values():
             transaction = connector.transaction
             if transaction is not None and transaction.transaction_id == transaction_id:
                 return connector
@@ -106,7 +109,7 @@ class ConnectorRules(SessionMixin):
         connector.reservation = None
         connector.starting = False
         connector.meter.start_charging()
-        self.charger._transaction_started(transaction)
+        self.charger.transaction_started(transaction)
 
     def charging_ended(
         self, connector: ConnectorState, transaction: Transaction, reason: str
@@ -125,12 +128,12 @@ class ConnectorRules(SessionMixin):
         if connector.pending_operative is not None:
             connector.operative = connector.pending_operative
             connector.pending_operative = None
-        self.charger._transaction_stopped(transaction)
+        self.charger.transaction_stopped(transaction)
 
     async def stop_all_and_reset(self, reason: str) -> None:
         """A Reset: stop every transaction (with `reason`), then end the session to reboot."""
         logger.info("%s: reset (%s)", self.id, reason)
-        for connector in self.charger._connectors.values():
+        for connector in self.charger.connectors.values():
             if connector.transaction is not None:
                 await self.stop_transaction(connector, reason)
         self.request_end("reset")
@@ -170,7 +173,7 @@ class ConnectorRules(SessionMixin):
         existing = connector.active_reservation()
         if connector.busy or (existing is not None and existing.reservation_id != reservation_id):
             return "Occupied"
-        for other in self.charger._connectors.values():
+        for other in self.charger.connectors.values():
             if other.reservation is not None and other.reservation.reservation_id == reservation_id:
                 other.reservation = None  # the same reservation id moves to this connector
         reservation = Reservation(reservation_id, connector.connector_id, id_tag, expires_at)
@@ -200,7 +203,7 @@ class ConnectorRules(SessionMixin):
 
         The freed connector is planned for `notify_planned_cancellation()`.
         """
-        for connector in self.charger._connectors.values():
+        for connector in self.charger.connectors.values():
             reservation = connector.active_reservation()
             if reservation is not None and reservation.reservation_id == reservation_id:
                 connector.reservation = None
@@ -214,6 +217,19 @@ class ConnectorRules(SessionMixin):
         if connector is not None:
             self.spawn(self.notify_connector(connector), "reservation-cancelled")
 
+    @after("ReserveNow")
+    def after_reserve_now(self, call_unique_id: str, **_: Any) -> None:
+        self.hold_planned_reservation(call_unique_id)
+
+    @on("CancelReservation")
+    def on_cancel_reservation(self, reservation_id: int, call_unique_id: str, **_: Any) -> Any:
+        cancelled = self.cancel_reservation(reservation_id, call_unique_id)
+        return self._call_result.CancelReservation(status=ACCEPTED if cancelled else "Rejected")
+
+    @after("CancelReservation")
+    def after_cancel_reservation(self, call_unique_id: str, **_: Any) -> None:
+        self.notify_planned_cancellation(call_unique_id)
+
     # --- smart charging --------------------------------------------------------------------
 
     def charging_profile_refusal(
@@ -225,7 +241,7 @@ class ConnectorRules(SessionMixin):
         purpose that only applies there. The reasons are 2.0.1 reason codes where it has one.
         """
         purpose = profile.get("charging_profile_purpose")
-        connector = self.charger._connectors.get(connector_id)
+        connector = self.charger.connectors.get(connector_id)
         if connector_id != 0 and connector is None:
             return "UnknownEvse"
         if int(profile.get("stack_level", 0)) > max_stack_level:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, Literal
 
-from ocpptui.sim.meter import DEFAULT_SAMPLED, MEASURANDS_V201
+from ocpptui.protocol.timestamps import parse_timestamp
+from ocpptui.sim.meter import DEFAULT_SAMPLED, ENERGY, MEASURANDS_V201
 from ocpptui.sim.options import SimulatorOptions
 
 READ_ONLY = "ReadOnly"
@@ -410,9 +410,7 @@ def _validate(variable: Variable, value: str) -> tuple[str | None, str | None]:
         lowered = value.strip().lower()
         return (lowered, None) if lowered in ("true", "false") else (None, "InvalidValue")
     if data_type == "dateTime":
-        try:
-            datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
+        if parse_timestamp(value) is None:
             return None, "InvalidValue"
         return value, None
     if variable.max_limit is not None and len(value) > variable.max_limit:
@@ -482,8 +480,12 @@ def build_device_model(options: SimulatorOptions, identity: str) -> DeviceModel:
     """The factory device model of a station with `options.connectors` EVSEs."""
     ro = READ_ONLY
     meter_interval = options.meter_interval if options.meter_interval is not None else 60
-    measurands = MEASURANDS_V201
     max_power = round(options.max_current_a * options.nominal_voltage_v * options.phases, 1)
+
+    def measurands(component: str, name: str, default: str = ENERGY) -> Variable:
+        """A list of measurands a component reports (any of the 2.0.1 measurands)."""
+        return _var(component, name, "MemberList", default, values=MEASURANDS_V201, max_limit=1_000)
+
     variables = [
         # ChargingStation: identity and overall availability.
         _var(
@@ -594,25 +596,8 @@ def build_device_model(options: SimulatorOptions, identity: str) -> DeviceModel:
         ),
         # DeviceDataCtrlr: what the CSMS may put in one message.
         *[
-            _var(
-                "DeviceDataCtrlr",
-                "ItemsPerMessage",
-                "integer",
-                20,
-                mutability=ro,
-                instance=instance,
-            )
-            for instance in ("GetReport", "GetVariables", "SetVariables")
-        ],
-        *[
-            _var(
-                "DeviceDataCtrlr",
-                "BytesPerMessage",
-                "integer",
-                8_192,
-                mutability=ro,
-                instance=instance,
-            )
+            _var("DeviceDataCtrlr", name, "integer", limit, mutability=ro, instance=instance)
+            for name, limit in (("ItemsPerMessage", 20), ("BytesPerMessage", 8_192))
             for instance in ("GetReport", "GetVariables", "SetVariables")
         ],
         _var("DeviceDataCtrlr", "ConfigurationValueSize", "integer", 1_000, mutability=ro),
@@ -620,14 +605,7 @@ def build_device_model(options: SimulatorOptions, identity: str) -> DeviceModel:
         # SampledDataCtrlr: what a transaction reports and how often.
         _var("SampledDataCtrlr", "Enabled", "boolean", True),
         _var("SampledDataCtrlr", "SignReadings", "boolean", False),
-        _var(
-            "SampledDataCtrlr",
-            "TxEndedMeasurands",
-            "MemberList",
-            "Energy.Active.Import.Register",
-            values=measurands,
-            max_limit=1_000,
-        ),
+        measurands("SampledDataCtrlr", "TxEndedMeasurands"),
         _var(
             "SampledDataCtrlr",
             "TxEndedInterval",
@@ -637,22 +615,8 @@ def build_device_model(options: SimulatorOptions, identity: str) -> DeviceModel:
             min_limit=0,
             max_limit=3_600,
         ),
-        _var(
-            "SampledDataCtrlr",
-            "TxStartedMeasurands",
-            "MemberList",
-            "Energy.Active.Import.Register",
-            values=measurands,
-            max_limit=1_000,
-        ),
-        _var(
-            "SampledDataCtrlr",
-            "TxUpdatedMeasurands",
-            "MemberList",
-            DEFAULT_SAMPLED,
-            values=measurands,
-            max_limit=1_000,
-        ),
+        measurands("SampledDataCtrlr", "TxStartedMeasurands"),
+        measurands("SampledDataCtrlr", "TxUpdatedMeasurands", DEFAULT_SAMPLED),
         _var(
             "SampledDataCtrlr",
             "TxUpdatedInterval",
@@ -665,14 +629,7 @@ def build_device_model(options: SimulatorOptions, identity: str) -> DeviceModel:
         # AlignedDataCtrlr: clock-aligned values (configured, not sent by the simulator).
         _var("AlignedDataCtrlr", "Enabled", "boolean", False),
         _var("AlignedDataCtrlr", "Interval", "integer", 0, unit="s", min_limit=0, max_limit=86_400),
-        _var(
-            "AlignedDataCtrlr",
-            "Measurands",
-            "MemberList",
-            "Energy.Active.Import.Register",
-            values=measurands,
-            max_limit=1_000,
-        ),
+        measurands("AlignedDataCtrlr", "Measurands"),
         # TxCtrlr
         _var(
             "TxCtrlr", "EVConnectionTimeOut", "integer", 60, unit="s", min_limit=0, max_limit=3_600

@@ -33,14 +33,14 @@ from typing import TYPE_CHECKING, Any, Literal
 from ocpp.v16 import call as call16
 from ocpp.v201 import call as call201
 
+from ocpptui.protocol.timestamps import file_stamp, ocpp_timestamp, parse_utc, utc_now
 from ocpptui.sim.aio import raise_if_cancelling
-from ocpptui.sim.firmware import attempts_for, parse_moment
+from ocpptui.sim.firmware import attempts_for
 from ocpptui.sim.options import SimulatorOptions
-from ocpptui.sim.state import iso_timestamp, utc_now
 from ocpptui.sim.transfer_client import TransferError, redact, upload, upload_url
 
 if TYPE_CHECKING:
-    from ocpptui.sim.charger import SimulatedCharger
+    from ocpptui.sim.host import ChargerHost
 
 logger = logging.getLogger("ocpptui.sim")
 
@@ -89,10 +89,9 @@ class DiagnosticsUpload:
 
 def log_file_name(identity: str, log_type: str, moment: datetime | None = None) -> str:
     """`diagnostics-<identity>-<utc>.log` (or securitylog-...), safe on any file system."""
-    moment = (moment or utc_now()).astimezone(UTC)
     prefix = "securitylog" if log_type == "SecurityLog" else "diagnostics"
     safe_identity = _UNSAFE.sub("_", identity).strip("._") or "charger"
-    return f"{prefix}-{safe_identity[:64]}-{moment:%Y%m%dT%H%M%SZ}.log"
+    return f"{prefix}-{safe_identity[:64]}-{file_stamp(moment or utc_now())}.log"
 
 
 def get_log_request(
@@ -107,7 +106,7 @@ def get_log_request(
 ) -> LogRequest:
     """The upload a GetLog asks for: the same message in 1.6 (security extension) and 2.0.1."""
     start, stop = window(
-        parse_moment(log.get("oldest_timestamp")), parse_moment(log.get("latest_timestamp"))
+        parse_utc(log.get("oldest_timestamp")), parse_utc(log.get("latest_timestamp"))
     )
     return LogRequest(
         kind="log",
@@ -190,7 +189,7 @@ def build_log(
         f"# {options.vendor} {options.model} {log_type.lower()} log",
         f"# identity={identity} serial={options.serial} firmware={firmware_version} "
         f"protocol={options.protocol}",
-        f"# window {iso_timestamp(start)} .. {iso_timestamp(stop)}",
+        f"# window {ocpp_timestamp(start)} .. {ocpp_timestamp(stop)}",
     ]
     span = (stop - start).total_seconds()
     if span <= 0:
@@ -219,7 +218,7 @@ def build_log(
             ms=rng.randint(5, 900),
         )
         moment = start + timedelta(seconds=offset)
-        lines.append(f"{iso_timestamp(moment)} {level:<5} {source:<8} {text}")
+        lines.append(f"{ocpp_timestamp(moment)} {level:<5} {source:<8} {text}")
     return ("\n".join(lines) + "\n").encode()
 
 
@@ -229,13 +228,13 @@ def build_log(
 class LogUploadJob:
     """One diagnostics/log upload: build the file, upload it with retries, report."""
 
-    def __init__(self, charger: SimulatedCharger, request: LogRequest) -> None:
+    def __init__(self, charger: ChargerHost, request: LogRequest) -> None:
         self.charger = charger
         self.request = request
         self.options = charger.options
 
     async def report(self, status: str) -> None:
-        await self.charger._report_log_status(self.request, status)
+        await self.charger.report_log_status(self.request, status)
 
     async def run(self) -> None:
         request = self.request
@@ -275,7 +274,7 @@ class LogUploadJob:
                     return
                 await asyncio.sleep(options.scaled(max(0, interval)))
                 continue
-            self.charger._diagnostics_uploaded(
+            self.charger.diagnostics_uploaded(
                 DiagnosticsUpload(
                     url=target,
                     file_name=request.file_name,

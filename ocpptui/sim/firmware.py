@@ -48,15 +48,15 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from ocpp.v16 import call as call16
 from ocpp.v201 import call as call201
 
+from ocpptui.protocol.timestamps import ocpp_timestamp, parse_utc, utc_now
 from ocpptui.sim.aio import raise_if_cancelling
-from ocpptui.sim.state import iso_timestamp, utc_now
 from ocpptui.sim.transfer_client import (
     DownloadedFile,
     TransferError,
@@ -66,7 +66,7 @@ from ocpptui.sim.transfer_client import (
 )
 
 if TYPE_CHECKING:
-    from ocpptui.sim.charger import SimulatedCharger
+    from ocpptui.sim.host import ChargerHost
 
 logger = logging.getLogger("ocpptui.sim")
 
@@ -162,7 +162,7 @@ def status_payload(flavour: Flavour, status: str, request_id: int | None) -> Any
 def security_event_payload(flavour: Flavour, event_type: str) -> Any:
     module = call16 if flavour != "v201" else call201
     return module.SecurityEventNotification(
-        type=event_type, timestamp=iso_timestamp(), tech_info=None
+        type=event_type, timestamp=ocpp_timestamp(), tech_info=None
     )
 
 
@@ -186,24 +186,13 @@ def firmware_request(
     return FirmwareRequest(
         flavour=flavour,
         location=firmware["location"],
-        retrieve_at=parse_moment(firmware.get("retrieve_date_time")) or utc_now(),
-        install_at=parse_moment(firmware.get("install_date_time")),
+        retrieve_at=parse_utc(firmware.get("retrieve_date_time")) or utc_now(),
+        install_at=parse_utc(firmware.get("install_date_time")),
         request_id=request_id,
         signature=firmware.get("signature"),
         retries=retries,
         retry_interval=retry_interval,
     )
-
-
-def parse_moment(text: str | None) -> datetime | None:
-    """An OCPP date-time as an aware datetime (a missing zone means UTC); None if unusable."""
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def seconds_until(moment: datetime | None) -> float:
@@ -215,18 +204,18 @@ def seconds_until(moment: datetime | None) -> float:
 class FirmwareJob:
     """One firmware update, from the retrieve time to the boot on the new version."""
 
-    def __init__(self, charger: SimulatedCharger, request: FirmwareRequest) -> None:
+    def __init__(self, charger: ChargerHost, request: FirmwareRequest) -> None:
         self.charger = charger
         self.request = request
         self.options = charger.options
         self._failure = charger.options.firmware_failure
 
     async def report(self, status: str) -> None:
-        await self.charger._report_firmware_status(self.request, status)
+        await self.charger.report_firmware_status(self.request, status)
 
     async def security_event(self, event_type: str) -> None:
         payload = security_event_payload(self.request.flavour, event_type)
-        await self.charger._send_when_booted(payload, "security-event")
+        await self.charger.send_when_booted(payload, "security-event")
 
     async def run(self) -> None:
         request = self.request
@@ -248,7 +237,7 @@ class FirmwareJob:
             return
         file, attempts = downloaded
         image = read_image(file.head, file_name_of(request.location))
-        self.charger._firmware_downloaded(
+        self.charger.firmware_downloaded(
             FirmwareDownload(
                 url=request.location,
                 file_name=file_name_of(request.location),
@@ -281,12 +270,12 @@ class FirmwareJob:
         installed_after_boot = self.options.has_quirk("installed-after-boot")
         if request.v16_plain and not installed_after_boot:
             await self.report("Installed")
-            self.charger._reboot_into_firmware(image.version)
+            self.charger.reboot_into_firmware(image.version)
             return
         if not request.v16_plain:
             await self.report("InstallRebooting")
         boots = self.charger.boot_count
-        self.charger._reboot_into_firmware(image.version)
+        self.charger.reboot_into_firmware(image.version)
         await self.charger.wait_until(lambda c: c.booted and c.boot_count > boots, timeout=None)
         # The new image reports a moment after its boot: by then a CSMS may have sent the next
         # request, which this Installed does not belong to.

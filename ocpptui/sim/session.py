@@ -23,16 +23,18 @@ from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
 from ocpp.exceptions import OCPPError
+from ocpp.routing import after, on
 
+from ocpptui.protocol.timestamps import ocpp_timestamp
 from ocpptui.sim.aio import cancel_and_wait, raise_if_cancelling, wait_event
-from ocpptui.sim.diagnostics import LogRequest
-from ocpptui.sim.firmware import FirmwareRequest, seconds_until
+from ocpptui.sim.diagnostics import LogRequest, get_log_request
+from ocpptui.sim.firmware import FirmwareRequest, firmware_request, seconds_until
 from ocpptui.sim.quirks import ignored_call, misbehave
-from ocpptui.sim.state import ConnectorState, Transaction, iso_timestamp
+from ocpptui.sim.state import ConnectorState, Transaction
 
 if TYPE_CHECKING:
     from ocpptui.sim.certificates import ChainCheck
-    from ocpptui.sim.charger import SimulatedCharger
+    from ocpptui.sim.host import ChargerHost
     from ocpptui.sim.link import Link
 
 logger = logging.getLogger("ocpptui.sim")
@@ -58,7 +60,12 @@ class SessionMixin:
     _call: Any  # the version's `ocpp.vXX.call` module, set by the library's ChargePoint
     _call_result: Any  # and its `ocpp.vXX.call_result` module
 
-    def __init__(self, charger: SimulatedCharger, link: Link) -> None:
+    #: The setting whose change restarts the periodic meter values.
+    METER_INTERVAL_SETTING: str
+    #: The SecurityEventNotification type for a CertificateSigned chain the charger refused.
+    INVALID_CERTIFICATE_EVENT: str
+
+    def __init__(self, charger: ChargerHost, link: Link) -> None:
         # The next class in the MRO is the version's `ocpp` ChargePoint.
         super().__init__(  # type: ignore[call-arg]
             charger.identity,
@@ -156,11 +163,11 @@ class SessionMixin:
                 return False
             self.take_plan(unique_id)
             self._status_written.clear()
-            self.charger._start_firmware_update(request)
+            self.charger.start_firmware_update(request)
         elif isinstance(request, LogRequest):
             self.take_plan(unique_id)
             self._status_written.clear()
-            self.charger._start_log_upload(request)
+            self.charger.start_log_upload(request)
         else:
             return False
         # Not awaited here: the reader must go on (the status may wait for the answer to a
@@ -183,7 +190,7 @@ class SessionMixin:
         kept and sent again after the next accepted boot, as real chargers do.
         """
         action = type(payload).__name__
-        self.charger._record_sent(action)
+        self.charger.record_sent(action)
         # A quirk may make the payload break its schema on purpose. The library's call()
         # validates what it sends and would refuse it, so validation is skipped for exactly
         # those payloads (skip_schema_validation also skips checking the answer, which the CSMS
@@ -196,7 +203,7 @@ class SessionMixin:
             )
         except asyncio.CancelledError:
             if queue_if_undelivered:
-                self.charger._queue_undelivered(payload)
+                self.charger.queue_undelivered(payload)
             raise
         except OCPPError as error:
             raise_if_cancelling()
@@ -206,7 +213,7 @@ class SessionMixin:
         except TimeoutError:
             # The library's wait_for may turn our cancellation into a timeout (Python 3.11).
             if queue_if_undelivered:
-                self.charger._queue_undelivered(payload)
+                self.charger.queue_undelivered(payload)
             raise_if_cancelling()
             logger.warning(
                 "%s: no answer to %s within %ss", self.id, action, self.options.response_timeout
@@ -214,7 +221,7 @@ class SessionMixin:
             return None
         except (ConnectionError, OSError, EOFError) as error:  # the link broke
             if queue_if_undelivered:
-                self.charger._queue_undelivered(payload)
+                self.charger.queue_undelivered(payload)
             raise_if_cancelling()
             logger.warning("%s: %s not delivered: %r", self.id, action, error)
             return None
@@ -232,7 +239,7 @@ class SessionMixin:
         await self._boot_until_accepted()
         await self._flush_undelivered()
         await self.announce_all_statuses()
-        for connector in self.charger._connectors.values():
+        for connector in self.charger.connectors.values():
             if connector.transaction is not None and connector.transaction.active:
                 self.start_meter_loop(connector)
         if self.options.auto_transaction:
@@ -244,7 +251,7 @@ class SessionMixin:
     async def _repeat_transfer_statuses(self) -> None:
         while True:
             await asyncio.sleep(self.options.scaled(self.options.status_repeat_interval))
-            await self.charger._repeat_statuses(self)
+            await self.charger.repeat_statuses(self)
 
     async def _boot_until_accepted(self) -> None:
         while not self._boot_accepted.is_set():
@@ -263,7 +270,7 @@ class SessionMixin:
             return None
         status = str(result.status)
         interval = int(result.interval)
-        self.charger._boot_answered(status, interval)
+        self.charger.boot_answered(status, interval)
         if status == ACCEPTED:
             self._boot_accepted.set()
         else:
@@ -271,7 +278,7 @@ class SessionMixin:
         return interval
 
     async def _flush_undelivered(self) -> None:
-        for payload in self.charger._take_undelivered():
+        for payload in self.charger.take_undelivered():
             await self.send(payload, queue_if_undelivered=True)
 
     async def _heartbeat_loop(self) -> None:
@@ -285,7 +292,7 @@ class SessionMixin:
     async def send_heartbeat(self) -> None:
         result = await self.send(self._call.Heartbeat())
         if result is not None:
-            self.charger._heartbeat_answered()
+            self.charger.heartbeat_answered()
 
     def wake_heartbeat(self) -> None:
         self._heartbeat_wakeup.set()
@@ -296,13 +303,72 @@ class SessionMixin:
         """From an update request's `@after` hook: start the update its handler accepted."""
         request = self.take_plan(call_unique_id)
         if request is not None:
-            self.charger._start_firmware_update(request)
+            self.charger.start_firmware_update(request)
 
     def start_planned_log_upload(self, call_unique_id: str) -> None:
         """From a GetDiagnostics/GetLog `@after` hook: start the upload its handler accepted."""
         request = self.take_plan(call_unique_id)
         if request is not None:
-            self.charger._start_log_upload(request)
+            self.charger.start_log_upload(request)
+
+    def plan_firmware_update(
+        self,
+        flavour: str,
+        call_unique_id: str,
+        request_id: int,
+        firmware: dict[str, Any],
+        retries: int | None = None,
+        retry_interval: int | None = None,
+        **_: Any,
+    ) -> bool:
+        """A signed update (2.x UpdateFirmware, 1.6 SignedUpdateFirmware): plan it for the
+        `@after` hook; False (refuse it) while another update runs."""
+        if self.charger.firmware_update_running:
+            return False
+        request = firmware_request(flavour, request_id, firmware, retries, retry_interval)
+        self.plan(call_unique_id, request)
+        return True
+
+    @on("GetLog")  # 2.x, and 1.6 with the security extension
+    def on_get_log(
+        self,
+        log: dict[str, Any],
+        log_type: str,
+        request_id: int,
+        call_unique_id: str,
+        retries: int | None = None,
+        retry_interval: int | None = None,
+        **_: Any,
+    ) -> Any:
+        request = get_log_request(
+            self.id,
+            log,
+            log_type,
+            request_id,
+            retries,
+            retry_interval,
+            protocol_v16=self.options.is_v16,
+        )
+        self.plan(call_unique_id, request)
+        # N01: a new request cancels the running upload and says so.
+        status = "AcceptedCanceled" if self.charger.log_upload_running else ACCEPTED
+        return self._call_result.GetLog(status=status, filename=request.file_name)
+
+    @after("GetLog")
+    def after_get_log(self, call_unique_id: str, **_: Any) -> None:
+        self.start_planned_log_upload(call_unique_id)
+
+    # --- TriggerMessage ----------------------------------------------------------------------
+
+    async def _send_triggered(self, message: str, targets: Any) -> None:
+        """Send the message a TriggerMessage asked for (the version's own way)."""
+        raise NotImplementedError
+
+    @after("TriggerMessage")
+    def after_trigger_message(self, call_unique_id: str, **_: Any) -> None:
+        planned = self.take_plan(call_unique_id)
+        if planned is not None:
+            self.spawn(self._send_triggered(*planned), f"trigger-{planned[0]}")
 
     # --- charging-station certificate (sim.certificates) -----------------------------------
 
@@ -311,17 +377,26 @@ class SessionMixin:
 
         `fields` are the version's other SignCertificate fields (2.0.1: certificateType).
         """
-        csr = self.charger._certificate_csr(organisation)
+        csr = self.charger.certificate_csr(organisation)
         answer = await self.send(self._call.SignCertificate(csr=csr, **fields))
-        self.charger._sign_certificate_answered(str(answer.status) if answer else None)
+        self.charger.sign_certificate_answered(str(answer.status) if answer else None)
 
-    def report_refused_chain(self, verdict: ChainCheck, event_type: str) -> None:
-        """SecurityEventNotification `event_type` for a CertificateSigned chain refused."""
+    @after("CertificateSigned")
+    def after_certificate_signed(self, call_unique_id: str, **_: Any) -> None:
+        """A chain the handler refused is reported (2.x A02; the 1.6 security extension)."""
+        verdict = self.take_plan(call_unique_id)
+        if verdict is not None:
+            self.report_refused_chain(verdict)
+
+    def report_refused_chain(self, verdict: ChainCheck) -> None:
+        """SecurityEventNotification for a CertificateSigned chain refused."""
         tech_info = f"{verdict.reason}: {verdict.detail}"[:TECH_INFO_LIMIT]
         self.spawn(
             self.send(
                 self._call.SecurityEventNotification(
-                    type=event_type, timestamp=iso_timestamp(), tech_info=tech_info
+                    type=self.INVALID_CERTIFICATE_EVENT,
+                    timestamp=ocpp_timestamp(),
+                    tech_info=tech_info,
                 )
             ),
             "security-event",
@@ -361,7 +436,7 @@ class SessionMixin:
             await self.send_periodic_meter_values(connector, transaction)
 
     async def _auto_transaction(self) -> None:
-        connector = self.charger._connectors.get(1)
+        connector = self.charger.connectors.get(1)
         if connector is None or connector.busy or not connector.operative:
             return
         await self.start_transaction(connector, self.options.auto_id_tag, remote=False)
@@ -392,6 +467,10 @@ class SessionMixin:
 
     def on_setting_changed(self, name: str, value: str) -> None:
         """A configuration value took effect (the charger forwards it to the live session)."""
+        if name == "HeartbeatInterval":
+            self.wake_heartbeat()
+        elif name == self.METER_INTERVAL_SETTING:
+            self.wake_meter_loops()
 
 
 def _call_action(raw_msg: str) -> str | None:

@@ -3,28 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from ocpptui.protocol.timestamps import utc_now
 from ocpptui.sim.meter import Meter
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def iso_timestamp(moment: datetime | None = None) -> str:
-    """An OCPP timestamp: UTC, millisecond precision, `Z` suffix."""
-    moment = moment or utc_now()
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def parse_timestamp(text: str) -> datetime | None:
-    """An OCPP timestamp as a datetime (naive if it names no zone); None if unreadable."""
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
 
 
 @dataclass(slots=True)

@@ -14,7 +14,9 @@ from websockets.exceptions import InvalidStatus
 
 from ocpptui.core.auth import AuthConfig
 from ocpptui.core.config import CsmsConfig
+from ocpptui.core.frame import Frame
 from ocpptui.core.hub import Hub
+from ocpptui.core.log_file import LogFile
 from ocpptui.core.proxy import ProxySession, UpstreamConfig
 from tests.helpers import RawCharger, wait_for
 
@@ -79,6 +81,42 @@ async def test_frames_are_forwarded_byte_for_byte_both_ways(proxy: Hub, upstream
     assert frames[3].request_seq == frames[0].seq  # paired on the charger leg
     assert frames[2].request_seq == frames[1].seq  # and on the CSMS leg
     assert frames[3].action == "BootNotification"
+
+
+async def test_a_reopened_proxy_log_keeps_both_legs_marked_and_paired(
+    proxy: Hub, upstream: Hub
+) -> None:
+    # The same message id crosses both legs; each answer belongs to the CALL on its own leg.
+    charger = await charger_via(proxy)
+    await charger.send_text(BOOT_TEXT)
+    await asyncio.wait_for(charger.connection.recv(), 5)
+    await wait_for(lambda: upstream.session_for("CP-1") is not None)
+    csms_session = upstream.session_for("CP-1")
+    assert csms_session is not None
+
+    async def answer() -> None:
+        request = await charger.recv_json()
+        await charger.send_text(json.dumps([3, request[1], {"status": "Accepted"}]))
+
+    task = asyncio.create_task(answer())
+    await csms_session.call_raw("ChangeConfiguration", {"key": "HeartbeatInterval", "value": "30"})
+    await task
+    await wait_for(lambda: len(proxy.chargers["CP-1"].frames) == 8)
+    live = list(proxy.chargers["CP-1"].frames)
+    session = proxy.session_for("CP-1")
+    assert session is not None and session.frame_log.path is not None
+
+    def marks(frames: list[Frame]) -> list[tuple]:
+        return [(f.leg, f.direction.value, f.action, f.request_seq, f.response_seq) for f in frames]
+
+    assert [f.leg for f in live].count("csms") == 4
+    saved = LogFile(session.frame_log.path)
+    assert saved.index()
+    shown = [saved.at(position) for position in range(len(saved))]  # paired nearby, on demand
+    assert marks([f for f in shown if f is not None]) == marks(live)
+    saved.analyze()  # paired over the whole file
+    assert marks([saved.at(position) for position in range(len(saved))]) == marks(live)
+    saved.close()
 
 
 async def test_calls_from_the_csms_reach_the_charger_and_back(proxy: Hub, upstream: Hub) -> None:

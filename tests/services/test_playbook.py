@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from ocpptui.services.playbook import PlaybookError, parse_playbook
+from ocpptui.services.playbook import PlaybookError, load_playbook, parse_playbook
 from ocpptui.sim import SimulatedCharger, SimulatorOptions
 from tests.helpers import FAST_SIM
 
@@ -92,6 +92,13 @@ def test_invalid_playbooks_name_line_and_reason(text: str, message: str) -> None
     with pytest.raises(PlaybookError) as caught:
         parse_playbook(text, Path("pb.toml"))
     assert message in str(caught.value)
+
+
+def test_a_playbook_saved_with_a_byte_order_mark_loads_like_a_site_sheet(tmp_path: Path) -> None:
+    # Windows Notepad writes one; tomllib reads it as an invalid statement.
+    path = tmp_path / "pb.toml"
+    path.write_bytes(b'\xef\xbb\xbf[[step]]\ndo = "sleep"\nseconds = 1\n')
+    assert [step.do for step in load_playbook(path).steps] == ["sleep"]
 
 
 def test_valid_playbook_parses() -> None:

@@ -159,5 +159,8 @@ def test_a_profile_that_does_not_load_is_a_sheet_error_on_its_line(folder: Path)
 def test_a_sheet_that_is_not_text_is_refused(folder: Path) -> None:
     path = folder / "site.toml"
     path.write_bytes(b'[[charger]]\nidentity = "CP-\xff"\n')
-    with pytest.raises(SiteSheetError, match=r"site\.toml:2: not UTF-8 text"):
+    with pytest.raises(SiteSheetError, match=r"site\.toml:2: not UTF-8 text \(byte 0xff\)"):
+        load_sheet(path)
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())  # the byte is named past a BOM too
+    with pytest.raises(SiteSheetError, match=r"site\.toml:2: not UTF-8 text \(byte 0xff\)"):
         load_sheet(path)

@@ -13,6 +13,7 @@ import pytest
 from ocpp.v16 import call as call16
 from ocpp.v201 import call as call201
 
+from ocpptui.protocol.timestamps import ocpp_timestamp
 from ocpptui.services.file_server import (
     FileServer,
     RequestRefused,
@@ -22,7 +23,6 @@ from ocpptui.services.file_server import (
 from ocpptui.services.tls import ensure_certificates, server_context
 from ocpptui.sim import SimulatedCharger
 from ocpptui.sim.firmware import attempts_for, plain_v16_status, read_image
-from ocpptui.sim.state import iso_timestamp
 from tests.sim.csms_peer import CsmsServer
 from tests.sim.helpers import FileEvents, StartCharger
 
@@ -35,7 +35,7 @@ FAST_INSTALL: dict[str, Any] = {"firmware_install_seconds": 2.0}
 
 
 def now(offset_s: float = 0.0) -> str:
-    return iso_timestamp(datetime.now(UTC) + timedelta(seconds=offset_s))
+    return ocpp_timestamp(datetime.now(UTC) + timedelta(seconds=offset_s))
 
 
 def image(path: Path, header: bytes | None = b"SIMFW version=2.3.0\n", size: int = 300_000) -> Path:
@@ -543,6 +543,6 @@ def test_retries_and_plain_statuses() -> None:
 
 async def test_offline_reboot_applies_the_version_at_the_next_boot() -> None:
     charger = SimulatedCharger("ws://127.0.0.1:9/ocpp/CP-9")
-    charger._reboot_into_firmware("9.9.9")
+    charger.reboot_into_firmware("9.9.9")
     assert charger.firmware_version == "9.9.9"
-    assert charger._boot_reason == "FirmwareUpdate"
+    assert charger.boot_reason == "FirmwareUpdate"

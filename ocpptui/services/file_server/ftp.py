@@ -41,7 +41,7 @@ from .limits import ConnectionCounter, peer_address
 from .offers import Offer, OfferRegistry, UploadOffer
 from .progress import TransferMeter
 from .request_paths import PathRefused, Target, ftp_directory, ftp_target, token_of_path
-from .uploads import DiskFull, UploadFile, new_upload_path
+from .uploads import DiskFull, UploadFile, new_upload_path, size_or_none
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +53,9 @@ DATA_CONNECTION_WAIT = 10.0
 links need more than aioftp's default second)."""
 SOCKET_TIMEOUT = 120.0
 """A data connection with no progress for this long has gone away."""
+LINGERING_TIME = 2.0
+"""After refusing an upload, how long to swallow the rest of its data before closing (as the
+HTTP side does)."""
 
 # Pseudo-commands for the end of a connection; clients cannot send them (a command name
 # never contains a space).
@@ -80,6 +83,16 @@ _current_command: contextvars.ContextVar[_Command | None] = contextvars.ContextV
 )
 
 
+@dataclass(frozen=True, slots=True)
+class _FtpSetup:
+    """What each aioftp server the frontend starts is made with."""
+
+    registry: OfferRegistry
+    events: EventBus
+    passive_ports: Sequence[int] | None
+    counter: ConnectionCounter
+
+
 class FtpFrontend:
     """The aioftp server: start, stop, and what it learnt about partial uploads."""
 
@@ -90,14 +103,11 @@ class FtpFrontend:
         passive_ports: Sequence[int] | None,
         counter: ConnectionCounter,
     ) -> None:
-        self._registry = registry
-        self._events = events
-        self._passive_ports = passive_ports
-        self._counter = counter
+        self._setup = _FtpSetup(registry, events, passive_ports, counter)
         self._server: _OfferFtpServer | None = None
 
     async def start(self, bind_host: str, port: int) -> int:
-        server = _OfferFtpServer(self._registry, self._events, self._passive_ports, self._counter)
+        server = _OfferFtpServer(self._setup)
         await server.start(bind_host, port)
         self._server = server
         for sock in server.server.sockets:
@@ -147,27 +157,21 @@ class _OfferUsers(aioftp.AbstractUserManager):
 
 
 class _OfferFtpServer(aioftp.Server):
-    def __init__(
-        self,
-        registry: OfferRegistry,
-        events: EventBus,
-        passive_ports: Sequence[int] | None,
-        counter: ConnectionCounter,
-    ) -> None:
+    def __init__(self, setup: _FtpSetup) -> None:
         super().__init__(
-            _OfferUsers(registry),
+            _OfferUsers(setup.registry),
             path_io_factory=aioftp.MemoryPathIO,
-            data_ports=passive_ports,
+            data_ports=setup.passive_ports,
             socket_timeout=SOCKET_TIMEOUT,
-            idle_timeout=counter.limits.idle_timeout,
+            idle_timeout=setup.counter.limits.idle_timeout,
             wait_future_timeout=DATA_CONNECTION_WAIT,
             # Capped by the file server's counter instead: in all and per address.
             maximum_connections=None,
             welcome_message="ocpp-tui file server",
         )
-        self._counter = counter
-        self._registry = registry
-        self._events = events
+        self._counter = setup.counter
+        self._registry = setup.registry
+        self._events = setup.events
         self.partial_uploads: dict[tuple[str, str], Path] = {}
         """(token, name the client used) -> the file its bytes went to, for REST/APPE/SIZE."""
         refused = self._not_allowed
@@ -461,7 +465,7 @@ class _OfferFtpServer(aioftp.Server):
         if resolved is None:
             return True
         offer, target = resolved
-        size = _size_or_none(self._file_of(offer, target))
+        size = size_or_none(self._file_of(offer, target))
         if size is None:
             return self._refuse(connection, "550", "no such file")
         connection.response("213", str(size))
@@ -585,7 +589,7 @@ class _OfferFtpServer(aioftp.Server):
             return True
         key = (offer.token, target.name)
         earlier = self.partial_uploads.get(key)
-        earlier_size = _size_or_none(earlier)
+        earlier_size = size_or_none(earlier)
         offset = connection.restart_offset
         if append and earlier_size is not None:
             path, offset = earlier, earlier_size  # APPE: continue at the end
@@ -641,17 +645,18 @@ class _OfferFtpServer(aioftp.Server):
             self.partial_uploads.pop(key, None)
             if not transfer.offset:
                 await asyncio.to_thread(path.unlink, missing_ok=True)
-            stream.close()
-            return self._refuse(connection, "552", str(refused))
+            self._refuse(connection, "552", str(refused))
+            await _swallow_and_close(stream)
+            return True
         meter = TransferMeter(self._events, transfer)
         command = _current_command.get()
         try:
-            async with stream:
-                async for block in stream.iter_by_block(READ_CHUNK):
-                    await upload.write(block)
-                    meter.add(len(block))
-                    if command is not None:
-                        command.bytes += len(block)
+            async for block in stream.iter_by_block(READ_CHUNK):
+                await upload.write(block)
+                meter.add(len(block))
+                if command is not None:
+                    command.bytes += len(block)
+            stream.close()
             sha256 = await upload.complete()
         except (UploadTooLarge, UploadWithdrawn, DiskFull) as refused:
             await upload.discard()
@@ -661,7 +666,9 @@ class _OfferFtpServer(aioftp.Server):
             # 452: insufficient storage; 552: exceeded storage allocation (the cap);
             # 451: local error (the offer is gone).
             code = {DiskFull: "452", UploadTooLarge: "552"}.get(type(refused), "451")
-            return self._refuse(connection, code, reason)
+            self._refuse(connection, code, reason)
+            await _swallow_and_close(stream)
+            return True
         except asyncio.CancelledError:
             kept = await upload.keep_partial()
             meter.abort(
@@ -679,6 +686,8 @@ class _OfferFtpServer(aioftp.Server):
             )
             connection.response("426", "data connection lost; transfer aborted")
             return True
+        finally:
+            stream.close()
         meter.finish()
         self._events.emit(
             UploadReceived(
@@ -749,6 +758,22 @@ async def _copy_file(
                 await asyncio.wait([pending])
 
 
+async def _swallow_and_close(stream: StreamIO) -> None:
+    """Read and drop what the client still sends (for LINGERING_TIME at most), then close.
+
+    Closing a data connection with unread data resets it: the client's send fails with a
+    broken pipe and it may never read the refusal already sent on the control connection.
+    """
+    try:
+        async with asyncio.timeout(LINGERING_TIME):
+            while await stream.read(READ_CHUNK):
+                pass
+    except (OSError, TimeoutError):
+        pass  # gone, or still sending: closing is all that is left
+    finally:
+        stream.close()
+
+
 def _plain_address(address: str) -> str:
     """`::ffff:192.0.2.7` (IPv4 on a dual-stack socket) as `192.0.2.7`."""
     return address.removeprefix("::ffff:")
@@ -757,12 +782,3 @@ def _plain_address(address: str) -> str:
 def _mark_exception_seen(task: asyncio.Task[Any]) -> None:
     if not task.cancelled():
         task.exception()
-
-
-def _size_or_none(path: Path | None) -> int | None:
-    if path is None:
-        return None
-    try:
-        return path.stat().st_size
-    except OSError:
-        return None

@@ -11,8 +11,22 @@ from pathlib import Path
 from .budgets import UploadBudget
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OfferAccess:
+    """How chargers reach an offer: its URLs (None for a protocol that is off) and the FTP
+    login (SFTP uses it too) that opens this offer only. Keyword-only fields."""
+
+    http_url: str
+    https_url: str | None
+    ftp_url: str | None
+    ftp_user: str
+    ftp_password: str = field(repr=False)
+    sftp_url: str | None = None
+    """`sftp://user:password@host:port/<token>/...`, with the FTP login; None when SFTP is off."""
+
+
 @dataclass(frozen=True, slots=True)
-class Offer:
+class Offer(OfferAccess):
     """A file chargers may download, at URLs that only its token opens."""
 
     token: str
@@ -21,29 +35,15 @@ class Offer:
     """The name in the URL (see `names.url_file_name`); the file on disk may differ."""
     size: int
     sha256: str
-    http_url: str
-    https_url: str | None
-    ftp_url: str | None
-    ftp_user: str
-    ftp_password: str = field(repr=False)
-    sftp_url: str | None = None
-    """`sftp://user:password@host:port/<token>/...`, with the FTP login; None when SFTP is off."""
 
 
 @dataclass(frozen=True, slots=True)
-class UploadOffer:
+class UploadOffer(OfferAccess):
     """A folder chargers may upload into; any file name under the token is accepted."""
 
     token: str
     label: str
     directory: Path
-    http_url: str
-    https_url: str | None
-    ftp_url: str | None
-    ftp_user: str
-    ftp_password: str = field(repr=False)
-    sftp_url: str | None = None
-    """`sftp://user:password@host:port/<token>/...`, with the FTP login; None when SFTP is off."""
 
 
 @dataclass(frozen=True, slots=True)

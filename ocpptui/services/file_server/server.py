@@ -205,11 +205,8 @@ class FileServer:
         if target is None:
             raise ValueError("no folder for uploads: pass one or set upload_dir")
         target.mkdir(parents=True, exist_ok=True)
-        token, credentials = new_token(), new_credentials()
-        http, https, ftp, sftp = self._urls(token, "", credentials.user, credentials.password, host)
-        offer = UploadOffer(
-            token, label, target, http, https, ftp, credentials.user, credentials.password, sftp
-        )
+        token = new_token()
+        offer = UploadOffer(token, label, target, **self._access(token, "", host))
         self._registry.add(offer, UploadBudget(self.max_upload_bytes))
         return offer
 
@@ -251,37 +248,28 @@ class FileServer:
         self, path: Path, name: str | None, size: int, sha256: str, host: str | None
     ) -> Offer:
         file_name = url_file_name(name or path.name)
-        token, credentials = new_token(), new_credentials()
-        http, https, ftp, sftp = self._urls(
-            token, file_name, credentials.user, credentials.password, host
-        )
-        offer = Offer(
-            token,
-            path,
-            file_name,
-            size,
-            sha256,
-            http,
-            https,
-            ftp,
-            credentials.user,
-            credentials.password,
-            sftp,
-        )
+        token = new_token()
+        offer = Offer(token, path, file_name, size, sha256, **self._access(token, file_name, host))
         self._registry.add(offer)
         return offer
 
-    def _urls(
-        self, token: str, file_name: str, user: str, password: str, host: str | None
-    ) -> tuple[str, str | None, str | None, str | None]:
+    def _access(self, token: str, file_name: str, host: str | None) -> dict[str, str | None]:
+        """A new offer's URLs and fresh login: the `OfferAccess` fields, as keywords."""
+        credentials = new_credentials()
+        user, password = credentials.user, credentials.password
         ports = self.ports
         host = url_host(host or self.advertise_host)
         tail = f"/{token}/{file_name}"
-        http = f"http://{host}:{ports.http}{tail}"
-        https = f"https://{host}:{ports.https}{tail}" if ports.https is not None else None
-        ftp = f"ftp://{user}:{password}@{host}:{ports.ftp}{tail}" if ports.ftp else None
-        sftp = f"sftp://{user}:{password}@{host}:{ports.sftp}{tail}" if ports.sftp else None
-        return http, https, ftp, sftp
+        return {
+            "http_url": f"http://{host}:{ports.http}{tail}",
+            "https_url": f"https://{host}:{ports.https}{tail}" if ports.https is not None else None,
+            "ftp_url": f"ftp://{user}:{password}@{host}:{ports.ftp}{tail}" if ports.ftp else None,
+            "ftp_user": user,
+            "ftp_password": password,
+            "sftp_url": (
+                f"sftp://{user}:{password}@{host}:{ports.sftp}{tail}" if ports.sftp else None
+            ),
+        }
 
 
 def _regular_file(path: Path) -> Path:

@@ -52,7 +52,7 @@ from .limits import ConnectionCounter
 from .offers import Offer, OfferRegistry, UploadOffer
 from .progress import TransferMeter
 from .request_paths import PathRefused, Target, ftp_directory, ftp_target
-from .uploads import DiskFull, UploadFile, new_upload_path
+from .uploads import DiskFull, UploadFile, new_upload_path, size_or_none
 
 log = logging.getLogger(__name__)
 
@@ -435,7 +435,7 @@ class _OfferSftp(asyncssh.SFTPServer):
             self._logged(method, text)
             return _folder_attrs(writable=isinstance(offer, UploadOffer))
         file = self._file_of(offer, target.name)
-        size = _size_or_none(file)
+        size = size_or_none(file)
         if file is None or size is None:
             if isinstance(offer, UploadOffer):
                 # A client checking for an earlier upload before it writes: not a refusal.
@@ -471,7 +471,7 @@ class _OfferSftp(asyncssh.SFTPServer):
             entries = [
                 (name, size)
                 for (token, name), file in self._frontend.partial_uploads.items()
-                if token == offer.token and (size := _size_or_none(file)) is not None
+                if token == offer.token and (size := size_or_none(file)) is not None
             ]
         self._logged("OPENDIR", text)
         writable = isinstance(offer, UploadOffer)
@@ -516,7 +516,7 @@ class _OfferSftp(asyncssh.SFTPServer):
     async def _open_upload(self, offer: UploadOffer, name: str, text: str, pflags: int) -> _Upload:
         key = (offer.token, name)
         earlier = self._frontend.partial_uploads.get(key)
-        earlier_size = _size_or_none(earlier)
+        earlier_size = size_or_none(earlier)
         if earlier is not None and earlier_size is not None and not pflags & (FXF_TRUNC | FXF_EXCL):
             path, offset = earlier, earlier_size  # continue the earlier file (resume)
         else:
@@ -705,12 +705,3 @@ def _file_attrs(size: int, writable: bool) -> asyncssh.SFTPAttrs:
 def _read_at(file: Any, offset: int, size: int) -> bytes:
     file.seek(offset)
     return file.read(size)
-
-
-def _size_or_none(path: Path | None) -> int | None:
-    if path is None:
-        return None
-    try:
-        return path.stat().st_size
-    except OSError:
-        return None

@@ -38,6 +38,16 @@ def default_upload_name() -> str:
     return time.strftime("upload-%Y%m%d-%H%M%S.bin")
 
 
+def size_or_none(path: Path | None) -> int | None:
+    """The file's size; None when there is no file (or it cannot be read)."""
+    if path is None:
+        return None
+    try:
+        return path.stat().st_size
+    except OSError:
+        return None
+
+
 def new_upload_path(directory: Path, client_name: str | None) -> Path:
     """A new, empty file for an upload, named after what the charger called it."""
     directory.mkdir(parents=True, exist_ok=True)

@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Static
+from textual.widgets import Button, Input, Static
 
 ResultT = TypeVar("ResultT")
 
@@ -65,7 +65,16 @@ class FormModal(ModalScreen[ResultT]):
         """Where `_show_error` says why the answer cannot be taken."""
         error = Static("", id=f"{self.PREFIX}-error", classes="form-error", markup=False)
         error.display = not hidden
+        self._error_hidden_when_clear = hidden
         return error
+
+    @on(Input.Changed)
+    def _clear_error_on_edit(self) -> None:
+        """A reason given for the last answer no longer holds once the technician edits it."""
+        errors = self.query(f"#{self.PREFIX}-error").results(Static)
+        for error in errors:
+            error.update("")
+            error.display = not getattr(self, "_error_hidden_when_clear", True)
 
     def _show_error(self, text: str) -> None:
         """Show `text` on the error line."""

@@ -165,12 +165,11 @@ async def test_oversized_streamed_upload_is_cut_off_and_removed(
         for _ in range(4 * MAX_UPLOAD // 65536):
             yield b"z" * 65536
 
-    async with aiohttp.ClientSession() as session:
-        try:
-            async with session.put(upload.http_url + "huge.bin", data=endless()) as response:
-                assert response.status == 413
-        except aiohttp.ClientError:
-            pass  # the server may close before the client reads the 413: both are fine
+    async with (
+        aiohttp.ClientSession() as session,
+        session.put(upload.http_url + "huge.bin", data=endless()) as response,
+    ):
+        assert response.status == 413  # the rest of the body is swallowed, not reset
     aborted = await events.wait_for(TransferAborted)
     assert "exceeds" in aborted.reason and aborted.bytes_done <= MAX_UPLOAD
     await events.wait_for(RequestRefused, lambda r: r.status == 413)
