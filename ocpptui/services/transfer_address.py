@@ -51,9 +51,24 @@ def url_host_for(session: Session | None, configured: str | None) -> str | None:
     return connection_host(session)
 
 
-def address_choices() -> list[LocalAddress]:
-    """The laptop's IPv4 addresses a charger could reach, loopback last."""
-    return local_ipv4_addresses(include_loopback=True)
+def address_choices(bind_host: str = "0.0.0.0") -> list[LocalAddress]:
+    """The laptop's IPv4 addresses a charger could reach the file server on, loopback last.
+
+    A file server bound to one address (`--host 127.0.0.1`, `[files] bind_host`) answers on
+    that one only: offering the others would hand the charger a URL nobody listens on.
+    """
+    addresses = local_ipv4_addresses(include_loopback=True)
+    if _listens_everywhere(bind_host):
+        return addresses
+    bound = [address for address in addresses if address.address == bind_host]
+    return bound or [LocalAddress("bound", bind_host)]
+
+
+def _listens_everywhere(bind_host: str) -> bool:
+    try:
+        return not bind_host or ipaddress.ip_address(bind_host).is_unspecified
+    except ValueError:  # a host name: the system decides where it listens
+        return True
 
 
 def best_address(peer: str | None, addresses: list[LocalAddress]) -> str | None:

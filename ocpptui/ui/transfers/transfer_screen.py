@@ -27,6 +27,7 @@ from ocpptui.app.file_transfers import FileTransfers, Kind, TransferRun, firewal
 from ocpptui.core.clock import Clock
 from ocpptui.core.hub import Charger
 from ocpptui.core.session import CallFailed
+from ocpptui.services.file_hosting import file_server_bind_host
 from ocpptui.services.transfer_address import address_choices, default_address
 from ocpptui.services.transfer_job import Progress, TransferJob
 from ocpptui.services.transfer_schemes import (
@@ -160,7 +161,7 @@ class TransferScreen(ChargerListener, Screen[None], Generic[JobT, RequestT]):
         settings = self.transfers.settings
         listed = listed_protocols(session)
         available = served_schemes(self.transfers.server, settings=settings)
-        addresses = address_choices()
+        addresses = address_choices(file_server_bind_host(settings, self.transfers.hub.listen_host))
         # The address the charger's connection came in on (or [files] advertise_host): the
         # same one `ocpp-tui run` puts into its URLs.
         address = default_address(session, settings.advertise_host, addresses)

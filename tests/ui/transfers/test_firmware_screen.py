@@ -213,3 +213,19 @@ async def test_stop_watching_and_quit_asks_while_an_upgrade_runs(tmp_path: Path,
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
         await until(pilot, lambda: not app.is_running)
+
+
+async def test_the_address_choice_offers_only_where_the_file_server_listens(
+    tmp_path: Path, hub: Hub
+) -> None:
+    # `serve --host 127.0.0.1` binds the file server there too ([files] bind_host empty):
+    # an address of another interface would hand the charger a URL nobody answers on.
+    app = transfer_app(tmp_path, hub)
+    app.transfers.settings.bind_host = ""
+    app.transfers.settings.advertise_host = ""
+    async with app.run_test(size=SIZE) as pilot, simulated(pilot, hub, "SIM-ADDR"):
+        screen = await open_firmware_screen(app, pilot, "SIM-ADDR")
+        options = screen.query_one(TransferOptions)
+        assert hub.listen_host == "127.0.0.1"
+        assert [address.address for address in options.addresses] == ["127.0.0.1"]
+        assert options.default_address == "127.0.0.1"
