@@ -1,5 +1,5 @@
 """Helpers shared by the tests: a raw WebSocket charger, waiting, fast simulator options,
-a full disk."""
+a loopback file server, a full disk, the CLI in a subprocess."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from typing import Any, BinaryIO
 from websockets.asyncio.client import ClientConnection, connect
 
 from ocpptui.core.hub import Hub
+from ocpptui.services.file_server import FileServer
 
 #: The repository: the README, the benchmarks, `python -m ocpptui` run from here.
 ROOT = Path(__file__).resolve().parents[1]
@@ -75,6 +76,22 @@ FAST_SIM: dict[str, Any] = {
     "reboot_delay": 0.05,
     "response_timeout": 3.0,
 }
+
+
+def loopback_file_server(upload_dir: Path | None, **overrides: Any) -> FileServer:
+    """The laptop's real file server on 127.0.0.1, every port picked by the system and no FTP
+    passive range (not started: `async with` it, or start and stop it)."""
+    options: dict[str, Any] = {
+        "advertise_host": "127.0.0.1",
+        "bind_host": "127.0.0.1",
+        "http_port": 0,
+        "https_port": 0,
+        "ftp_port": 0,
+        "ftp_passive_ports": None,
+        "upload_dir": upload_dir,
+    }
+    options.update(overrides)
+    return FileServer(**options)
 
 
 class Disk:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -13,24 +12,8 @@ from ocpptui.services.diagnostics import DiagnosticsRequest
 from ocpptui.services.file_server import FileServer
 from ocpptui.services.firmware import FirmwareUpdate, Phase, WaitFor
 from ocpptui.services.playbook import PlaybookRun, parse_playbook
-from tests.helpers import wait_for
+from tests.helpers import loopback_file_server, wait_for
 from tests.services.file_server.helpers import firmware_file
-
-
-@pytest.fixture
-async def file_server(tmp_path: Path) -> AsyncIterator[FileServer]:
-    server = FileServer(
-        advertise_host="127.0.0.1",
-        bind_host="127.0.0.1",
-        http_port=0,
-        ftp_port=0,
-        ftp_passive_ports=None,
-        upload_dir=tmp_path / "uploads",
-    )
-    await server.start()
-    yield server
-    await server.stop()
-
 
 SIM = {"firmware_install_seconds": 0.5, "transfer_retry_interval": 1}
 
@@ -87,8 +70,7 @@ async def test_download_failure_says_what_failed(
 
 async def test_unreachable_file_server_is_diagnosed(hub: Hub, start_sim, tmp_path: Path) -> None:
     # The URL names an address the charger cannot reach (nothing listens on 127.0.0.2).
-    server = FileServer(advertise_host="127.0.0.2", bind_host="127.0.0.1", http_port=0,
-                        ftp_port=0, ftp_passive_ports=None)  # fmt: skip
+    server = loopback_file_server(None, advertise_host="127.0.0.2")
     await server.start()
     try:
         await start_sim("CP-FW", protocol="ocpp1.6", transfer_timeout=1, **SIM)

@@ -33,7 +33,7 @@ from ocpptui.services.site_run import (
 )
 from ocpptui.services.site_sheet import SheetCharger, load_sheet
 from ocpptui.sim import SimulatedCharger, SimulatorOptions
-from tests.helpers import FAST_SIM
+from tests.helpers import FAST_SIM, loopback_file_server
 
 PROFILE = (
     '[profile]\nname = "car-park"\n'
@@ -101,14 +101,7 @@ def site_files(tmp_path: Path) -> Path:
 
 def _file_server_factory(tmp_path: Path):
     async def start() -> FileServer:
-        server = FileServer(
-            advertise_host="127.0.0.1",
-            bind_host="127.0.0.1",
-            http_port=0,
-            ftp_port=0,
-            ftp_passive_ports=None,
-            upload_dir=tmp_path / "uploads",
-        )
+        server = loopback_file_server(tmp_path / "uploads")
         await server.start()
         return server
 

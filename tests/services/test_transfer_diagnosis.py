@@ -24,7 +24,7 @@ from ocpptui.services.file_server import FileServer, masked_url
 from ocpptui.services.file_server import ftp as ftp_module
 from ocpptui.services.firmware import FirmwareUpdate, Phase, WaitFor
 from ocpptui.services.transfer_diagnosis import TransferWatch
-from tests.helpers import RawCharger, connect_raw
+from tests.helpers import RawCharger, connect_raw, loopback_file_server
 from tests.services.file_server.helpers import firmware_file, free_ports
 
 pytestmark = pytest.mark.timeout(20)
@@ -39,26 +39,18 @@ def host_keys(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def make_server(tmp_path: Path, host_keys: Path, **overrides: Any) -> FileServer:
     options: dict[str, Any] = {
-        "advertise_host": "127.0.0.1",
-        "bind_host": "127.0.0.1",
-        "http_port": 0,
-        "ftp_port": 0,
         "ftp_passive_ports": free_ports(3),
-        "upload_dir": tmp_path / "uploads",
         "enable_sftp": True,
         "sftp_port": 0,
         "sftp_host_key_folder": host_keys,
     }
-    options.update(overrides)
-    return FileServer(**options)
+    return loopback_file_server(tmp_path / "uploads", **{**options, **overrides})
 
 
 @pytest.fixture
 async def file_server(tmp_path: Path, host_keys: Path) -> AsyncIterator[FileServer]:
-    server = make_server(tmp_path, host_keys)
-    await server.start()
-    yield server
-    await server.stop()
+    async with make_server(tmp_path, host_keys) as server:
+        yield server
 
 
 def timeline_text(job: FirmwareUpdate | DiagnosticsRequest) -> str:

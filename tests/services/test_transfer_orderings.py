@@ -9,7 +9,6 @@ repeated failure) decides nothing, and the charger's transfers finish with the f
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -47,21 +46,6 @@ CASES = [(protocol, ordering) for protocol, names in ORDERINGS.items() for order
 
 def quirks(ordering: str) -> set[str]:
     return set() if ordering == "in-order" else {ordering}
-
-
-@pytest.fixture
-async def file_server(tmp_path: Path) -> AsyncIterator[FileServer]:
-    server = FileServer(
-        advertise_host="127.0.0.1",
-        bind_host="127.0.0.1",
-        http_port=0,
-        ftp_port=0,
-        ftp_passive_ports=None,
-        upload_dir=tmp_path / "uploads",
-    )
-    await server.start()
-    yield server
-    await server.stop()
 
 
 async def run_playbook(hub: Hub, text: str, file_server: FileServer) -> PlaybookRun:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -19,19 +18,16 @@ from ocpptui.services.transfer_schemes import (
     supported_schemes,
 )
 from ocpptui.settings.model import FileServerSettings
+from tests.helpers import loopback_file_server
 
 pytestmark = pytest.mark.timeout(10)
 
 
 @pytest.fixture
-async def file_server(tmp_path: Path) -> AsyncIterator[FileServer]:
-    server = FileServer(
-        advertise_host="127.0.0.1", bind_host="127.0.0.1", http_port=0, ftp_port=0,
-        ftp_passive_ports=None, enable_sftp=True, sftp_port=0,
-    )  # fmt: skip
-    await server.start()
-    yield server
-    await server.stop()
+async def file_server() -> AsyncIterator[FileServer]:
+    """With SFTP on (the services conftest's has HTTP and FTP only)."""
+    async with loopback_file_server(None, enable_sftp=True, sftp_port=0) as server:
+        yield server
 
 
 @pytest.mark.parametrize(

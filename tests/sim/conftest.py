@@ -11,6 +11,7 @@ import pytest
 
 from ocpptui.services.file_server import FileServer
 from ocpptui.sim import SimulatedCharger, SimulatorOptions
+from tests.helpers import loopback_file_server
 from tests.sim.csms_peer import CsmsServer
 from tests.sim.helpers import FAST, FileEvents, StartCharger
 
@@ -46,20 +47,8 @@ async def start_charger(csms: CsmsServer) -> AsyncIterator[StartCharger]:
 @pytest.fixture
 async def file_server(csms: CsmsServer, tmp_path: Path) -> AsyncIterator[FileServer]:
     """The laptop's real HTTP + FTP file server on 127.0.0.1 (stopped before the CSMS)."""
-    server = FileServer(
-        advertise_host="127.0.0.1",
-        bind_host="127.0.0.1",
-        http_port=0,
-        https_port=0,
-        ftp_port=0,
-        ftp_passive_ports=None,
-        upload_dir=tmp_path / "uploads",
-    )
-    await server.start()
-    try:
+    async with loopback_file_server(tmp_path / "uploads") as server:
         yield server
-    finally:
-        await server.stop()
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ from ocpptui.services.file_server import (
 from ocpptui.services.tls import ensure_certificates, server_context
 from ocpptui.sim import SimulatedCharger
 from ocpptui.sim.firmware import attempts_for, plain_v16_status, read_image
+from tests.helpers import loopback_file_server
 from tests.sim.csms_peer import CsmsServer
 from tests.sim.helpers import FileEvents, StartCharger
 
@@ -213,13 +214,8 @@ async def test_https_download_trusts_a_self_signed_laptop_only_when_told(
     csms: CsmsServer, start_charger: StartCharger, tmp_path: Path
 ) -> None:
     files = ensure_certificates(tmp_path / "tls", ["127.0.0.1"])
-    server = FileServer(
-        advertise_host="127.0.0.1",
-        bind_host="127.0.0.1",
-        http_port=0,
-        https_port=0,
-        enable_ftp=False,
-        ssl_context=server_context(files.server_cert, files.server_key),
+    server = loopback_file_server(
+        None, enable_ftp=False, ssl_context=server_context(files.server_cert, files.server_key)
     )
     async with server:
         offer = await server.offer_file_async(image(tmp_path / "fw.bin"))

@@ -14,12 +14,8 @@ from tests.services.file_server.helpers import Recorder, make_server
 
 @pytest.fixture
 async def server(tmp_path: Path) -> AsyncIterator[FileServer]:
-    file_server = make_server(tmp_path)
-    await file_server.start()
-    try:
+    async with make_server(tmp_path) as file_server:
         yield file_server
-    finally:
-        await file_server.stop()
 
 
 @pytest.fixture

@@ -7,9 +7,10 @@ import os
 import socket
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from ocpptui.services.file_server import FileServer, FileServerEvent
+from tests.helpers import loopback_file_server
 
 MAX_UPLOAD = 1 << 20
 
@@ -36,19 +37,10 @@ def firmware_file(folder: Path, version: str = "2.0.0", size: int = 300_000) -> 
     return path
 
 
-def make_server(tmp_path: Path, **overrides: object) -> FileServer:
-    options: dict[str, object] = {
-        "advertise_host": "127.0.0.1",
-        "bind_host": "127.0.0.1",
-        "http_port": 0,
-        "https_port": 0,
-        "ftp_port": 0,
-        "ftp_passive_ports": free_ports(4),
-        "upload_dir": tmp_path / "uploads",
-        "max_upload_bytes": MAX_UPLOAD,
-    }
-    options.update(overrides)
-    return FileServer(**options)  # type: ignore[arg-type]
+def make_server(tmp_path: Path, **overrides: Any) -> FileServer:
+    """A loopback file server with a passive FTP range and a 1 MiB upload limit."""
+    options: dict[str, Any] = {"ftp_passive_ports": free_ports(4), "max_upload_bytes": MAX_UPLOAD}
+    return loopback_file_server(tmp_path / "uploads", **{**options, **overrides})
 
 
 class Recorder(list[FileServerEvent]):

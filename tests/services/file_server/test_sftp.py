@@ -36,12 +36,10 @@ def host_keys(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 async def sftp_server(tmp_path: Path, host_keys: Path) -> AsyncIterator[FileServer]:
-    server = make_server(tmp_path, enable_sftp=True, sftp_port=0, sftp_host_key_folder=host_keys)
-    await server.start()
-    try:
+    async with make_server(
+        tmp_path, enable_sftp=True, sftp_port=0, sftp_host_key_folder=host_keys
+    ) as server:
         yield server
-    finally:
-        await server.stop()
 
 
 @pytest.fixture
