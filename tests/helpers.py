@@ -7,8 +7,11 @@ import asyncio
 import errno
 import json
 import os
+import re
 import subprocess
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -124,14 +127,50 @@ class FullDiskFile:
         return getattr(self._file, name)
 
 
+def _cli_env(home: Path) -> dict[str, str]:
+    return {**os.environ, "OCPP_TUI_HOME": str(home)}
+
+
 def run_cli(*args: str, home: Path, timeout: float = 30) -> subprocess.CompletedProcess[str]:
     """`python -m ocpptui ARGS` in a subprocess, its files under `home`."""
-    env = {**os.environ, "OCPP_TUI_HOME": str(home)}
     return subprocess.run(
         [sys.executable, "-m", "ocpptui", *args],
         capture_output=True,
         text=True,
         timeout=timeout,
-        env=env,
+        env=_cli_env(home),
         cwd=ROOT,
     )
+
+
+@asynccontextmanager
+async def cli_process(
+    *args: str, home: Path, stderr: int = asyncio.subprocess.PIPE
+) -> AsyncIterator[asyncio.subprocess.Process]:
+    """`python -m ocpptui ARGS` running, stdout piped, its files under `home`; killed on the
+    way out if the test has not ended it (`stderr`: PIPE, STDOUT or DEVNULL)."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "ocpptui",
+        *args,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=stderr,
+        env=_cli_env(home),
+        cwd=ROOT,
+    )
+    try:
+        yield process
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+
+
+async def listening_port(process: asyncio.subprocess.Process) -> tuple[str, int]:
+    """A server's first line on stdout ("listening on 127.0.0.1:PORT ...") and its port."""
+    assert process.stdout is not None
+    first = (await asyncio.wait_for(process.stdout.readline(), 20)).decode()
+    found = re.search(r"listening on 127\.0\.0\.1:(\d+)", first)
+    assert found is not None, first
+    return first, int(found.group(1))

@@ -7,7 +7,6 @@ import ast
 import asyncio
 import importlib
 import json
-import os
 import re
 import signal
 import subprocess
@@ -17,7 +16,7 @@ from pathlib import Path
 from websockets.asyncio.client import connect
 
 from ocpptui.cli.parser import build_parser
-from tests.helpers import ROOT, run_cli
+from tests.helpers import ROOT, cli_process, listening_port, run_cli
 
 
 def test_paths_and_version(tmp_path: Path) -> None:
@@ -31,7 +30,8 @@ def test_paths_and_version(tmp_path: Path) -> None:
     assert re.fullmatch(r"ocpp-tui \d+\.\d+\.\d+\n", version.stdout)
 
 
-def test_help_does_not_import_textual(tmp_path: Path) -> None:
+def _after_help(expression: str) -> str:
+    """`ocpp-tui --help` in a fresh interpreter, then `print(expression)`: what it printed."""
     code = (
         "import sys\n"
         "from ocpptui import cli\n"
@@ -39,10 +39,15 @@ def test_help_does_not_import_textual(tmp_path: Path) -> None:
         "    cli.main(['--help'])\n"
         "except SystemExit:\n"
         "    pass\n"
-        "print('textual' in sys.modules)"
+        f"print({expression})"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
-    assert "serve" in result.stdout and result.stdout.strip().endswith("False")
+    return result.stdout
+
+
+def test_help_does_not_import_textual(tmp_path: Path) -> None:
+    stdout = _after_help("'textual' in sys.modules")
+    assert "serve" in stdout and stdout.strip().endswith("False")
 
 
 #: The modules that run the commands: none is imported until its command runs.
@@ -60,17 +65,8 @@ COMMAND_MODULES = {
 
 
 def test_help_imports_no_command_module_and_nothing_of_the_core() -> None:
-    code = (
-        "import sys\n"
-        "from ocpptui import cli\n"
-        "try:\n"
-        "    cli.main(['--help'])\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "print(sorted(m for m in sys.modules if m.startswith('ocpptui.')))"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
-    loaded = set(ast.literal_eval(result.stdout.splitlines()[-1]))
+    stdout = _after_help("sorted(m for m in sys.modules if m.startswith('ocpptui.'))")
+    loaded = set(ast.literal_eval(stdout.splitlines()[-1]))
     assert loaded & COMMAND_MODULES == set()
     assert {m.split(".")[1] for m in loaded} <= {"cli", "transports"}  # framing: --framing
 
@@ -106,27 +102,12 @@ def test_default_settings_file_is_created_and_matches_the_defaults(tmp_path: Pat
 
 async def test_headless_server_prints_frames_and_stops_on_sigterm(tmp_path: Path) -> None:
     log_dir = tmp_path / "logs"
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "ocpptui",
-        "serve",
-        "--headless",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "0",
-        "--log-dir",
-        str(log_dir),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env={**os.environ, "OCPP_TUI_HOME": str(tmp_path / "home")},
-        cwd=ROOT,
-    )
-    try:
+    async with cli_process(
+        "serve", "--headless", "--host", "127.0.0.1", "--port", "0", "--log-dir", str(log_dir),
+        home=tmp_path / "home",
+    ) as process:  # fmt: skip
+        _, port = await listening_port(process)
         assert process.stdout is not None
-        first = (await asyncio.wait_for(process.stdout.readline(), 20)).decode()
-        port = int(re.search(r"listening on 127\.0\.0\.1:(\d+)", first).group(1))
         async with connect(f"ws://127.0.0.1:{port}/CP-7", subprotocols=["ocpp1.6"]) as ws:  # type: ignore[list-item]
             await ws.send(
                 '[2,"b1","BootNotification",{"chargePointVendor":"V","chargePointModel":"M"}]'
@@ -139,10 +120,6 @@ async def test_headless_server_prints_frames_and_stops_on_sigterm(tmp_path: Path
         assert "CP-7 ←" in lines[2] and "RESULT" in lines[2] and "ms" in lines[2]
         process.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(process.wait(), 10) == 0
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
     logs = list(log_dir.rglob("frames.jsonl"))
     assert len(logs) == 1
     assert len(logs[0].read_text().splitlines()) == 2

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import re
 import signal
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,39 +13,21 @@ from websockets.exceptions import InvalidStatus
 
 from ocpptui import cli
 from ocpptui.cli.parser import build_parser
-from tests.helpers import ROOT
+from tests.helpers import cli_process, listening_port
 
 
 async def test_a_refused_connection_is_printed_once_with_what_to_do(tmp_path: Path) -> None:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "ocpptui",
-        "serve",
-        "--headless",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "0",
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env={**os.environ, "OCPP_TUI_HOME": str(tmp_path / "home")},
-        cwd=ROOT,
-    )
-    try:
+    async with cli_process(
+        "serve", "--headless", "--host", "127.0.0.1", "--port", "0", home=tmp_path / "home"
+    ) as process:
+        first, port = await listening_port(process)
         assert process.stdout is not None
-        first = (await asyncio.wait_for(process.stdout.readline(), 20)).decode()
-        port = int(re.search(r"listening on 127\.0\.0\.1:(\d+)", first).group(1))
         with pytest.raises(InvalidStatus):
             async with connect(f"ws://127.0.0.1:{port}/CP-7"):  # no subprotocol offered
                 pass
         refused = (await asyncio.wait_for(process.stdout.readline(), 5)).decode()
         process.send_signal(signal.SIGTERM)
         out, err = await asyncio.wait_for(process.communicate(), 10)
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
     assert refused.startswith("-- refused ") and "/CP-7" in refused
     assert "no subprotocol offered" in refused
     assert "what to do: set the OCPP version" in refused

@@ -5,10 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
-import re
 import signal
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,9 +16,7 @@ from websockets.exceptions import ConnectionClosed
 
 from ocpptui.core.config import CsmsConfig
 from ocpptui.core.hub import Hub
-from tests.helpers import connect_raw, server_url, wait_for
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.helpers import cli_process, connect_raw, listening_port, server_url, wait_for
 
 
 async def test_binary_frame_with_invalid_utf8_is_answered(hub: Hub) -> None:
@@ -215,29 +210,21 @@ async def _fuzz_once(tmp_path: Path, batch: list[str]) -> None:
 
 async def test_log_survives_kill_9(tmp_path: Path) -> None:
     log_dir = tmp_path / "logs"
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "ocpptui", "serve", "--headless", "--host", "127.0.0.1",
-        "--port", "0", "--log-dir", str(log_dir),
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
-        env={**os.environ, "OCPP_TUI_HOME": str(tmp_path / "home")}, cwd=ROOT,
-    )  # fmt: skip
-    try:
-        assert process.stdout is not None
-        first = (await asyncio.wait_for(process.stdout.readline(), 20)).decode()
-        port = int(re.search(r":(\d+) \(", first).group(1))
-        async with connect(f"ws://127.0.0.1:{port}/CP-K", subprotocols=["ocpp1.6"]) as ws:  # type: ignore[list-item]
-            for n in range(200):
-                await ws.send(json.dumps([2, f"k{n}", "Heartbeat", {}]))
-            for _ in range(100):
-                await ws.recv()
-            process.send_signal(signal.SIGKILL)
-            await process.wait()
-    except ConnectionClosed:
-        pass
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
+    async with cli_process(
+        "serve", "--headless", "--host", "127.0.0.1", "--port", "0", "--log-dir", str(log_dir),
+        home=tmp_path / "home", stderr=asyncio.subprocess.DEVNULL,
+    ) as process:  # fmt: skip
+        _, port = await listening_port(process)
+        try:
+            async with connect(f"ws://127.0.0.1:{port}/CP-K", subprotocols=["ocpp1.6"]) as ws:  # type: ignore[list-item]
+                for n in range(200):
+                    await ws.send(json.dumps([2, f"k{n}", "Heartbeat", {}]))
+                for _ in range(100):
+                    await ws.recv()
+                process.send_signal(signal.SIGKILL)
+                await process.wait()
+        except ConnectionClosed:
+            pass
     (log,) = log_dir.rglob("frames.jsonl")
     lines = log.read_text().splitlines()
     assert len(lines) >= 200  # at least the 100 answered calls and their answers

@@ -7,7 +7,6 @@ import asyncio
 import io
 import json
 import logging
-import os
 import re
 import signal
 import sys
@@ -20,7 +19,7 @@ from ocpptui.core.hub import Hub
 from ocpptui.core.safe_logging import TerminalSafeFormatter
 from ocpptui.headless import run_playbook_headless
 from ocpptui.protocol.terminal_text import escape_controls
-from tests.helpers import ROOT, run_cli
+from tests.helpers import cli_process, listening_port, run_cli
 
 #: What must never be written raw: ESC, BEL (ends OSC 52), 8-bit CSI, CR, RLO, isolates.
 RAW_CONTROLS = re.compile("[\x1b\x07\x9b\r\u202e\u2066-\u2069]")
@@ -55,27 +54,11 @@ async def test_headless_server_escapes_what_peers_send(tmp_path: Path) -> None:
     """A real `ocpp-tui serve --headless`: a hostile path (refused before authentication), a
     hostile subprotocol (an 8-bit CSI), then a charger whose frames carry ESC and bidi
     overrides. Nothing raw on stdout or stderr."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "ocpptui",
-        "serve",
-        "--headless",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "0",
-        "--log-dir",
-        str(tmp_path / "logs"),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env={**os.environ, "OCPP_TUI_HOME": str(tmp_path / "home")},
-        cwd=ROOT,
-    )
-    assert process.stdout is not None and process.stderr is not None
-    try:
-        first = (await asyncio.wait_for(process.stdout.readline(), 20)).decode()
-        port = int(re.search(r"listening on 127\.0\.0\.1:(\d+)", first).group(1))
+    async with cli_process(
+        "serve", "--headless", "--host", "127.0.0.1", "--port", "0",
+        "--log-dir", str(tmp_path / "logs"), home=tmp_path / "home",
+    ) as process:  # fmt: skip
+        first, port = await listening_port(process)
         answer = await _raw_handshake(port, HOSTILE_PATH, b"ocpp1.6")
         assert answer.startswith(b"HTTP/1.1 404")
         answer = await _raw_handshake(port, "/ocpp/CP-9", b"\x9b2J\x9b31mocpp9")
@@ -91,10 +74,6 @@ async def test_headless_server_escapes_what_peers_send(tmp_path: Path) -> None:
             await ws.recv()
         process.send_signal(signal.SIGTERM)
         out, err = await asyncio.wait_for(process.communicate(), 15)
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
     stdout, stderr = (first.encode() + out).decode(), err.decode()
     # The refusal is printed once, as the event line (issue 17: no second WARNING on stderr).
     assert "refused" in stdout and "refused" not in stderr

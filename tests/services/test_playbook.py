@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import re
-import sys
 from pathlib import Path
 
 import pytest
 
 from ocpptui.services.playbook import PlaybookError, load_playbook, parse_playbook
 from ocpptui.sim import SimulatedCharger, SimulatorOptions
-from tests.helpers import FAST_SIM
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.helpers import FAST_SIM, cli_process, listening_port, run_cli
 
 PLAYBOOK = """
 [server]
@@ -116,23 +111,21 @@ async def _run_cli(tmp_path: Path, playbook: str, identity: str) -> tuple[int, s
     (tmp_path / "pb.toml").write_text(playbook)
     (tmp_path / "site.toml").write_text(PROFILE)
     out = tmp_path / "result.json"
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "ocpptui", "run", str(tmp_path / "pb.toml"),
-        "--host", "127.0.0.1", "--port", "0", "--json-out", str(out),
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-        env={**os.environ, "OCPP_TUI_HOME": str(tmp_path / "home")}, cwd=ROOT,
-    )  # fmt: skip
-    assert process.stdout is not None
-    first = (await asyncio.wait_for(process.stdout.readline(), 20)).decode()
-    port = int(re.search(r"listening on 127\.0\.0\.1:(\d+)", first).group(1))
-    charger = SimulatedCharger(f"ws://127.0.0.1:{port}/{identity}", SimulatorOptions(**FAST_SIM))
-    task = asyncio.create_task(charger.run())
-    try:
-        output = (await asyncio.wait_for(process.stdout.read(), 60)).decode()
-        code = await process.wait()
-    finally:
-        await charger.stop()
-        await task
+    async with cli_process(
+        "run", str(tmp_path / "pb.toml"), "--host", "127.0.0.1", "--port", "0",
+        "--json-out", str(out), home=tmp_path / "home", stderr=asyncio.subprocess.STDOUT,
+    ) as process:  # fmt: skip
+        first, port = await listening_port(process)
+        assert process.stdout is not None
+        url = f"ws://127.0.0.1:{port}/{identity}"
+        charger = SimulatedCharger(url, SimulatorOptions(**FAST_SIM))
+        task = asyncio.create_task(charger.run())
+        try:
+            output = (await asyncio.wait_for(process.stdout.read(), 60)).decode()
+            code = await process.wait()
+        finally:
+            await charger.stop()
+            await task
     result = json.loads(out.read_text()) if out.exists() else None
     return code, first + output, result
 
@@ -181,13 +174,7 @@ async def test_failing_step_gives_exit_1_and_skips_the_rest(tmp_path: Path) -> N
 
 
 def test_invalid_playbook_exits_2(tmp_path: Path) -> None:
-    import subprocess
-
     (tmp_path / "bad.toml").write_text('[[step]]\ndo = "dance"\n')
-    result = subprocess.run(
-        [sys.executable, "-m", "ocpptui", "run", str(tmp_path / "bad.toml")],
-        capture_output=True, text=True, timeout=30, cwd=ROOT,
-        env={**os.environ, "OCPP_TUI_HOME": str(tmp_path / "home")},
-    )  # fmt: skip
+    result = run_cli("run", str(tmp_path / "bad.toml"), home=tmp_path / "home")
     assert result.returncode == 2
     assert "invalid playbook" in result.stdout and "unknown do = 'dance'" in result.stdout

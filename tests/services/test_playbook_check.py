@@ -3,9 +3,6 @@ messages and actions, unknown keys, payloads against the playbook's protocol."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,8 +10,8 @@ import pytest
 from ocpptui.protocol.versions import OcppVersion
 from ocpptui.services.playbook import PlaybookError, parse_playbook
 from ocpptui.services.playbook_check import trigger_messages
+from tests.helpers import run_cli
 
-ROOT = Path(__file__).resolve().parents[2]
 WAIT = '[[step]]\ndo = "wait_for_charger"\ntimeout = 60\n\n'
 
 
@@ -72,11 +69,9 @@ def test_unknown_keys_and_protocols_are_refused() -> None:
 def test_run_exits_2_at_once_without_waiting_for_a_charger(tmp_path: Path) -> None:
     path = tmp_path / "site.toml"
     path.write_text(WAIT + '[[step]]\ndo = "trigger_message"\nmessage = "StatusNotifcation"\n')
-    result = subprocess.run(
-        [sys.executable, "-m", "ocpptui", "run", str(path), "--host", "127.0.0.1", "--port", "0"],
-        capture_output=True, text=True, timeout=20, cwd=ROOT,
-        env={**os.environ, "OCPP_TUI_HOME": str(tmp_path / "home")},
-    )  # fmt: skip
+    result = run_cli(
+        "run", str(path), "--host", "127.0.0.1", "--port", "0", home=tmp_path / "home", timeout=20
+    )
     assert result.returncode == 2
     assert f"{path}:7: step 2: trigger_message: unknown message" in result.stdout
     assert "listening" not in result.stdout  # no server was started

@@ -21,7 +21,7 @@ from ocpptui.services.report import (
     write_report,
 )
 from ocpptui.sim import SimulatedCharger, SimulatorOptions
-from tests.helpers import FAST_SIM, connect_raw, wait_for
+from tests.helpers import FAST_SIM, cli_process, connect_raw, listening_port, wait_for
 
 HOSTILE = "<script>alert(1)</script> [/] [bold"
 
@@ -301,30 +301,22 @@ keys = ["HeartbeatInterval"]
 
 async def test_run_report_reads_the_whole_configuration_first(tmp_path: Path) -> None:
     """`ocpp-tui run --report` after a read of one key: the report reads every key first."""
-    import os
-    import re
-    import sys
-
-    root = Path(__file__).resolve().parents[2]
     (tmp_path / "pb.toml").write_text(REPORT_PLAYBOOK)
     reports = tmp_path / "reports"
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "ocpptui", "run", str(tmp_path / "pb.toml"),
-        "--host", "127.0.0.1", "--port", "0", "--report", str(reports),
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-        env={**os.environ, "OCPP_TUI_HOME": str(tmp_path / "home")}, cwd=root,
-    )  # fmt: skip
-    assert process.stdout is not None
-    first = (await asyncio.wait_for(process.stdout.readline(), 20)).decode()
-    port = int(re.search(r"listening on 127\.0\.0\.1:(\d+)", first).group(1))
-    sim = SimulatedCharger(f"ws://127.0.0.1:{port}/CP-RR", SimulatorOptions(**FAST_SIM))
-    sim_task = asyncio.create_task(sim.run())
-    try:
-        output = (await asyncio.wait_for(process.stdout.read(), 60)).decode()
-        assert await process.wait() == 0, output
-    finally:
-        await sim.stop()
-        await sim_task
+    async with cli_process(
+        "run", str(tmp_path / "pb.toml"), "--host", "127.0.0.1", "--port", "0",
+        "--report", str(reports), home=tmp_path / "home", stderr=asyncio.subprocess.STDOUT,
+    ) as process:  # fmt: skip
+        _, port = await listening_port(process)
+        assert process.stdout is not None
+        sim = SimulatedCharger(f"ws://127.0.0.1:{port}/CP-RR", SimulatorOptions(**FAST_SIM))
+        sim_task = asyncio.create_task(sim.run())
+        try:
+            output = (await asyncio.wait_for(process.stdout.read(), 60)).decode()
+            assert await process.wait() == 0, output
+        finally:
+            await sim.stop()
+            await sim_task
     assert "reading the configuration for the report" in output
     assert "GetConfiguration (all keys):" in output
     [folder] = list(reports.iterdir())
