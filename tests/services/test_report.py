@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import io
 import json
 from pathlib import Path
 
-from ocpptui.core.config import CsmsConfig
 from ocpptui.core.configuration import change_configuration, read_configuration
 from ocpptui.core.hub import Hub
-from ocpptui.headless import run_playbook_headless
 from ocpptui.services.checklist import ChecklistTarget
 from ocpptui.services.report import (
     ReportRequest,
@@ -22,6 +19,7 @@ from ocpptui.services.report import (
 )
 from ocpptui.sim import SimulatedCharger, SimulatorOptions
 from tests.helpers import FAST_SIM, cli_process, connect_raw, listening_port, wait_for
+from tests.services.headless_run import run_headless
 
 HOSTILE = "<script>alert(1)</script> [/] [bold"
 
@@ -146,37 +144,11 @@ async def test_a_playbook_run_writes_the_same_report(tmp_path: Path) -> None:
     (tmp_path / "site.toml").write_text(
         '[profile]\nname = "site"\n[ocpp16]\nHeartbeatInterval = 90\n'
     )
-    playbook = tmp_path / "play.toml"
-    playbook.write_text(PLAYBOOK)
-    hub = Hub(CsmsConfig(port=0, call_timeout=5), sessions_dir=tmp_path / "sessions")
-    started: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-    output = io.StringIO()
     request = ReportRequest(tmp_path / "reports", SiteNotes("Bo", "", ["p.jpg"]), "1.4.2")
-    run = asyncio.create_task(
-        run_playbook_headless(
-            hub,
-            playbook,
-            host="127.0.0.1",
-            port=0,
-            json_out=tmp_path / "out.json",
-            out=output,
-            on_started=started.set_result,
-            report_request=request,
-        )
-    )
-    port = await started
-    sim = SimulatedCharger(f"ws://127.0.0.1:{port}/CP-PB", SimulatorOptions(**FAST_SIM))
-    sim_task = asyncio.create_task(sim.run())
-    try:
-        assert await asyncio.wait_for(run, 30) == 0, output.getvalue()
-    finally:
-        await sim.stop()
-        await sim_task
-    results = json.loads((tmp_path / "out.json").read_text())
-    folder = Path(results["report"])
-    assert (
-        folder.parent == tmp_path / "reports" and f"report written to {folder}" in output.getvalue()
-    )
+    run = await run_headless(tmp_path, PLAYBOOK, "CP-PB", timeout=30, report_request=request)
+    assert run.code == 0, run.output
+    folder = Path(run.results["report"])
+    assert folder.parent == tmp_path / "reports" and f"report written to {folder}" in run.output
     data = json.loads((folder / "report.json").read_text())
     assert data["playbook"]["ok"] is True
     assert [step["do"] for step in data["playbook"]["steps"]] == [

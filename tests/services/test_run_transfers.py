@@ -3,24 +3,17 @@ CLI builds from the settings, the real headless runner and a simulated charger."
 
 from __future__ import annotations
 
-import asyncio
-import io
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from ocpptui.core.config import CsmsConfig
-from ocpptui.core.hub import Hub
-from ocpptui.headless import run_playbook_headless
 from ocpptui.services.file_hosting import create_file_server
 from ocpptui.services.file_server import FileServer
 from ocpptui.services.file_server import server as file_server_module
 from ocpptui.settings.model import FileServerSettings
-from ocpptui.sim import SimulatedCharger, SimulatorOptions
-from tests.helpers import FAST_SIM
 from tests.services.file_server.helpers import firmware_file
+from tests.services.headless_run import run_headless
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -42,40 +35,6 @@ def cli_file_server(tmp_path: Path, **settings: Any):
     return start
 
 
-async def run_headless(
-    tmp_path: Path, playbook: str, identity: str, factory, **sim: Any
-) -> tuple[int, str, dict[str, Any], SimulatedCharger]:
-    path = tmp_path / "playbook.toml"
-    path.write_text(playbook, encoding="utf-8")
-    results = tmp_path / "results.json"
-    hub = Hub(CsmsConfig(port=0, call_timeout=5), sessions_dir=tmp_path / "sessions")
-    out = io.StringIO()
-    started: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-    runner = asyncio.create_task(
-        run_playbook_headless(
-            hub,
-            path,
-            host="127.0.0.1",
-            port=0,
-            json_out=results,
-            out=out,
-            on_started=started.set_result,
-            file_server_factory=factory,
-        )
-    )
-    port = await asyncio.wait_for(started, 5)
-    charger = SimulatedCharger(
-        f"ws://127.0.0.1:{port}/ocpp/{identity}", SimulatorOptions(**{**FAST_SIM, **sim})
-    )
-    task = asyncio.create_task(charger.run())
-    try:
-        code = await asyncio.wait_for(runner, 45)
-    finally:
-        await charger.stop()
-        await task
-    return code, out.getvalue(), json.loads(results.read_text()), charger
-
-
 async def test_run_puts_the_address_the_charger_connected_on_into_the_urls(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -86,10 +45,12 @@ async def test_run_puts_the_address_the_charger_connected_on_into_the_urls(
         f'[[step]]\ndo = "update_firmware"\nfile = "{image}"\ntimeout = 20\n\n'
         f'[[step]]\ndo = "get_diagnostics"\ntimeout = 20\n'
     )
-    code, output, result, charger = await run_headless(
-        tmp_path, playbook, "CP-RUN", cli_file_server(tmp_path), firmware_install_seconds=1
-    )
-    assert code == 0, output
+    run = await run_headless(
+        tmp_path, playbook, "CP-RUN", url_path="/ocpp", sim={"firmware_install_seconds": 1},
+        file_server_factory=cli_file_server(tmp_path),
+    )  # fmt: skip
+    assert run.code == 0, run.output
+    result, charger = run.results, run.charger
     firmware, diagnostics = result["steps"][1], result["steps"][2]
     assert firmware["request"]["url"].startswith("http://127.0.0.1:")
     assert diagnostics["request"]["location"].startswith("http://127.0.0.1:")
@@ -106,10 +67,12 @@ async def test_run_uses_the_advertised_address_when_one_is_set(tmp_path: Path) -
         '[[step]]\ndo = "wait_for_charger"\n\n[[step]]\ndo = "get_diagnostics"\ntimeout = 5\n'
     )
     factory = cli_file_server(tmp_path, advertise_host=OTHER_INTERFACE)
-    code, _, result, _ = await run_headless(
-        tmp_path, playbook, "CP-ADV", factory, transfer_timeout=0.5, transfer_retries=0
-    )
-    assert code == 1
+    run = await run_headless(
+        tmp_path, playbook, "CP-ADV", url_path="/ocpp",
+        sim={"transfer_timeout": 0.5, "transfer_retries": 0}, file_server_factory=factory,
+    )  # fmt: skip
+    assert run.code == 1
+    result = run.results
     assert result["steps"][1]["request"]["location"].startswith(f"http://{OTHER_INTERFACE}:")
     assert OTHER_INTERFACE in result["steps"][1]["error"]  # the advice names it
 
@@ -122,15 +85,20 @@ async def test_two_updates_in_a_row_pass_only_on_their_own_installed(tmp_path: P
         f'[[step]]\ndo = "update_firmware"\nfile = "{first}"\ntimeout = 20\n\n'
         f'[[step]]\ndo = "update_firmware"\nfile = "{second}"\ntimeout = 20\n'
     )
-    code, output, result, charger = await run_headless(
+    run = await run_headless(
         tmp_path,
         playbook,
         "CP-TWICE",
-        cli_file_server(tmp_path, advertise_host="127.0.0.1"),
-        quirks={"installed-after-boot"},
-        firmware_install_seconds=10,  # 0.5 s: a late Installed comes before this job's own
+        url_path="/ocpp",
+        sim={
+            "quirks": {"installed-after-boot"},
+            # 0.5 s: a late Installed comes before this job's own
+            "firmware_install_seconds": 10,
+        },
+        file_server_factory=cli_file_server(tmp_path, advertise_host="127.0.0.1"),
     )
-    assert code == 0, output
+    assert run.code == 0, run.output
+    result, charger = run.results, run.charger
     # The second step ended on the charger's boot onto its image, which the charger runs.
     assert charger.firmware_version == "3.0.0"
     response = result["steps"][2]["response"]

@@ -4,19 +4,17 @@ text output, the report and a playbook's results show ****; the frame log is exa
 from __future__ import annotations
 
 import asyncio
-import io
 import json
 from pathlib import Path
 
-from ocpptui.core.config import CsmsConfig
 from ocpptui.core.configuration import change_configuration
 from ocpptui.core.hub import Hub
-from ocpptui.headless import frame_line, run_playbook_headless
+from ocpptui.headless import frame_line
 from ocpptui.protocol.secrets import is_secret_path, masked, masked_frame_text
 from ocpptui.services.checklist import ChecklistTarget
 from ocpptui.services.report import SiteNotes, commissioning_report, write_report
-from ocpptui.sim import SimulatedCharger, SimulatorOptions
-from tests.helpers import FAST_SIM, connect_raw
+from tests.helpers import connect_raw
+from tests.services.headless_run import run_headless
 
 AUTHORIZATION_KEY = "0123456789abcdef0123456789abcdefSECRET16"
 BASIC_AUTH_PASSWORD = "pa55-Word-SECRET201"
@@ -156,35 +154,10 @@ expect = ["Accepted", "RebootRequired"]
 
 
 async def test_a_playbook_run_masks_the_basic_auth_password(tmp_path: Path) -> None:
-    playbook = tmp_path / "play.toml"
-    playbook.write_text(PLAYBOOK)
-    hub = Hub(CsmsConfig(port=0, call_timeout=5), sessions_dir=tmp_path / "sessions")
-    started: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-    output = io.StringIO()
-    run = asyncio.create_task(
-        run_playbook_headless(
-            hub,
-            playbook,
-            host="127.0.0.1",
-            port=0,
-            json_out=tmp_path / "out.json",
-            out=output,
-            on_started=started.set_result,
-        )
-    )
-    port = await started
-    sim = SimulatedCharger(
-        f"ws://127.0.0.1:{port}/CP-2", SimulatorOptions(protocol="ocpp2.0.1", **FAST_SIM)
-    )
-    sim_task = asyncio.create_task(sim.run())
-    try:
-        assert await asyncio.wait_for(run, 30) == 0, output.getvalue()
-    finally:
-        await sim.stop()
-        await sim_task
-    results = (tmp_path / "out.json").read_text()
-    assert BASIC_AUTH_PASSWORD not in results and BASIC_AUTH_PASSWORD not in output.getvalue()
-    step = json.loads(results)["steps"][1]
+    run = await run_headless(tmp_path, PLAYBOOK, "CP-2", sim={"protocol": "ocpp2.0.1"}, timeout=30)
+    assert run.code == 0, run.output
+    assert BASIC_AUTH_PASSWORD not in run.results_text and BASIC_AUTH_PASSWORD not in run.output
+    step = run.results["steps"][1]
     assert step["request"] == {"SecurityCtrlr.BasicAuthPassword": "****"}
     (log,) = (tmp_path / "sessions").rglob("frames.jsonl")
     assert BASIC_AUTH_PASSWORD in log.read_text()
