@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 from textual.message import Message
@@ -13,7 +14,7 @@ from textual.widgets import Input
 from ocpptui.app.app import OcppTuiApp
 from ocpptui.core.hub import Hub
 from ocpptui.ui.chargers.charger_screen import TABS, ChargerScreen
-from tests.ui.helpers import listening_port, until
+from tests.ui.helpers import SIZE, listening_port, until
 
 #: Seconds a test waits for the charger's answers (generous: CI machines can be busy).
 WAIT = 10.0
@@ -47,6 +48,24 @@ async def open_tab(
         lambda: app.screen.focused is not None and panel in app.screen.focused.ancestors_with_self,
     )
     return sim, panel
+
+
+@asynccontextmanager
+async def charger_tab(
+    app: OcppTuiApp,
+    hub: Hub,
+    start_sim: Callable[..., Any],
+    tab: str,
+    panel_type: type[W],
+    **sim_options: Any,
+) -> AsyncIterator[tuple[Pilot, W, list[Message], Any]]:
+    """The app running at SIZE, every message it handles put in `seen`, a booted simulator's
+    charger screen open on `tab`: yields (pilot, panel, seen, sim). The `charger_tab`
+    fixture has the app, hub and start_sim filled in."""
+    seen: list[Message] = []
+    async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
+        sim, panel = await open_tab(pilot, app, hub, start_sim, tab, panel_type, **sim_options)
+        yield pilot, panel, seen, sim
 
 
 async def type_into(pilot: Pilot, field: Input, text: str) -> None:

@@ -15,7 +15,7 @@ from ocpptui.ui.frames.frame_table import FrameTable
 from ocpptui.ui.transfers.diagnostics_screen import DiagnosticsScreen
 from ocpptui.ui.transfers.firmware_screen import FirmwareScreen
 from tests.helpers import RawCharger, connect_raw
-from tests.ui.charger_tabs import open_tab, wait_until
+from tests.ui.charger_tabs import wait_until
 from tests.ui.helpers import SIZE, listening_port, until
 
 
@@ -95,10 +95,9 @@ async def test_the_main_screens_frames_say_when_they_are_not_live(
 
 
 async def test_back_from_firmware_the_tab_list_has_the_focus_not_a_form_field(
-    app: OcppTuiApp, hub: Hub, start_sim
+    app: OcppTuiApp, hub: Hub, charger_tab
 ) -> None:
-    async with app.run_test(size=SIZE) as pilot:
-        _, panel = await open_tab(pilot, app, hub, start_sim, "tab-commands", CommandsPanel)
+    async with charger_tab("tab-commands", CommandsPanel) as (pilot, panel, _, _):
         panel.select_command("RemoteStopTransaction")
         await wait_until(pilot, lambda: panel.form_action == "RemoteStopTransaction")
         form = panel.query_one("#command-form", CommandForm)

@@ -17,7 +17,7 @@ from ocpptui.ui.commands.commands_panel import CommandsPanel
 from ocpptui.ui.configuration.keys_table import KeyRow, KeysTable
 from ocpptui.ui.frames.frame_table import FrameTable
 from tests.helpers import connect_raw
-from tests.ui.charger_tabs import open_tab, wait_until
+from tests.ui.charger_tabs import wait_until
 from tests.ui.contrast import READABLE, worst_contrast
 from tests.ui.helpers import SIZE, listening_port, until
 
@@ -84,10 +84,9 @@ async def test_the_selected_frame_and_charger_read_in_both_themes(
 
 
 async def test_the_selected_command_reads_in_both_themes(
-    app: OcppTuiApp, hub: Hub, start_sim
+    app: OcppTuiApp, hub: Hub, charger_tab
 ) -> None:
-    async with app.run_test(size=SIZE) as pilot:
-        await open_tab(pilot, app, hub, start_sim, "tab-commands", CommandsPanel)
+    async with charger_tab("tab-commands", CommandsPanel) as (pilot, _, _, _):
         commands = await _commands_list(pilot, app)
         await _assert_selected_rows_read(pilot, app, [(commands, "command list")])
 

@@ -18,7 +18,7 @@ from ocpptui.ui.chargers.charger_screen import TABS, ChargerScreen
 from ocpptui.ui.configuration.device_model_panel import DeviceModelPanel
 from ocpptui.ui.configuration.edit_value_screen import EditValueScreen
 from ocpptui.ui.configuration.keys_panel import KeysPanel
-from tests.ui.charger_tabs import of_type, open_tab, type_into, wait_until
+from tests.ui.charger_tabs import of_type, type_into, wait_until
 from tests.ui.configuration.helpers import edit_variable
 from tests.ui.helpers import SIZE, listening_port
 
@@ -101,14 +101,11 @@ async def test_the_configuration_table_never_shows_the_authorization_key(
 
 
 async def test_the_device_model_tree_never_shows_the_basic_auth_password(
-    app: OcppTuiApp, hub: Hub, start_sim
+    app: OcppTuiApp, hub: Hub, charger_tab
 ) -> None:
-    seen: list = []
     password = "s3cret-Basic-Auth-Pa55"
-    async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
-        _, panel = await open_tab(
-            pilot, app, hub, start_sim, "tab-config", DeviceModelPanel, protocol="ocpp2.0.1"
-        )
+    async with charger_tab("tab-config", DeviceModelPanel, protocol="ocpp2.0.1") as tab:
+        pilot, panel, seen, _ = tab
         await pilot.press("r")
         await wait_until(pilot, lambda: panel.has_data() and not panel.reading)
         await edit_variable(pilot, panel.tree, "SecurityCtrlr.BasicAuthPassword")

@@ -12,8 +12,7 @@ from ocpptui.ui.chargers.charger_screen import ChargerScreen
 from ocpptui.ui.commands.command_form import CommandForm
 from ocpptui.ui.commands.commands_panel import CommandsPanel
 from ocpptui.ui.frames.frame_table import FrameTable
-from tests.ui.charger_tabs import of_type, open_tab, wait_until
-from tests.ui.helpers import SIZE
+from tests.ui.charger_tabs import of_type, wait_until
 
 
 def _field(panel: CommandsPanel, path: str) -> Input | Select:
@@ -23,13 +22,10 @@ def _field(panel: CommandsPanel, path: str) -> Input | Select:
 
 
 async def test_trigger_status_notification_arrives_and_is_highlighted(
-    app: OcppTuiApp, hub: Hub, start_sim
+    app: OcppTuiApp, hub: Hub, charger_tab
 ) -> None:
-    seen: list = []
-    async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
-        _, panel = await open_tab(
-            pilot, app, hub, start_sim, "tab-commands", CommandsPanel, protocol="ocpp1.6"
-        )
+    async with charger_tab("tab-commands", CommandsPanel, protocol="ocpp1.6") as tab:
+        pilot, panel, seen, _ = tab
         await wait_until(pilot, lambda: panel.form_action == "TriggerMessage")
         requested = _field(panel, "requestedMessage")
         assert isinstance(requested, Select)
@@ -62,13 +58,10 @@ async def test_trigger_status_notification_arrives_and_is_highlighted(
 
 
 async def test_a_reset_form_sends_and_shows_the_outcome(
-    app: OcppTuiApp, hub: Hub, start_sim
+    app: OcppTuiApp, hub: Hub, charger_tab
 ) -> None:
-    seen: list = []
-    async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
-        _, panel = await open_tab(
-            pilot, app, hub, start_sim, "tab-commands", CommandsPanel, protocol="ocpp1.6"
-        )
+    async with charger_tab("tab-commands", CommandsPanel, protocol="ocpp1.6") as tab:
+        pilot, panel, seen, _ = tab
         panel.select_command("Reset")
         await wait_until(pilot, lambda: panel.form_action == "Reset")
         kind = _field(panel, "type")
@@ -97,15 +90,13 @@ async def test_a_reset_form_sends_and_shows_the_outcome(
 
 
 async def test_forms_start_from_the_running_transaction_and_the_reported_connectors(
-    app: OcppTuiApp, hub: Hub, start_sim
+    app: OcppTuiApp, hub: Hub, charger_tab
 ) -> None:
     """RemoteStopTransaction starts with the id the charger runs (not the schema's 1);
     connector fields offer the connectors the charger reported; nothing that looks like a
     real value is made up."""
-    async with app.run_test(size=SIZE) as pilot:
-        sim, panel = await open_tab(
-            pilot, app, hub, start_sim, "tab-commands", CommandsPanel, protocol="ocpp1.6"
-        )
+    async with charger_tab("tab-commands", CommandsPanel, protocol="ocpp1.6") as tab:
+        pilot, panel, _, sim = tab
         state = hub.session_for("CP-1").state
         # Before any transaction: nothing to stop, and no id made up for it.
         panel.select_command("RemoteStopTransaction")
@@ -141,12 +132,10 @@ async def test_forms_start_from_the_running_transaction_and_the_reported_connect
 
 
 async def test_2x_request_stop_offers_the_running_transaction_and_its_evses(
-    app: OcppTuiApp, hub: Hub, start_sim
+    app: OcppTuiApp, hub: Hub, charger_tab
 ) -> None:
-    async with app.run_test(size=SIZE) as pilot:
-        sim, panel = await open_tab(
-            pilot, app, hub, start_sim, "tab-commands", CommandsPanel, protocol="ocpp2.0.1"
-        )
+    async with charger_tab("tab-commands", CommandsPanel, protocol="ocpp2.0.1") as tab:
+        pilot, panel, _, sim = tab
         state = hub.session_for("CP-1").state
         await sim.start_local_transaction(1)
         await wait_until(pilot, lambda: state.active_transactions)

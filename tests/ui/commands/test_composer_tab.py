@@ -9,18 +9,14 @@ from ocpptui.core.frame import Direction
 from ocpptui.core.hub import Hub
 from ocpptui.ui.commands.composer import Composer
 from ocpptui.ui.frames.frame_row import payload_cells
-from tests.ui.charger_tabs import of_type, open_tab, sent_actions, wait_until
-from tests.ui.helpers import SIZE
+from tests.ui.charger_tabs import of_type, sent_actions, wait_until
 
 
 async def test_schema_errors_show_as_you_type_valid_calls_answer_send_anyway_is_flagged(
-    app: OcppTuiApp, hub: Hub, start_sim
+    app: OcppTuiApp, hub: Hub, charger_tab
 ) -> None:
-    seen: list = []
-    async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
-        _, composer = await open_tab(
-            pilot, app, hub, start_sim, "tab-composer", Composer, protocol="ocpp1.6"
-        )
+    async with charger_tab("tab-composer", Composer, protocol="ocpp1.6") as tab:
+        pilot, composer, seen, _ = tab
         problems = composer.query_one("#composer-problems")
 
         # The action completes from the catalog; enter loads its template.
@@ -86,14 +82,11 @@ async def test_schema_errors_show_as_you_type_valid_calls_answer_send_anyway_is_
 
 
 async def test_send_anyway_does_not_promise_to_send_json_that_does_not_parse(
-    app: OcppTuiApp, hub: Hub, start_sim
+    app: OcppTuiApp, hub: Hub, charger_tab
 ) -> None:
     """Send anyway skips the schema, but a payload that is not JSON cannot go out at all: the
     hint under the editor must not say ctrl+j sends it."""
-    async with app.run_test(size=SIZE) as pilot:
-        _, composer = await open_tab(
-            pilot, app, hub, start_sim, "tab-composer", Composer, protocol="ocpp1.6"
-        )
+    async with charger_tab("tab-composer", Composer, protocol="ocpp1.6") as (pilot, composer, _, _):
         problems = composer.query_one("#composer-problems")
         composer.set_call("GetConfiguration", "{x")
         await pilot.press("ctrl+g")

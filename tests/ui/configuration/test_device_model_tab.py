@@ -8,19 +8,15 @@ from ocpptui.app.app import OcppTuiApp
 from ocpptui.core.hub import Hub
 from ocpptui.ui.configuration.device_model_panel import DeviceModelPanel
 from ocpptui.ui.configuration.edit_value_screen import EditValueScreen
-from tests.ui.charger_tabs import of_type, open_tab, type_into, wait_until
+from tests.ui.charger_tabs import of_type, type_into, wait_until
 from tests.ui.configuration.helpers import edit_variable, tree_node
-from tests.ui.helpers import SIZE
 
 
 async def test_the_tree_loads_from_the_base_report_and_set_variables_results_show(
-    app: OcppTuiApp, hub: Hub, start_sim
+    app: OcppTuiApp, hub: Hub, charger_tab
 ) -> None:
-    seen: list = []
-    async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
-        _, panel = await open_tab(
-            pilot, app, hub, start_sim, "tab-config", DeviceModelPanel, protocol="ocpp2.0.1"
-        )
+    async with charger_tab("tab-config", DeviceModelPanel, protocol="ocpp2.0.1") as tab:
+        pilot, panel, seen, _ = tab
         await pilot.press("r")
         await wait_until(pilot, lambda: panel.has_data() and not panel.reading)
         model = panel.model

@@ -11,8 +11,7 @@ from ocpptui.ui.common.prompt_screen import PromptScreen
 from ocpptui.ui.configuration.edit_value_screen import EditValueScreen
 from ocpptui.ui.configuration.keys_panel import KeysPanel
 from ocpptui.ui.configuration.keys_table import KeysTable
-from tests.ui.charger_tabs import of_type, open_tab, sent_actions, type_into, wait_until
-from tests.ui.helpers import SIZE
+from tests.ui.charger_tabs import of_type, sent_actions, type_into, wait_until
 
 
 async def _read(pilot, panel: KeysPanel) -> KeysTable:
@@ -28,13 +27,9 @@ async def _edit(pilot, app: OcppTuiApp, table: KeysTable, key: str) -> None:
 
 
 async def test_keys_load_and_an_edit_shows_accepted_and_the_value_read_back(
-    app: OcppTuiApp, hub: Hub, start_sim
+    app: OcppTuiApp, hub: Hub, charger_tab
 ) -> None:
-    seen: list = []
-    async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
-        _, panel = await open_tab(
-            pilot, app, hub, start_sim, "tab-config", KeysPanel, protocol="ocpp1.6"
-        )
+    async with charger_tab("tab-config", KeysPanel, protocol="ocpp1.6") as (pilot, panel, seen, _):
         table = await _read(pilot, panel)
         assert len(table.all_rows) > 30
         assert table.row_for("GetConfigurationMaxKeys").readonly is True
@@ -63,13 +58,9 @@ async def test_keys_load_and_an_edit_shows_accepted_and_the_value_read_back(
 
 
 async def test_read_only_and_invalid_values_are_refused_here_unknown_keys_get_not_supported(
-    app: OcppTuiApp, hub: Hub, start_sim
+    app: OcppTuiApp, hub: Hub, charger_tab
 ) -> None:
-    seen: list = []
-    async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
-        _, panel = await open_tab(
-            pilot, app, hub, start_sim, "tab-config", KeysPanel, protocol="ocpp1.6"
-        )
+    async with charger_tab("tab-config", KeysPanel, protocol="ocpp1.6") as (pilot, panel, seen, _):
         table = await _read(pilot, panel)
         sent_before = len(sent_actions(hub))
 
@@ -122,14 +113,11 @@ def test_configuration_values_sort_as_numbers_then_text() -> None:
 
 
 async def test_the_info_line_says_how_each_read_went_by_name_or_complete(
-    app: OcppTuiApp, hub: Hub, start_sim
+    app: OcppTuiApp, hub: Hub, charger_tab
 ) -> None:
     """Two keys re-read by name are "2 keys by name" (not "batches of 10 keys") and never
     pass for the complete read; one key is "1 key", never "1 keys"."""
-    async with app.run_test(size=SIZE) as pilot:
-        _, panel = await open_tab(
-            pilot, app, hub, start_sim, "tab-config", KeysPanel, protocol="ocpp1.6"
-        )
+    async with charger_tab("tab-config", KeysPanel, protocol="ocpp1.6") as (pilot, panel, _, _):
         info = lambda: str(panel.query_one("#config-info").render())  # noqa: E731
         table = panel.table_widget
 

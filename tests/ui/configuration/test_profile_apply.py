@@ -15,8 +15,7 @@ from ocpptui.ui.configuration.export_screen import ExportScreen
 from ocpptui.ui.configuration.keys_panel import KeysPanel
 from ocpptui.ui.configuration.profile_diff_screen import ProfileDiffScreen
 from ocpptui.ui.files.open_file_screen import OpenFileScreen
-from tests.ui.charger_tabs import open_tab, sent_actions, type_into, wait_until
-from tests.ui.helpers import SIZE
+from tests.ui.charger_tabs import sent_actions, type_into, wait_until
 
 PROFILE = """
 [profile]
@@ -31,14 +30,11 @@ LocalPreAuthorize = false
 
 
 async def test_a_profile_shows_its_diff_then_applies_what_differs_and_reports_per_key(
-    app: OcppTuiApp, hub: Hub, start_sim, tmp_path: Path
+    app: OcppTuiApp, hub: Hub, charger_tab, tmp_path: Path
 ) -> None:
     profile = tmp_path / "car-park-a.toml"
     profile.write_text(PROFILE, encoding="utf-8")
-    async with app.run_test(size=SIZE) as pilot:
-        _, panel = await open_tab(
-            pilot, app, hub, start_sim, "tab-config", KeysPanel, protocol="ocpp1.6"
-        )
+    async with charger_tab("tab-config", KeysPanel, protocol="ocpp1.6") as (pilot, panel, _, _):
         await pilot.press("p")
         await wait_until(pilot, lambda: isinstance(app.screen, OpenFileScreen))
         await type_into(pilot, app.screen.query_one("#open-path"), str(profile))

@@ -16,7 +16,7 @@ from ocpptui.ui.files.file_picker_screen import FilePickerScreen
 from ocpptui.ui.files.open_file_screen import OpenFileScreen
 from ocpptui.ui.frames.open_log_screen import OpenLogScreen
 from ocpptui.ui.transfers.firmware_screen import FirmwareScreen
-from tests.ui.charger_tabs import open_tab, wait_until
+from tests.ui.charger_tabs import wait_until
 from tests.ui.helpers import SIZE, listening_port, until
 
 PROFILE = '[profile]\nname = "Car park A"\n\n[ocpp16]\nHeartbeatInterval = 300\n'
@@ -89,10 +89,9 @@ async def test_the_firmware_picker_opens_here_and_takes_a_pasted_path(
 
 
 async def test_the_profile_picker_lists_the_profiles_here(
-    app: OcppTuiApp, hub: Hub, start_sim, site_folder: Path
+    app: OcppTuiApp, hub: Hub, charger_tab, site_folder: Path
 ) -> None:
-    async with app.run_test(size=SIZE) as pilot:
-        await open_tab(pilot, app, hub, start_sim, "tab-config", KeysPanel)
+    async with charger_tab("tab-config", KeysPanel) as (pilot, _, _, _):
         await pilot.press("p")
         await wait_until(pilot, lambda: isinstance(app.screen, OpenFileScreen))
         files = app.screen.query_one("#open-files", OptionList)
