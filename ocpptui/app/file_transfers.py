@@ -16,10 +16,10 @@ import datetime as dt
 import errno
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from textual.message_pump import MessagePump
 from textual.worker import Worker
@@ -36,6 +36,7 @@ from ocpptui.settings.model import FileServerSettings
 log = logging.getLogger(__name__)
 
 Kind = Literal["firmware", "diagnostics"]
+Job = TypeVar("Job", FirmwareUpdate, DiagnosticsRequest)
 
 #: How long a firmware run waits for the charger to come back on the new version.
 FIRMWARE_TIMEOUT = 30 * 60.0
@@ -181,14 +182,17 @@ class FileTransfers:
 
     async def run_firmware(self, run: TransferRun, request: FirmwareRequest) -> None:
         """Offer the image, send the update, follow it to the verdict (never raises)."""
-        try:
-            server = await self._server_for(run)
+
+        async def make_job(server: FileServer) -> FirmwareUpdate:
             certificate = None
             if request.signing_certificate_file is not None:
-                certificate = await asyncio.to_thread(
-                    request.signing_certificate_file.read_text, "utf-8"
-                )
-            job = FirmwareUpdate(
+                try:
+                    certificate = await asyncio.to_thread(
+                        request.signing_certificate_file.read_text, "utf-8"
+                    )
+                except UnicodeDecodeError:
+                    raise ValueError("the signing certificate is not a PEM text file") from None
+            return FirmwareUpdate(
                 self.hub,
                 run.identity,
                 server,
@@ -203,28 +207,16 @@ class FileTransfers:
                 signature=request.signature,
                 on_change=lambda job: run.changed(),
             )
-            run.job = job
-            run.changed()
-            await job.start()
-            await job.wait(WaitFor.BOOTED, FIRMWARE_TIMEOUT)
-        except asyncio.CancelledError:
-            run.error = run.error or "stopped watching (the charger was not told)"
-            raise
-        except CallFailed as exc:
-            if run.job is None or run.job.verdict is None:
-                run.error = f"the update was not sent: {exc}"
-        except UnicodeDecodeError:
-            run.error = "the signing certificate is not a PEM text file"
-        except (OSError, ValueError, RuntimeError) as exc:
-            run.error = _problem_text(exc, self.settings)
-        finally:
-            self._finish(run)
+
+        await self._follow(
+            run, make_job, lambda job: job.wait(WaitFor.BOOTED, FIRMWARE_TIMEOUT), "update"
+        )
 
     async def run_diagnostics(self, run: TransferRun, options: DiagnosticsOptions) -> None:
         """Ask for the log, receive the upload, report the verdict (never raises)."""
-        try:
-            server = await self._server_for(run)
-            job = DiagnosticsRequest(
+
+        async def make_job(server: FileServer) -> DiagnosticsRequest:
+            return DiagnosticsRequest(
                 self.hub,
                 run.identity,
                 server,
@@ -238,16 +230,31 @@ class FileTransfers:
                 on_change=lambda job: run.changed(),
                 location_form=options.location_form,
             )
+
+        await self._follow(run, make_job, lambda job: job.wait(DIAGNOSTICS_TIMEOUT), "request")
+
+    async def _follow(
+        self,
+        run: TransferRun,
+        make_job: Callable[[FileServer], Awaitable[Job]],
+        wait: Callable[[Job], Awaitable[object]],
+        what: str,
+    ) -> None:
+        """Start the file server and the job, wait for the verdict; whatever fails ends up in
+        `run.error` (never raises but for cancellation)."""
+        try:
+            server = await self._server_for(run)
+            job = await make_job(server)
             run.job = job
             run.changed()
             await job.start()
-            await job.wait(DIAGNOSTICS_TIMEOUT)
+            await wait(job)
         except asyncio.CancelledError:
             run.error = run.error or "stopped watching (the charger was not told)"
             raise
         except CallFailed as exc:
             if run.job is None or run.job.verdict is None:
-                run.error = f"the request was not sent: {exc}"
+                run.error = f"the {what} was not sent: {exc}"
         except (OSError, ValueError, RuntimeError) as exc:
             run.error = _problem_text(exc, self.settings)
         finally:
