@@ -17,6 +17,7 @@ from ocpptui.core.hub import Charger, Hub
 from ocpptui.core.identity import path_word_warning
 from ocpptui.ui.common.display_text import age, shorten
 from ocpptui.ui.common.line_style import identity_cell, line_style
+from ocpptui.ui.common.table_cursor import cursor_row_key
 
 COLUMNS = (
     ("identity", "Charger"),
@@ -146,10 +147,7 @@ class ChargerList(DataTable[Text]):
 
     @property
     def highlighted_identity(self) -> str | None:
-        if not self.row_count:
-            return None
-        row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
-        return row_key.value
+        return cursor_row_key(self)
 
     def refresh_all(self) -> None:
         for identity in self.hub.chargers:

@@ -27,6 +27,7 @@ from ocpptui.core.hub import Hub
 from ocpptui.ui.common.display_text import clock_time, shorten
 from ocpptui.ui.common.key_footer import KeyFooter
 from ocpptui.ui.common.line_style import identity_cell, theme_style
+from ocpptui.ui.common.table_cursor import cursor_row_key
 
 #: Rows the table keeps (the hub keeps the last thousand attempts too).
 MAX_ROWS = 1000
@@ -235,11 +236,8 @@ class ConnectionsScreen(Screen[None]):
 
     @property
     def selected(self) -> ConnectionAttempt | None:
-        table = self.table
-        if table.row_count == 0:
-            return None
-        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key
-        return self._attempts.get(int(key.value or -1))
+        key = cursor_row_key(self.table)
+        return None if key is None else self._attempts.get(int(key or -1))
 
     def action_newest(self) -> None:
         table = self.table

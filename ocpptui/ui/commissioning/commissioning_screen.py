@@ -46,6 +46,7 @@ from ocpptui.ui.common.display_text import clock_time, compact_json, printable, 
 from ocpptui.ui.common.hub_listener import ChargerEvent, ChargerListener
 from ocpptui.ui.common.key_footer import KeyFooter
 from ocpptui.ui.common.line_style import direction_role, theme_style, type_role
+from ocpptui.ui.common.table_cursor import cursor_row_key
 from ocpptui.ui.files.file_paths import typed_path
 from ocpptui.ui.frames.frame_inspector_screen import FrameInspectorScreen
 from ocpptui.ui.frames.frame_table import find_frame
@@ -394,11 +395,7 @@ class CommissioningScreen(ChargerListener, Screen[None]):
         self._show_evidence(self._highlighted_key() or checklist.items[0].key)
 
     def _highlighted_key(self) -> str | None:
-        table = self.query_one("#checklist", DataTable)
-        if table.row_count == 0:
-            return None
-        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        return row_key.value
+        return cursor_row_key(self.query_one("#checklist", DataTable))
 
     def evidence_of(self, key: str) -> tuple[str, str, tuple[int, ...]]:
         """(title, detail, frame seqs) of a checklist row."""
@@ -664,8 +661,5 @@ class CommissioningScreen(ChargerListener, Screen[None]):
 
     def selected_frame(self) -> Frame | None:
         """The frame under the evidence table's cursor (for tests and the palette)."""
-        table = self.query_one("#evidence", DataTable)
-        if table.row_count == 0:
-            return None
-        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        return find_frame(self.charger.frames, int(row_key.value or 0))
+        key = cursor_row_key(self.query_one("#evidence", DataTable))
+        return None if key is None else find_frame(self.charger.frames, int(key or 0))

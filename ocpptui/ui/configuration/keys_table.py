@@ -22,6 +22,7 @@ from ocpptui.core.configuration import ConfigurationTable
 from ocpptui.protocol.secrets import mask_value
 from ocpptui.ui.common.display_text import shorten
 from ocpptui.ui.common.line_style import line_style
+from ocpptui.ui.common.table_cursor import cursor_row_key
 
 #: Column keys, in order, with their headers.
 COLUMNS = (("mark", " "), ("key", "Key"), ("value", "Value"), ("ro", "R/O"), ("status", "Status"))
@@ -220,10 +221,7 @@ class KeysTable(DataTable[Text]):
 
     @property
     def cursor_key(self) -> str | None:
-        if not self.row_count:
-            return None
-        row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
-        return row_key.value
+        return cursor_row_key(self)
 
     def _rebuild(self) -> None:
         if not self.columns:

@@ -12,6 +12,7 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from ocpptui.ui.common.display_text import shorten
+from ocpptui.ui.common.table_cursor import cursor_row_key
 from ocpptui.ui.links.serial_port_table import fit_columns
 
 if TYPE_CHECKING:
@@ -86,10 +87,7 @@ class BleDeviceTable(DataTable[Text]):
 
     @property
     def highlighted_address(self) -> str | None:
-        if not self.row_count:
-            return None
-        row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
-        return row_key.value
+        return cursor_row_key(self)
 
     def show_devices(self, devices: Iterable[BleDeviceInfo]) -> None:
         """Replace the rows with a scan's result (its order: UART devices first, then by

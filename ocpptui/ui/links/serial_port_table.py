@@ -12,6 +12,7 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from ocpptui.ui.common.display_text import shorten
+from ocpptui.ui.common.table_cursor import cursor_row_key
 
 if TYPE_CHECKING:
     from ocpptui.transports.serial_link import SerialPortInfo
@@ -85,10 +86,7 @@ class SerialPortTable(DataTable[Text]):
 
     @property
     def highlighted_device(self) -> str | None:
-        if not self.row_count:
-            return None
-        row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
-        return row_key.value
+        return cursor_row_key(self)
 
     def show_ports(self, ports: Iterable[SerialPortInfo]) -> list[SerialPortInfo]:
         """Bring the rows in line with `ports`; returns the ports that are new since the last

@@ -17,6 +17,7 @@ from textual.widgets import DataTable
 from ocpptui.protocol.terminal_text import escape_controls
 from ocpptui.ui.common.display_text import shorten
 from ocpptui.ui.common.line_style import line_style
+from ocpptui.ui.common.table_cursor import cursor_row_key
 
 #: Column key → heading; the order is the table's.
 COLUMNS = (
@@ -125,9 +126,7 @@ class SiteTable(DataTable):
 
     @property
     def cursor_key(self) -> str | None:
-        if not self.row_count:
-            return None
-        return self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
+        return cursor_row_key(self)
 
     def action_toggle_row(self) -> None:
         key = self.cursor_key
