@@ -4,16 +4,14 @@ headless), the technician able to inject calls."""
 from __future__ import annotations
 
 import argparse
-import asyncio
 import ssl
 import sys
 
 from ocpptui.cli.startup import (
-    configure_logging,
     load,
     run_tui,
+    serve_without_ui,
     server_hub,
-    short_gc_pauses,
 )
 from ocpptui.core.proxy import UpstreamConfig
 
@@ -27,11 +25,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"ocpp-tui proxy: {exc}", file=sys.stderr)
         return 2
     if args.headless:
-        from ocpptui.headless import serve_headless
-
-        configure_logging(paths, to_stderr=True)
-        short_gc_pauses()
-        return asyncio.run(serve_headless(hub, jsonl=args.jsonl, upstream=upstream))
+        return serve_without_ui(paths, hub, jsonl=args.jsonl, upstream=upstream)
     return run_tui(settings, paths, hub, upstream=upstream)
 
 

@@ -4,7 +4,6 @@ on a local link with `--serial`/`--ble`; with a site sheet's board with `--site`
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 
 from ocpptui.cli.startup import (
@@ -12,9 +11,9 @@ from ocpptui.cli.startup import (
     configure_logging,
     load,
     run_tui,
+    serve_without_ui,
     server_hub,
     server_link,
-    short_gc_pauses,
 )
 
 
@@ -29,11 +28,7 @@ def run(args: argparse.Namespace) -> int:
                   "run a playbook on the site: ocpp-tui run PLAYBOOK --site SHEET",
                   file=sys.stderr)  # fmt: skip
             return 2
-        from ocpptui.headless import serve_headless
-
-        configure_logging(paths, to_stderr=True)
-        short_gc_pauses()
-        return asyncio.run(serve_headless(hub, jsonl=args.jsonl, link=link))
+        return serve_without_ui(paths, hub, jsonl=args.jsonl, link=link)
     if link is not None:
         configure_logging(paths, to_stderr=False)
         from ocpptui.cli.links import run_tui_with_link

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ocpptui.paths import Paths
 from ocpptui.settings.model import Settings, SettingsError
@@ -114,6 +114,18 @@ def short_gc_pauses() -> None:
     from ocpptui.core import gc_pauses
 
     gc_pauses.install()
+
+
+def serve_without_ui(paths: Paths, hub: Hub, *, jsonl: bool, **options: Any) -> int:
+    """`serve_headless` (a local link or an upstream in `options`) until it is stopped;
+    warnings go to stderr."""
+    import asyncio
+
+    from ocpptui.headless import serve_headless
+
+    configure_logging(paths, to_stderr=True)
+    short_gc_pauses()
+    return asyncio.run(serve_headless(hub, jsonl=jsonl, **options))
 
 
 def run_tui(settings: Settings, paths: Paths, hub: Hub, **options) -> int:
