@@ -139,7 +139,6 @@ class Terminal:
         )  # fmt: skip
         os.close(slave)
         self.master = master
-        self.bytes_read = 0
         self._lock = threading.Lock()
         self._tail = b""
         self._marker: bytes | None = None
@@ -158,7 +157,6 @@ class Terminal:
                 return
             now = time.monotonic()
             with self._lock:
-                self.bytes_read += len(chunk)
                 data = self._tail + chunk
                 if self._marker is not None and self._marker in data:
                     self._seen_at = now

@@ -66,9 +66,6 @@ class AcceptGuard:
     ) -> None:
         self.interval = interval
         self.clock = clock
-        self.shortages = 0  # accept() failures seen, in all
-        self.refused = 0  # waiting clients answered with a refusal
-        self.log_lines = 0
         self._suppressed = 0
         self._last_log = float("-inf")
         self._listeners: dict[int, _Listener] = {}
@@ -106,14 +103,12 @@ class AcceptGuard:
             loop.default_exception_handler(context)
 
     def _shortage(self, context: dict[str, Any], exception: OSError) -> None:
-        self.shortages += 1
         sock = context.get("socket")
         listener = self._listeners.get(sock.fileno()) if sock is not None else None
         peer = self._refuse_one(sock, listener) if listener is not None else None
         now = self.clock()
         if now - self._last_log >= self.interval:
             self._last_log = now
-            self.log_lines += 1
             more = f"; {self._suppressed} more since the last message" if self._suppressed else ""
             log.error(
                 "out of file descriptors (%s): new connections are refused, the open ones "
@@ -165,7 +160,6 @@ class AcceptGuard:
             with contextlib.suppress(OSError):
                 connection.shutdown(socket.SHUT_WR)
         self._spare = _open_spare()
-        self.refused += 1
         if isinstance(address, tuple):
             return f"{address[0]}:{address[1]}"
         return str(address)

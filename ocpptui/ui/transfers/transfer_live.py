@@ -16,8 +16,6 @@ from ocpptui.ui.transfers.transfer_timeline import TransferTimeline
 _LABEL = "$text-muted"
 LABEL_WIDTH = 11
 
-Line = list[tuple[str, str] | str]
-
 
 def labelled(label: str, value: str, style: str = "") -> Content:
     """`Label      value` with the label in muted text (value is never markup)."""
