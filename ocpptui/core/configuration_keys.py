@@ -19,10 +19,6 @@ class ConfigEntry:
     last_status: str | None = None  # Accepted / Rejected / RebootRequired / NotSupported / ...
     last_detail: str | None = None
 
-    @property
-    def editable(self) -> bool:
-        return not self.readonly
-
 
 @dataclass(slots=True)
 class ConfigurationTable:

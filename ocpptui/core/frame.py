@@ -122,10 +122,6 @@ class Frame:
         self._payload_set = True
 
     @property
-    def is_error(self) -> bool:
-        return self.problem is not None or self.error_code is not None
-
-    @property
     def type_label(self) -> str:
         return {2: "CALL", 3: "RESULT", 4: "ERROR", 5: "RESULTERROR", 6: "SEND"}.get(
             self.message_type or 0, "?"

@@ -15,7 +15,7 @@ The query is what a technician types after `/`:
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from ocpptui.core.frame import Direction, Frame
 from ocpptui.core.log_index import FieldQuery, name_matches
@@ -73,9 +73,6 @@ class FrameFilter:
         if not self.words and self.message_id is None:
             return None
         return FrameFilter(words=self.words, message_id=self.message_id)
-
-    def with_errors_only(self, errors_only: bool) -> FrameFilter:
-        return replace(self, errors_only=errors_only)
 
     def matches(self, frame: Frame) -> bool:
         if self.errors_only and not is_flagged(frame):

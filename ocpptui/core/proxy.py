@@ -213,10 +213,6 @@ class ProxySession(Session):
         self._local_transactions: dict[str, str] = {}  # charger CALL id → our placeholder tx id
         self._upstream_task: asyncio.Task[None] | None = None
 
-    @property
-    def upstream_connected(self) -> bool:
-        return self.upstream is not None
-
     # ------------------------------------------------------------------ lifecycle
 
     async def run(self) -> None:

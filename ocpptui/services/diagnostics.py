@@ -11,7 +11,6 @@ The verdict is the received file; a failure status of this job fails it.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -237,11 +236,3 @@ class DiagnosticsRequest(TransferJob):
             self.verdict = Verdict(True, f"received {self.received.path.name} "
                                    f"({self.received.size} bytes)")  # fmt: skip
             self._changed_now()
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

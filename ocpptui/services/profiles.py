@@ -70,12 +70,6 @@ class Profile:
                 return False
         return True
 
-    def values_for(self, session: Session) -> dict[str, str]:
-        """Desired values keyed by what the charger's version uses (1.6 key / ref label)."""
-        if session.version.is_2x:
-            return {ref.label: value for ref, value in self.values_201.items()}
-        return dict(self.values_16)
-
 
 def _as_ocpp_string(value: Any) -> str:
     if isinstance(value, bool):

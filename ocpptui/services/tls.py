@@ -222,14 +222,6 @@ def fingerprint(certificate: x509.Certificate) -> str:
     return ":".join(digest[i : i + 2] for i in range(0, len(digest), 2))
 
 
-def describe_peer_certificate(der: bytes | None) -> str | None:
-    """`CN=..., O=..., serial ...` of a client certificate (profile 3), for the session view."""
-    if not der:
-        return None
-    certificate = x509.load_der_x509_certificate(der)
-    return f"{certificate.subject.rfc4514_string()}, serial {certificate.serial_number:X}"
-
-
 def sign_csr(
     files: TlsFiles,
     csr_pem: str,

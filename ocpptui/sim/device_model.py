@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from ocpptui.protocol.timestamps import parse_timestamp
 from ocpptui.sim.meter import DEFAULT_SAMPLED, ENERGY, MEASURANDS_V201
@@ -20,7 +20,6 @@ READ_ONLY = "ReadOnly"
 READ_WRITE = "ReadWrite"
 WRITE_ONLY = "WriteOnly"
 
-ReportBase = Literal["ConfigurationInventory", "FullInventory", "SummaryInventory"]
 REPORT_BASES: tuple[str, ...] = ("ConfigurationInventory", "FullInventory", "SummaryInventory")
 
 VENDOR_COMPONENT = "SimChargerCtrlr"

@@ -223,10 +223,6 @@ class FileServer:
     def offers(self) -> list[Offer]:
         return self._registry.files()
 
-    @property
-    def upload_offers(self) -> list[UploadOffer]:
-        return self._registry.uploads()
-
     # ------------------------------------------------------------------ events
 
     def subscribe(self, callback: Callable[[FileServerEvent], None]) -> Callable[[], None]:
