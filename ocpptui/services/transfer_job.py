@@ -38,7 +38,7 @@ How long an offer lives
 -----------------------
 The file stays offered while the charger may still fetch it (or the upload URL open while it
 may still upload): not until the caller stops waiting (`release()`), but until the charger's
-transfer has ended: it reported the step after a completed download or upload (`_TRANSFER_DONE`
+transfer has ended: it reported the step after a completed download or upload (`TRANSFER_DONE`
 of the job), the job's verdict rests on a boot onto the new image, the technician cancels
 (`cancel()`), or, once the verdict is in or the caller released the job, no request for the
 offer came for `offer_idle_seconds`. The timeline says when and why it was withdrawn.
