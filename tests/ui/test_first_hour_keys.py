@@ -14,26 +14,15 @@ from ocpptui.ui.frames.frame_inspector_screen import FrameInspectorScreen
 from ocpptui.ui.frames.frame_table import FrameTable
 from ocpptui.ui.transfers.diagnostics_screen import DiagnosticsScreen
 from ocpptui.ui.transfers.firmware_screen import FirmwareScreen
-from tests.helpers import RawCharger, connect_raw
 from tests.ui.charger_tabs import wait_until
-from tests.ui.helpers import SIZE, listening_port, until
-
-
-async def _booted(pilot, app: OcppTuiApp, hub: Hub, identity: str = "CP-1") -> RawCharger:
-    await listening_port(pilot, hub)
-    charger = await connect_raw(hub, identity)
-    await charger.boot_16(vendor="V", model="M")
-    await until(pilot, lambda: identity in hub.chargers)
-    return charger
+from tests.ui.helpers import SIZE, booted_charger, open_raw_charger, until
 
 
 async def test_enter_and_c_work_on_a_freshly_opened_charger_frame_table(
     app: OcppTuiApp, hub: Hub
 ) -> None:
     async with app.run_test(size=SIZE) as pilot:
-        await _booted(pilot, app, hub)
-        await app.open_charger("CP-1")
-        await until(pilot, lambda: isinstance(app.screen, ChargerScreen))
+        await open_raw_charger(pilot, app, hub, vendor="V", model="M")
         table = app.screen.query_one("#charger-frames", FrameTable)
         await until(pilot, lambda: table.row_count == 2)
         newest = hub.chargers["CP-1"].frames[-1]
@@ -48,7 +37,7 @@ async def test_enter_and_c_work_on_a_freshly_opened_charger_frame_table(
 
 async def test_enter_works_on_the_main_screens_frames_after_f(app: OcppTuiApp, hub: Hub) -> None:
     async with app.run_test(size=SIZE) as pilot:
-        charger = await _booted(pilot, app, hub)
+        charger = await booted_charger(pilot, hub, vendor="V", model="M")
         table = app.screen.query_one("#all-frames", FrameTable)
         await until(pilot, lambda: table.row_count == 2)
         await pilot.press("f")
@@ -70,7 +59,7 @@ async def test_the_main_screens_frames_say_when_they_are_not_live(
     app: OcppTuiApp, hub: Hub
 ) -> None:
     async with app.run_test(size=SIZE) as pilot:
-        charger = await _booted(pilot, app, hub)
+        charger = await booted_charger(pilot, hub, vendor="V", model="M")
         table = app.screen.query_one("#all-frames", FrameTable)
         status = app.screen.query_one("#all-frames-status", Static)
         await until(pilot, lambda: table.row_count == 2)
@@ -124,9 +113,7 @@ async def test_back_from_firmware_the_tab_list_has_the_focus_not_a_form_field(
 
 async def test_enter_in_the_filter_box_moves_to_the_results(app: OcppTuiApp, hub: Hub) -> None:
     async with app.run_test(size=SIZE) as pilot:
-        charger = await _booted(pilot, app, hub)
-        await app.open_charger("CP-1")
-        await until(pilot, lambda: isinstance(app.screen, ChargerScreen))
+        charger = await open_raw_charger(pilot, app, hub, vendor="V", model="M")
         table = app.screen.query_one("#charger-frames", FrameTable)
         await until(pilot, lambda: table.row_count == 2)
         await charger.call("Heartbeat", {})

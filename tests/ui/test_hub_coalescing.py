@@ -26,7 +26,7 @@ from ocpptui.ui.chargers.events_panel import EventsPanel
 from ocpptui.ui.chargers.welcome_panel import WelcomePanel
 from ocpptui.ui.common.key_footer import KeyFooter
 from tests.helpers import connect_raw
-from tests.ui.helpers import SIZE, listening_port, until
+from tests.ui.helpers import SIZE, listening_port, open_raw_charger, until
 
 BURST = 150
 METER_VALUES = {
@@ -216,11 +216,7 @@ async def test_a_burst_of_frames_repaints_the_charger_screen_once_per_tick_at_mo
     app: OcppTuiApp, hub: Hub, counts: _Counts
 ) -> None:
     async with app.run_test(size=SIZE) as pilot:
-        await listening_port(pilot, hub)
-        charger = await connect_raw(hub, "CP-1")
-        await charger.boot_16()
-        await until(pilot, lambda: "CP-1" in hub.chargers)
-        await app.open_charger("CP-1")
+        charger = await open_raw_charger(pilot, app, hub)
         screen = app.screen
         assert isinstance(screen, ChargerScreen)
         await pilot.pause(0.3)

@@ -21,7 +21,7 @@ from ocpptui.ui.chargers.charger_screen import ChargerScreen
 from ocpptui.ui.chargers.main_screen import MainScreen
 from ocpptui.ui.help.help_screen import HelpScreen
 from tests.helpers import connect_raw
-from tests.ui.helpers import SIZE, listening_port, until
+from tests.ui.helpers import SIZE, listening_port, open_raw_charger, until
 
 
 async def test_help_lists_the_keys_of_every_screen(app: OcppTuiApp, hub: Hub) -> None:
@@ -156,12 +156,7 @@ async def test_the_bridge_delivers_to_its_targets_until_removed(hub: Hub) -> Non
 
 async def test_palette_toggles_errors_only_on_the_charger_screen(app: OcppTuiApp, hub: Hub) -> None:
     async with app.run_test(size=SIZE) as pilot:
-        await listening_port(pilot, hub)
-        charger = await connect_raw(hub, "CP-1")
-        await charger.boot_16()
-        await until(pilot, lambda: "CP-1" in hub.chargers)
-        await app.open_charger("CP-1")
-        await until(pilot, lambda: isinstance(app.screen, ChargerScreen))
+        await open_raw_charger(pilot, app, hub)
         screen = app.screen
         await pilot.press("ctrl+p", *"errors")
         await pilot.pause(0.3)

@@ -11,17 +11,12 @@ from ocpptui.ui.chargers.charger_screen import ChargerScreen
 from ocpptui.ui.common.json_view import JsonView
 from ocpptui.ui.frames.frame_inspector_screen import FrameInspectorScreen
 from ocpptui.ui.frames.frame_table import FrameTable
-from tests.helpers import RawCharger, connect_raw
-from tests.ui.helpers import SIZE, listening_port, rendered_lines, until
+from tests.helpers import RawCharger
+from tests.ui.helpers import SIZE, open_raw_charger, rendered_lines, until
 
 
 async def _open(pilot, app: OcppTuiApp, hub: Hub, identity: str = "CP-1") -> RawCharger:
-    await listening_port(pilot, hub)
-    charger = await connect_raw(hub, identity)
-    await charger.boot_16(vendor="V", model="M")
-    await until(pilot, lambda: identity in hub.chargers)
-    await app.open_charger(identity)
-    await until(pilot, lambda: isinstance(app.screen, ChargerScreen))
+    charger = await open_raw_charger(pilot, app, hub, identity, vendor="V", model="M")
     await pilot.pause()
     return charger
 

@@ -19,7 +19,7 @@ from ocpptui.ui.chargers.events_panel import EventsPanel
 from ocpptui.ui.chargers.welcome_panel import WelcomePanel
 from ocpptui.ui.common.error_screen import ErrorScreen
 from tests.helpers import connect_raw
-from tests.ui.helpers import SIZE, listening_port, rendered_lines, until
+from tests.ui.helpers import SIZE, booted_charger, listening_port, rendered_lines, until
 
 
 def _cells(table: ChargerList, identity: str) -> list[str]:
@@ -119,10 +119,7 @@ async def test_all_frames_log_on_the_main_screen_names_the_charger(
 
 async def test_quitting_stops_the_server(app: OcppTuiApp, hub: Hub) -> None:
     async with app.run_test(size=SIZE) as pilot:
-        await listening_port(pilot, hub)
-        charger = await connect_raw(hub, "CP-1")
-        await charger.boot_16()
-        await until(pilot, lambda: "CP-1" in hub.chargers)
+        await booted_charger(pilot, hub)
         await pilot.press("ctrl+q")
     assert hub.servers == []
     assert not hub.chargers["CP-1"].connected
