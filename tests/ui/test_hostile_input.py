@@ -68,10 +68,13 @@ async def _open_hostile_charger(pilot, app: OcppTuiApp, hub: Hub) -> FrameTable:
     await _refuse(port)
     charger = hub.chargers["[bold"]
     await until(pilot, lambda: len(charger.frames) >= 11)
-    await pilot.pause(0.2)
     assert isinstance(app.screen, MainScreen)
+    all_frames = app.screen.query_one("#all-frames", FrameTable)
+    # The table takes frames in on its refresh tick, after styling the new rows a few per turn
+    # of the event loop: on a busy machine that can be a few ticks.
+    await until(pilot, lambda: all_frames.row_count >= len(charger.frames))
     app.export_screenshot()
-    assert "[/]" in "".join(rendered_lines(app.screen.query_one("#all-frames")))
+    assert "[/]" in "".join(rendered_lines(all_frames))
     await app.open_charger("[bold")
     await until(pilot, lambda: isinstance(app.screen, ChargerScreen))
     table = app.screen.query_one("#charger-frames", FrameTable)

@@ -9,7 +9,9 @@ import json
 
 from textual._styles_cache import StylesCache
 from textual.app import App, ComposeResult
+from textual.geometry import Offset
 from textual.strip import Strip
+from textual.visual import Visual
 from textual.widget import Widget
 
 from ocpptui.core.frame import Direction, Frame
@@ -56,6 +58,16 @@ def _cells(strips: list[Strip]) -> list[list[tuple[str, object]]]:
     return [[(segment.text, segment.style) for segment in strip] for strip in strips]
 
 
+def _bar_as_drawn_and_by_textual(table: FrameTable) -> tuple[list, list]:
+    """The scrollbar's lines as it draws them (a line at a time), and as Textual's whole
+    render of its Rich renderable would."""
+    bar = table.vertical_scrollbar
+    width, height = bar.size
+    drawn = [bar.render_line(y) for y in range(height)]
+    textual = Visual.to_strips(bar, bar._render(), width, height, bar.visual_style)
+    return _cells(drawn), _cells(textual)
+
+
 def _as_shown_and_fresh(widget: Widget) -> tuple[list, list]:
     """The lines the widget's styles cache gives the compositor, and the lines a new one would."""
     region = widget.size.region
@@ -86,6 +98,8 @@ async def test_kept_and_prestyled_rows_draw_what_a_fresh_render_draws() -> None:
             for widget in (table, table.vertical_scrollbar):
                 shown, fresh = _as_shown_and_fresh(widget)
                 assert shown == fresh, widget
+            drawn, textual = _bar_as_drawn_and_by_textual(table)
+            assert drawn == textual
             checked += 1
 
         # Following: each batch scrolls rows up, some styled ahead of the repaint.
@@ -112,4 +126,15 @@ async def test_kept_and_prestyled_rows_draw_what_a_fresh_render_draws() -> None:
         await check()
         table.blur()
         await check()
-        assert checked == 15
+
+        # The bar under the mouse and grabbed has colours of its own.
+        bar = table.vertical_scrollbar
+        bar.mouse_over = True
+        await check()
+        bar.grabbed = Offset(0, 3)
+        add(6)
+        await check()
+        bar.grabbed = None
+        bar.mouse_over = False
+        await check()
+        assert checked == 18
