@@ -279,30 +279,36 @@ class Row:
     frames_expected: int | None = None
 
 
-def _start_generators(url: str, chargers: int, args: argparse.Namespace) -> list[subprocess.Popen]:
-    count = max(1, min(args.generators or max(1, chargers // 500), chargers))
+def start_generators(
+    url: str, chargers: int, interval: float, processes: int | None = None
+) -> list[subprocess.Popen]:
+    """Load generator processes (`--generate`), one per 500 chargers unless told, each
+    waiting for its `go` line; also used by the UI benchmarks."""
+    count = max(1, min(processes or max(1, chargers // 500), chargers))
     share, extra = divmod(chargers, count)
-    processes = []
+    started = []
     first = 0
     for index in range(count):
         size = share + (1 if index < extra else 0)
         command = [sys.executable, __file__, "--generate", url, "--first", str(first)]
         command += ["--count", str(size), "--total", str(chargers)]
-        command += ["--interval", str(args.interval)]
-        processes.append(
+        command += ["--interval", str(interval)]
+        started.append(
             subprocess.Popen(
                 command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=REPO
             )
         )
         first += size
-    return processes
+    return started
 
 
 def measure(name: str, chargers: int, args: argparse.Namespace, folder: Path) -> Row:
     server = ServerProcess(name, folder)
     generators: list[subprocess.Popen] = []
     try:
-        generators = _start_generators(f"ws://127.0.0.1:{server.port}", chargers, args)
+        generators = start_generators(
+            f"ws://127.0.0.1:{server.port}", chargers, args.interval, args.generators
+        )
         for generator in generators:
             assert generator.stdout is not None
             line = generator.stdout.readline()

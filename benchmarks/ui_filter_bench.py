@@ -50,7 +50,7 @@ REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(HERE))
 
-from capacity_bench import raise_open_file_limit  # noqa: E402
+from capacity_bench import raise_open_file_limit, start_generators  # noqa: E402
 from sample_frames import STATUS_PAYLOAD, call, meter_values_payload  # noqa: E402
 
 from ocpptui.app.app import make_app  # noqa: E402
@@ -152,16 +152,6 @@ async def inject(hub: Hub, frames: int) -> float:
     return time.monotonic() - started
 
 
-def start_generator(port: int, args: argparse.Namespace) -> subprocess.Popen:
-    interval = CHARGERS / (args.rate / 2)  # each charger's CALL interval
-    command = [sys.executable, str(HERE / "capacity_bench.py"), "--generate"]
-    command += [f"ws://127.0.0.1:{port}", "--count", str(CHARGERS), "--total", str(CHARGERS)]
-    command += ["--interval", str(interval)]
-    return subprocess.Popen(
-        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=REPO
-    )
-
-
 async def _readline(process: subprocess.Popen) -> str:
     assert process.stdout is not None
     return await asyncio.get_running_loop().run_in_executor(None, process.stdout.readline)
@@ -180,12 +170,12 @@ async def run(args: argparse.Namespace, folder: Path) -> dict[str, object]:
         table = app.screen.query_one("#all-frames", FrameTable)
         _watched.append(table)
         port = hub.servers[0].port
-        generator = start_generator(port, args)
+        interval = CHARGERS / (args.rate / 2)  # each charger's CALL interval
+        (generator,) = start_generators(f"ws://127.0.0.1:{port}", CHARGERS, interval)
         try:
             line = await _readline(generator)
             if line.strip() != "ready":
                 raise RuntimeError(f"load generator failed: {line!r}")
-            interval = CHARGERS / (args.rate / 2)
             start = time.monotonic() + 0.5
             warmup = 2.0
             assert generator.stdin is not None

@@ -63,7 +63,7 @@ REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
 from baseline_csms import raise_open_file_limit  # noqa: E402
-from capacity_bench import _proc_cpu_seconds, _proc_rss_mb  # noqa: E402
+from capacity_bench import _proc_cpu_seconds, _proc_rss_mb, start_generators  # noqa: E402
 
 HEADLESS = "headless"
 TUI_MAIN = "TUI, main screen"
@@ -278,31 +278,15 @@ class Server:
 # ------------------------------------------------------------------ one measurement
 
 
-def start_generators(port: int, profile: Profile) -> list[subprocess.Popen]:
-    count = max(1, profile.chargers // 500)
-    share, extra = divmod(profile.chargers, count)
-    processes, first = [], 0
-    for index in range(count):
-        size = share + (1 if index < extra else 0)
-        command = [sys.executable, str(HERE / "capacity_bench.py"), "--generate"]
-        command += [f"ws://127.0.0.1:{port}", "--first", str(first), "--count", str(size)]
-        command += ["--total", str(profile.chargers), "--interval", str(profile.interval)]
-        processes.append(
-            subprocess.Popen(
-                command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=REPO
-            )
-        )
-        first += size
-    return processes
-
-
 def measure(kind: str, profile: Profile, args: argparse.Namespace, folder: Path) -> Row:
     row = Row(profile, kind)
     server = Server(kind, folder)
     generators: list[subprocess.Popen] = []
     results = []
     try:
-        generators = start_generators(server.port, profile)
+        generators = start_generators(
+            f"ws://127.0.0.1:{server.port}", profile.chargers, profile.interval
+        )
         for generator in generators:
             assert generator.stdout is not None
             line = generator.stdout.readline()
