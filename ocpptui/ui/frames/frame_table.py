@@ -663,15 +663,14 @@ class FrameTable(ScrollView, can_focus=True):
         base = self._base_style
         if y == 0:
             return self._render_header(base).adjust_cell_length(width, base)
-        row = round(self.scroll_y) + y - 1
-        if row >= self.row_count:
-            if row == 0:
+        position = self._line_position(y)
+        if position is None:
+            if y == 1 and not self.row_count:
                 hint = self.empty_hint
                 if self.filtered and len(self.window):
                     hint = "No frame matches the filter."
                 return self._hint_strip(hint, base, width)
             return Strip.blank(width, base)
-        position = self.position_at(row)
         frame = self.window.at(position)
         if frame is None:
             return self._hint_strip("(frame left the in-memory window; it is on disk)", base, width)
@@ -699,16 +698,18 @@ class FrameTable(ScrollView, can_focus=True):
             self._strips[frame.seq] = strip
         return strip
 
+    def _line_position(self, y: int) -> int | None:
+        """The window position of the frame on line `y`; None for the header and below the rows."""
+        row = round(self.scroll_y) + y - 1
+        if y == 0 or row >= self.row_count:
+            return None
+        return self.position_at(row)
+
     def _line_key(self, y: int) -> int | None:
         """The seq of the frame `render_line(y)` shows from `_row_strip`, else None (the
         header, hints, the cursor's row): the key of its styled line (KeyedStylesCache)."""
-        if y == 0:
-            return None
-        row = round(self.scroll_y) + y - 1
-        if row >= self.row_count:
-            return None
-        position = self.position_at(row)
-        if position == self.cursor:
+        position = self._line_position(y)
+        if position is None or position == self.cursor:
             return None
         frame = self.window.at(position)
         return None if frame is None else frame.seq
