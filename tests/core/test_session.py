@@ -49,6 +49,7 @@ async def test_identity_is_the_last_path_segment_percent_decoded(hub: Hub) -> No
         await wait_for(lambda: "RDAM 123" in hub.chargers)
     async with connect(f"ws://127.0.0.1:{port}/CP-9", subprotocols=["ocpp1.6"]):  # type: ignore[list-item]
         await wait_for(lambda: "CP-9" in hub.chargers)
+    assert set(hub.chargers) == {"RDAM 123", "CP-9"}
 
 
 async def test_server_prefers_the_newest_protocol(hub: Hub) -> None:

@@ -256,46 +256,42 @@ async def test_ftp_wrong_password_and_blocked_data_ports(
 ) -> None:
     monkeypatch.setattr(ftp_module, "DATA_CONNECTION_WAIT", 0.3)
     async with make_server(tmp_path, host_keys, enable_sftp=False) as file_server:
-        await _wrong_password_and_blocked_data_ports(file_server, tmp_path)
+        offer = file_server.offer_file(firmware_file(tmp_path))
+        watch = TransferWatch(
+            file_server, offer.token, "download", offer.ftp_url or "", "ftp", offer.file_name,
+            charger_host="127.0.0.1", clock=time.monotonic, wall_clock=time.time,
+        )  # fmt: skip
+        file_server.subscribe(watch.observe)
+        ftp_port = file_server.ports.ftp
 
+        def charger(password: str) -> str:
+            with ftplib.FTP(timeout=5) as ftp:
+                ftp.connect("127.0.0.1", ftp_port)
+                try:
+                    ftp.login(offer.ftp_user, password)
+                except ftplib.error_perm as error:
+                    return str(error)
+                ftp.cwd(offer.token)  # relative names from here: the login says which offer
+                ftp.makepasv()  # ... and a firewall drops the data connection
+                ftp.sendcmd(f"RETR {offer.file_name}")
+                try:
+                    return ftp.voidresp()
+                except ftplib.error_temp as error:
+                    return str(error)
 
-async def _wrong_password_and_blocked_data_ports(file_server: FileServer, tmp_path: Path) -> None:
-    offer = file_server.offer_file(firmware_file(tmp_path))
-    watch = TransferWatch(
-        file_server, offer.token, "download", offer.ftp_url or "", "ftp", offer.file_name,
-        charger_host="127.0.0.1", clock=time.monotonic, wall_clock=time.time,
-    )  # fmt: skip
-    file_server.subscribe(watch.observe)
-    ftp_port = file_server.ports.ftp
+        assert (await asyncio.to_thread(charger, "wrong")).startswith("530")
+        assert [f.rule for f in watch.findings()] == ["wrong-login"]
+        assert "right user, wrong password" in watch.findings()[0].summary
 
-    def charger(password: str) -> str:
-        with ftplib.FTP(timeout=5) as ftp:
-            ftp.connect("127.0.0.1", ftp_port)
-            try:
-                ftp.login(offer.ftp_user, password)
-            except ftplib.error_perm as error:
-                return str(error)
-            ftp.cwd(offer.token)  # relative names from here: the login says which offer
-            ftp.makepasv()  # ... and a firewall drops the data connection
-            ftp.sendcmd(f"RETR {offer.file_name}")
-            try:
-                return ftp.voidresp()
-            except ftplib.error_temp as error:
-                return str(error)
-
-    assert (await asyncio.to_thread(charger, "wrong")).startswith("530")
-    assert [f.rule for f in watch.findings()] == ["wrong-login"]
-    assert "right user, wrong password" in watch.findings()[0].summary
-
-    assert (await asyncio.to_thread(charger, offer.ftp_password)).startswith("425")
-    ports = sorted(file_server.ports.ftp_passive)
-    contiguous = ports == list(range(ports[0], ports[-1] + 1))
-    data_ports = f"{ports[0]}-{ports[-1]}" if contiguous else ", ".join(map(str, ports))
-    finding = watch.findings()[0]
-    assert finding.rule == "ftp-data-port"
-    assert f"open TCP {data_ports} as well as {ftp_port}" in finding.advice
-    # every command of the login counts as this offer's, relative paths included
-    assert {"PASS", "CWD", "PASV", "RETR"} <= {r.method for r in watch.requests}
+        assert (await asyncio.to_thread(charger, offer.ftp_password)).startswith("425")
+        ports = sorted(file_server.ports.ftp_passive)
+        contiguous = ports == list(range(ports[0], ports[-1] + 1))
+        data_ports = f"{ports[0]}-{ports[-1]}" if contiguous else ", ".join(map(str, ports))
+        finding = watch.findings()[0]
+        assert finding.rule == "ftp-data-port"
+        assert f"open TCP {data_ports} as well as {ftp_port}" in finding.advice
+        # every command of the login counts as this offer's, relative paths included
+        assert {"PASS", "CWD", "PASV", "RETR"} <= {r.method for r in watch.requests}
 
 
 def test_masked_url_hides_only_the_password() -> None:

@@ -246,6 +246,10 @@ async def test_v201_unsupported_scheme_is_reported_without_retrying(
     await peer.call(call201.GetLog(log=log, log_type="DiagnosticsLog", request_id=8, retries=9))
 
     await peer.wait_for("LogStatusNotification", lambda p: p["status"] == "NotSupportedOperation")
+    assert peer.calls("LogStatusNotification") == [  # one attempt of the ten allowed
+        {"status": "Uploading", "requestId": 8},
+        {"status": "NotSupportedOperation", "requestId": 8},
+    ]
 
 
 # --- a hanging server: triggers while uploading, AcceptedCanceled, stop ----------------------
